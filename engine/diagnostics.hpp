@@ -1,0 +1,84 @@
+#pragma once
+// Input diagnostics: where a bad value is (file:line:col), what was expected, and a suggestion.
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hwf::engine {
+
+/// A place in an input file. `line` and `column` are 1-based; 0 means "the whole file".
+struct source_location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+/// One problem found in the input: where, which key, what is wrong, and how to fix it.
+struct diagnostic {
+  source_location where;
+  std::string key_path;             ///< dotted path, e.g. countries.KEN.cadres.nurses.exit_rate
+  std::string message;              ///< what is wrong, e.g. "unknown key"
+  std::vector<std::string> notes;   ///< further lines, e.g. "expected one of: a, b"
+  std::string suggestion;           ///< closest valid spelling, empty if none
+};
+
+/// "file:line:col: error: path: message" plus indented notes and "did you mean" line.
+std::string format(const diagnostic& d);
+
+/// Bad input: thrown after a file (or a set of files) has been checked, carrying every
+/// problem found, in file order. `what()` is the formatted list.
+class input_error : public std::runtime_error {
+ public:
+  explicit input_error(std::vector<diagnostic> diagnostics);
+  const std::vector<diagnostic>& diagnostics() const noexcept { return diagnostics_; }
+
+ private:
+  std::vector<diagnostic> diagnostics_;
+};
+
+/// A broken invariant inside hwfsim itself (never the user's fault).
+class internal_error : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+/// A run that cannot go on: a non-finite or negative state, a collapsed step.
+class numerical_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Collects diagnostics while a file is checked so that all of them are reported together.
+class diagnostic_list {
+ public:
+  /// Most diagnostics kept; the rest are counted and summarised in one line.
+  static constexpr std::size_t max_reported = 20;
+
+  void add(diagnostic d);
+  bool empty() const noexcept { return count_ == 0; }
+  std::size_t count() const noexcept { return count_; }
+  /// Throws input_error with everything collected; does nothing when empty.
+  void throw_if_any() const;
+
+ private:
+  std::vector<diagnostic> kept_;
+  std::size_t count_ = 0;
+};
+
+/// Levenshtein distance (insertions, deletions, substitutions, adjacent transpositions).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `key`, if it is a plausible typo: distance <= 2 and less than
+/// half the key's length. Ties go to the earliest candidate.
+std::optional<std::string> closest_match(std::string_view key,
+                                         std::span<const std::string> candidates);
+
+/// "a, b, c" (with "..." after `max_items`).
+std::string join_list(std::span<const std::string> items, std::size_t max_items = 40);
+
+}  // namespace hwf::engine

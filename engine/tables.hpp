@@ -1,0 +1,46 @@
+#pragma once
+// Run results as dense tables: a fixed list of labelled series, one value per series and year.
+// The same layout serves single runs, comparisons and ensemble statistics.
+
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace hwf::engine {
+
+/// The series of one output table, fixed when a model is compiled. Each series has one label
+/// per key column, e.g. columns {country, cadre, indicator} and labels {KEN, nurses, supply}.
+struct table_schema {
+  std::string name;                             ///< e.g. "indicators" (the CSV file stem)
+  std::vector<std::string> key_columns;
+  std::vector<std::vector<std::string>> series;  ///< series[i].size() == key_columns.size()
+
+  std::size_t size() const noexcept { return series.size(); }
+};
+
+/// A value that is not defined at a time point (e.g. a yearly flow at the start year).
+/// Writers leave such cells out.
+inline constexpr double not_defined = std::numeric_limits<double>::quiet_NaN();
+
+/// Values of one table for one run: row-major, `times.size()` rows of `schema.size()` values.
+struct table_values {
+  const table_schema* schema = nullptr;
+  std::vector<double> values;
+
+  std::span<const double> row(std::size_t time_index) const {
+    return {values.data() + time_index * schema->size(), schema->size()};
+  }
+  std::span<double> row(std::size_t time_index) {
+    return {values.data() + time_index * schema->size(), schema->size()};
+  }
+};
+
+/// Everything one run produces.
+struct run_result {
+  std::vector<double> times;           ///< output time points (calendar years)
+  std::vector<table_values> tables;    ///< one per schema of the compiled model
+};
+
+}  // namespace hwf::engine

@@ -1,0 +1,156 @@
+#include "models/workforce/compiled_model.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace hwf::model {
+
+namespace {
+constexpr std::array<std::string_view, 22> indicator_list{
+    "students",        "graduates",          "entrants",         "workforce_domestic",
+    "foreign_trained", "abroad",             "supply",           "population",
+    "need",            "density_per_10k",    "shortage",         "emigration",
+    "immigration",     "returns",            "attrition",        "training_cost",
+    "retention_cost",  "compensation_paid",  "compensation_received", "capital_cost",
+    "investment_lost", "sdg_density"};
+constexpr std::array<std::string_view, 5> corridor_indicator_list{
+    "emigration", "returns", "migrant_stock", "attrition", "investment_lost"};
+}  // namespace
+
+std::span<const std::string_view> indicator_names() { return indicator_list; }
+std::span<const std::string_view> corridor_indicator_names() { return corridor_indicator_list; }
+
+compiled_model::compiled_model(const scenario_description& s)
+    : scenario_name_(s.name),
+      start_year_(s.start_year),
+      end_year_(s.end_year),
+      output_interval_(s.output.interval_years),
+      solver_(s.solver),
+      params_(s.model.params) {
+  const auto& md = s.model;
+  for (const auto& k : md.cadres) {
+    cadre_ids_.push_back(k.id);
+    cadre_sdg_core_.push_back(k.sdg_core);
+  }
+
+  engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
+  const std::size_t per_cadre = indicator_list.size() - 1;  // sdg_density is for `all` only
+
+  // State layout: all students, then W, then M, then accumulators, so that stocks are
+  // contiguous and the per-block loops of the right-hand side walk memory forwards.
+  std::vector<std::string> student_labels, worker_labels, cc_acc_labels;
+  for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
+    const auto& c = md.countries[ci];
+    country_block cb;
+    cb.iso3 = c.iso3;
+    cb.safeguards_list = c.safeguards_list;
+    cb.has_series = !c.population_series.empty();
+    cb.p_population = c.population.value_or(0);
+    cb.p_population_growth = c.population_growth;
+    for (const auto& pt : c.population_series) cb.p_series.emplace_back(pt.year, pt.value);
+    for (const auto& cc : c.cadres) {
+      cc_block b{};
+      b.country = ci;
+      b.cadre = cc.cadre;
+      b.stages = cc.stages;
+      b.p_workforce = cc.workforce;
+      b.p_seats = cc.seats;
+      b.p_seat_growth = cc.seat_growth;
+      b.p_fill = cc.fill;
+      b.p_entry_rate = cc.entry_rate;
+      b.p_exit_rate = cc.exit_rate;
+      b.p_retirement_rate = cc.retirement_rate;
+      b.p_need_density = cc.need_density;
+      b.p_salary = cc.salary;
+      b.p_cost_per_student_year = cc.cost_per_student_year;
+      b.p_demand_elasticity = cc.demand_elasticity;
+      b.p_training_years = cc.training_years;
+      b.p_completion = cc.completion;
+      b.p_students = cc.students;
+      const std::string label = c.iso3 + "," + md.cadres[cc.cadre].id;
+      b.students = student_labels.size();
+      for (int st = 1; st <= cc.stages; ++st) student_labels.push_back(fmt::format("{},{}", label, st));
+      b.workforce = worker_labels.size();
+      worker_labels.push_back(label);
+      b.accumulators = cc_acc_labels.size();
+      for (const char* a : {"intake", "dropouts", "graduates", "attrition", "student_years"})
+        cc_acc_labels.push_back(label + "," + a);
+      b.series = indicators.series.size();
+      for (std::size_t i = 0; i < per_cadre; ++i)
+        indicators.series.push_back({c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
+      cb.blocks.push_back(blocks_.size());
+      blocks_.push_back(std::move(b));
+    }
+    cb.series_all = indicators.series.size();
+    for (auto name : indicator_list) indicators.series.push_back({c.iso3, "all", std::string(name)});
+    countries_.push_back(std::move(cb));
+  }
+
+  const auto block_of = [&](std::size_t country, std::size_t cadre) {
+    for (std::size_t bi : countries_[country].blocks)
+      if (blocks_[bi].cadre == cadre) return bi;
+    throw engine::internal_error("corridor between countries without its cadre");
+  };
+  engine::table_schema corridor_table{"corridors", {"origin", "destination", "cadre", "indicator"}, {}};
+  std::vector<std::string> migrant_labels, corridor_acc_labels;
+  for (const auto& e : md.corridors) {
+    corridor_block k{};
+    k.origin = block_of(e.origin, e.cadre);
+    k.destination = block_of(e.destination, e.cadre);
+    k.p_migrant_stock = e.migrant_stock;
+    k.p_emigration_rate = e.emigration_rate;
+    k.p_return_rate = e.return_rate;
+    k.p_active_recruitment_share = e.active_recruitment_share;
+    const auto& o = md.countries[e.origin].iso3;
+    const auto& d = md.countries[e.destination].iso3;
+    const auto& cadre = md.cadres[e.cadre].id;
+    const std::string label = o + "-" + d + "," + cadre;
+    k.migrants = migrant_labels.size();
+    migrant_labels.push_back(label);
+    k.accumulators = corridor_acc_labels.size();
+    for (const char* a : {"emigration", "returns", "attrition"})
+      corridor_acc_labels.push_back(label + "," + a);
+    k.series = corridor_table.series.size();
+    for (auto name : corridor_indicator_list)
+      corridor_table.series.push_back({o, d, cadre, std::string(name)});
+    corridors_.push_back(k);
+  }
+
+  using engine::state_kind;
+  const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(student_labels));
+  const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(worker_labels));
+  const std::size_t m0 = layout_.add_block("M", state_kind::stock, std::move(migrant_labels));
+  const std::size_t a0 = layout_.add_block("acc", state_kind::accumulator, std::move(cc_acc_labels));
+  const std::size_t e0 =
+      layout_.add_block("corridor_acc", state_kind::accumulator, std::move(corridor_acc_labels));
+  for (auto& b : blocks_) {
+    b.students += s0;
+    b.workforce += w0;
+    b.accumulators += a0;
+  }
+  for (auto& k : corridors_) {
+    k.migrants += m0;
+    k.accumulators += e0;
+  }
+  schemas_.push_back(std::move(indicators));
+  schemas_.push_back(std::move(corridor_table));
+}
+
+void compiled_model::check_parameters(std::span<const double> values) const {
+  if (values.size() != params_.size())
+    throw engine::internal_error(fmt::format("parameter vector has {} values, model {}",
+                                             values.size(), params_.size()));
+  engine::diagnostic_list diags;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto& p = params_[i];
+    if (!p.range.contains(values[i]))
+      diags.add({p.where, p.path,
+                 fmt::format("value {} is outside the valid range {}", values[i], p.range.describe()),
+                 {fmt::format("unit: {}", p.unit)},
+                 ""});
+  }
+  diags.throw_if_any();
+}
+
+}  // namespace hwf::model

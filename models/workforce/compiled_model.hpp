@@ -1,0 +1,134 @@
+#pragma once
+// The workforce model compiled for the engine: an immutable structure (state layout, index
+// maps, output schemas) built once from a scenario and shared read-only by any number of runs
+// and threads, plus a flat parameter vector per run (docs/model.md, docs/architecture.md).
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/solver.hpp"
+#include "engine/stock_layout.hpp"
+#include "engine/tables.hpp"
+#include "models/workforce/description.hpp"
+#include "models/workforce/params.hpp"
+
+namespace hwf::model {
+
+/// Indicator names of the `indicators` table, in column order; the last one, sdg_density, is
+/// reported only for cadre `all`.
+std::span<const std::string_view> indicator_names();
+/// Indicator names of the `corridors` table.
+std::span<const std::string_view> corridor_indicator_names();
+
+/// Accumulators kept per (country, cadre): integrals from the start of the run.
+enum cc_accumulator : std::size_t {
+  acc_intake,         ///< students admitted
+  acc_dropouts,       ///< students who left training
+  acc_graduates,      ///< students who completed training
+  acc_attrition,      ///< exits + retirements of W
+  acc_student_years,  ///< integral of all students (prices training cost)
+  cc_accumulator_count
+};
+/// Accumulators kept per corridor and cadre.
+enum corridor_accumulator : std::size_t {
+  acc_emigration,
+  acc_returns,
+  acc_migrant_attrition,  ///< exits + retirements of migrants in the destination
+  corridor_accumulator_count
+};
+
+/// One (country, cadre) that exists in the model. Members named `p_*` are parameter indices.
+struct cc_block {
+  std::size_t country, cadre;
+  int stages;
+  std::size_t students;     ///< state offset of stage 1 (stages entries follow)
+  std::size_t workforce;    ///< state offset of W
+  std::size_t accumulators; ///< state offset of the cc_accumulator block
+  std::size_t p_workforce, p_seats, p_seat_growth, p_fill, p_entry_rate, p_exit_rate,
+      p_retirement_rate, p_need_density, p_salary, p_cost_per_student_year,
+      p_demand_elasticity, p_training_years, p_completion;
+  std::vector<std::size_t> p_students;  ///< empty: the pipeline starts in steady state
+  std::size_t series;       ///< first series of this block in the indicators table
+};
+
+struct corridor_block {
+  std::size_t origin, destination;  ///< indices into model_structure::blocks (same cadre)
+  std::size_t migrants;             ///< state offset of M
+  std::size_t accumulators;         ///< state offset of the corridor_accumulator block
+  std::size_t p_migrant_stock, p_emigration_rate, p_return_rate, p_active_recruitment_share;
+  std::size_t series;               ///< first series in the corridors table
+};
+
+struct country_block {
+  std::string iso3;
+  bool safeguards_list;
+  std::vector<std::size_t> blocks;  ///< its cc_blocks, in cadre order
+  bool has_series;                  ///< population from a series rather than P0 and growth
+  std::size_t p_population, p_population_growth;
+  std::vector<std::pair<double, std::size_t>> p_series;  ///< (year, parameter index)
+  std::size_t series_all;           ///< first series of its cadre-`all` row
+};
+
+class compiled_model {
+ public:
+  /// Compiles a validated scenario. Throws engine::internal_error on an inconsistent description.
+  explicit compiled_model(const scenario_description& scenario);
+
+  const std::string& scenario_name() const noexcept { return scenario_name_; }
+  double start_time() const noexcept { return start_year_; }
+  double end_time() const noexcept { return end_year_; }
+  int output_interval_years() const noexcept { return output_interval_; }
+  const engine::solver_settings& solver() const noexcept { return solver_; }
+  const engine::stock_layout& layout() const noexcept { return layout_; }
+  /// [0] indicators (country, cadre, indicator), [1] corridors (origin, destination, cadre,
+  /// indicator).
+  const std::vector<engine::table_schema>& schemas() const noexcept { return schemas_; }
+  const parameter_table& parameters() const noexcept { return params_; }
+  std::vector<double> default_parameters() const { return params_.values(); }
+  /// Throws engine::input_error naming the path of any value outside its valid range.
+  void check_parameters(std::span<const double> values) const;
+
+  const std::vector<cc_block>& blocks() const noexcept { return blocks_; }
+  const std::vector<corridor_block>& corridors() const noexcept { return corridors_; }
+  const std::vector<country_block>& countries() const noexcept { return countries_; }
+  const std::vector<std::string>& cadre_ids() const noexcept { return cadre_ids_; }
+  const std::vector<bool>& cadre_sdg_core() const noexcept { return cadre_sdg_core_; }
+
+ private:
+  std::string scenario_name_;
+  double start_year_, end_year_;
+  int output_interval_;
+  engine::solver_settings solver_;
+  parameter_table params_;
+  engine::stock_layout layout_;
+  std::vector<engine::table_schema> schemas_;
+  std::vector<cc_block> blocks_;
+  std::vector<corridor_block> corridors_;
+  std::vector<country_block> countries_;
+  std::vector<std::string> cadre_ids_;
+  std::vector<bool> cadre_sdg_core_;
+};
+
+/// What a run reports about itself.
+struct run_stats {
+  engine::solve_stats solver;
+  /// max over output years of |mass(t) - mass(t0)| / (initial stocks + cumulative intake),
+  /// where mass = stocks + cumulative dropouts, leakage and attrition - cumulative intake.
+  double mass_balance_residual = 0;
+  double min_stock = 0;  ///< smallest stock value seen at any whole year
+};
+
+struct run_output {
+  engine::run_result result;
+  run_stats stats;
+};
+
+/// Runs the model once with parameter vector `params` (one value per parameter, in table
+/// order). Allocates its own state; safe to call concurrently on one compiled_model.
+/// Throws engine::numerical_error if a state becomes non-finite or a stock negative.
+run_output simulate(const compiled_model& model, std::span<const double> params);
+
+}  // namespace hwf::model

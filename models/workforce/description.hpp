@@ -1,0 +1,108 @@
+#pragma once
+// The validated description of a model dataset and a scenario: what the YAML said, checked and
+// resolved (names to indices), with every numeric value in the parameter table.
+
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/diagnostics.hpp"
+#include "engine/solver.hpp"
+#include "models/workforce/params.hpp"
+
+namespace hwf::model {
+
+/// An input file as read: how messages name it, and the SHA-256 of its bytes.
+struct input_file {
+  std::string display_name;
+  std::string sha256;
+};
+
+struct cadre_desc {
+  std::string id;               ///< e.g. "nurses"
+  std::size_t training_years;   ///< parameter index
+  std::size_t completion;       ///< parameter index
+  bool sdg_core;                ///< counts toward the SDG density index
+  std::optional<int> stages;    ///< explicit pipeline stages, if given
+  engine::source_location where;
+};
+
+/// One cadre in one country. Members named like parameters are parameter-table indices.
+struct country_cadre_desc {
+  std::size_t cadre;  ///< index into model_description::cadres
+  int stages;         ///< pipeline stages n (fixed by the dataset; see docs/model.md)
+  std::size_t workforce, seats, seat_growth, fill, entry_rate, exit_rate, retirement_rate,
+      need_density, salary, cost_per_student_year, demand_elasticity;
+  std::size_t training_years, completion;  ///< this country's override, else the cadre's
+  std::vector<std::size_t> students;       ///< initial students per stage; empty = steady state
+  engine::source_location where;
+};
+
+struct population_point {
+  int year;
+  std::size_t value;  ///< parameter index
+};
+
+struct country_desc {
+  std::string iso3;
+  std::string name;
+  bool safeguards_list;  ///< on the WHO Health Workforce Support and Safeguards List
+  std::optional<std::size_t> population;         ///< P0 (with population_growth), or
+  std::size_t population_growth = 0;             ///< (meaningful only with population)
+  std::vector<population_point> population_series;  ///< a year-by-year series
+  std::vector<country_cadre_desc> cadres;        ///< in the model's cadre order
+  engine::source_location where;
+
+  /// This country's entry for cadre index `cadre`, or nullptr if it has none.
+  const country_cadre_desc* find(std::size_t cadre) const;
+};
+
+/// A declared migration route for one cadre.
+struct corridor_desc {
+  std::size_t origin, destination, cadre;  ///< indices into countries / cadres
+  std::size_t migrant_stock, emigration_rate, return_rate, active_recruitment_share;
+  engine::source_location where;
+};
+
+struct model_description {
+  std::string name;
+  std::string description;
+  int start_year = 0;
+  std::vector<cadre_desc> cadres;
+  std::vector<country_desc> countries;
+  std::vector<corridor_desc> corridors;
+  parameter_table params;
+  input_file file;
+};
+
+/// Which tables a run writes and how often (whole years between rows).
+struct output_settings {
+  int interval_years = 1;
+  bool indicators = true;
+  bool corridors = true;
+};
+
+struct scenario_description {
+  std::string name;
+  std::string description;
+  model_description model;
+  int start_year = 0;
+  int end_year = 0;
+  engine::solver_settings solver;
+  output_settings output;
+  input_file file;
+};
+
+/// Loads and validates a model dataset. Throws engine::input_error listing every problem.
+model_description load_model(const std::filesystem::path& path, const std::string& display_name);
+
+/// Loads a scenario and the model it names (relative to the scenario's folder), applies its
+/// `set:` overrides and checks solver settings against the model. Throws engine::input_error.
+scenario_description load_scenario(const std::filesystem::path& path);
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace hwf::model

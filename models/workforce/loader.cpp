@@ -1,0 +1,680 @@
+// Loading model datasets and scenarios: YAML -> validated description (docs/yaml-reference.md).
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "engine/yaml_input.hpp"
+#include "models/workforce/description.hpp"
+#include "models/workforce/schema.hpp"
+
+namespace hwf::model {
+
+using engine::diagnostic;
+using engine::diagnostic_list;
+using engine::map_view;
+using engine::node_ref;
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw engine::internal_error("SHA-256 computation failed");
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", digest[i]);
+  return out;
+}
+
+const country_cadre_desc* country_desc::find(std::size_t cadre) const {
+  for (const auto& cc : cadres)
+    if (cc.cadre == cadre) return &cc;
+  return nullptr;
+}
+
+namespace {
+
+std::vector<std::string> strings(std::initializer_list<const char*> keys) {
+  return {keys.begin(), keys.end()};
+}
+
+/// Reads a numeric value written either as a plain number or as
+/// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
+std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
+                                    const value_range& range, bool allow_fraction = false) {
+  parameter p;
+  p.path = n.path();
+  p.unit = std::string(unit);
+  p.range = range;
+  p.where = n.where();
+  std::optional<double> v;
+  if (n.is_map()) {
+    map_view m(n, strings({"value", "source", "flag", "note"}));
+    if (!m.is_map()) return std::nullopt;
+    if (auto vn = m.require("value")) {
+      v = vn->to_number(allow_fraction);
+      p.where = vn->where();
+      if (v && !range.contains(*v))
+        vn->error(fmt::format("expected {} in {}, found {}", range.integer ? "a value" : "a number",
+                              range.describe(), *v),
+                  {fmt::format("unit: {}", unit)});
+    }
+    if (auto s = m.get("source")) p.source = s->to_string().value_or("");
+    if (auto s = m.get("note")) p.note = s->to_string().value_or("");
+    if (auto f = m.get("flag")) {
+      const auto text = f->to_string();
+      const std::vector<std::string> flags{"verified", "derived", "estimate"};
+      if (text) {
+        if (*text == "verified") p.flag = evidence::verified;
+        else if (*text == "derived") p.flag = evidence::derived;
+        else if (*text == "estimate") p.flag = evidence::estimate;
+        else
+          f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
+                   {}, engine::closest_match(*text, flags).value_or(""));
+      }
+    }
+  } else {
+    v = n.to_number(allow_fraction);
+    if (v && !range.contains(*v))
+      n.error(fmt::format("expected {} in {}, found {}", range.integer ? "a value" : "a number",
+                          range.describe(), *v),
+              {fmt::format("unit: {}", unit)});
+  }
+  if (!v || !range.contains(*v)) return std::nullopt;
+  p.value = *v;
+  return p;
+}
+
+/// Reads `field` from mapping `m` into the table. Returns the parameter's index; for an absent
+/// key, the default (registered at the mapping's location) or, if required, a diagnostic.
+std::optional<std::size_t> read_field(const map_view& m, const numeric_field& field,
+                                      parameter_table& table) {
+  if (auto n = m.get(field.key)) {
+    auto p = read_value(*n, field.unit, field.range);
+    if (!p) return std::nullopt;
+    return table.add(std::move(*p));
+  }
+  if (field.default_value) {
+    parameter p;
+    p.path = engine::join_path(m.self().path(), field.key);
+    p.value = *field.default_value;
+    p.unit = std::string(field.unit);
+    p.range = field.range;
+    p.where = m.self().where();
+    p.note = "default (docs/yaml-reference.md)";
+    return table.add(std::move(p));
+  }
+  if (!field.optional && m.is_map()) m.report_missing(field.key, {std::string(field.doc)});
+  return std::nullopt;
+}
+
+std::vector<std::string> with_extra(std::span<const numeric_field> table,
+                                    std::initializer_list<const char*> extra) {
+  auto keys = keys_of(table);
+  keys.insert(keys.end(), extra.begin(), extra.end());
+  return keys;
+}
+
+bool is_iso3(std::string_view s) {
+  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+bool is_identifier(std::string_view s) {
+  static const std::regex re("[a-z][a-z0-9_]*");
+  return std::regex_match(s.begin(), s.end(), re);
+}
+
+/// Checks that a mapping does not exceed `limit` entries; reports the limit and how to raise it.
+bool within_limit(const node_ref& n, std::size_t count, std::size_t limit, std::string_view what) {
+  if (count <= limit) return true;
+  n.error(fmt::format("{} {} given, more than the limit of {}", count, what, limit),
+          {"the limit protects memory and time; raise hwf::model::input_limits and rebuild if "
+           "you really need more"});
+  return false;
+}
+
+class model_reader {
+ public:
+  model_reader(const engine::yaml_file& file, diagnostic_list& diags)
+      : file_(file), diags_(diags) {}
+
+  model_description read() {
+    model_description md;
+    md.file = {file_.display_name, sha256_hex(file_.content)};
+    node_ref root(file_.root, "", file_, diags_);
+    if (!file_.root.IsDefined() || file_.root.IsNull()) {
+      root.error("the file is empty", {"expected a model dataset: a mapping with keys model, "
+                                       "start_year, cadres, countries, corridors"});
+      return md;
+    }
+    map_view top(root, strings({"model", "description", "start_year", "cadres", "countries",
+                                "corridors", "sources"}));
+    if (!top.is_map()) return md;
+    if (auto n = top.require("model")) md.name = n->to_string().value_or("");
+    if (auto n = top.get("description")) md.description = n->to_string().value_or("");
+    if (auto n = top.require("start_year"))
+      md.start_year = static_cast<int>(n->to_integer(1800, 2300).value_or(0));
+    if (auto n = top.get("sources")) n->to_entries();  // free-form citations: a mapping
+    if (auto n = top.require("cadres")) read_cadres(*n, md);
+    if (auto n = top.require("countries")) read_countries(*n, md);
+    if (auto n = top.get("corridors")) read_corridors(*n, md);
+    return md;
+  }
+
+ private:
+  void read_cadres(const node_ref& n, model_description& md) {
+    auto entries = n.to_entries();
+    if (!entries) return;
+    if (entries->empty()) n.error("at least one cadre is needed");
+    if (!within_limit(n, entries->size(), input_limits::cadres, "cadres")) return;
+    for (auto& [id, value] : *entries) {
+      if (!is_identifier(id) || id == "all") {
+        value.error(fmt::format("'{}' is not a valid cadre name", id),
+                    {"expected lowercase letters, digits and '_' starting with a letter; 'all' "
+                     "is reserved for sums over cadres"});
+        continue;
+      }
+      map_view m(value, with_extra(cadre_fields(), {"sdg_core"}));
+      if (!m.is_map()) continue;
+      cadre_desc c;
+      c.id = id;
+      c.where = value.where();
+      const auto d = read_field(m, *find_field(cadre_fields(), "training_years"), md.params);
+      const auto comp = read_field(m, *find_field(cadre_fields(), "completion"), md.params);
+      if (auto s = m.get("stages"))
+        if (auto v = s->to_integer(1, input_limits::max_stages)) c.stages = static_cast<int>(*v);
+      std::optional<bool> sdg;
+      if (auto s = m.require("sdg_core")) sdg = s->to_bool();
+      if (!d || !comp || !sdg) continue;
+      c.training_years = *d;
+      c.completion = *comp;
+      c.sdg_core = *sdg;
+      md.cadres.push_back(std::move(c));
+    }
+  }
+
+  void read_countries(const node_ref& n, model_description& md) {
+    auto entries = n.to_entries();
+    if (!entries) return;
+    if (entries->empty()) n.error("at least one country is needed");
+    if (!within_limit(n, entries->size(), input_limits::countries, "countries")) return;
+    for (auto& [iso3, value] : *entries) {
+      if (!is_iso3(iso3)) {
+        value.error(fmt::format("'{}' is not an ISO 3166-1 alpha-3 code", iso3),
+                    {"expected three capital letters, e.g. KEN, GBR"});
+        continue;
+      }
+      map_view m(value, with_extra(country_fields(), {"name", "safeguards_list",
+                                                      "population_series", "cadres"}));
+      if (!m.is_map()) continue;
+      country_desc c;
+      c.iso3 = iso3;
+      c.where = value.where();
+      if (auto s = m.require("name")) c.name = s->to_string().value_or("");
+      std::optional<bool> ssl;
+      if (auto s = m.require("safeguards_list")) ssl = s->to_bool();
+      c.safeguards_list = ssl.value_or(false);
+      read_population(m, c, md.params);
+      if (auto s = m.require("cadres")) read_country_cadres(*s, c, md);
+      md.countries.push_back(std::move(c));
+    }
+  }
+
+  void read_population(const map_view& m, country_desc& c, parameter_table& table) {
+    const auto series = m.get("population_series");
+    const auto single = m.get("population");
+    if (series && single) {
+      single->error("give either population (with population_growth) or population_series, "
+                    "not both");
+      return;
+    }
+    if (series) {
+      if (m.get("population_growth"))
+        m.get("population_growth")
+            ->error("population_growth has no effect with population_series; remove it");
+      auto points = series->to_entries();
+      if (!points) return;
+      if (points->empty()) series->error("expected at least one year: value pair");
+      if (!within_limit(*series, points->size(), input_limits::series_points, "points")) return;
+      for (auto& [year_text, v] : *points) {
+        int year = 0;
+        const auto [ptr, ec] =
+            std::from_chars(year_text.data(), year_text.data() + year_text.size(), year);
+        if (ec != std::errc() || ptr != year_text.data() + year_text.size() || year < 1800 ||
+            year > 2300) {
+          v.error(fmt::format("'{}' is not a year", year_text),
+                  {"expected a whole year in [1800, 2300] as the key"});
+          continue;
+        }
+        if (!c.population_series.empty() && year <= c.population_series.back().year) {
+          v.error("years must be in increasing order");
+          continue;
+        }
+        auto p = read_value(v, "persons", {0, 1e11, true});
+        if (p) c.population_series.push_back({year, table.add(std::move(*p))});
+      }
+      return;
+    }
+    if (!single) {
+      m.report_missing("population", {"give population (persons at the start year) or "
+                                      "population_series (year: persons)"});
+      return;
+    }
+    c.population = read_field(m, *find_field(country_fields(), "population"), table);
+    if (auto g = read_field(m, *find_field(country_fields(), "population_growth"), table))
+      c.population_growth = *g;
+  }
+
+  void read_country_cadres(const node_ref& n, country_desc& c, model_description& md) {
+    auto entries = n.to_entries();
+    if (!entries) return;
+    std::vector<std::string> cadre_ids;
+    for (const auto& k : md.cadres) cadre_ids.push_back(k.id);
+    for (auto& [id, value] : *entries) {
+      const auto it = std::find(cadre_ids.begin(), cadre_ids.end(), id);
+      if (it == cadre_ids.end()) {
+        value.error(fmt::format("'{}' is not a declared cadre", id),
+                    {"declared cadres: " + engine::join_list(cadre_ids)},
+                    engine::closest_match(id, cadre_ids).value_or(""));
+        continue;
+      }
+      const auto k = static_cast<std::size_t>(it - cadre_ids.begin());
+      const cadre_desc& cadre = md.cadres[k];
+      map_view m(value, with_extra(country_cadre_fields(), {"students"}));
+      if (!m.is_map()) continue;
+      country_cadre_desc cc{};
+      cc.cadre = k;
+      cc.where = value.where();
+      bool ok = true;
+      const auto field = [&](std::string_view key, std::size_t& out) {
+        if (auto i = read_field(m, *find_field(country_cadre_fields(), key), md.params)) out = *i;
+        else ok = false;
+      };
+      field("workforce", cc.workforce);
+      field("seats", cc.seats);
+      field("seat_growth", cc.seat_growth);
+      field("fill", cc.fill);
+      field("entry_rate", cc.entry_rate);
+      field("exit_rate", cc.exit_rate);
+      field("retirement_rate", cc.retirement_rate);
+      field("need_density", cc.need_density);
+      field("salary", cc.salary);
+      field("cost_per_student_year", cc.cost_per_student_year);
+      field("demand_elasticity", cc.demand_elasticity);
+      cc.training_years = cadre.training_years;
+      cc.completion = cadre.completion;
+      if (m.get("training_years")) field("training_years", cc.training_years);
+      if (m.get("completion")) field("completion", cc.completion);
+      const double years = md.params[cc.training_years].value;
+      cc.stages = cadre.stages.value_or(std::max(1, static_cast<int>(std::lround(years))));
+      if (auto s = m.get("students")) {
+        if (auto items = s->to_items()) {
+          if (items->size() != static_cast<std::size_t>(cc.stages)) {
+            s->error(fmt::format("expected {} values (one per training stage), found {}",
+                                 cc.stages, items->size()),
+                     {"stages = cadres." + cadre.id + ".stages, or training_years rounded"});
+            ok = false;
+          } else {
+            for (auto& item : *items) {
+              auto p = read_value(item, "persons", {0, 1e300});
+              if (p) cc.students.push_back(md.params.add(std::move(*p)));
+              else ok = false;
+            }
+          }
+        }
+      }
+      if (ok) c.cadres.push_back(std::move(cc));
+    }
+    std::sort(c.cadres.begin(), c.cadres.end(),
+              [](const auto& a, const auto& b) { return a.cadre < b.cadre; });
+  }
+
+  void read_corridors(const node_ref& n, model_description& md) {
+    auto items = n.to_items();
+    if (!items) return;
+    if (!within_limit(n, items->size(), input_limits::corridors, "corridors")) return;
+    std::vector<std::string> isos;
+    for (const auto& c : md.countries) isos.push_back(c.iso3);
+    std::vector<std::string> cadre_ids;
+    for (const auto& k : md.cadres) cadre_ids.push_back(k.id);
+    std::vector<std::pair<std::string, int>> seen;  // "KEN-GBR", line
+
+    const auto country_index = [&](const node_ref& v) -> std::optional<std::size_t> {
+      const auto s = v.to_string();
+      if (!s) return std::nullopt;
+      const auto it = std::find(isos.begin(), isos.end(), *s);
+      if (it == isos.end()) {
+        v.error(fmt::format("'{}' is not a declared country", *s),
+                {"declared countries: " + engine::join_list(isos)},
+                engine::closest_match(*s, isos).value_or(""));
+        return std::nullopt;
+      }
+      return static_cast<std::size_t>(it - isos.begin());
+    };
+
+    for (auto& item : *items) {
+      map_view m(item, strings({"origin", "destination", "cadres"}));
+      if (!m.is_map()) continue;
+      const auto on = m.require("origin");
+      const auto dn = m.require("destination");
+      const auto kn = m.require("cadres");
+      if (!on || !dn || !kn) continue;
+      const auto o = country_index(*on);
+      const auto d = country_index(*dn);
+      if (!o || !d) continue;
+      if (*o == *d) {
+        dn->error("a corridor's destination must differ from its origin");
+        continue;
+      }
+      const std::string pair = md.countries[*o].iso3 + "-" + md.countries[*d].iso3;
+      const auto dup = std::find_if(seen.begin(), seen.end(), [&](auto& s) { return s.first == pair; });
+      if (dup != seen.end()) {
+        item.error(fmt::format("duplicate corridor {} (first declared at line {})", pair, dup->second),
+                   {"declare each origin-destination pair once and list its cadres under it"});
+        continue;
+      }
+      seen.emplace_back(pair, item.where().line);
+      auto cadres = kn->to_entries();
+      if (!cadres) continue;
+      if (cadres->empty()) kn->error("expected at least one cadre");
+      for (auto& [id, value] : *cadres) {
+        // Parameter paths name corridors by their pair: corridors.KEN-GBR.nurses.<key>.
+        node_ref v(value.node(), "corridors." + pair + "." + id, value.file(), value.diags());
+        const auto it = std::find(cadre_ids.begin(), cadre_ids.end(), id);
+        if (it == cadre_ids.end()) {
+          v.error(fmt::format("'{}' is not a declared cadre", id),
+                  {"declared cadres: " + engine::join_list(cadre_ids)},
+                  engine::closest_match(id, cadre_ids).value_or(""));
+          continue;
+        }
+        const auto k = static_cast<std::size_t>(it - cadre_ids.begin());
+        bool present = true;
+        for (std::size_t c : {*o, *d})
+          if (!md.countries[c].find(k)) {
+            v.error(fmt::format("country {} has no {} declared", md.countries[c].iso3, id),
+                    {fmt::format("add countries.{}.cadres.{}, or remove this corridor cadre",
+                                 md.countries[c].iso3, id)});
+            present = false;
+          }
+        map_view cm(v, keys_of(corridor_fields()));
+        if (!cm.is_map() || !present) continue;
+        corridor_desc cd{};
+        cd.origin = *o;
+        cd.destination = *d;
+        cd.cadre = k;
+        cd.where = v.where();
+        bool ok = true;
+        const auto field = [&](std::string_view key, std::size_t& out) {
+          if (auto i = read_field(cm, *find_field(corridor_fields(), key), md.params)) out = *i;
+          else ok = false;
+        };
+        field("migrant_stock", cd.migrant_stock);
+        field("emigration_rate", cd.emigration_rate);
+        field("return_rate", cd.return_rate);
+        field("active_recruitment_share", cd.active_recruitment_share);
+        if (ok) md.corridors.push_back(cd);
+      }
+    }
+  }
+
+  const engine::yaml_file& file_;
+  diagnostic_list& diags_;
+};
+
+/// Fastest outflow rate per unit stock at the start (1/year), and what it is, for step checks.
+struct fastest_rate {
+  double rate = 0;
+  std::string what;
+};
+
+fastest_rate find_fastest_rate(const model_description& md) {
+  fastest_rate best;
+  const auto& p = md.params;
+  const auto consider = [&](double r, std::string what) {
+    if (r > best.rate) best = {r, std::move(what)};
+  };
+  for (const auto& c : md.countries)
+    for (const auto& cc : c.cadres) {
+      const std::string where = c.iso3 + "." + md.cadres[cc.cadre].id;
+      consider(cc.stages / p[cc.training_years].value,
+               fmt::format("training stage drain of {} (stages / training_years)", where));
+      double out = p[cc.exit_rate].value + p[cc.retirement_rate].value;
+      for (const auto& e : md.corridors)
+        if (e.origin == static_cast<std::size_t>(&c - md.countries.data()) && e.cadre == cc.cadre)
+          out += p[e.emigration_rate].value;
+      consider(out, fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
+    }
+  for (const auto& e : md.corridors) {
+    const auto* dc = md.countries[e.destination].find(e.cadre);
+    consider(p[e.return_rate].value + p[dc->exit_rate].value + p[dc->retirement_rate].value,
+             fmt::format("outflow of migrants on {}-{} {} (return + exit + retirement)",
+                         md.countries[e.origin].iso3, md.countries[e.destination].iso3,
+                         md.cadres[e.cadre].id));
+  }
+  return best;
+}
+
+/// Checks that need the whole description (run again after `set:` overrides): the pull
+/// feedback needs a positive starting need and supply wherever it is switched on.
+void check_consistency(const model_description& md, diagnostic_list& diags) {
+  const auto& p = md.params;
+  for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
+    const auto& c = md.countries[ci];
+    for (const auto& cc : c.cadres) {
+      if (p[cc.demand_elasticity].value == 0) continue;
+      double supply = p[cc.workforce].value;
+      for (const auto& e : md.corridors)
+        if (e.destination == ci && e.cadre == cc.cadre) supply += p[e.migrant_stock].value;
+      if (supply <= 0 || p[cc.need_density].value <= 0) {
+        const auto& beta = p[cc.demand_elasticity];
+        diags.add({beta.where, beta.path,
+                   "demand_elasticity > 0 needs a positive starting supply and need_density",
+                   {"the pull is (need/supply) relative to its start value; set "
+                    "demand_elasticity: 0 or give workforce/migrant_stock and need_density"},
+                   ""});
+      }
+    }
+  }
+}
+
+}  // namespace
+
+model_description load_model(const std::filesystem::path& path, const std::string& display_name) {
+  const auto file = engine::load_yaml_file(path, display_name);
+  diagnostic_list diags;
+  model_reader reader(file, diags);
+  auto md = reader.read();
+  if (diags.empty()) check_consistency(md, diags);
+  diags.throw_if_any();
+  return md;
+}
+
+namespace {
+
+void read_solver(const node_ref& n, engine::solver_settings& s) {
+  map_view m(n, strings({"method", "step", "abs_tol", "rel_tol", "max_steps"}));
+  if (!m.is_map()) return;
+  if (auto v = m.get("method")) {
+    if (auto name = v->to_string()) {
+      if (auto k = engine::parse_method(*name)) s.kind = *k;
+      else
+        v->error(fmt::format("unknown solver method '{}'", *name),
+                 {"expected one of: " + engine::join_list(engine::method_names())},
+                 engine::closest_match(*name, engine::method_names()).value_or(""));
+    }
+  }
+  if (auto v = m.get("step")) {
+    if (auto h = read_value(*v, "years", {0, 1, true}, true)) {
+      // The step must divide a year so that whole years (output times) fall on steps.
+      const double per_year = 1.0 / h->value;
+      if (std::abs(per_year - std::round(per_year)) > 1e-9 * per_year)
+        v->error(fmt::format("a step of {} years does not divide a year", h->value),
+                 {"expected 1/n years for a whole n, e.g. 1, 1/4, 1/12, 1/52"});
+      else
+        s.step_years = 1.0 / std::round(per_year);
+    }
+  }
+  if (auto v = m.get("abs_tol"))
+    if (auto t = read_value(*v, "state units", {0, 1, true})) s.abs_tol = t->value;
+  if (auto v = m.get("rel_tol"))
+    if (auto t = read_value(*v, "share", {0, 0.1, true})) s.rel_tol = t->value;
+  if (auto v = m.get("max_steps"))
+    if (auto t = v->to_integer(1, static_cast<long long>(input_limits::max_steps)))
+      s.max_steps = static_cast<std::size_t>(*t);
+}
+
+void read_output(const node_ref& n, output_settings& out) {
+  map_view m(n, strings({"interval", "tables"}));
+  if (!m.is_map()) return;
+  if (auto v = m.get("interval"))
+    if (auto i = v->to_integer(1, input_limits::max_horizon_years))
+      out.interval_years = static_cast<int>(*i);
+  if (auto v = m.get("tables")) {
+    if (auto items = v->to_items()) {
+      out.indicators = out.corridors = false;
+      const std::vector<std::string> names{"indicators", "corridors"};
+      for (auto& item : *items) {
+        const auto t = item.to_string();
+        if (!t) continue;
+        if (*t == "indicators") out.indicators = true;
+        else if (*t == "corridors") out.corridors = true;
+        else
+          item.error(fmt::format("unknown table '{}'", *t), {"expected one of: indicators, corridors"},
+                     engine::closest_match(*t, names).value_or(""));
+      }
+    }
+  }
+}
+
+void apply_overrides(const node_ref& n, model_description& md) {
+  auto entries = n.to_entries();
+  if (!entries) return;
+  const auto all_paths = md.params.paths();
+  for (auto& [path, value] : *entries) {
+    node_ref v(value.node(), "set." + path, value.file(), value.diags());
+    const auto index = md.params.find(path);
+    if (!index) {
+      v.error(fmt::format("'{}' is not a parameter of model {}", path, md.name),
+              {"`hwfsim params <scenario>` lists every parameter path"},
+              engine::closest_match(path, all_paths).value_or(""));
+      continue;
+    }
+    auto& target = md.params[*index];
+    auto p = read_value(v, target.unit, target.range);
+    if (!p) continue;
+    target.value = p->value;
+    target.where = p->where;
+    target.overridden = true;
+    target.source = p->source.empty() ? "scenario override" : p->source;
+    target.flag = p->flag;
+    target.note = p->note;
+  }
+}
+
+void check_step(const scenario_description& sd, const node_ref& at, diagnostic_list& diags) {
+  const auto& s = sd.solver;
+  const double years = sd.end_year - sd.start_year;
+  if (s.kind != engine::method::dopri5 && years / s.step_years > input_limits::max_steps) {
+    at.error(fmt::format("the horizon needs {:.0f} steps of {} years, more than the limit of {:.0f}",
+                           years / s.step_years, s.step_years, input_limits::max_steps),
+               {"choose a larger solver.step or a shorter horizon"});
+    return;
+  }
+  if (s.kind == engine::method::dopri5) return;
+  // Largest rate * step for which the fixed-step method keeps a draining stock non-negative
+  // (Euler: 1 - z >= 0) or stable (RK4: |R(-z)| <= 1 for z up to about 2.78).
+  const double limit = s.kind == engine::method::euler ? 1.0 : 2.78;
+  const auto fastest = find_fastest_rate(sd.model);
+  if (fastest.rate * s.step_years > limit) {
+    diagnostic d;
+    d.where = at.where();
+    d.key_path = "solver.step";
+    d.message = fmt::format("step {:.6g} years is too long for the fastest rate in the model, "
+                            "{:.6g}/year: the {}",
+                            s.step_years, fastest.rate, fastest.what);
+    d.notes = {fmt::format("{} needs rate * step <= {}; use step <= {:.6g} or method dopri5",
+                           engine::to_string(s.kind), limit, limit / fastest.rate)};
+    diags.add(std::move(d));
+  }
+}
+
+}  // namespace
+
+scenario_description load_scenario(const std::filesystem::path& path) {
+  const std::string display = path.lexically_normal().generic_string();
+  const auto file = engine::load_yaml_file(path, display);
+  diagnostic_list diags;
+  scenario_description sd;
+  sd.file = {display, sha256_hex(file.content)};
+  node_ref root(file.root, "", file, diags);
+  if (!file.root.IsDefined() || file.root.IsNull()) {
+    root.error("the file is empty", {"expected a scenario: a mapping with keys scenario, model, "
+                                     "horizon (and optionally solver, output, set)"});
+    diags.throw_if_any();
+  }
+  map_view top(root, strings({"scenario", "description", "model", "horizon", "solver", "output",
+                              "set"}));
+  diags.throw_if_any();  // not a mapping: nothing else can be checked
+
+  if (auto n = top.require("scenario")) {
+    if (auto name = n->to_string()) {
+      static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]*");
+      if (!std::regex_match(*name, re) || name->size() > 100)
+        n->error(fmt::format("'{}' is not a valid scenario name", *name),
+                 {"expected letters, digits, '.', '_' or '-' (it names the results folder)"});
+      sd.name = *name;
+    }
+  }
+  if (auto n = top.get("description")) sd.description = n->to_string().value_or("");
+  std::optional<std::filesystem::path> model_path;
+  std::optional<node_ref> model_node = top.require("model");
+  if (model_node)
+    if (auto m = model_node->to_string())
+      model_path = (path.parent_path() / *m).lexically_normal();
+  std::optional<long long> start, end;
+  std::optional<node_ref> horizon_node = top.require("horizon");
+  if (horizon_node) {
+    map_view h(*horizon_node, strings({"start", "end"}));
+    if (auto n = h.get("start")) start = n->to_integer(1800, 2300);
+    if (auto n = h.require("end")) end = n->to_integer(1800, 2300);
+  }
+  if (auto n = top.get("solver")) read_solver(*n, sd.solver);
+  if (auto n = top.get("output")) read_output(*n, sd.output);
+  diags.throw_if_any();
+
+  // The model: its own file, its own diagnostics.
+  try {
+    sd.model = load_model(*model_path, model_path->generic_string());
+  } catch (const engine::input_error& e) {
+    if (e.diagnostics().size() == 1 && e.diagnostics()[0].message == "no such file") {
+      model_node->error(fmt::format("the model file '{}' does not exist", model_path->generic_string()),
+                        {"the path is relative to the scenario's folder"});
+      diags.throw_if_any();
+    }
+    throw;
+  }
+
+  sd.start_year = static_cast<int>(start.value_or(sd.model.start_year));
+  if (start && *start != sd.model.start_year)
+    horizon_node->error(fmt::format("horizon.start {} differs from the model's start_year {}",
+                                    *start, sd.model.start_year),
+                        {"the model's stocks are given for its start_year; omit horizon.start or "
+                         "set it to that year"});
+  sd.end_year = static_cast<int>(*end);
+  if (sd.end_year <= sd.start_year)
+    horizon_node->error(fmt::format("horizon.end {} is not after the start year {}", sd.end_year,
+                                    sd.start_year));
+  else if (sd.end_year - sd.start_year > input_limits::max_horizon_years)
+    horizon_node->error(fmt::format("a horizon of {} years is more than the limit of {}",
+                                    sd.end_year - sd.start_year, input_limits::max_horizon_years));
+  if (auto n = top.get("set")) apply_overrides(*n, sd.model);
+  if (diags.empty()) check_consistency(sd.model, diags);
+  if (diags.empty()) check_step(sd, top.get("solver").value_or(root), diags);
+  diags.throw_if_any();
+  return sd;
+}
+
+}  // namespace hwf::model

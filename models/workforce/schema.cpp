@@ -1,0 +1,114 @@
+#include "models/workforce/schema.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace hwf::model {
+
+namespace {
+
+constexpr double inf = 1e300;  // "no upper bound" in value_range (finite, so ranges print)
+constexpr value_range share{0, 1};
+constexpr value_range rate{0, 1};
+constexpr value_range non_negative{0, inf};
+
+const std::array cadre_table{
+    numeric_field{"training_years", "years", {0, 20, true}, std::nullopt,
+                  "Duration D of pre-service training."},
+    numeric_field{"completion", "share", {0, 1, true}, std::nullopt,
+                  "Share of entrants to training who graduate."},
+    numeric_field{"stages", "count", {1, 50, false, true}, std::nullopt,
+                  "Pipeline stages n; if absent: training_years rounded, at least 1. Fixes the "
+                  "state layout, so it is not a run parameter.", true},
+};
+
+const std::array country_table{
+    numeric_field{"population", "persons", {0, 1e11, true}, std::nullopt,
+                  "Population at the start year; required unless population_series is given.", true},
+    numeric_field{"population_growth", "1/year", {-0.2, 0.2}, 0.0,
+                  "Exponential growth rate g: P(t) = population * exp(g (t - t0))."},
+};
+
+const std::array country_cadre_table{
+    numeric_field{"workforce", "persons", non_negative, std::nullopt,
+                  "W: workers trained in the country and practising there at the start year."},
+    numeric_field{"seats", "persons/year", non_negative, std::nullopt,
+                  "Training seats (intake capacity) at the start year."},
+    numeric_field{"seat_growth", "1/year", {-0.5, 0.5}, 0.0,
+                  "Exponential growth rate of seats."},
+    numeric_field{"fill", "share", {0, 2}, 1.0, "Share of seats filled (intake = seats * fill)."},
+    numeric_field{"entry_rate", "share", share, 1.0,
+                  "Share of graduates who enter practice at home (the rest leak out)."},
+    numeric_field{"exit_rate", "1/year", rate, std::nullopt,
+                  "Exits from practice other than retirement and emigration."},
+    numeric_field{"retirement_rate", "1/year", rate, std::nullopt, "Retirement from practice."},
+    numeric_field{"need_density", "per 10,000 people", non_negative, std::nullopt,
+                  "Needs-based requirement: workers needed per 10,000 people."},
+    numeric_field{"salary", "USD/year", non_negative, std::nullopt,
+                  "Annual salary (constant USD); prices retention incentives."},
+    numeric_field{"cost_per_student_year", "USD/year", non_negative, std::nullopt,
+                  "Cost of one student for one year of training (constant USD)."},
+    numeric_field{"demand_elasticity", "dimensionless", {0, 10}, 0.0,
+                  "beta: elasticity of the pull this country exerts as a destination; 0 turns "
+                  "the feedback off."},
+    numeric_field{"training_years", "years", {0, 20, true}, std::nullopt,
+                  "Overrides the cadre's training_years in this country.", true},
+    numeric_field{"completion", "share", {0, 1, true}, std::nullopt,
+                  "Overrides the cadre's completion in this country.", true},
+};
+
+const std::array corridor_table{
+    numeric_field{"migrant_stock", "persons", non_negative, std::nullopt,
+                  "M: workers trained in the origin practising in the destination at the start."},
+    numeric_field{"emigration_rate", "1/year", rate, std::nullopt,
+                  "m0: yearly emigration along this corridor per worker in the origin."},
+    numeric_field{"return_rate", "1/year", rate, std::nullopt,
+                  "r: yearly return to the origin per migrant."},
+    numeric_field{"active_recruitment_share", "share", share, std::nullopt,
+                  "a: share of this corridor's migration driven by active recruitment."},
+};
+
+}  // namespace
+
+std::span<const numeric_field> cadre_fields() { return cadre_table; }
+std::span<const numeric_field> country_fields() { return country_table; }
+std::span<const numeric_field> country_cadre_fields() { return country_cadre_table; }
+std::span<const numeric_field> corridor_fields() { return corridor_table; }
+
+const numeric_field* find_field(std::span<const numeric_field> table, std::string_view key) {
+  for (const auto& f : table)
+    if (f.key == key) return &f;
+  return nullptr;
+}
+
+std::vector<std::string> keys_of(std::span<const numeric_field> table) {
+  std::vector<std::string> out;
+  for (const auto& f : table) out.emplace_back(f.key);
+  return out;
+}
+
+std::string schema_markdown() {
+  std::string out;
+  const auto section = [&](std::string_view title, std::span<const numeric_field> table) {
+    out += fmt::format("### {}\n\n| key | unit | range | default | meaning |\n|---|---|---|---|---|\n",
+                       title);
+    for (const auto& f : table) {
+      std::string range = f.range.describe();
+      if (f.range.max >= inf) range = fmt::format("{}{}, ∞)", f.range.min_open ? "(" : "[", f.range.min);
+      out += fmt::format("| `{}` | {} | {} | {} | {} |\n", f.key, f.unit, range,
+                         f.default_value ? fmt::format("{}", *f.default_value)
+                         : f.optional  ? std::string("optional")
+                                       : std::string("required"),
+                         f.doc);
+    }
+    out += '\n';
+  };
+  section("`cadres.<cadre>`", cadre_table);
+  section("`countries.<ISO3>`", country_table);
+  section("`countries.<ISO3>.cadres.<cadre>`", country_cadre_table);
+  section("`corridors[i].cadres.<cadre>`", corridor_table);
+  return out;
+}
+
+}  // namespace hwf::model

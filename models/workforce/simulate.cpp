@@ -1,0 +1,373 @@
+// One run of the workforce model: per-run rates from the parameter vector, the right-hand side
+// (docs/model.md, equations 1-12), integration, invariant checks and indicators.
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "models/workforce/compiled_model.hpp"
+
+namespace hwf::model {
+
+namespace {
+
+/// Rates of one (country, cadre) for one run, hoisted out of the right-hand side.
+struct cc_rates {
+  std::size_t country;
+  double drain;          ///< stages / training_years: outflow per student per year, each stage
+  double dropout_share;  ///< q = 1 - completion^(1/stages)
+  double entry;          ///< entry_rate
+  double attrition;      ///< exit_rate + retirement_rate
+  double intake0;        ///< seats * fill at the start year
+  double seat_growth;
+  double need_per_person;  ///< need_density / 10,000
+  double beta;
+  double ratio0;           ///< need / supply at the start (pull reference), 1 if beta = 0
+  double cost_per_student_year;
+  double cost_per_graduate;  ///< cost_per_student_year * training_years / completion
+};
+
+struct corridor_rates {
+  double emigration;  ///< m0
+  double returns;     ///< r0
+  double attrition;   ///< the destination's exit_rate + retirement_rate
+};
+
+struct population_curve {
+  bool series;
+  double p0, growth;
+  std::vector<std::pair<double, double>> points;
+
+  double at(double t, double t0) const {
+    if (!series) return p0 * std::exp(growth * (t - t0));
+    if (t <= points.front().first) return points.front().second;
+    if (t >= points.back().first) return points.back().second;
+    const auto it = std::upper_bound(points.begin(), points.end(), t,
+                                     [](double v, const auto& p) { return v < p.first; });
+    const auto& [t1, v1] = *it;
+    const auto& [ta, va] = *(it - 1);
+    return va + (v1 - va) * (t - ta) / (t1 - ta);
+  }
+};
+
+/// The right-hand side for one run. Owns its rates and scratch; reads the compiled model.
+class workforce_system final : public engine::ode_system {
+ public:
+  workforce_system(const compiled_model& m, std::span<const double> p) : m_(m) {
+    t0_ = m.start_time();
+    for (const auto& c : m.countries()) {
+      population_curve pc{c.has_series, 0, 0, {}};
+      if (c.has_series) {
+        for (const auto& [year, idx] : c.p_series) pc.points.emplace_back(year, p[idx]);
+      } else {
+        pc.p0 = p[c.p_population];
+        pc.growth = p[c.p_population_growth];
+      }
+      population_.push_back(std::move(pc));
+    }
+    for (const auto& b : m.blocks()) {
+      const double years = p[b.p_training_years];
+      const double completion = p[b.p_completion];
+      cc_rates r{};
+      r.country = b.country;
+      r.drain = b.stages / years;
+      r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
+      r.entry = p[b.p_entry_rate];
+      r.attrition = p[b.p_exit_rate] + p[b.p_retirement_rate];
+      r.intake0 = p[b.p_seats] * p[b.p_fill];
+      r.seat_growth = p[b.p_seat_growth];
+      r.need_per_person = p[b.p_need_density] / 1e4;
+      r.beta = p[b.p_demand_elasticity];
+      r.ratio0 = 1;
+      r.cost_per_student_year = p[b.p_cost_per_student_year];
+      r.cost_per_graduate = r.cost_per_student_year * years / completion;
+      rates_.push_back(r);
+    }
+    for (const auto& k : m.corridors())
+      corridor_rates_.push_back({p[k.p_emigration_rate], p[k.p_return_rate],
+                                 rates_[k.destination].attrition});
+    population_now_.resize(m.countries().size());
+    supply_.resize(m.blocks().size());
+    pull_.resize(m.blocks().size());
+  }
+
+  std::size_t dimension() const override { return m_.layout().size(); }
+  void enter_segment(double, double) override {}
+
+  /// Initial state: stocks from the parameters, students in steady state unless given.
+  std::vector<double> initial_state(std::span<const double> p) {
+    std::vector<double> x(dimension(), 0.0);
+    const auto& blocks = m_.blocks();
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const auto& b = blocks[i];
+      const auto& r = rates_[i];
+      for (int s = 0; s < b.stages; ++s)
+        x[b.students + s] = b.p_students.empty()
+                                ? r.intake0 / r.drain * std::pow(1 - r.dropout_share, s)
+                                : p[b.p_students[s]];
+      x[b.workforce] = p[b.p_workforce];
+    }
+    for (const auto& k : m_.corridors()) x[k.migrants] = p[k.p_migrant_stock];
+    // Pull reference: need / supply at t0 (the loader checked both are positive where beta > 0).
+    compute_supply(x);
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      auto& r = rates_[i];
+      if (r.beta == 0) continue;
+      const double need = population_[r.country].at(t0_, t0_) * r.need_per_person;
+      r.ratio0 = need / supply_[i];
+    }
+    return x;
+  }
+
+  void derivative(std::span<const double> x, std::span<double> dxdt, double t) const override {
+    const auto& blocks = m_.blocks();
+    const auto& corridors = m_.corridors();
+    for (std::size_t c = 0; c < population_.size(); ++c) population_now_[c] = population_[c].at(t, t0_);
+    compute_supply(x);
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const auto& r = rates_[i];
+      if (r.beta == 0) {
+        pull_[i] = 1;
+      } else {
+        const double ratio = population_now_[r.country] * r.need_per_person / supply_[i];
+        pull_[i] = std::pow(ratio / r.ratio0, r.beta);
+      }
+    }
+
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const auto& b = blocks[i];
+      const auto& r = rates_[i];
+      const double intake = r.intake0 * std::exp(r.seat_growth * (t - t0_));
+      double inflow = intake, drained = 0, students = 0, last_out = 0;
+      for (int s = 0; s < b.stages; ++s) {
+        const double stock = x[b.students + s];
+        const double out = stock * r.drain;
+        dxdt[b.students + s] = inflow - out;
+        inflow = out * (1 - r.dropout_share);
+        drained += out;
+        students += stock;
+        last_out = out;
+      }
+      const double graduates = last_out * (1 - r.dropout_share);
+      const double attrition = r.attrition * x[b.workforce];
+      dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
+      double* acc = &dxdt[b.accumulators];
+      acc[acc_intake] = intake;
+      acc[acc_dropouts] = drained * r.dropout_share;
+      acc[acc_graduates] = graduates;
+      acc[acc_attrition] = attrition;
+      acc[acc_student_years] = students;
+    }
+
+    for (std::size_t e = 0; e < corridors.size(); ++e) {
+      const auto& k = corridors[e];
+      const auto& r = corridor_rates_[e];
+      const double migrants = x[k.migrants];
+      const double flow = x[blocks[k.origin].workforce] * r.emigration * pull_[k.destination];
+      const double returns = r.returns * migrants;
+      const double attrition = r.attrition * migrants;
+      dxdt[blocks[k.origin].workforce] += returns - flow;
+      dxdt[k.migrants] = flow - returns - attrition;
+      double* acc = &dxdt[k.accumulators];
+      acc[acc_emigration] = flow;
+      acc[acc_returns] = returns;
+      acc[acc_migrant_attrition] = attrition;
+    }
+  }
+
+  const cc_rates& rates(std::size_t block) const { return rates_[block]; }
+  double population(std::size_t country, double t) const { return population_[country].at(t, t0_); }
+
+  /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact arithmetic).
+  double mass(std::span<const double> x) const {
+    double total = 0;
+    for (std::size_t i : m_.layout().stock_indices()) total += x[i];
+    const auto& blocks = m_.blocks();
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const double* acc = &x[blocks[i].accumulators];
+      total += acc[acc_dropouts] + (1 - rates_[i].entry) * acc[acc_graduates] + acc[acc_attrition] -
+               acc[acc_intake];
+    }
+    for (const auto& k : m_.corridors()) total += x[k.accumulators + acc_migrant_attrition];
+    return total;
+  }
+
+ private:
+  void compute_supply(std::span<const double> x) const {
+    const auto& blocks = m_.blocks();
+    for (std::size_t i = 0; i < blocks.size(); ++i) supply_[i] = x[blocks[i].workforce];
+    for (const auto& k : m_.corridors()) supply_[k.destination] += x[k.migrants];
+  }
+
+  const compiled_model& m_;
+  double t0_;
+  std::vector<population_curve> population_;
+  std::vector<cc_rates> rates_;
+  std::vector<corridor_rates> corridor_rates_;
+  // Scratch written by derivative(): one run owns this object, so no sharing across threads.
+  mutable std::vector<double> population_now_, supply_, pull_;
+};
+
+/// Indicator positions in indicator_names().
+enum indicator : std::size_t {
+  i_students, i_graduates, i_entrants, i_workforce_domestic, i_foreign_trained, i_abroad,
+  i_supply, i_population, i_need, i_density, i_shortage, i_emigration, i_immigration,
+  i_returns, i_attrition, i_training_cost, i_retention_cost, i_compensation_paid,
+  i_compensation_received, i_capital_cost, i_investment_lost, i_sdg_density
+};
+enum corridor_indicator : std::size_t {
+  ci_emigration, ci_returns, ci_migrant_stock, ci_attrition, ci_investment_lost
+};
+
+/// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
+/// the start year, where yearly flows are not defined).
+void fill_row(const compiled_model& m, const workforce_system& sys, double t,
+              std::span<const double> x, std::span<const double> prev,
+              std::span<double> ind, std::span<double> cor) {
+  const auto& blocks = m.blocks();
+  const auto& corridors = m.corridors();
+  const bool flows = !prev.empty();
+  const auto delta = [&](std::size_t i) { return flows ? x[i] - prev[i] : engine::not_defined; };
+  std::fill(ind.begin(), ind.end(), 0.0);
+
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+    const auto& b = blocks[bi];
+    const auto& r = sys.rates(bi);
+    double* v = &ind[b.series];
+    double students = 0;
+    for (int s = 0; s < b.stages; ++s) students += x[b.students + s];
+    v[i_students] = students;
+    v[i_workforce_domestic] = x[b.workforce];
+    v[i_population] = sys.population(b.country, t);
+    v[i_need] = v[i_population] * r.need_per_person;
+    const std::size_t acc = b.accumulators;
+    v[i_graduates] = delta(acc + acc_graduates);
+    v[i_entrants] = r.entry * v[i_graduates];
+    v[i_attrition] = delta(acc + acc_attrition);
+    v[i_training_cost] = r.cost_per_student_year * delta(acc + acc_student_years);
+    for (std::size_t i : {i_emigration, i_immigration, i_returns, i_investment_lost, i_retention_cost,
+                          i_compensation_paid, i_compensation_received, i_capital_cost})
+      v[i] = flows ? 0.0 : engine::not_defined;
+  }
+  for (std::size_t e = 0; e < corridors.size(); ++e) {
+    const auto& k = corridors[e];
+    double* o = &ind[blocks[k.origin].series];
+    double* d = &ind[blocks[k.destination].series];
+    double* c = &cor[k.series];
+    const double migrants = x[k.migrants];
+    o[i_abroad] += migrants;
+    d[i_foreign_trained] += migrants;
+    c[ci_migrant_stock] = migrants;
+    c[ci_emigration] = delta(k.accumulators + acc_emigration);
+    c[ci_returns] = delta(k.accumulators + acc_returns);
+    c[ci_attrition] = delta(k.accumulators + acc_migrant_attrition);
+    c[ci_investment_lost] = c[ci_emigration] * sys.rates(k.origin).cost_per_graduate;
+    if (flows) {
+      o[i_emigration] += c[ci_emigration];
+      o[i_returns] += c[ci_returns];
+      o[i_investment_lost] += c[ci_investment_lost];
+      d[i_immigration] += c[ci_emigration];
+      d[i_attrition] += c[ci_attrition];
+    }
+  }
+  for (const auto& b : blocks) {
+    double* v = &ind[b.series];
+    v[i_supply] = v[i_workforce_domestic] + v[i_foreign_trained];
+    v[i_density] = v[i_supply] / v[i_population] * 1e4;
+    v[i_shortage] = std::max(0.0, v[i_need] - v[i_supply]);
+  }
+  // Cadre `all`: sums, except population (the country's) and the densities (recomputed).
+  for (std::size_t c = 0; c < m.countries().size(); ++c) {
+    const auto& cb = m.countries()[c];
+    double* all = &ind[cb.series_all];
+    const double population = sys.population(c, t);
+    double sdg_supply = 0;
+    for (std::size_t bi : cb.blocks) {
+      const double* v = &ind[blocks[bi].series];
+      for (std::size_t i = 0; i < i_sdg_density; ++i) all[i] += v[i];
+      if (m.cadre_sdg_core()[blocks[bi].cadre]) sdg_supply += v[i_supply];
+    }
+    if (!flows)
+      for (std::size_t i : {i_graduates, i_entrants, i_emigration, i_immigration, i_returns,
+                            i_attrition, i_training_cost, i_retention_cost, i_compensation_paid,
+                            i_compensation_received, i_capital_cost, i_investment_lost})
+        all[i] = engine::not_defined;
+    all[i_population] = population;
+    all[i_density] = all[i_supply] / population * 1e4;
+    all[i_sdg_density] = sdg_supply / population * 1e4;
+  }
+}
+
+/// Stops the run at the first non-finite value or clearly negative stock, naming it.
+void check_state(const compiled_model& m, std::span<const double> x, double t, double tolerance,
+                 double& min_stock) {
+  for (std::size_t i = 0; i < x.size(); ++i)
+    if (!std::isfinite(x[i]))
+      throw engine::numerical_error(fmt::format(
+          "{} became {} at t = {:.4f}; check the rates that feed it, or use a smaller solver.step",
+          m.layout().describe(i), x[i], t));
+  for (std::size_t i : m.layout().stock_indices()) {
+    min_stock = std::min(min_stock, x[i]);
+    if (x[i] < -tolerance)
+      throw engine::numerical_error(fmt::format(
+          "stock {} went negative ({:.6g}) at t = {:.4f}; its outflow rates (exit, retirement, "
+          "emigration, return) are too large for the solver step: use a smaller solver.step or "
+          "method dopri5",
+          m.layout().describe(i), x[i], t));
+  }
+}
+
+}  // namespace
+
+run_output simulate(const compiled_model& m, std::span<const double> params) {
+  if (params.size() != m.parameters().size())
+    throw engine::internal_error("parameter vector does not match the model");
+  workforce_system sys(m, params);
+  std::vector<double> x = sys.initial_state(params);
+
+  const double t0 = m.start_time();
+  const int years = static_cast<int>(m.end_time() - t0);
+  std::vector<double> observe_at;
+  for (int y = 0; y <= years; ++y) observe_at.push_back(t0 + y);
+
+  // Keep the state at every whole year (yearly flows need t - 1); rows only every interval.
+  std::vector<std::vector<double>> snapshots;
+  snapshots.reserve(observe_at.size());
+  const double mass0 = sys.mass(x);
+  double initial_stock = 0;
+  for (std::size_t i : m.layout().stock_indices()) initial_stock += x[i];
+  run_output out;
+  const double tolerance = 1e-12 * initial_stock + 1e-9;
+  out.stats.min_stock = initial_stock > 0 ? initial_stock : 0;
+
+  out.stats.solver = engine::integrate(
+      sys, x, t0, observe_at, {}, m.solver(), [&](double t, std::span<const double> s) {
+        check_state(m, s, t, tolerance, out.stats.min_stock);
+        snapshots.emplace_back(s.begin(), s.end());
+      });
+
+  // Mass balance against the largest scale the run reached.
+  const auto& blocks = m.blocks();
+  for (const auto& s : snapshots) {
+    double intake = 0;
+    for (const auto& b : blocks) intake += s[b.accumulators + acc_intake];
+    const double scale = std::max(initial_stock + intake, 1.0);
+    out.stats.mass_balance_residual =
+        std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
+  }
+
+  for (const auto& schema : m.schemas()) out.result.tables.push_back({&schema, {}});
+  for (int y = 0; y <= years; y += m.output_interval_years()) {
+    out.result.times.push_back(t0 + y);
+    for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());
+    const std::size_t row = out.result.times.size() - 1;
+    const std::span<const double> prev =
+        y == 0 ? std::span<const double>() : std::span<const double>(snapshots[y - 1]);
+    fill_row(m, sys, t0 + y, snapshots[y], prev, out.result.tables[0].row(row),
+             out.result.tables[1].row(row));
+  }
+  return out;
+}
+
+}  // namespace hwf::model

@@ -1,0 +1,37 @@
+#include "outputs/run_record.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace hwf::out {
+
+std::string to_json(const run_record& r) {
+  using nlohmann::ordered_json;
+  ordered_json inputs = ordered_json::array();
+  for (const auto& [file, hash] : r.inputs) inputs.push_back({{"file", file}, {"sha256", hash}});
+  ordered_json solver = {{"method", std::string(engine::to_string(r.solver.kind))},
+                         {"step_years", r.solver.step_years}};
+  if (r.solver.kind == engine::method::dopri5) {
+    solver["abs_tol"] = r.solver.abs_tol;
+    solver["rel_tol"] = r.solver.rel_tol;
+  }
+  solver["max_steps"] = r.solver.max_steps;
+  const ordered_json j = {
+      {"scenario", r.scenario},
+      {"description", r.description},
+      {"hwfsim_version", r.version},
+      {"git_commit", r.commit},
+      {"inputs", inputs},
+      {"horizon", {{"start", r.start_year}, {"end", r.end_year}}},
+      {"output_interval_years", r.output_interval_years},
+      {"solver", solver},
+      {"steps", r.stats.steps},
+      {"rejected_steps", r.stats.rejected},
+      {"rhs_evaluations", r.stats.rhs_evaluations},
+      {"wall_seconds", r.wall_seconds},
+      {"mass_balance_residual", r.mass_balance_residual},
+      {"files", r.files},
+  };
+  return j.dump(2) + "\n";
+}
+
+}  // namespace hwf::out

@@ -1,0 +1,31 @@
+#pragma once
+// run.json: what produced a results folder (version, commit, inputs and their hashes, solver)
+// and what the run reported (wall time, steps, mass-balance residual).
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/solver.hpp"
+
+namespace hwf::out {
+
+struct run_record {
+  std::string scenario;
+  std::string description;
+  std::string version;
+  std::string commit;
+  std::vector<std::pair<std::string, std::string>> inputs;  ///< (file, sha256)
+  int start_year = 0, end_year = 0;
+  int output_interval_years = 1;
+  engine::solver_settings solver;
+  engine::solve_stats stats;
+  double wall_seconds = 0;
+  double mass_balance_residual = 0;
+  std::vector<std::string> files;  ///< result files written beside run.json
+};
+
+/// Pretty-printed JSON text (2-space indent, trailing newline).
+std::string to_json(const run_record& r);
+
+}  // namespace hwf::out
