@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -40,6 +41,11 @@ void diagnostic_list::add(diagnostic d) {
 void diagnostic_list::throw_if_any() const {
   if (count_ == 0) return;
   auto all = kept_;
+  // File order: checks run section by section, but a reader fixes a file top to bottom.
+  std::stable_sort(all.begin(), all.end(), [](const diagnostic& a, const diagnostic& b) {
+    return std::tie(a.where.file, a.where.line, a.where.column) <
+           std::tie(b.where.file, b.where.line, b.where.column);
+  });
   if (count_ > kept_.size()) {
     diagnostic more;
     more.where.file = kept_.back().where.file;

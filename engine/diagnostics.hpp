@@ -62,7 +62,8 @@ class diagnostic_list {
   void add(diagnostic d);
   bool empty() const noexcept { return count_ == 0; }
   std::size_t count() const noexcept { return count_; }
-  /// Throws input_error with everything collected; does nothing when empty.
+  /// Throws input_error with everything collected, sorted by file, line and column; does
+  /// nothing when empty.
   void throw_if_any() const;
 
  private:

@@ -146,7 +146,8 @@ void compiled_model::check_parameters(std::span<const double> values) const {
     const auto& p = params_[i];
     if (!p.range.contains(values[i]))
       diags.add({p.where, p.path,
-                 fmt::format("value {} is outside the valid range {}", values[i], p.range.describe()),
+                 fmt::format("value {} is outside the valid range: expected {}", values[i],
+                             p.range.describe()),
                  {fmt::format("unit: {}", p.unit)},
                  ""});
   }

@@ -58,7 +58,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
       v = vn->to_number(allow_fraction);
       p.where = vn->where();
       if (v && !range.contains(*v))
-        vn->error(fmt::format("expected {} in {}, found {}", range.integer ? "a value" : "a number",
+        vn->error(fmt::format("expected a {} {}, found {}", range.integer ? "whole number" : "number",
                               range.describe(), *v),
                   {fmt::format("unit: {}", unit)});
     }
@@ -79,7 +79,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
   } else {
     v = n.to_number(allow_fraction);
     if (v && !range.contains(*v))
-      n.error(fmt::format("expected {} in {}, found {}", range.integer ? "a value" : "a number",
+      n.error(fmt::format("expected a {} {}, found {}", range.integer ? "whole number" : "number",
                           range.describe(), *v),
               {fmt::format("unit: {}", unit)});
   }
@@ -282,6 +282,7 @@ class model_reader {
         continue;
       }
       const auto k = static_cast<std::size_t>(it - cadre_ids.begin());
+      declared_.emplace_back(md.countries.size(), k);
       const cadre_desc& cadre = md.cadres[k];
       map_view m(value, with_extra(country_cadre_fields(), {"students"}));
       if (!m.is_map()) continue;
@@ -394,10 +395,13 @@ class model_reader {
         bool present = true;
         for (std::size_t c : {*o, *d})
           if (!md.countries[c].find(k)) {
+            present = false;
+            const bool written = std::find(declared_.begin(), declared_.end(),
+                                           std::pair<std::size_t, std::size_t>(c, k)) != declared_.end();
+            if (written) continue;  // its own errors were reported
             v.error(fmt::format("country {} has no {} declared", md.countries[c].iso3, id),
                     {fmt::format("add countries.{}.cadres.{}, or remove this corridor cadre",
                                  md.countries[c].iso3, id)});
-            present = false;
           }
         map_view cm(v, keys_of(corridor_fields()));
         if (!cm.is_map() || !present) continue;
@@ -422,6 +426,9 @@ class model_reader {
 
   const engine::yaml_file& file_;
   diagnostic_list& diags_;
+  /// (country, cadre) pairs written in the file, valid or not: a corridor naming one whose
+  /// values had errors is skipped quietly instead of repeating those errors.
+  std::vector<std::pair<std::size_t, std::size_t>> declared_;
 };
 
 /// Fastest outflow rate per unit stock at the start (1/year), and what it is, for step checks.
@@ -617,7 +624,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   }
   map_view top(root, strings({"scenario", "description", "model", "horizon", "solver", "output",
                               "set"}));
-  diags.throw_if_any();  // not a mapping: nothing else can be checked
+  if (!top.is_map()) diags.throw_if_any();  // nothing else can be checked
 
   if (auto n = top.require("scenario")) {
     if (auto name = n->to_string()) {

@@ -5,9 +5,8 @@
 namespace hwf::model {
 
 std::string value_range::describe() const {
-  const auto num = [](double v) { return fmt::format("{}", v); };
-  const std::string r = fmt::format("{}{}, {}]", min_open ? "(" : "[", num(min), num(max));
-  return integer ? "a whole number in " + r : r;
+  if (max >= 1e300) return fmt::format("{} {}", min_open ? ">" : ">=", min);
+  return fmt::format("in {}{}, {}]", min_open ? "(" : "[", min, max);
 }
 
 std::string_view to_string(evidence e) {

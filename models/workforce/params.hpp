@@ -23,7 +23,7 @@ struct value_range {
   bool contains(double v) const {
     return (min_open ? v > min : v >= min) && v <= max && (!integer || v == static_cast<long long>(v));
   }
-  /// "[0, 1]", "(0, 1]", "a whole number in [1, 50]".
+  /// "in [0, 1]", "in (0, 1]", ">= 0" (for an unbounded range).
   std::string describe() const;
 };
 

@@ -94,8 +94,9 @@ std::string schema_markdown() {
     out += fmt::format("### {}\n\n| key | unit | range | default | meaning |\n|---|---|---|---|---|\n",
                        title);
     for (const auto& f : table) {
-      std::string range = f.range.describe();
-      if (f.range.max >= inf) range = fmt::format("{}{}, ∞)", f.range.min_open ? "(" : "[", f.range.min);
+      const std::string range = f.range.max >= inf
+                                    ? fmt::format("{}{}, ∞)", f.range.min_open ? "(" : "[", f.range.min)
+                                    : f.range.describe().substr(3);
       out += fmt::format("| `{}` | {} | {} | {} | {} |\n", f.key, f.unit, range,
                          f.default_value ? fmt::format("{}", *f.default_value)
                          : f.optional  ? std::string("optional")

@@ -1,0 +1,216 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+
+std::filesystem::path analytic_scenario(const std::string& name, const std::string& solver) {
+  const auto dir = test::scratch_folder(name);
+  test::write_file(dir, "analytic.yaml", test::analytic_model_yaml());
+  return test::write_file(dir, "scenario.yaml", test::analytic_scenario_yaml(solver));
+}
+
+/// W(t) = W* + (W0 - W*) exp(-mu (t - t0)), W* = I completion entry / mu (reference-model.md).
+double analytic_w(double years) {
+  const double intake = 500, completion = 0.8, entry = 0.9, mu = 0.06 + 0.04, w0 = 1000;
+  const double w_star = intake * completion * entry / mu;
+  return w_star + (w0 - w_star) * std::exp(-mu * years);
+}
+
+/// Largest relative error of W over all output years.
+double max_relative_error(const std::filesystem::path& scenario) {
+  const auto s = model::load_scenario(scenario);
+  const model::compiled_model m(s);
+  const auto r = model::simulate(m, m.default_parameters());
+  double worst = 0;
+  for (std::size_t row = 0; row < r.result.times.size(); ++row) {
+    const double w = test::indicator(m, r, row, "AAA", "nurses", "workforce_domestic");
+    const double exact = analytic_w(r.result.times[row] - 2020);
+    worst = std::max(worst, std::abs(w - exact) / exact);
+  }
+  return worst;
+}
+
+std::vector<std::filesystem::path> shipped_scenarios() {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(test::source_path("scenarios")))
+    if (e.path().extension() == ".yaml") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool bytes_equal(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("dopri5 matches the closed form W(t) to 1e-8 relative", "[model][analytic]") {
+  const auto sc = analytic_scenario("analytic_dopri5",
+                                    "{method: dopri5, step: 1/12, abs_tol: 1e-10, rel_tol: 1e-12}");
+  CHECK(max_relative_error(sc) < 1e-8);
+}
+
+TEST_CASE("rk4 converges to the closed form at fourth order", "[model][analytic]") {
+  const double e1 = max_relative_error(analytic_scenario("rk4_1", "{method: rk4, step: 1}"));
+  const double e2 = max_relative_error(analytic_scenario("rk4_2", "{method: rk4, step: 1/2}"));
+  const double e4 = max_relative_error(analytic_scenario("rk4_4", "{method: rk4, step: 1/4}"));
+  INFO("errors " << e1 << " " << e2 << " " << e4);
+  CHECK(e1 / e2 == Approx(16).margin(1.5));
+  CHECK(e2 / e4 == Approx(16).margin(1.5));
+}
+
+TEST_CASE("a pipeline started in steady state stays there under constant seats", "[model]") {
+  const auto sc = analytic_scenario("steady", "{method: rk4, step: 1/12}");
+  const auto s = model::load_scenario(sc);
+  const model::compiled_model m(s);
+  const auto r = model::simulate(m, m.default_parameters());
+  const std::size_t last = r.result.times.size() - 1;
+  // Students = I (D/n) sum (1-q)^s; graduates per year = I completion.
+  const double q = 1 - std::pow(0.8, 1.0 / 3);
+  const double students = 500 * (1 + (1 - q) + (1 - q) * (1 - q));
+  CHECK(test::indicator(m, r, 0, "AAA", "nurses", "students") == Approx(students).epsilon(1e-14));
+  CHECK(test::indicator(m, r, last, "AAA", "nurses", "students") == Approx(students).epsilon(1e-12));
+  CHECK(test::indicator(m, r, last, "AAA", "nurses", "graduates") == Approx(400).epsilon(1e-12));
+  CHECK(test::indicator(m, r, last, "AAA", "nurses", "entrants") == Approx(360).epsilon(1e-12));
+}
+
+TEST_CASE("every shipped scenario keeps mass balance and non-negative stocks",
+          "[model][property]") {
+  const auto scenarios = shipped_scenarios();
+  REQUIRE_FALSE(scenarios.empty());
+  for (const auto& sc : scenarios) {
+    DYNAMIC_SECTION(sc.filename().string()) {
+      const auto r = test::run_scenario(sc);
+      CHECK(r.stats.mass_balance_residual <= 1e-9);
+      CHECK(r.stats.min_stock >= 0);
+    }
+  }
+}
+
+TEST_CASE("mass balance holds across solvers and random parameters", "[model][property]") {
+  const auto dir = test::scratch_folder("mass_random");
+  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
+  const double exit_a = GENERATE(take(4, random(0.0, 0.2)));
+  const double emig = GENERATE(take(3, random(0.0, 0.3)));
+  const std::string method = GENERATE(as<std::string>{}, "euler", "rk4", "dopri5");
+  test::write_file(dir, "s.yaml",
+                   fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{end: 2040}}\n"
+                               "solver: {{method: {}, step: 1/12}}\nset:\n"
+                               "  countries.AAA.cadres.nurses.exit_rate: {}\n"
+                               "  corridors.AAA-BBB.nurses.emigration_rate: {}\n",
+                               method, exit_a, emig));
+  const auto r = test::run_scenario(dir / "s.yaml");
+  CHECK(r.stats.mass_balance_residual <= 1e-9);
+  CHECK(r.stats.min_stock >= 0);
+}
+
+TEST_CASE("without pull feedback the model is linear in its stocks and intakes",
+          "[model][property]") {
+  const auto s = model::load_scenario(test::source_path("tests/data/good/scenario.yaml"));
+  const model::compiled_model m(s);
+  auto base = m.default_parameters();
+  const auto& table = m.parameters();
+  base[*table.find("countries.BBB.cadres.nurses.demand_elasticity")] = 0;
+  auto scaled = base;
+  const double lambda = 3;
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto& path = table[i].path;
+    for (const char* key : {".workforce", ".seats", ".migrant_stock"})
+      if (path.size() > std::strlen(key) && path.ends_with(key)) scaled[i] *= lambda;
+  }
+  const auto a = model::simulate(m, base);
+  const auto b = model::simulate(m, scaled);
+  const std::size_t last = a.result.times.size() - 1;
+  for (const char* country : {"AAA", "BBB"})
+    for (const char* ind : {"supply", "students", "abroad", "emigration", "training_cost"}) {
+      INFO(country << " " << ind);
+      CHECK(test::indicator(m, b, last, country, "nurses", ind) ==
+            Approx(lambda * test::indicator(m, a, last, country, "nurses", ind)).epsilon(1e-12));
+    }
+  // The feedback itself matters: switching it on changes the destination's pull.
+  const auto with_feedback = model::simulate(m, m.default_parameters());
+  CHECK(test::indicator(m, with_feedback, last, "AAA", "nurses", "abroad") !=
+        Approx(test::indicator(m, a, last, "AAA", "nurses", "abroad")).epsilon(1e-6));
+}
+
+TEST_CASE("cadre `all` sums cadres and recomputes densities", "[model]") {
+  const auto sc = test::source_path("tests/data/good/scenario.yaml");
+  const auto s = model::load_scenario(sc);
+  const model::compiled_model m(s);
+  const auto r = model::simulate(m, m.default_parameters());
+  const double supply = test::indicator(m, r, 5, "BBB", "all", "supply");
+  const double population = test::indicator(m, r, 5, "BBB", "all", "population");
+  CHECK(supply == test::indicator(m, r, 5, "BBB", "nurses", "supply"));
+  CHECK(test::indicator(m, r, 5, "BBB", "all", "density_per_10k") == Approx(supply / population * 1e4));
+  CHECK(test::indicator(m, r, 5, "BBB", "all", "sdg_density") == Approx(supply / population * 1e4));
+  CHECK(population == Approx(2.0e6));
+  // Supply of the destination = domestic + foreign-trained; emigration of AAA = immigration of BBB.
+  CHECK(supply == Approx(test::indicator(m, r, 5, "BBB", "nurses", "workforce_domestic") +
+                         test::indicator(m, r, 5, "BBB", "nurses", "foreign_trained")));
+  CHECK(test::indicator(m, r, 5, "AAA", "nurses", "emigration") ==
+        test::indicator(m, r, 5, "BBB", "nurses", "immigration"));
+  // Yearly flows are not defined at the start year.
+  CHECK(std::isnan(test::indicator(m, r, 0, "AAA", "nurses", "emigration")));
+}
+
+TEST_CASE("investment lost prices each emigrant at the origin's cost per graduate", "[model]") {
+  const auto s = model::load_scenario(test::source_path("tests/data/good/scenario.yaml"));
+  const model::compiled_model m(s);
+  const auto r = model::simulate(m, m.default_parameters());
+  const double per_graduate = 100.0 * 3 / 0.8;
+  CHECK(test::indicator(m, r, 3, "AAA", "nurses", "investment_lost") ==
+        Approx(per_graduate * test::indicator(m, r, 3, "AAA", "nurses", "emigration")));
+}
+
+TEST_CASE("results are bit-identical run to run and across threads", "[model][determinism]") {
+  const auto s = model::load_scenario(test::source_path("scenarios/two-countries.yaml"));
+  const model::compiled_model m(s);
+  const auto params = m.default_parameters();
+  const auto reference = model::simulate(m, params);
+  const auto again = model::simulate(m, params);
+  CHECK(bytes_equal(reference.result.tables[0].values, again.result.tables[0].values));
+  CHECK(bytes_equal(reference.result.tables[1].values, again.result.tables[1].values));
+
+  // Four threads share the one compiled model; each result must match the serial one.
+  std::vector<model::run_output> outputs(4);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < outputs.size(); ++i)
+    threads.emplace_back([&, i] {
+      for (int rep = 0; rep < 5; ++rep) outputs[i] = model::simulate(m, params);
+    });
+  for (auto& t : threads) t.join();
+  for (const auto& o : outputs) {
+    CHECK(bytes_equal(o.result.tables[0].values, reference.result.tables[0].values));
+    CHECK(bytes_equal(o.result.tables[1].values, reference.result.tables[1].values));
+  }
+}
+
+TEST_CASE("a stock driven negative stops the run naming it", "[model]") {
+  const auto dir = test::scratch_folder("negative");
+  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
+  // Euler with rate * step just under the load-time limit of 1 still cannot go negative; force
+  // it through the parameter vector (as Monte Carlo would) to hit the run-time check.
+  test::write_file(dir, "s.yaml", "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+                                  "solver: {method: euler, step: 1}\n");
+  const auto s = model::load_scenario(dir / "s.yaml");
+  const model::compiled_model m(s);
+  auto p = m.default_parameters();
+  p[*m.parameters().find("corridors.AAA-BBB.nurses.emigration_rate")] = 1.0;
+  p[*m.parameters().find("countries.AAA.cadres.nurses.exit_rate")] = 1.0;
+  CHECK_THROWS_WITH(model::simulate(m, p), Catch::Contains("stock W[AAA,nurses] went negative"));
+  CHECK_NOTHROW(m.check_parameters(p));  // in range: only the run can tell
+  p[*m.parameters().find("countries.AAA.cadres.nurses.exit_rate")] = 1.5;
+  CHECK_THROWS_WITH(m.check_parameters(p),
+                    Catch::Contains("countries.AAA.cadres.nurses.exit_rate: value 1.5 is outside"));
+}

@@ -1,0 +1,60 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "outputs/atomic_file.hpp"
+#include "outputs/csv_writer.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+std::size_t count_files(const std::filesystem::path& dir) {
+  return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+}
+}  // namespace
+
+TEST_CASE("atomic writes replace the file whole and leave no temporary", "[io]") {
+  const auto dir = test::scratch_folder("atomic");
+  out::write_file_atomically(dir / "a.csv", "first\n");
+  out::write_file_atomically(dir / "a.csv", "second\n");
+  CHECK(read(dir / "a.csv") == "second\n");
+  CHECK(count_files(dir) == 1);
+}
+
+TEST_CASE("a write into a missing folder fails naming the file", "[io]") {
+  const auto dir = test::scratch_folder("atomic_missing");
+  CHECK_THROWS_WITH(out::write_file_atomically(dir / "nope" / "a.csv", "x"),
+                    Catch::Contains("cannot write") && Catch::Contains("a.csv"));
+  CHECK(count_files(dir) == 0);
+}
+
+TEST_CASE("a results folder that holds files is refused unless overwrite is asked", "[io]") {
+  const auto dir = test::scratch_folder("results_folder");
+  out::prepare_results_folder(dir / "new", false);  // created
+  CHECK(std::filesystem::is_directory(dir / "new"));
+  out::prepare_results_folder(dir / "new", false);  // empty: fine
+  test::write_file(dir / "new", "indicators.csv", "old");
+  CHECK_THROWS_WITH(out::prepare_results_folder(dir / "new", false),
+                    Catch::Contains("already holds results; nothing was written"));
+  CHECK_NOTHROW(out::prepare_results_folder(dir / "new", true));
+  CHECK(read(dir / "new" / "indicators.csv") == "old");  // preparing never deletes
+  test::write_file(dir, "file", "x");
+  CHECK_THROWS_WITH(out::prepare_results_folder(dir / "file", true),
+                    Catch::Contains("is not a folder"));
+}
+
+TEST_CASE("long CSV quotes fields, skips undefined values and round-trips numbers", "[io]") {
+  engine::table_schema schema{"t", {"country", "indicator"}, {{"A,B", "x"}, {"C", "y"}}};
+  engine::table_values values{&schema, {0.1, engine::not_defined, 1.0 / 3, 2}};
+  const std::string csv = out::long_csv("s\"1", {2020, 2021}, values);
+  CHECK(csv ==
+        "scenario,year,country,indicator,value\n"
+        "\"s\"\"1\",2020,\"A,B\",x,0.1\n"
+        "\"s\"\"1\",2021,\"A,B\",x,0.3333333333333333\n"
+        "\"s\"\"1\",2021,C,y,2\n");
+}

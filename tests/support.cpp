@@ -1,0 +1,73 @@
+#include "support.hpp"
+
+#include <fstream>
+
+#include <unistd.h>
+
+#include "models/workforce/description.hpp"
+
+namespace hwf::test {
+
+std::filesystem::path source_path(const std::string& relative) {
+  return std::filesystem::path(HWF_SOURCE_DIR) / relative;
+}
+
+std::filesystem::path scratch_folder(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("hwf_tests_" + std::to_string(::getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::filesystem::path write_file(const std::filesystem::path& folder, const std::string& name,
+                                 const std::string& content) {
+  const auto p = folder / name;
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+model::run_output run_scenario(const std::filesystem::path& scenario) {
+  const auto s = model::load_scenario(scenario);
+  const model::compiled_model m(s);
+  return model::simulate(m, m.default_parameters());
+}
+
+double indicator(const model::compiled_model& m, const model::run_output& r, std::size_t row,
+                 const std::string& country, const std::string& cadre, const std::string& name) {
+  const auto& schema = m.schemas()[0];
+  for (std::size_t i = 0; i < schema.size(); ++i)
+    if (schema.series[i][0] == country && schema.series[i][1] == cadre && schema.series[i][2] == name)
+      return r.result.tables[0].row(row)[i];
+  throw std::runtime_error("no such indicator: " + country + " " + cadre + " " + name);
+}
+
+std::string analytic_model_yaml() {
+  return R"(model: analytic
+start_year: 2020
+cadres:
+  nurses: {training_years: 3, completion: 0.8, sdg_core: true}
+countries:
+  AAA:
+    name: Analytica
+    safeguards_list: false
+    population: 1.0e6
+    cadres:
+      nurses:
+        workforce: 1000
+        seats: 500
+        entry_rate: 0.9
+        exit_rate: 0.06
+        retirement_rate: 0.04
+        need_density: 40
+        salary: 1000
+        cost_per_student_year: 100
+)";
+}
+
+std::string analytic_scenario_yaml(const std::string& solver) {
+  return "scenario: analytic\nmodel: analytic.yaml\nhorizon: {start: 2020, end: 2050}\nsolver: " +
+         solver + "\n";
+}
+
+}  // namespace hwf::test
