@@ -20,14 +20,20 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
                      const engine::table_values& table) {
   const auto& schema = *table.schema;
   std::string out = "scenario,year";
-  for (const auto& k : schema.key_columns) out += "," + k;
+  for (const auto& k : schema.key_columns) {
+    out += ',';
+    out += k;
+  }
   out += ",value\n";
   // Key columns are the same on every row of a series: format them once.
   std::vector<std::string> keys;
   keys.reserve(schema.size());
   for (const auto& s : schema.series) {
     std::string k;
-    for (const auto& label : s) k += "," + csv_field(label);
+    for (const auto& label : s) {
+      k += ',';
+      k += csv_field(label);
+    }
     keys.push_back(std::move(k));
   }
   const std::string name = csv_field(scenario);

@@ -4,6 +4,7 @@
 // and threads, plus a flat parameter vector per run (docs/model.md, docs/architecture.md).
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -125,6 +126,14 @@ struct run_output {
   engine::run_result result;
   run_stats stats;
 };
+
+/// The right-hand side of one run and its initial state, for tools that drive the solver
+/// themselves (benchmarks, allocation tests). simulate() is built on this.
+struct run_system {
+  std::unique_ptr<engine::ode_system> system;
+  std::vector<double> initial_state;
+};
+run_system make_run_system(const compiled_model& model, std::span<const double> params);
 
 /// Runs the model once with parameter vector `params` (one value per parameter, in table
 /// order). Allocates its own state; safe to call concurrently on one compiled_model.

@@ -320,6 +320,14 @@ void check_state(const compiled_model& m, std::span<const double> x, double t, d
 
 }  // namespace
 
+run_system make_run_system(const compiled_model& m, std::span<const double> params) {
+  if (params.size() != m.parameters().size())
+    throw engine::internal_error("parameter vector does not match the model");
+  auto sys = std::make_unique<workforce_system>(m, params);
+  auto x = sys->initial_state(params);
+  return {std::move(sys), std::move(x)};
+}
+
 run_output simulate(const compiled_model& m, std::span<const double> params) {
   if (params.size() != m.parameters().size())
     throw engine::internal_error("parameter vector does not match the model");

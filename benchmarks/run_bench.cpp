@@ -1,0 +1,242 @@
+// Single-run speed of the engine on a synthetic world (default world-20), against a
+// hand-written flat C++ kernel of the same equations: the practical speed limit.
+// Prints the workload, machine, best and median times, RHS evaluations per second,
+// allocations inside the right-hand side, and whether each goal is met.
+//
+// Usage: hwf_run_bench [countries cadres corridors] [--repeats N]
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "synthetic_world.hpp"
+
+// Counting allocations: every operator new in this program goes through here.
+namespace {
+std::atomic<std::size_t> g_allocations{0};
+}
+void* operator new(std::size_t n) {
+  ++g_allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using namespace hwf;
+
+template <class F>
+std::vector<double> time_us(int repeats, F&& f) {
+  std::vector<double> t;
+  for (int i = 0; i < repeats; ++i) {
+    const auto a = clock_type::now();
+    f();
+    t.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - a).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t;
+}
+double median(const std::vector<double>& v) { return v[v.size() / 2]; }
+
+/// The same equations as models/workforce/simulate.cpp, written flat for one fixed layout:
+/// no virtual calls, no spans, everything hoisted; RK4 with the same step placement.
+struct flat_kernel {
+  struct cc {
+    std::size_t s, n, w, acc, country;
+    double drain, q, entry, att, intake0, growth, need, beta, ratio0;
+  };
+  struct corridor {
+    std::size_t o_w, m, acc, dest;
+    double m0, r0, att;
+  };
+  std::vector<cc> ccs;
+  std::vector<corridor> cors;
+  std::vector<double> p0, g, pop, supply, pull;
+  double t0 = 0;
+
+  flat_kernel(const model::compiled_model& m, const std::vector<double>& p, const std::vector<double>& x0) {
+    t0 = m.start_time();
+    for (const auto& c : m.countries()) {
+      p0.push_back(p[c.p_population]);
+      g.push_back(p[c.p_population_growth]);
+    }
+    for (const auto& b : m.blocks()) {
+      const double years = p[b.p_training_years], completion = p[b.p_completion];
+      ccs.push_back({b.students, static_cast<std::size_t>(b.stages), b.workforce, b.accumulators,
+                     b.country, b.stages / years, 1 - std::pow(completion, 1.0 / b.stages),
+                     p[b.p_entry_rate], p[b.p_exit_rate] + p[b.p_retirement_rate],
+                     p[b.p_seats] * p[b.p_fill], p[b.p_seat_growth], p[b.p_need_density] / 1e4,
+                     p[b.p_demand_elasticity], 1.0});
+    }
+    for (const auto& k : m.corridors())
+      cors.push_back({m.blocks()[k.origin].workforce, k.migrants, k.accumulators, k.destination,
+                      p[k.p_emigration_rate], p[k.p_return_rate], ccs[k.destination].att});
+    pop.resize(p0.size());
+    supply.resize(ccs.size());
+    pull.resize(ccs.size());
+    for (std::size_t i = 0; i < ccs.size(); ++i) supply[i] = x0[ccs[i].w];
+    for (const auto& k : cors) supply[k.dest] += x0[k.m];
+    for (std::size_t i = 0; i < ccs.size(); ++i)
+      if (ccs[i].beta != 0) ccs[i].ratio0 = p0[ccs[i].country] * ccs[i].need / supply[i];
+  }
+
+  void rhs(const double* x, double* dx, double t) {
+    for (std::size_t c = 0; c < p0.size(); ++c) pop[c] = p0[c] * std::exp(g[c] * (t - t0));
+    for (std::size_t i = 0; i < ccs.size(); ++i) supply[i] = x[ccs[i].w];
+    for (const auto& k : cors) supply[k.dest] += x[k.m];
+    for (std::size_t i = 0; i < ccs.size(); ++i) {
+      const auto& c = ccs[i];
+      pull[i] = c.beta == 0 ? 1.0 : std::pow(pop[c.country] * c.need / supply[i] / c.ratio0, c.beta);
+    }
+    for (const auto& c : ccs) {
+      const double intake = c.intake0 * std::exp(c.growth * (t - t0));
+      double in = intake, drained = 0, students = 0, out = 0;
+      for (std::size_t s = 0; s < c.n; ++s) {
+        out = x[c.s + s] * c.drain;
+        dx[c.s + s] = in - out;
+        in = out * (1 - c.q);
+        drained += out;
+        students += x[c.s + s];
+      }
+      const double grad = out * (1 - c.q), attr = c.att * x[c.w];
+      dx[c.w] = c.entry * grad - attr;
+      dx[c.acc] = intake;
+      dx[c.acc + 1] = drained * c.q;
+      dx[c.acc + 2] = grad;
+      dx[c.acc + 3] = attr;
+      dx[c.acc + 4] = students;
+    }
+    for (const auto& k : cors) {
+      const double f = x[k.o_w] * k.m0 * pull[k.dest], r = k.r0 * x[k.m], a = k.att * x[k.m];
+      dx[k.o_w] += r - f;
+      dx[k.m] = f - r - a;
+      dx[k.acc] = f;
+      dx[k.acc + 1] = r;
+      dx[k.acc + 2] = a;
+    }
+  }
+
+  void run(std::vector<double>& x, double t_end, double h, std::vector<double>* k) {
+    const std::size_t n = x.size();
+    double* k1 = k[0].data(); double* k2 = k[1].data(); double* k3 = k[2].data();
+    double* k4 = k[3].data(); double* tmp = k[4].data();
+    const auto steps = static_cast<std::size_t>(std::lround((t_end - t0) / h));
+    for (std::size_t i = 0; i < steps; ++i) {
+      // Whole years are segment ends in the engine: restart the step grid there as it does.
+      const double t = t0 + static_cast<double>(i) * h;
+      rhs(x.data(), k1, t);
+      for (std::size_t j = 0; j < n; ++j) tmp[j] = x[j] + 0.5 * h * k1[j];
+      rhs(tmp, k2, t + 0.5 * h);
+      for (std::size_t j = 0; j < n; ++j) tmp[j] = x[j] + 0.5 * h * k2[j];
+      rhs(tmp, k3, t + 0.5 * h);
+      for (std::size_t j = 0; j < n; ++j) tmp[j] = x[j] + h * k3[j];
+      rhs(tmp, k4, t + h);
+      for (std::size_t j = 0; j < n; ++j) x[j] += h / 6 * (k1[j] + 2 * k2[j] + 2 * k3[j] + k4[j]);
+    }
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bench::world_size w;
+  int repeats = 200;
+  std::vector<int> sizes;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) repeats = std::atoi(argv[++i]);
+    else sizes.push_back(std::atoi(argv[i]));
+  }
+  if (sizes.size() == 3) {
+    w.countries = sizes[0];
+    w.cadres = sizes[1];
+    w.corridors = sizes[2];
+  }
+  const auto dir = std::filesystem::temp_directory_path() / fmt::format("hwf_bench_{}", ::getpid());
+  const auto scenario = bench::write_synthetic_world(dir, w);
+
+  fmt::print("hwfsim single-run benchmark\n");
+  fmt::print("workload: {}\n", bench::describe(w));
+  fmt::print("machine: {} hardware threads; 1 thread used\n", std::thread::hardware_concurrency());
+
+  // Load + validate + compile.
+  std::optional<model::compiled_model> compiled;
+  const auto load_times = time_us(20, [&] {
+    compiled.emplace(model::load_scenario(scenario));
+  });
+  const auto& m = *compiled;
+  const auto params = m.default_parameters();
+  fmt::print("state: {} variables ({} stocks), {} parameters\n", m.layout().size(),
+             m.layout().stock_indices().size(), params.size());
+
+  // Validate once before timing: mass balance and a checksum.
+  const auto check = model::simulate(m, params);
+  double checksum = 0;
+  for (double v : check.result.tables[0].values)
+    if (!std::isnan(v)) checksum += v;
+
+  // Allocations inside the right-hand side.
+  auto rs = model::make_run_system(m, params);
+  std::vector<double> dx(rs.initial_state.size());
+  const std::size_t before = g_allocations.load();
+  for (int i = 0; i < 10000; ++i) rs.system->derivative(rs.initial_state, dx, 2020.0 + i * 1e-3);
+  const std::size_t rhs_allocations = g_allocations.load() - before;
+
+  const auto run_times = time_us(repeats, [&] { (void)model::simulate(m, params); });
+  const double evals = static_cast<double>(check.stats.solver.rhs_evaluations);
+
+  // The flat kernel: same equations, same steps, no engine.
+  const double h = m.solver().step_years;
+  std::vector<double> kernel_x;
+  std::vector<double> k[5];
+  for (auto& v : k) v.resize(rs.initial_state.size());
+  const auto kernel_times = time_us(repeats, [&] {
+    flat_kernel kernel(m, params, rs.initial_state);
+    kernel_x = rs.initial_state;
+    kernel.run(kernel_x, m.end_time(), h, k);
+  });
+  // Compare the kernel's final stocks with the engine's last state (recomputed).
+  double max_rel_diff = 0;
+  {
+    auto r2 = model::make_run_system(m, params);
+    std::vector<double> x = r2.initial_state;
+    std::vector<double> obs;
+    for (double t = m.start_time(); t <= m.end_time(); t += 1) obs.push_back(t);
+    engine::integrate(*r2.system, x, m.start_time(), obs, {}, m.solver(),
+                      [](double, std::span<const double>) {});
+    for (std::size_t i : m.layout().stock_indices())
+      max_rel_diff = std::max(max_rel_diff, std::abs(x[i] - kernel_x[i]) / std::max(1.0, std::abs(x[i])));
+  }
+
+  const double engine_us = median(run_times), kernel_us = median(kernel_times);
+  const double load_ms = median(load_times) / 1e3;
+  const double ratio = engine_us / kernel_us;
+  fmt::print("\n{:<44}{:>14}{:>14}\n", "", "median", "best");
+  fmt::print("{:<44}{:>11.2f} ms{:>11.2f} ms\n", "load + validate + compile", load_ms, load_times.front() / 1e3);
+  fmt::print("{:<44}{:>11.0f} us{:>11.0f} us\n", fmt::format("engine run ({} repeats)", repeats), engine_us, run_times.front());
+  fmt::print("{:<44}{:>11.0f} us{:>11.0f} us\n", "flat kernel run", kernel_us, kernel_times.front());
+  fmt::print("\nrhs evaluations per run: {:.0f}; per second (engine): {:.3g}\n", evals, evals / engine_us * 1e6);
+  fmt::print("allocations in 10,000 rhs evaluations: {}\n", rhs_allocations);
+  fmt::print("mass-balance residual: {:.2e}; kernel vs engine max relative stock difference: {:.2e}\n",
+             check.stats.mass_balance_residual, max_rel_diff);
+  fmt::print("checksum (sum of all indicator values): {:.10e}\n\n", checksum);
+
+  const auto verdict = [](bool ok) { return ok ? "met" : "NOT met"; };
+  fmt::print("goal: engine / kernel <= 1.5        : {:.2f}  {}\n", ratio, verdict(ratio <= 1.5));
+  fmt::print("goal: load + compile < 20 ms        : {:.2f} ms  {}\n", load_ms, verdict(load_ms < 20));
+  fmt::print("goal: a run takes a few ms at most  : {:.2f} ms  {}\n", engine_us / 1e3, verdict(engine_us < 5000));
+  fmt::print("goal: no allocation in the rhs      : {}  {}\n", rhs_allocations, verdict(rhs_allocations == 0));
+  std::filesystem::remove_all(dir);
+  return 0;
+}
