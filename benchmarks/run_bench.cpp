@@ -29,8 +29,12 @@ void* operator new(std::size_t n) {
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
 
 namespace {
 
@@ -48,7 +52,9 @@ std::vector<double> time_us(int repeats, F&& f) {
   std::sort(t.begin(), t.end());
   return t;
 }
-double median(const std::vector<double>& v) { return v[v.size() / 2]; }
+double median(const std::vector<double>& v) {
+  return v[v.size() / 2];
+}
 
 /// The same equations as models/workforce/simulate.cpp, written flat for one fixed layout:
 /// no virtual calls, no spans, everything hoisted; RK4 with the same step placement.
@@ -66,7 +72,8 @@ struct flat_kernel {
   std::vector<double> p0, g, pop, supply, pull;
   double t0 = 0;
 
-  flat_kernel(const model::compiled_model& m, const std::vector<double>& p, const std::vector<double>& x0) {
+  flat_kernel(const model::compiled_model& m, const std::vector<double>& p,
+              const std::vector<double>& x0) {
     t0 = m.start_time();
     for (const auto& c : m.countries()) {
       p0.push_back(p[c.p_population]);
@@ -98,7 +105,8 @@ struct flat_kernel {
     for (const auto& k : cors) supply[k.dest] += x[k.m];
     for (std::size_t i = 0; i < ccs.size(); ++i) {
       const auto& c = ccs[i];
-      pull[i] = c.beta == 0 ? 1.0 : std::pow(pop[c.country] * c.need / supply[i] / c.ratio0, c.beta);
+      pull[i] =
+          c.beta == 0 ? 1.0 : std::pow(pop[c.country] * c.need / supply[i] / c.ratio0, c.beta);
     }
     for (const auto& c : ccs) {
       const double intake = c.intake0 * std::exp(c.growth * (t - t0));
@@ -130,8 +138,11 @@ struct flat_kernel {
 
   void run(std::vector<double>& x, double t_end, double h, std::vector<double>* k) {
     const std::size_t n = x.size();
-    double* k1 = k[0].data(); double* k2 = k[1].data(); double* k3 = k[2].data();
-    double* k4 = k[3].data(); double* tmp = k[4].data();
+    double* k1 = k[0].data();
+    double* k2 = k[1].data();
+    double* k3 = k[2].data();
+    double* k4 = k[3].data();
+    double* tmp = k[4].data();
     const auto steps = static_cast<std::size_t>(std::lround((t_end - t0) / h));
     for (std::size_t i = 0; i < steps; ++i) {
       // Whole years are segment ends in the engine: restart the step grid there as it does.
@@ -155,8 +166,10 @@ int main(int argc, char** argv) {
   int repeats = 200;
   std::vector<int> sizes;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc) repeats = std::atoi(argv[++i]);
-    else sizes.push_back(std::atoi(argv[i]));
+    if (std::strcmp(argv[i], "--repeats") == 0 && i + 1 < argc)
+      repeats = std::atoi(argv[++i]);
+    else
+      sizes.push_back(std::atoi(argv[i]));
   }
   if (sizes.size() == 3) {
     w.countries = sizes[0];
@@ -172,9 +185,7 @@ int main(int argc, char** argv) {
 
   // Load + validate + compile.
   std::optional<model::compiled_model> compiled;
-  const auto load_times = time_us(20, [&] {
-    compiled.emplace(model::load_scenario(scenario));
-  });
+  const auto load_times = time_us(20, [&] { compiled.emplace(model::load_scenario(scenario)); });
   const auto& m = *compiled;
   const auto params = m.default_parameters();
   fmt::print("state: {} variables ({} stocks), {} parameters\n", m.layout().size(),
@@ -216,27 +227,36 @@ int main(int argc, char** argv) {
     engine::integrate(*r2.system, x, m.start_time(), obs, {}, m.solver(),
                       [](double, std::span<const double>) {});
     for (std::size_t i : m.layout().stock_indices())
-      max_rel_diff = std::max(max_rel_diff, std::abs(x[i] - kernel_x[i]) / std::max(1.0, std::abs(x[i])));
+      max_rel_diff =
+          std::max(max_rel_diff, std::abs(x[i] - kernel_x[i]) / std::max(1.0, std::abs(x[i])));
   }
 
   const double engine_us = median(run_times), kernel_us = median(kernel_times);
   const double load_ms = median(load_times) / 1e3;
   const double ratio = engine_us / kernel_us;
   fmt::print("\n{:<44}{:>14}{:>14}\n", "", "median", "best");
-  fmt::print("{:<44}{:>11.2f} ms{:>11.2f} ms\n", "load + validate + compile", load_ms, load_times.front() / 1e3);
-  fmt::print("{:<44}{:>11.0f} us{:>11.0f} us\n", fmt::format("engine run ({} repeats)", repeats), engine_us, run_times.front());
-  fmt::print("{:<44}{:>11.0f} us{:>11.0f} us\n", "flat kernel run", kernel_us, kernel_times.front());
-  fmt::print("\nrhs evaluations per run: {:.0f}; per second (engine): {:.3g}\n", evals, evals / engine_us * 1e6);
+  fmt::print("{:<44}{:>11.2f} ms{:>11.2f} ms\n", "load + validate + compile", load_ms,
+             load_times.front() / 1e3);
+  fmt::print("{:<44}{:>11.0f} us{:>11.0f} us\n", fmt::format("engine run ({} repeats)", repeats),
+             engine_us, run_times.front());
+  fmt::print("{:<44}{:>11.0f} us{:>11.0f} us\n", "flat kernel run", kernel_us,
+             kernel_times.front());
+  fmt::print("\nrhs evaluations per run: {:.0f}; per second (engine): {:.3g}\n", evals,
+             evals / engine_us * 1e6);
   fmt::print("allocations in 10,000 rhs evaluations: {}\n", rhs_allocations);
-  fmt::print("mass-balance residual: {:.2e}; kernel vs engine max relative stock difference: {:.2e}\n",
-             check.stats.mass_balance_residual, max_rel_diff);
+  fmt::print(
+      "mass-balance residual: {:.2e}; kernel vs engine max relative stock difference: {:.2e}\n",
+      check.stats.mass_balance_residual, max_rel_diff);
   fmt::print("checksum (sum of all indicator values): {:.10e}\n\n", checksum);
 
   const auto verdict = [](bool ok) { return ok ? "met" : "NOT met"; };
   fmt::print("goal: engine / kernel <= 1.5        : {:.2f}  {}\n", ratio, verdict(ratio <= 1.5));
-  fmt::print("goal: load + compile < 20 ms        : {:.2f} ms  {}\n", load_ms, verdict(load_ms < 20));
-  fmt::print("goal: a run takes a few ms at most  : {:.2f} ms  {}\n", engine_us / 1e3, verdict(engine_us < 5000));
-  fmt::print("goal: no allocation in the rhs      : {}  {}\n", rhs_allocations, verdict(rhs_allocations == 0));
+  fmt::print("goal: load + compile < 20 ms        : {:.2f} ms  {}\n", load_ms,
+             verdict(load_ms < 20));
+  fmt::print("goal: a run takes a few ms at most  : {:.2f} ms  {}\n", engine_us / 1e3,
+             verdict(engine_us < 5000));
+  fmt::print("goal: no allocation in the rhs      : {}  {}\n", rhs_allocations,
+             verdict(rhs_allocations == 0));
   std::filesystem::remove_all(dir);
   return 0;
 }

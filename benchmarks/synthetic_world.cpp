@@ -11,7 +11,9 @@ namespace {
 std::string iso(int i) {
   return fmt::format("X{}{}", static_cast<char>('A' + i / 26), static_cast<char>('A' + i % 26));
 }
-std::string cadre(int k) { return fmt::format("cadre_{}", static_cast<char>('a' + k)); }
+std::string cadre(int k) {
+  return fmt::format("cadre_{}", static_cast<char>('a' + k));
+}
 }  // namespace
 
 std::string describe(const world_size& w) {
@@ -19,7 +21,8 @@ std::string describe(const world_size& w) {
                      w.countries, w.countries, w.cadres, w.corridors, w.years, w.method, w.step);
 }
 
-std::filesystem::path write_synthetic_world(const std::filesystem::path& folder, const world_size& w) {
+std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
+                                            const world_size& w) {
   if (w.countries < 2 || w.cadres < 1 || w.countries > 26 * 26)
     throw std::invalid_argument("synthetic world: need 2..676 countries and at least one cadre");
   const int sources = w.countries / 2;
@@ -55,9 +58,10 @@ std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
       throw std::invalid_argument("synthetic world: more corridors than pairs");
     y += fmt::format("  - origin: {}\n    destination: {}\n    cadres:\n", iso(o), iso(d));
     for (int k = 0; k < w.cadres && written < w.corridors; ++k, ++written)
-      y += fmt::format("      {}: {{migrant_stock: {}, emigration_rate: {}, return_rate: 0.03, "
-                       "active_recruitment_share: 0.5}}\n",
-                       cadre(k), 500 + 37 * written, 0.005 + 0.001 * (written % 10));
+      y += fmt::format(
+          "      {}: {{migrant_stock: {}, emigration_rate: {}, return_rate: 0.03, "
+          "active_recruitment_share: 0.5}}\n",
+          cadre(k), 500 + 37 * written, 0.005 + 0.001 * (written % 10));
   }
   std::filesystem::create_directories(folder);
   std::ofstream(folder / "world.yaml") << y;

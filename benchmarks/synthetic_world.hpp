@@ -8,9 +8,9 @@
 namespace hwf::bench {
 
 struct world_size {
-  int countries = 20;   ///< half sources, half destinations
+  int countries = 20;  ///< half sources, half destinations
   int cadres = 4;
-  int corridors = 40;   ///< corridor-cadre entries (each a source -> destination for one cadre)
+  int corridors = 40;  ///< corridor-cadre entries (each a source -> destination for one cadre)
   int years = 25;
   std::string step = "1/12";
   std::string method = "rk4";
@@ -18,7 +18,8 @@ struct world_size {
 
 /// Writes `world.yaml` and `scenario.yaml` into `folder`; returns the scenario's path.
 /// Values are deterministic functions of the indices (no randomness), realistic in magnitude.
-std::filesystem::path write_synthetic_world(const std::filesystem::path& folder, const world_size& w);
+std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
+                                            const world_size& w);
 
 /// "world-20: 20 countries x 4 cadres, 40 corridor-cadres, 25 years, rk4 step 1/12".
 std::string describe(const world_size& w);

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
@@ -36,10 +36,11 @@ std::string step_text(double step) {
 }
 
 /// The value of `indicator` for country `iso3`, cadre `all`, at output row `row`.
-double country_value(const model::compiled_model& m, const engine::table_values& t,
-                     std::size_t row, std::size_t country, std::string_view indicator) {
+double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
+                     std::size_t country, std::string_view indicator) {
   const auto names = model::indicator_names();
-  const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
+  const auto i =
+      static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
   return t.row(row)[m.countries()[country].series_all + i];
 }
 
@@ -49,15 +50,17 @@ void print_summary(const model::compiled_model& m, const engine::run_result& r) 
   const int y0 = static_cast<int>(r.times[first]), y1 = static_cast<int>(r.times[last]);
   fmt::print("\nAll cadres, {} and {} (density per 10,000 people; SDG index threshold 44.5):\n\n",
              y0, y1);
-  fmt::print("{:<8}{:>14}{:>14}{:>10}{:>10}{:>13}{:>13}\n", "country",
-             fmt::format("supply {}", y0), fmt::format("supply {}", y1),
-             fmt::format("dens {}", y0), fmt::format("dens {}", y1),
+  fmt::print("{:<8}{:>14}{:>14}{:>10}{:>10}{:>13}{:>13}\n", "country", fmt::format("supply {}", y0),
+             fmt::format("supply {}", y1), fmt::format("dens {}", y0), fmt::format("dens {}", y1),
              fmt::format("short. {}", y0), fmt::format("short. {}", y1));
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
-    const auto v = [&](std::size_t row, std::string_view ind) { return country_value(m, t, row, c, ind); };
-    fmt::print("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n", m.countries()[c].iso3,
-               v(first, "supply"), v(last, "supply"), v(first, "density_per_10k"),
-               v(last, "density_per_10k"), v(first, "shortage"), v(last, "shortage"));
+    const auto v = [&](std::size_t row, std::string_view ind) {
+      return country_value(m, t, row, c, ind);
+    };
+    fmt::print("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n",
+               m.countries()[c].iso3, v(first, "supply"), v(last, "supply"),
+               v(first, "density_per_10k"), v(last, "density_per_10k"), v(first, "shortage"),
+               v(last, "shortage"));
   }
 }
 
@@ -93,13 +96,14 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
 
   const std::filesystem::path dir(out_dir);
   if (scenario.output.indicators) {
-    out::write_file_atomically(dir / "indicators.csv",
-                               out::long_csv(scenario.name, run.result.times, run.result.tables[0]));
+    out::write_file_atomically(
+        dir / "indicators.csv",
+        out::long_csv(scenario.name, run.result.times, run.result.tables[0]));
     rec.files.push_back("indicators.csv");
   }
   if (scenario.output.corridors) {
-    out::write_file_atomically(dir / "corridors.csv",
-                               out::long_csv(scenario.name, run.result.times, run.result.tables[1]));
+    out::write_file_atomically(dir / "corridors.csv", out::long_csv(scenario.name, run.result.times,
+                                                                    run.result.tables[1]));
     rec.files.push_back("corridors.csv");
   }
   out::write_file_atomically(dir / "run.json", out::to_json(rec));
@@ -118,11 +122,12 @@ int cmd_validate(const std::string& scenario_path) {
   const auto scenario = model::load_scenario(scenario_path);
   const model::compiled_model m(scenario);
   std::size_t cc = m.blocks().size();
-  fmt::print("{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
-             "cadres, {} parameters, {} state variables; {} to {}.\n",
-             scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
-             m.countries().size(), m.cadre_ids().size(), cc, m.corridors().size(),
-             m.parameters().size(), m.layout().size(), m.start_time(), m.end_time());
+  fmt::print(
+      "{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
+      "cadres, {} parameters, {} state variables; {} to {}.\n",
+      scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
+      m.countries().size(), m.cadre_ids().size(), cc, m.corridors().size(), m.parameters().size(),
+      m.layout().size(), m.start_time(), m.end_time());
   return ok;
 }
 
@@ -133,10 +138,11 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
     fmt::print("path,value,unit,range,source,flag,note,set_at\n");
     for (const auto& p : table.items()) {
       if (!filter.empty() && p.path.find(filter) == std::string::npos) continue;
-      fmt::print("{},{},{},{},{},{},{},{}\n", out::csv_field(p.path), p.value, out::csv_field(p.unit),
-                 out::csv_field(p.range.describe()), out::csv_field(p.source),
-                 model::to_string(p.flag), out::csv_field(p.note),
-                 out::csv_field(fmt::format("{}:{}:{}", p.where.file, p.where.line, p.where.column)));
+      fmt::print(
+          "{},{},{},{},{},{},{},{}\n", out::csv_field(p.path), p.value, out::csv_field(p.unit),
+          out::csv_field(p.range.describe()), out::csv_field(p.source), model::to_string(p.flag),
+          out::csv_field(p.note),
+          out::csv_field(fmt::format("{}:{}:{}", p.where.file, p.where.line, p.where.column)));
     }
     return ok;
   }
@@ -146,11 +152,12 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
   for (const auto& p : table.items()) {
     if (!filter.empty() && p.path.find(filter) == std::string::npos) continue;
     std::string source = p.source;
-    if (p.flag != model::evidence::unstated) source += fmt::format(" [{}]", model::to_string(p.flag));
+    if (p.flag != model::evidence::unstated)
+      source += fmt::format(" [{}]", model::to_string(p.flag));
     if (!p.note.empty()) source += (source.empty() ? "" : "; ") + p.note;
     if (p.overridden) source += fmt::format(" (set at {}:{})", p.where.file, p.where.line);
-    fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value), p.unit,
-               source);
+    fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value),
+               p.unit, source);
   }
   return ok;
 }
@@ -159,8 +166,8 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
 
 int main(int argc, char** argv) {
   CLI::App app{"hwfsim: health-workforce migration scenarios (stocks, flows, policies)", "hwfsim"};
-  app.set_version_flag("--version", fmt::format("hwfsim {} ({})", engine::build_version(),
-                                                engine::build_commit()));
+  app.set_version_flag(
+      "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
 
   std::string scenario, out_dir, filter;
@@ -172,15 +179,18 @@ int main(int argc, char** argv) {
   run->add_flag("--force", force, "Write into a results folder that already holds files");
   run->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
-  auto* validate = app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
+  auto* validate =
+      app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
   validate->add_option("scenario", scenario, "Scenario YAML file")->required();
 
-  auto* params = app.add_subcommand("params", "List every parameter path with its value, unit and source");
+  auto* params =
+      app.add_subcommand("params", "List every parameter path with its value, unit and source");
   params->add_option("scenario", scenario, "Scenario YAML file")->required();
   params->add_flag("--csv", csv, "Print CSV (with range, flag and location) instead of a table");
   params->add_option("--grep", filter, "Only paths containing this text");
 
-  auto* schema = app.add_subcommand("schema", "Print the reference of every numeric dataset key (Markdown)");
+  auto* schema =
+      app.add_subcommand("schema", "Print the reference of every numeric dataset key (Markdown)");
 
   try {
     app.parse(argc, argv);
@@ -218,4 +228,6 @@ int main(int argc, char** argv) {
 
 }  // namespace hwf::cli
 
-int main(int argc, char** argv) { return hwf::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return hwf::cli::main(argc, argv);
+}

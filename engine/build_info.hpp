@@ -5,6 +5,7 @@
 
 namespace hwf::engine {
 std::string_view build_version();
-/// Full commit hash, with "-dirty" when tracked files had uncommitted changes; "unknown" outside git.
+/// Full commit hash, with "-dirty" when tracked files had uncommitted changes; "unknown" outside
+/// git.
 std::string_view build_commit();
 }  // namespace hwf::engine

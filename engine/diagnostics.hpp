@@ -21,10 +21,10 @@ struct source_location {
 /// One problem found in the input: where, which key, what is wrong, and how to fix it.
 struct diagnostic {
   source_location where;
-  std::string key_path;             ///< dotted path, e.g. countries.KEN.cadres.nurses.exit_rate
-  std::string message;              ///< what is wrong, e.g. "unknown key"
-  std::vector<std::string> notes;   ///< further lines, e.g. "expected one of: a, b"
-  std::string suggestion;           ///< closest valid spelling, empty if none
+  std::string key_path;            ///< dotted path, e.g. countries.KEN.cadres.nurses.exit_rate
+  std::string message;             ///< what is wrong, e.g. "unknown key"
+  std::vector<std::string> notes;  ///< further lines, e.g. "expected one of: a, b"
+  std::string suggestion;          ///< closest valid spelling, empty if none
 };
 
 /// "file:line:col: error: path: message" plus indented notes and "did you mean" line.

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include <boost/numeric/odeint.hpp>
 #include <fmt/format.h>
+#include <boost/numeric/odeint.hpp>
 
 #include "engine/diagnostics.hpp"
 
@@ -15,9 +15,12 @@ using state = std::vector<double>;
 
 std::string_view to_string(method m) {
   switch (m) {
-    case method::euler: return "euler";
-    case method::rk4: return "rk4";
-    case method::dopri5: return "dopri5";
+    case method::euler:
+      return "euler";
+    case method::rk4:
+      return "rk4";
+    case method::dopri5:
+      return "dopri5";
   }
   throw internal_error("unknown solver method");
 }
@@ -28,7 +31,9 @@ std::optional<method> parse_method(std::string_view name) {
   return std::nullopt;
 }
 
-std::vector<std::string> method_names() { return {"euler", "rk4", "dopri5"}; }
+std::vector<std::string> method_names() {
+  return {"euler", "rk4", "dopri5"};
+}
 
 namespace {
 
@@ -66,9 +71,10 @@ void fixed_segment(Stepper& stepper, odeint_system sys, state& x, double a, doub
     if (dt <= 0) break;
     stepper.do_step(sys, x, t, dt);
     if (++stats.steps > max_steps)
-      throw numerical_error(fmt::format("more than {} steps; the step is too small for this "
-                                        "horizon (raise solver.max_steps or the step)",
-                                        max_steps));
+      throw numerical_error(
+          fmt::format("more than {} steps; the step is too small for this "
+                      "horizon (raise solver.max_steps or the step)",
+                      max_steps));
   }
 }
 
@@ -80,7 +86,8 @@ solve_stats integrate(ode_system& system, std::vector<double>& x, double t0,
   solve_stats stats;
   if (observe_at.empty()) return stats;
   if (x.size() != system.dimension())
-    throw internal_error(fmt::format("state has {} entries, system {}", x.size(), system.dimension()));
+    throw internal_error(
+        fmt::format("state has {} entries, system {}", x.size(), system.dimension()));
   if (!(observe_at.front() >= t0) || !std::is_sorted(observe_at.begin(), observe_at.end()))
     throw internal_error("observation times must be sorted and not before t0");
   if (!(settings.step_years > 0)) throw internal_error("solver step must be positive");
@@ -126,9 +133,9 @@ solve_stats integrate(ode_system& system, std::vector<double>& x, double t0,
             if (last) t = b;  // land on b exactly, whatever rounding did
             if (!last || dt > dt_tried) dt_adaptive = dt;  // keep the controller's proposal
             if (++stats.steps > settings.max_steps)
-              throw numerical_error(fmt::format(
-                  "more than {} steps (at t = {:.6f}); the tolerances may be too tight",
-                  settings.max_steps, t));
+              throw numerical_error(
+                  fmt::format("more than {} steps (at t = {:.6f}); the tolerances may be too tight",
+                              settings.max_steps, t));
           } else {
             ++stats.rejected;
             dt_adaptive = dt;

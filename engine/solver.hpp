@@ -23,10 +23,10 @@ std::vector<std::string> method_names();
 
 struct solver_settings {
   method kind = method::rk4;
-  double step_years = 1.0 / 12.0;  ///< fixed step (euler, rk4) or first trial step (dopri5)
-  double abs_tol = 1e-6;           ///< dopri5 only: absolute tolerance (state units)
-  double rel_tol = 1e-8;           ///< dopri5 only: relative tolerance
-  std::size_t max_steps = 10'000'000;  ///< a run taking more steps stops with numerical_error
+  double step_years = 1.0 / 12.0;     ///< fixed step (euler, rk4) or first trial step (dopri5)
+  double abs_tol = 1e-6;              ///< dopri5 only: absolute tolerance (state units)
+  double rel_tol = 1e-8;              ///< dopri5 only: relative tolerance
+  std::size_t max_steps = 5'000'000;  ///< a run taking more steps stops with numerical_error
 };
 
 /// A system of ODEs. `derivative` must set every entry of `dxdt`, allocate nothing and throw
@@ -42,8 +42,8 @@ class ode_system {
 };
 
 struct solve_stats {
-  std::size_t steps = 0;          ///< accepted steps
-  std::size_t rejected = 0;       ///< rejected trial steps (dopri5)
+  std::size_t steps = 0;     ///< accepted steps
+  std::size_t rejected = 0;  ///< rejected trial steps (dopri5)
   std::size_t rhs_evaluations = 0;
 };
 

@@ -13,7 +13,7 @@ namespace hwf::engine {
 /// The series of one output table, fixed when a model is compiled. Each series has one label
 /// per key column, e.g. columns {country, cadre, indicator} and labels {KEN, nurses, supply}.
 struct table_schema {
-  std::string name;                             ///< e.g. "indicators" (the CSV file stem)
+  std::string name;  ///< e.g. "indicators" (the CSV file stem)
   std::vector<std::string> key_columns;
   std::vector<std::vector<std::string>> series;  ///< series[i].size() == key_columns.size()
 
@@ -39,8 +39,8 @@ struct table_values {
 
 /// Everything one run produces.
 struct run_result {
-  std::vector<double> times;           ///< output time points (calendar years)
-  std::vector<table_values> tables;    ///< one per schema of the compiled model
+  std::vector<double> times;         ///< output time points (calendar years)
+  std::vector<table_values> tables;  ///< one per schema of the compiled model
 };
 
 }  // namespace hwf::engine

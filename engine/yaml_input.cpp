@@ -22,7 +22,9 @@ diagnostic file_problem(const std::string& file, int line, int column, std::stri
   return d;
 }
 
-[[noreturn]] void fail(diagnostic d) { throw input_error({std::move(d)}); }
+[[noreturn]] void fail(diagnostic d) {
+  throw input_error({std::move(d)});
+}
 
 /// Position (1-based line and column) of byte `offset` in `text`.
 std::pair<int, int> position_of(std::string_view text, std::size_t offset) {
@@ -43,7 +45,11 @@ std::size_t invalid_utf8_at(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     if (len == 0 || (len == 2 && c < 0xC2) || i + len > s.size()) return i;
     for (std::size_t k = 1; k < len; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
@@ -109,13 +115,13 @@ yaml_file load_yaml_file(const std::filesystem::path& path, std::string display_
   if (ec || !std::filesystem::exists(status))
     fail(file_problem(display_name, 0, 0, "no such file"));
   if (std::filesystem::is_directory(status))
-    fail(file_problem(display_name, 0, 0, "this is a folder, not a file",
-                      {"expected a YAML file"}));
+    fail(
+        file_problem(display_name, 0, 0, "this is a folder, not a file", {"expected a YAML file"}));
   const auto size = std::filesystem::file_size(path, ec);
   if (!ec && size > max_input_bytes)
     fail(file_problem(display_name, 0, 0,
-                      fmt::format("the file has {} bytes, more than the limit of {} bytes",
-                                  size, max_input_bytes),
+                      fmt::format("the file has {} bytes, more than the limit of {} bytes", size,
+                                  max_input_bytes),
                       {"input files this large are refused to protect memory; split the data "
                        "or raise hwf::engine::max_input_bytes and rebuild"}));
   std::ifstream in(path, std::ios::binary);
@@ -178,15 +184,16 @@ std::optional<double> parse_double(std::string_view s) {
 bool looks_non_finite(std::string_view s) {
   std::string lower;
   for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (std::string_view w : {".nan", "nan", ".inf", "inf", "+.inf", "-.inf", "-inf", "+inf",
-                             "infinity", "-infinity"})
+  for (std::string_view w :
+       {".nan", "nan", ".inf", "inf", "+.inf", "-.inf", "-inf", "+inf", "infinity", "-infinity"})
     if (lower == w) return true;
   return false;
 }
 }  // namespace
 
 std::optional<double> node_ref::to_number(bool allow_fraction) const {
-  const std::string expected = allow_fraction ? "a number (or a fraction such as 1/12)" : "a number";
+  const std::string expected =
+      allow_fraction ? "a number (or a fraction such as 1/12)" : "a number";
   if (!node_.IsScalar() || node_.IsNull()) {
     error(fmt::format("expected {}, found {}", expected, describe()));
     return std::nullopt;
@@ -276,12 +283,14 @@ std::optional<std::vector<std::pair<std::string, node_ref>>> node_ref::to_entrie
   for (auto it = node_.begin(); it != node_.end(); ++it) {
     const YAML::Node key = it->first;
     if (!key.IsScalar()) {
-      node_ref(key, path_, *file_, *diags_).error("a key must be a plain name, found " +
-                                                  node_ref(key, path_, *file_, *diags_).describe());
+      node_ref(key, path_, *file_, *diags_)
+          .error("a key must be a plain name, found " +
+                 node_ref(key, path_, *file_, *diags_).describe());
       continue;
     }
     const std::string& k = key.Scalar();
-    const auto dup = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == k; });
+    const auto dup =
+        std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == k; });
     node_ref key_ref(key, join_path(path_, k), *file_, *diags_);
     if (dup != seen.end()) {
       key_ref.error(fmt::format("duplicate key (first given at line {})", dup->second),

@@ -20,7 +20,7 @@ namespace hwf::engine {
 struct yaml_file {
   std::string display_name;  ///< how messages name the file (the path as the user gave it)
   std::filesystem::path path;
-  std::string content;       ///< bytes as read, before the BOM is stripped
+  std::string content;  ///< bytes as read, before the BOM is stripped
   YAML::Node root;
 };
 
@@ -95,9 +95,7 @@ class map_view {
   std::optional<node_ref> require(std::string_view key) const;
   /// Reports "missing required key" for `key` with a custom note (e.g. alternatives).
   void report_missing(std::string_view key, std::vector<std::string> notes = {}) const;
-  const std::vector<std::pair<std::string, node_ref>>& entries() const noexcept {
-    return entries_;
-  }
+  const std::vector<std::pair<std::string, node_ref>>& entries() const noexcept { return entries_; }
 
  private:
   node_ref self_;

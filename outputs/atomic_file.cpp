@@ -13,7 +13,9 @@ namespace hwf::out {
 
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 /// Closes a descriptor and removes a temporary file unless released.
 struct temp_guard {
@@ -42,7 +44,8 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
       throw output_error(fmt::format("cannot write {}: {}", path.string(), errno_text(err)));
     }
   }
-  if (tmp.fd < 0) throw output_error(fmt::format("cannot create a temporary file for {}", path.string()));
+  if (tmp.fd < 0)
+    throw output_error(fmt::format("cannot create a temporary file for {}", path.string()));
 
   const char* data = content.data();
   std::size_t left = content.size();
@@ -85,7 +88,8 @@ void prepare_results_folder(const std::filesystem::path& dir, bool overwrite) {
     return;
   }
   std::filesystem::create_directories(dir, ec);
-  if (ec) throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+  if (ec)
+    throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
 }
 
 }  // namespace hwf::out

@@ -22,8 +22,11 @@ TEST_CASE("closest match suggests only plausible typos", "[engine]") {
 }
 
 TEST_CASE("a diagnostic prints file, line, column, path, notes and suggestion", "[engine]") {
-  diagnostic d{{"scenarios/x.yaml", 14, 7}, "policies[1].bilateral.quoat", "unknown key",
-               {"expected one of: target_flow, quota"}, "quota"};
+  diagnostic d{{"scenarios/x.yaml", 14, 7},
+               "policies[1].bilateral.quoat",
+               "unknown key",
+               {"expected one of: target_flow, quota"},
+               "quota"};
   CHECK(format(d) ==
         "scenarios/x.yaml:14:7: error: policies[1].bilateral.quoat: unknown key\n"
         "  expected one of: target_flow, quota\n"

@@ -22,8 +22,10 @@ std::vector<std::string> expectations(const std::filesystem::path& p) {
 
 std::string load_error(const std::filesystem::path& p) {
   try {
-    if (p.filename().string().rfind("scenario_", 0) == 0) model::load_scenario(p);
-    else model::load_model(p, p.generic_string());
+    if (p.filename().string().rfind("scenario_", 0) == 0)
+      model::load_scenario(p);
+    else
+      model::load_model(p, p.generic_string());
   } catch (const engine::input_error& e) {
     return e.what();
   }

@@ -80,7 +80,8 @@ TEST_CASE("a pipeline started in steady state stays there under constant seats",
   const double q = 1 - std::pow(0.8, 1.0 / 3);
   const double students = 500 * (1 + (1 - q) + (1 - q) * (1 - q));
   CHECK(test::indicator(m, r, 0, "AAA", "nurses", "students") == Approx(students).epsilon(1e-14));
-  CHECK(test::indicator(m, r, last, "AAA", "nurses", "students") == Approx(students).epsilon(1e-12));
+  CHECK(test::indicator(m, r, last, "AAA", "nurses", "students") ==
+        Approx(students).epsilon(1e-12));
   CHECK(test::indicator(m, r, last, "AAA", "nurses", "graduates") == Approx(400).epsilon(1e-12));
   CHECK(test::indicator(m, r, last, "AAA", "nurses", "entrants") == Approx(360).epsilon(1e-12));
 }
@@ -152,7 +153,8 @@ TEST_CASE("cadre `all` sums cadres and recomputes densities", "[model]") {
   const double supply = test::indicator(m, r, 5, "BBB", "all", "supply");
   const double population = test::indicator(m, r, 5, "BBB", "all", "population");
   CHECK(supply == test::indicator(m, r, 5, "BBB", "nurses", "supply"));
-  CHECK(test::indicator(m, r, 5, "BBB", "all", "density_per_10k") == Approx(supply / population * 1e4));
+  CHECK(test::indicator(m, r, 5, "BBB", "all", "density_per_10k") ==
+        Approx(supply / population * 1e4));
   CHECK(test::indicator(m, r, 5, "BBB", "all", "sdg_density") == Approx(supply / population * 1e4));
   CHECK(population == Approx(2.0e6));
   // Supply of the destination = domestic + foreign-trained; emigration of AAA = immigration of BBB.
@@ -201,8 +203,9 @@ TEST_CASE("a stock driven negative stops the run naming it", "[model]") {
   std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
   // Euler with rate * step just under the load-time limit of 1 still cannot go negative; force
   // it through the parameter vector (as Monte Carlo would) to hit the run-time check.
-  test::write_file(dir, "s.yaml", "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
-                                  "solver: {method: euler, step: 1}\n");
+  test::write_file(dir, "s.yaml",
+                   "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+                   "solver: {method: euler, step: 1}\n");
   const auto s = model::load_scenario(dir / "s.yaml");
   const model::compiled_model m(s);
   auto p = m.default_parameters();

@@ -61,8 +61,7 @@ TEST_CASE("euler is first order", "[engine][analytic]") {
   CHECK(err(0.01) / err(0.005) == Approx(2).margin(0.05));
 }
 
-TEST_CASE("integration stops at breakpoints and observations, each segment one-sided",
-          "[engine]") {
+TEST_CASE("integration stops at breakpoints and observations, each segment one-sided", "[engine]") {
   decay sys;
   sys.s = 1.0;
   sys.t_switch = 2.5;

@@ -13,8 +13,8 @@ std::filesystem::path source_path(const std::string& relative) {
 }
 
 std::filesystem::path scratch_folder(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("hwf_tests_" + std::to_string(::getpid())) / name;
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("hwf_tests_" + std::to_string(::getpid())) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
@@ -37,7 +37,8 @@ double indicator(const model::compiled_model& m, const model::run_output& r, std
                  const std::string& country, const std::string& cadre, const std::string& name) {
   const auto& schema = m.schemas()[0];
   for (std::size_t i = 0; i < schema.size(); ++i)
-    if (schema.series[i][0] == country && schema.series[i][1] == cadre && schema.series[i][2] == name)
+    if (schema.series[i][0] == country && schema.series[i][1] == cadre &&
+        schema.series[i][2] == name)
       return r.result.tables[0].row(row)[i];
   throw std::runtime_error("no such indicator: " + country + " " + cadre + " " + name);
 }

@@ -21,7 +21,8 @@ TEST_CASE("syntax errors name the file, line and column (1-based)", "[engine][io
 }
 
 TEST_CASE("tabs used for indentation are refused with the position", "[engine][io]") {
-  CHECK_THAT(first_error("a:\n\tb: 1\n"), Contains("t.yaml:2:1: error: a tab is used for indentation"));
+  CHECK_THAT(first_error("a:\n\tb: 1\n"),
+             Contains("t.yaml:2:1: error: a tab is used for indentation"));
 }
 
 TEST_CASE("binary content is refused", "[engine][io]") {
@@ -30,7 +31,10 @@ TEST_CASE("binary content is refused", "[engine][io]") {
 }
 
 TEST_CASE("a byte-order mark and CRLF line endings are accepted", "[engine][io]") {
-  const auto f = parse_yaml("\xEF\xBB\xBF" "a: 1\r\nb: Côte d'Ivoire\r\n", "t.yaml");
+  const auto f = parse_yaml(
+      "\xEF\xBB\xBF"
+      "a: 1\r\nb: Côte d'Ivoire\r\n",
+      "t.yaml");
   CHECK(f.root["a"].Scalar() == "1");
   CHECK(f.root["b"].Scalar() == "Côte d'Ivoire");
 }

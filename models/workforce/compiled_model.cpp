@@ -1,5 +1,6 @@
 #include "models/workforce/compiled_model.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -7,19 +8,40 @@
 namespace hwf::model {
 
 namespace {
-constexpr std::array<std::string_view, 22> indicator_list{
-    "students",        "graduates",          "entrants",         "workforce_domestic",
-    "foreign_trained", "abroad",             "supply",           "population",
-    "need",            "density_per_10k",    "shortage",         "emigration",
-    "immigration",     "returns",            "attrition",        "training_cost",
-    "retention_cost",  "compensation_paid",  "compensation_received", "capital_cost",
-    "investment_lost", "sdg_density"};
-constexpr std::array<std::string_view, 5> corridor_indicator_list{
-    "emigration", "returns", "migrant_stock", "attrition", "investment_lost"};
+constexpr std::array<std::string_view, 23> indicator_list{"students",
+                                                          "graduates",
+                                                          "entrants",
+                                                          "workforce_domestic",
+                                                          "foreign_trained",
+                                                          "abroad",
+                                                          "supply",
+                                                          "population",
+                                                          "need",
+                                                          "density_per_10k",
+                                                          "shortage",
+                                                          "emigration",
+                                                          "immigration",
+                                                          "returns",
+                                                          "attrition",
+                                                          "training_cost",
+                                                          "retention_cost",
+                                                          "compensation_paid",
+                                                          "compensation_received",
+                                                          "capital_cost",
+                                                          "investment_lost",
+                                                          "supply_years",
+                                                          "sdg_density"};
+constexpr std::array<std::string_view, 7> corridor_indicator_list{
+    "emigration",      "returns",      "migrant_stock", "attrition",
+    "investment_lost", "compensation", "migrant_years"};
 }  // namespace
 
-std::span<const std::string_view> indicator_names() { return indicator_list; }
-std::span<const std::string_view> corridor_indicator_names() { return corridor_indicator_list; }
+std::span<const std::string_view> indicator_names() {
+  return indicator_list;
+}
+std::span<const std::string_view> corridor_indicator_names() {
+  return corridor_indicator_list;
+}
 
 compiled_model::compiled_model(const scenario_description& s)
     : scenario_name_(s.name),
@@ -70,20 +92,25 @@ compiled_model::compiled_model(const scenario_description& s)
       b.p_students = cc.students;
       const std::string label = c.iso3 + "," + md.cadres[cc.cadre].id;
       b.students = student_labels.size();
-      for (int st = 1; st <= cc.stages; ++st) student_labels.push_back(fmt::format("{},{}", label, st));
+      for (int st = 1; st <= cc.stages; ++st)
+        student_labels.push_back(fmt::format("{},{}", label, st));
       b.workforce = worker_labels.size();
       worker_labels.push_back(label);
       b.accumulators = cc_acc_labels.size();
-      for (const char* a : {"intake", "dropouts", "graduates", "attrition", "student_years"})
+      for (const char* a :
+           {"intake", "dropouts", "graduates", "attrition", "student_years", "worker_years",
+            "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
         cc_acc_labels.push_back(label + "," + a);
       b.series = indicators.series.size();
       for (std::size_t i = 0; i < per_cadre; ++i)
-        indicators.series.push_back({c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
+        indicators.series.push_back(
+            {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
       cb.blocks.push_back(blocks_.size());
       blocks_.push_back(std::move(b));
     }
     cb.series_all = indicators.series.size();
-    for (auto name : indicator_list) indicators.series.push_back({c.iso3, "all", std::string(name)});
+    for (auto name : indicator_list)
+      indicators.series.push_back({c.iso3, "all", std::string(name)});
     countries_.push_back(std::move(cb));
   }
 
@@ -92,7 +119,8 @@ compiled_model::compiled_model(const scenario_description& s)
       if (blocks_[bi].cadre == cadre) return bi;
     throw engine::internal_error("corridor between countries without its cadre");
   };
-  engine::table_schema corridor_table{"corridors", {"origin", "destination", "cadre", "indicator"}, {}};
+  engine::table_schema corridor_table{
+      "corridors", {"origin", "destination", "cadre", "indicator"}, {}};
   std::vector<std::string> migrant_labels, corridor_acc_labels;
   for (const auto& e : md.corridors) {
     corridor_block k{};
@@ -109,7 +137,7 @@ compiled_model::compiled_model(const scenario_description& s)
     k.migrants = migrant_labels.size();
     migrant_labels.push_back(label);
     k.accumulators = corridor_acc_labels.size();
-    for (const char* a : {"emigration", "returns", "attrition"})
+    for (const char* a : {"emigration", "returns", "attrition", "compensation", "migrant_years"})
       corridor_acc_labels.push_back(label + "," + a);
     k.series = corridor_table.series.size();
     for (auto name : corridor_indicator_list)
@@ -121,7 +149,8 @@ compiled_model::compiled_model(const scenario_description& s)
   const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(student_labels));
   const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(worker_labels));
   const std::size_t m0 = layout_.add_block("M", state_kind::stock, std::move(migrant_labels));
-  const std::size_t a0 = layout_.add_block("acc", state_kind::accumulator, std::move(cc_acc_labels));
+  const std::size_t a0 =
+      layout_.add_block("acc", state_kind::accumulator, std::move(cc_acc_labels));
   const std::size_t e0 =
       layout_.add_block("corridor_acc", state_kind::accumulator, std::move(corridor_acc_labels));
   for (auto& b : blocks_) {
@@ -135,17 +164,94 @@ compiled_model::compiled_model(const scenario_description& s)
   }
   schemas_.push_back(std::move(indicators));
   schemas_.push_back(std::move(corridor_table));
+  compile_levers(s);
+}
+
+void compiled_model::compile_levers(const scenario_description& s) {
+  const auto block_of = [&](std::size_t country, std::size_t cadre) -> std::optional<std::size_t> {
+    for (std::size_t bi : countries_[country].blocks)
+      if (blocks_[bi].cadre == cadre) return bi;
+    return std::nullopt;
+  };
+  const auto corridor_of = [&](std::size_t o, std::size_t d,
+                               std::size_t k) -> std::optional<std::size_t> {
+    for (std::size_t e = 0; e < corridors_.size(); ++e)
+      if (blocks_[corridors_[e].origin].country == o &&
+          blocks_[corridors_[e].destination].country == d &&
+          blocks_[corridors_[e].origin].cadre == k)
+        return e;
+    return std::nullopt;
+  };
+  for (const auto& p : s.policies) {
+    const std::size_t policy = levers_.timings.size();
+    levers_.timings.push_back({p.name, p.start, p.ramp_years, p.end});
+    const auto v = [&](const char* key) { return *p.value(key); };
+    std::vector<std::size_t> blocks;
+    for (std::size_t c : p.countries)
+      for (std::size_t k : p.cadres)
+        if (auto b = block_of(c, k)) blocks.push_back(*b);
+    switch (p.kind) {
+      case policy_kind::retention:
+        levers_.retention.push_back({policy, blocks, v("u"), v("kappa"), v("eps_m"), v("eps_a")});
+        break;
+      case policy_kind::training:
+        levers_.training.push_back(
+            {policy, blocks, v("added_seats"), v("delta_completion"), v("capital_cost_per_seat")});
+        break;
+      case policy_kind::who_code: {
+        code_lever l{policy, {}, v("compliance")};
+        for (std::size_t e = 0; e < corridors_.size(); ++e) {
+          const auto& o = countries_[blocks_[corridors_[e].origin].country];
+          const std::size_t d = blocks_[corridors_[e].destination].country;
+          if (o.safeguards_list &&
+              std::find(p.countries.begin(), p.countries.end(), d) != p.countries.end())
+            l.corridors.push_back(e);
+        }
+        levers_.code.push_back(std::move(l));
+        break;
+      }
+      case policy_kind::agreement: {
+        agreement_lever l{policy,
+                          {},
+                          p.value("target_flow"),
+                          p.value("quota"),
+                          p.value("stay_years"),
+                          p.value("seats_per_recruit")};
+        for (std::size_t k : p.cadres)
+          if (auto e = corridor_of(p.origin, p.destination, k)) l.corridors.push_back(*e);
+        levers_.agreements.push_back(std::move(l));
+        break;
+      }
+      case policy_kind::emigration_cap: {
+        cap_lever l{policy, {}, v("cap")};
+        for (std::size_t k : p.cadres) {
+          std::vector<std::size_t> group;
+          for (std::size_t e = 0; e < corridors_.size(); ++e) {
+            const std::size_t o = blocks_[corridors_[e].origin].country;
+            const std::size_t d = blocks_[corridors_[e].destination].country;
+            if (o == p.origin && blocks_[corridors_[e].origin].cadre == k &&
+                std::find(p.exempt.begin(), p.exempt.end(), d) == p.exempt.end())
+              group.push_back(e);
+          }
+          if (!group.empty()) l.groups.push_back(std::move(group));
+        }
+        levers_.caps.push_back(std::move(l));
+        break;
+      }
+    }
+  }
 }
 
 void compiled_model::check_parameters(std::span<const double> values) const {
   if (values.size() != params_.size())
-    throw engine::internal_error(fmt::format("parameter vector has {} values, model {}",
-                                             values.size(), params_.size()));
+    throw engine::internal_error(
+        fmt::format("parameter vector has {} values, model {}", values.size(), params_.size()));
   engine::diagnostic_list diags;
   for (std::size_t i = 0; i < values.size(); ++i) {
     const auto& p = params_[i];
     if (!p.range.contains(values[i]))
-      diags.add({p.where, p.path,
+      diags.add({p.where,
+                 p.path,
                  fmt::format("value {} is outside the valid range: expected {}", values[i],
                              p.range.describe()),
                  {fmt::format("unit: {}", p.unit)},

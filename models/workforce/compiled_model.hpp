@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -31,6 +32,11 @@ enum cc_accumulator : std::size_t {
   acc_graduates,      ///< students who completed training
   acc_attrition,      ///< exits + retirements of W
   acc_student_years,  ///< integral of all students (prices training cost)
+  acc_worker_years,   ///< integral of W
+  acc_retention_cost,
+  acc_capital_cost,
+  acc_compensation_paid,      ///< as a destination, to origins' training
+  acc_compensation_received,  ///< as an origin
   cc_accumulator_count
 };
 /// Accumulators kept per corridor and cadre.
@@ -38,6 +44,8 @@ enum corridor_accumulator : std::size_t {
   acc_emigration,
   acc_returns,
   acc_migrant_attrition,  ///< exits + retirements of migrants in the destination
+  acc_compensation,       ///< paid by the destination to the origin under agreements
+  acc_migrant_years,      ///< integral of M
   corridor_accumulator_count
 };
 
@@ -45,14 +53,14 @@ enum corridor_accumulator : std::size_t {
 struct cc_block {
   std::size_t country, cadre;
   int stages;
-  std::size_t students;     ///< state offset of stage 1 (stages entries follow)
-  std::size_t workforce;    ///< state offset of W
-  std::size_t accumulators; ///< state offset of the cc_accumulator block
+  std::size_t students;      ///< state offset of stage 1 (stages entries follow)
+  std::size_t workforce;     ///< state offset of W
+  std::size_t accumulators;  ///< state offset of the cc_accumulator block
   std::size_t p_workforce, p_seats, p_seat_growth, p_fill, p_entry_rate, p_exit_rate,
-      p_retirement_rate, p_need_density, p_salary, p_cost_per_student_year,
-      p_demand_elasticity, p_training_years, p_completion;
+      p_retirement_rate, p_need_density, p_salary, p_cost_per_student_year, p_demand_elasticity,
+      p_training_years, p_completion;
   std::vector<std::size_t> p_students;  ///< empty: the pipeline starts in steady state
-  std::size_t series;       ///< first series of this block in the indicators table
+  std::size_t series;                   ///< first series of this block in the indicators table
 };
 
 struct corridor_block {
@@ -60,7 +68,7 @@ struct corridor_block {
   std::size_t migrants;             ///< state offset of M
   std::size_t accumulators;         ///< state offset of the corridor_accumulator block
   std::size_t p_migrant_stock, p_emigration_rate, p_return_rate, p_active_recruitment_share;
-  std::size_t series;               ///< first series in the corridors table
+  std::size_t series;  ///< first series in the corridors table
 };
 
 struct country_block {
@@ -70,7 +78,51 @@ struct country_block {
   bool has_series;                  ///< population from a series rather than P0 and growth
   std::size_t p_population, p_population_growth;
   std::vector<std::pair<double, std::size_t>> p_series;  ///< (year, parameter index)
-  std::size_t series_all;           ///< first series of its cadre-`all` row
+  std::size_t series_all;                                ///< first series of its cadre-`all` row
+};
+
+/// Switch times of one policy: parameter indices of start, ramp_years and (optional) end.
+struct lever_timing {
+  std::string name;
+  std::size_t p_start, p_ramp_years;
+  std::optional<std::size_t> p_end;
+};
+
+/// Policy levers compiled to the blocks and corridors they act on (docs/model.md, levers).
+/// `policy` indexes lever_set::timings; `p_*` are parameter indices.
+struct retention_lever {
+  std::size_t policy;
+  std::vector<std::size_t> blocks;
+  std::size_t p_u, p_kappa, p_eps_m, p_eps_a;
+};
+struct training_lever {
+  std::size_t policy;
+  std::vector<std::size_t> blocks;
+  std::size_t p_added_seats, p_delta_completion, p_capital_cost_per_seat;
+};
+struct code_lever {
+  std::size_t policy;
+  std::vector<std::size_t> corridors;  ///< Safeguards-List origin, adopting destination
+  std::size_t p_compliance;
+};
+struct agreement_lever {
+  std::size_t policy;
+  std::vector<std::size_t> corridors;
+  std::optional<std::size_t> p_target_flow, p_quota, p_stay_years, p_seats_per_recruit;
+};
+struct cap_lever {
+  std::size_t policy;
+  std::vector<std::vector<std::size_t>> groups;  ///< per cadre: the capped corridors
+  std::size_t p_cap;
+};
+struct lever_set {
+  std::vector<lever_timing> timings;  ///< one per policy, in application order
+  std::vector<retention_lever> retention;
+  std::vector<training_lever> training;
+  std::vector<code_lever> code;
+  std::vector<agreement_lever> agreements;  ///< applied in this (file) order
+  std::vector<cap_lever> caps;              ///< applied after agreements, in this order
+  bool empty() const noexcept { return timings.empty(); }
 };
 
 class compiled_model {
@@ -97,8 +149,11 @@ class compiled_model {
   const std::vector<country_block>& countries() const noexcept { return countries_; }
   const std::vector<std::string>& cadre_ids() const noexcept { return cadre_ids_; }
   const std::vector<bool>& cadre_sdg_core() const noexcept { return cadre_sdg_core_; }
+  const lever_set& levers() const noexcept { return levers_; }
 
  private:
+  void compile_levers(const scenario_description& scenario);
+
   std::string scenario_name_;
   double start_year_, end_year_;
   int output_interval_;
@@ -111,12 +166,13 @@ class compiled_model {
   std::vector<country_block> countries_;
   std::vector<std::string> cadre_ids_;
   std::vector<bool> cadre_sdg_core_;
+  lever_set levers_;
 };
 
 /// What a run reports about itself.
 struct run_stats {
   engine::solve_stats solver;
-  /// max over output years of |mass(t) - mass(t0)| / (initial stocks + cumulative intake),
+  /// max over whole years of |mass(t) - mass(t0)| / max(1, initial stocks + cumulative intake),
   /// where mass = stocks + cumulative dropouts, leakage and attrition - cumulative intake.
   double mass_balance_residual = 0;
   double min_stock = 0;  ///< smallest stock value seen at any whole year
@@ -128,7 +184,7 @@ struct run_output {
 };
 
 /// The right-hand side of one run and its initial state, for tools that drive the solver
-/// themselves (benchmarks, allocation tests). simulate() is built on this.
+/// themselves (benchmarks, allocation tests). It is the same system simulate() integrates.
 struct run_system {
   std::unique_ptr<engine::ode_system> system;
   std::vector<double> initial_state;

@@ -21,11 +21,11 @@ struct input_file {
 };
 
 struct cadre_desc {
-  std::string id;               ///< e.g. "nurses"
-  std::size_t training_years;   ///< parameter index
-  std::size_t completion;       ///< parameter index
-  bool sdg_core;                ///< counts toward the SDG density index
-  std::optional<int> stages;    ///< explicit pipeline stages, if given
+  std::string id;              ///< e.g. "nurses"
+  std::size_t training_years;  ///< parameter index
+  std::size_t completion;      ///< parameter index
+  bool sdg_core;               ///< counts toward the SDG density index
+  std::optional<int> stages;   ///< explicit pipeline stages, if given
   engine::source_location where;
 };
 
@@ -49,10 +49,10 @@ struct country_desc {
   std::string iso3;
   std::string name;
   bool safeguards_list;  ///< on the WHO Health Workforce Support and Safeguards List
-  std::optional<std::size_t> population;         ///< P0 (with population_growth), or
-  std::size_t population_growth = 0;             ///< (meaningful only with population)
+  std::optional<std::size_t> population;            ///< P0 (with population_growth), or
+  std::size_t population_growth = 0;                ///< (meaningful only with population)
   std::vector<population_point> population_series;  ///< a year-by-year series
-  std::vector<country_cadre_desc> cadres;        ///< in the model's cadre order
+  std::vector<country_cadre_desc> cadres;           ///< in the model's cadre order
   engine::source_location where;
 
   /// This country's entry for cadre index `cadre`, or nullptr if it has none.
@@ -77,6 +77,29 @@ struct model_description {
   input_file file;
 };
 
+/// The five policy levers of reference-model.md (docs/model.md, "Policy levers").
+enum class policy_kind { retention, training, who_code, agreement, emigration_cap };
+std::string_view to_string(policy_kind k);
+
+/// One policy lever of a scenario. Members that name parameters are parameter-table indices;
+/// their paths are policies.<name>.<key>.
+struct policy_desc {
+  std::string name;
+  policy_kind kind;
+  engine::source_location where;
+  std::size_t start, ramp_years;   ///< years (calendar year; duration)
+  std::optional<std::size_t> end;  ///< calendar year, if the lever stops
+  /// retention, training: the countries targeted; who_code: the adopting destinations.
+  std::vector<std::size_t> countries;
+  std::vector<std::size_t> cadres;          ///< cadres targeted (indices into the model's cadres)
+  std::size_t origin = 0, destination = 0;  ///< agreement (both); emigration_cap (origin)
+  std::vector<std::size_t> exempt;          ///< emigration_cap: destinations not counted or capped
+  std::vector<std::pair<std::string, std::size_t>> values;  ///< lever parameters by key
+
+  /// The parameter index of lever key `key` (e.g. "quota"), if the scenario gave it.
+  std::optional<std::size_t> value(std::string_view key) const;
+};
+
 /// Which tables a run writes and how often (whole years between rows).
 struct output_settings {
   int interval_years = 1;
@@ -92,14 +115,20 @@ struct scenario_description {
   int end_year = 0;
   engine::solver_settings solver;
   output_settings output;
-  input_file file;
+  double discount_rate = 0.03;        ///< per year, for cost-effectiveness in comparisons
+  std::vector<policy_desc> policies;  ///< in application order (after inheritance)
+  input_file file;                    ///< the scenario file itself
+  std::vector<input_file> parents;    ///< the files it extends, nearest first
+  /// Where each resolved setting came from (key path, location), for `hwfsim show`.
+  std::vector<std::pair<std::string, engine::source_location>> provenance;
 };
 
 /// Loads and validates a model dataset. Throws engine::input_error listing every problem.
 model_description load_model(const std::filesystem::path& path, const std::string& display_name);
 
-/// Loads a scenario and the model it names (relative to the scenario's folder), applies its
-/// `set:` overrides and checks solver settings against the model. Throws engine::input_error.
+/// Loads a scenario, the scenarios it extends (nearest last wins) and the model it names
+/// (relative to the file that names it); reads its policies, applies its `set:` overrides and
+/// checks solver settings against the model. Throws engine::input_error listing every problem.
 scenario_description load_scenario(const std::filesystem::path& path);
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.

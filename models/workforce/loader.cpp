@@ -10,6 +10,7 @@
 
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/loader_detail.hpp"
 #include "models/workforce/schema.hpp"
 
 namespace hwf::model {
@@ -35,7 +36,7 @@ const country_cadre_desc* country_desc::find(std::size_t cadre) const {
   return nullptr;
 }
 
-namespace {
+namespace detail {
 
 std::vector<std::string> strings(std::initializer_list<const char*> keys) {
   return {keys.begin(), keys.end()};
@@ -44,7 +45,7 @@ std::vector<std::string> strings(std::initializer_list<const char*> keys) {
 /// Reads a numeric value written either as a plain number or as
 /// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
 std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
-                                    const value_range& range, bool allow_fraction = false) {
+                                    const value_range& range, bool allow_fraction) {
   parameter p;
   p.path = n.path();
   p.unit = std::string(unit);
@@ -58,8 +59,8 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
       v = vn->to_number(allow_fraction);
       p.where = vn->where();
       if (v && !range.contains(*v))
-        vn->error(fmt::format("expected a {} {}, found {}", range.integer ? "whole number" : "number",
-                              range.describe(), *v),
+        vn->error(fmt::format("expected a {} {}, found {}",
+                              range.integer ? "whole number" : "number", range.describe(), *v),
                   {fmt::format("unit: {}", unit)});
     }
     if (auto s = m.get("source")) p.source = s->to_string().value_or("");
@@ -68,9 +69,12 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
       const auto text = f->to_string();
       const std::vector<std::string> flags{"verified", "derived", "estimate"};
       if (text) {
-        if (*text == "verified") p.flag = evidence::verified;
-        else if (*text == "derived") p.flag = evidence::derived;
-        else if (*text == "estimate") p.flag = evidence::estimate;
+        if (*text == "verified")
+          p.flag = evidence::verified;
+        else if (*text == "derived")
+          p.flag = evidence::derived;
+        else if (*text == "estimate")
+          p.flag = evidence::estimate;
         else
           f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
                    {}, engine::closest_match(*text, flags).value_or(""));
@@ -111,6 +115,19 @@ std::optional<std::size_t> read_field(const map_view& m, const numeric_field& fi
   return std::nullopt;
 }
 
+bool within_limit(const node_ref& n, std::size_t count, std::size_t limit, std::string_view what) {
+  if (count <= limit) return true;
+  n.error(fmt::format("{} {} given, more than the limit of {}", count, what, limit),
+          {"the limit protects memory and time; raise hwf::model::input_limits and rebuild if "
+           "you really need more"});
+  return false;
+}
+
+}  // namespace detail
+
+namespace {
+using namespace detail;
+
 std::vector<std::string> with_extra(std::span<const numeric_field> table,
                                     std::initializer_list<const char*> extra) {
   auto keys = keys_of(table);
@@ -119,21 +136,13 @@ std::vector<std::string> with_extra(std::span<const numeric_field> table,
 }
 
 bool is_iso3(std::string_view s) {
-  return s.size() == 3 && std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+  return s.size() == 3 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 bool is_identifier(std::string_view s) {
   static const std::regex re("[a-z][a-z0-9_]*");
   return std::regex_match(s.begin(), s.end(), re);
-}
-
-/// Checks that a mapping does not exceed `limit` entries; reports the limit and how to raise it.
-bool within_limit(const node_ref& n, std::size_t count, std::size_t limit, std::string_view what) {
-  if (count <= limit) return true;
-  n.error(fmt::format("{} {} given, more than the limit of {}", count, what, limit),
-          {"the limit protects memory and time; raise hwf::model::input_limits and rebuild if "
-           "you really need more"});
-  return false;
 }
 
 class model_reader {
@@ -207,8 +216,8 @@ class model_reader {
                     {"expected three capital letters, e.g. KEN, GBR"});
         continue;
       }
-      map_view m(value, with_extra(country_fields(), {"name", "safeguards_list",
-                                                      "population_series", "cadres"}));
+      map_view m(value, with_extra(country_fields(),
+                                   {"name", "safeguards_list", "population_series", "cadres"}));
       if (!m.is_map()) continue;
       country_desc c;
       c.iso3 = iso3;
@@ -227,8 +236,9 @@ class model_reader {
     const auto series = m.get("population_series");
     const auto single = m.get("population");
     if (series && single) {
-      single->error("give either population (with population_growth) or population_series, "
-                    "not both");
+      single->error(
+          "give either population (with population_growth) or population_series, "
+          "not both");
       return;
     }
     if (series) {
@@ -291,8 +301,10 @@ class model_reader {
       cc.where = value.where();
       bool ok = true;
       const auto field = [&](std::string_view key, std::size_t& out) {
-        if (auto i = read_field(m, *find_field(country_cadre_fields(), key), md.params)) out = *i;
-        else ok = false;
+        if (auto i = read_field(m, *find_field(country_cadre_fields(), key), md.params))
+          out = *i;
+        else
+          ok = false;
       };
       field("workforce", cc.workforce);
       field("seats", cc.seats);
@@ -314,15 +326,17 @@ class model_reader {
       if (auto s = m.get("students")) {
         if (auto items = s->to_items()) {
           if (items->size() != static_cast<std::size_t>(cc.stages)) {
-            s->error(fmt::format("expected {} values (one per training stage), found {}",
-                                 cc.stages, items->size()),
+            s->error(fmt::format("expected {} values (one per training stage), found {}", cc.stages,
+                                 items->size()),
                      {"stages = cadres." + cadre.id + ".stages, or training_years rounded"});
             ok = false;
           } else {
             for (auto& item : *items) {
               auto p = read_value(item, "persons", {0, 1e300});
-              if (p) cc.students.push_back(md.params.add(std::move(*p)));
-              else ok = false;
+              if (p)
+                cc.students.push_back(md.params.add(std::move(*p)));
+              else
+                ok = false;
             }
           }
         }
@@ -371,10 +385,12 @@ class model_reader {
         continue;
       }
       const std::string pair = md.countries[*o].iso3 + "-" + md.countries[*d].iso3;
-      const auto dup = std::find_if(seen.begin(), seen.end(), [&](auto& s) { return s.first == pair; });
+      const auto dup =
+          std::find_if(seen.begin(), seen.end(), [&](auto& s) { return s.first == pair; });
       if (dup != seen.end()) {
-        item.error(fmt::format("duplicate corridor {} (first declared at line {})", pair, dup->second),
-                   {"declare each origin-destination pair once and list its cadres under it"});
+        item.error(
+            fmt::format("duplicate corridor {} (first declared at line {})", pair, dup->second),
+            {"declare each origin-destination pair once and list its cadres under it"});
         continue;
       }
       seen.emplace_back(pair, item.where().line);
@@ -396,8 +412,9 @@ class model_reader {
         for (std::size_t c : {*o, *d})
           if (!md.countries[c].find(k)) {
             present = false;
-            const bool written = std::find(declared_.begin(), declared_.end(),
-                                           std::pair<std::size_t, std::size_t>(c, k)) != declared_.end();
+            const bool written =
+                std::find(declared_.begin(), declared_.end(),
+                          std::pair<std::size_t, std::size_t>(c, k)) != declared_.end();
             if (written) continue;  // its own errors were reported
             v.error(fmt::format("country {} has no {} declared", md.countries[c].iso3, id),
                     {fmt::format("add countries.{}.cadres.{}, or remove this corridor cadre",
@@ -412,8 +429,10 @@ class model_reader {
         cd.where = v.where();
         bool ok = true;
         const auto field = [&](std::string_view key, std::size_t& out) {
-          if (auto i = read_field(cm, *find_field(corridor_fields(), key), md.params)) out = *i;
-          else ok = false;
+          if (auto i = read_field(cm, *find_field(corridor_fields(), key), md.params))
+            out = *i;
+          else
+            ok = false;
         };
         field("migrant_stock", cd.migrant_stock);
         field("emigration_rate", cd.emigration_rate);
@@ -431,11 +450,9 @@ class model_reader {
   std::vector<std::pair<std::size_t, std::size_t>> declared_;
 };
 
-/// Fastest outflow rate per unit stock at the start (1/year), and what it is, for step checks.
-struct fastest_rate {
-  double rate = 0;
-  std::string what;
-};
+}  // namespace
+
+namespace detail {
 
 fastest_rate find_fastest_rate(const model_description& md) {
   fastest_rate best;
@@ -452,7 +469,8 @@ fastest_rate find_fastest_rate(const model_description& md) {
       for (const auto& e : md.corridors)
         if (e.origin == static_cast<std::size_t>(&c - md.countries.data()) && e.cadre == cc.cadre)
           out += p[e.emigration_rate].value;
-      consider(out, fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
+      consider(out,
+               fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
     }
   for (const auto& e : md.corridors) {
     const auto* dc = md.countries[e.destination].find(e.cadre);
@@ -464,8 +482,6 @@ fastest_rate find_fastest_rate(const model_description& md) {
   return best;
 }
 
-/// Checks that need the whole description (run again after `set:` overrides): the pull
-/// feedback needs a positive starting need and supply wherever it is switched on.
 void check_consistency(const model_description& md, diagnostic_list& diags) {
   const auto& p = md.params;
   for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
@@ -477,7 +493,8 @@ void check_consistency(const model_description& md, diagnostic_list& diags) {
         if (e.destination == ci && e.cadre == cc.cadre) supply += p[e.migrant_stock].value;
       if (supply <= 0 || p[cc.need_density].value <= 0) {
         const auto& beta = p[cc.demand_elasticity];
-        diags.add({beta.where, beta.path,
+        diags.add({beta.where,
+                   beta.path,
                    "demand_elasticity > 0 needs a positive starting supply and need_density",
                    {"the pull is (need/supply) relative to its start value; set "
                     "demand_elasticity: 0 or give workforce/migrant_stock and need_density"},
@@ -487,7 +504,7 @@ void check_consistency(const model_description& md, diagnostic_list& diags) {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 model_description load_model(const std::filesystem::path& path, const std::string& display_name) {
   const auto file = engine::load_yaml_file(path, display_name);
@@ -497,191 +514,6 @@ model_description load_model(const std::filesystem::path& path, const std::strin
   if (diags.empty()) check_consistency(md, diags);
   diags.throw_if_any();
   return md;
-}
-
-namespace {
-
-void read_solver(const node_ref& n, engine::solver_settings& s) {
-  map_view m(n, strings({"method", "step", "abs_tol", "rel_tol", "max_steps"}));
-  if (!m.is_map()) return;
-  if (auto v = m.get("method")) {
-    if (auto name = v->to_string()) {
-      if (auto k = engine::parse_method(*name)) s.kind = *k;
-      else
-        v->error(fmt::format("unknown solver method '{}'", *name),
-                 {"expected one of: " + engine::join_list(engine::method_names())},
-                 engine::closest_match(*name, engine::method_names()).value_or(""));
-    }
-  }
-  if (auto v = m.get("step")) {
-    if (auto h = read_value(*v, "years", {0, 1, true}, true)) {
-      // The step must divide a year so that whole years (output times) fall on steps.
-      const double per_year = 1.0 / h->value;
-      if (std::abs(per_year - std::round(per_year)) > 1e-9 * per_year)
-        v->error(fmt::format("a step of {} years does not divide a year", h->value),
-                 {"expected 1/n years for a whole n, e.g. 1, 1/4, 1/12, 1/52"});
-      else
-        s.step_years = 1.0 / std::round(per_year);
-    }
-  }
-  if (auto v = m.get("abs_tol"))
-    if (auto t = read_value(*v, "state units", {0, 1, true})) s.abs_tol = t->value;
-  if (auto v = m.get("rel_tol"))
-    if (auto t = read_value(*v, "share", {0, 0.1, true})) s.rel_tol = t->value;
-  if (auto v = m.get("max_steps"))
-    if (auto t = v->to_integer(1, static_cast<long long>(input_limits::max_steps)))
-      s.max_steps = static_cast<std::size_t>(*t);
-}
-
-void read_output(const node_ref& n, output_settings& out) {
-  map_view m(n, strings({"interval", "tables"}));
-  if (!m.is_map()) return;
-  if (auto v = m.get("interval"))
-    if (auto i = v->to_integer(1, input_limits::max_horizon_years))
-      out.interval_years = static_cast<int>(*i);
-  if (auto v = m.get("tables")) {
-    if (auto items = v->to_items()) {
-      out.indicators = out.corridors = false;
-      const std::vector<std::string> names{"indicators", "corridors"};
-      for (auto& item : *items) {
-        const auto t = item.to_string();
-        if (!t) continue;
-        if (*t == "indicators") out.indicators = true;
-        else if (*t == "corridors") out.corridors = true;
-        else
-          item.error(fmt::format("unknown table '{}'", *t), {"expected one of: indicators, corridors"},
-                     engine::closest_match(*t, names).value_or(""));
-      }
-    }
-  }
-}
-
-void apply_overrides(const node_ref& n, model_description& md) {
-  auto entries = n.to_entries();
-  if (!entries) return;
-  const auto all_paths = md.params.paths();
-  for (auto& [path, value] : *entries) {
-    node_ref v(value.node(), "set." + path, value.file(), value.diags());
-    const auto index = md.params.find(path);
-    if (!index) {
-      v.error(fmt::format("'{}' is not a parameter of model {}", path, md.name),
-              {"`hwfsim params <scenario>` lists every parameter path"},
-              engine::closest_match(path, all_paths).value_or(""));
-      continue;
-    }
-    auto& target = md.params[*index];
-    auto p = read_value(v, target.unit, target.range);
-    if (!p) continue;
-    target.value = p->value;
-    target.where = p->where;
-    target.overridden = true;
-    target.source = p->source.empty() ? "scenario override" : p->source;
-    target.flag = p->flag;
-    target.note = p->note;
-  }
-}
-
-void check_step(const scenario_description& sd, const node_ref& at, diagnostic_list& diags) {
-  const auto& s = sd.solver;
-  const double years = sd.end_year - sd.start_year;
-  if (s.kind != engine::method::dopri5 && years / s.step_years > input_limits::max_steps) {
-    at.error(fmt::format("the horizon needs {:.0f} steps of {} years, more than the limit of {:.0f}",
-                           years / s.step_years, s.step_years, input_limits::max_steps),
-               {"choose a larger solver.step or a shorter horizon"});
-    return;
-  }
-  if (s.kind == engine::method::dopri5) return;
-  // Largest rate * step for which the fixed-step method keeps a draining stock non-negative
-  // (Euler: 1 - z >= 0) or stable (RK4: |R(-z)| <= 1 for z up to about 2.78).
-  const double limit = s.kind == engine::method::euler ? 1.0 : 2.78;
-  const auto fastest = find_fastest_rate(sd.model);
-  if (fastest.rate * s.step_years > limit) {
-    diagnostic d;
-    d.where = at.where();
-    d.key_path = "solver.step";
-    d.message = fmt::format("step {:.6g} years is too long for the fastest rate in the model, "
-                            "{:.6g}/year: the {}",
-                            s.step_years, fastest.rate, fastest.what);
-    d.notes = {fmt::format("{} needs rate * step <= {}; use step <= {:.6g} or method dopri5",
-                           engine::to_string(s.kind), limit, limit / fastest.rate)};
-    diags.add(std::move(d));
-  }
-}
-
-}  // namespace
-
-scenario_description load_scenario(const std::filesystem::path& path) {
-  const std::string display = path.lexically_normal().generic_string();
-  const auto file = engine::load_yaml_file(path, display);
-  diagnostic_list diags;
-  scenario_description sd;
-  sd.file = {display, sha256_hex(file.content)};
-  node_ref root(file.root, "", file, diags);
-  if (!file.root.IsDefined() || file.root.IsNull()) {
-    root.error("the file is empty", {"expected a scenario: a mapping with keys scenario, model, "
-                                     "horizon (and optionally solver, output, set)"});
-    diags.throw_if_any();
-  }
-  map_view top(root, strings({"scenario", "description", "model", "horizon", "solver", "output",
-                              "set"}));
-  if (!top.is_map()) diags.throw_if_any();  // nothing else can be checked
-
-  if (auto n = top.require("scenario")) {
-    if (auto name = n->to_string()) {
-      static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]*");
-      if (!std::regex_match(*name, re) || name->size() > 100)
-        n->error(fmt::format("'{}' is not a valid scenario name", *name),
-                 {"expected letters, digits, '.', '_' or '-' (it names the results folder)"});
-      sd.name = *name;
-    }
-  }
-  if (auto n = top.get("description")) sd.description = n->to_string().value_or("");
-  std::optional<std::filesystem::path> model_path;
-  std::optional<node_ref> model_node = top.require("model");
-  if (model_node)
-    if (auto m = model_node->to_string())
-      model_path = (path.parent_path() / *m).lexically_normal();
-  std::optional<long long> start, end;
-  std::optional<node_ref> horizon_node = top.require("horizon");
-  if (horizon_node) {
-    map_view h(*horizon_node, strings({"start", "end"}));
-    if (auto n = h.get("start")) start = n->to_integer(1800, 2300);
-    if (auto n = h.require("end")) end = n->to_integer(1800, 2300);
-  }
-  if (auto n = top.get("solver")) read_solver(*n, sd.solver);
-  if (auto n = top.get("output")) read_output(*n, sd.output);
-  diags.throw_if_any();
-
-  // The model: its own file, its own diagnostics.
-  try {
-    sd.model = load_model(*model_path, model_path->generic_string());
-  } catch (const engine::input_error& e) {
-    if (e.diagnostics().size() == 1 && e.diagnostics()[0].message == "no such file") {
-      model_node->error(fmt::format("the model file '{}' does not exist", model_path->generic_string()),
-                        {"the path is relative to the scenario's folder"});
-      diags.throw_if_any();
-    }
-    throw;
-  }
-
-  sd.start_year = static_cast<int>(start.value_or(sd.model.start_year));
-  if (start && *start != sd.model.start_year)
-    horizon_node->error(fmt::format("horizon.start {} differs from the model's start_year {}",
-                                    *start, sd.model.start_year),
-                        {"the model's stocks are given for its start_year; omit horizon.start or "
-                         "set it to that year"});
-  sd.end_year = static_cast<int>(*end);
-  if (sd.end_year <= sd.start_year)
-    horizon_node->error(fmt::format("horizon.end {} is not after the start year {}", sd.end_year,
-                                    sd.start_year));
-  else if (sd.end_year - sd.start_year > input_limits::max_horizon_years)
-    horizon_node->error(fmt::format("a horizon of {} years is more than the limit of {}",
-                                    sd.end_year - sd.start_year, input_limits::max_horizon_years));
-  if (auto n = top.get("set")) apply_overrides(*n, sd.model);
-  if (diags.empty()) check_consistency(sd.model, diags);
-  if (diags.empty()) check_step(sd, top.get("solver").value_or(root), diags);
-  diags.throw_if_any();
-  return sd;
 }
 
 }  // namespace hwf::model

@@ -11,10 +11,14 @@ std::string value_range::describe() const {
 
 std::string_view to_string(evidence e) {
   switch (e) {
-    case evidence::unstated: return "";
-    case evidence::verified: return "verified";
-    case evidence::derived: return "derived";
-    case evidence::estimate: return "estimate";
+    case evidence::unstated:
+      return "";
+    case evidence::verified:
+      return "verified";
+    case evidence::derived:
+      return "derived";
+    case evidence::estimate:
+      return "estimate";
   }
   return "";
 }

@@ -21,7 +21,8 @@ struct value_range {
   bool integer = false;
 
   bool contains(double v) const {
-    return (min_open ? v > min : v >= min) && v <= max && (!integer || v == static_cast<long long>(v));
+    return (min_open ? v > min : v >= min) && v <= max &&
+           (!integer || v == static_cast<long long>(v));
   }
   /// "in [0, 1]", "in (0, 1]", ">= 0" (for an unbounded range).
   std::string describe() const;
@@ -32,15 +33,15 @@ enum class evidence { unstated, verified, derived, estimate };
 std::string_view to_string(evidence e);
 
 struct parameter {
-  std::string path;   ///< e.g. countries.KEN.cadres.nurses.exit_rate
+  std::string path;  ///< e.g. countries.KEN.cadres.nurses.exit_rate
   double value;
-  std::string unit;   ///< e.g. "1/year", "persons", "USD/year"
+  std::string unit;  ///< e.g. "1/year", "persons", "USD/year"
   value_range range;
   engine::source_location where;  ///< where the value in force was written
   std::string source;             ///< citation (dataset `source:`), empty if none
   evidence flag = evidence::unstated;
-  std::string note;               ///< derivation or reason for an estimate
-  bool overridden = false;        ///< set by a scenario's `set:` rather than the dataset
+  std::string note;         ///< derivation or reason for an estimate
+  bool overridden = false;  ///< set by a scenario's `set:` rather than the dataset
 };
 
 /// All parameters of a model, in the order they were declared. Paths are unique.

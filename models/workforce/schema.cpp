@@ -14,19 +14,36 @@ constexpr value_range rate{0, 1};
 constexpr value_range non_negative{0, inf};
 
 const std::array cadre_table{
-    numeric_field{"training_years", "years", {0, 20, true}, std::nullopt,
+    numeric_field{"training_years",
+                  "years",
+                  {0, 20, true},
+                  std::nullopt,
                   "Duration D of pre-service training."},
-    numeric_field{"completion", "share", {0, 1, true}, std::nullopt,
+    numeric_field{"completion",
+                  "share",
+                  {0, 1, true},
+                  std::nullopt,
                   "Share of entrants to training who graduate."},
-    numeric_field{"stages", "count", {1, 50, false, true}, std::nullopt,
+    numeric_field{"stages",
+                  "count",
+                  {1, 50, false, true},
+                  std::nullopt,
                   "Pipeline stages n; if absent: training_years rounded, at least 1. Fixes the "
-                  "state layout, so it is not a run parameter.", true},
+                  "state layout, so it is not a run parameter.",
+                  true},
 };
 
 const std::array country_table{
-    numeric_field{"population", "persons", {0, 1e11, true}, std::nullopt,
-                  "Population at the start year; required unless population_series is given.", true},
-    numeric_field{"population_growth", "1/year", {-0.2, 0.2}, 0.0,
+    numeric_field{"population",
+                  "persons",
+                  {0, 1e11, true},
+                  std::nullopt,
+                  "Population at the start year; required unless population_series is given.",
+                  true},
+    numeric_field{"population_growth",
+                  "1/year",
+                  {-0.2, 0.2},
+                  0.0,
                   "Exponential growth rate g: P(t) = population * exp(g (t - t0))."},
 };
 
@@ -35,8 +52,7 @@ const std::array country_cadre_table{
                   "W: workers trained in the country and practising there at the start year."},
     numeric_field{"seats", "persons/year", non_negative, std::nullopt,
                   "Training seats (intake capacity) at the start year."},
-    numeric_field{"seat_growth", "1/year", {-0.5, 0.5}, 0.0,
-                  "Exponential growth rate of seats."},
+    numeric_field{"seat_growth", "1/year", {-0.5, 0.5}, 0.0, "Exponential growth rate of seats."},
     numeric_field{"fill", "share", {0, 2}, 1.0, "Share of seats filled (intake = seats * fill)."},
     numeric_field{"entry_rate", "share", share, 1.0,
                   "Share of graduates who enter practice at home (the rest leak out)."},
@@ -49,13 +65,24 @@ const std::array country_cadre_table{
                   "Annual salary (constant USD); prices retention incentives."},
     numeric_field{"cost_per_student_year", "USD/year", non_negative, std::nullopt,
                   "Cost of one student for one year of training (constant USD)."},
-    numeric_field{"demand_elasticity", "dimensionless", {0, 10}, 0.0,
+    numeric_field{"demand_elasticity",
+                  "dimensionless",
+                  {0, 10},
+                  0.0,
                   "beta: elasticity of the pull this country exerts as a destination; 0 turns "
                   "the feedback off."},
-    numeric_field{"training_years", "years", {0, 20, true}, std::nullopt,
-                  "Overrides the cadre's training_years in this country.", true},
-    numeric_field{"completion", "share", {0, 1, true}, std::nullopt,
-                  "Overrides the cadre's completion in this country.", true},
+    numeric_field{"training_years",
+                  "years",
+                  {0, 20, true},
+                  std::nullopt,
+                  "Overrides the cadre's training_years in this country.",
+                  true},
+    numeric_field{"completion",
+                  "share",
+                  {0, 1, true},
+                  std::nullopt,
+                  "Overrides the cadre's completion in this country.",
+                  true},
 };
 
 const std::array corridor_table{
@@ -69,12 +96,129 @@ const std::array corridor_table{
                   "a: share of this corridor's migration driven by active recruitment."},
 };
 
+const std::array policy_timing_table{
+    numeric_field{"start",
+                  "year",
+                  {1800, 2300},
+                  std::nullopt,
+                  "Calendar year the lever starts (its ramp begins)."},
+    numeric_field{"end",
+                  "year",
+                  {1800, 2300},
+                  std::nullopt,
+                  "Calendar year the lever stops (strength 0 from then on); must be after start.",
+                  true},
+    numeric_field{"ramp_years",
+                  "years",
+                  {0, 100},
+                  0.0,
+                  "Years over which the strength rises linearly from 0 to 1 (0: a step)."},
+};
+
+const std::array retention_table{
+    numeric_field{"u", "share of salary", {0, 10}, std::nullopt, "Salary top-up u."},
+    numeric_field{"kappa", "share", share, 1.0, "Share of the workforce covered by the top-up."},
+    numeric_field{
+        "eps_m", "dimensionless", {0, 10}, std::nullopt, "Elasticity of emigration to the top-up."},
+    numeric_field{"eps_a",
+                  "dimensionless",
+                  {0, 10},
+                  std::nullopt,
+                  "Elasticity of attrition (exit + retirement) to the top-up."},
+};
+
+const std::array training_table{
+    numeric_field{"added_seats", "persons/year", non_negative, 0.0, "Training seats added."},
+    numeric_field{"delta_completion", "share", share, 0.0,
+                  "Completion gain (completion is capped at 1)."},
+    numeric_field{"capital_cost_per_seat", "USD", non_negative, 0.0,
+                  "One-off capital cost per added seat, paid evenly over max(ramp_years, 1) "
+                  "years from start."},
+};
+
+const std::array code_table{
+    numeric_field{"compliance", "share", share, std::nullopt,
+                  "kappa_d: how fully the adopting destinations comply with the WHO Code."},
+};
+
+const std::array agreement_table{
+    numeric_field{"target_flow", "persons/year", non_negative, std::nullopt,
+                  "Flow the agreement brings the corridor up to (at least).", true},
+    numeric_field{"quota", "persons/year", non_negative, std::nullopt,
+                  "Most workers a year the corridor may carry.", true},
+    numeric_field{"stay_years",
+                  "years",
+                  {0, 100, true},
+                  std::nullopt,
+                  "Circular migration: the return rate becomes at least 1/stay_years.",
+                  true},
+    numeric_field{"seats_per_recruit",
+                  "seats/recruit",
+                  {0, 100},
+                  std::nullopt,
+                  "Compensation: training seats the destination funds in the origin per "
+                  "recruit.",
+                  true},
+};
+
+const std::array cap_table{
+    numeric_field{"cap", "persons/year", non_negative, std::nullopt,
+                  "Most emigrants a year over all non-exempt corridors of the origin."},
+};
+
 }  // namespace
 
-std::span<const numeric_field> cadre_fields() { return cadre_table; }
-std::span<const numeric_field> country_fields() { return country_table; }
-std::span<const numeric_field> country_cadre_fields() { return country_cadre_table; }
-std::span<const numeric_field> corridor_fields() { return corridor_table; }
+std::span<const numeric_field> policy_timing_fields() {
+  return policy_timing_table;
+}
+
+std::span<const numeric_field> policy_fields(policy_kind kind) {
+  switch (kind) {
+    case policy_kind::retention:
+      return retention_table;
+    case policy_kind::training:
+      return training_table;
+    case policy_kind::who_code:
+      return code_table;
+    case policy_kind::agreement:
+      return agreement_table;
+    case policy_kind::emigration_cap:
+      return cap_table;
+  }
+  return {};
+}
+
+std::vector<std::string> policy_other_keys(policy_kind kind) {
+  switch (kind) {
+    case policy_kind::retention:
+    case policy_kind::training:
+      return {"name", "type", "countries", "cadres"};
+    case policy_kind::who_code:
+      return {"name", "type", "destinations"};
+    case policy_kind::agreement:
+      return {"name", "type", "origin", "destination", "cadres"};
+    case policy_kind::emigration_cap:
+      return {"name", "type", "origin", "cadres", "exempt"};
+  }
+  return {};
+}
+
+std::vector<std::string> policy_kind_names() {
+  return {"retention", "training", "who_code", "agreement", "emigration_cap"};
+}
+
+std::span<const numeric_field> cadre_fields() {
+  return cadre_table;
+}
+std::span<const numeric_field> country_fields() {
+  return country_table;
+}
+std::span<const numeric_field> country_cadre_fields() {
+  return country_cadre_table;
+}
+std::span<const numeric_field> corridor_fields() {
+  return corridor_table;
+}
 
 const numeric_field* find_field(std::span<const numeric_field> table, std::string_view key) {
   for (const auto& f : table)
@@ -91,16 +235,16 @@ std::vector<std::string> keys_of(std::span<const numeric_field> table) {
 std::string schema_markdown() {
   std::string out;
   const auto section = [&](std::string_view title, std::span<const numeric_field> table) {
-    out += fmt::format("### {}\n\n| key | unit | range | default | meaning |\n|---|---|---|---|---|\n",
-                       title);
+    out += fmt::format(
+        "### {}\n\n| key | unit | range | default | meaning |\n|---|---|---|---|---|\n", title);
     for (const auto& f : table) {
-      const std::string range = f.range.max >= inf
-                                    ? fmt::format("{}{}, ∞)", f.range.min_open ? "(" : "[", f.range.min)
-                                    : f.range.describe().substr(3);
+      const std::string range =
+          f.range.max >= inf ? fmt::format("{}{}, ∞)", f.range.min_open ? "(" : "[", f.range.min)
+                             : f.range.describe().substr(3);
       out += fmt::format("| `{}` | {} | {} | {} | {} |\n", f.key, f.unit, range,
                          f.default_value ? fmt::format("{}", *f.default_value)
-                         : f.optional  ? std::string("optional")
-                                       : std::string("required"),
+                         : f.optional    ? std::string("optional")
+                                         : std::string("required"),
                          f.doc);
     }
     out += '\n';
@@ -109,6 +253,12 @@ std::string schema_markdown() {
   section("`countries.<ISO3>`", country_table);
   section("`countries.<ISO3>.cadres.<cadre>`", country_cadre_table);
   section("`corridors[i].cadres.<cadre>`", corridor_table);
+  section("`policies[i]`: every lever", policy_timing_table);
+  section("`policies[i]` with `type: retention`", retention_table);
+  section("`policies[i]` with `type: training`", training_table);
+  section("`policies[i]` with `type: who_code`", code_table);
+  section("`policies[i]` with `type: agreement` (at least one of these)", agreement_table);
+  section("`policies[i]` with `type: emigration_cap`", cap_table);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "models/workforce/description.hpp"
 #include "models/workforce/params.hpp"
 
 namespace hwf::model {
@@ -32,6 +33,16 @@ std::span<const numeric_field> country_cadre_fields();
 /// Keys under `corridors[i].cadres.<cadre>`.
 std::span<const numeric_field> corridor_fields();
 
+/// Keys common to every policy lever: start, end, ramp_years.
+std::span<const numeric_field> policy_timing_fields();
+/// Numeric keys of one lever kind (u, kappa, ... for retention), without the timing keys.
+std::span<const numeric_field> policy_fields(policy_kind kind);
+/// Non-numeric keys valid for one lever kind (name, type, countries, cadres, ...).
+std::vector<std::string> policy_other_keys(policy_kind kind);
+/// Every lever kind's YAML name, in enum order: retention, training, who_code, agreement,
+/// emigration_cap.
+std::vector<std::string> policy_kind_names();
+
 /// Looks a field up by key in one of the tables above; nullptr if absent.
 const numeric_field* find_field(std::span<const numeric_field> table, std::string_view key);
 
@@ -46,6 +57,8 @@ struct input_limits {
   static constexpr std::size_t series_points = 500;
   static constexpr int max_stages = 50;
   static constexpr int max_horizon_years = 500;
+  static constexpr std::size_t policies = 1000;
+  static constexpr std::size_t extends_depth = 32;
   static constexpr double max_steps = 5e6;
 };
 

@@ -2,10 +2,12 @@
 // (docs/model.md, equations 1-12), integration, invariant checks and indicators.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include <fmt/format.h>
 
+#include "engine/ramp.hpp"
 #include "models/workforce/compiled_model.hpp"
 
 namespace hwf::model {
@@ -15,15 +17,19 @@ namespace {
 /// Rates of one (country, cadre) for one run, hoisted out of the right-hand side.
 struct cc_rates {
   std::size_t country;
-  double drain;          ///< stages / training_years: outflow per student per year, each stage
+  int stages;
+  double drain;  ///< stages / training_years: outflow per student per year, each stage
+  double completion;
   double dropout_share;  ///< q = 1 - completion^(1/stages)
   double entry;          ///< entry_rate
   double attrition;      ///< exit_rate + retirement_rate
-  double intake0;        ///< seats * fill at the start year
+  double seats0, fill;
   double seat_growth;
   double need_per_person;  ///< need_density / 10,000
   double beta;
-  double ratio0;           ///< need / supply at the start (pull reference), 1 if beta = 0
+  double ratio0;  ///< need / supply at the start (pull reference), 1 if beta = 0
+  double salary;
+  double training_years;
   double cost_per_student_year;
   double cost_per_graduate;  ///< cost_per_student_year * training_years / completion
 };
@@ -32,6 +38,7 @@ struct corridor_rates {
   double emigration;  ///< m0
   double returns;     ///< r0
   double attrition;   ///< the destination's exit_rate + retirement_rate
+  double active_share;
 };
 
 struct population_curve {
@@ -49,6 +56,34 @@ struct population_curve {
     const auto& [ta, va] = *(it - 1);
     return va + (v1 - va) * (t - ta) / (t1 - ta);
   }
+};
+
+/// A lever's values for one run (read once from the parameter vector).
+struct retention_run {
+  std::size_t policy;
+  const std::vector<std::size_t>* blocks;
+  double u, kappa, eps_m, eps_a;
+};
+struct training_run {
+  std::size_t policy, window;  ///< window: index of its capital-payment profile
+  const std::vector<std::size_t>* blocks;
+  double added_seats, delta_completion, capital_rate;  ///< capital_rate: USD/year per block
+};
+struct code_run {
+  std::size_t policy;
+  const std::vector<std::size_t>* corridors;
+  double compliance;
+};
+struct agreement_run {
+  std::size_t policy;
+  const std::vector<std::size_t>* corridors;
+  bool has_target, has_quota, has_stay, has_seats;
+  double target, quota, stay_rate, seats_per_recruit;  ///< stay_rate = 1 / stay_years
+};
+struct cap_run {
+  std::size_t policy;
+  const std::vector<std::vector<std::size_t>>* groups;
+  double cap;
 };
 
 /// The right-hand side for one run. Owns its rates and scratch; reads the compiled model.
@@ -71,29 +106,62 @@ class workforce_system final : public engine::ode_system {
       const double completion = p[b.p_completion];
       cc_rates r{};
       r.country = b.country;
+      r.stages = b.stages;
       r.drain = b.stages / years;
+      r.completion = completion;
       r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
       r.entry = p[b.p_entry_rate];
       r.attrition = p[b.p_exit_rate] + p[b.p_retirement_rate];
-      r.intake0 = p[b.p_seats] * p[b.p_fill];
+      r.seats0 = p[b.p_seats];
+      r.fill = p[b.p_fill];
       r.seat_growth = p[b.p_seat_growth];
       r.need_per_person = p[b.p_need_density] / 1e4;
       r.beta = p[b.p_demand_elasticity];
       r.ratio0 = 1;
+      r.salary = p[b.p_salary];
+      r.training_years = years;
       r.cost_per_student_year = p[b.p_cost_per_student_year];
       r.cost_per_graduate = r.cost_per_student_year * years / completion;
       rates_.push_back(r);
     }
     for (const auto& k : m.corridors())
       corridor_rates_.push_back({p[k.p_emigration_rate], p[k.p_return_rate],
-                                 rates_[k.destination].attrition});
+                                 rates_[k.destination].attrition, p[k.p_active_recruitment_share]});
+    read_levers(p);
+    const std::size_t nb = m.blocks().size(), ne = m.corridors().size();
     population_now_.resize(m.countries().size());
-    supply_.resize(m.blocks().size());
-    pull_.resize(m.blocks().size());
+    supply_.resize(nb);
+    pull_.resize(nb);
+    flow_.resize(ne);
+    return_rate_.resize(ne);
+    strength_.resize(profiles_.size());
+    if (!m.levers().empty()) {
+      push_.resize(nb);
+      attrition_factor_.resize(nb);
+      seats_added_.resize(nb);
+      completion_added_.resize(nb);
+      retention_cost_.resize(nb);
+      capital_cost_.resize(nb);
+      compensation_paid_.resize(nb);
+      compensation_received_.resize(nb);
+      code_.resize(ne);
+      compensation_.resize(ne);
+    }
   }
 
   std::size_t dimension() const override { return m_.layout().size(); }
-  void enter_segment(double, double) override {}
+
+  void enter_segment(double a, double b) override {
+    const double mid = 0.5 * (a + b);
+    for (std::size_t j = 0; j < profiles_.size(); ++j) pieces_[j] = profiles_[j].piece_at(mid);
+  }
+
+  /// Switch times of every lever (start, end of ramp, end, end of capital payments).
+  std::vector<double> breakpoints() const {
+    std::vector<double> out;
+    for (const auto& p : profiles_) p.add_breakpoints(out);
+    return out;
+  }
 
   /// Initial state: stocks from the parameters, students in steady state unless given.
   std::vector<double> initial_state(std::span<const double> p) {
@@ -102,9 +170,10 @@ class workforce_system final : public engine::ode_system {
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const auto& b = blocks[i];
       const auto& r = rates_[i];
+      const double intake0 = r.seats0 * r.fill;
       for (int s = 0; s < b.stages; ++s)
         x[b.students + s] = b.p_students.empty()
-                                ? r.intake0 / r.drain * std::pow(1 - r.dropout_share, s)
+                                ? intake0 / r.drain * std::pow(1 - r.dropout_share, s)
                                 : p[b.p_students[s]];
       x[b.workforce] = p[b.p_workforce];
     }
@@ -123,7 +192,9 @@ class workforce_system final : public engine::ode_system {
   void derivative(std::span<const double> x, std::span<double> dxdt, double t) const override {
     const auto& blocks = m_.blocks();
     const auto& corridors = m_.corridors();
-    for (std::size_t c = 0; c < population_.size(); ++c) population_now_[c] = population_[c].at(t, t0_);
+    const bool levers = !m_.levers().empty();
+    for (std::size_t c = 0; c < population_.size(); ++c)
+      population_now_[c] = population_[c].at(t, t0_);
     compute_supply(x);
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const auto& r = rates_[i];
@@ -134,52 +205,81 @@ class workforce_system final : public engine::ode_system {
         pull_[i] = std::pow(ratio / r.ratio0, r.beta);
       }
     }
+    if (levers) apply_block_levers(x, t);
+
+    // Corridor flows (eq. 8-9), then agreements, caps and compensation (levers 4-5).
+    for (std::size_t e = 0; e < corridors.size(); ++e) {
+      const auto& k = corridors[e];
+      const auto& r = corridor_rates_[e];
+      double rate = r.emigration * pull_[k.destination];
+      if (levers) rate *= push_[k.origin] * code_[e];
+      flow_[e] = x[blocks[k.origin].workforce] * rate;
+      return_rate_[e] = r.returns;
+    }
+    if (levers) apply_corridor_levers();
 
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const auto& b = blocks[i];
       const auto& r = rates_[i];
-      const double intake = r.intake0 * std::exp(r.seat_growth * (t - t0_));
+      double seats = r.seats0 * std::exp(r.seat_growth * (t - t0_));
+      double q = r.dropout_share;
+      double attrition_rate = r.attrition;
+      if (levers) {
+        seats += seats_added_[i];
+        if (completion_added_[i] != 0)
+          q = 1.0 - std::pow(std::min(1.0, r.completion + completion_added_[i]), 1.0 / b.stages);
+        attrition_rate *= attrition_factor_[i];
+      }
+      const double intake = seats * r.fill;
       double inflow = intake, drained = 0, students = 0, last_out = 0;
       for (int s = 0; s < b.stages; ++s) {
         const double stock = x[b.students + s];
         const double out = stock * r.drain;
         dxdt[b.students + s] = inflow - out;
-        inflow = out * (1 - r.dropout_share);
+        inflow = out * (1 - q);
         drained += out;
         students += stock;
         last_out = out;
       }
-      const double graduates = last_out * (1 - r.dropout_share);
-      const double attrition = r.attrition * x[b.workforce];
+      const double graduates = last_out * (1 - q);
+      const double workers = x[b.workforce];
+      const double attrition = attrition_rate * workers;
       dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
       double* acc = &dxdt[b.accumulators];
       acc[acc_intake] = intake;
-      acc[acc_dropouts] = drained * r.dropout_share;
+      acc[acc_dropouts] = drained * q;
       acc[acc_graduates] = graduates;
       acc[acc_attrition] = attrition;
       acc[acc_student_years] = students;
+      acc[acc_worker_years] = workers;
+      acc[acc_retention_cost] = levers ? retention_cost_[i] : 0.0;
+      acc[acc_capital_cost] = levers ? capital_cost_[i] : 0.0;
+      acc[acc_compensation_paid] = levers ? compensation_paid_[i] : 0.0;
+      acc[acc_compensation_received] = levers ? compensation_received_[i] : 0.0;
     }
 
     for (std::size_t e = 0; e < corridors.size(); ++e) {
       const auto& k = corridors[e];
-      const auto& r = corridor_rates_[e];
       const double migrants = x[k.migrants];
-      const double flow = x[blocks[k.origin].workforce] * r.emigration * pull_[k.destination];
-      const double returns = r.returns * migrants;
-      const double attrition = r.attrition * migrants;
+      const double flow = flow_[e];
+      const double returns = return_rate_[e] * migrants;
+      const double attrition = corridor_rates_[e].attrition * migrants;
       dxdt[blocks[k.origin].workforce] += returns - flow;
       dxdt[k.migrants] = flow - returns - attrition;
       double* acc = &dxdt[k.accumulators];
       acc[acc_emigration] = flow;
       acc[acc_returns] = returns;
       acc[acc_migrant_attrition] = attrition;
+      acc[acc_compensation] = levers ? compensation_[e] : 0.0;
+      acc[acc_migrant_years] = migrants;
     }
   }
 
   const cc_rates& rates(std::size_t block) const { return rates_[block]; }
   double population(std::size_t country, double t) const { return population_[country].at(t, t0_); }
 
-  /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact arithmetic).
+  /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact
+  /// arithmetic).
   double mass(std::span<const double> x) const {
     double total = 0;
     for (std::size_t i : m_.layout().stock_indices()) total += x[i];
@@ -194,6 +294,138 @@ class workforce_system final : public engine::ode_system {
   }
 
  private:
+  void read_levers(std::span<const double> p) {
+    const auto& lv = m_.levers();
+    for (const auto& t : lv.timings) {
+      engine::ramp_profile r;
+      r.start = p[t.p_start];
+      r.ramp_years = p[t.p_ramp_years];
+      if (t.p_end) r.end = p[*t.p_end];
+      profiles_.push_back(r);
+    }
+    for (const auto& l : lv.retention)
+      retention_.push_back(
+          {l.policy, &l.blocks, p[l.p_u], p[l.p_kappa], p[l.p_eps_m], p[l.p_eps_a]});
+    for (const auto& l : lv.training) {
+      // Capital is paid at an even rate over max(ramp_years, 1) years from start (and not after
+      // the lever ends): its own on/off profile.
+      const auto& timing = profiles_[l.policy];
+      const double years = std::max(timing.ramp_years, 1.0);
+      engine::ramp_profile window{timing.start, 0.0, std::min(timing.start + years, timing.end)};
+      training_.push_back({l.policy, profiles_.size(), &l.blocks, p[l.p_added_seats],
+                           p[l.p_delta_completion],
+                           p[l.p_capital_cost_per_seat] * p[l.p_added_seats] / years});
+      profiles_.push_back(window);
+    }
+    for (const auto& l : lv.code)
+      code_levers_.push_back({l.policy, &l.corridors, p[l.p_compliance]});
+    for (const auto& l : lv.agreements) {
+      agreement_run a{l.policy,
+                      &l.corridors,
+                      l.p_target_flow.has_value(),
+                      l.p_quota.has_value(),
+                      l.p_stay_years.has_value(),
+                      l.p_seats_per_recruit.has_value(),
+                      0,
+                      0,
+                      0,
+                      0};
+      if (a.has_target) a.target = p[*l.p_target_flow];
+      if (a.has_quota) a.quota = p[*l.p_quota];
+      if (a.has_stay) a.stay_rate = 1.0 / p[*l.p_stay_years];
+      if (a.has_seats) a.seats_per_recruit = p[*l.p_seats_per_recruit];
+      agreements_.push_back(a);
+    }
+    for (const auto& l : lv.caps) caps_.push_back({l.policy, &l.groups, p[l.p_cap]});
+    pieces_.assign(profiles_.size(), engine::ramp_profile::piece::before);
+  }
+
+  /// Levers 1-3 on blocks and corridors: push, attrition factor, seats, completion, Code, and
+  /// the costs they incur (reference-model.md, Policy levers).
+  void apply_block_levers(std::span<const double> x, double t) const {
+    for (std::size_t j = 0; j < profiles_.size(); ++j)
+      strength_[j] = profiles_[j].value(pieces_[j], t);
+    std::fill(push_.begin(), push_.end(), 1.0);
+    std::fill(attrition_factor_.begin(), attrition_factor_.end(), 1.0);
+    std::fill(seats_added_.begin(), seats_added_.end(), 0.0);
+    std::fill(completion_added_.begin(), completion_added_.end(), 0.0);
+    std::fill(retention_cost_.begin(), retention_cost_.end(), 0.0);
+    std::fill(capital_cost_.begin(), capital_cost_.end(), 0.0);
+    std::fill(compensation_paid_.begin(), compensation_paid_.end(), 0.0);
+    std::fill(compensation_received_.begin(), compensation_received_.end(), 0.0);
+    std::fill(code_.begin(), code_.end(), 1.0);
+    std::fill(compensation_.begin(), compensation_.end(), 0.0);
+    const auto& blocks = m_.blocks();
+    for (const auto& l : retention_) {
+      const double s = strength_[l.policy];
+      if (s == 0) continue;
+      const double topup = 1 + l.u * s;
+      const double push = 1 - l.kappa * (1 - std::pow(topup, -l.eps_m));
+      const double attrition = 1 - l.kappa * (1 - std::pow(topup, -l.eps_a));
+      for (std::size_t b : *l.blocks) {
+        push_[b] *= push;
+        attrition_factor_[b] *= attrition;
+        retention_cost_[b] += l.u * s * rates_[b].salary * l.kappa * x[blocks[b].workforce];
+      }
+    }
+    for (const auto& l : training_) {
+      const double s = strength_[l.policy], pay = strength_[l.window];
+      for (std::size_t b : *l.blocks) {
+        seats_added_[b] += l.added_seats * s;
+        completion_added_[b] += l.delta_completion * s;
+        capital_cost_[b] += l.capital_rate * pay;
+      }
+    }
+    for (const auto& l : code_levers_) {
+      const double s = strength_[l.policy];
+      for (std::size_t e : *l.corridors)
+        code_[e] *= 1 - corridor_rates_[e].active_share * l.compliance * s;
+    }
+  }
+
+  /// Levers 4-5 on corridor flows, in order, then compensation on the final flows.
+  void apply_corridor_levers() const {
+    const auto& corridors = m_.corridors();
+    for (const auto& a : agreements_) {
+      const double s = strength_[a.policy];
+      if (s == 0) continue;
+      for (std::size_t e : *a.corridors) {
+        const double f = flow_[e];
+        double f2 = a.has_target ? std::max(f, a.target) : f;
+        if (a.has_quota) f2 = std::min(f2, a.quota);
+        flow_[e] = f + s * (f2 - f);
+        if (a.has_stay) {
+          const double r = return_rate_[e];
+          return_rate_[e] = r + s * (std::max(r, a.stay_rate) - r);
+        }
+      }
+    }
+    for (const auto& c : caps_) {
+      const double s = strength_[c.policy];
+      if (s == 0) continue;
+      for (const auto& group : *c.groups) {
+        double total = 0;
+        for (std::size_t e : group) total += flow_[e];
+        if (total <= 0) continue;
+        const double factor = 1 - s * (1 - std::min(1.0, c.cap / total));
+        for (std::size_t e : group) flow_[e] *= factor;
+      }
+    }
+    for (const auto& a : agreements_) {
+      const double s = strength_[a.policy];
+      if (!a.has_seats || s == 0) continue;
+      for (std::size_t e : *a.corridors) {
+        const std::size_t o = corridors[e].origin, d = corridors[e].destination;
+        const double seats = s * a.seats_per_recruit * flow_[e];
+        const double cost = seats * rates_[o].training_years * rates_[o].cost_per_student_year;
+        seats_added_[o] += seats;
+        compensation_paid_[d] += cost;
+        compensation_received_[o] += cost;
+        compensation_[e] += cost;
+      }
+    }
+  }
+
   void compute_supply(std::span<const double> x) const {
     const auto& blocks = m_.blocks();
     for (std::size_t i = 0; i < blocks.size(); ++i) supply_[i] = x[blocks[i].workforce];
@@ -205,26 +437,70 @@ class workforce_system final : public engine::ode_system {
   std::vector<population_curve> population_;
   std::vector<cc_rates> rates_;
   std::vector<corridor_rates> corridor_rates_;
+  std::vector<engine::ramp_profile> profiles_;  ///< per policy, then per training capital window
+  std::vector<engine::ramp_profile::piece> pieces_;  ///< the piece of the current segment
+  std::vector<retention_run> retention_;
+  std::vector<training_run> training_;
+  std::vector<code_run> code_levers_;
+  std::vector<agreement_run> agreements_;
+  std::vector<cap_run> caps_;
   // Scratch written by derivative(): one run owns this object, so no sharing across threads.
-  mutable std::vector<double> population_now_, supply_, pull_;
+  mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
+  mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
+      retention_cost_, capital_cost_, compensation_paid_, compensation_received_, code_,
+      compensation_;
 };
 
 /// Indicator positions in indicator_names().
 enum indicator : std::size_t {
-  i_students, i_graduates, i_entrants, i_workforce_domestic, i_foreign_trained, i_abroad,
-  i_supply, i_population, i_need, i_density, i_shortage, i_emigration, i_immigration,
-  i_returns, i_attrition, i_training_cost, i_retention_cost, i_compensation_paid,
-  i_compensation_received, i_capital_cost, i_investment_lost, i_sdg_density
+  i_students,
+  i_graduates,
+  i_entrants,
+  i_workforce_domestic,
+  i_foreign_trained,
+  i_abroad,
+  i_supply,
+  i_population,
+  i_need,
+  i_density,
+  i_shortage,
+  i_emigration,
+  i_immigration,
+  i_returns,
+  i_attrition,
+  i_training_cost,
+  i_retention_cost,
+  i_compensation_paid,
+  i_compensation_received,
+  i_capital_cost,
+  i_investment_lost,
+  i_supply_years,
+  i_sdg_density
 };
 enum corridor_indicator : std::size_t {
-  ci_emigration, ci_returns, ci_migrant_stock, ci_attrition, ci_investment_lost
+  ci_emigration,
+  ci_returns,
+  ci_migrant_stock,
+  ci_attrition,
+  ci_investment_lost,
+  ci_compensation,
+  ci_migrant_years
 };
+
+/// The yearly flows of the indicators table: integrals over [t - 1, t], undefined at the start.
+constexpr std::array flow_indicators{i_graduates,         i_entrants,
+                                     i_emigration,        i_immigration,
+                                     i_returns,           i_attrition,
+                                     i_training_cost,     i_retention_cost,
+                                     i_compensation_paid, i_compensation_received,
+                                     i_capital_cost,      i_investment_lost,
+                                     i_supply_years};
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
 void fill_row(const compiled_model& m, const workforce_system& sys, double t,
-              std::span<const double> x, std::span<const double> prev,
-              std::span<double> ind, std::span<double> cor) {
+              std::span<const double> x, std::span<const double> prev, std::span<double> ind,
+              std::span<double> cor) {
   const auto& blocks = m.blocks();
   const auto& corridors = m.corridors();
   const bool flows = !prev.empty();
@@ -246,8 +522,12 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     v[i_entrants] = r.entry * v[i_graduates];
     v[i_attrition] = delta(acc + acc_attrition);
     v[i_training_cost] = r.cost_per_student_year * delta(acc + acc_student_years);
-    for (std::size_t i : {i_emigration, i_immigration, i_returns, i_investment_lost, i_retention_cost,
-                          i_compensation_paid, i_compensation_received, i_capital_cost})
+    v[i_retention_cost] = delta(acc + acc_retention_cost);
+    v[i_capital_cost] = delta(acc + acc_capital_cost);
+    v[i_compensation_paid] = delta(acc + acc_compensation_paid);
+    v[i_compensation_received] = delta(acc + acc_compensation_received);
+    v[i_supply_years] = delta(acc + acc_worker_years);  // migrants working here added below
+    for (std::size_t i : {i_emigration, i_immigration, i_returns, i_investment_lost})
       v[i] = flows ? 0.0 : engine::not_defined;
   }
   for (std::size_t e = 0; e < corridors.size(); ++e) {
@@ -263,7 +543,10 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     c[ci_returns] = delta(k.accumulators + acc_returns);
     c[ci_attrition] = delta(k.accumulators + acc_migrant_attrition);
     c[ci_investment_lost] = c[ci_emigration] * sys.rates(k.origin).cost_per_graduate;
+    c[ci_compensation] = delta(k.accumulators + acc_compensation);
+    c[ci_migrant_years] = delta(k.accumulators + acc_migrant_years);
     if (flows) {
+      d[i_supply_years] += c[ci_migrant_years];
       o[i_emigration] += c[ci_emigration];
       o[i_returns] += c[ci_returns];
       o[i_investment_lost] += c[ci_investment_lost];
@@ -289,10 +572,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
       if (m.cadre_sdg_core()[blocks[bi].cadre]) sdg_supply += v[i_supply];
     }
     if (!flows)
-      for (std::size_t i : {i_graduates, i_entrants, i_emigration, i_immigration, i_returns,
-                            i_attrition, i_training_cost, i_retention_cost, i_compensation_paid,
-                            i_compensation_received, i_capital_cost, i_investment_lost})
-        all[i] = engine::not_defined;
+      for (std::size_t i : flow_indicators) all[i] = engine::not_defined;
     all[i_population] = population;
     all[i_density] = all[i_supply] / population * 1e4;
     all[i_sdg_density] = sdg_supply / population * 1e4;
@@ -349,11 +629,12 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
   const double tolerance = 1e-12 * initial_stock + 1e-9;
   out.stats.min_stock = initial_stock > 0 ? initial_stock : 0;
 
-  out.stats.solver = engine::integrate(
-      sys, x, t0, observe_at, {}, m.solver(), [&](double t, std::span<const double> s) {
-        check_state(m, s, t, tolerance, out.stats.min_stock);
-        snapshots.emplace_back(s.begin(), s.end());
-      });
+  const auto breakpoints = sys.breakpoints();
+  out.stats.solver = engine::integrate(sys, x, t0, observe_at, breakpoints, m.solver(),
+                                       [&](double t, std::span<const double> s) {
+                                         check_state(m, s, t, tolerance, out.stats.min_stock);
+                                         snapshots.emplace_back(s.begin(), s.end());
+                                       });
 
   // Mass balance against the largest scale the run reached.
   const auto& blocks = m.blocks();

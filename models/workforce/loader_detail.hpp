@@ -1,0 +1,44 @@
+#pragma once
+// Pieces shared by the model-dataset loader (loader.cpp) and the scenario loader
+// (scenario_loader.cpp). Not part of the public interface.
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/yaml_input.hpp"
+#include "models/workforce/description.hpp"
+#include "models/workforce/schema.hpp"
+
+namespace hwf::model::detail {
+
+std::vector<std::string> strings(std::initializer_list<const char*> keys);
+
+/// Reads a number written plainly or as `{value, source, flag, note}`; checks `range` and
+/// reports problems at the node. The parameter's path is the node's path.
+std::optional<parameter> read_value(const engine::node_ref& n, std::string_view unit,
+                                    const value_range& range, bool allow_fraction = false);
+
+/// Reads `field` from mapping `m` into `table` (default or "missing required key" when
+/// absent); returns the parameter index.
+std::optional<std::size_t> read_field(const engine::map_view& m, const numeric_field& field,
+                                      parameter_table& table);
+
+/// Reports (and returns false) when `count` exceeds `limit`.
+bool within_limit(const engine::node_ref& n, std::size_t count, std::size_t limit,
+                  std::string_view what);
+
+/// Fastest outflow rate per unit stock at the start (1/year), and what it is, for step checks.
+struct fastest_rate {
+  double rate = 0;
+  std::string what;
+};
+fastest_rate find_fastest_rate(const model_description& md);
+
+/// Checks that need the whole description (run again after `set:` overrides): the pull
+/// feedback needs a positive starting need and supply wherever it is switched on.
+void check_consistency(const model_description& md, engine::diagnostic_list& diags);
+
+}  // namespace hwf::model::detail

@@ -1,0 +1,642 @@
+// Loading scenarios: `extends` chains, solver and output settings, policies, `set:` overrides
+// (docs/yaml-reference.md, "Scenarios").
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <regex>
+
+#include <fmt/format.h>
+
+#include "engine/yaml_input.hpp"
+#include "models/workforce/description.hpp"
+#include "models/workforce/loader_detail.hpp"
+#include "models/workforce/schema.hpp"
+
+namespace hwf::model {
+
+using engine::diagnostic;
+using engine::diagnostic_list;
+using engine::map_view;
+using engine::node_ref;
+using namespace detail;
+
+std::string_view to_string(policy_kind k) {
+  static const auto names = policy_kind_names();
+  return names.at(static_cast<std::size_t>(k));
+}
+
+std::optional<std::size_t> policy_desc::value(std::string_view key) const {
+  for (const auto& [k, v] : values)
+    if (k == key) return v;
+  return std::nullopt;
+}
+
+namespace {
+
+using provenance_list = std::vector<std::pair<std::string, engine::source_location>>;
+
+void record(provenance_list& prov, const std::string& key, const node_ref& n) {
+  std::erase_if(prov, [&](const auto& p) { return p.first == key; });
+  prov.emplace_back(key, n.where());
+}
+
+const std::vector<std::string>& scenario_keys() {
+  static const std::vector<std::string> keys{"scenario", "description", "extends", "model",
+                                             "horizon",  "solver",      "output",  "discount_rate",
+                                             "set",      "policies",    "remove"};
+  return keys;
+}
+
+void read_solver(const node_ref& n, engine::solver_settings& s, provenance_list& prov) {
+  map_view m(n, strings({"method", "step", "abs_tol", "rel_tol", "max_steps"}));
+  if (!m.is_map()) return;
+  if (auto v = m.get("method")) {
+    if (auto name = v->to_string()) {
+      if (auto k = engine::parse_method(*name)) {
+        s.kind = *k;
+        record(prov, "solver.method", *v);
+      } else {
+        v->error(fmt::format("unknown solver method '{}'", *name),
+                 {"expected one of: " + engine::join_list(engine::method_names())},
+                 engine::closest_match(*name, engine::method_names()).value_or(""));
+      }
+    }
+  }
+  if (auto v = m.get("step")) {
+    if (auto h = read_value(*v, "years", {0, 1, true}, true)) {
+      // The step must divide a year so that whole years (output times) fall on steps.
+      const double per_year = 1.0 / h->value;
+      if (std::abs(per_year - std::round(per_year)) > 1e-9 * per_year) {
+        v->error(fmt::format("a step of {} years does not divide a year", h->value),
+                 {"expected 1/n years for a whole n, e.g. 1, 1/4, 1/12, 1/52"});
+      } else {
+        s.step_years = 1.0 / std::round(per_year);
+        record(prov, "solver.step", *v);
+      }
+    }
+  }
+  if (auto v = m.get("abs_tol"))
+    if (auto t = read_value(*v, "state units", {0, 1, true})) {
+      s.abs_tol = t->value;
+      record(prov, "solver.abs_tol", *v);
+    }
+  if (auto v = m.get("rel_tol"))
+    if (auto t = read_value(*v, "share", {0, 0.1, true})) {
+      s.rel_tol = t->value;
+      record(prov, "solver.rel_tol", *v);
+    }
+  if (auto v = m.get("max_steps"))
+    if (auto t = v->to_integer(1, static_cast<long long>(input_limits::max_steps))) {
+      s.max_steps = static_cast<std::size_t>(*t);
+      record(prov, "solver.max_steps", *v);
+    }
+}
+
+void read_output(const node_ref& n, output_settings& out, provenance_list& prov) {
+  map_view m(n, strings({"interval", "tables"}));
+  if (!m.is_map()) return;
+  if (auto v = m.get("interval"))
+    if (auto i = v->to_integer(1, input_limits::max_horizon_years)) {
+      out.interval_years = static_cast<int>(*i);
+      record(prov, "output.interval", *v);
+    }
+  if (auto v = m.get("tables")) {
+    if (auto items = v->to_items()) {
+      out.indicators = out.corridors = false;
+      const std::vector<std::string> names{"indicators", "corridors"};
+      for (auto& item : *items) {
+        const auto t = item.to_string();
+        if (!t) continue;
+        if (*t == "indicators")
+          out.indicators = true;
+        else if (*t == "corridors")
+          out.corridors = true;
+        else
+          item.error(fmt::format("unknown table '{}'", *t),
+                     {"expected one of: indicators, corridors"},
+                     engine::closest_match(*t, names).value_or(""));
+      }
+      record(prov, "output.tables", *v);
+    }
+  }
+}
+
+/// Applies `set:` entries (path: value) to the parameter table.
+void apply_overrides(const node_ref& n, parameter_table& params, const std::string& model_name) {
+  auto entries = n.to_entries();
+  if (!entries) return;
+  const auto all_paths = params.paths();
+  for (auto& [path, value] : *entries) {
+    node_ref v(value.node(), "set." + path, value.file(), value.diags());
+    const auto index = params.find(path);
+    if (!index) {
+      v.error(fmt::format("'{}' is not a parameter of model {} or of this scenario's policies",
+                          path, model_name),
+              {"`hwfsim params <scenario>` lists every parameter path"},
+              engine::closest_match(path, all_paths).value_or(""));
+      continue;
+    }
+    auto& target = params[*index];
+    auto p = read_value(v, target.unit, target.range);
+    if (!p) continue;
+    target.value = p->value;
+    target.where = p->where;
+    target.overridden = true;
+    target.source = p->source.empty() ? "scenario override" : p->source;
+    target.flag = p->flag;
+    target.note = p->note;
+  }
+}
+
+/// Reads `all` or a list of names out of `known`; `what` names one item in messages.
+std::optional<std::vector<std::size_t>> read_names(const node_ref& n,
+                                                   const std::vector<std::string>& known,
+                                                   std::string_view what) {
+  std::vector<std::size_t> out;
+  if (n.is_scalar() && n.node().Scalar() == "all" && n.node().Tag() != "!") {
+    for (std::size_t i = 0; i < known.size(); ++i) out.push_back(i);
+    return out;
+  }
+  std::vector<node_ref> items;
+  if (n.is_scalar()) {
+    items.push_back(n);  // a single name
+  } else {
+    auto list = n.to_items();
+    if (!list) return std::nullopt;
+    items = std::move(*list);
+  }
+  bool ok = true;
+  for (auto& item : items) {
+    const auto name = item.to_string();
+    if (!name) {
+      ok = false;
+      continue;
+    }
+    const auto it = std::find(known.begin(), known.end(), *name);
+    if (it == known.end()) {
+      item.error(fmt::format("'{}' is not a declared {}", *name, what),
+                 {fmt::format("expected `all` or a list of: {}", engine::join_list(known))},
+                 engine::closest_match(*name, known).value_or(""));
+      ok = false;
+      continue;
+    }
+    const auto i = static_cast<std::size_t>(it - known.begin());
+    if (std::find(out.begin(), out.end(), i) != out.end()) {
+      item.error(fmt::format("'{}' is listed twice", *name));
+      ok = false;
+      continue;
+    }
+    out.push_back(i);
+  }
+  if (ok && out.empty()) {
+    n.error(fmt::format("expected at least one {}", what));
+    return std::nullopt;
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::optional<std::size_t> read_one_name(const node_ref& n, const std::vector<std::string>& known,
+                                         std::string_view what) {
+  const auto name = n.to_string();
+  if (!name) return std::nullopt;
+  const auto it = std::find(known.begin(), known.end(), *name);
+  if (it == known.end()) {
+    n.error(fmt::format("'{}' is not a declared {}", *name, what),
+            {fmt::format("declared: {}", engine::join_list(known))},
+            engine::closest_match(*name, known).value_or(""));
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(it - known.begin());
+}
+
+bool corridor_exists(const model_description& md, std::size_t o, std::size_t d, std::size_t k) {
+  return std::any_of(md.corridors.begin(), md.corridors.end(), [&](const corridor_desc& e) {
+    return e.origin == o && e.destination == d && e.cadre == k;
+  });
+}
+
+/// The name of a policy item, for merging by name before the model is known.
+std::optional<std::string> policy_name(const node_ref& item) {
+  if (!item.is_map()) {
+    item.error(fmt::format("expected a policy (a mapping with name, type, start, ...), found {}",
+                           item.describe()));
+    return std::nullopt;
+  }
+  const auto n = item.node()["name"];
+  if (!n) {
+    item.error("missing required key 'name'", {"every policy needs a unique name"});
+    return std::nullopt;
+  }
+  auto name = node_ref(n, item.path() + ".name", item.file(), item.diags()).to_string();
+  if (!name) return std::nullopt;
+  static const std::regex re("[A-Za-z0-9][A-Za-z0-9_-]*");
+  if (!std::regex_match(*name, re) || name->size() > 64) {
+    node_ref(n, item.path() + ".name", item.file(), item.diags())
+        .error(fmt::format("'{}' is not a valid policy name", *name),
+               {"expected letters, digits, '_' or '-' (it becomes part of parameter paths)"});
+    return std::nullopt;
+  }
+  return name;
+}
+
+/// Reads one policy against the model; registers its parameters as policies.<name>.<key>.
+std::optional<policy_desc> read_policy(const node_ref& item, const std::string& name,
+                                       model_description& md) {
+  node_ref self(item.node(), "policies." + name, item.file(), item.diags());
+  const auto type_node = item.node()["type"];
+  if (!type_node) {
+    self.error("missing required key 'type'",
+               {"expected one of: " + engine::join_list(policy_kind_names())});
+    return std::nullopt;
+  }
+  const node_ref tn(type_node, self.path() + ".type", item.file(), item.diags());
+  const auto type = tn.to_string();
+  if (!type) return std::nullopt;
+  const auto kinds = policy_kind_names();
+  const auto kit = std::find(kinds.begin(), kinds.end(), *type);
+  if (kit == kinds.end()) {
+    tn.error(fmt::format("unknown policy type '{}'", *type),
+             {"expected one of: " + engine::join_list(kinds)},
+             engine::closest_match(*type, kinds).value_or(""));
+    return std::nullopt;
+  }
+  policy_desc p;
+  p.name = name;
+  p.kind = static_cast<policy_kind>(kit - kinds.begin());
+  p.where = item.where();
+
+  auto valid = policy_other_keys(p.kind);
+  for (const auto& f : policy_timing_fields()) valid.emplace_back(f.key);
+  for (const auto& f : policy_fields(p.kind)) valid.emplace_back(f.key);
+  map_view m(self, valid);
+  if (!m.is_map()) return std::nullopt;
+  bool ok = true;
+  const auto field = [&](const numeric_field& f) -> std::optional<std::size_t> {
+    auto i = read_field(m, f, md.params);
+    if (!i && (!f.optional || m.get(f.key))) ok = false;
+    return i;
+  };
+  const auto timing = policy_timing_fields();
+  const auto start = field(timing[0]);
+  const auto end = field(timing[1]);
+  const auto ramp = field(timing[2]);
+  if (start && ramp) {
+    p.start = *start;
+    p.ramp_years = *ramp;
+    p.end = end;
+    if (end && md.params[*end].value <= md.params[*start].value) {
+      m.get("end")->error(fmt::format("end {} is not after start {}", md.params[*end].value,
+                                      md.params[*start].value));
+      ok = false;
+    }
+  }
+  for (const auto& f : policy_fields(p.kind))
+    if (auto i = field(f)) p.values.emplace_back(std::string(f.key), *i);
+
+  std::vector<std::string> isos, cadre_ids;
+  for (const auto& c : md.countries) isos.push_back(c.iso3);
+  for (const auto& k : md.cadres) cadre_ids.push_back(k.id);
+  const auto cadres_or_all = [&](std::vector<std::size_t>& out) {
+    if (auto n = m.get("cadres")) {
+      auto v = read_names(*n, cadre_ids, "cadre");
+      if (!v) return false;
+      out = *v;
+    } else {
+      for (std::size_t k = 0; k < cadre_ids.size(); ++k) out.push_back(k);
+    }
+    return true;
+  };
+
+  switch (p.kind) {
+    case policy_kind::retention:
+    case policy_kind::training: {
+      const auto cn = m.require("countries");
+      if (!cn) return std::nullopt;
+      auto countries = read_names(*cn, isos, "country");
+      std::vector<std::size_t> cadres;
+      if (!countries || !cadres_or_all(cadres)) return std::nullopt;
+      p.countries = *countries;
+      p.cadres = cadres;
+      // An explicit cadre must exist in every listed country; with `all`, each country's own.
+      const bool explicit_cadres = m.get("cadres") && !m.get("cadres")->is_scalar();
+      for (std::size_t c : p.countries)
+        for (std::size_t k : p.cadres)
+          if (!md.countries[c].find(k) && explicit_cadres) {
+            m.get("cadres")->error(
+                fmt::format("country {} has no {} declared", isos[c], cadre_ids[k]));
+            ok = false;
+          }
+      break;
+    }
+    case policy_kind::who_code: {
+      const auto dn = m.require("destinations");
+      if (!dn) return std::nullopt;
+      auto d = read_names(*dn, isos, "country");
+      if (!d) return std::nullopt;
+      p.countries = *d;
+      break;
+    }
+    case policy_kind::agreement: {
+      const auto on = m.require("origin");
+      const auto dn = m.require("destination");
+      if (!on || !dn) return std::nullopt;
+      const auto o = read_one_name(*on, isos, "country");
+      const auto d = read_one_name(*dn, isos, "country");
+      if (!o || !d) return std::nullopt;
+      p.origin = *o;
+      p.destination = *d;
+      std::vector<std::size_t> with_corridor;
+      for (std::size_t k = 0; k < cadre_ids.size(); ++k)
+        if (corridor_exists(md, *o, *d, k)) with_corridor.push_back(k);
+      if (with_corridor.empty()) {
+        self.error(fmt::format("no corridor is declared from {} to {}", isos[*o], isos[*d]),
+                   {"an agreement acts on declared corridors; add one under `corridors` in the "
+                    "model"});
+        return std::nullopt;
+      }
+      if (auto cn = m.get("cadres")) {
+        auto v = read_names(*cn, cadre_ids, "cadre");
+        if (!v) return std::nullopt;
+        for (std::size_t k : *v)
+          if (!corridor_exists(md, *o, *d, k)) {
+            cn->error(fmt::format("no {} corridor is declared from {} to {}", cadre_ids[k],
+                                  isos[*o], isos[*d]));
+            ok = false;
+          }
+        p.cadres = *v;
+      } else {
+        p.cadres = with_corridor;
+      }
+      if (p.values.empty()) {
+        self.error("an agreement needs at least one term",
+                   {"give one or more of: target_flow, quota, stay_years, seats_per_recruit"});
+        ok = false;
+      }
+      break;
+    }
+    case policy_kind::emigration_cap: {
+      const auto on = m.require("origin");
+      if (!on) return std::nullopt;
+      const auto o = read_one_name(*on, isos, "country");
+      std::vector<std::size_t> cadres;
+      if (!o || !cadres_or_all(cadres)) return std::nullopt;
+      p.origin = *o;
+      p.cadres = cadres;
+      if (auto en = m.get("exempt")) {
+        auto v = read_names(*en, isos, "country");
+        if (!v) return std::nullopt;
+        p.exempt = *v;
+      }
+      break;
+    }
+  }
+  if (!ok) return std::nullopt;
+  return p;
+}
+
+void check_step(const scenario_description& sd, const node_ref& at, diagnostic_list& diags) {
+  const auto& s = sd.solver;
+  const double years = sd.end_year - sd.start_year;
+  if (s.kind != engine::method::dopri5 && years / s.step_years > input_limits::max_steps) {
+    at.error(
+        fmt::format("the horizon needs {:.0f} steps of {} years, more than the limit of {:.0f}",
+                    years / s.step_years, s.step_years, input_limits::max_steps),
+        {"choose a larger solver.step or a shorter horizon"});
+    return;
+  }
+  if (s.kind == engine::method::dopri5) return;
+  // Largest rate * step for which the fixed-step method keeps a draining stock non-negative
+  // (Euler: 1 - z >= 0) or stable (RK4: |R(-z)| <= 1 for z up to about 2.78).
+  const double limit = s.kind == engine::method::euler ? 1.0 : 2.78;
+  const auto fastest = find_fastest_rate(sd.model);
+  if (fastest.rate * s.step_years > limit) {
+    diagnostic d;
+    d.where = at.where();
+    d.key_path = "solver.step";
+    d.message = fmt::format(
+        "step {:.6g} years is too long for the fastest rate in the model, "
+        "{:.6g}/year: the {}",
+        s.step_years, fastest.rate, fastest.what);
+    d.notes = {fmt::format("{} needs rate * step <= {}; use step <= {:.6g} or method dopri5",
+                           engine::to_string(s.kind), limit, limit / fastest.rate)};
+    diags.add(std::move(d));
+  }
+}
+
+/// One file of an `extends` chain, parsed, with its top-level keys checked.
+struct chain_link {
+  std::filesystem::path path;
+  std::unique_ptr<engine::yaml_file> file;
+  std::optional<map_view> top;
+};
+
+}  // namespace
+
+scenario_description load_scenario(const std::filesystem::path& path) {
+  diagnostic_list diags;
+  std::deque<chain_link> chain;          // child first
+  std::optional<node_ref> extends_from;  // the `extends` node that named the next file
+  for (std::filesystem::path current = path.lexically_normal();;) {
+    const std::string display = current.generic_string();
+    for (const auto& link : chain)
+      if (std::filesystem::weakly_canonical(link.path) ==
+          std::filesystem::weakly_canonical(current)) {
+        std::string cycle;
+        for (const auto& l : chain) cycle += l.path.generic_string() + " -> ";
+        extends_from->error("`extends` makes a cycle: " + cycle + display);
+        diags.throw_if_any();
+      }
+    if (chain.size() >= input_limits::extends_depth) {
+      extends_from->error(
+          fmt::format("`extends` chains are limited to {} files", input_limits::extends_depth));
+      diags.throw_if_any();
+    }
+    chain_link link{current, nullptr, std::nullopt};
+    try {
+      link.file = std::make_unique<engine::yaml_file>(engine::load_yaml_file(current, display));
+    } catch (const engine::input_error& e) {
+      if (extends_from && e.diagnostics().size() == 1 &&
+          e.diagnostics()[0].message == "no such file") {
+        std::string named;
+        for (const auto& l : chain) named += l.path.generic_string() + " -> ";
+        extends_from->error(fmt::format("the parent scenario '{}' does not exist", display),
+                            {"chain: " + named + display,
+                             "the path is relative to the file that "
+                             "extends it"});
+        diags.throw_if_any();
+      }
+      throw;
+    }
+    chain.push_back(std::move(link));
+    auto& l = chain.back();
+    node_ref root(l.file->root, "", *l.file, diags);
+    if (!l.file->root.IsDefined() || l.file->root.IsNull()) {
+      root.error("the file is empty", {"expected a scenario: a mapping with keys scenario, model, "
+                                       "horizon (and optionally solver, output, set, policies)"});
+      diags.throw_if_any();
+    }
+    l.top.emplace(root, scenario_keys());
+    if (!l.top->is_map()) diags.throw_if_any();
+    const auto ext = l.top->get("extends");
+    if (!ext) break;
+    const auto parent = ext->to_string();
+    if (!parent) diags.throw_if_any();
+    extends_from = ext;
+    current = (current.parent_path() / *parent).lexically_normal();
+  }
+
+  scenario_description sd;
+  auto& prov = sd.provenance;
+  sd.file = {chain.front().file->display_name, sha256_hex(chain.front().file->content)};
+  for (std::size_t i = 1; i < chain.size(); ++i)
+    sd.parents.push_back({chain[i].file->display_name, sha256_hex(chain[i].file->content)});
+
+  std::optional<std::filesystem::path> model_path;
+  std::optional<node_ref> model_node, horizon_node, solver_node, discount_node;
+  std::optional<long long> start, end;
+  std::vector<node_ref> overrides;
+  std::vector<std::pair<std::string, node_ref>> policies;  // merged by name, in order
+
+  // Ancestors first, so that each file overrides what it extends.
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    const map_view& top = *it->top;
+    if (auto n = top.require("scenario")) {
+      if (auto name = n->to_string()) {
+        static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]*");
+        if (!std::regex_match(*name, re) || name->size() > 100)
+          n->error(fmt::format("'{}' is not a valid scenario name", *name),
+                   {"expected letters, digits, '.', '_' or '-' (it names the results folder)"});
+        sd.name = *name;
+        record(prov, "scenario", *n);
+      }
+    }
+    if (auto n = top.get("description")) {
+      sd.description = n->to_string().value_or("");
+      record(prov, "description", *n);
+    }
+    if (auto n = top.get("model")) {
+      if (auto m = n->to_string()) {
+        model_path = (it->path.parent_path() / *m).lexically_normal();
+        model_node = n;
+        record(prov, "model", *n);
+      }
+    }
+    if (auto n = top.get("horizon")) {
+      horizon_node = n;
+      map_view h(*n, strings({"start", "end"}));
+      if (auto s = h.get("start")) {
+        start = s->to_integer(1800, 2300);
+        record(prov, "horizon.start", *s);
+      }
+      if (auto e = h.get("end")) {
+        end = e->to_integer(1800, 2300);
+        record(prov, "horizon.end", *e);
+      }
+    }
+    if (auto n = top.get("solver")) {
+      solver_node = n;
+      read_solver(*n, sd.solver, prov);
+    }
+    if (auto n = top.get("output")) read_output(*n, sd.output, prov);
+    if (auto n = top.get("discount_rate")) {
+      discount_node = n;
+      record(prov, "discount_rate", *n);
+    }
+    if (auto n = top.get("set")) overrides.push_back(*n);
+    if (auto n = top.get("policies")) {
+      if (auto items = n->to_items()) {
+        within_limit(*n, items->size(), input_limits::policies, "policies");
+        std::vector<std::string> in_this_file;
+        for (auto& item : *items) {
+          const auto name = policy_name(item);
+          if (!name) continue;
+          if (std::find(in_this_file.begin(), in_this_file.end(), *name) != in_this_file.end()) {
+            item.error(fmt::format("a second policy named '{}' in this file", *name),
+                       {"policy names are unique; a scenario that extends another replaces a "
+                        "policy by giving one of the same name"});
+            continue;
+          }
+          in_this_file.push_back(*name);
+          const auto same = std::find_if(policies.begin(), policies.end(),
+                                         [&](const auto& p) { return p.first == *name; });
+          if (same != policies.end())
+            same->second = item;  // replaces the inherited one, in place
+          else
+            policies.emplace_back(*name, item);
+        }
+      }
+    }
+    if (auto n = top.get("remove")) {
+      if (auto items = n->to_items()) {
+        for (auto& item : *items) {
+          const auto name = item.to_string();
+          if (!name) continue;
+          const auto same = std::find_if(policies.begin(), policies.end(),
+                                         [&](const auto& p) { return p.first == *name; });
+          if (same == policies.end()) {
+            std::vector<std::string> known;
+            for (const auto& p : policies) known.push_back(p.first);
+            item.error(fmt::format("no inherited policy is named '{}'", *name),
+                       {known.empty() ? std::string("there are no inherited policies")
+                                      : "inherited policies: " + engine::join_list(known)},
+                       engine::closest_match(*name, known).value_or(""));
+            continue;
+          }
+          policies.erase(same);
+        }
+      }
+    }
+  }
+  const map_view& child = *chain.front().top;
+  if (!model_node)
+    child.report_missing("model", {"the model dataset (a path relative to this file)"});
+  if (!end)
+    child.report_missing("horizon",
+                         {"horizon: {end: <year>} (start defaults to the model's start_year)"});
+  diags.throw_if_any();
+
+  // The model: its own file, its own diagnostics.
+  try {
+    sd.model = load_model(*model_path, model_path->generic_string());
+  } catch (const engine::input_error& e) {
+    if (e.diagnostics().size() == 1 && e.diagnostics()[0].message == "no such file") {
+      model_node->error(
+          fmt::format("the model file '{}' does not exist", model_path->generic_string()),
+          {"the path is relative to the scenario's folder"});
+      diags.throw_if_any();
+    }
+    throw;
+  }
+
+  sd.start_year = static_cast<int>(start.value_or(sd.model.start_year));
+  if (start && *start != sd.model.start_year)
+    horizon_node->error(fmt::format("horizon.start {} differs from the model's start_year {}",
+                                    *start, sd.model.start_year),
+                        {"the model's stocks are given for its start_year; omit horizon.start or "
+                         "set it to that year"});
+  sd.end_year = static_cast<int>(*end);
+  if (sd.end_year <= sd.start_year)
+    horizon_node->error(
+        fmt::format("horizon.end {} is not after the start year {}", sd.end_year, sd.start_year));
+  else if (sd.end_year - sd.start_year > input_limits::max_horizon_years)
+    horizon_node->error(fmt::format("a horizon of {} years is more than the limit of {}",
+                                    sd.end_year - sd.start_year, input_limits::max_horizon_years));
+  if (discount_node)
+    if (auto r = read_value(*discount_node, "1/year", {0, 0.5})) sd.discount_rate = r->value;
+
+  for (const auto& [name, item] : policies)
+    if (auto p = read_policy(item, name, sd.model)) sd.policies.push_back(std::move(*p));
+  for (const auto& n : overrides) apply_overrides(n, sd.model.params, sd.model.name);
+  if (diags.empty()) check_consistency(sd.model, diags);
+  if (diags.empty())
+    check_step(
+        sd,
+        solver_node.value_or(node_ref(chain.front().file->root, "", *chain.front().file, diags)),
+        diags);
+  diags.throw_if_any();
+  return sd;
+}
+
+}  // namespace hwf::model
