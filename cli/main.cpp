@@ -2,18 +2,24 @@
 // This is the one place where errors become exit codes (docs/cli.md):
 //   0 success, 1 run or output failure, 2 bad input or usage, 3 results folder not empty.
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <iostream>
+#include <optional>
+#include <sstream>
 
-#include <fmt/format.h>
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <tbb/global_control.h>
+#include <tbb/parallel_for.h>
 
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
+#include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/schema.hpp"
 #include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
@@ -25,22 +31,18 @@ enum exit_code : int { ok = 0, run_failed = 1, bad_input = 2, folder_not_empty =
 
 namespace {
 
-class results_exist : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using clock_type = std::chrono::steady_clock;
 
 std::string step_text(double step) {
   const double per_year = std::round(1.0 / step);
   return per_year == 1 ? "1" : fmt::format("1/{}", per_year);
 }
 
-/// The value of `indicator` for country `iso3`, cadre `all`, at output row `row`.
-double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
-                     std::size_t country, std::string_view indicator) {
+/// The value of `indicator` for a country's cadre-`all` row at output row `row`.
+double country_value(const model::compiled_model& m, const engine::table_values& t,
+                     std::size_t row, std::size_t country, std::string_view indicator) {
   const auto names = model::indicator_names();
-  const auto i =
-      static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
+  const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
   return t.row(row)[m.countries()[country].series_all + i];
 }
 
@@ -48,71 +50,81 @@ void print_summary(const model::compiled_model& m, const engine::run_result& r) 
   const auto& t = r.tables[0];
   const std::size_t first = 0, last = r.times.size() - 1;
   const int y0 = static_cast<int>(r.times[first]), y1 = static_cast<int>(r.times[last]);
-  fmt::print("\nAll cadres, {} and {} (density per 10,000 people; SDG index threshold 44.5):\n\n",
-             y0, y1);
+  fmt::print("\nAll cadres, {} and {} (density per 10,000 people; SDG index threshold {}):\n\n", y0,
+             y1, model::sdg_threshold);
   fmt::print("{:<8}{:>14}{:>14}{:>10}{:>10}{:>13}{:>13}\n", "country", fmt::format("supply {}", y0),
              fmt::format("supply {}", y1), fmt::format("dens {}", y0), fmt::format("dens {}", y1),
              fmt::format("short. {}", y0), fmt::format("short. {}", y1));
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
-    const auto v = [&](std::size_t row, std::string_view ind) {
-      return country_value(m, t, row, c, ind);
-    };
-    fmt::print("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n",
-               m.countries()[c].iso3, v(first, "supply"), v(last, "supply"),
-               v(first, "density_per_10k"), v(last, "density_per_10k"), v(first, "shortage"),
-               v(last, "shortage"));
+    const auto v = [&](std::size_t row, std::string_view ind) { return country_value(m, t, row, c, ind); };
+    fmt::print("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n", m.countries()[c].iso3,
+               v(first, "supply"), v(last, "supply"), v(first, "density_per_10k"),
+               v(last, "density_per_10k"), v(first, "shortage"), v(last, "shortage"));
   }
 }
 
-int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, bool quiet) {
-  const auto started = std::chrono::steady_clock::now();
-  const auto scenario = model::load_scenario(scenario_path);
-  const model::compiled_model m(scenario);
-  if (out_dir.empty()) out_dir = "results/" + scenario.name;
-  try {
-    out::prepare_results_folder(out_dir, force);
-  } catch (const out::output_error& e) {
-    throw results_exist(e.what());
-  }
-  const auto params = m.default_parameters();
-  const auto run = model::simulate(m, params);
-  const double wall =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
+out::run_record make_record(const model::scenario_description& s, const model::compiled_model& m,
+                            const model::run_output& run, double wall_seconds) {
   out::run_record rec;
-  rec.scenario = scenario.name;
-  rec.description = scenario.description;
+  rec.scenario = s.name;
+  rec.description = s.description;
   rec.version = std::string(engine::build_version());
   rec.commit = std::string(engine::build_commit());
-  rec.inputs = {{scenario.file.display_name, scenario.file.sha256},
-                {scenario.model.file.display_name, scenario.model.file.sha256}};
+  rec.inputs.emplace_back(s.file.display_name, s.file.sha256);
+  for (const auto& f : s.parents) rec.inputs.emplace_back(f.display_name, f.sha256);
+  rec.inputs.emplace_back(s.model.file.display_name, s.model.file.sha256);
   rec.start_year = static_cast<int>(m.start_time());
   rec.end_year = static_cast<int>(m.end_time());
   rec.output_interval_years = m.output_interval_years();
   rec.solver = m.solver();
   rec.stats = run.stats.solver;
-  rec.wall_seconds = wall;
+  rec.wall_seconds = wall_seconds;
   rec.mass_balance_residual = run.stats.mass_balance_residual;
+  return rec;
+}
 
-  const std::filesystem::path dir(out_dir);
-  if (scenario.output.indicators) {
-    out::write_file_atomically(
-        dir / "indicators.csv",
-        out::long_csv(scenario.name, run.result.times, run.result.tables[0]));
-    rec.files.push_back("indicators.csv");
+/// Writes named files atomically into `dir` (created here, after the work succeeded).
+void write_results(const std::filesystem::path& dir, bool force,
+                   const std::vector<std::pair<std::string, std::string>>& files) {
+  out::create_results_folder(dir);
+  std::vector<std::string> names;
+  for (const auto& [name, content] : files) {
+    out::write_file_atomically(dir / name, content);
+    names.push_back(name);
   }
-  if (scenario.output.corridors) {
-    out::write_file_atomically(dir / "corridors.csv", out::long_csv(scenario.name, run.result.times,
-                                                                    run.result.tables[1]));
-    rec.files.push_back("corridors.csv");
-  }
-  out::write_file_atomically(dir / "run.json", out::to_json(rec));
+  if (force) out::remove_stale_results(dir, names);
+}
+
+int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, bool quiet) {
+  const auto started = clock_type::now();
+  const auto scenario = model::load_scenario(scenario_path);
+  const model::compiled_model m(scenario);
+  const std::filesystem::path dir(out_dir.empty() ? "results/" + scenario.name : out_dir);
+  out::check_results_folder(dir, force);
+  const auto run = model::simulate(m, m.default_parameters());
+  auto rec = make_record(scenario, m, run,
+                         std::chrono::duration<double>(clock_type::now() - started).count());
+
+  const auto rows = out::rows_every(run.result.times.size(), m.output_interval_years());
+  std::vector<std::pair<std::string, std::string>> files;
+  if (scenario.output.indicators)
+    files.emplace_back("indicators.csv",
+                       out::long_csv(scenario.name, run.result.times, run.result.tables[0], rows));
+  if (scenario.output.corridors)
+    files.emplace_back("corridors.csv",
+                       out::long_csv(scenario.name, run.result.times, run.result.tables[1], rows));
+  for (const auto& f : files) rec.files.push_back(f.first);
+  files.emplace_back("run.json", out::to_json(rec));
+  write_results(dir, force, files);
 
   if (!quiet) {
     fmt::print("Scenario {}: {} to {}, {} step {} years, {:.1f} ms, mass-balance residual {:.1e}\n",
                scenario.name, m.start_time(), m.end_time(), engine::to_string(m.solver().kind),
-               step_text(m.solver().step_years), wall * 1e3, run.stats.mass_balance_residual);
-    fmt::print("Results in {}/: {}, run.json\n", dir.generic_string(), fmt::join(rec.files, ", "));
+               step_text(m.solver().step_years), rec.wall_seconds * 1e3,
+               run.stats.mass_balance_residual);
+    std::vector<std::string> names;
+    for (const auto& f : files) names.push_back(f.first);
+    fmt::print("Results in {}/: {}\n", dir.generic_string(), fmt::join(names, ", "));
     print_summary(m, run.result);
   }
   return ok;
@@ -121,44 +133,193 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
 int cmd_validate(const std::string& scenario_path) {
   const auto scenario = model::load_scenario(scenario_path);
   const model::compiled_model m(scenario);
-  std::size_t cc = m.blocks().size();
-  fmt::print(
-      "{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
-      "cadres, {} parameters, {} state variables; {} to {}.\n",
-      scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
-      m.countries().size(), m.cadre_ids().size(), cc, m.corridors().size(), m.parameters().size(),
-      m.layout().size(), m.start_time(), m.end_time());
+  fmt::print("{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
+             "cadres, {} policies, {} parameters, {} state variables; {} to {}.\n",
+             scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
+             m.countries().size(), m.cadre_ids().size(), m.blocks().size(), m.corridors().size(),
+             scenario.policies.size(), m.parameters().size(), m.layout().size(), m.start_time(),
+             m.end_time());
   return ok;
 }
 
 int cmd_params(const std::string& scenario_path, bool csv, const std::string& filter) {
   const auto scenario = model::load_scenario(scenario_path);
   const auto& table = scenario.model.params;
+  const auto wanted = [&](const model::parameter& p) {
+    return filter.empty() || p.path.find(filter) != std::string::npos;
+  };
   if (csv) {
     fmt::print("path,value,unit,range,source,flag,note,set_at\n");
-    for (const auto& p : table.items()) {
-      if (!filter.empty() && p.path.find(filter) == std::string::npos) continue;
-      fmt::print(
-          "{},{},{},{},{},{},{},{}\n", out::csv_field(p.path), p.value, out::csv_field(p.unit),
-          out::csv_field(p.range.describe()), out::csv_field(p.source), model::to_string(p.flag),
-          out::csv_field(p.note),
-          out::csv_field(fmt::format("{}:{}:{}", p.where.file, p.where.line, p.where.column)));
-    }
+    for (const auto& p : table.items())
+      if (wanted(p))
+        fmt::print("{},{},{},{},{},{},{},{}\n", out::csv_field(p.path), p.value, out::csv_field(p.unit),
+                   out::csv_field(p.range.describe()), out::csv_field(p.source),
+                   model::to_string(p.flag), out::csv_field(p.note),
+                   out::csv_field(fmt::format("{}:{}:{}", p.where.file, p.where.line, p.where.column)));
     return ok;
   }
   std::size_t width = 4;
   for (const auto& p : table.items()) width = std::max(width, p.path.size());
   fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", "path", width, "value", "unit", "source");
   for (const auto& p : table.items()) {
-    if (!filter.empty() && p.path.find(filter) == std::string::npos) continue;
-    std::string source = p.source;
-    if (p.flag != model::evidence::unstated)
-      source += fmt::format(" [{}]", model::to_string(p.flag));
-    if (!p.note.empty()) source += (source.empty() ? "" : "; ") + p.note;
-    if (p.overridden) source += fmt::format(" (set at {}:{})", p.where.file, p.where.line);
-    fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value),
-               p.unit, source);
+    if (!wanted(p)) continue;
+    std::vector<std::string> parts;
+    if (!p.source.empty()) parts.push_back(p.source);
+    if (p.flag != model::evidence::unstated) parts.push_back(fmt::format("[{}]", model::to_string(p.flag)));
+    if (!p.note.empty()) parts.push_back(p.note);
+    if (p.overridden) parts.push_back(fmt::format("(set at {}:{})", p.where.file, p.where.line));
+    fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value), p.unit,
+               fmt::join(parts, " "));
   }
+  return ok;
+}
+
+/// Parses "2030,2035" into years; an empty text gives start + 5, start + 10 and the end year
+/// (those within the horizon).
+std::vector<int> summary_years(const std::string& text, const model::compiled_model& m) {
+  const int t0 = static_cast<int>(m.start_time()), t1 = static_cast<int>(m.end_time());
+  std::vector<int> years;
+  if (text.empty()) {
+    for (int y : {t0 + 5, t0 + 10, t1})
+      if (y <= t1 && (years.empty() || y > years.back())) years.push_back(y);
+    return years;
+  }
+  std::string item;
+  std::stringstream ss(text);
+  while (std::getline(ss, item, ',')) {
+    int y = 0;
+    const auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), y);
+    if (ec != std::errc() || p != item.data() + item.size() || y <= t0 || y > t1)
+      throw engine::input_error({{{"--years", 0, 0}, "", fmt::format(
+          "'{}' is not a year after {} and up to {}", item, t0, t1),
+          {"expected years like 2030,2035 within the horizon (the start year has no flows)"}, ""}});
+    years.push_back(y);
+  }
+  std::sort(years.begin(), years.end());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  return years;
+}
+
+struct loaded_run {
+  std::optional<model::scenario_description> scenario;
+  std::optional<model::compiled_model> model;
+  std::optional<model::run_output> run;
+  double seconds = 0;
+  std::exception_ptr error;
+};
+
+int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool force,
+                std::optional<double> discount, const std::string& years_text, int threads,
+                bool quiet) {
+  if (paths.size() < 2)
+    throw engine::input_error({{{"compare", 0, 0}, "", "compare needs a baseline and at least one "
+                                                       "other scenario", {}, ""}});
+  const std::filesystem::path dir(out_dir.empty() ? "results/compare" : out_dir);
+  out::check_results_folder(dir, force);
+
+  // Each scenario loads, compiles and runs independently: in parallel, results in input order.
+  std::vector<loaded_run> runs(paths.size());
+  std::optional<tbb::global_control> limit;
+  if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
+  tbb::parallel_for(std::size_t{0}, paths.size(), [&](std::size_t i) {
+    auto& r = runs[i];
+    try {
+      const auto started = clock_type::now();
+      r.scenario.emplace(model::load_scenario(paths[i]));
+      r.model.emplace(*r.scenario);
+      r.run.emplace(model::simulate(*r.model, r.model->default_parameters()));
+      r.seconds = std::chrono::duration<double>(clock_type::now() - started).count();
+    } catch (...) {
+      r.error = std::current_exception();
+    }
+  });
+  // Report every bad input together; otherwise the first failure in input order.
+  std::vector<engine::diagnostic> all;
+  for (auto& r : runs) {
+    if (!r.error) continue;
+    try {
+      std::rethrow_exception(r.error);
+    } catch (const engine::input_error& e) {
+      all.insert(all.end(), e.diagnostics().begin(), e.diagnostics().end());
+    } catch (...) {
+      if (all.empty()) throw;
+    }
+  }
+  if (!all.empty()) throw engine::input_error(std::move(all));
+
+  const auto& base = runs[0];
+  std::vector<std::string> names;
+  for (const auto& r : runs) {
+    if (std::find(names.begin(), names.end(), r.scenario->name) != names.end())
+      throw engine::input_error({{{r.scenario->file.display_name, 0, 0}, "scenario",
+                                  fmt::format("two compared scenarios are named '{}'", r.scenario->name),
+                                  {"names tell scenarios apart in the output; give each its own"}, ""}});
+    names.push_back(r.scenario->name);
+    if (!model::same_layout(*base.model, *r.model))
+      throw engine::input_error({{{r.scenario->file.display_name, 0, 0}, "",
+                                  fmt::format("scenario '{}' cannot be compared with '{}'",
+                                              r.scenario->name, base.scenario->name),
+                                  {"compared scenarios need the same countries, cadres, corridors "
+                                   "and horizon"}, ""}});
+  }
+  model::comparison_settings settings;
+  settings.discount_rate = discount.value_or(base.scenario->discount_rate);
+  settings.years = summary_years(years_text, *base.model);
+
+  const auto summary_schema = model::country_summary_schema(*base.model);
+  const auto corridor_schema = model::corridor_summary_schema(*base.model);
+  const std::vector<double> summary_times(settings.years.begin(), settings.years.end());
+  std::string indicators, corridors, deltas, corridor_deltas, summary, corridor_summary;
+  const auto& times = base.run->result.times;
+  const auto base_corridor_summary =
+      model::summarise_corridors(*base.model, corridor_schema, *base.run, settings);
+  std::vector<engine::table_values> summaries;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& r = runs[i];
+    const bool first = i == 0;
+    const auto& tables = r.run->result.tables;
+    indicators += out::long_csv(r.scenario->name, times, tables[0], {}, first);
+    corridors += out::long_csv(r.scenario->name, times, tables[1], {}, first);
+    deltas += out::delta_csv(r.scenario->name, times, base.run->result.tables[0], tables[0], first);
+    corridor_deltas +=
+        out::delta_csv(r.scenario->name, times, base.run->result.tables[1], tables[1], first);
+    summaries.push_back(model::summarise_countries(*r.model, summary_schema, *base.run, *r.run, settings));
+    summary += out::long_csv(r.scenario->name, summary_times, summaries.back(), {}, first);
+    corridor_summary += out::delta_csv(
+        r.scenario->name, summary_times, base_corridor_summary,
+        model::summarise_corridors(*r.model, corridor_schema, *r.run, settings), first);
+  }
+  std::vector<std::string> records;
+  for (const auto& r : runs) records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
+  write_results(dir, force,
+                {{"indicators.csv", indicators},
+                 {"corridors.csv", corridors},
+                 {"deltas.csv", deltas},
+                 {"corridor_deltas.csv", corridor_deltas},
+                 {"summary.csv", summary},
+                 {"corridor_summary.csv", corridor_summary},
+                 {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}});
+  if (quiet) return ok;
+
+  fmt::print("Compared {} scenarios against {} (discount rate {}): results in {}/\n", runs.size() - 1,
+             base.scenario->name, settings.discount_rate, dir.generic_string());
+  fmt::print("  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
+             "corridor_summary.csv, run.json\n");
+  const int year = settings.years.back();
+  fmt::print("\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
+             "worker-year discounted:\n\n",
+             year, base.model->start_time());
+  fmt::print("{:<24}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country", "supply",
+             "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
+  const std::size_t per = summary_schema.size() / base.model->countries().size();
+  const std::size_t row = settings.years.size() - 1;
+  for (std::size_t i = 0; i < runs.size(); ++i)
+    for (std::size_t c = 0; c < base.model->countries().size(); ++c) {
+      const auto v = summaries[i].row(row).subspan(c * per, per);
+      fmt::print("{:<24}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
+                 runs[i].scenario->name.substr(0, 23), base.model->countries()[c].iso3, v[0], v[1],
+                 v[2], v[3], v[4], v[5], std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
+    }
   return ok;
 }
 
@@ -166,12 +327,15 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
 
 int main(int argc, char** argv) {
   CLI::App app{"hwfsim: health-workforce migration scenarios (stocks, flows, policies)", "hwfsim"};
-  app.set_version_flag(
-      "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
+  app.set_version_flag("--version", fmt::format("hwfsim {} ({})", engine::build_version(),
+                                                engine::build_commit()));
   app.require_subcommand(1);
 
-  std::string scenario, out_dir, filter;
+  std::string scenario, out_dir, filter, years;
+  std::vector<std::string> scenarios;
   bool force = false, quiet = false, csv = false;
+  std::optional<double> discount;
+  int threads = 0;
 
   auto* run = app.add_subcommand("run", "Run a scenario and write its results (CSV, run.json)");
   run->add_option("scenario", scenario, "Scenario YAML file")->required();
@@ -179,18 +343,36 @@ int main(int argc, char** argv) {
   run->add_flag("--force", force, "Write into a results folder that already holds files");
   run->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
-  auto* validate =
-      app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
+  auto* validate = app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
   validate->add_option("scenario", scenario, "Scenario YAML file")->required();
 
-  auto* params =
-      app.add_subcommand("params", "List every parameter path with its value, unit and source");
+  auto* show = app.add_subcommand(
+      "show", "Print the resolved scenario (after extends and set:) with each value's origin");
+  show->add_option("scenario", scenario, "Scenario YAML file")->required();
+
+  auto* params = app.add_subcommand("params", "List every parameter path with its value, unit and source");
   params->add_option("scenario", scenario, "Scenario YAML file")->required();
   params->add_flag("--csv", csv, "Print CSV (with range, flag and location) instead of a table");
   params->add_option("--grep", filter, "Only paths containing this text");
 
-  auto* schema =
-      app.add_subcommand("schema", "Print the reference of every numeric dataset key (Markdown)");
+  auto* compare = app.add_subcommand(
+      "compare", "Run a baseline and other scenarios; write deltas, summaries, cost-effectiveness");
+  compare->add_option("scenarios", scenarios, "Baseline scenario first, then the others")
+      ->required()
+      ->expected(2, 1000);
+  compare->add_option("-o,--output", out_dir, "Results folder (default: results/compare)");
+  compare->add_flag("--force", force, "Write into a results folder that already holds files");
+  compare->add_option("--discount-rate", discount,
+                      "Yearly discount rate for cost-effectiveness (default: the baseline "
+                      "scenario's discount_rate, 0.03 unless set)")
+      ->check(CLI::Range(0.0, 0.5));
+  compare->add_option("--years", years,
+                      "Summary years, comma-separated (default: start + 5, start + 10, end)");
+  compare->add_option("--threads", threads, "Most threads to use (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  compare->add_flag("-q,--quiet", quiet, "Print nothing on success");
+
+  auto* schema = app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
 
   try {
     app.parse(argc, argv);
@@ -202,7 +384,12 @@ int main(int argc, char** argv) {
   try {
     if (*run) return cmd_run(scenario, out_dir, force, quiet);
     if (*validate) return cmd_validate(scenario);
+    if (*show) {
+      fmt::print("{}", model::resolved_yaml(model::load_scenario(scenario)));
+      return ok;
+    }
     if (*params) return cmd_params(scenario, csv, filter);
+    if (*compare) return cmd_compare(scenarios, out_dir, force, discount, years, threads, quiet);
     if (*schema) {
       fmt::print("{}", model::schema_markdown());
       return ok;
@@ -210,7 +397,7 @@ int main(int argc, char** argv) {
   } catch (const engine::input_error& e) {
     std::cerr << e.what() << "\n";
     return bad_input;
-  } catch (const results_exist& e) {
+  } catch (const out::folder_not_empty& e) {
     std::cerr << "error: " << e.what() << "\n";
     return folder_not_empty;
   } catch (const out::output_error& e) {
@@ -228,6 +415,4 @@ int main(int argc, char** argv) {
 
 }  // namespace hwf::cli
 
-int main(int argc, char** argv) {
-  return hwf::cli::main(argc, argv);
-}
+int main(int argc, char** argv) { return hwf::cli::main(argc, argv); }

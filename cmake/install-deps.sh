@@ -7,6 +7,7 @@ packages=(
   g++ cmake make git            # compiler and build
   libboost-dev                  # Boost.Odeint (integrators), Boost.Math later
   libyaml-cpp-dev               # YAML parsing with positions
+  libtbb-dev                    # parallel runs (oneTBB)
   libfmt-dev                    # formatting
   libcli11-dev                  # command line
   nlohmann-json3-dev            # run.json

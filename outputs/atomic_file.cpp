@@ -1,5 +1,6 @@
 #include "outputs/atomic_file.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <random>
@@ -75,21 +76,33 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   }
 }
 
-void prepare_results_folder(const std::filesystem::path& dir, bool overwrite) {
+void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
   std::error_code ec;
-  if (std::filesystem::exists(dir, ec)) {
-    if (!std::filesystem::is_directory(dir, ec))
-      throw output_error(fmt::format("{} exists and is not a folder", dir.string()));
-    if (!std::filesystem::is_empty(dir, ec) && !overwrite)
-      throw output_error(fmt::format(
-          "{} already holds results; nothing was written. Use --force to replace its files, "
-          "or -o to choose another folder",
-          dir.string()));
-    return;
-  }
+  if (!std::filesystem::exists(dir, ec)) return;
+  if (!std::filesystem::is_directory(dir, ec))
+    throw output_error(fmt::format("{} exists and is not a folder", dir.string()));
+  if (!std::filesystem::is_empty(dir, ec) && !overwrite)
+    throw folder_not_empty(fmt::format(
+        "{} already holds results; nothing was written. Use --force to replace its files, "
+        "or -o to choose another folder",
+        dir.string()));
+}
+
+void create_results_folder(const std::filesystem::path& dir) {
+  std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec)
-    throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+  if (ec) throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+}
+
+void remove_stale_results(const std::filesystem::path& dir, const std::vector<std::string>& written) {
+  static const std::vector<std::string> own{
+      "indicators.csv", "corridors.csv",         "run.json",    "deltas.csv",
+      "corridor_deltas.csv", "summary.csv",      "corridor_summary.csv", "report.html"};
+  for (const auto& name : own) {
+    if (std::find(written.begin(), written.end(), name) != written.end()) continue;
+    std::error_code ec;
+    std::filesystem::remove(dir / name, ec);
+  }
 }
 
 }  // namespace hwf::out

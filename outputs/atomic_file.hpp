@@ -3,6 +3,9 @@
 // same folder, flush to disk, then rename over the target.
 
 #include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
 #include <string_view>
 
 namespace hwf::out {
@@ -18,8 +21,21 @@ class output_error : public std::runtime_error {
 /// it held before.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
-/// Prepares `dir` to receive results: creates it if missing; if it exists and holds anything,
-/// throws output_error unless `overwrite` is set. Never deletes anything.
-void prepare_results_folder(const std::filesystem::path& dir, bool overwrite);
+/// A results folder that already holds files, written to without --force.
+class folder_not_empty : public output_error {
+ public:
+  using output_error::output_error;
+};
+
+/// Checks, before any work, that results may go to `dir`: it is absent, empty, or `overwrite`
+/// is set (else folder_not_empty); it is not a file (else output_error). Creates nothing.
+void check_results_folder(const std::filesystem::path& dir, bool overwrite);
+
+/// Creates `dir` (and its parents) if missing; output_error if that fails.
+void create_results_folder(const std::filesystem::path& dir);
+
+/// With --force, files of hwfsim's own names that the new results do not include are removed,
+/// so that a results folder never mixes two runs. `written` lists the new files' names.
+void remove_stale_results(const std::filesystem::path& dir, const std::vector<std::string>& written);
 
 }  // namespace hwf::out

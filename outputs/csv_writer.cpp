@@ -16,16 +16,17 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string long_csv(const std::string& scenario, const std::vector<double>& times,
-                     const engine::table_values& table) {
-  const auto& schema = *table.schema;
-  std::string out = "scenario,year";
-  for (const auto& k : schema.key_columns) {
-    out += ',';
-    out += k;
-  }
-  out += ",value\n";
-  // Key columns are the same on every row of a series: format them once.
+std::vector<std::size_t> rows_every(std::size_t rows, int interval) {
+  std::vector<std::size_t> out;
+  for (std::size_t r = 0; r < rows; r += static_cast<std::size_t>(interval)) out.push_back(r);
+  if (rows > 0 && out.back() != rows - 1) out.push_back(rows - 1);
+  return out;
+}
+
+namespace {
+
+/// The key columns of every series, formatted once: ",KEN,nurses,supply".
+std::vector<std::string> formatted_keys(const engine::table_schema& schema) {
   std::vector<std::string> keys;
   keys.reserve(schema.size());
   for (const auto& s : schema.series) {
@@ -36,13 +37,60 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
     }
     keys.push_back(std::move(k));
   }
+  return keys;
+}
+
+std::string header_line(const engine::table_schema& schema, std::string_view value_columns) {
+  std::string out = "scenario,year";
+  for (const auto& k : schema.key_columns) {
+    out += ',';
+    out += k;
+  }
+  out += ',';
+  out += value_columns;
+  out += '\n';
+  return out;
+}
+
+}  // namespace
+
+std::string long_csv(const std::string& scenario, const std::vector<double>& times,
+                     const engine::table_values& table, const std::vector<std::size_t>& rows,
+                     bool header) {
+  const auto& schema = *table.schema;
+  std::string out = header ? header_line(schema, "value") : std::string();
+  const auto keys = formatted_keys(schema);
   const std::string name = csv_field(scenario);
   fmt::memory_buffer buf;
-  for (std::size_t r = 0; r < times.size(); ++r) {
+  const auto write_row = [&](std::size_t r) {
     const auto row = table.row(r);
     for (std::size_t i = 0; i < row.size(); ++i) {
       if (std::isnan(row[i])) continue;
       fmt::format_to(std::back_inserter(buf), "{},{}{},{}\n", name, times[r], keys[i], row[i]);
+    }
+  };
+  if (rows.empty())
+    for (std::size_t r = 0; r < times.size(); ++r) write_row(r);
+  else
+    for (std::size_t r : rows) write_row(r);
+  out.append(buf.data(), buf.size());
+  return out;
+}
+
+std::string delta_csv(const std::string& scenario, const std::vector<double>& times,
+                      const engine::table_values& baseline, const engine::table_values& table,
+                      bool header) {
+  const auto& schema = *table.schema;
+  std::string out = header ? header_line(schema, "baseline,value,delta") : std::string();
+  const auto keys = formatted_keys(schema);
+  const std::string name = csv_field(scenario);
+  fmt::memory_buffer buf;
+  for (std::size_t r = 0; r < times.size(); ++r) {
+    const auto a = baseline.row(r), b = table.row(r);
+    for (std::size_t i = 0; i < b.size(); ++i) {
+      if (std::isnan(a[i]) && std::isnan(b[i])) continue;
+      fmt::format_to(std::back_inserter(buf), "{},{}{},{},{},{}\n", name, times[r], keys[i], a[i],
+                     b[i], b[i] - a[i]);
     }
   }
   out.append(buf.data(), buf.size());

@@ -7,10 +7,22 @@
 
 namespace hwf::out {
 
-/// The CSV text of one table of one run. Values that are not defined (yearly flows at the
-/// start year) are left out. Numbers use the shortest text that reads back to the same double.
+/// Which rows of a yearly table to write: every `interval`-th year from the first, and the last.
+std::vector<std::size_t> rows_every(std::size_t rows, int interval);
+
+/// The CSV text of one table of one run (`rows`: which rows; empty = all). Values that are not
+/// defined (yearly flows at the start year) are left out. Numbers use the shortest text that
+/// reads back to the same double. With `header` false, only the rows are written (to append
+/// several scenarios to one file).
 std::string long_csv(const std::string& scenario, const std::vector<double>& times,
-                     const engine::table_values& table);
+                     const engine::table_values& table, const std::vector<std::size_t>& rows = {},
+                     bool header = true);
+
+/// Like long_csv, for a scenario against a baseline of the same layout: columns
+/// `scenario,year,<keys>,baseline,value,delta` (delta = value - baseline).
+std::string delta_csv(const std::string& scenario, const std::vector<double>& times,
+                      const engine::table_values& baseline, const engine::table_values& table,
+                      bool header = true);
 
 /// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
 std::string csv_field(const std::string& s);

@@ -28,4 +28,9 @@ struct run_record {
 /// Pretty-printed JSON text (2-space indent, trailing newline).
 std::string to_json(const run_record& r);
 
+/// run.json of a comparison: the discount rate, the summary years and every run's record
+/// (`records` are to_json() texts, baseline first).
+std::string comparison_json(const std::vector<std::string>& records, double discount_rate,
+                            const std::vector<int>& summary_years);
+
 }  // namespace hwf::out

@@ -35,23 +35,37 @@ TEST_CASE("a write into a missing folder fails naming the file", "[io]") {
 
 TEST_CASE("a results folder that holds files is refused unless overwrite is asked", "[io]") {
   const auto dir = test::scratch_folder("results_folder");
-  out::prepare_results_folder(dir / "new", false);  // created
-  CHECK(std::filesystem::is_directory(dir / "new"));
-  out::prepare_results_folder(dir / "new", false);  // empty: fine
+  out::check_results_folder(dir / "new", false);  // absent: fine, and nothing is created
+  CHECK_FALSE(std::filesystem::exists(dir / "new"));
+  out::create_results_folder(dir / "new");
+  out::check_results_folder(dir / "new", false);  // empty: fine
   test::write_file(dir / "new", "indicators.csv", "old");
-  CHECK_THROWS_WITH(out::prepare_results_folder(dir / "new", false),
+  CHECK_THROWS_AS(out::check_results_folder(dir / "new", false), out::folder_not_empty);
+  CHECK_THROWS_WITH(out::check_results_folder(dir / "new", false),
                     Catch::Contains("already holds results; nothing was written"));
-  CHECK_NOTHROW(out::prepare_results_folder(dir / "new", true));
-  CHECK(read(dir / "new" / "indicators.csv") == "old");  // preparing never deletes
+  CHECK_NOTHROW(out::check_results_folder(dir / "new", true));
+  CHECK(read(dir / "new" / "indicators.csv") == "old");  // checking never deletes
   test::write_file(dir, "file", "x");
-  CHECK_THROWS_WITH(out::prepare_results_folder(dir / "file", true),
-                    Catch::Contains("is not a folder"));
+  CHECK_THROWS_WITH(out::check_results_folder(dir / "file", true), Catch::Contains("is not a folder"));
+}
+
+TEST_CASE("forced results remove stale files of hwfsim's names only", "[io]") {
+  const auto dir = test::scratch_folder("stale");
+  for (const char* f : {"indicators.csv", "corridors.csv", "run.json", "notes.txt"})
+    test::write_file(dir, f, "x");
+  out::remove_stale_results(dir, {"indicators.csv", "run.json"});
+  CHECK(std::filesystem::exists(dir / "indicators.csv"));
+  CHECK(std::filesystem::exists(dir / "run.json"));
+  CHECK_FALSE(std::filesystem::exists(dir / "corridors.csv"));
+  CHECK(std::filesystem::exists(dir / "notes.txt"));  // not ours: kept
 }
 
 TEST_CASE("long CSV quotes fields, skips undefined values and round-trips numbers", "[io]") {
   engine::table_schema schema{"t", {"country", "indicator"}, {{"A,B", "x"}, {"C", "y"}}};
   engine::table_values values{&schema, {0.1, engine::not_defined, 1.0 / 3, 2}};
   const std::string csv = out::long_csv("s\"1", {2020, 2021}, values);
+  CHECK(out::rows_every(26, 10) == std::vector<std::size_t>{0, 10, 20, 25});
+  CHECK(out::rows_every(3, 1) == std::vector<std::size_t>{0, 1, 2});
   CHECK(csv ==
         "scenario,year,country,indicator,value\n"
         "\"s\"\"1\",2020,\"A,B\",x,0.1\n"

@@ -8,7 +8,8 @@
 namespace hwf::model {
 
 namespace {
-constexpr std::array<std::string_view, 23> indicator_list{"students",
+constexpr std::array<std::string_view, 24> indicator_list{"students",
+                                                          "intake",
                                                           "graduates",
                                                           "entrants",
                                                           "workforce_domestic",

@@ -454,6 +454,7 @@ class workforce_system final : public engine::ode_system {
 /// Indicator positions in indicator_names().
 enum indicator : std::size_t {
   i_students,
+  i_intake,
   i_graduates,
   i_entrants,
   i_workforce_domestic,
@@ -488,13 +489,11 @@ enum corridor_indicator : std::size_t {
 };
 
 /// The yearly flows of the indicators table: integrals over [t - 1, t], undefined at the start.
-constexpr std::array flow_indicators{i_graduates,         i_entrants,
-                                     i_emigration,        i_immigration,
-                                     i_returns,           i_attrition,
-                                     i_training_cost,     i_retention_cost,
-                                     i_compensation_paid, i_compensation_received,
-                                     i_capital_cost,      i_investment_lost,
-                                     i_supply_years};
+constexpr std::array flow_indicators{
+    i_intake,         i_graduates,       i_entrants,          i_emigration,
+    i_immigration,    i_returns,         i_attrition,         i_training_cost,
+    i_retention_cost, i_compensation_paid, i_compensation_received, i_capital_cost,
+    i_investment_lost, i_supply_years};
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
@@ -518,6 +517,8 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     v[i_population] = sys.population(b.country, t);
     v[i_need] = v[i_population] * r.need_per_person;
     const std::size_t acc = b.accumulators;
+    v[i_intake] = delta(acc + acc_intake);
+    v[i_intake] = delta(acc + acc_intake);
     v[i_graduates] = delta(acc + acc_graduates);
     v[i_entrants] = r.entry * v[i_graduates];
     v[i_attrition] = delta(acc + acc_attrition);
@@ -619,7 +620,8 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
   std::vector<double> observe_at;
   for (int y = 0; y <= years; ++y) observe_at.push_back(t0 + y);
 
-  // Keep the state at every whole year (yearly flows need t - 1); rows only every interval.
+  // Keep the state at every whole year: yearly flows need t - 1, and every year gets a row
+  // (writers thin them to the scenario's output interval).
   std::vector<std::vector<double>> snapshots;
   snapshots.reserve(observe_at.size());
   const double mass0 = sys.mass(x);
@@ -647,7 +649,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
   }
 
   for (const auto& schema : m.schemas()) out.result.tables.push_back({&schema, {}});
-  for (int y = 0; y <= years; y += m.output_interval_years()) {
+  for (int y = 0; y <= years; ++y) {
     out.result.times.push_back(t0 + y);
     for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());
     const std::size_t row = out.result.times.size() - 1;

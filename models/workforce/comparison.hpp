@@ -1,0 +1,40 @@
+#pragma once
+// Comparing scenarios against a baseline: per-country summaries at chosen years (supply,
+// densities, shortage, net migration, policy cost, discounted cost-effectiveness) and per-corridor
+// cumulative flows and money (docs/comparing.md).
+
+#include <vector>
+
+#include "engine/tables.hpp"
+#include "models/workforce/compiled_model.hpp"
+
+namespace hwf::model {
+
+/// The SDG index threshold: doctors, nurses and midwives per 10,000 people (WHO 2016).
+inline constexpr double sdg_threshold = 44.5;
+
+struct comparison_settings {
+  std::vector<int> years;      ///< calendar years to summarise (each within the horizon)
+  double discount_rate = 0.03; ///< per year
+};
+
+/// Schema of the per-country summary table: keys (country, indicator).
+engine::table_schema country_summary_schema(const compiled_model& m);
+/// Schema of the per-corridor summary table: keys (origin, destination, cadre, indicator).
+engine::table_schema corridor_summary_schema(const compiled_model& m);
+
+/// True when two compiled models produce tables of the same series and years (so that their
+/// runs can be compared value by value).
+bool same_layout(const compiled_model& a, const compiled_model& b);
+
+/// The per-country summary of `run` against `baseline` at settings.years (one row per year).
+/// Both runs come from models with the same layout as `m`.
+engine::table_values summarise_countries(const compiled_model& m, const engine::table_schema& schema,
+                                         const run_output& baseline, const run_output& run,
+                                         const comparison_settings& settings);
+
+/// Cumulative corridor flows and money from the start year to each summary year.
+engine::table_values summarise_corridors(const compiled_model& m, const engine::table_schema& schema,
+                                         const run_output& run, const comparison_settings& settings);
+
+}  // namespace hwf::model

@@ -1,0 +1,142 @@
+#include "models/workforce/resolved_yaml.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "models/workforce/schema.hpp"
+
+namespace hwf::model {
+
+namespace {
+
+std::string where(const engine::source_location& l) {
+  return l.line > 0 ? fmt::format("{}:{}", l.file, l.line) : l.file;
+}
+
+/// Quotes a scalar when plain YAML would misread it.
+std::string scalar(const std::string& s) {
+  if (s.empty() || s.find_first_of(":#{}[],&*!|>'\"%@`\n") != std::string::npos ||
+      s.front() == ' ' || s.back() == ' ' || s == "true" || s == "false" || s == "null") {
+    std::string q = "\"";
+    for (char c : s) {
+      if (c == '"' || c == '\\') q += '\\';
+      if (c == '\n') {
+        q += "\\n";
+        continue;
+      }
+      q += c;
+    }
+    return q + "\"";
+  }
+  return s;
+}
+
+class printer {
+ public:
+  void line(int indent, const std::string& text, const std::string& origin) {
+    std::string l(static_cast<std::size_t>(indent), ' ');
+    l += text;
+    if (!origin.empty()) {
+      if (l.size() < 44) l.resize(44, ' ');
+      l += "  # " + origin;
+    }
+    out_ += l + "\n";
+  }
+  std::string str() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+std::string names(const std::vector<std::size_t>& idx, const std::vector<std::string>& all) {
+  if (idx.size() == all.size() && all.size() > 1) return "all";
+  std::string out = "[";
+  for (std::size_t i = 0; i < idx.size(); ++i) out += (i ? ", " : "") + all[idx[i]];
+  return out + "]";
+}
+
+}  // namespace
+
+std::string resolved_yaml(const scenario_description& s) {
+  const auto origin = [&](const std::string& key) -> std::string {
+    for (const auto& [k, l] : s.provenance)
+      if (k == key) return where(l);
+    return "default";
+  };
+  printer p;
+  p.line(0, "# The resolved scenario: what `hwfsim run` runs. Comments name each value's origin.", "");
+  if (!s.parents.empty()) {
+    std::string chain = s.file.display_name;
+    for (const auto& f : s.parents) chain += " -> " + f.display_name;
+    p.line(0, "# extends: " + chain, "");
+  }
+  p.line(0, "scenario: " + scalar(s.name), origin("scenario"));
+  if (!s.description.empty()) p.line(0, "description: " + scalar(s.description), origin("description"));
+  p.line(0, "model: " + scalar(s.model.file.display_name), origin("model"));
+  p.line(0, "horizon:", "");
+  p.line(2, fmt::format("start: {}", s.start_year),
+         origin("horizon.start") == "default" ? "the model's start_year" : origin("horizon.start"));
+  p.line(2, fmt::format("end: {}", s.end_year), origin("horizon.end"));
+  p.line(0, "solver:", "");
+  p.line(2, fmt::format("method: {}", engine::to_string(s.solver.kind)), origin("solver.method"));
+  p.line(2, fmt::format("step: 1/{}", std::lround(1.0 / s.solver.step_years)), origin("solver.step"));
+  p.line(2, fmt::format("abs_tol: {}", s.solver.abs_tol), origin("solver.abs_tol"));
+  p.line(2, fmt::format("rel_tol: {}", s.solver.rel_tol), origin("solver.rel_tol"));
+  p.line(2, fmt::format("max_steps: {}", s.solver.max_steps), origin("solver.max_steps"));
+  p.line(0, "output:", "");
+  p.line(2, fmt::format("interval: {}", s.output.interval_years), origin("output.interval"));
+  std::string tables = "[";
+  if (s.output.indicators) tables += "indicators";
+  if (s.output.corridors) tables += std::string(s.output.indicators ? ", " : "") + "corridors";
+  p.line(2, "tables: " + tables + "]", origin("output.tables"));
+  p.line(0, fmt::format("discount_rate: {}", s.discount_rate), origin("discount_rate"));
+
+  const auto& params = s.model.params;
+  bool any_set = false;
+  for (const auto& par : params.items())
+    if (par.overridden && par.path.rfind("policies.", 0) != 0) {
+      if (!any_set) p.line(0, "set:", "");
+      any_set = true;
+      p.line(2, fmt::format("{}: {}", par.path, par.value), where(par.where));
+    }
+
+  std::vector<std::string> isos, cadres;
+  for (const auto& c : s.model.countries) isos.push_back(c.iso3);
+  for (const auto& k : s.model.cadres) cadres.push_back(k.id);
+  if (!s.policies.empty()) p.line(0, "policies:", "");
+  for (const auto& pol : s.policies) {
+    p.line(2, "- name: " + scalar(pol.name), where(pol.where));
+    p.line(4, "type: " + std::string(to_string(pol.kind)), "");
+    switch (pol.kind) {
+      case policy_kind::retention:
+      case policy_kind::training:
+        p.line(4, "countries: " + names(pol.countries, isos), "");
+        p.line(4, "cadres: " + names(pol.cadres, cadres), "");
+        break;
+      case policy_kind::who_code: p.line(4, "destinations: " + names(pol.countries, isos), ""); break;
+      case policy_kind::agreement:
+        p.line(4, "origin: " + isos[pol.origin], "");
+        p.line(4, "destination: " + isos[pol.destination], "");
+        p.line(4, "cadres: " + names(pol.cadres, cadres), "");
+        break;
+      case policy_kind::emigration_cap:
+        p.line(4, "origin: " + isos[pol.origin], "");
+        p.line(4, "cadres: " + names(pol.cadres, cadres), "");
+        if (!pol.exempt.empty()) p.line(4, "exempt: " + names(pol.exempt, isos), "");
+        break;
+    }
+    const auto value_line = [&](const std::string& key, std::size_t idx) {
+      const auto& par = params[idx];
+      p.line(4, fmt::format("{}: {}", key, par.value),
+             par.note.rfind("default", 0) == 0 ? "default" : where(par.where));
+    };
+    value_line("start", pol.start);
+    if (pol.end) value_line("end", *pol.end);
+    value_line("ramp_years", pol.ramp_years);
+    for (const auto& [key, idx] : pol.values) value_line(key, idx);
+  }
+  return p.str();
+}
+
+}  // namespace hwf::model
