@@ -301,8 +301,9 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
                  {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}});
   if (quiet) return ok;
 
-  fmt::print("Compared {} scenarios against {} (discount rate {}): results in {}/\n", runs.size() - 1,
-             base.scenario->name, settings.discount_rate, dir.generic_string());
+  fmt::print("Compared {} scenario{} against {} (discount rate {}): results in {}/\n",
+             runs.size() - 1, runs.size() > 2 ? "s" : "", base.scenario->name,
+             settings.discount_rate, dir.generic_string());
   fmt::print("  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
              "corridor_summary.csv, run.json\n");
   const int year = settings.years.back();

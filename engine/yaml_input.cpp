@@ -5,6 +5,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -172,13 +173,17 @@ std::string node_ref::describe() const {
 }
 
 namespace {
-/// Parses a whole plain scalar as a double; nullopt if it is not entirely a number.
+/// Parses a whole plain scalar as a double; nullopt if it is not entirely a number. A number
+/// too large for a double gives infinity (reported as too large by the caller).
 std::optional<double> parse_double(std::string_view s) {
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   if (s.empty()) return std::nullopt;
   double v = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  if (ptr != s.data() + s.size()) return std::nullopt;
+  if (ec == std::errc::result_out_of_range)  // strtod tells overflow (HUGE_VAL) from underflow
+    return std::strtod(std::string(s).c_str(), nullptr);
+  if (ec != std::errc()) return std::nullopt;
   return v;
 }
 bool looks_non_finite(std::string_view s) {

@@ -20,7 +20,7 @@ std::filesystem::path analytic_scenario(const std::string& name, const std::stri
   return test::write_file(dir, "scenario.yaml", test::analytic_scenario_yaml(solver));
 }
 
-/// W(t) = W* + (W0 - W*) exp(-mu (t - t0)), W* = I completion entry / mu (reference-model.md).
+/// W(t) = W* + (W0 - W*) exp(-mu (t - t0)), W* = I completion entry / mu (docs/model.md).
 double analytic_w(double years) {
   const double intake = 500, completion = 0.8, entry = 0.9, mu = 0.06 + 0.04, w0 = 1000;
   const double w_star = intake * completion * entry / mu;

@@ -26,7 +26,7 @@ model::run_output run_scenario(const std::filesystem::path& scenario);
 double indicator(const model::compiled_model& m, const model::run_output& r, std::size_t row,
                  const std::string& country, const std::string& cadre, const std::string& name);
 
-/// A one-country, one-cadre model whose W(t) has a closed form (reference-model.md).
+/// A one-country, one-cadre model whose W(t) has a closed form (docs/model.md).
 std::string analytic_model_yaml();
 /// A scenario for the analytic model with the given solver block, e.g. "{method: rk4, step: 1/4}".
 std::string analytic_scenario_yaml(const std::string& solver);

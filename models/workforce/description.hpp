@@ -77,7 +77,7 @@ struct model_description {
   input_file file;
 };
 
-/// The five policy levers of reference-model.md (docs/model.md, "Policy levers").
+/// The five policy levers (docs/model.md, "Policy levers").
 enum class policy_kind { retention, training, who_code, agreement, emigration_cap };
 std::string_view to_string(policy_kind k);
 

@@ -197,7 +197,10 @@ class model_reader {
         if (auto v = s->to_integer(1, input_limits::max_stages)) c.stages = static_cast<int>(*v);
       std::optional<bool> sdg;
       if (auto s = m.require("sdg_core")) sdg = s->to_bool();
-      if (!d || !comp || !sdg) continue;
+      if (!d || !comp || !sdg) {
+        invalid_cadres_.push_back(id);  // reported above; references to it stay quiet
+        continue;
+      }
       c.training_years = *d;
       c.completion = *comp;
       c.sdg_core = *sdg;
@@ -285,6 +288,7 @@ class model_reader {
     for (const auto& k : md.cadres) cadre_ids.push_back(k.id);
     for (auto& [id, value] : *entries) {
       const auto it = std::find(cadre_ids.begin(), cadre_ids.end(), id);
+      if (it == cadre_ids.end() && is_invalid_cadre(id)) continue;
       if (it == cadre_ids.end()) {
         value.error(fmt::format("'{}' is not a declared cadre", id),
                     {"declared cadres: " + engine::join_list(cadre_ids)},
@@ -401,6 +405,7 @@ class model_reader {
         // Parameter paths name corridors by their pair: corridors.KEN-GBR.nurses.<key>.
         node_ref v(value.node(), "corridors." + pair + "." + id, value.file(), value.diags());
         const auto it = std::find(cadre_ids.begin(), cadre_ids.end(), id);
+        if (it == cadre_ids.end() && is_invalid_cadre(id)) continue;
         if (it == cadre_ids.end()) {
           v.error(fmt::format("'{}' is not a declared cadre", id),
                   {"declared cadres: " + engine::join_list(cadre_ids)},
@@ -448,6 +453,11 @@ class model_reader {
   /// (country, cadre) pairs written in the file, valid or not: a corridor naming one whose
   /// values had errors is skipped quietly instead of repeating those errors.
   std::vector<std::pair<std::size_t, std::size_t>> declared_;
+  /// Cadres written in the file whose own values had errors.
+  std::vector<std::string> invalid_cadres_;
+  bool is_invalid_cadre(const std::string& id) const {
+    return std::find(invalid_cadres_.begin(), invalid_cadres_.end(), id) != invalid_cadres_.end();
+  }
 };
 
 }  // namespace

@@ -341,7 +341,7 @@ class workforce_system final : public engine::ode_system {
   }
 
   /// Levers 1-3 on blocks and corridors: push, attrition factor, seats, completion, Code, and
-  /// the costs they incur (reference-model.md, Policy levers).
+  /// the costs they incur (docs/model.md, "Policy levers").
   void apply_block_levers(std::span<const double> x, double t) const {
     for (std::size_t j = 0; j < profiles_.size(); ++j)
       strength_[j] = profiles_[j].value(pieces_[j], t);

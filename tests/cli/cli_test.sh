@@ -79,5 +79,44 @@ check "default folder is results/<scenario>" bash -c "cd '$tmp' && mkdir -p s &&
 expect "bad input writes nothing" 2 "error" -- "$hwfsim" run tests/data/bad/scenario_horizon_backwards.yaml -o "$tmp/bad"
 check "no folder for a bad input" test ! -e "$tmp/bad"
 
+# show: the resolved scenario, each value with its origin
+expect "show prints the resolved scenario with origins" 0 \
+  "quota: 1000 +# scenarios/two-countries-policies.yaml:[0-9]+" -- "$hwfsim" show scenarios/two-countries-policies.yaml
+expect "show names the parent for inherited values" 0 "end: 2045 +# scenarios/two-countries.yaml:[0-9]+" -- \
+  "$hwfsim" show scenarios/two-countries-policies.yaml
+
+# compare: baseline first, then the others
+cmp="$tmp/cmp"
+expect "compare writes every table" 0 "Compared 1 scenario against two-countries-baseline" -- \
+  "$hwfsim" compare scenarios/two-countries.yaml scenarios/two-countries-policies.yaml -o "$cmp" --threads 2
+for f in indicators.csv corridors.csv deltas.csv corridor_deltas.csv summary.csv corridor_summary.csv run.json; do
+  check "compare wrote $f" test -s "$cmp/$f"
+done
+check "deltas.csv has baseline, value and delta columns" \
+  grep -q "^scenario,year,country,cadre,indicator,baseline,value,delta$" "$cmp/deltas.csv"
+check "the baseline's deltas against itself are all zero" \
+  bash -c "grep '^two-countries-baseline,' '$cmp/deltas.csv' | awk -F, '\$NF != 0 {bad=1} END {exit bad}'"
+check "the policy scenario has non-zero deltas" \
+  bash -c "grep -q '^two-countries-policies,2045,GHA,all,supply,[0-9.e+]*,[0-9.e+]*,[1-9]' '$cmp/deltas.csv'"
+check "summary.csv holds cost-effectiveness at the default years" \
+  bash -c "grep -Eq '^two-countries-policies,(2025|2030|2045),GHA,cost_per_additional_worker_year,' '$cmp/summary.csv'"
+check "corridor_summary.csv compares cumulative emigration" \
+  grep -q "^two-countries-policies,2045,GHA,GBR,nurses,cumulative_emigration," "$cmp/corridor_summary.csv"
+check "run.json records the comparison" grep -q '"discount_rate": 0.03' "$cmp/run.json"
+expect "compare refuses a non-empty folder" 3 "already holds results" -- \
+  "$hwfsim" compare scenarios/two-countries.yaml scenarios/two-countries-policies.yaml -o "$cmp"
+expect "compare --years and --discount-rate" 0 "discount rate 0.05" -- \
+  "$hwfsim" compare scenarios/two-countries.yaml scenarios/two-countries-policies.yaml -o "$cmp" --force \
+  --years 2030,2040 --discount-rate 0.05
+check "summary uses the chosen years" bash -c "! grep -q ',2045,' '$cmp/summary.csv' && grep -q ',2040,' '$cmp/summary.csv'"
+expect "compare rejects a year outside the horizon" 2 "'2050' is not a year after 2020 and up to 2045" -- \
+  "$hwfsim" compare scenarios/two-countries.yaml scenarios/two-countries-policies.yaml -o "$tmp/c2" --years 2050
+expect "compare needs two scenarios" 2 "scenarios: At least 2 required" -- "$hwfsim" compare scenarios/two-countries.yaml
+expect "compare rejects scenarios of different models" 2 "cannot be compared with" -- \
+  "$hwfsim" compare scenarios/two-countries.yaml $good -o "$tmp/c3"
+expect "compare reports bad input of any scenario" 2 "policies.q.quoat: unknown key" -- \
+  "$hwfsim" compare $good tests/data/bad/scenario_policy_unknown_key.yaml -o "$tmp/c4"
+check "no folder after a refused comparison" test ! -e "$tmp/c4"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
