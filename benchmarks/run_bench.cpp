@@ -125,6 +125,8 @@ struct flat_kernel {
       dx[c.acc + 2] = grad;
       dx[c.acc + 3] = attr;
       dx[c.acc + 4] = students;
+      dx[c.acc + 5] = x[c.w];                          // worker-years
+      for (int j = 6; j < 10; ++j) dx[c.acc + j] = 0;  // policy costs: no levers here
     }
     for (const auto& k : cors) {
       const double f = x[k.o_w] * k.m0 * pull[k.dest], r = k.r0 * x[k.m], a = k.att * x[k.m];
@@ -133,6 +135,8 @@ struct flat_kernel {
       dx[k.acc] = f;
       dx[k.acc + 1] = r;
       dx[k.acc + 2] = a;
+      dx[k.acc + 3] = 0;       // compensation: no agreements here
+      dx[k.acc + 4] = x[k.m];  // migrant-years
     }
   }
 

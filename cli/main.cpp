@@ -9,10 +9,10 @@
 #include <optional>
 #include <sstream>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <CLI/CLI.hpp>
 
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
@@ -39,10 +39,11 @@ std::string step_text(double step) {
 }
 
 /// The value of `indicator` for a country's cadre-`all` row at output row `row`.
-double country_value(const model::compiled_model& m, const engine::table_values& t,
-                     std::size_t row, std::size_t country, std::string_view indicator) {
+double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
+                     std::size_t country, std::string_view indicator) {
   const auto names = model::indicator_names();
-  const auto i = static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
+  const auto i =
+      static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
   return t.row(row)[m.countries()[country].series_all + i];
 }
 
@@ -56,10 +57,13 @@ void print_summary(const model::compiled_model& m, const engine::run_result& r) 
              fmt::format("supply {}", y1), fmt::format("dens {}", y0), fmt::format("dens {}", y1),
              fmt::format("short. {}", y0), fmt::format("short. {}", y1));
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
-    const auto v = [&](std::size_t row, std::string_view ind) { return country_value(m, t, row, c, ind); };
-    fmt::print("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n", m.countries()[c].iso3,
-               v(first, "supply"), v(last, "supply"), v(first, "density_per_10k"),
-               v(last, "density_per_10k"), v(first, "shortage"), v(last, "shortage"));
+    const auto v = [&](std::size_t row, std::string_view ind) {
+      return country_value(m, t, row, c, ind);
+    };
+    fmt::print("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n",
+               m.countries()[c].iso3, v(first, "supply"), v(last, "supply"),
+               v(first, "density_per_10k"), v(last, "density_per_10k"), v(first, "shortage"),
+               v(last, "shortage"));
   }
 }
 
@@ -133,12 +137,13 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
 int cmd_validate(const std::string& scenario_path) {
   const auto scenario = model::load_scenario(scenario_path);
   const model::compiled_model m(scenario);
-  fmt::print("{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
-             "cadres, {} policies, {} parameters, {} state variables; {} to {}.\n",
-             scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
-             m.countries().size(), m.cadre_ids().size(), m.blocks().size(), m.corridors().size(),
-             scenario.policies.size(), m.parameters().size(), m.layout().size(), m.start_time(),
-             m.end_time());
+  fmt::print(
+      "{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
+      "cadres, {} policies, {} parameters, {} state variables; {} to {}.\n",
+      scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
+      m.countries().size(), m.cadre_ids().size(), m.blocks().size(), m.corridors().size(),
+      scenario.policies.size(), m.parameters().size(), m.layout().size(), m.start_time(),
+      m.end_time());
   return ok;
 }
 
@@ -152,10 +157,11 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
     fmt::print("path,value,unit,range,source,flag,note,set_at\n");
     for (const auto& p : table.items())
       if (wanted(p))
-        fmt::print("{},{},{},{},{},{},{},{}\n", out::csv_field(p.path), p.value, out::csv_field(p.unit),
-                   out::csv_field(p.range.describe()), out::csv_field(p.source),
-                   model::to_string(p.flag), out::csv_field(p.note),
-                   out::csv_field(fmt::format("{}:{}:{}", p.where.file, p.where.line, p.where.column)));
+        fmt::print(
+            "{},{},{},{},{},{},{},{}\n", out::csv_field(p.path), p.value, out::csv_field(p.unit),
+            out::csv_field(p.range.describe()), out::csv_field(p.source), model::to_string(p.flag),
+            out::csv_field(p.note),
+            out::csv_field(fmt::format("{}:{}:{}", p.where.file, p.where.line, p.where.column)));
     return ok;
   }
   std::size_t width = 4;
@@ -165,13 +171,26 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
     if (!wanted(p)) continue;
     std::vector<std::string> parts;
     if (!p.source.empty()) parts.push_back(p.source);
-    if (p.flag != model::evidence::unstated) parts.push_back(fmt::format("[{}]", model::to_string(p.flag)));
+    if (p.flag != model::evidence::unstated)
+      parts.push_back(fmt::format("[{}]", model::to_string(p.flag)));
     if (!p.note.empty()) parts.push_back(p.note);
     if (p.overridden) parts.push_back(fmt::format("(set at {}:{})", p.where.file, p.where.line));
-    fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value), p.unit,
-               fmt::join(parts, " "));
+    fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value),
+               p.unit, fmt::join(parts, " "));
   }
   return ok;
+}
+
+/// A bad-input error about something other than a YAML value (a command-line option, a set of
+/// scenarios): names `what` instead of a file position.
+engine::input_error bad_input_error(std::string what, std::string key, std::string message,
+                                    std::string note) {
+  engine::diagnostic d;
+  d.where.file = std::move(what);
+  d.key_path = std::move(key);
+  d.message = std::move(message);
+  if (!note.empty()) d.notes.push_back(std::move(note));
+  return engine::input_error({std::move(d)});
 }
 
 /// Parses "2030,2035" into years; an empty text gives start + 5, start + 10 and the end year
@@ -190,9 +209,10 @@ std::vector<int> summary_years(const std::string& text, const model::compiled_mo
     int y = 0;
     const auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), y);
     if (ec != std::errc() || p != item.data() + item.size() || y <= t0 || y > t1)
-      throw engine::input_error({{{"--years", 0, 0}, "", fmt::format(
-          "'{}' is not a year after {} and up to {}", item, t0, t1),
-          {"expected years like 2030,2035 within the horizon (the start year has no flows)"}, ""}});
+      throw bad_input_error("--years", "",
+                            fmt::format("'{}' is not a year after {} and up to {}", item, t0, t1),
+                            "expected years like 2030,2035 within the horizon (the start year "
+                            "has no flows)");
     years.push_back(y);
   }
   std::sort(years.begin(), years.end());
@@ -212,8 +232,8 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
                 std::optional<double> discount, const std::string& years_text, int threads,
                 bool quiet) {
   if (paths.size() < 2)
-    throw engine::input_error({{{"compare", 0, 0}, "", "compare needs a baseline and at least one "
-                                                       "other scenario", {}, ""}});
+    throw bad_input_error("compare", "", "compare needs a baseline and at least one other scenario",
+                          "");
   const std::filesystem::path dir(out_dir.empty() ? "results/compare" : out_dir);
   out::check_results_folder(dir, force);
 
@@ -251,16 +271,16 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
   std::vector<std::string> names;
   for (const auto& r : runs) {
     if (std::find(names.begin(), names.end(), r.scenario->name) != names.end())
-      throw engine::input_error({{{r.scenario->file.display_name, 0, 0}, "scenario",
-                                  fmt::format("two compared scenarios are named '{}'", r.scenario->name),
-                                  {"names tell scenarios apart in the output; give each its own"}, ""}});
+      throw bad_input_error(r.scenario->file.display_name, "scenario",
+                            fmt::format("two compared scenarios are named '{}'", r.scenario->name),
+                            "names tell scenarios apart in the output; give each its own");
     names.push_back(r.scenario->name);
     if (!model::same_layout(*base.model, *r.model))
-      throw engine::input_error({{{r.scenario->file.display_name, 0, 0}, "",
-                                  fmt::format("scenario '{}' cannot be compared with '{}'",
-                                              r.scenario->name, base.scenario->name),
-                                  {"compared scenarios need the same countries, cadres, corridors "
-                                   "and horizon"}, ""}});
+      throw bad_input_error(r.scenario->file.display_name, "",
+                            fmt::format("scenario '{}' cannot be compared with '{}'",
+                                        r.scenario->name, base.scenario->name),
+                            "compared scenarios need the same countries, cadres, corridors and "
+                            "horizon");
   }
   model::comparison_settings settings;
   settings.discount_rate = discount.value_or(base.scenario->discount_rate);
@@ -283,35 +303,40 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
     deltas += out::delta_csv(r.scenario->name, times, base.run->result.tables[0], tables[0], first);
     corridor_deltas +=
         out::delta_csv(r.scenario->name, times, base.run->result.tables[1], tables[1], first);
-    summaries.push_back(model::summarise_countries(*r.model, summary_schema, *base.run, *r.run, settings));
+    summaries.push_back(
+        model::summarise_countries(*r.model, summary_schema, *base.run, *r.run, settings));
     summary += out::long_csv(r.scenario->name, summary_times, summaries.back(), {}, first);
     corridor_summary += out::delta_csv(
         r.scenario->name, summary_times, base_corridor_summary,
         model::summarise_corridors(*r.model, corridor_schema, *r.run, settings), first);
   }
   std::vector<std::string> records;
-  for (const auto& r : runs) records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
-  write_results(dir, force,
-                {{"indicators.csv", indicators},
-                 {"corridors.csv", corridors},
-                 {"deltas.csv", deltas},
-                 {"corridor_deltas.csv", corridor_deltas},
-                 {"summary.csv", summary},
-                 {"corridor_summary.csv", corridor_summary},
-                 {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}});
+  for (const auto& r : runs)
+    records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
+  write_results(
+      dir, force,
+      {{"indicators.csv", indicators},
+       {"corridors.csv", corridors},
+       {"deltas.csv", deltas},
+       {"corridor_deltas.csv", corridor_deltas},
+       {"summary.csv", summary},
+       {"corridor_summary.csv", corridor_summary},
+       {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}});
   if (quiet) return ok;
 
   fmt::print("Compared {} scenario{} against {} (discount rate {}): results in {}/\n",
              runs.size() - 1, runs.size() > 2 ? "s" : "", base.scenario->name,
              settings.discount_rate, dir.generic_string());
-  fmt::print("  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
-             "corridor_summary.csv, run.json\n");
+  fmt::print(
+      "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
+      "corridor_summary.csv, run.json\n");
   const int year = settings.years.back();
-  fmt::print("\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
-             "worker-year discounted:\n\n",
-             year, base.model->start_time());
-  fmt::print("{:<24}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country", "supply",
-             "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
+  fmt::print(
+      "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
+      "worker-year discounted:\n\n",
+      year, base.model->start_time());
+  fmt::print("{:<24}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country",
+             "supply", "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
   const std::size_t per = summary_schema.size() / base.model->countries().size();
   const std::size_t row = settings.years.size() - 1;
   for (std::size_t i = 0; i < runs.size(); ++i)
@@ -319,7 +344,8 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
       const auto v = summaries[i].row(row).subspan(c * per, per);
       fmt::print("{:<24}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
                  runs[i].scenario->name.substr(0, 23), base.model->countries()[c].iso3, v[0], v[1],
-                 v[2], v[3], v[4], v[5], std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
+                 v[2], v[3], v[4], v[5],
+                 std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
     }
   return ok;
 }
@@ -328,8 +354,8 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
 
 int main(int argc, char** argv) {
   CLI::App app{"hwfsim: health-workforce migration scenarios (stocks, flows, policies)", "hwfsim"};
-  app.set_version_flag("--version", fmt::format("hwfsim {} ({})", engine::build_version(),
-                                                engine::build_commit()));
+  app.set_version_flag(
+      "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
 
   std::string scenario, out_dir, filter, years;
@@ -344,14 +370,16 @@ int main(int argc, char** argv) {
   run->add_flag("--force", force, "Write into a results folder that already holds files");
   run->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
-  auto* validate = app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
+  auto* validate =
+      app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
   validate->add_option("scenario", scenario, "Scenario YAML file")->required();
 
   auto* show = app.add_subcommand(
       "show", "Print the resolved scenario (after extends and set:) with each value's origin");
   show->add_option("scenario", scenario, "Scenario YAML file")->required();
 
-  auto* params = app.add_subcommand("params", "List every parameter path with its value, unit and source");
+  auto* params =
+      app.add_subcommand("params", "List every parameter path with its value, unit and source");
   params->add_option("scenario", scenario, "Scenario YAML file")->required();
   params->add_flag("--csv", csv, "Print CSV (with range, flag and location) instead of a table");
   params->add_option("--grep", filter, "Only paths containing this text");
@@ -363,9 +391,10 @@ int main(int argc, char** argv) {
       ->expected(2, 1000);
   compare->add_option("-o,--output", out_dir, "Results folder (default: results/compare)");
   compare->add_flag("--force", force, "Write into a results folder that already holds files");
-  compare->add_option("--discount-rate", discount,
-                      "Yearly discount rate for cost-effectiveness (default: the baseline "
-                      "scenario's discount_rate, 0.03 unless set)")
+  compare
+      ->add_option("--discount-rate", discount,
+                   "Yearly discount rate for cost-effectiveness (default: the baseline "
+                   "scenario's discount_rate, 0.03 unless set)")
       ->check(CLI::Range(0.0, 0.5));
   compare->add_option("--years", years,
                       "Summary years, comma-separated (default: start + 5, start + 10, end)");
@@ -373,7 +402,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   compare->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
-  auto* schema = app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
+  auto* schema =
+      app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
 
   try {
     app.parse(argc, argv);
@@ -416,4 +446,6 @@ int main(int argc, char** argv) {
 
 }  // namespace hwf::cli
 
-int main(int argc, char** argv) { return hwf::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return hwf::cli::main(argc, argv);
+}

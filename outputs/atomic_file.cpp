@@ -91,13 +91,15 @@ void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
 void create_results_folder(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+  if (ec)
+    throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
 }
 
-void remove_stale_results(const std::filesystem::path& dir, const std::vector<std::string>& written) {
+void remove_stale_results(const std::filesystem::path& dir,
+                          const std::vector<std::string>& written) {
   static const std::vector<std::string> own{
-      "indicators.csv", "corridors.csv",         "run.json",    "deltas.csv",
-      "corridor_deltas.csv", "summary.csv",      "corridor_summary.csv", "report.html"};
+      "indicators.csv", "corridors.csv",        "run.json",   "deltas.csv", "corridor_deltas.csv",
+      "summary.csv",    "corridor_summary.csv", "report.html"};
   for (const auto& name : own) {
     if (std::find(written.begin(), written.end(), name) != written.end()) continue;
     std::error_code ec;

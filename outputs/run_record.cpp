@@ -38,9 +38,10 @@ std::string comparison_json(const std::vector<std::string>& records, double disc
                             const std::vector<int>& summary_years) {
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();
   for (const auto& r : records) runs.push_back(nlohmann::ordered_json::parse(r));
-  const nlohmann::ordered_json j = {{"comparison", {{"baseline", runs.at(0).at("scenario")},
-                                                    {"discount_rate", discount_rate},
-                                                    {"summary_years", summary_years}}},
+  const nlohmann::ordered_json j = {{"comparison",
+                                     {{"baseline", runs.at(0).at("scenario")},
+                                      {"discount_rate", discount_rate},
+                                      {"summary_years", summary_years}}},
                                     {"runs", runs}};
   return j.dump(2) + "\n";
 }

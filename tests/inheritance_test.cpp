@@ -71,7 +71,8 @@ set:
   CHECK(param(s, "countries.BBB.cadres.nurses.exit_rate") == 0.01);
 }
 
-TEST_CASE("policies merge by name: replace in place, add at the end, remove", "[model][inheritance]") {
+TEST_CASE("policies merge by name: replace in place, add at the end, remove",
+          "[model][inheritance]") {
   const auto dir = family("policies");
   test::write_file(dir, "child.yaml", R"(scenario: child
 extends: base.yaml

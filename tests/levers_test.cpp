@@ -24,7 +24,8 @@ struct lever_run {
 
   double value(int year, const std::string& indicator, const std::string& country = "AAA",
                const std::string& cadre = "nurses") const {
-    return test::indicator(*model, out, static_cast<std::size_t>(year - 2020), country, cadre, indicator);
+    return test::indicator(*model, out, static_cast<std::size_t>(year - 2020), country, cadre,
+                           indicator);
   }
   double corridor(int year, const std::string& indicator) const {
     const auto& schema = model->schemas()[1];
@@ -43,8 +44,10 @@ lever_run run_with(const std::string& name, const std::string& extra,
   else
     test::write_file(dir, "model.yaml", model_text);
   test::write_file(dir, "s.yaml",
-                   "scenario: " + name + "\nmodel: model.yaml\nhorizon: {end: 2045}\n"
-                   "solver: {method: dopri5, abs_tol: 1e-9, rel_tol: 1e-12}\n" + extra);
+                   "scenario: " + name +
+                       "\nmodel: model.yaml\nhorizon: {end: 2045}\n"
+                       "solver: {method: dopri5, abs_tol: 1e-9, rel_tol: 1e-12}\n" +
+                       extra);
   lever_run r{model::load_scenario(dir / "s.yaml"), nullptr, {}};
   r.model = std::make_unique<model::compiled_model>(r.scenario);
   r.out = model::simulate(*r.model, r.model->default_parameters());
@@ -114,7 +117,8 @@ TEST_CASE("stay_years L sets the return rate to 1/L", "[model][levers]") {
   // Returns over a year = rate * integral of M over that year.
   for (int y : {2026, 2040})
     CHECK(r.corridor(y, "returns") == Approx(r.corridor(y, "migrant_years") / 4).epsilon(1e-9));
-  CHECK(r.corridor(2024, "returns") == Approx(r.corridor(2024, "migrant_years") * 0.05).epsilon(1e-9));
+  CHECK(r.corridor(2024, "returns") ==
+        Approx(r.corridor(2024, "migrant_years") * 0.05).epsilon(1e-9));
 }
 
 TEST_CASE("a top-up with zero elasticities changes nothing but cost", "[model][levers]") {
@@ -123,10 +127,12 @@ TEST_CASE("a top-up with zero elasticities changes nothing but cost", "[model][l
   - {name: pay, type: retention, countries: [AAA], cadres: all, u: 0.5, kappa: 0.8, eps_m: 0, eps_a: 0, start: 2025}
 )");
   for (int y = 2021; y <= 2045; ++y) {
-    CHECK(r.value(y, "supply", "AAA", "all") == Approx(base.value(y, "supply", "AAA", "all")).epsilon(1e-10));
+    CHECK(r.value(y, "supply", "AAA", "all") ==
+          Approx(base.value(y, "supply", "AAA", "all")).epsilon(1e-10));
     CHECK(r.value(y, "emigration", "AAA", "all") ==
           Approx(base.value(y, "emigration", "AAA", "all")).epsilon(1e-10));
-    CHECK(r.value(y, "supply", "BBB", "all") == Approx(base.value(y, "supply", "BBB", "all")).epsilon(1e-10));
+    CHECK(r.value(y, "supply", "BBB", "all") ==
+          Approx(base.value(y, "supply", "BBB", "all")).epsilon(1e-10));
   }
   // (Not bit for bit: the lever's start is a breakpoint, so the adaptive steps differ.)
   // Cost = u * salary * kappa * integral of W (AAA has no foreign-trained workers).
@@ -147,8 +153,9 @@ TEST_CASE("a top-up with elasticities cuts emigration and attrition as the formu
   CHECK(r.value(2024, "emigration", "AAA") == base.value(2024, "emigration", "AAA"));
   CHECK(r.value(2030, "supply", "AAA") > base.value(2030, "supply", "AAA"));
   // At the start of the lever (one year in) the flow ratio is close to the push factor.
-  const double ratio = (r.value(2026, "emigration", "AAA") / r.value(2026, "supply_years", "AAA")) /
-                       (base.value(2026, "emigration", "AAA") / base.value(2026, "supply_years", "AAA"));
+  const double ratio =
+      (r.value(2026, "emigration", "AAA") / r.value(2026, "supply_years", "AAA")) /
+      (base.value(2026, "emigration", "AAA") / base.value(2026, "supply_years", "AAA"));
   CHECK(ratio == Approx(push).epsilon(0.02));
 }
 
@@ -192,9 +199,12 @@ TEST_CASE("training levers ramp seats in and pay capital evenly", "[model][lever
 )");
   // Intake over [y-1, y] = base + 100 * mean ramp over that year: 0, 0.25, 0.75, 1, ..., 0.
   CHECK(r.value(2025, "intake", "AAA") == Approx(base.value(2025, "intake", "AAA")).epsilon(1e-12));
-  CHECK(r.value(2026, "intake", "AAA") == Approx(base.value(2026, "intake", "AAA") + 25).epsilon(1e-10));
-  CHECK(r.value(2027, "intake", "AAA") == Approx(base.value(2027, "intake", "AAA") + 75).epsilon(1e-10));
-  CHECK(r.value(2030, "intake", "AAA") == Approx(base.value(2030, "intake", "AAA") + 100).epsilon(1e-10));
+  CHECK(r.value(2026, "intake", "AAA") ==
+        Approx(base.value(2026, "intake", "AAA") + 25).epsilon(1e-10));
+  CHECK(r.value(2027, "intake", "AAA") ==
+        Approx(base.value(2027, "intake", "AAA") + 75).epsilon(1e-10));
+  CHECK(r.value(2030, "intake", "AAA") ==
+        Approx(base.value(2030, "intake", "AAA") + 100).epsilon(1e-10));
   CHECK(r.value(2041, "intake", "AAA") == Approx(base.value(2041, "intake", "AAA")).epsilon(1e-12));
   // Capital: 100 seats * 3000 USD over max(ramp, 1) = 2 years, 150,000 a year; nothing after.
   double total = 0;
@@ -223,7 +233,8 @@ TEST_CASE("compensation funds seats in the origin, paid by the destination", "[m
   const auto base = run_with("comp_base", R"(policies:
   - {name: deal, type: agreement, origin: AAA, destination: BBB, quota: 25, start: 2025}
 )");
-  CHECK(r.value(2030, "intake", "AAA") == Approx(base.value(2030, "intake", "AAA") + 50).epsilon(1e-9));
+  CHECK(r.value(2030, "intake", "AAA") ==
+        Approx(base.value(2030, "intake", "AAA") + 50).epsilon(1e-9));
 }
 
 TEST_CASE("a lever that ends books nothing afterwards", "[model][levers]") {
@@ -239,7 +250,8 @@ TEST_CASE("mass balance and non-negative stocks hold with every lever at once",
   const std::string method = GENERATE(as<std::string>{}, "rk4", "dopri5");
   const auto dir = test::scratch_folder("all_levers_" + method);
   std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
-  test::write_file(dir, "s.yaml", fmt::format(R"(scenario: all
+  test::write_file(dir, "s.yaml",
+                   fmt::format(R"(scenario: all
 model: model.yaml
 horizon: {{end: 2050}}
 solver: {{method: {}, step: 1/12}}
@@ -250,7 +262,7 @@ policies:
   - {{name: deal, type: agreement, origin: AAA, destination: BBB, target_flow: 20, quota: 80, stay_years: 5, seats_per_recruit: 1, start: 2026, ramp_years: 2, end: 2045}}
   - {{name: cap, type: emigration_cap, origin: AAA, cap: 60, start: 2030, ramp_years: 1}}
 )",
-                                              method));
+                               method));
   const auto out = test::run_scenario(dir / "s.yaml");
   CHECK(out.stats.mass_balance_residual <= 1e-9);
   CHECK(out.stats.min_stock >= 0);

@@ -46,7 +46,8 @@ TEST_CASE("a results folder that holds files is refused unless overwrite is aske
   CHECK_NOTHROW(out::check_results_folder(dir / "new", true));
   CHECK(read(dir / "new" / "indicators.csv") == "old");  // checking never deletes
   test::write_file(dir, "file", "x");
-  CHECK_THROWS_WITH(out::check_results_folder(dir / "file", true), Catch::Contains("is not a folder"));
+  CHECK_THROWS_WITH(out::check_results_folder(dir / "file", true),
+                    Catch::Contains("is not a folder"));
 }
 
 TEST_CASE("forced results remove stale files of hwfsim's names only", "[io]") {

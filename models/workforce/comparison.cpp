@@ -31,10 +31,10 @@ std::size_t index_of(std::span<const std::string_view> names, std::string_view n
 }
 
 /// Value of indicator `name` of the country's cadre-`all` row at output row `row`.
-double all_value(const compiled_model& m, const run_output& r, std::size_t country,
-                 std::size_t row, std::string_view name) {
-  return r.result.tables[0].row(row)[m.countries()[country].series_all +
-                                     index_of(indicator_names(), name)];
+double all_value(const compiled_model& m, const run_output& r, std::size_t country, std::size_t row,
+                 std::string_view name) {
+  return r.result.tables[0].row(
+      row)[m.countries()[country].series_all + index_of(indicator_names(), name)];
 }
 
 double corridor_value(const run_output& r, const corridor_block& k, std::size_t row,
@@ -82,7 +82,8 @@ bool same_layout(const compiled_model& a, const compiled_model& b) {
          a.schemas()[1].series == b.schemas()[1].series;
 }
 
-engine::table_values summarise_countries(const compiled_model& m, const engine::table_schema& schema,
+engine::table_values summarise_countries(const compiled_model& m,
+                                         const engine::table_schema& schema,
                                          const run_output& baseline, const run_output& run,
                                          const comparison_settings& settings) {
   engine::table_values out{&schema, std::vector<double>(settings.years.size() * schema.size())};
@@ -132,8 +133,9 @@ engine::table_values summarise_countries(const compiled_model& m, const engine::
   return out;
 }
 
-engine::table_values summarise_corridors(const compiled_model& m, const engine::table_schema& schema,
-                                         const run_output& run, const comparison_settings& settings) {
+engine::table_values summarise_corridors(const compiled_model& m,
+                                         const engine::table_schema& schema, const run_output& run,
+                                         const comparison_settings& settings) {
   engine::table_values out{&schema, std::vector<double>(settings.years.size() * schema.size())};
   const std::size_t per = corridor_summary_list.size();
   for (std::size_t e = 0; e < m.corridors().size(); ++e) {

@@ -14,8 +14,8 @@ namespace hwf::model {
 inline constexpr double sdg_threshold = 44.5;
 
 struct comparison_settings {
-  std::vector<int> years;      ///< calendar years to summarise (each within the horizon)
-  double discount_rate = 0.03; ///< per year
+  std::vector<int> years;       ///< calendar years to summarise (each within the horizon)
+  double discount_rate = 0.03;  ///< per year
 };
 
 /// Schema of the per-country summary table: keys (country, indicator).
@@ -29,12 +29,14 @@ bool same_layout(const compiled_model& a, const compiled_model& b);
 
 /// The per-country summary of `run` against `baseline` at settings.years (one row per year).
 /// Both runs come from models with the same layout as `m`.
-engine::table_values summarise_countries(const compiled_model& m, const engine::table_schema& schema,
+engine::table_values summarise_countries(const compiled_model& m,
+                                         const engine::table_schema& schema,
                                          const run_output& baseline, const run_output& run,
                                          const comparison_settings& settings);
 
 /// Cumulative corridor flows and money from the start year to each summary year.
-engine::table_values summarise_corridors(const compiled_model& m, const engine::table_schema& schema,
-                                         const run_output& run, const comparison_settings& settings);
+engine::table_values summarise_corridors(const compiled_model& m,
+                                         const engine::table_schema& schema, const run_output& run,
+                                         const comparison_settings& settings);
 
 }  // namespace hwf::model

@@ -65,14 +65,16 @@ std::string resolved_yaml(const scenario_description& s) {
     return "default";
   };
   printer p;
-  p.line(0, "# The resolved scenario: what `hwfsim run` runs. Comments name each value's origin.", "");
+  p.line(0, "# The resolved scenario: what `hwfsim run` runs. Comments name each value's origin.",
+         "");
   if (!s.parents.empty()) {
     std::string chain = s.file.display_name;
     for (const auto& f : s.parents) chain += " -> " + f.display_name;
     p.line(0, "# extends: " + chain, "");
   }
   p.line(0, "scenario: " + scalar(s.name), origin("scenario"));
-  if (!s.description.empty()) p.line(0, "description: " + scalar(s.description), origin("description"));
+  if (!s.description.empty())
+    p.line(0, "description: " + scalar(s.description), origin("description"));
   p.line(0, "model: " + scalar(s.model.file.display_name), origin("model"));
   p.line(0, "horizon:", "");
   p.line(2, fmt::format("start: {}", s.start_year),
@@ -80,7 +82,8 @@ std::string resolved_yaml(const scenario_description& s) {
   p.line(2, fmt::format("end: {}", s.end_year), origin("horizon.end"));
   p.line(0, "solver:", "");
   p.line(2, fmt::format("method: {}", engine::to_string(s.solver.kind)), origin("solver.method"));
-  p.line(2, fmt::format("step: 1/{}", std::lround(1.0 / s.solver.step_years)), origin("solver.step"));
+  p.line(2, fmt::format("step: 1/{}", std::lround(1.0 / s.solver.step_years)),
+         origin("solver.step"));
   p.line(2, fmt::format("abs_tol: {}", s.solver.abs_tol), origin("solver.abs_tol"));
   p.line(2, fmt::format("rel_tol: {}", s.solver.rel_tol), origin("solver.rel_tol"));
   p.line(2, fmt::format("max_steps: {}", s.solver.max_steps), origin("solver.max_steps"));
@@ -114,7 +117,9 @@ std::string resolved_yaml(const scenario_description& s) {
         p.line(4, "countries: " + names(pol.countries, isos), "");
         p.line(4, "cadres: " + names(pol.cadres, cadres), "");
         break;
-      case policy_kind::who_code: p.line(4, "destinations: " + names(pol.countries, isos), ""); break;
+      case policy_kind::who_code:
+        p.line(4, "destinations: " + names(pol.countries, isos), "");
+        break;
       case policy_kind::agreement:
         p.line(4, "origin: " + isos[pol.origin], "");
         p.line(4, "destination: " + isos[pol.destination], "");

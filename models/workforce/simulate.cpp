@@ -489,11 +489,20 @@ enum corridor_indicator : std::size_t {
 };
 
 /// The yearly flows of the indicators table: integrals over [t - 1, t], undefined at the start.
-constexpr std::array flow_indicators{
-    i_intake,         i_graduates,       i_entrants,          i_emigration,
-    i_immigration,    i_returns,         i_attrition,         i_training_cost,
-    i_retention_cost, i_compensation_paid, i_compensation_received, i_capital_cost,
-    i_investment_lost, i_supply_years};
+constexpr std::array flow_indicators{i_intake,
+                                     i_graduates,
+                                     i_entrants,
+                                     i_emigration,
+                                     i_immigration,
+                                     i_returns,
+                                     i_attrition,
+                                     i_training_cost,
+                                     i_retention_cost,
+                                     i_compensation_paid,
+                                     i_compensation_received,
+                                     i_capital_cost,
+                                     i_investment_lost,
+                                     i_supply_years};
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
