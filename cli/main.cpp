@@ -87,16 +87,25 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   return rec;
 }
 
-/// Writes named files atomically into `dir` (created here, after the work succeeded).
+/// Writes named files atomically into `dir` (created here, after the work succeeded). If writing
+/// fails, a folder this call created is removed again when nothing complete is in it.
 void write_results(const std::filesystem::path& dir, bool force,
                    const std::vector<std::pair<std::string, std::string>>& files) {
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(dir, ec);
   out::create_results_folder(dir);
-  std::vector<std::string> names;
-  for (const auto& [name, content] : files) {
-    out::write_file_atomically(dir / name, content);
-    names.push_back(name);
+  try {
+    out::remove_stale_temporaries(dir);
+    std::vector<std::string> names;
+    for (const auto& [name, content] : files) {
+      out::write_file_atomically(dir / name, content);
+      names.push_back(name);
+    }
+    if (force) out::remove_stale_results(dir, names);
+  } catch (const out::output_error&) {
+    if (created) std::filesystem::remove(dir, ec);  // only if empty
+    throw;
   }
-  if (force) out::remove_stale_results(dir, names);
 }
 
 int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, bool quiet) {

@@ -13,6 +13,7 @@ packages=(
   nlohmann-json3-dev            # run.json
   libssl-dev                    # SHA-256 of input files (OpenSSL libcrypto)
   catch2                        # tests
+  clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
 )
 
 missing=()

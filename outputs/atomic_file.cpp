@@ -76,12 +76,28 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   }
 }
 
+namespace {
+/// ".indicators.csv.tmp1a2b3c4d": a temporary of write_file_atomically, left by a killed process.
+bool is_own_temporary(const std::string& name) {
+  const auto pos = name.rfind(".tmp");
+  return name.size() > 1 && name[0] == '.' && pos != std::string::npos && name.size() == pos + 12;
+}
+
+/// True if `dir` holds anything but stale temporaries.
+bool holds_files(const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (!is_own_temporary(e.path().filename().string())) return true;
+  return false;
+}
+}  // namespace
+
 void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) return;
   if (!std::filesystem::is_directory(dir, ec))
     throw output_error(fmt::format("{} exists and is not a folder", dir.string()));
-  if (!std::filesystem::is_empty(dir, ec) && !overwrite)
+  if (holds_files(dir) && !overwrite)
     throw folder_not_empty(fmt::format(
         "{} already holds results; nothing was written. Use --force to replace its files, "
         "or -o to choose another folder",
@@ -93,6 +109,14 @@ void create_results_folder(const std::filesystem::path& dir) {
   std::filesystem::create_directories(dir, ec);
   if (ec)
     throw output_error(fmt::format("cannot create folder {}: {}", dir.string(), ec.message()));
+}
+
+void remove_stale_temporaries(const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::vector<std::filesystem::path> stale;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (is_own_temporary(e.path().filename().string())) stale.push_back(e.path());
+  for (const auto& p : stale) std::filesystem::remove(p, ec);
 }
 
 void remove_stale_results(const std::filesystem::path& dir,

@@ -27,12 +27,16 @@ class folder_not_empty : public output_error {
   using output_error::output_error;
 };
 
-/// Checks, before any work, that results may go to `dir`: it is absent, empty, or `overwrite`
-/// is set (else folder_not_empty); it is not a file (else output_error). Creates nothing.
+/// Checks, before any work, that results may go to `dir`: it is absent, empty (but for
+/// temporaries a killed run left), or `overwrite` is set (else folder_not_empty); it is not a
+/// file (else output_error). Creates nothing.
 void check_results_folder(const std::filesystem::path& dir, bool overwrite);
 
 /// Creates `dir` (and its parents) if missing; output_error if that fails.
 void create_results_folder(const std::filesystem::path& dir);
+
+/// Removes temporaries that killed runs left in `dir` (".<name>.tmp<8 hex digits>").
+void remove_stale_temporaries(const std::filesystem::path& dir);
 
 /// With --force, files of hwfsim's own names that the new results do not include are removed,
 /// so that a results folder never mixes two runs. `written` lists the new files' names.

@@ -211,7 +211,11 @@ TEST_CASE("a stock driven negative stops the run naming it", "[model]") {
   auto p = m.default_parameters();
   p[*m.parameters().find("corridors.AAA-BBB.nurses.emigration_rate")] = 1.0;
   p[*m.parameters().find("countries.AAA.cadres.nurses.exit_rate")] = 1.0;
-  CHECK_THROWS_WITH(model::simulate(m, p), Catch::Contains("stock W[AAA,nurses] went negative"));
+  CHECK_THROWS_WITH(model::simulate(m, p),
+                    Catch::Contains("stock W[AAA,nurses] went negative") &&
+                        Catch::Contains("at t = 2021.0000") &&
+                        Catch::Contains("countries.AAA.cadres.nurses.exit_rate") &&
+                        Catch::Contains("corridors.AAA-BBB.nurses.emigration_rate"));
   CHECK_NOTHROW(m.check_parameters(p));  // in range: only the run can tell
   p[*m.parameters().find("countries.AAA.cadres.nurses.exit_rate")] = 1.5;
   CHECK_THROWS_WITH(m.check_parameters(p),

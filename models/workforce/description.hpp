@@ -126,6 +126,9 @@ struct scenario_description {
 /// Loads and validates a model dataset. Throws engine::input_error listing every problem.
 model_description load_model(const std::filesystem::path& path, const std::string& display_name);
 
+/// Like load_model, for a dataset held in memory (tests, fuzzing).
+model_description parse_model(std::string text, const std::string& display_name);
+
 /// Loads a scenario, the scenarios it extends (nearest last wins) and the model it names
 /// (relative to the file that names it); reads its policies, applies its `set:` overrides and
 /// checks solver settings against the model. Throws engine::input_error listing every problem.

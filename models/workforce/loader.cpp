@@ -516,14 +516,23 @@ void check_consistency(const model_description& md, diagnostic_list& diags) {
 
 }  // namespace detail
 
-model_description load_model(const std::filesystem::path& path, const std::string& display_name) {
-  const auto file = engine::load_yaml_file(path, display_name);
+namespace {
+model_description read_model(const engine::yaml_file& file) {
   diagnostic_list diags;
   model_reader reader(file, diags);
   auto md = reader.read();
   if (diags.empty()) check_consistency(md, diags);
   diags.throw_if_any();
   return md;
+}
+}  // namespace
+
+model_description load_model(const std::filesystem::path& path, const std::string& display_name) {
+  return read_model(engine::load_yaml_file(path, display_name));
+}
+
+model_description parse_model(std::string text, const std::string& display_name) {
+  return read_model(engine::parse_yaml(std::move(text), display_name));
 }
 
 }  // namespace hwf::model

@@ -589,22 +589,54 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   }
 }
 
-/// Stops the run at the first non-finite value or clearly negative stock, naming it.
+/// The parameters that drive state entry `i`, for messages: a failing stock names them so
+/// that a user (or a Monte Carlo sample) knows what to look at.
+std::string likely_parameters(const compiled_model& m, std::size_t i) {
+  const auto& p = m.parameters();
+  const auto& blocks = m.blocks();
+  std::vector<std::string> out;
+  const auto block_params = [&](const cc_block& b, bool pipeline) {
+    if (pipeline)
+      for (std::size_t k : {b.p_seats, b.p_training_years, b.p_completion}) out.push_back(p[k].path);
+    for (std::size_t k : {b.p_exit_rate, b.p_retirement_rate}) out.push_back(p[k].path);
+  };
+  for (const auto& b : blocks) {
+    const bool in_students = i >= b.students && i < b.students + static_cast<std::size_t>(b.stages);
+    const bool in_acc = i >= b.accumulators && i < b.accumulators + cc_accumulator_count;
+    if (in_students || in_acc || i == b.workforce) {
+      block_params(b, in_students || in_acc);
+      if (!in_students)
+        for (const auto& k : m.corridors())
+          if (&blocks[k.origin] == &b) out.push_back(p[k.p_emigration_rate].path);
+    }
+  }
+  for (const auto& k : m.corridors())
+    if (i == k.migrants || (i >= k.accumulators && i < k.accumulators + corridor_accumulator_count)) {
+      out.push_back(p[k.p_emigration_rate].path);
+      out.push_back(p[k.p_return_rate].path);
+      block_params(blocks[k.destination], false);
+    }
+  if (!m.levers().empty()) out.push_back("the policies' parameters (policies.*)");
+  return engine::join_list(out, 8);
+}
+
+/// Stops the run at the first non-finite value or clearly negative stock, naming it, the time
+/// and the parameters that drive it.
 void check_state(const compiled_model& m, std::span<const double> x, double t, double tolerance,
                  double& min_stock) {
   for (std::size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]))
       throw engine::numerical_error(fmt::format(
-          "{} became {} at t = {:.4f}; check the rates that feed it, or use a smaller solver.step",
-          m.layout().describe(i), x[i], t));
+          "{} became {} at t = {:.4f}; it depends on {}; check them, or use a smaller "
+          "solver.step",
+          m.layout().describe(i), x[i], t, likely_parameters(m, i)));
   for (std::size_t i : m.layout().stock_indices()) {
     min_stock = std::min(min_stock, x[i]);
     if (x[i] < -tolerance)
       throw engine::numerical_error(fmt::format(
-          "stock {} went negative ({:.6g}) at t = {:.4f}; its outflow rates (exit, retirement, "
-          "emigration, return) are too large for the solver step: use a smaller solver.step or "
-          "method dopri5",
-          m.layout().describe(i), x[i], t));
+          "stock {} went negative ({:.6g}) at t = {:.4f}; its outflows are too large for the "
+          "solver step. Likely parameters: {}. Use a smaller solver.step or method dopri5",
+          m.layout().describe(i), x[i], t, likely_parameters(m, i)));
   }
 }
 
