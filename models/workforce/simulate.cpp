@@ -597,7 +597,8 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
   std::vector<std::string> out;
   const auto block_params = [&](const cc_block& b, bool pipeline) {
     if (pipeline)
-      for (std::size_t k : {b.p_seats, b.p_training_years, b.p_completion}) out.push_back(p[k].path);
+      for (std::size_t k : {b.p_seats, b.p_training_years, b.p_completion})
+        out.push_back(p[k].path);
     for (std::size_t k : {b.p_exit_rate, b.p_retirement_rate}) out.push_back(p[k].path);
   };
   for (const auto& b : blocks) {
@@ -611,7 +612,8 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
     }
   }
   for (const auto& k : m.corridors())
-    if (i == k.migrants || (i >= k.accumulators && i < k.accumulators + corridor_accumulator_count)) {
+    if (i == k.migrants ||
+        (i >= k.accumulators && i < k.accumulators + corridor_accumulator_count)) {
       out.push_back(p[k.p_emigration_rate].path);
       out.push_back(p[k.p_return_rate].path);
       block_params(blocks[k.destination], false);
@@ -626,10 +628,10 @@ void check_state(const compiled_model& m, std::span<const double> x, double t, d
                  double& min_stock) {
   for (std::size_t i = 0; i < x.size(); ++i)
     if (!std::isfinite(x[i]))
-      throw engine::numerical_error(fmt::format(
-          "{} became {} at t = {:.4f}; it depends on {}; check them, or use a smaller "
-          "solver.step",
-          m.layout().describe(i), x[i], t, likely_parameters(m, i)));
+      throw engine::numerical_error(
+          fmt::format("{} became {} at t = {:.4f}; it depends on {}; check them, or use a smaller "
+                      "solver.step",
+                      m.layout().describe(i), x[i], t, likely_parameters(m, i)));
   for (std::size_t i : m.layout().stock_indices()) {
     min_stock = std::min(min_stock, x[i]);
     if (x[i] < -tolerance)
@@ -673,11 +675,33 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
   out.stats.min_stock = initial_stock > 0 ? initial_stock : 0;
 
   const auto breakpoints = sys.breakpoints();
-  out.stats.solver = engine::integrate(sys, x, t0, observe_at, breakpoints, m.solver(),
-                                       [&](double t, std::span<const double> s) {
-                                         check_state(m, s, t, tolerance, out.stats.min_stock);
-                                         snapshots.emplace_back(s.begin(), s.end());
-                                       });
+  bool observed_failure = false;  // check_state's own, already specific message
+  try {
+    out.stats.solver = engine::integrate(sys, x, t0, observe_at, breakpoints, m.solver(),
+                                         [&](double t, std::span<const double> s) {
+                                           observed_failure = true;
+                                           check_state(m, s, t, tolerance, out.stats.min_stock);
+                                           observed_failure = false;
+                                           snapshots.emplace_back(s.begin(), s.end());
+                                         });
+  } catch (const engine::numerical_error& e) {
+    if (observed_failure) throw;
+    // The solver gave up between observations: name the state that changes fastest there.
+    std::vector<double> dx(x.size());
+    sys.derivative(x, dx, t0 + static_cast<double>(snapshots.size()));
+    std::size_t worst = 0;
+    double worst_rate = -1;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const double rate = std::isfinite(dx[i]) ? std::abs(dx[i]) / (std::abs(x[i]) + 1) : 1e300;
+      if (rate > worst_rate) {
+        worst = i;
+        worst_rate = rate;
+      }
+    }
+    throw engine::numerical_error(
+        fmt::format("{}; fastest-changing state: {} (likely parameters: {})", e.what(),
+                    m.layout().describe(worst), likely_parameters(m, worst)));
+  }
 
   // Mass balance against the largest scale the run reached.
   const auto& blocks = m.blocks();
