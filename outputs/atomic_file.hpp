@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 namespace hwf::out {
 
@@ -40,6 +40,7 @@ void remove_stale_temporaries(const std::filesystem::path& dir);
 
 /// With --force, files of hwfsim's own names that the new results do not include are removed,
 /// so that a results folder never mixes two runs. `written` lists the new files' names.
-void remove_stale_results(const std::filesystem::path& dir, const std::vector<std::string>& written);
+void remove_stale_results(const std::filesystem::path& dir,
+                          const std::vector<std::string>& written);
 
 }  // namespace hwf::out

@@ -25,7 +25,9 @@ void operator delete(void* p, std::size_t) noexcept {
 }
 
 TEST_CASE("the right-hand side allocates nothing", "[model][performance]") {
-  for (const char* scenario : {"scenarios/two-countries.yaml", "tests/data/good/scenario.yaml"}) {
+  for (const char* scenario :
+       {"scenarios/two-countries.yaml", "scenarios/two-countries-policies.yaml",
+        "tests/data/good/scenario.yaml"}) {
     const auto s = hwf::model::load_scenario(hwf::test::source_path(scenario));
     const hwf::model::compiled_model m(s);
     auto rs = hwf::model::make_run_system(m, m.default_parameters());

@@ -320,7 +320,9 @@ std::optional<policy_desc> read_policy(const node_ref& item, const std::string& 
       p.countries = *countries;
       p.cadres = cadres;
       // An explicit cadre must exist in every listed country; with `all`, each country's own.
-      const bool explicit_cadres = m.get("cadres") && !m.get("cadres")->is_scalar();
+      const auto cadres_node = m.get("cadres");
+      const bool explicit_cadres =
+          cadres_node && !(cadres_node->is_scalar() && cadres_node->node().Scalar() == "all");
       for (std::size_t c : p.countries)
         for (std::size_t k : p.cadres)
           if (!md.countries[c].find(k) && explicit_cadres) {
@@ -496,6 +498,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   std::optional<std::filesystem::path> model_path;
   std::optional<node_ref> model_node, horizon_node, solver_node, discount_node;
   std::optional<long long> start, end;
+  bool end_given = false;  // (a bad value was reported where it stands)
   std::vector<node_ref> overrides;
   std::vector<std::pair<std::string, node_ref>> policies;  // merged by name, in order
 
@@ -532,6 +535,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
       }
       if (auto e = h.get("end")) {
         end = e->to_integer(1800, 2300);
+        end_given = true;
         record(prov, "horizon.end", *e);
       }
     }
@@ -545,6 +549,26 @@ scenario_description load_scenario(const std::filesystem::path& path) {
       record(prov, "discount_rate", *n);
     }
     if (auto n = top.get("set")) overrides.push_back(*n);
+    if (auto n = top.get("remove")) {
+      if (auto items = n->to_items()) {
+        for (auto& item : *items) {
+          const auto name = item.to_string();
+          if (!name) continue;
+          const auto same = std::find_if(policies.begin(), policies.end(),
+                                         [&](const auto& p) { return p.first == *name; });
+          if (same == policies.end()) {
+            std::vector<std::string> known;
+            for (const auto& p : policies) known.push_back(p.first);
+            item.error(fmt::format("no inherited policy is named '{}'", *name),
+                       {known.empty() ? std::string("there are no inherited policies")
+                                      : "inherited policies: " + engine::join_list(known)},
+                       engine::closest_match(*name, known).value_or(""));
+            continue;
+          }
+          policies.erase(same);
+        }
+      }
+    }
     if (auto n = top.get("policies")) {
       if (auto items = n->to_items()) {
         within_limit(*n, items->size(), input_limits::policies, "policies");
@@ -568,31 +592,11 @@ scenario_description load_scenario(const std::filesystem::path& path) {
         }
       }
     }
-    if (auto n = top.get("remove")) {
-      if (auto items = n->to_items()) {
-        for (auto& item : *items) {
-          const auto name = item.to_string();
-          if (!name) continue;
-          const auto same = std::find_if(policies.begin(), policies.end(),
-                                         [&](const auto& p) { return p.first == *name; });
-          if (same == policies.end()) {
-            std::vector<std::string> known;
-            for (const auto& p : policies) known.push_back(p.first);
-            item.error(fmt::format("no inherited policy is named '{}'", *name),
-                       {known.empty() ? std::string("there are no inherited policies")
-                                      : "inherited policies: " + engine::join_list(known)},
-                       engine::closest_match(*name, known).value_or(""));
-            continue;
-          }
-          policies.erase(same);
-        }
-      }
-    }
   }
   const map_view& child = *chain.front().top;
   if (!model_node)
     child.report_missing("model", {"the model dataset (a path relative to this file)"});
-  if (!end)
+  if (!end_given)
     child.report_missing("horizon",
                          {"horizon: {end: <year>} (start defaults to the model's start_year)"});
   diags.throw_if_any();
@@ -629,6 +633,17 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   for (const auto& [name, item] : policies)
     if (auto p = read_policy(item, name, sd.model)) sd.policies.push_back(std::move(*p));
   for (const auto& n : overrides) apply_overrides(n, sd.model.params, sd.model.name);
+  // `set:` may move a policy's start or end: check the order again, at the value in force.
+  for (const auto& p : sd.policies)
+    if (p.end && sd.model.params[*p.end].value <= sd.model.params[p.start].value) {
+      const auto& e = sd.model.params[*p.end];
+      diags.add(
+          {e.where,
+           e.path,
+           fmt::format("end {} is not after start {}", e.value, sd.model.params[p.start].value),
+           {"a `set:` entry may have moved one of them"},
+           ""});
+    }
   if (diags.empty()) check_consistency(sd.model, diags);
   if (diags.empty())
     check_step(

@@ -162,8 +162,9 @@ const std::array agreement_table{
 };
 
 const std::array cap_table{
-    numeric_field{"cap", "persons/year", non_negative, std::nullopt,
-                  "Most emigrants a year over all non-exempt corridors of the origin."},
+    numeric_field{
+        "cap", "persons/year", non_negative, std::nullopt,
+        "Most emigrants a year of each capped cadre, over the origin's non-exempt corridors."},
 };
 
 }  // namespace

@@ -207,7 +207,7 @@ class workforce_system final : public engine::ode_system {
     }
     if (levers) apply_block_levers(x, t);
 
-    // Corridor flows (eq. 8-9), then agreements, caps and compensation (levers 4-5).
+    // Corridor flows (docs/model.md, eq. 10), then agreements, caps and compensation (levers 4-5).
     for (std::size_t e = 0; e < corridors.size(); ++e) {
       const auto& k = corridors[e];
       const auto& r = corridor_rates_[e];
@@ -526,7 +526,6 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     v[i_population] = sys.population(b.country, t);
     v[i_need] = v[i_population] * r.need_per_person;
     const std::size_t acc = b.accumulators;
-    v[i_intake] = delta(acc + acc_intake);
     v[i_intake] = delta(acc + acc_intake);
     v[i_graduates] = delta(acc + acc_graduates);
     v[i_entrants] = r.entry * v[i_graduates];
