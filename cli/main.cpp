@@ -16,14 +16,17 @@
 
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
+#include "models/workforce/backcast.hpp"
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/data_sources.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/schema.hpp"
 #include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/run_record.hpp"
+#include "outputs/validation_report.hpp"
 
 namespace hwf::cli {
 
@@ -244,7 +247,6 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
     throw bad_input_error("compare", "", "compare needs a baseline and at least one other scenario",
                           "");
   const std::filesystem::path dir(out_dir.empty() ? "results/compare" : out_dir);
-  out::check_results_folder(dir, force);
 
   // Each scenario loads, compiles and runs independently: in parallel, results in input order.
   std::vector<loaded_run> runs(paths.size());
@@ -262,8 +264,9 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
       r.error = std::current_exception();
     }
   });
-  // Report every bad input together; otherwise the first failure in input order.
+  // Report every bad input together first; otherwise the first run failure in input order.
   std::vector<engine::diagnostic> all;
+  std::exception_ptr first_failure;
   for (auto& r : runs) {
     if (!r.error) continue;
     try {
@@ -271,10 +274,12 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
     } catch (const engine::input_error& e) {
       all.insert(all.end(), e.diagnostics().begin(), e.diagnostics().end());
     } catch (...) {
-      if (all.empty()) throw;
+      if (!first_failure) first_failure = r.error;
     }
   }
   if (!all.empty()) throw engine::input_error(std::move(all));
+  out::check_results_folder(dir, force);
+  if (first_failure) std::rethrow_exception(first_failure);
 
   const auto& base = runs[0];
   std::vector<std::string> names;
@@ -359,6 +364,61 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
   return ok;
 }
 
+int cmd_backcast(const std::string& scenario_path, const std::string& observed_path,
+                 std::string out_dir, bool force, const std::string& report, bool quiet) {
+  const auto started = clock_type::now();
+  const auto scenario = model::load_scenario(scenario_path);
+  const model::compiled_model m(scenario);
+  const auto observed = model::load_observed(observed_path, m);
+  const std::filesystem::path dir(out_dir.empty() ? "results/" + scenario.name + "-backcast"
+                                                  : out_dir);
+  out::check_results_folder(dir, force);
+  const auto run = model::simulate(m, m.default_parameters());
+  const auto matches = model::match_observations(m, run, observed);
+  if (matches.empty())
+    throw bad_input_error(observed.file.display_name, "series",
+                          "no observed value falls within the scenario's horizon and model",
+                          fmt::format("the horizon is {} to {}", m.start_time(), m.end_time()));
+
+  out::validation_info info;
+  info.scenario = scenario.name;
+  info.start_year = static_cast<int>(m.start_time());
+  info.end_year = static_cast<int>(m.end_time());
+  info.observed_name = observed.name;
+  info.observed_source = observed.source;
+  info.observed_file = observed.file.display_name;
+  info.command =
+      fmt::format("hwfsim backcast {} --observed {}{}", scenario.file.display_name,
+                  observed.file.display_name, report.empty() ? "" : " --report " + report);
+  info.chart_file = "validation.svg";
+  auto rec = make_record(scenario, m, run,
+                         std::chrono::duration<double>(clock_type::now() - started).count());
+  rec.inputs.emplace_back(observed.file.display_name, observed.file.sha256);
+  rec.files = {"backcast.csv", "validation.md", "validation.svg", "indicators.csv"};
+  const auto markdown = out::validation_markdown(info, matches);
+  const auto svg = out::validation_svg(matches);
+  write_results(
+      dir, force,
+      {{"backcast.csv", out::validation_csv(scenario.name, matches)},
+       {"validation.md", markdown},
+       {"validation.svg", svg},
+       {"indicators.csv", out::long_csv(scenario.name, run.result.times, run.result.tables[0])},
+       {"run.json", out::to_json(rec)}});
+  if (!report.empty()) {
+    // The report is asked for by name: written (atomically) even over an older version.
+    const std::filesystem::path md(report);
+    if (md.has_parent_path()) out::create_results_folder(md.parent_path());
+    out::write_file_atomically(md, markdown);
+    out::write_file_atomically(md.parent_path() / info.chart_file, svg);
+  }
+  if (!quiet) {
+    fmt::print("Back-cast {}: {} to {}, {} observed values compared; results in {}/{}\n",
+               scenario.name, info.start_year, info.end_year, matches.size(), dir.generic_string(),
+               report.empty() ? "" : "; report " + report);
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -411,6 +471,25 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   compare->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
+  auto* sources = app.add_subcommand(
+      "sources",
+      "Print every parameter with its source and flag as Markdown (docs/data-sources.md)");
+  sources->add_option("scenario", scenario, "Scenario YAML file")->required();
+
+  std::string observed, report;
+  auto* backcast = app.add_subcommand(
+      "backcast", "Run a scenario that starts in the past and compare it with observed counts");
+  backcast->add_option("scenario", scenario, "Scenario YAML file (starting in a past year)")
+      ->required();
+  backcast->add_option("--observed", observed, "Observed-data YAML file")->required();
+  backcast->add_option("-o,--output", out_dir,
+                       "Results folder (default: results/<scenario name>-backcast)");
+  backcast->add_flag("--force", force, "Write into a results folder that already holds files");
+  backcast->add_option(
+      "--report", report,
+      "Also write the Markdown report to this file (and validation.svg beside it)");
+  backcast->add_flag("-q,--quiet", quiet, "Print nothing on success");
+
   auto* schema =
       app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
 
@@ -429,6 +508,13 @@ int main(int argc, char** argv) {
       return ok;
     }
     if (*params) return cmd_params(scenario, csv, filter);
+    if (*sources) {
+      fmt::print("{}", model::data_sources_markdown(
+                           model::load_scenario(scenario),
+                           "hwfsim sources " + scenario + " > docs/data-sources.md"));
+      return ok;
+    }
+    if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
     if (*compare) return cmd_compare(scenarios, out_dir, force, discount, years, threads, quiet);
     if (*schema) {
       fmt::print("{}", model::schema_markdown());

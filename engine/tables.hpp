@@ -44,3 +44,19 @@ struct run_result {
 };
 
 }  // namespace hwf::engine
+
+namespace hwf::engine {
+
+/// One observed value and what a run projected for it (validation against data).
+struct observation_match {
+  std::vector<std::string> keys;  ///< e.g. {country, cadre}
+  double year;
+  double observed;
+  double projected;
+  double scale;      ///< divisor for densities (e.g. population / 10,000); 0 = none
+  std::string note;  ///< what the data says about this value (series break, ...)
+
+  double error_percent() const { return (projected - observed) / observed * 100.0; }
+};
+
+}  // namespace hwf::engine

@@ -105,9 +105,10 @@ yaml_file parse_yaml(std::string content, std::string display_name) {
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard against stack exhaustion ("billion laughs" needs no guard: aliases
     // are shared nodes, and the readers never expand them).
-    fail(file_problem(f.display_name, e.mark.line + 1, e.mark.column + 1,
-                      "collections are nested too deeply for an input file",
-                      {"hwfsim's files nest a few levels; this looks like a damaged or hostile file"}));
+    fail(file_problem(
+        f.display_name, e.mark.line + 1, e.mark.column + 1,
+        "collections are nested too deeply for an input file",
+        {"hwfsim's files nest a few levels; this looks like a damaged or hostile file"}));
   } catch (const YAML::Exception& e) {
     // yaml-cpp marks are 0-based; ours are 1-based.
     const int line = e.mark.is_null() ? 0 : e.mark.line + 1;

@@ -48,7 +48,8 @@ struct population_point {
 struct country_desc {
   std::string iso3;
   std::string name;
-  bool safeguards_list;  ///< on the WHO Health Workforce Support and Safeguards List
+  bool safeguards_list;  ///< on the WHO Health Workforce Support and Safeguards List (default:
+                         ///< the 2023 edition, safeguards_list.hpp)
   std::optional<std::size_t> population;            ///< P0 (with population_growth), or
   std::size_t population_growth = 0;                ///< (meaningful only with population)
   std::vector<population_point> population_series;  ///< a year-by-year series

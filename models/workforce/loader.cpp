@@ -11,6 +11,7 @@
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/loader_detail.hpp"
+#include "models/workforce/safeguards_list.hpp"
 #include "models/workforce/schema.hpp"
 
 namespace hwf::model {
@@ -226,9 +227,11 @@ class model_reader {
       c.iso3 = iso3;
       c.where = value.where();
       if (auto s = m.require("name")) c.name = s->to_string().value_or("");
-      std::optional<bool> ssl;
-      if (auto s = m.require("safeguards_list")) ssl = s->to_bool();
-      c.safeguards_list = ssl.value_or(false);
+      // Default: membership of the WHO 2023 list; an explicit value (another edition, a
+      // what-if) overrides it.
+      c.safeguards_list = on_safeguards_list_2023(iso3);
+      if (auto s = m.get("safeguards_list"))
+        if (auto v = s->to_bool()) c.safeguards_list = *v;
       read_population(m, c, md.params);
       if (auto s = m.require("cadres")) read_country_cadres(*s, c, md);
       md.countries.push_back(std::move(c));

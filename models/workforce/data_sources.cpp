@@ -1,0 +1,92 @@
+#include "models/workforce/data_sources.hpp"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "models/workforce/safeguards_list.hpp"
+
+namespace hwf::model {
+
+namespace {
+
+std::string cell(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += '\\';
+    if (c == '\n') {
+      out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/// "countries.KEN.cadres.nurses.exit_rate" -> group "countries.KEN", key "cadres.nurses.exit_rate".
+std::pair<std::string, std::string> split(const std::string& path) {
+  std::size_t dots = 0;
+  for (std::size_t i = 0; i < path.size(); ++i)
+    if (path[i] == '.' && ++dots == 2) return {path.substr(0, i), path.substr(i + 1)};
+  return {path, ""};
+}
+
+}  // namespace
+
+std::string data_sources_markdown(const scenario_description& s, const std::string& command) {
+  const auto& params = s.model.params;
+  std::map<evidence, std::size_t> by_flag;
+  std::size_t defaults = 0;
+  for (const auto& p : params.items()) {
+    if (p.note.rfind("default", 0) == 0)
+      ++defaults;
+    else
+      ++by_flag[p.flag];
+  }
+  std::string md = fmt::format(
+      "# Data sources\n\n"
+      "Every parameter of the model `{}` (`{}`), as the scenario `{}` uses it: value, unit, "
+      "how sure the figure is and where it comes from. Generated; do not edit by hand:\n\n"
+      "```sh\n{}\n```\n\n"
+      "Flags: **verified** = as printed in the source; **derived** = arithmetic on verified "
+      "figures (the note shows it); **estimate** = a judgement (the note says why). Values the "
+      "dataset leaves to their documented default (docs/yaml-reference.md) are listed as "
+      "*default*.\n\n"
+      "| verified | derived | estimate | no flag | default |\n|---|---|---|---|---|\n"
+      "| {} | {} | {} | {} | {} |\n\n",
+      s.model.name, s.model.file.display_name, s.name, command, by_flag[evidence::verified],
+      by_flag[evidence::derived], by_flag[evidence::estimate], by_flag[evidence::unstated],
+      defaults);
+
+  std::string group;
+  for (const auto& p : params.items()) {
+    const auto [g, key] = split(p.path);
+    if (g != group) {
+      group = g;
+      std::string title = g;
+      for (const auto& c : s.model.countries)
+        if (g == "countries." + c.iso3)
+          title = fmt::format("{} ({}{})", g, c.name,
+                              c.safeguards_list ? ", on the Safeguards List" : "");
+      md += fmt::format(
+          "\n## {}\n\n| parameter | value | unit | flag | source | note |\n"
+          "|---|---|---|---|---|---|\n",
+          cell(title));
+    }
+    const bool is_default = p.note.rfind("default", 0) == 0;
+    md +=
+        fmt::format("| `{}` | {:.6g} | {} | {} | {} | {} |\n", key.empty() ? p.path : key, p.value,
+                    p.unit, is_default ? std::string("*default*") : std::string(to_string(p.flag)),
+                    cell(p.source), is_default ? "" : cell(p.note));
+  }
+
+  md +=
+      "\n## WHO Health Workforce Support and Safeguards List 2023\n\n"
+      "A country's `safeguards_list` defaults to its membership of this list (55 countries; "
+      "WHO, March 2023). The WHO Code lever acts on corridors from these origins.\n\n"
+      "| ISO3 | country |\n|---|---|\n";
+  for (const auto& c : safeguards_list_2023()) md += fmt::format("| {} | {} |\n", c.iso3, c.name);
+  return md;
+}
+
+}  // namespace hwf::model
