@@ -240,9 +240,32 @@ struct loaded_run {
   std::exception_ptr error;
 };
 
+/// The countries of the printed comparison table: all, or those named in "NGA,GBR".
+std::vector<std::size_t> table_countries(const std::string& text, const model::compiled_model& m) {
+  std::vector<std::string> isos;
+  for (const auto& c : m.countries()) isos.push_back(c.iso3);
+  std::vector<std::size_t> out;
+  if (text.empty()) {
+    for (std::size_t c = 0; c < isos.size(); ++c) out.push_back(c);
+    return out;
+  }
+  std::string item;
+  std::stringstream ss(text);
+  while (std::getline(ss, item, ',')) {
+    const auto it = std::find(isos.begin(), isos.end(), item);
+    if (it == isos.end()) {
+      auto e = bad_input_error("--countries", "", fmt::format("'{}' is not a country of the model", item),
+                               "countries: " + engine::join_list(isos));
+      throw e;
+    }
+    out.push_back(static_cast<std::size_t>(it - isos.begin()));
+  }
+  return out;
+}
+
 int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool force,
-                std::optional<double> discount, const std::string& years_text, int threads,
-                bool quiet) {
+                std::optional<double> discount, const std::string& years_text,
+                const std::string& countries_text, int threads, bool quiet) {
   if (paths.size() < 2)
     throw bad_input_error("compare", "", "compare needs a baseline and at least one other scenario",
                           "");
@@ -299,6 +322,7 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
   model::comparison_settings settings;
   settings.discount_rate = discount.value_or(base.scenario->discount_rate);
   settings.years = summary_years(years_text, *base.model);
+  const auto shown = table_countries(countries_text, *base.model);
 
   const auto summary_schema = model::country_summary_schema(*base.model);
   const auto corridor_schema = model::corridor_summary_schema(*base.model);
@@ -349,15 +373,15 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
       "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
       "worker-year discounted:\n\n",
       year, base.model->start_time());
-  fmt::print("{:<24}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country",
+  fmt::print("{:<32}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country",
              "supply", "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
   const std::size_t per = summary_schema.size() / base.model->countries().size();
   const std::size_t row = settings.years.size() - 1;
-  for (std::size_t i = 0; i < runs.size(); ++i)
-    for (std::size_t c = 0; c < base.model->countries().size(); ++c) {
+  for (std::size_t c : shown)
+    for (std::size_t i = 0; i < runs.size(); ++i) {
       const auto v = summaries[i].row(row).subspan(c * per, per);
-      fmt::print("{:<24}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
-                 runs[i].scenario->name.substr(0, 23), base.model->countries()[c].iso3, v[0], v[1],
+      fmt::print("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
+                 runs[i].scenario->name.substr(0, 31), base.model->countries()[c].iso3, v[0], v[1],
                  v[2], v[3], v[4], v[5],
                  std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
     }
@@ -427,7 +451,7 @@ int main(int argc, char** argv) {
       "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
 
-  std::string scenario, out_dir, filter, years;
+  std::string scenario, out_dir, filter, years, countries;
   std::vector<std::string> scenarios;
   bool force = false, quiet = false, csv = false;
   std::optional<double> discount;
@@ -467,6 +491,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 0.5));
   compare->add_option("--years", years,
                       "Summary years, comma-separated (default: start + 5, start + 10, end)");
+  compare->add_option("--countries", countries,
+                      "Countries of the printed table, comma-separated (default: all; the files "
+                      "always hold all)");
   compare->add_option("--threads", threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   compare->add_flag("-q,--quiet", quiet, "Print nothing on success");
@@ -515,7 +542,8 @@ int main(int argc, char** argv) {
       return ok;
     }
     if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
-    if (*compare) return cmd_compare(scenarios, out_dir, force, discount, years, threads, quiet);
+    if (*compare)
+      return cmd_compare(scenarios, out_dir, force, discount, years, countries, threads, quiet);
     if (*schema) {
       fmt::print("{}", model::schema_markdown());
       return ok;
