@@ -242,23 +242,21 @@ struct loaded_run {
 
 /// The countries of the printed comparison table: all, or those named in "NGA,GBR".
 std::vector<std::size_t> table_countries(const std::string& text, const model::compiled_model& m) {
-  std::vector<std::string> isos;
-  for (const auto& c : m.countries()) isos.push_back(c.iso3);
+  const auto& countries = m.country_set();
   std::vector<std::size_t> out;
   if (text.empty()) {
-    for (std::size_t c = 0; c < isos.size(); ++c) out.push_back(c);
+    for (std::size_t c = 0; c < countries.size(); ++c) out.push_back(c);
     return out;
   }
   std::string item;
   std::stringstream ss(text);
   while (std::getline(ss, item, ',')) {
-    const auto it = std::find(isos.begin(), isos.end(), item);
-    if (it == isos.end()) {
-      auto e = bad_input_error("--countries", "", fmt::format("'{}' is not a country of the model", item),
-                               "countries: " + engine::join_list(isos));
-      throw e;
-    }
-    out.push_back(static_cast<std::size_t>(it - isos.begin()));
+    const auto c = countries.find(item);
+    if (!c)
+      throw bad_input_error("--countries", "",
+                            fmt::format("'{}' is not a country of the model", item),
+                            "countries: " + engine::join_list(countries.labels()));
+    out.push_back(*c);
   }
   return out;
 }

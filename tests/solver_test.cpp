@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "engine/diagnostics.hpp"
+#include "engine/index_set.hpp"
 #include "engine/solver.hpp"
 #include "engine/stock_layout.hpp"
 
@@ -111,4 +112,13 @@ TEST_CASE("a stock layout names each state entry", "[engine]") {
   CHECK(layout.describe(2) == "acc[KEN,intake]");
   CHECK(layout.stock_indices() == std::vector<std::size_t>{0, 1});
   CHECK_THROWS_AS(layout.describe(3), internal_error);
+}
+
+TEST_CASE("an index set keeps label order and finds labels", "[engine]") {
+  const index_set countries("country", {"KEN", "GBR", "GHA"});
+  CHECK(countries.size() == 3);
+  CHECK(countries[1] == "GBR");
+  CHECK(countries.find("GHA") == std::optional<std::size_t>(2));
+  CHECK_FALSE(countries.find("USA"));
+  CHECK_THROWS_AS(index_set("cadre", {"nurses", "nurses"}), internal_error);
 }

@@ -25,13 +25,11 @@ observed_data load_observed(const std::filesystem::path& path, const compiled_mo
   if (auto n = top.require("observed")) out.name = n->to_string().value_or("");
   if (auto n = top.get("description")) out.description = n->to_string().value_or("");
   if (auto n = top.get("source")) out.source = n->to_string().value_or("");
-  std::vector<std::string> isos;
-  for (const auto& c : m.countries()) isos.push_back(c.iso3);
+  const auto& isos = m.country_set().labels();
   if (auto series = top.require("series")) {
     if (auto countries = series->to_entries()) {
       for (auto& [iso, cn] : *countries) {
-        const auto ci = std::find(isos.begin(), isos.end(), iso);
-        if (ci == isos.end()) {
+        if (!m.country_set().find(iso)) {
           cn.error(fmt::format("'{}' is not a country of model", iso),
                    {"countries: " + engine::join_list(isos)},
                    engine::closest_match(iso, isos).value_or(""));
@@ -41,8 +39,7 @@ observed_data load_observed(const std::filesystem::path& path, const compiled_mo
         if (!cadres) continue;
         for (auto& [cadre, kn] : *cadres) {
           const auto& ids = m.cadre_ids();
-          const auto ki = std::find(ids.begin(), ids.end(), cadre);
-          if (ki == ids.end()) {
+          if (!m.cadre_set().find(cadre)) {
             kn.error(fmt::format("'{}' is not a cadre of the model", cadre),
                      {"cadres: " + engine::join_list(ids)},
                      engine::closest_match(cadre, ids).value_or(""));

@@ -52,10 +52,14 @@ compiled_model::compiled_model(const scenario_description& s)
       solver_(s.solver),
       params_(s.model.params) {
   const auto& md = s.model;
+  std::vector<std::string> cadre_ids, isos;
   for (const auto& k : md.cadres) {
-    cadre_ids_.push_back(k.id);
+    cadre_ids.push_back(k.id);
     cadre_sdg_core_.push_back(k.sdg_core);
   }
+  cadres_ = engine::index_set("cadre", std::move(cadre_ids));
+  for (const auto& c : md.countries) isos.push_back(c.iso3);
+  countries_set_ = engine::index_set("country", std::move(isos));
 
   engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
   const std::size_t per_cadre = indicator_list.size() - 1;  // sdg_density is for `all` only
@@ -146,6 +150,7 @@ compiled_model::compiled_model(const scenario_description& s)
     corridors_.push_back(k);
   }
 
+  corridors_set_ = engine::index_set("corridor", migrant_labels);
   using engine::state_kind;
   const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(student_labels));
   const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(worker_labels));

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/index_set.hpp"
 #include "engine/solver.hpp"
 #include "engine/stock_layout.hpp"
 #include "engine/tables.hpp"
@@ -147,7 +148,11 @@ class compiled_model {
   const std::vector<cc_block>& blocks() const noexcept { return blocks_; }
   const std::vector<corridor_block>& corridors() const noexcept { return corridors_; }
   const std::vector<country_block>& countries() const noexcept { return countries_; }
-  const std::vector<std::string>& cadre_ids() const noexcept { return cadre_ids_; }
+  const std::vector<std::string>& cadre_ids() const noexcept { return cadres_.labels(); }
+  /// The subscripts of the model: countries (ISO3), cadres, and corridor-cadres ("KEN-GBR,nurses").
+  const engine::index_set& country_set() const noexcept { return countries_set_; }
+  const engine::index_set& cadre_set() const noexcept { return cadres_; }
+  const engine::index_set& corridor_set() const noexcept { return corridors_set_; }
   const std::vector<bool>& cadre_sdg_core() const noexcept { return cadre_sdg_core_; }
   const lever_set& levers() const noexcept { return levers_; }
 
@@ -164,7 +169,7 @@ class compiled_model {
   std::vector<cc_block> blocks_;
   std::vector<corridor_block> corridors_;
   std::vector<country_block> countries_;
-  std::vector<std::string> cadre_ids_;
+  engine::index_set countries_set_, cadres_, corridors_set_;
   std::vector<bool> cadre_sdg_core_;
   lever_set levers_;
 };
