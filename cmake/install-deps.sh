@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
   g++ cmake make git            # compiler and build
-  libboost-dev                  # Boost.Odeint (integrators), Boost.Math later
+  libboost-dev                  # Boost.Odeint (integrators), Boost.Math (distributions), Boost.Random (Sobol)
+  librandom123-dev              # counter-based random numbers (Philox)
   libyaml-cpp-dev               # YAML parsing with positions
   libtbb-dev                    # parallel runs (oneTBB)
   libfmt-dev                    # formatting
