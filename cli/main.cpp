@@ -12,10 +12,17 @@
 #include <fmt/format.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
+#include <csignal>
+#include <mutex>
+
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
+#include "engine/ensemble.hpp"
+#include "engine/sampling.hpp"
 #include "models/workforce/backcast.hpp"
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
@@ -23,6 +30,7 @@
 #include "models/workforce/description.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/schema.hpp"
+#include "models/workforce/uncertainty.hpp"
 #include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/run_record.hpp"
@@ -441,6 +449,147 @@ int cmd_backcast(const std::string& scenario_path, const std::string& observed_p
   return ok;
 }
 
+/// Set by SIGINT (Ctrl-C) during an ensemble: the runs stop and nothing is written.
+std::atomic<bool> interrupted{false};
+extern "C" void on_interrupt(int) {
+  interrupted = true;
+}
+
+/// Progress on stderr: a bar with rate and ETA when it is a terminal, a line every 10% otherwise.
+class progress_meter {
+ public:
+  explicit progress_meter(std::size_t total) : total_(total), tty_(::isatty(2) != 0) {}
+  void update(std::size_t done) {
+    const std::lock_guard lock(mutex_);
+    const double s = std::chrono::duration<double>(clock_type::now() - start_).count();
+    const double rate = s > 0 ? static_cast<double>(done) / s : 0;
+    const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
+    const int percent = static_cast<int>(100 * done / std::max<std::size_t>(total_, 1));
+    if (tty_) {
+      const int filled = percent / 5;
+      fmt::print(stderr, "\r[{:<20}] {:3d}% {}/{} runs, {:.0f} runs/s, ETA {:.0f} s   ",
+                 std::string(static_cast<std::size_t>(filled), '#'), percent, done, total_, rate,
+                 eta);
+      if (done == total_) fmt::print(stderr, "\n");
+    } else if (percent >= next_percent_ || done == total_) {
+      fmt::print(stderr, "{}% of {} runs, {:.0f} runs/s, ETA {:.0f} s\n", percent, total_, rate,
+                 eta);
+      while (next_percent_ <= percent) next_percent_ += 10;
+    }
+  }
+
+ private:
+  std::size_t total_;
+  bool tty_;
+  int next_percent_ = 10;
+  std::mutex mutex_;
+  clock_type::time_point start_ = clock_type::now();
+};
+
+int cmd_mc(const std::string& scenario_path, std::string out_dir, bool force,
+           std::optional<std::size_t> samples_override, int threads, std::size_t memory_mb,
+           bool skip_failed, bool quiet) {
+  const auto started = clock_type::now();
+  auto scenario = model::load_scenario(scenario_path);
+  if (!scenario.uncertainty.present)
+    throw bad_input_error(
+        scenario.file.display_name, "uncertainty", "this scenario has no `uncertainty` block",
+        "add uncertainty: {samples, sampling, seed, parameters} (docs/monte-carlo.md)");
+  auto& u = scenario.uncertainty;
+  if (samples_override) u.samples = *samples_override;
+  const model::compiled_model m(scenario);
+  const std::filesystem::path dir(out_dir.empty() ? "results/" + scenario.name + "-mc" : out_dir);
+  out::check_results_folder(dir, force);
+
+  const engine::sample_design design(u.sampling, u.seed, u.samples, u.dimensions());
+  const auto base = m.default_parameters();
+  std::size_t cells = 0;
+  const std::size_t years = static_cast<std::size_t>(m.end_time() - m.start_time()) + 1;
+  std::vector<std::size_t> first_cell;
+  for (const auto& schema : m.schemas()) {
+    first_cell.push_back(cells);
+    cells += years * schema.size();
+  }
+
+  std::optional<tbb::global_control> limit;
+  if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
+  progress_meter meter(u.samples);
+  engine::ensemble_options opt;
+  opt.runs = u.samples;
+  opt.memory_bytes = memory_mb << 20;
+  opt.skip_failed = skip_failed;
+  opt.cancel = &interrupted;
+  if (!quiet) opt.progress = [&](std::size_t done) { meter.update(done); };
+  interrupted = false;
+  const auto previous = std::signal(SIGINT, on_interrupt);
+  engine::cell_statistics stats;
+  try {
+    stats = engine::run_ensemble(cells, opt, [&](std::size_t run, std::span<double> out) {
+      std::vector<double> uniforms, params = base;
+      design.point(run, uniforms);
+      model::apply_sample(u, uniforms, params);
+      m.check_parameters(params);
+      const auto r = model::simulate(m, params);
+      std::size_t c = 0;
+      for (const auto& t : r.result.tables)
+        for (double v : t.values) out[c++] = v;
+    });
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    throw;
+  }
+  std::signal(SIGINT, previous);
+
+  // samples.csv: every run's sampled values (recomputed: cheap, and in run order).
+  const auto labels = model::dimension_labels(u, m.parameters());
+  std::string samples_csv = "run";
+  for (const auto& l : labels) samples_csv += "," + out::csv_field(l);
+  samples_csv += "\n";
+  {
+    std::vector<double> uniforms, params, sampled;
+    fmt::memory_buffer buf;
+    for (std::size_t run = 0; run < u.samples; ++run) {
+      design.point(run, uniforms);
+      params = base;
+      model::apply_sample(u, uniforms, params, &sampled);
+      fmt::format_to(std::back_inserter(buf), "{}", run);
+      for (double x : sampled) fmt::format_to(std::back_inserter(buf), ",{}", x);
+      fmt::format_to(std::back_inserter(buf), "\n");
+    }
+    samples_csv.append(buf.data(), buf.size());
+  }
+  std::vector<double> times;
+  for (std::size_t y = 0; y < years; ++y) times.push_back(m.start_time() + static_cast<double>(y));
+  const double wall = std::chrono::duration<double>(clock_type::now() - started).count();
+  std::string failed;
+  for (const auto& f : stats.skipped)
+    failed += fmt::format("{}{}", failed.empty() ? "" : ",", f.run);
+  const std::string mc_json =
+      out::monte_carlo_json(scenario.name, std::string(engine::to_string(u.sampling)), u.seed,
+                            u.samples, stats.runs, stats.skipped.size(), labels,
+                            out::to_json(make_record(scenario, m, model::simulate(m, base), wall)));
+  write_results(
+      dir, force,
+      {{"quantiles.csv", out::quantiles_csv(scenario.name, times, m.schemas()[0], first_cell[0],
+                                            stats.mean, stats.sd, stats.quantiles)},
+       {"corridor_quantiles.csv",
+        out::quantiles_csv(scenario.name, times, m.schemas()[1], first_cell[1], stats.mean,
+                           stats.sd, stats.quantiles)},
+       {"samples.csv", samples_csv},
+       {"run.json", mc_json}});
+  if (!quiet) {
+    fmt::print(
+        "Monte Carlo {}: {} runs ({} sampling, seed {}, {} sampled dimensions), {:.1f} s; "
+        "results in {}/\n",
+        scenario.name, u.samples, engine::to_string(u.sampling), u.seed, u.dimensions(), wall,
+        dir.generic_string());
+    if (!stats.skipped.empty())
+      fmt::print("{} failed runs were excluded (--skip-failed): runs {}\n", stats.skipped.size(),
+                 failed);
+  }
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -515,6 +664,27 @@ int main(int argc, char** argv) {
       "Also write the Markdown report to this file (and validation.svg beside it)");
   backcast->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
+  std::optional<std::size_t> samples;
+  std::size_t memory_mb = 1024;
+  bool skip_failed = false;
+  auto* mc = app.add_subcommand(
+      "mc", "Monte Carlo: run a scenario's uncertainty samples in parallel; write quantiles");
+  mc->add_option("scenario", scenario, "Scenario YAML file with an `uncertainty` block")
+      ->required();
+  mc->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>-mc)");
+  mc->add_flag("--force", force, "Write into a results folder that already holds files");
+  mc->add_option("--samples", samples, "Number of runs (default: uncertainty.samples)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
+  mc->add_option("--threads", threads, "Most threads to use (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  mc->add_option("--memory", memory_mb,
+                 "Most MiB for stored run values (exact quantiles need runs x values x 8 bytes)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
+  mc->add_flag("--skip-failed", skip_failed,
+               "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
+  mc->add_flag("-q,--quiet", quiet, "Print nothing on success (no progress)");
+
   auto* schema =
       app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
 
@@ -539,6 +709,8 @@ int main(int argc, char** argv) {
                            "hwfsim sources " + scenario + " > docs/data-sources.md"));
       return ok;
     }
+    if (*mc)
+      return cmd_mc(scenario, out_dir, force, samples, threads, memory_mb, skip_failed, quiet);
     if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
     if (*compare)
       return cmd_compare(scenarios, out_dir, force, discount, years, countries, threads, quiet);
@@ -558,6 +730,12 @@ int main(int argc, char** argv) {
   } catch (const engine::numerical_error& e) {
     std::cerr << "error: the run failed: " << e.what() << "\n";
     return run_failed;
+  } catch (const engine::ensemble_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return run_failed;
+  } catch (const engine::memory_limit_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return bad_input;
   } catch (const std::exception& e) {
     std::cerr << "internal error: " << e.what() << "\n";
     return run_failed;

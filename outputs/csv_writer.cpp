@@ -77,6 +77,26 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
   return out;
 }
 
+std::string quantiles_csv(const std::string& scenario, const std::vector<double>& times,
+                          const engine::table_schema& schema, std::size_t first_cell,
+                          const std::vector<double>& mean, const std::vector<double>& sd,
+                          const std::vector<double>& quantiles) {
+  std::string out = header_line(schema, "mean,sd,p05,p25,p50,p75,p95");
+  const auto keys = formatted_keys(schema);
+  const std::string name = csv_field(scenario);
+  fmt::memory_buffer buf;
+  for (std::size_t r = 0; r < times.size(); ++r)
+    for (std::size_t i = 0; i < schema.size(); ++i) {
+      const std::size_t c = first_cell + r * schema.size() + i;
+      if (std::isnan(mean[c])) continue;
+      const double* q = &quantiles[c * 5];
+      fmt::format_to(std::back_inserter(buf), "{},{}{},{},{},{},{},{},{},{}\n", name, times[r],
+                     keys[i], mean[c], sd[c], q[0], q[1], q[2], q[3], q[4]);
+    }
+  out.append(buf.data(), buf.size());
+  return out;
+}
+
 std::string delta_csv(const std::string& scenario, const std::vector<double>& times,
                       const engine::table_values& baseline, const engine::table_values& table,
                       bool header) {

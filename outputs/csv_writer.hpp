@@ -18,6 +18,14 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
                      const engine::table_values& table, const std::vector<std::size_t>& rows = {},
                      bool header = true);
 
+/// Ensemble statistics of one table: `scenario,year,<keys>,mean,sd,p05,p25,p50,p75,p95`.
+/// `cells` of the statistics are laid out as the run's tables: this table's cells start at
+/// `first_cell`, year-major (times.size() rows of schema.size() series).
+std::string quantiles_csv(const std::string& scenario, const std::vector<double>& times,
+                          const engine::table_schema& schema, std::size_t first_cell,
+                          const std::vector<double>& mean, const std::vector<double>& sd,
+                          const std::vector<double>& quantiles);
+
 /// Like long_csv, for a scenario against a baseline of the same layout: columns
 /// `scenario,year,<keys>,baseline,value,delta` (delta = value - baseline).
 std::string delta_csv(const std::string& scenario, const std::vector<double>& times,

@@ -34,6 +34,23 @@ std::string to_json(const run_record& r) {
   return j.dump(2) + "\n";
 }
 
+std::string monte_carlo_json(const std::string& scenario, const std::string& sampling,
+                             std::uint64_t seed, std::size_t samples, std::size_t successful,
+                             std::size_t skipped, const std::vector<std::string>& dimensions,
+                             const std::string& record) {
+  const nlohmann::ordered_json j = {{"monte_carlo",
+                                     {{"scenario", scenario},
+                                      {"sampling", sampling},
+                                      {"seed", seed},
+                                      {"samples", samples},
+                                      {"successful_runs", successful},
+                                      {"skipped_runs", skipped},
+                                      {"quantiles", "exact (type 7)"},
+                                      {"dimensions", dimensions}}},
+                                    {"deterministic_run", nlohmann::ordered_json::parse(record)}};
+  return j.dump(2) + "\n";
+}
+
 std::string comparison_json(const std::vector<std::string>& records, double discount_rate,
                             const std::vector<int>& summary_years) {
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();

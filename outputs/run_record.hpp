@@ -2,6 +2,7 @@
 // run.json: what produced a results folder (version, commit, inputs and their hashes, solver)
 // and what the run reported (wall time, steps, mass-balance residual).
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,13 @@ struct run_record {
 
 /// Pretty-printed JSON text (2-space indent, trailing newline).
 std::string to_json(const run_record& r);
+
+/// run.json of a Monte Carlo ensemble: the design, how many runs succeeded, the sampled
+/// dimensions, and the record of the scenario's deterministic run (`record`, a to_json() text).
+std::string monte_carlo_json(const std::string& scenario, const std::string& sampling,
+                             std::uint64_t seed, std::size_t samples, std::size_t successful,
+                             std::size_t skipped, const std::vector<std::string>& dimensions,
+                             const std::string& record);
 
 /// run.json of a comparison: the discount rate, the summary years and every run's record
 /// (`records` are to_json() texts, baseline first).

@@ -3,12 +3,15 @@
 // resolved (names to indices), with every numeric value in the parameter table.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/diagnostics.hpp"
+#include "engine/distributions.hpp"
+#include "engine/sampling.hpp"
 #include "engine/solver.hpp"
 #include "models/workforce/params.hpp"
 
@@ -101,6 +104,32 @@ struct policy_desc {
   std::optional<std::size_t> value(std::string_view key) const;
 };
 
+/// How a sampled value acts on its parameter(s).
+enum class apply_mode { set, multiply, add };
+
+/// One entry of a scenario's `uncertainty.parameters`: a path pattern ('*' matches one path
+/// segment), its distribution, and the parameters it matched.
+struct uncertain_parameter {
+  std::string pattern;
+  engine::distribution dist;
+  apply_mode apply = apply_mode::set;
+  bool shared = false;               ///< one draw for every match (else one per match)
+  std::vector<std::size_t> targets;  ///< parameter indices, in table order
+  engine::source_location where;
+};
+
+/// A scenario's `uncertainty` block (Monte Carlo ensembles).
+struct uncertainty_desc {
+  bool present = false;
+  std::size_t samples = 0;
+  engine::sampling_method sampling = engine::sampling_method::random;
+  std::uint64_t seed = 0;
+  std::vector<uncertain_parameter> parameters;  ///< applied in this order
+
+  /// Sampled dimensions: one per shared entry, one per match otherwise.
+  std::size_t dimensions() const;
+};
+
 /// Which tables a run writes and how often (whole years between rows).
 struct output_settings {
   int interval_years = 1;
@@ -118,8 +147,9 @@ struct scenario_description {
   output_settings output;
   double discount_rate = 0.03;        ///< per year, for cost-effectiveness in comparisons
   std::vector<policy_desc> policies;  ///< in application order (after inheritance)
-  input_file file;                    ///< the scenario file itself
-  std::vector<input_file> parents;    ///< the files it extends, nearest first
+  uncertainty_desc uncertainty;
+  input_file file;                  ///< the scenario file itself
+  std::vector<input_file> parents;  ///< the files it extends, nearest first
   /// Where each resolved setting came from (key path, location), for `hwfsim show`.
   std::vector<std::pair<std::string, engine::source_location>> provenance;
 };

@@ -12,6 +12,7 @@
 #include "models/workforce/description.hpp"
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/schema.hpp"
+#include "models/workforce/uncertainty.hpp"
 
 namespace hwf::model {
 
@@ -44,7 +45,7 @@ void record(provenance_list& prov, const std::string& key, const node_ref& n) {
 const std::vector<std::string>& scenario_keys() {
   static const std::vector<std::string> keys{"scenario", "description", "extends", "model",
                                              "horizon",  "solver",      "output",  "discount_rate",
-                                             "set",      "policies",    "remove"};
+                                             "set",      "policies",    "remove",  "uncertainty"};
   return keys;
 }
 
@@ -499,7 +500,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   std::optional<node_ref> model_node, horizon_node, solver_node, discount_node;
   std::optional<long long> start, end;
   bool end_given = false;  // (a bad value was reported where it stands)
-  std::vector<node_ref> overrides;
+  std::vector<node_ref> overrides, uncertainty_blocks;
   std::vector<std::pair<std::string, node_ref>> policies;  // merged by name, in order
 
   // Ancestors first, so that each file overrides what it extends.
@@ -549,6 +550,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
       record(prov, "discount_rate", *n);
     }
     if (auto n = top.get("set")) overrides.push_back(*n);
+    if (auto n = top.get("uncertainty")) uncertainty_blocks.push_back(*n);
     if (auto n = top.get("remove")) {
       if (auto items = n->to_items()) {
         for (auto& item : *items) {
@@ -644,6 +646,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
            {"a `set:` entry may have moved one of them"},
            ""});
     }
+  read_uncertainty(uncertainty_blocks, sd.model, sd.uncertainty);
   if (diags.empty()) check_consistency(sd.model, diags);
   if (diags.empty())
     check_step(

@@ -59,6 +59,8 @@ struct input_limits {
   static constexpr int max_horizon_years = 500;
   static constexpr std::size_t policies = 1000;
   static constexpr std::size_t extends_depth = 32;
+  static constexpr std::size_t samples = 10'000'000;
+  static constexpr std::size_t uncertain_dimensions = 3667;  // Sobol direction numbers
   static constexpr double max_steps = 5e6;
 };
 

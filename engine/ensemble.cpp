@@ -1,0 +1,109 @@
+#include "engine/ensemble.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+namespace hwf::engine {
+
+double quantile_sorted(std::span<const double> sorted, double p) {
+  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const double h = (static_cast<double>(sorted.size()) - 1) * p;
+  const auto lo = static_cast<std::size_t>(std::floor(h));
+  const std::size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
+}
+
+cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
+                             const run_function& run_one) {
+  const std::size_t runs = options.runs;
+  const double bytes = static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double);
+  if (bytes > static_cast<double>(options.memory_bytes))
+    throw memory_limit_error(fmt::format(
+        "{} runs x {} values need {:.0f} MiB to keep every value for exact quantiles, more than "
+        "the limit of {:.0f} MiB; raise --memory, or run fewer samples",
+        runs, cells, bytes / (1 << 20), static_cast<double>(options.memory_bytes) / (1 << 20)));
+
+  // Cell-major storage: each cell's values are contiguous for the statistics.
+  std::vector<double> values(runs * cells);
+  std::vector<unsigned char> ok(runs, 0);
+  std::vector<std::string> errors(runs);
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> stop{false};
+
+  const std::size_t chunk = std::max<std::size_t>(1, options.chunk_runs);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, runs, chunk), [&](const auto& range) {
+    std::vector<double> out(cells);
+    for (std::size_t r = range.begin(); r != range.end(); ++r) {
+      if (stop.load(std::memory_order_relaxed) || (options.cancel && options.cancel->load())) break;
+      try {
+        run_one(r, out);
+        for (std::size_t c = 0; c < cells; ++c) values[c * runs + r] = out[c];
+        ok[r] = 1;
+      } catch (const std::exception& e) {
+        errors[r] = e.what();
+        if (!options.skip_failed) stop = true;  // the ensemble will stop: spare the remaining runs
+      }
+    }
+    const std::size_t now = done += range.size();
+    if (options.progress) options.progress(now);
+  });
+
+  if (options.cancel && options.cancel->load())
+    throw ensemble_error("cancelled before all runs finished; nothing was written", {});
+  std::vector<run_failure> failures;
+  for (std::size_t r = 0; r < runs; ++r)
+    if (!ok[r] && !errors[r].empty()) failures.push_back({r, errors[r]});
+  if (!failures.empty() && !options.skip_failed) {
+    std::string msg =
+        fmt::format("{} run{} failed", failures.size(), failures.size() > 1 ? "s" : "");
+    for (std::size_t i = 0; i < failures.size() && i < 10; ++i)
+      msg += fmt::format("\n  run {}: {}", failures[i].run, failures[i].message);
+    msg += "\n  (--skip-failed excludes failed runs from the statistics and reports them)";
+    throw ensemble_error(msg, failures);
+  }
+
+  cell_statistics st;
+  st.skipped = std::move(failures);
+  for (std::size_t r = 0; r < runs; ++r) st.runs += ok[r];
+  st.mean.assign(cells, 0);
+  st.sd.assign(cells, 0);
+  st.quantiles.assign(cells * 5, 0);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 16), [&](const auto& range) {
+    std::vector<double> v;
+    for (std::size_t c = range.begin(); c != range.end(); ++c) {
+      v.clear();
+      bool undefined = false;
+      for (std::size_t r = 0; r < runs; ++r)
+        if (ok[r]) {
+          const double x = values[c * runs + r];
+          if (std::isnan(x)) undefined = true;
+          v.push_back(x);
+        }
+      if (undefined || v.empty()) {
+        st.mean[c] = st.sd[c] = std::numeric_limits<double>::quiet_NaN();
+        for (int q = 0; q < 5; ++q) st.quantiles[c * 5 + q] = st.mean[c];
+        continue;
+      }
+      // Sums in run order (the same for any thread count), shifted by the first value so that
+      // a cell that does not vary has exactly that value as its mean.
+      double sum = 0;
+      for (double x : v) sum += x - v[0];
+      const double mean = v[0] + sum / static_cast<double>(v.size());
+      double ss = 0;
+      for (double x : v) ss += (x - mean) * (x - mean);
+      st.mean[c] = mean;
+      st.sd[c] = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
+      std::sort(v.begin(), v.end());
+      for (int q = 0; q < 5; ++q)
+        st.quantiles[c * 5 + q] = quantile_sorted(v, cell_statistics::levels[q]);
+    }
+  });
+  return st;
+}
+
+}  // namespace hwf::engine

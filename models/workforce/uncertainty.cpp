@@ -1,0 +1,390 @@
+// Reading a scenario's `uncertainty` block: sample design, seed, and the distributions of
+// uncertain parameters with wildcard paths (docs/monte-carlo.md).
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "models/workforce/loader_detail.hpp"
+#include "models/workforce/uncertainty.hpp"
+
+namespace hwf::model {
+
+using engine::map_view;
+using engine::node_ref;
+
+std::size_t uncertainty_desc::dimensions() const {
+  std::size_t d = 0;
+  for (const auto& p : parameters) d += p.shared ? 1 : p.targets.size();
+  return d;
+}
+
+namespace {
+
+std::vector<std::string> split_path(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i <= s.size(); ++i)
+    if (i == s.size() || s[i] == '.') {
+      out.push_back(s.substr(start, i - start));
+      start = i + 1;
+    }
+  return out;
+}
+
+/// Numeric keys of each distribution; `optional` ones may be left out.
+struct dist_keys {
+  engine::distribution_kind kind;
+  std::vector<std::string> required, optional;
+};
+const std::vector<dist_keys>& keys_by_dist() {
+  using k = engine::distribution_kind;
+  static const std::vector<dist_keys> table{
+      {k::uniform, {"min", "max"}, {}},
+      {k::triangular, {"min", "mode", "max"}, {}},
+      {k::pert, {"min", "mode", "max"}, {}},
+      {k::normal, {"mean", "sd"}, {}},
+      {k::truncated_normal, {"mean", "sd", "min", "max"}, {}},
+      {k::lognormal, {"median", "sigma"}, {}},
+      {k::beta, {"alpha", "beta"}, {"min", "max"}},
+      {k::gamma, {"shape", "scale"}, {}},
+      {k::discrete, {}, {}},
+  };
+  return table;
+}
+
+/// Reads one distribution spec; reports problems at their keys.
+std::optional<uncertain_parameter> read_spec(const node_ref& n, const std::string& pattern) {
+  using kind = engine::distribution_kind;
+  if (!n.is_map()) {
+    n.error(fmt::format(
+        "expected a distribution such as {{dist: uniform, min: 0.9, max: 1.1}}, found {}",
+        n.describe()));
+    return std::nullopt;
+  }
+  const auto dn = n.node()["dist"];
+  if (!dn) {
+    n.error("missing required key 'dist'",
+            {"expected one of: " + engine::join_list(engine::distribution_names())});
+    return std::nullopt;
+  }
+  const node_ref dist_node(dn, n.path() + ".dist", n.file(), n.diags());
+  const auto name = dist_node.to_string();
+  if (!name) return std::nullopt;
+  const auto names = engine::distribution_names();
+  const auto it = std::find(names.begin(), names.end(), *name);
+  if (it == names.end()) {
+    dist_node.error(fmt::format("unknown distribution '{}'", *name),
+                    {"expected one of: " + engine::join_list(names)},
+                    engine::closest_match(*name, names).value_or(""));
+    return std::nullopt;
+  }
+  const auto k = static_cast<kind>(it - names.begin());
+  const auto& spec = keys_by_dist()[static_cast<std::size_t>(k)];
+  std::vector<std::string> valid{"dist", "apply", "shared"};
+  valid.insert(valid.end(), spec.required.begin(), spec.required.end());
+  valid.insert(valid.end(), spec.optional.begin(), spec.optional.end());
+  if (k == kind::discrete) valid.insert(valid.end(), {"values", "weights"});
+  map_view m(n, valid);
+  uncertain_parameter up;
+  up.pattern = pattern;
+  up.where = n.where();
+  bool ok = true;
+  if (auto a = m.get("apply")) {
+    const auto t = a->to_string();
+    const std::vector<std::string> modes{"set", "multiply", "add"};
+    if (t == "set")
+      up.apply = apply_mode::set;
+    else if (t == "multiply")
+      up.apply = apply_mode::multiply;
+    else if (t == "add")
+      up.apply = apply_mode::add;
+    else if (t) {
+      a->error(fmt::format("expected one of: set, multiply, add; found '{}'", *t), {},
+               engine::closest_match(*t, modes).value_or(""));
+      ok = false;
+    }
+  }
+  if (auto s = m.get("shared")) {
+    const auto b = s->to_bool();
+    if (b)
+      up.shared = *b;
+    else
+      ok = false;
+  }
+  std::map<std::string, double> v;
+  for (const auto& key : spec.required)
+    if (auto x = m.require(key)) {
+      if (auto d = x->to_number())
+        v[key] = *d;
+      else
+        ok = false;
+    } else {
+      ok = false;
+    }
+  for (const auto& key : spec.optional)
+    if (auto x = m.get(key)) {
+      if (auto d = x->to_number())
+        v[key] = *d;
+      else
+        ok = false;
+    }
+  std::vector<double> values, weights;
+  if (k == kind::discrete) {
+    const auto read_list = [&](std::string_view key, std::vector<double>& out) {
+      if (auto x = m.get(key))
+        if (auto items = x->to_items())
+          for (auto& item : *items) {
+            if (auto d = item.to_number())
+              out.push_back(*d);
+            else
+              ok = false;
+          }
+    };
+    if (!m.require("values")) ok = false;
+    read_list("values", values);
+    read_list("weights", weights);
+    if (ok && values.empty()) {
+      m.get("values")->error("expected at least one value");
+      ok = false;
+    }
+    if (ok && !weights.empty() && weights.size() != values.size()) {
+      m.get("weights")->error(fmt::format("expected {} weights (one per value), found {}",
+                                          values.size(), weights.size()));
+      ok = false;
+    }
+    if (ok && weights.empty()) weights.assign(values.size(), 1.0);
+    if (ok && (std::any_of(weights.begin(), weights.end(), [](double w) { return w < 0; }) ||
+               std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))) {
+      m.get("weights")->error("weights must be >= 0 and not all 0");
+      ok = false;
+    }
+  }
+  if (!ok) return std::nullopt;
+
+  // Parameter checks, reported at the distribution.
+  const auto bad = [&](std::string message) {
+    n.error(std::move(message));
+    return std::nullopt;
+  };
+  switch (k) {
+    case kind::uniform:
+      if (!(v["min"] < v["max"]))
+        return bad(fmt::format("min {} is not below max {}", v["min"], v["max"]));
+      up.dist = engine::distribution::uniform(v["min"], v["max"]);
+      break;
+    case kind::triangular:
+    case kind::pert:
+      if (!(v["min"] <= v["mode"] && v["mode"] <= v["max"] && v["min"] < v["max"]))
+        return bad(fmt::format("expected min <= mode <= max (and min < max), found {}, {}, {}",
+                               v["min"], v["mode"], v["max"]));
+      up.dist = k == kind::pert ? engine::distribution::pert(v["min"], v["mode"], v["max"])
+                                : engine::distribution::triangular(v["min"], v["mode"], v["max"]);
+      break;
+    case kind::normal:
+      if (!(v["sd"] > 0)) return bad(fmt::format("sd must be > 0, found {}", v["sd"]));
+      up.dist = engine::distribution::normal(v["mean"], v["sd"]);
+      break;
+    case kind::truncated_normal:
+      if (!(v["sd"] > 0)) return bad(fmt::format("sd must be > 0, found {}", v["sd"]));
+      if (!(v["min"] < v["max"]))
+        return bad(fmt::format("min {} is not below max {}", v["min"], v["max"]));
+      up.dist = engine::distribution::truncated_normal(v["mean"], v["sd"], v["min"], v["max"]);
+      break;
+    case kind::lognormal:
+      if (!(v["median"] > 0)) return bad(fmt::format("median must be > 0, found {}", v["median"]));
+      if (!(v["sigma"] > 0)) return bad(fmt::format("sigma must be > 0, found {}", v["sigma"]));
+      up.dist = engine::distribution::lognormal(v["median"], v["sigma"]);
+      break;
+    case kind::beta: {
+      const double lo = v.count("min") ? v["min"] : 0.0, hi = v.count("max") ? v["max"] : 1.0;
+      if (!(v["alpha"] > 0 && v["beta"] > 0)) return bad("alpha and beta must be > 0");
+      if (!(lo < hi)) return bad(fmt::format("min {} is not below max {}", lo, hi));
+      up.dist = engine::distribution::beta(v["alpha"], v["beta"], lo, hi);
+      break;
+    }
+    case kind::gamma:
+      if (!(v["shape"] > 0 && v["scale"] > 0)) return bad("shape and scale must be > 0");
+      up.dist = engine::distribution::gamma(v["shape"], v["scale"]);
+      break;
+    case kind::discrete:
+      up.dist = engine::distribution::discrete(values, weights);
+      break;
+  }
+  return up;
+}
+
+/// The support a sample may take, cut at the 1e-9 tails (unbounded distributions).
+std::pair<double, double> practical_support(const engine::distribution& d) {
+  return {d.quantile(1e-9), d.quantile(1 - 1e-9)};
+}
+
+}  // namespace
+
+void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md,
+                      uncertainty_desc& out) {
+  std::vector<std::pair<std::string, node_ref>> specs;  // by pattern, first appearance order
+  std::optional<node_ref> samples_node, last;
+  for (const auto& b : blocks) {
+    map_view m(b, detail::strings({"samples", "sampling", "seed", "parameters"}));
+    if (!m.is_map()) continue;
+    out.present = true;
+    last = b;
+    if (auto n = m.get("samples")) {
+      samples_node = n;
+      if (auto v = n->to_integer(1, static_cast<long long>(input_limits::samples)))
+        out.samples = static_cast<std::size_t>(*v);
+    }
+    if (auto n = m.get("sampling")) {
+      const std::vector<std::string> methods{"random", "lhs", "sobol"};
+      if (auto t = n->to_string()) {
+        if (*t == "random")
+          out.sampling = engine::sampling_method::random;
+        else if (*t == "lhs")
+          out.sampling = engine::sampling_method::lhs;
+        else if (*t == "sobol")
+          out.sampling = engine::sampling_method::sobol;
+        else
+          n->error(fmt::format("unknown sampling '{}'", *t),
+                   {"expected one of: random, lhs, sobol"},
+                   engine::closest_match(*t, methods).value_or(""));
+      }
+    }
+    if (auto n = m.get("seed"))
+      if (auto v = n->to_integer(0, std::numeric_limits<long long>::max()))
+        out.seed = static_cast<std::uint64_t>(*v);
+    if (auto n = m.get("parameters"))
+      if (auto entries = n->to_entries())
+        for (auto& [pattern, spec] : *entries) {
+          const auto same = std::find_if(specs.begin(), specs.end(),
+                                         [&](const auto& s) { return s.first == pattern; });
+          if (same != specs.end())
+            same->second = spec;
+          else
+            specs.emplace_back(pattern, spec);
+        }
+  }
+  if (!out.present) return;
+  // Required somewhere in the chain: no silent default for the size or the seed of a study.
+  const map_view whole(*last, detail::strings({"samples", "sampling", "seed", "parameters"}));
+  if (!samples_node) whole.report_missing("samples", {"how many runs, e.g. samples: 1000"});
+  bool has_seed = false, has_params = false;
+  for (const auto& b : blocks) {
+    if (b.is_map() && b.node()["seed"]) has_seed = true;
+    if (b.is_map() && b.node()["parameters"]) has_params = true;
+  }
+  if (!has_seed)
+    whole.report_missing("seed", {"a whole number; the same seed gives the same runs"});
+  if (!has_params) whole.report_missing("parameters", {"path: {dist: ..., ...} entries"});
+
+  const auto all_paths = md.params.paths();
+  std::vector<std::vector<std::string>> split_all;
+  for (const auto& p : all_paths) split_all.push_back(split_path(p));
+  for (const auto& [pattern, node] : specs) {
+    auto up = read_spec(node, pattern);
+    if (!up) continue;
+    const auto pat = split_path(pattern);
+    for (std::size_t i = 0; i < all_paths.size(); ++i) {
+      const auto& segs = split_all[i];
+      if (segs.size() != pat.size()) continue;
+      bool match = true;
+      for (std::size_t s = 0; s < segs.size() && match; ++s)
+        match = pat[s] == "*" || pat[s] == segs[s];
+      if (match) up->targets.push_back(i);
+    }
+    if (up->targets.empty()) {
+      node.error(fmt::format("'{}' matches no parameter of the model or its policies", pattern),
+                 {"'*' stands for one path segment; `hwfsim params <scenario>` lists every path"},
+                 engine::closest_match(pattern, all_paths).value_or(""));
+      continue;
+    }
+    // Every value a sample can give must be valid for every matched parameter.
+    const auto [lo, hi] = practical_support(up->dist);
+    bool fits = true;
+    for (std::size_t t : up->targets) {
+      const auto& p = md.params[t];
+      double a = lo, b = hi;
+      if (up->apply == apply_mode::multiply) {
+        a = std::min(lo * p.value, hi * p.value);
+        b = std::max(lo * p.value, hi * p.value);
+      } else if (up->apply == apply_mode::add) {
+        a = p.value + lo;
+        b = p.value + hi;
+      }
+      if (!p.range.contains(a) || !p.range.contains(b)) {
+        node.error(
+            fmt::format("samples can fall outside the valid range of {}", p.path),
+            {fmt::format(
+                 "the distribution gives {} to {} (1e-9 tails cut){}; {} must be {}", a, b,
+                 up->apply == apply_mode::set
+                     ? std::string()
+                     : fmt::format(" after {} its value {}",
+                                   up->apply == apply_mode::multiply ? "multiplying" : "adding to",
+                                   p.value),
+                 p.path, p.range.describe()),
+             "choose bounds inside the range, or a bounded distribution "
+             "(uniform, triangular, pert, truncated_normal, beta)"});
+        fits = false;
+        break;
+      }
+    }
+    if (fits) out.parameters.push_back(std::move(*up));
+  }
+  if (out.dimensions() > input_limits::uncertain_dimensions)
+    last->error(fmt::format("{} sampled dimensions, more than the limit of {}", out.dimensions(),
+                            input_limits::uncertain_dimensions),
+                {"use `shared: true` on wildcard entries to draw once for all their matches"});
+}
+
+}  // namespace hwf::model
+
+namespace hwf::model {
+
+std::vector<std::string> dimension_labels(const uncertainty_desc& u,
+                                          const parameter_table& params) {
+  std::vector<std::string> out;
+  for (const auto& p : u.parameters) {
+    if (p.shared)
+      out.push_back(p.pattern);
+    else
+      for (std::size_t t : p.targets) out.push_back(params[t].path);
+  }
+  return out;
+}
+
+void apply_sample(const uncertainty_desc& u, const std::vector<double>& uniforms,
+                  std::vector<double>& params, std::vector<double>* sampled_values) {
+  std::size_t d = 0;
+  if (sampled_values) sampled_values->clear();
+  const auto apply = [&](const uncertain_parameter& p, std::size_t target, double x) {
+    switch (p.apply) {
+      case apply_mode::set:
+        params[target] = x;
+        break;
+      case apply_mode::multiply:
+        params[target] *= x;
+        break;
+      case apply_mode::add:
+        params[target] += x;
+        break;
+    }
+  };
+  for (const auto& p : u.parameters) {
+    if (p.shared) {
+      const double x = p.dist.quantile(uniforms[d++]);
+      if (sampled_values) sampled_values->push_back(x);
+      for (std::size_t t : p.targets) apply(p, t, x);
+    } else {
+      for (std::size_t t : p.targets) {
+        const double x = p.dist.quantile(uniforms[d++]);
+        if (sampled_values) sampled_values->push_back(x);
+        apply(p, t, x);
+      }
+    }
+  }
+}
+
+}  // namespace hwf::model

@@ -1,0 +1,27 @@
+#pragma once
+// Monte Carlo inputs: reading a scenario's `uncertainty` block, and building each run's
+// parameter vector from the sample design.
+
+#include <vector>
+
+#include "engine/yaml_input.hpp"
+#include "models/workforce/description.hpp"
+
+namespace hwf::model {
+
+/// Reads the `uncertainty` blocks of an `extends` chain (ancestors first: later files override
+/// samples, sampling and seed, and replace parameter entries of the same pattern). Reports
+/// problems into the blocks' diagnostics. `md` must hold every parameter (policies included).
+void read_uncertainty(const std::vector<engine::node_ref>& blocks, model_description& md,
+                      uncertainty_desc& out);
+
+/// Labels of the sampled dimensions, in order: the pattern for a shared entry, the matched path
+/// otherwise.
+std::vector<std::string> dimension_labels(const uncertainty_desc& u, const parameter_table& params);
+
+/// The parameter vector of one run: `base` with each sampled value applied (`u`: one uniform
+/// number per dimension).
+void apply_sample(const uncertainty_desc& u, const std::vector<double>& uniforms,
+                  std::vector<double>& params, std::vector<double>* sampled_values = nullptr);
+
+}  // namespace hwf::model

@@ -1,0 +1,167 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+
+#include <tbb/global_control.h>
+
+#include "engine/ensemble.hpp"
+#include "engine/random.hpp"
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "models/workforce/uncertainty.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+
+engine::cell_statistics toy(std::size_t runs, int threads, bool fail_some = false,
+                            bool skip = false) {
+  tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+  engine::ensemble_options opt;
+  opt.runs = runs;
+  opt.chunk_runs = 7;
+  opt.skip_failed = skip;
+  return engine::run_ensemble(3, opt, [&](std::size_t run, std::span<double> out) {
+    if (fail_some && run % 10 == 3) throw std::runtime_error("boom");
+    const double u = engine::uniform01(5, engine::rng_stream::sample, 0, run);
+    out[0] = u;
+    out[1] = std::exp(3 * u);
+    out[2] = run == 0 ? std::nan("") : 1.0;
+  });
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("ensemble statistics are bit-identical for 1, 2 and 4 threads",
+          "[engine][mc][determinism]") {
+  const auto a = toy(1000, 1), b = toy(1000, 2), c = toy(1000, 4);
+  for (const auto* x : {&b, &c}) {
+    CHECK(same_bits(a.mean, x->mean));
+    CHECK(same_bits(a.sd, x->sd));
+    CHECK(same_bits(a.quantiles, x->quantiles));
+  }
+}
+
+TEST_CASE("ensemble statistics are exact", "[engine][mc]") {
+  const auto s = toy(1001, 2);
+  std::vector<double> u;
+  for (std::size_t r = 0; r < 1001; ++r)
+    u.push_back(engine::uniform01(5, engine::rng_stream::sample, 0, r));
+  double mean = 0;
+  for (double x : u) mean += x;
+  mean /= 1001;
+  std::sort(u.begin(), u.end());
+  CHECK(s.mean[0] == Approx(mean).epsilon(1e-14));
+  CHECK(s.quantiles[2] == u[500]);         // median of 1001 values: the 501st
+  CHECK(s.quantiles[0] == Approx(u[50]));  // p05 at position 50 exactly (type 7)
+  CHECK(std::isnan(s.mean[2]));            // a cell undefined in any run stays undefined
+  CHECK(s.runs == 1001);
+}
+
+TEST_CASE("failed runs stop the ensemble, or are skipped and reported", "[engine][mc]") {
+  try {
+    toy(100, 2, true);
+    FAIL("expected ensemble_error");
+  } catch (const engine::ensemble_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("run 3: boom") && Catch::Contains("--skip-failed"));
+  }
+  const auto s = toy(100, 2, true, true);
+  CHECK(s.runs == 90);
+  REQUIRE(s.skipped.size() == 10);
+  CHECK(s.skipped[0].run == 3);
+  CHECK(s.skipped[9].run == 93);
+}
+
+TEST_CASE("an ensemble that would not fit the memory limit is refused before running",
+          "[engine][mc]") {
+  engine::ensemble_options opt;
+  opt.runs = 1'000'000;
+  opt.memory_bytes = 1 << 20;
+  bool ran = false;
+  CHECK_THROWS_WITH(
+      engine::run_ensemble(100, opt, [&](std::size_t, std::span<double>) { ran = true; }),
+      Catch::Contains("need 763 MiB") && Catch::Contains("limit of 1 MiB") &&
+          Catch::Contains("--memory"));
+  CHECK_FALSE(ran);
+}
+
+TEST_CASE("zero-width distributions reproduce the deterministic run exactly", "[model][mc]") {
+  const auto dir = test::scratch_folder("mc_zero_width");
+  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
+  test::write_file(dir, "s.yaml", R"(scenario: zero
+model: model.yaml
+horizon: {end: 2030}
+uncertainty:
+  samples: 20
+  sampling: sobol
+  seed: 1
+  parameters:
+    countries.AAA.cadres.nurses.exit_rate: {dist: discrete, values: [0.06]}
+    countries.*.cadres.*.retirement_rate: {dist: discrete, values: [1], apply: multiply, shared: true}
+)");
+  const auto s = model::load_scenario(dir / "s.yaml");
+  const model::compiled_model m(s);
+  const auto base = m.default_parameters();
+  const auto det = model::simulate(m, base);
+  engine::ensemble_options opt;
+  opt.runs = 20;
+  const auto& u = s.uncertainty;
+  const engine::sample_design design(u.sampling, u.seed, u.samples, u.dimensions());
+  const std::size_t cells = det.result.tables[0].values.size();
+  const auto st = engine::run_ensemble(cells, opt, [&](std::size_t run, std::span<double> out) {
+    std::vector<double> uniforms, params = base;
+    design.point(run, uniforms);
+    model::apply_sample(u, uniforms, params);
+    const auto r = model::simulate(m, params);
+    std::copy(r.result.tables[0].values.begin(), r.result.tables[0].values.end(), out.begin());
+  });
+  for (std::size_t c = 0; c < cells; ++c) {
+    const double v = det.result.tables[0].values[c];
+    if (std::isnan(v)) continue;
+    CHECK(st.mean[c] == v);
+    CHECK(st.sd[c] == 0);
+    for (int q = 0; q < 5; ++q) CHECK(st.quantiles[c * 5 + q] == v);
+  }
+}
+
+TEST_CASE("wildcards match one path segment; shared draws once for every match", "[model][mc]") {
+  const auto dir = test::scratch_folder("mc_wildcards");
+  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
+  test::write_file(dir, "s.yaml", R"(scenario: wild
+model: model.yaml
+horizon: {end: 2030}
+uncertainty:
+  samples: 10
+  sampling: random
+  seed: 3
+  parameters:
+    countries.*.cadres.nurses.exit_rate: {dist: uniform, min: 0.01, max: 0.04}
+    countries.*.cadres.*.retirement_rate: {dist: uniform, min: 0.9, max: 1.1, apply: multiply, shared: true}
+)");
+  const auto s = model::load_scenario(dir / "s.yaml");
+  const auto& u = s.uncertainty;
+  REQUIRE(u.parameters.size() == 2);
+  CHECK(u.parameters[0].targets.size() == 2);  // AAA and BBB
+  CHECK(u.dimensions() == 3);                  // two independent, one shared
+  const auto labels = model::dimension_labels(u, s.model.params);
+  CHECK(labels == std::vector<std::string>{"countries.AAA.cadres.nurses.exit_rate",
+                                           "countries.BBB.cadres.nurses.exit_rate",
+                                           "countries.*.cadres.*.retirement_rate"});
+  const auto& p = s.model.params;
+  std::vector<double> params = p.values(), sampled;
+  model::apply_sample(u, {0.5, 0.25, 0.75}, params, &sampled);
+  CHECK(params[*p.find("countries.AAA.cadres.nurses.exit_rate")] == Approx(0.025));
+  CHECK(params[*p.find("countries.BBB.cadres.nurses.exit_rate")] == Approx(0.0175));
+  CHECK(params[*p.find("countries.AAA.cadres.nurses.retirement_rate")] == Approx(0.04 * 1.05));
+  CHECK(params[*p.find("countries.BBB.cadres.nurses.retirement_rate")] == Approx(0.02 * 1.05));
+  REQUIRE(sampled.size() == 3);
+  CHECK(sampled[0] == Approx(0.025));
+  CHECK(sampled[1] == Approx(0.0175));
+  CHECK(sampled[2] == Approx(1.05));
+}
