@@ -28,6 +28,7 @@
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/data_sources.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/monte_carlo.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/schema.hpp"
 #include "models/workforce/uncertainty.hpp"
@@ -486,53 +487,32 @@ class progress_meter {
   clock_type::time_point start_ = clock_type::now();
 };
 
-int cmd_mc(const std::string& scenario_path, std::string out_dir, bool force,
+int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool force,
            std::optional<std::size_t> samples_override, int threads, std::size_t memory_mb,
            bool skip_failed, bool quiet) {
   const auto started = clock_type::now();
-  auto scenario = model::load_scenario(scenario_path);
-  if (!scenario.uncertainty.present)
-    throw bad_input_error(
-        scenario.file.display_name, "uncertainty", "this scenario has no `uncertainty` block",
-        "add uncertainty: {samples, sampling, seed, parameters} (docs/monte-carlo.md)");
-  auto& u = scenario.uncertainty;
-  if (samples_override) u.samples = *samples_override;
-  const model::compiled_model m(scenario);
-  const std::filesystem::path dir(out_dir.empty() ? "results/" + scenario.name + "-mc" : out_dir);
+  const auto study = model::prepare_study(paths, samples_override);
+  const auto& base = study.scenarios[0];
+  const auto& m = *study.models[0];
+  const bool comparing = study.scenarios.size() > 1;
+  const std::filesystem::path dir(out_dir.empty() ? "results/" + base.name + "-mc" : out_dir);
   out::check_results_folder(dir, force);
-
-  const engine::sample_design design(u.sampling, u.seed, u.samples, u.dimensions());
-  const auto base = m.default_parameters();
-  std::size_t cells = 0;
-  const std::size_t years = static_cast<std::size_t>(m.end_time() - m.start_time()) + 1;
-  std::vector<std::size_t> first_cell;
-  for (const auto& schema : m.schemas()) {
-    first_cell.push_back(cells);
-    cells += years * schema.size();
-  }
 
   std::optional<tbb::global_control> limit;
   if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
-  progress_meter meter(u.samples);
+  progress_meter meter(study.samples);
   engine::ensemble_options opt;
-  opt.runs = u.samples;
+  opt.runs = study.samples;
   opt.memory_bytes = memory_mb << 20;
   opt.skip_failed = skip_failed;
   opt.cancel = &interrupted;
   if (!quiet) opt.progress = [&](std::size_t done) { meter.update(done); };
   interrupted = false;
   const auto previous = std::signal(SIGINT, on_interrupt);
-  engine::cell_statistics stats;
+  engine::cell_statistics st;
   try {
-    stats = engine::run_ensemble(cells, opt, [&](std::size_t run, std::span<double> out) {
-      std::vector<double> uniforms, params = base;
-      design.point(run, uniforms);
-      model::apply_sample(u, uniforms, params);
-      m.check_parameters(params);
-      const auto r = model::simulate(m, params);
-      std::size_t c = 0;
-      for (const auto& t : r.result.tables)
-        for (double v : t.values) out[c++] = v;
+    st = engine::run_ensemble(study.cells(), opt, [&](std::size_t run, std::span<double> out) {
+      model::run_sample(study, run, out);
     });
   } catch (...) {
     std::signal(SIGINT, previous);
@@ -540,52 +520,76 @@ int cmd_mc(const std::string& scenario_path, std::string out_dir, bool force,
   }
   std::signal(SIGINT, previous);
 
-  // samples.csv: every run's sampled values (recomputed: cheap, and in run order).
-  const auto labels = model::dimension_labels(u, m.parameters());
   std::string samples_csv = "run";
-  for (const auto& l : labels) samples_csv += "," + out::csv_field(l);
+  for (const auto& l : study.dimensions) samples_csv += "," + out::csv_field(l);
   samples_csv += "\n";
   {
-    std::vector<double> uniforms, params, sampled;
     fmt::memory_buffer buf;
-    for (std::size_t run = 0; run < u.samples; ++run) {
-      design.point(run, uniforms);
-      params = base;
-      model::apply_sample(u, uniforms, params, &sampled);
+    for (std::size_t run = 0; run < study.samples; ++run) {
       fmt::format_to(std::back_inserter(buf), "{}", run);
-      for (double x : sampled) fmt::format_to(std::back_inserter(buf), ",{}", x);
+      for (double x : model::sampled_values(study, run))
+        fmt::format_to(std::back_inserter(buf), ",{}", x);
       fmt::format_to(std::back_inserter(buf), "\n");
     }
     samples_csv.append(buf.data(), buf.size());
   }
-  std::vector<double> times;
-  for (std::size_t y = 0; y < years; ++y) times.push_back(m.start_time() + static_cast<double>(y));
+
+  std::vector<std::pair<std::string, std::string>> files;
+  const auto stats_of = [&](std::size_t first, const engine::table_schema& schema,
+                            const std::string& name, bool header) {
+    return out::quantiles_csv(name, study.times, schema, first, st.mean, st.sd, st.quantiles,
+                              header);
+  };
+  std::string quantiles, corridor_quantiles, differences, corridor_differences, probabilities;
+  for (std::size_t s = 0; s < study.scenarios.size(); ++s) {
+    const auto& name = study.scenarios[s].name;
+    quantiles += stats_of(study.table_cell(s, 0), m.schemas()[0], name, s == 0);
+    corridor_quantiles += stats_of(study.table_cell(s, 1), m.schemas()[1], name, s == 0);
+    if (s > 0) {
+      differences += stats_of(study.difference_cell(s, 0), m.schemas()[0], name, s == 1);
+      corridor_differences += stats_of(study.difference_cell(s, 1), m.schemas()[1], name, s == 1);
+    }
+    engine::table_values p{&study.probability_schema, {}};
+    const std::size_t first = study.probability_cell(s);
+    p.values.assign(
+        st.mean.begin() + static_cast<std::ptrdiff_t>(first),
+        st.mean.begin() + static_cast<std::ptrdiff_t>(first + study.times.size() *
+                                                                  study.probability_schema.size()));
+    probabilities += out::long_csv(name, study.times, p, {}, s == 0);
+  }
+  files = {{"quantiles.csv", quantiles}, {"corridor_quantiles.csv", corridor_quantiles}};
+  if (comparing) {
+    files.emplace_back("difference_quantiles.csv", differences);
+    files.emplace_back("corridor_difference_quantiles.csv", corridor_differences);
+  }
+  files.emplace_back("probabilities.csv", probabilities);
+  files.emplace_back("samples.csv", samples_csv);
   const double wall = std::chrono::duration<double>(clock_type::now() - started).count();
-  std::string failed;
-  for (const auto& f : stats.skipped)
-    failed += fmt::format("{}{}", failed.empty() ? "" : ",", f.run);
-  const std::string mc_json =
-      out::monte_carlo_json(scenario.name, std::string(engine::to_string(u.sampling)), u.seed,
-                            u.samples, stats.runs, stats.skipped.size(), labels,
-                            out::to_json(make_record(scenario, m, model::simulate(m, base), wall)));
-  write_results(
-      dir, force,
-      {{"quantiles.csv", out::quantiles_csv(scenario.name, times, m.schemas()[0], first_cell[0],
-                                            stats.mean, stats.sd, stats.quantiles)},
-       {"corridor_quantiles.csv",
-        out::quantiles_csv(scenario.name, times, m.schemas()[1], first_cell[1], stats.mean,
-                           stats.sd, stats.quantiles)},
-       {"samples.csv", samples_csv},
-       {"run.json", mc_json}});
+  std::vector<std::string> scenario_names, records;
+  for (std::size_t s = 0; s < study.scenarios.size(); ++s) {
+    scenario_names.push_back(study.scenarios[s].name);
+    const auto& ms = *study.models[s];
+    records.push_back(out::to_json(
+        make_record(study.scenarios[s], ms, model::simulate(ms, ms.default_parameters()), wall)));
+  }
+  std::vector<std::size_t> skipped;
+  for (const auto& f : st.skipped) skipped.push_back(f.run);
+  const auto& u = base.uncertainty;
+  files.emplace_back(
+      "run.json",
+      out::monte_carlo_json(scenario_names, std::string(engine::to_string(u.sampling)), u.seed,
+                            study.samples, st.runs, skipped, study.dimensions, records));
+  write_results(dir, force, files);
   if (!quiet) {
     fmt::print(
-        "Monte Carlo {}: {} runs ({} sampling, seed {}, {} sampled dimensions), {:.1f} s; "
+        "Monte Carlo {}{}: {} runs ({} sampling, seed {}, {} sampled dimensions), {:.1f} s; "
         "results in {}/\n",
-        scenario.name, u.samples, engine::to_string(u.sampling), u.seed, u.dimensions(), wall,
+        base.name, comparing ? fmt::format(" and {} compared", study.scenarios.size() - 1) : "",
+        study.samples, engine::to_string(u.sampling), u.seed, study.dimensions.size(), wall,
         dir.generic_string());
-    if (!stats.skipped.empty())
-      fmt::print("{} failed runs were excluded (--skip-failed): runs {}\n", stats.skipped.size(),
-                 failed);
+    if (!skipped.empty())
+      fmt::print("{} failed runs were excluded (--skip-failed): runs {}\n", skipped.size(),
+                 fmt::join(skipped, ","));
   }
   return ok;
 }
@@ -669,8 +673,14 @@ int main(int argc, char** argv) {
   bool skip_failed = false;
   auto* mc = app.add_subcommand(
       "mc", "Monte Carlo: run a scenario's uncertainty samples in parallel; write quantiles");
-  mc->add_option("scenario", scenario, "Scenario YAML file with an `uncertainty` block")
+  mc->add_option("scenarios", scenarios,
+                 "Scenario YAML file with an `uncertainty` block; with --compare, the baseline "
+                 "first, then the others")
       ->required();
+  bool mc_compare = false;
+  mc->add_flag("--compare", mc_compare,
+               "Compare the scenarios on common random numbers: differences from the baseline and "
+               "probabilities");
   mc->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>-mc)");
   mc->add_flag("--force", force, "Write into a results folder that already holds files");
   mc->add_option("--samples", samples, "Number of runs (default: uncertainty.samples)")
@@ -709,8 +719,15 @@ int main(int argc, char** argv) {
                            "hwfsim sources " + scenario + " > docs/data-sources.md"));
       return ok;
     }
-    if (*mc)
-      return cmd_mc(scenario, out_dir, force, samples, threads, memory_mb, skip_failed, quiet);
+    if (*mc) {
+      if (scenarios.size() > 1 && !mc_compare)
+        throw bad_input_error("mc", "", "several scenarios given without --compare",
+                              "give one scenario, or --compare with a baseline first");
+      if (mc_compare && scenarios.size() < 2)
+        throw bad_input_error("mc", "",
+                              "--compare needs a baseline and at least one other scenario", "");
+      return cmd_mc(scenarios, out_dir, force, samples, threads, memory_mb, skip_failed, quiet);
+    }
     if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
     if (*compare)
       return cmd_compare(scenarios, out_dir, force, discount, years, countries, threads, quiet);

@@ -80,8 +80,8 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
 std::string quantiles_csv(const std::string& scenario, const std::vector<double>& times,
                           const engine::table_schema& schema, std::size_t first_cell,
                           const std::vector<double>& mean, const std::vector<double>& sd,
-                          const std::vector<double>& quantiles) {
-  std::string out = header_line(schema, "mean,sd,p05,p25,p50,p75,p95");
+                          const std::vector<double>& quantiles, bool header) {
+  std::string out = header ? header_line(schema, "mean,sd,p05,p25,p50,p75,p95") : std::string();
   const auto keys = formatted_keys(schema);
   const std::string name = csv_field(scenario);
   fmt::memory_buffer buf;

@@ -24,7 +24,7 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
 std::string quantiles_csv(const std::string& scenario, const std::vector<double>& times,
                           const engine::table_schema& schema, std::size_t first_cell,
                           const std::vector<double>& mean, const std::vector<double>& sd,
-                          const std::vector<double>& quantiles);
+                          const std::vector<double>& quantiles, bool header = true);
 
 /// Like long_csv, for a scenario against a baseline of the same layout: columns
 /// `scenario,year,<keys>,baseline,value,delta` (delta = value - baseline).

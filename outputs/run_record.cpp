@@ -34,20 +34,23 @@ std::string to_json(const run_record& r) {
   return j.dump(2) + "\n";
 }
 
-std::string monte_carlo_json(const std::string& scenario, const std::string& sampling,
+std::string monte_carlo_json(const std::vector<std::string>& scenarios, const std::string& sampling,
                              std::uint64_t seed, std::size_t samples, std::size_t successful,
-                             std::size_t skipped, const std::vector<std::string>& dimensions,
-                             const std::string& record) {
+                             const std::vector<std::size_t>& skipped_runs,
+                             const std::vector<std::string>& dimensions,
+                             const std::vector<std::string>& records) {
+  nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+  for (const auto& r : records) runs.push_back(nlohmann::ordered_json::parse(r));
   const nlohmann::ordered_json j = {{"monte_carlo",
-                                     {{"scenario", scenario},
+                                     {{"scenarios", scenarios},
                                       {"sampling", sampling},
                                       {"seed", seed},
                                       {"samples", samples},
                                       {"successful_runs", successful},
-                                      {"skipped_runs", skipped},
+                                      {"skipped_runs", skipped_runs},
                                       {"quantiles", "exact (type 7)"},
                                       {"dimensions", dimensions}}},
-                                    {"deterministic_run", nlohmann::ordered_json::parse(record)}};
+                                    {"deterministic_runs", runs}};
   return j.dump(2) + "\n";
 }
 

@@ -29,12 +29,14 @@ struct run_record {
 /// Pretty-printed JSON text (2-space indent, trailing newline).
 std::string to_json(const run_record& r);
 
-/// run.json of a Monte Carlo ensemble: the design, how many runs succeeded, the sampled
-/// dimensions, and the record of the scenario's deterministic run (`record`, a to_json() text).
-std::string monte_carlo_json(const std::string& scenario, const std::string& sampling,
+/// run.json of a Monte Carlo ensemble: the scenarios (baseline first), the design, how many runs
+/// succeeded and which were skipped, the sampled dimensions, and the records of the scenarios'
+/// deterministic runs (`records`, to_json() texts).
+std::string monte_carlo_json(const std::vector<std::string>& scenarios, const std::string& sampling,
                              std::uint64_t seed, std::size_t samples, std::size_t successful,
-                             std::size_t skipped, const std::vector<std::string>& dimensions,
-                             const std::string& record);
+                             const std::vector<std::size_t>& skipped_runs,
+                             const std::vector<std::string>& dimensions,
+                             const std::vector<std::string>& records);
 
 /// run.json of a comparison: the discount rate, the summary years and every run's record
 /// (`records` are to_json() texts, baseline first).

@@ -155,6 +155,19 @@ check "run i's sample does not depend on the number of runs (random sampling)" b
   sed 's/sampling: lhs/sampling: random/' $mcs > '$tmp/mcr.yaml' && sed -i 's|extends: two-countries-policies.yaml|extends: $PWD/scenarios/two-countries-policies.yaml|' '$tmp/mcr.yaml' &&
   '$hwfsim' mc '$tmp/mcr.yaml' --samples 50 -o '$tmp/mcr1' -q && '$hwfsim' mc '$tmp/mcr.yaml' --samples 80 -o '$tmp/mcr2' -q &&
   cmp -s <(head -51 '$tmp/mcr1/samples.csv') <(head -51 '$tmp/mcr2/samples.csv')"
+printf 'scenario: same-as-base\nextends: %s\n' "$PWD/$mcs" > "$tmp/same.yaml"
+printf 'scenario: bigger-top-up\nextends: %s\nset:\n  policies.ghana-top-up.u: 0.5\n' "$PWD/$mcs" > "$tmp/more.yaml"
+expect "mc --compare runs every scenario on the same samples" 0 "and 2 compared" -- \
+  "$hwfsim" mc --compare $mcs "$tmp/same.yaml" "$tmp/more.yaml" --samples 60 -o "$tmp/mcc"
+check "an identical scenario differs from the baseline by exactly 0 in every run" \
+  bash -c "test \$(grep -c '^same-as-base,' '$tmp/mcc/difference_quantiles.csv') -gt 1000 &&
+           grep '^same-as-base,' '$tmp/mcc/difference_quantiles.csv' | awk -F, '{for (i = NF - 6; i <= NF; ++i) if (\$i != 0) bad = 1} END {exit bad}'"
+check "a bigger top-up has positive supply differences in every run (p05 > 0)" \
+  bash -c "grep '^bigger-top-up,2045,GHA,all,supply,' '$tmp/mcc/difference_quantiles.csv' | awk -F, '{exit !(\$(NF-4) > 0)}'"
+check "probabilities.csv has P(shortage below baseline) and P(sdg density >= 44.5)" \
+  bash -c "grep -Eq '^bigger-top-up,2025,GHA,shortage_below_baseline,0\.[1-9]' '$tmp/mcc/probabilities.csv' && grep -q '^same-as-base,2045,GBR,sdg_density_at_least_44.5,' '$tmp/mcc/probabilities.csv'"
+expect "mc with two scenarios needs --compare" 2 "several scenarios given without --compare" -- \
+  "$hwfsim" mc $mcs "$tmp/same.yaml" -o "$tmp/mcx"
 expect "mc needs an uncertainty block" 2 "has no \`uncertainty\` block" -- "$hwfsim" mc $good -o "$tmp/mc4"
 expect "mc refuses more samples than the limit" 2 "--samples: Value 1000000000 not in range" -- \
   "$hwfsim" mc $mcs --samples 1000000000 -o "$tmp/mc5"
