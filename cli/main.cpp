@@ -22,6 +22,7 @@
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/ensemble.hpp"
+#include "engine/quantile_sketch.hpp"
 #include "engine/sampling.hpp"
 #include "models/workforce/backcast.hpp"
 #include "models/workforce/comparison.hpp"
@@ -577,8 +578,13 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
   const auto& u = base.uncertainty;
   files.emplace_back(
       "run.json",
-      out::monte_carlo_json(scenario_names, std::string(engine::to_string(u.sampling)), u.seed,
-                            study.samples, st.runs, skipped, study.dimensions, records));
+      out::monte_carlo_json(
+          scenario_names, std::string(engine::to_string(u.sampling)),
+          st.exact ? "exact (type 7)"
+                   : fmt::format("KLL sketch, k = {}, rank error below {} with 99% probability",
+                                 engine::quantile_sketch::default_k,
+                                 engine::quantile_sketch::rank_error_bound),
+          u.seed, study.samples, st.runs, skipped, study.dimensions, records));
   write_results(dir, force, files);
   if (!quiet) {
     fmt::print(
@@ -688,7 +694,7 @@ int main(int argc, char** argv) {
   mc->add_option("--threads", threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   mc->add_option("--memory", memory_mb,
-                 "Most MiB for stored run values (exact quantiles need runs x values x 8 bytes)")
+                 "Most MiB for run values: exact quantiles need runs x values x 8 bytes; beyond, quantile sketches")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
   mc->add_flag("--skip-failed", skip_failed,

@@ -8,6 +8,8 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "engine/quantile_sketch.hpp"
+
 namespace hwf::engine {
 
 double quantile_sorted(std::span<const double> sorted, double p) {
@@ -18,15 +20,130 @@ double quantile_sorted(std::span<const double> sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
+namespace {
+
+/// Runs [first, last) in parallel into `block` (run-major: (r - first) * cells + c).
+void run_block(std::size_t first, std::size_t last, std::size_t cells,
+               const ensemble_options& options, const run_function& run_one,
+               std::vector<double>& block, std::vector<unsigned char>& ok,
+               std::vector<std::string>& errors, std::atomic<std::size_t>& done,
+               std::atomic<bool>& stop) {
+  const std::size_t chunk = std::max<std::size_t>(1, options.chunk_runs);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(first, last, chunk), [&](const auto& range) {
+    for (std::size_t r = range.begin(); r != range.end(); ++r) {
+      if (stop.load(std::memory_order_relaxed) || (options.cancel && options.cancel->load())) break;
+      try {
+        run_one(r, std::span<double>(block.data() + (r - first) * cells, cells));
+        ok[r] = 1;
+      } catch (const std::exception& e) {
+        errors[r] = e.what();
+        if (!options.skip_failed) stop = true;  // the ensemble will stop: spare the remaining runs
+      }
+    }
+    const std::size_t now = done += range.size();
+    if (options.progress) options.progress(now);
+  });
+}
+
+void check_failures(const ensemble_options& options, const std::vector<unsigned char>& ok,
+                    const std::vector<std::string>& errors, cell_statistics& st) {
+  if (options.cancel && options.cancel->load())
+    throw ensemble_error("cancelled before all runs finished; nothing was written", {});
+  std::vector<run_failure> failures;
+  for (std::size_t r = 0; r < ok.size(); ++r)
+    if (!ok[r] && !errors[r].empty()) failures.push_back({r, errors[r]});
+  if (!failures.empty() && !options.skip_failed) {
+    std::string msg =
+        fmt::format("{} run{} failed", failures.size(), failures.size() > 1 ? "s" : "");
+    for (std::size_t i = 0; i < failures.size() && i < 10; ++i)
+      msg += fmt::format("\n  run {}: {}", failures[i].run, failures[i].message);
+    msg += "\n  (--skip-failed excludes failed runs from the statistics and reports them)";
+    throw ensemble_error(msg, failures);
+  }
+  st.skipped = std::move(failures);
+  for (unsigned char o : ok) st.runs += o;
+}
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/// Bytes a sketch per cell takes at most (k = 200: under 600 items, plus level vectors).
+constexpr double sketch_bytes = 600 * sizeof(double) + 16 * sizeof(std::vector<double>) + 64;
+
+cell_statistics run_with_sketches(std::size_t cells, const ensemble_options& options,
+                                  const run_function& run_one) {
+  const std::size_t runs = options.runs;
+  const double budget = static_cast<double>(options.memory_bytes);
+  const double sketches = static_cast<double>(cells) * (sketch_bytes + 3 * sizeof(double));
+  // Runs go in blocks: computed in parallel into a buffer, then fed to the sketches in run order.
+  const double room = budget - sketches;
+  const auto block_runs = static_cast<std::size_t>(std::min<double>(
+      static_cast<double>(runs), std::floor(std::min(room, 256.0 * (1 << 20)) /
+                                            (static_cast<double>(cells) * sizeof(double)))));
+  if (room <= 0 || block_runs < 1)
+    throw memory_limit_error(fmt::format(
+        "{} values per run need at least {:.0f} MiB for quantile sketches, more than the limit of "
+        "{:.0f} MiB; raise --memory",
+        cells, (sketches + static_cast<double>(cells) * sizeof(double)) / (1 << 20),
+        budget / (1 << 20)));
+
+  std::vector<quantile_sketch> sketch;
+  sketch.reserve(cells);
+  for (std::size_t c = 0; c < cells; ++c) sketch.emplace_back(0x5eed, c);
+  std::vector<double> mean(cells, 0.0), m2(cells, 0.0);
+  std::vector<std::uint64_t> count(cells, 0);
+  std::vector<unsigned char> undefined(cells, 0);
+  std::vector<double> block(block_runs * cells);
+  std::vector<unsigned char> ok(runs, 0);
+  std::vector<std::string> errors(runs);
+  std::atomic<std::size_t> done{0};
+  std::atomic<bool> stop{false};
+  for (std::size_t first = 0; first < runs && !stop; first += block_runs) {
+    const std::size_t last = std::min(runs, first + block_runs);
+    run_block(first, last, cells, options, run_one, block, ok, errors, done, stop);
+    if (options.cancel && options.cancel->load()) break;
+    // Each cell takes its values in run order: the same sketches for any thread count.
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
+      for (std::size_t c = range.begin(); c != range.end(); ++c)
+        for (std::size_t r = first; r < last; ++r) {
+          if (!ok[r]) continue;
+          const double x = block[(r - first) * cells + c];
+          if (std::isnan(x)) {
+            undefined[c] = 1;
+            continue;
+          }
+          const double delta = x - mean[c];
+          mean[c] += delta / static_cast<double>(++count[c]);
+          m2[c] += delta * (x - mean[c]);
+          sketch[c].insert(x);
+        }
+    });
+  }
+  cell_statistics st;
+  check_failures(options, ok, errors, st);
+  st.exact = false;
+  st.mean.assign(cells, nan);
+  st.sd.assign(cells, nan);
+  st.quantiles.assign(cells * 5, nan);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c != range.end(); ++c) {
+      if (undefined[c] || count[c] == 0) continue;
+      st.mean[c] = mean[c];
+      st.sd[c] = count[c] > 1 ? std::sqrt(m2[c] / static_cast<double>(count[c] - 1)) : 0.0;
+      for (int q = 0; q < 5; ++q)
+        st.quantiles[c * 5 + q] = sketch[c].quantile(cell_statistics::levels[q]);
+    }
+  });
+  return st;
+}
+
+}  // namespace
+
 cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
                              const run_function& run_one) {
   const std::size_t runs = options.runs;
   const double bytes = static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double);
-  if (bytes > static_cast<double>(options.memory_bytes))
-    throw memory_limit_error(fmt::format(
-        "{} runs x {} values need {:.0f} MiB to keep every value for exact quantiles, more than "
-        "the limit of {:.0f} MiB; raise --memory, or run fewer samples",
-        runs, cells, bytes / (1 << 20), static_cast<double>(options.memory_bytes) / (1 << 20)));
+  if (bytes > static_cast<double>(options.memory_bytes) || options.force_sketch)
+    return run_with_sketches(cells, options, run_one);
 
   // Cell-major storage: each cell's values are contiguous for the statistics.
   std::vector<double> values(runs * cells);
@@ -53,23 +170,8 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
     if (options.progress) options.progress(now);
   });
 
-  if (options.cancel && options.cancel->load())
-    throw ensemble_error("cancelled before all runs finished; nothing was written", {});
-  std::vector<run_failure> failures;
-  for (std::size_t r = 0; r < runs; ++r)
-    if (!ok[r] && !errors[r].empty()) failures.push_back({r, errors[r]});
-  if (!failures.empty() && !options.skip_failed) {
-    std::string msg =
-        fmt::format("{} run{} failed", failures.size(), failures.size() > 1 ? "s" : "");
-    for (std::size_t i = 0; i < failures.size() && i < 10; ++i)
-      msg += fmt::format("\n  run {}: {}", failures[i].run, failures[i].message);
-    msg += "\n  (--skip-failed excludes failed runs from the statistics and reports them)";
-    throw ensemble_error(msg, failures);
-  }
-
   cell_statistics st;
-  st.skipped = std::move(failures);
-  for (std::size_t r = 0; r < runs; ++r) st.runs += ok[r];
+  check_failures(options, ok, errors, st);
   st.mean.assign(cells, 0);
   st.sd.assign(cells, 0);
   st.quantiles.assign(cells * 5, 0);

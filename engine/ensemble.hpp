@@ -39,8 +39,11 @@ class memory_limit_error : public std::runtime_error {
 struct ensemble_options {
   std::size_t runs = 0;
   std::size_t chunk_runs = 32;  ///< runs per task (scheduling only; results do not depend on it)
-  std::size_t memory_bytes = 1u << 30;  ///< cap on the stored values (runs x cells x 8 bytes)
-  bool skip_failed = false;             ///< exclude failed runs instead of stopping
+  /// Cap on the stored values: exact quantiles need runs x cells x 8 bytes; above the cap, the
+  /// ensemble keeps a quantile sketch per cell instead (and refuses if even those do not fit).
+  std::size_t memory_bytes = 1u << 30;
+  bool skip_failed = false;   ///< exclude failed runs instead of stopping
+  bool force_sketch = false;  ///< sketch quantiles even when exact values would fit
   /// Called from worker threads after each chunk with the number of runs done so far.
   std::function<void(std::size_t)> progress;
   /// When set to true (e.g. by a signal handler), remaining runs are skipped and the ensemble
@@ -48,9 +51,12 @@ struct ensemble_options {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-/// Exact statistics of each cell over the successful runs. Quantiles interpolate linearly
-/// between order statistics (Hyndman & Fan type 7, as R and NumPy by default).
+/// Statistics of each cell over the successful runs. Exact when every value fits the memory
+/// limit (quantiles interpolate linearly between order statistics: Hyndman & Fan type 7, as R
+/// and NumPy by default); otherwise quantiles come from a KLL sketch per cell (rank error below
+/// quantile_sketch::rank_error_bound with 99% probability) and mean and sd are still exact.
 struct cell_statistics {
+  bool exact = true;
   static constexpr double levels[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
   std::size_t runs = 0;  ///< successful runs
   std::vector<double> mean, sd;
@@ -61,9 +67,10 @@ struct cell_statistics {
 /// Computes `cells` values for one run into `out`; throws any std::exception to fail the run.
 using run_function = std::function<void(std::size_t run, std::span<double> out)>;
 
-/// Runs every run (in parallel) and returns exact per-cell statistics. NaN cells (values not
-/// defined) give NaN statistics. Throws memory_limit_error before running when the values would
-/// not fit, ensemble_error when runs fail (listing up to 10) and skipping is not allowed.
+/// Runs every run (in parallel) and returns per-cell statistics, identical for any thread count.
+/// NaN cells (values not defined) give NaN statistics. Throws memory_limit_error before running
+/// when even the sketches would not fit, ensemble_error when runs fail (listing up to 10) and
+/// skipping is not allowed.
 cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
                              const run_function& run_one);
 

@@ -13,6 +13,7 @@ enum class rng_stream : std::uint64_t {
   lhs_jitter = 2,   ///< position inside a Latin-hypercube stratum
   lhs_shuffle = 3,  ///< permutations of Latin-hypercube strata
   sobol_shift = 4,  ///< digital shift of Sobol points
+  sketch = 5,       ///< compaction coins of quantile sketches
 };
 
 /// A uniform variate in the open interval (0, 1): ((top 53 bits) + 0.5) / 2^53.

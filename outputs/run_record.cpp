@@ -35,7 +35,8 @@ std::string to_json(const run_record& r) {
 }
 
 std::string monte_carlo_json(const std::vector<std::string>& scenarios, const std::string& sampling,
-                             std::uint64_t seed, std::size_t samples, std::size_t successful,
+                             const std::string& quantile_method, std::uint64_t seed,
+                             std::size_t samples, std::size_t successful,
                              const std::vector<std::size_t>& skipped_runs,
                              const std::vector<std::string>& dimensions,
                              const std::vector<std::string>& records) {
@@ -48,7 +49,7 @@ std::string monte_carlo_json(const std::vector<std::string>& scenarios, const st
                                       {"samples", samples},
                                       {"successful_runs", successful},
                                       {"skipped_runs", skipped_runs},
-                                      {"quantiles", "exact (type 7)"},
+                                      {"quantiles", quantile_method},
                                       {"dimensions", dimensions}}},
                                     {"deterministic_runs", runs}};
   return j.dump(2) + "\n";

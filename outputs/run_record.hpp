@@ -33,7 +33,8 @@ std::string to_json(const run_record& r);
 /// succeeded and which were skipped, the sampled dimensions, and the records of the scenarios'
 /// deterministic runs (`records`, to_json() texts).
 std::string monte_carlo_json(const std::vector<std::string>& scenarios, const std::string& sampling,
-                             std::uint64_t seed, std::size_t samples, std::size_t successful,
+                             const std::string& quantile_method, std::uint64_t seed,
+                             std::size_t samples, std::size_t successful,
                              const std::vector<std::size_t>& skipped_runs,
                              const std::vector<std::string>& dimensions,
                              const std::vector<std::string>& records);

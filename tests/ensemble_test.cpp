@@ -6,6 +6,7 @@
 #include <tbb/global_control.h>
 
 #include "engine/ensemble.hpp"
+#include "engine/quantile_sketch.hpp"
 #include "engine/random.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
@@ -78,17 +79,46 @@ TEST_CASE("failed runs stop the ensemble, or are skipped and reported", "[engine
   CHECK(s.skipped[9].run == 93);
 }
 
-TEST_CASE("an ensemble that would not fit the memory limit is refused before running",
+TEST_CASE("an ensemble that would not fit even as sketches is refused before running",
           "[engine][mc]") {
   engine::ensemble_options opt;
   opt.runs = 1'000'000;
-  opt.memory_bytes = 1 << 20;
+  opt.memory_bytes = 1 << 16;
   bool ran = false;
   CHECK_THROWS_WITH(
       engine::run_ensemble(100, opt, [&](std::size_t, std::span<double>) { ran = true; }),
-      Catch::Contains("need 763 MiB") && Catch::Contains("limit of 1 MiB") &&
-          Catch::Contains("--memory"));
+      Catch::Contains("100 values per run need at least") &&
+          Catch::Contains("for quantile sketches") && Catch::Contains("raise --memory"));
   CHECK_FALSE(ran);
+}
+
+TEST_CASE(
+    "beyond the memory limit, sketches give close quantiles and exact means, at any thread count",
+    "[engine][mc][determinism]") {
+  const auto exact = toy(5000, 2);
+  const auto sketched = [](int threads) {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
+    engine::ensemble_options opt;
+    opt.runs = 5000;
+    opt.memory_bytes = 1 << 20;  // 5000 x 3 x 8 bytes would fit: force the sketch path
+    opt.force_sketch = true;
+    return engine::run_ensemble(3, opt, [&](std::size_t run, std::span<double> out) {
+      const double u = engine::uniform01(5, engine::rng_stream::sample, 0, run);
+      out[0] = u;
+      out[1] = std::exp(3 * u);
+      out[2] = run == 0 ? std::nan("") : 1.0;
+    });
+  };
+  const auto one = sketched(1), two = sketched(2);
+  CHECK_FALSE(one.exact);
+  CHECK(same_bits(one.quantiles, two.quantiles));
+  CHECK(same_bits(one.mean, two.mean));
+  CHECK(one.mean[0] == Approx(exact.mean[0]).epsilon(1e-12));
+  CHECK(one.sd[1] == Approx(exact.sd[1]).epsilon(1e-10));
+  // Cell 0 is uniform on (0, 1): value differences are rank differences.
+  for (int q = 0; q < 5; ++q)
+    CHECK(std::abs(one.quantiles[q] - exact.quantiles[q]) <= engine::quantile_sketch::rank_error_bound);
+  CHECK(std::isnan(one.mean[2]));
 }
 
 TEST_CASE("zero-width distributions reproduce the deterministic run exactly", "[model][mc]") {

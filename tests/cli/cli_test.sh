@@ -171,7 +171,7 @@ expect "mc with two scenarios needs --compare" 2 "several scenarios given withou
 expect "mc needs an uncertainty block" 2 "has no \`uncertainty\` block" -- "$hwfsim" mc $good -o "$tmp/mc4"
 expect "mc refuses more samples than the limit" 2 "--samples: Value 1000000000 not in range" -- \
   "$hwfsim" mc $mcs --samples 1000000000 -o "$tmp/mc5"
-expect "mc refuses what would not fit --memory" 2 "more than the limit of 1 MiB; raise --memory" -- \
+expect "mc refuses what would not fit --memory, even as sketches" 2 "for quantile sketches, more than the limit of 1 MiB; raise --memory" -- \
   "$hwfsim" mc $mcs --samples 5000 --memory 1 -o "$tmp/mc6"
 expect "mc refuses a non-empty folder" 3 "already holds results" -- "$hwfsim" mc $mcs --samples 10 -o "$tmp/mc1"
 
