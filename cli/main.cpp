@@ -35,6 +35,7 @@
 #include "models/workforce/uncertainty.hpp"
 #include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
+#include "outputs/netcdf_runs.hpp"
 #include "outputs/run_record.hpp"
 #include "outputs/validation_report.hpp"
 
@@ -103,13 +104,14 @@ out::run_record make_record(const model::scenario_description& s, const model::c
 /// Writes named files atomically into `dir` (created here, after the work succeeded). If writing
 /// fails, a folder this call created is removed again when nothing complete is in it.
 void write_results(const std::filesystem::path& dir, bool force,
-                   const std::vector<std::pair<std::string, std::string>>& files) {
+                   const std::vector<std::pair<std::string, std::string>>& files,
+                   const std::vector<std::string>& already_written = {}) {
   std::error_code ec;
   const bool created = !std::filesystem::exists(dir, ec);
   out::create_results_folder(dir);
   try {
     out::remove_stale_temporaries(dir);
-    std::vector<std::string> names;
+    std::vector<std::string> names = already_written;
     for (const auto& [name, content] : files) {
       out::write_file_atomically(dir / name, content);
       names.push_back(name);
@@ -490,7 +492,7 @@ class progress_meter {
 
 int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool force,
            std::optional<std::size_t> samples_override, int threads, std::size_t memory_mb,
-           bool skip_failed, bool quiet) {
+           bool skip_failed, std::optional<std::string> save_runs, bool quiet) {
   const auto started = clock_type::now();
   const auto study = model::prepare_study(paths, samples_override);
   const auto& base = study.scenarios[0];
@@ -508,6 +510,45 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
   opt.skip_failed = skip_failed;
   opt.cancel = &interrupted;
   if (!quiet) opt.progress = [&](std::size_t done) { meter.update(done); };
+  // --save-runs: every run's values of the chosen indicators, streamed in run order.
+  std::unique_ptr<out::netcdf_runs> netcdf;
+  bool created_dir = false;
+  std::optional<model::saved_runs_map> saved;
+  if (save_runs) {
+    std::vector<std::string> wanted;
+    std::stringstream ss(*save_runs);
+    for (std::string item; std::getline(ss, item, ',');)
+      if (!item.empty()) wanted.push_back(item);
+    saved = model::saved_runs(study, wanted);
+    out::runs_layout layout;
+    for (const auto& sc : study.scenarios) layout.scenarios.push_back(sc.name);
+    layout.countries = saved->countries;
+    layout.cadres = saved->cadres;
+    layout.indicators = saved->indicators;
+    for (double t : study.times) layout.years.push_back(static_cast<int>(t));
+    layout.runs = study.samples;
+    layout.title = "hwfsim Monte Carlo runs of " + base.name;
+    layout.seed = base.uncertainty.seed;
+    layout.sampling = std::string(engine::to_string(base.uncertainty.sampling));
+    created_dir = !std::filesystem::exists(dir);
+    out::create_results_folder(dir);
+    netcdf = std::make_unique<out::netcdf_runs>(dir / "runs.nc", layout);
+    const std::size_t per = study.times.size() * layout.countries.size() * layout.cadres.size();
+    opt.run_sink = [&, per](std::size_t run, std::span<const double> values) {
+      std::vector<double> slab(per);
+      for (std::size_t s = 0; s < study.scenarios.size(); ++s)
+        for (std::size_t i = 0; i < saved->indicators.size(); ++i) {
+          const std::size_t first = (s * saved->indicators.size() + i) * per;
+          for (std::size_t j = 0; j < per; ++j) {
+            const std::size_t c = saved->cell[first + j];
+            slab[j] = c == model::saved_runs_map::none ? engine::not_defined : values[c];
+          }
+          netcdf->write(s, run, i, slab);
+        }
+      netcdf->mark_ok(run);
+    };
+  }
+
   interrupted = false;
   const auto previous = std::signal(SIGINT, on_interrupt);
   engine::cell_statistics st;
@@ -517,6 +558,9 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
     });
   } catch (...) {
     std::signal(SIGINT, previous);
+    netcdf.reset();  // removes its temporary
+    std::error_code ec;
+    if (created_dir) std::filesystem::remove(dir, ec);  // only if empty
     throw;
   }
   std::signal(SIGINT, previous);
@@ -585,7 +629,9 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
                                  engine::quantile_sketch::default_k,
                                  engine::quantile_sketch::rank_error_bound),
           u.seed, study.samples, st.runs, skipped, study.dimensions, records));
-  write_results(dir, force, files);
+  if (netcdf) netcdf->finish();  // before write_results, which clears stale temporaries
+  write_results(dir, force, files,
+                netcdf ? std::vector<std::string>{"runs.nc"} : std::vector<std::string>{});
   if (!quiet) {
     fmt::print(
         "Monte Carlo {}{}: {} runs ({} sampling, seed {}, {} sampled dimensions), {:.1f} s; "
@@ -694,9 +740,16 @@ int main(int argc, char** argv) {
   mc->add_option("--threads", threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   mc->add_option("--memory", memory_mb,
-                 "Most MiB for run values: exact quantiles need runs x values x 8 bytes; beyond, quantile sketches")
+                 "Most MiB for run values: exact quantiles need runs x values x 8 bytes; beyond, "
+                 "quantile sketches")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
+  bool save_runs_flag = false;
+  std::string save_indicators;
+  mc->add_flag("--save-runs", save_runs_flag,
+               "Also write every run's values to runs.nc (NetCDF-4)");
+  mc->add_option("--save-indicators", save_indicators,
+                 "Indicators to save with --save-runs, comma-separated (default: all)");
   mc->add_flag("--skip-failed", skip_failed,
                "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
   mc->add_flag("-q,--quiet", quiet, "Print nothing on success (no progress)");
@@ -732,7 +785,12 @@ int main(int argc, char** argv) {
       if (mc_compare && scenarios.size() < 2)
         throw bad_input_error("mc", "",
                               "--compare needs a baseline and at least one other scenario", "");
-      return cmd_mc(scenarios, out_dir, force, samples, threads, memory_mb, skip_failed, quiet);
+      if (!save_indicators.empty() && !save_runs_flag)
+        throw bad_input_error("--save-indicators", "", "--save-indicators needs --save-runs", "");
+      std::optional<std::string> save_runs;
+      if (save_runs_flag) save_runs = save_indicators;
+      return cmd_mc(scenarios, out_dir, force, samples, threads, memory_mb, skip_failed, save_runs,
+                    quiet);
     }
     if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
     if (*compare)

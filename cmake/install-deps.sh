@@ -12,6 +12,7 @@ packages=(
   libfmt-dev                    # formatting
   libcli11-dev                  # command line
   nlohmann-json3-dev            # run.json
+  libnetcdf-dev netcdf-bin      # per-run Monte Carlo results (mc --save-runs); ncdump in tests
   libssl-dev                    # SHA-256 of input files (OpenSSL libcrypto)
   catch2                        # tests
   clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset

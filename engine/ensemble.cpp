@@ -101,6 +101,10 @@ cell_statistics run_with_sketches(std::size_t cells, const ensemble_options& opt
     const std::size_t last = std::min(runs, first + block_runs);
     run_block(first, last, cells, options, run_one, block, ok, errors, done, stop);
     if (options.cancel && options.cancel->load()) break;
+    if (options.run_sink)
+      for (std::size_t r = first; r < last; ++r)
+        if (ok[r])
+          options.run_sink(r, std::span<const double>(block.data() + (r - first) * cells, cells));
     // Each cell takes its values in run order: the same sketches for any thread count.
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
       for (std::size_t c = range.begin(); c != range.end(); ++c)
@@ -172,6 +176,14 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
 
   cell_statistics st;
   check_failures(options, ok, errors, st);
+  if (options.run_sink) {
+    std::vector<double> one(cells);
+    for (std::size_t r = 0; r < runs; ++r) {
+      if (!ok[r]) continue;
+      for (std::size_t c = 0; c < cells; ++c) one[c] = values[c * runs + r];
+      options.run_sink(r, one);
+    }
+  }
   st.mean.assign(cells, 0);
   st.sd.assign(cells, 0);
   st.quantiles.assign(cells * 5, 0);

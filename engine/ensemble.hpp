@@ -46,6 +46,9 @@ struct ensemble_options {
   bool force_sketch = false;  ///< sketch quantiles even when exact values would fit
   /// Called from worker threads after each chunk with the number of runs done so far.
   std::function<void(std::size_t)> progress;
+  /// Receives every successful run's values, in run order, while the ensemble goes (after each
+  /// block of runs) or at its end; for saving per-run results.
+  std::function<void(std::size_t run, std::span<const double> values)> run_sink;
   /// When set to true (e.g. by a signal handler), remaining runs are skipped and the ensemble
   /// throws ensemble_error("cancelled").
   const std::atomic<bool>* cancel = nullptr;

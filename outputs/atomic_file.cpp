@@ -121,11 +121,24 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
 
 void remove_stale_results(const std::filesystem::path& dir,
                           const std::vector<std::string>& written) {
-  static const std::vector<std::string> own{
-      "indicators.csv",       "corridors.csv",       "run.json",
-      "deltas.csv",           "corridor_deltas.csv", "summary.csv",
-      "corridor_summary.csv", "report.html",         "backcast.csv",
-      "validation.md",        "validation.svg"};
+  static const std::vector<std::string> own{"indicators.csv",
+                                            "corridors.csv",
+                                            "run.json",
+                                            "deltas.csv",
+                                            "corridor_deltas.csv",
+                                            "summary.csv",
+                                            "corridor_summary.csv",
+                                            "report.html",
+                                            "backcast.csv",
+                                            "validation.md",
+                                            "runs.nc",
+                                            "quantiles.csv",
+                                            "corridor_quantiles.csv",
+                                            "difference_quantiles.csv",
+                                            "corridor_difference_quantiles.csv",
+                                            "probabilities.csv",
+                                            "samples.csv",
+                                            "validation.svg"};
   for (const auto& name : own) {
     if (std::find(written.begin(), written.end(), name) != written.end()) continue;
     std::error_code ec;

@@ -149,6 +149,45 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
   }
 }
 
+saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& indicators) {
+  const auto& m = *st.models[0];
+  saved_runs_map out;
+  out.countries = m.country_set().labels();
+  out.cadres = m.cadre_ids();
+  out.cadres.push_back("all");
+  std::vector<std::string> all_names;
+  for (auto n : indicator_names()) all_names.emplace_back(n);
+  if (indicators.empty()) {
+    out.indicators = all_names;
+  } else {
+    for (const auto& name : indicators) {
+      if (std::find(all_names.begin(), all_names.end(), name) == all_names.end())
+        throw study_error("--save-runs", "", fmt::format("'{}' is not an indicator", name),
+                          "indicators: " + engine::join_list(all_names));
+      out.indicators.push_back(name);
+    }
+  }
+  const auto& schema = m.schemas()[0];
+  const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size();
+  out.cell.assign(st.scenarios.size() * out.indicators.size() * years * nc * nk,
+                  saved_runs_map::none);
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    const auto& key = schema.series[i];
+    const auto c = m.country_set().find(key[0]);
+    const auto k = std::find(out.cadres.begin(), out.cadres.end(), key[1]) - out.cadres.begin();
+    const auto ind =
+        std::find(out.indicators.begin(), out.indicators.end(), key[2]) - out.indicators.begin();
+    if (static_cast<std::size_t>(ind) == out.indicators.size()) continue;
+    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        out.cell[(((s * out.indicators.size() + static_cast<std::size_t>(ind)) * years + y) * nc +
+                  *c) *
+                     nk +
+                 static_cast<std::size_t>(k)] = st.table_cell(s, 0) + y * schema.size() + i;
+  }
+  return out;
+}
+
 std::vector<double> sampled_values(const mc_study& st, std::size_t run) {
   // The values each dimension takes, from the first scenario that samples it.
   std::vector<double> uniforms, out(st.dimensions.size()), values, own;

@@ -42,6 +42,18 @@ mc_study prepare_study(const std::vector<std::string>& paths,
 /// Computes every cell of run `run` into `out` (size study.cells()). Throws on a failed run.
 void run_sample(const mc_study& study, std::size_t run, std::span<double> out);
 
+/// Where each per-run value to save lies among a run's cells: for (scenario, indicator, year,
+/// country, cadre), in that order, the cell index, or `none` (a country without that cadre).
+struct saved_runs_map {
+  static constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::vector<std::string> countries, cadres, indicators;  ///< cadres end with "all"
+  std::vector<std::size_t> cell;
+};
+
+/// The map for `indicators` (empty: every indicator). Throws engine::input_error naming an
+/// unknown indicator, with the closest name.
+saved_runs_map saved_runs(const mc_study& study, const std::vector<std::string>& indicators);
+
 /// The sampled values of run `run` (in study.dimensions order).
 std::vector<double> sampled_values(const mc_study& study, std::size_t run);
 

@@ -166,6 +166,16 @@ check "a bigger top-up has positive supply differences in every run (p05 > 0)" \
   bash -c "grep '^bigger-top-up,2045,GHA,all,supply,' '$tmp/mcc/difference_quantiles.csv' | awk -F, '{exit !(\$(NF-4) > 0)}'"
 check "probabilities.csv has P(shortage below baseline) and P(sdg density >= 44.5)" \
   bash -c "grep -Eq '^bigger-top-up,2025,GHA,shortage_below_baseline,0\.[1-9]' '$tmp/mcc/probabilities.csv' && grep -q '^same-as-base,2045,GBR,sdg_density_at_least_44.5,' '$tmp/mcc/probabilities.csv'"
+expect "mc --save-runs writes runs.nc" 0 "Monte Carlo" -- \
+  "$hwfsim" mc $mcs --samples 30 --save-runs --save-indicators supply,shortage -o "$tmp/mcn"
+check "runs.nc has the run, year, country and cadre dimensions and the chosen indicators" \
+  bash -c "ncdump -h '$tmp/mcn/runs.nc' | grep -q 'double supply(scenario, run, year, country, cadre)' &&
+           ncdump -h '$tmp/mcn/runs.nc' | grep -q 'run = 30' && ! ncdump -h '$tmp/mcn/runs.nc' | grep -q 'double emigration'"
+check "runs.nc marks every run as successful" \
+  bash -c "ncdump -v run_ok '$tmp/mcn/runs.nc' | grep -q 'run_ok = 1, 1, 1'"
+expect "--save-indicators rejects an unknown indicator" 2 "'suply' is not an indicator" -- \
+  "$hwfsim" mc $mcs --samples 5 --save-runs --save-indicators suply -o "$tmp/mcn2"
+check "no folder after a rejected --save-runs" test ! -e "$tmp/mcn2"
 expect "mc with two scenarios needs --compare" 2 "several scenarios given without --compare" -- \
   "$hwfsim" mc $mcs "$tmp/same.yaml" -o "$tmp/mcx"
 expect "mc needs an uncertainty block" 2 "has no \`uncertainty\` block" -- "$hwfsim" mc $good -o "$tmp/mc4"
