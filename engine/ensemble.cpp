@@ -149,7 +149,8 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
   if (bytes > static_cast<double>(options.memory_bytes) || options.force_sketch)
     return run_with_sketches(cells, options, run_one);
 
-  // Cell-major storage: each cell's values are contiguous for the statistics.
+  // Run-major storage: each run writes its values in one contiguous stretch; the statistics
+  // then gather blocks of cells (a transpose by blocks, so that memory is read in cache lines).
   std::vector<double> values(runs * cells);
   std::vector<unsigned char> ok(runs, 0);
   std::vector<std::string> errors(runs);
@@ -158,12 +159,10 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
 
   const std::size_t chunk = std::max<std::size_t>(1, options.chunk_runs);
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, runs, chunk), [&](const auto& range) {
-    std::vector<double> out(cells);
     for (std::size_t r = range.begin(); r != range.end(); ++r) {
       if (stop.load(std::memory_order_relaxed) || (options.cancel && options.cancel->load())) break;
       try {
-        run_one(r, out);
-        for (std::size_t c = 0; c < cells; ++c) values[c * runs + r] = out[c];
+        run_one(r, std::span<double>(values.data() + r * cells, cells));
         ok[r] = 1;
       } catch (const std::exception& e) {
         errors[r] = e.what();
@@ -176,47 +175,60 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
 
   cell_statistics st;
   check_failures(options, ok, errors, st);
-  if (options.run_sink) {
-    std::vector<double> one(cells);
-    for (std::size_t r = 0; r < runs; ++r) {
-      if (!ok[r]) continue;
-      for (std::size_t c = 0; c < cells; ++c) one[c] = values[c * runs + r];
-      options.run_sink(r, one);
-    }
-  }
+  if (options.run_sink)
+    for (std::size_t r = 0; r < runs; ++r)
+      if (ok[r]) options.run_sink(r, std::span<const double>(values.data() + r * cells, cells));
   st.mean.assign(cells, 0);
   st.sd.assign(cells, 0);
   st.quantiles.assign(cells * 5, 0);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 16), [&](const auto& range) {
-    std::vector<double> v;
-    for (std::size_t c = range.begin(); c != range.end(); ++c) {
-      v.clear();
-      bool undefined = false;
-      for (std::size_t r = 0; r < runs; ++r)
-        if (ok[r]) {
-          const double x = values[c * runs + r];
-          if (std::isnan(x)) undefined = true;
-          v.push_back(x);
+  std::vector<std::size_t> good;
+  for (std::size_t r = 0; r < runs; ++r)
+    if (ok[r]) good.push_back(r);
+  constexpr std::size_t block = 64;
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, (cells + block - 1) / block), [&](const auto& blocks) {
+        std::vector<double> gathered, v;
+        for (std::size_t b = blocks.begin(); b != blocks.end(); ++b) {
+          const std::size_t c0 = b * block, c1 = std::min(cells, c0 + block);
+          gathered.resize((c1 - c0) * good.size());
+          for (std::size_t i = 0; i < good.size(); ++i) {
+            const double* row = values.data() + good[i] * cells;
+            for (std::size_t c = c0; c < c1; ++c) gathered[(c - c0) * good.size() + i] = row[c];
+          }
+          for (std::size_t c = c0; c < c1; ++c) {
+            const double* col = gathered.data() + (c - c0) * good.size();
+            v.assign(col, col + good.size());
+            const bool undefined =
+                std::any_of(v.begin(), v.end(), [](double x) { return std::isnan(x); });
+            if (undefined || v.empty()) {
+              st.mean[c] = st.sd[c] = std::numeric_limits<double>::quiet_NaN();
+              for (int q = 0; q < 5; ++q) st.quantiles[c * 5 + q] = st.mean[c];
+              continue;
+            }
+            // Sums in run order (the same for any thread count), shifted by the first value so that
+            // a cell that does not vary has exactly that value as its mean.
+            double sum = 0;
+            for (double x : v) sum += x - v[0];
+            const double mean = v[0] + sum / static_cast<double>(v.size());
+            double ss = 0;
+            for (double x : v) ss += (x - mean) * (x - mean);
+            st.mean[c] = mean;
+            st.sd[c] = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
+            // Type-7 quantiles need two neighbouring order statistics each: select them in
+            // increasing order (linear time) instead of sorting.
+            auto from = v.begin();
+            for (int q = 0; q < 5; ++q) {
+              const double h = (static_cast<double>(v.size()) - 1) * cell_statistics::levels[q];
+              const auto lo = static_cast<std::size_t>(std::floor(h));
+              const auto at = v.begin() + static_cast<std::ptrdiff_t>(lo);
+              std::nth_element(from, at, v.end());
+              const double next = lo + 1 < v.size() ? *std::min_element(at + 1, v.end()) : *at;
+              st.quantiles[c * 5 + q] = *at + (h - static_cast<double>(lo)) * (next - *at);
+              from = at;
+            }
+          }
         }
-      if (undefined || v.empty()) {
-        st.mean[c] = st.sd[c] = std::numeric_limits<double>::quiet_NaN();
-        for (int q = 0; q < 5; ++q) st.quantiles[c * 5 + q] = st.mean[c];
-        continue;
-      }
-      // Sums in run order (the same for any thread count), shifted by the first value so that
-      // a cell that does not vary has exactly that value as its mean.
-      double sum = 0;
-      for (double x : v) sum += x - v[0];
-      const double mean = v[0] + sum / static_cast<double>(v.size());
-      double ss = 0;
-      for (double x : v) ss += (x - mean) * (x - mean);
-      st.mean[c] = mean;
-      st.sd[c] = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0.0;
-      std::sort(v.begin(), v.end());
-      for (int q = 0; q < 5; ++q)
-        st.quantiles[c * 5 + q] = quantile_sorted(v, cell_statistics::levels[q]);
-    }
-  });
+      });
   return st;
 }
 
