@@ -157,21 +157,7 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
   std::atomic<std::size_t> done{0};
   std::atomic<bool> stop{false};
 
-  const std::size_t chunk = std::max<std::size_t>(1, options.chunk_runs);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, runs, chunk), [&](const auto& range) {
-    for (std::size_t r = range.begin(); r != range.end(); ++r) {
-      if (stop.load(std::memory_order_relaxed) || (options.cancel && options.cancel->load())) break;
-      try {
-        run_one(r, std::span<double>(values.data() + r * cells, cells));
-        ok[r] = 1;
-      } catch (const std::exception& e) {
-        errors[r] = e.what();
-        if (!options.skip_failed) stop = true;  // the ensemble will stop: spare the remaining runs
-      }
-    }
-    const std::size_t now = done += range.size();
-    if (options.progress) options.progress(now);
-  });
+  run_block(0, runs, cells, options, run_one, values, ok, errors, done, stop);
 
   cell_statistics st;
   check_failures(options, ok, errors, st);

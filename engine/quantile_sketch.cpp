@@ -11,9 +11,16 @@ namespace hwf::engine {
 
 std::size_t quantile_sketch::capacity(std::size_t level) const {
   // The top level holds k items; each level below holds 2/3 of the one above, at least 2.
-  const std::size_t depth = levels_.size() - level - 1;
-  return std::max<std::size_t>(
-      2, static_cast<std::size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, depth))));
+  return capacities_[levels_.size() - level - 1];
+}
+
+void quantile_sketch::add_level() {
+  levels_.emplace_back();
+  const std::size_t depth = levels_.size() - 1;
+  if (capacities_.size() <= depth)
+    capacities_.push_back(std::max<std::size_t>(
+        2, static_cast<std::size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, static_cast<double>(depth))))));
+  levels_.back().reserve(capacity(levels_.size() - 1) + 1);
 }
 
 std::size_t quantile_sketch::stored() const noexcept {
@@ -23,34 +30,43 @@ std::size_t quantile_sketch::stored() const noexcept {
 }
 
 void quantile_sketch::insert(double x) {
-  if (levels_.empty()) levels_.emplace_back();
+  if (levels_.empty()) add_level();
   levels_[0].push_back(x);
   ++n_;
-  std::size_t total_capacity = 0;
-  for (std::size_t h = 0; h < levels_.size(); ++h) total_capacity += capacity(h);
-  if (stored() > total_capacity) compress();
+  // Eager compaction (every level within its capacity) keeps memory at about the sum of the
+  // capacities, about 3k items, however many values arrive.
+  while (true) {
+    std::size_t h = 0;
+    while (h < levels_.size() && levels_[h].size() <= capacity(h)) ++h;
+    if (h == levels_.size()) break;
+    compact(h);
+  }
 }
 
-void quantile_sketch::compress() {
-  for (std::size_t h = 0; h < levels_.size(); ++h) {
-    if (levels_[h].size() < capacity(h)) continue;
-    if (h + 1 == levels_.size()) levels_.emplace_back();
-    auto& level = levels_[h];
-    std::sort(level.begin(), level.end());
-    // An odd item stays behind; of the rest, every other one moves up with twice the weight.
-    double kept = 0;
-    const bool odd = level.size() % 2 == 1;
-    if (odd) {
-      kept = level.back();
-      level.pop_back();
-    }
-    const std::size_t offset = random_bits(seed_, rng_stream::sketch, id_, compactions_++) & 1u;
-    auto& up = levels_[h + 1];
-    for (std::size_t i = offset; i < level.size(); i += 2) up.push_back(level[i]);
-    level.clear();
-    if (odd) level.push_back(kept);
-    return;  // one compaction frees enough room for the next insert
+void quantile_sketch::compact(std::size_t h) {
+  if (h + 1 == levels_.size()) add_level();
+  auto& level = levels_[h];
+  std::sort(level.begin(), level.end());
+  // An odd item stays behind; of the rest, every other one moves up with twice the weight.
+  double kept = 0;
+  const bool odd = level.size() % 2 == 1;
+  if (odd) {
+    kept = level.back();
+    level.pop_back();
   }
+  const std::size_t offset = random_bits(seed_, rng_stream::sketch, id_, compactions_++) & 1u;
+  auto& up = levels_[h + 1];
+  for (std::size_t i = offset; i < level.size(); i += 2) up.push_back(level[i]);
+  level.clear();
+  if (odd) level.push_back(kept);
+  // Levels below the top shrink as the sketch grows: release what they no longer need.
+  for (std::size_t l = 0; l + 1 < levels_.size(); ++l)
+    if (levels_[l].capacity() > 2 * (capacity(l) + 1)) {
+      std::vector<double> smaller;
+      smaller.reserve(capacity(l) + 1);
+      smaller.assign(levels_[l].begin(), levels_[l].end());
+      levels_[l].swap(smaller);
+    }
 }
 
 double quantile_sketch::quantile(double p) const {

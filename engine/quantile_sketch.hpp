@@ -33,12 +33,14 @@ class quantile_sketch {
 
  private:
   std::size_t capacity(std::size_t level) const;
-  void compress();
+  void compact(std::size_t level);
+  void add_level();
 
   std::uint64_t seed_ = 0, id_ = 0;
   int k_ = default_k;
   std::uint64_t n_ = 0, compactions_ = 0;
   std::vector<std::vector<double>> levels_;
+  std::vector<std::size_t> capacities_;  ///< by depth below the top level
 };
 
 }  // namespace hwf::engine
