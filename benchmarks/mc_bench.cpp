@@ -75,7 +75,8 @@ double peak_rss_mib() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto dir = std::filesystem::temp_directory_path() / fmt::format("hwf_mc_bench_{}", ::getpid());
+  const auto dir =
+      std::filesystem::temp_directory_path() / fmt::format("hwf_mc_bench_{}", ::getpid());
   bench::world_size w;
   if (argc == 3 && std::strcmp(argv[1], "--memory") == 0) {
     // Memory: the ensemble machinery with world-20's cell count; each run's values are cheap
@@ -91,34 +92,40 @@ int main(int argc, char** argv) {
       const double u = engine::uniform01(1, engine::rng_stream::sample, 0, run);
       for (std::size_t c = 0; c < cells; ++c) out[c] = static_cast<double>(c) + u;
     });
-    fmt::print("hwfsim Monte Carlo memory benchmark\nworkload: {} runs x {} cells ({} cells of {}), "
-               "all quantiles; {} hardware threads\n",
-               runs, cells, cells, bench::describe(w), std::thread::hardware_concurrency());
+    fmt::print(
+        "hwfsim Monte Carlo memory benchmark\nworkload: {} runs x {} cells ({} cells of {}), "
+        "all quantiles; {} hardware threads\n",
+        runs, cells, cells, bench::describe(w), std::thread::hardware_concurrency());
     fmt::print("quantiles: {}; {:.1f} s\npeak memory: {:.0f} MiB   goal < 1024 MiB: {}\n",
-               st.exact ? "exact" : "KLL sketches", std::chrono::duration<double>(clock_type::now() - start).count(),
-               peak_rss_mib(), peak_rss_mib() < 1024 ? "met" : "NOT met");
+               st.exact ? "exact" : "KLL sketches",
+               std::chrono::duration<double>(clock_type::now() - start).count(), peak_rss_mib(),
+               peak_rss_mib() < 1024 ? "met" : "NOT met");
     std::filesystem::remove_all(dir);
     return 0;
   }
 
   const std::size_t samples = argc > 1 ? static_cast<std::size_t>(std::atoll(argv[1])) : 400;
   const auto study = model::prepare_study({write_study(dir, samples).string()}, samples);
-  fmt::print("hwfsim Monte Carlo speed benchmark\nworkload: {} with {} sampled dimensions (lhs), "
-             "{} runs, {} cells per run\nmachine: {} hardware threads\n\n",
-             bench::describe(w), study.dimensions.size(), samples, study.cells(),
-             std::thread::hardware_concurrency());
+  fmt::print(
+      "hwfsim Monte Carlo speed benchmark\nworkload: {} with {} sampled dimensions (lhs), "
+      "{} runs, {} cells per run\nmachine: {} hardware threads\n\n",
+      bench::describe(w), study.dimensions.size(), samples, study.cells(),
+      std::thread::hardware_concurrency());
   const auto one = time_ensemble(study, 1);
   const auto two = time_ensemble(study, 2);
   const bool identical =
       one.stats.quantiles.size() == two.stats.quantiles.size() &&
-      std::memcmp(one.stats.quantiles.data(), two.stats.quantiles.data(), one.stats.quantiles.size() * 8) == 0 &&
+      std::memcmp(one.stats.quantiles.data(), two.stats.quantiles.data(),
+                  one.stats.quantiles.size() * 8) == 0 &&
       std::memcmp(one.stats.mean.data(), two.stats.mean.data(), one.stats.mean.size() * 8) == 0;
-  const double r1 = static_cast<double>(samples) / one.seconds, r2 = static_cast<double>(samples) / two.seconds;
+  const double r1 = static_cast<double>(samples) / one.seconds,
+               r2 = static_cast<double>(samples) / two.seconds;
   const double outside = 1 - one.in_runs / one.seconds;
-  fmt::print("1 thread : {:8.1f} runs/s ({:.2f} s)\n2 threads: {:8.1f} runs/s ({:.2f} s)\n", r1, one.seconds, r2,
-             two.seconds);
+  fmt::print("1 thread : {:8.1f} runs/s ({:.2f} s)\n2 threads: {:8.1f} runs/s ({:.2f} s)\n", r1,
+             one.seconds, r2, two.seconds);
   fmt::print("statistics identical for 1 and 2 threads: {}\n\n", identical ? "yes" : "NO");
-  fmt::print("goal: speed-up with 2 threads >= 1.9         : {:.2f}  {}\n", r2 / r1, r2 / r1 >= 1.9 ? "met" : "NOT met");
+  fmt::print("goal: speed-up with 2 threads >= 1.9         : {:.2f}  {}\n", r2 / r1,
+             r2 / r1 >= 1.9 ? "met" : "NOT met");
   fmt::print("goal: time outside the model runs < 10%      : {:.1f}%  {}\n", 100 * outside,
              outside < 0.1 ? "met" : "NOT met");
   fmt::print("peak memory: {:.0f} MiB\n", peak_rss_mib());

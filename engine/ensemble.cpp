@@ -74,10 +74,11 @@ cell_statistics run_with_sketches(std::size_t cells, const ensemble_options& opt
   const std::size_t runs = options.runs;
   const double budget = static_cast<double>(options.memory_bytes);
   const double sketches = static_cast<double>(cells) * (sketch_bytes + 3 * sizeof(double));
-  // Runs go in blocks: computed in parallel into a buffer, then fed to the sketches in run order.
+  // Runs go in blocks (a buffer of at most 64 MiB): computed in parallel, then fed to the
+  // sketches in run order.
   const double room = budget - sketches;
   const auto block_runs = static_cast<std::size_t>(std::min<double>(
-      static_cast<double>(runs), std::floor(std::min(room, 256.0 * (1 << 20)) /
+      static_cast<double>(runs), std::floor(std::min(room, 64.0 * (1 << 20)) /
                                             (static_cast<double>(cells) * sizeof(double)))));
   if (room <= 0 || block_runs < 1)
     throw memory_limit_error(fmt::format(

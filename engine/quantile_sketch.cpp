@@ -19,7 +19,8 @@ void quantile_sketch::add_level() {
   const std::size_t depth = levels_.size() - 1;
   if (capacities_.size() <= depth)
     capacities_.push_back(std::max<std::size_t>(
-        2, static_cast<std::size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, static_cast<double>(depth))))));
+        2,
+        static_cast<std::size_t>(std::ceil(k_ * std::pow(2.0 / 3.0, static_cast<double>(depth))))));
   levels_.back().reserve(capacity(levels_.size() - 1) + 1);
 }
 
