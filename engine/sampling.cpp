@@ -21,7 +21,7 @@ std::string_view to_string(sampling_method m) {
 
 sample_design::sample_design(sampling_method method, std::uint64_t seed, std::size_t runs,
                              std::size_t dimensions, bool scramble)
-    : method_(method), seed_(seed), runs_(runs), dimensions_(dimensions), scramble_(scramble) {
+    : method_(method), seed_(seed), runs_(runs), dimensions_(dimensions) {
   if (method == sampling_method::sobol && dimensions > max_sobol_dimensions)
     throw internal_error("too many dimensions for Sobol points");
   if (method == sampling_method::lhs) {

@@ -31,7 +31,6 @@ class sample_design {
   sampling_method method_;
   std::uint64_t seed_;
   std::size_t runs_, dimensions_;
-  bool scramble_;
   std::vector<std::uint32_t> strata_;       ///< lhs: dimension-major permutations of [0, runs)
   std::vector<std::uint64_t> sobol_shift_;  ///< sobol: digital shift per dimension (0 = none)
 };

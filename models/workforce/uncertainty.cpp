@@ -258,7 +258,9 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
         out.seed = static_cast<std::uint64_t>(*v);
     if (auto n = m.get("parameters"))
       if (auto entries = n->to_entries())
-        for (auto& [pattern, spec] : *entries) {
+        for (auto& entry : *entries) {
+          const std::string& pattern = entry.first;  // (clang 14 cannot capture a binding)
+          const auto& spec = entry.second;
           const auto same = std::find_if(specs.begin(), specs.end(),
                                          [&](const auto& s) { return s.first == pattern; });
           if (same != specs.end())
