@@ -17,19 +17,25 @@ using namespace hwf;
 
 namespace {
 
+/// Three cells: a uniform draw, a skewed function of it, and a cell undefined in run 0.
+void toy_run(std::size_t run, std::span<double> out) {
+  const double u = engine::uniform01(5, engine::rng_stream::sample, 0, run);
+  out[0] = u;
+  out[1] = std::exp(3 * u);
+  out[2] = run == 0 ? std::nan("") : 1.0;
+}
+
 engine::cell_statistics toy(std::size_t runs, int threads, bool fail_some = false,
-                            bool skip = false) {
+                            bool skip = false, bool sketch = false) {
   tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
   engine::ensemble_options opt;
   opt.runs = runs;
   opt.chunk_runs = 7;
   opt.skip_failed = skip;
+  opt.force_sketch = sketch;
   return engine::run_ensemble(3, opt, [&](std::size_t run, std::span<double> out) {
     if (fail_some && run % 10 == 3) throw std::runtime_error("boom");
-    const double u = engine::uniform01(5, engine::rng_stream::sample, 0, run);
-    out[0] = u;
-    out[1] = std::exp(3 * u);
-    out[2] = run == 0 ? std::nan("") : 1.0;
+    toy_run(run, out);
   });
 }
 
@@ -96,19 +102,8 @@ TEST_CASE(
     "beyond the memory limit, sketches give close quantiles and exact means, at any thread count",
     "[engine][mc][determinism]") {
   const auto exact = toy(5000, 2);
-  const auto sketched = [](int threads) {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, threads);
-    engine::ensemble_options opt;
-    opt.runs = 5000;
-    opt.memory_bytes = 1 << 20;  // 5000 x 3 x 8 bytes would fit: force the sketch path
-    opt.force_sketch = true;
-    return engine::run_ensemble(3, opt, [&](std::size_t run, std::span<double> out) {
-      const double u = engine::uniform01(5, engine::rng_stream::sample, 0, run);
-      out[0] = u;
-      out[1] = std::exp(3 * u);
-      out[2] = run == 0 ? std::nan("") : 1.0;
-    });
-  };
+  // 5000 x 3 x 8 bytes would fit the default memory limit: force the sketch path.
+  const auto sketched = [](int threads) { return toy(5000, threads, false, false, true); };
   const auto one = sketched(1), two = sketched(2);
   CHECK_FALSE(one.exact);
   CHECK(same_bits(one.quantiles, two.quantiles));
@@ -117,7 +112,8 @@ TEST_CASE(
   CHECK(one.sd[1] == Approx(exact.sd[1]).epsilon(1e-10));
   // Cell 0 is uniform on (0, 1): value differences are rank differences.
   for (int q = 0; q < 5; ++q)
-    CHECK(std::abs(one.quantiles[q] - exact.quantiles[q]) <= engine::quantile_sketch::rank_error_bound);
+    CHECK(std::abs(one.quantiles[q] - exact.quantiles[q]) <=
+          engine::quantile_sketch::rank_error_bound);
   CHECK(std::isnan(one.mean[2]));
 }
 
