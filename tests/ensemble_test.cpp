@@ -118,9 +118,8 @@ TEST_CASE(
 }
 
 TEST_CASE("zero-width distributions reproduce the deterministic run exactly", "[model][mc]") {
-  const auto dir = test::scratch_folder("mc_zero_width");
-  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
-  test::write_file(dir, "s.yaml", R"(scenario: zero
+  const auto scenario_path = test::scenario_on_good_model("mc_zero_width",
+                                                          R"(scenario: zero
 model: model.yaml
 horizon: {end: 2030}
 uncertainty:
@@ -131,7 +130,7 @@ uncertainty:
     countries.AAA.cadres.nurses.exit_rate: {dist: discrete, values: [0.06]}
     countries.*.cadres.*.retirement_rate: {dist: discrete, values: [1], apply: multiply, shared: true}
 )");
-  const auto s = model::load_scenario(dir / "s.yaml");
+  const auto s = model::load_scenario(scenario_path);
   const model::compiled_model m(s);
   const auto base = m.default_parameters();
   const auto det = model::simulate(m, base);
@@ -157,9 +156,8 @@ uncertainty:
 }
 
 TEST_CASE("wildcards match one path segment; shared draws once for every match", "[model][mc]") {
-  const auto dir = test::scratch_folder("mc_wildcards");
-  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
-  test::write_file(dir, "s.yaml", R"(scenario: wild
+  const auto scenario_path = test::scenario_on_good_model("mc_wildcards",
+                                                          R"(scenario: wild
 model: model.yaml
 horizon: {end: 2030}
 uncertainty:
@@ -170,7 +168,7 @@ uncertainty:
     countries.*.cadres.nurses.exit_rate: {dist: uniform, min: 0.01, max: 0.04}
     countries.*.cadres.*.retirement_rate: {dist: uniform, min: 0.9, max: 1.1, apply: multiply, shared: true}
 )");
-  const auto s = model::load_scenario(dir / "s.yaml");
+  const auto s = model::load_scenario(scenario_path);
   const auto& u = s.uncertainty;
   REQUIRE(u.parameters.size() == 2);
   CHECK(u.parameters[0].targets.size() == 2);  // AAA and BBB

@@ -248,10 +248,8 @@ TEST_CASE("a lever that ends books nothing afterwards", "[model][levers]") {
 TEST_CASE("mass balance and non-negative stocks hold with every lever at once",
           "[model][levers][property]") {
   const std::string method = GENERATE(as<std::string>{}, "rk4", "dopri5");
-  const auto dir = test::scratch_folder("all_levers_" + method);
-  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
-  test::write_file(dir, "s.yaml",
-                   fmt::format(R"(scenario: all
+  const auto scenario_path =
+      test::scenario_on_good_model("all_levers_" + method, fmt::format(R"(scenario: all
 model: model.yaml
 horizon: {{end: 2050}}
 solver: {{method: {}, step: 1/12}}
@@ -262,8 +260,8 @@ policies:
   - {{name: deal, type: agreement, origin: AAA, destination: BBB, target_flow: 20, quota: 80, stay_years: 5, seats_per_recruit: 1, start: 2026, ramp_years: 2, end: 2045}}
   - {{name: cap, type: emigration_cap, origin: AAA, cap: 60, start: 2030, ramp_years: 1}}
 )",
-                               method));
-  const auto out = test::run_scenario(dir / "s.yaml");
+                                                                       method));
+  const auto out = test::run_scenario(scenario_path);
   CHECK(out.stats.mass_balance_residual <= 1e-9);
   CHECK(out.stats.min_stock >= 0);
 }

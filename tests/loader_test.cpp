@@ -103,12 +103,11 @@ TEST_CASE("a valid scenario loads with documented defaults and non-ASCII names",
 }
 
 TEST_CASE("set: overrides a parameter and records where", "[model][io]") {
-  const auto dir = test::scratch_folder("set_override");
-  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
-  test::write_file(dir, "s.yaml",
-                   "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\nset:\n"
-                   "  countries.AAA.cadres.nurses.exit_rate: {value: 0.035, source: survey}\n");
-  const auto s = model::load_scenario(dir / "s.yaml");
+  const auto scenario_path = test::scenario_on_good_model(
+      "set_override",
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\nset:\n"
+      "  countries.AAA.cadres.nurses.exit_rate: {value: 0.035, source: survey}\n");
+  const auto s = model::load_scenario(scenario_path);
   const auto& p = s.model.params[*s.model.params.find("countries.AAA.cadres.nurses.exit_rate")];
   CHECK(p.value == 0.035);
   CHECK(p.overridden);

@@ -223,12 +223,11 @@ TEST_CASE("a stock driven negative stops the run naming it", "[model]") {
 }
 
 TEST_CASE("a collapsing adaptive step names the fastest-changing state", "[model]") {
-  const auto dir = test::scratch_folder("collapse");
-  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
-  test::write_file(dir, "s.yaml",
-                   "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
-                   "solver: {method: dopri5, rel_tol: 1e-12, abs_tol: 1e-12, max_steps: 20}\n");
-  const auto s = model::load_scenario(dir / "s.yaml");
+  const auto scenario_path = test::scenario_on_good_model(
+      "collapse",
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+      "solver: {method: dopri5, rel_tol: 1e-12, abs_tol: 1e-12, max_steps: 20}\n");
+  const auto s = model::load_scenario(scenario_path);
   const model::compiled_model m(s);
   CHECK_THROWS_WITH(model::simulate(m, m.default_parameters()),
                     Catch::Contains("more than 20 steps") &&

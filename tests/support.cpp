@@ -27,6 +27,13 @@ std::filesystem::path write_file(const std::filesystem::path& folder, const std:
   return p;
 }
 
+std::filesystem::path scenario_on_good_model(const std::string& folder,
+                                             const std::string& scenario_text) {
+  const auto dir = scratch_folder(folder);
+  std::filesystem::copy(source_path("tests/data/good/model.yaml"), dir / "model.yaml");
+  return write_file(dir, "s.yaml", scenario_text);
+}
+
 model::run_output run_scenario(const std::filesystem::path& scenario) {
   const auto s = model::load_scenario(scenario);
   const model::compiled_model m(s);

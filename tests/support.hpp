@@ -19,6 +19,11 @@ std::filesystem::path scratch_folder(const std::string& name);
 std::filesystem::path write_file(const std::filesystem::path& folder, const std::string& name,
                                  const std::string& content);
 
+/// A fresh folder holding tests/data/good/model.yaml as model.yaml and `scenario_text` as
+/// s.yaml; returns the scenario's path.
+std::filesystem::path scenario_on_good_model(const std::string& folder,
+                                             const std::string& scenario_text);
+
 /// Loads, compiles and runs a scenario with its default parameters.
 model::run_output run_scenario(const std::filesystem::path& scenario);
 
