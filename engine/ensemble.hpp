@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <stdexcept>
@@ -38,7 +39,9 @@ class memory_limit_error : public std::runtime_error {
 
 struct ensemble_options {
   std::size_t runs = 0;
-  std::size_t chunk_runs = 32;  ///< runs per task (scheduling only; results do not depend on it)
+  /// Runs per task: scheduling only (results do not depend on it). Small, so that threads finish
+  /// together: a run takes milliseconds, a task costs microseconds.
+  std::size_t chunk_runs = 2;
   /// Cap on the stored values: exact quantiles need runs x cells x 8 bytes; above the cap, the
   /// ensemble keeps a quantile sketch per cell instead (and refuses if even those do not fit).
   std::size_t memory_bytes = 1u << 30;
@@ -79,5 +82,20 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
 
 /// Quantile of sorted values at level p (type 7).
 double quantile_sorted(std::span<const double> sorted, double p);
+
+/// Reusable buffers of exact_quantiles.
+struct quantile_scratch {
+  std::vector<std::uint32_t> bucket;
+  std::vector<std::size_t> start, fill;
+  std::vector<unsigned char> wanted;
+  std::vector<double> sorted;
+};
+
+/// Type-7 quantiles of `values` (no NaN; smallest `low`, largest `high`) at each of `levels`,
+/// into `out`: exactly quantile_sorted of the sorted values, in linear time on average. The
+/// values are bucketed by value and only the buckets holding the wanted ranks are sorted.
+void exact_quantiles(std::span<const double> values, double low, double high,
+                     std::span<const double> levels, std::span<double> out,
+                     quantile_scratch& scratch);
 
 }  // namespace hwf::engine

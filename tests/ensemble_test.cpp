@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -69,6 +70,47 @@ TEST_CASE("ensemble statistics are exact", "[engine][mc]") {
   CHECK(s.quantiles[0] == Approx(u[50]));  // p05 at position 50 exactly (type 7)
   CHECK(std::isnan(s.mean[2]));            // a cell undefined in any run stays undefined
   CHECK(s.runs == 1001);
+}
+
+TEST_CASE("bucketed quantiles equal the quantiles of the sorted values", "[engine][mc]") {
+  engine::quantile_scratch scratch;
+  const double levels[] = {0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0};
+  // Shapes that stress the buckets: spread, heavy ties, one far outlier (all else in one
+  // bucket), two values, one value, and values whose range overflows a double.
+  const auto shapes = [](std::size_t n, int shape) {
+    std::vector<double> v(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double u = engine::uniform01(9, engine::rng_stream::sample, shape, i);
+      switch (shape) {
+        case 0:
+          v[i] = std::exp(5 * u);
+          break;
+        case 1:
+          v[i] = std::floor(4 * u);
+          break;
+        case 2:
+          v[i] = i == 0 ? 1e12 : u;
+          break;
+        default:
+          v[i] = u < 0.5 ? -1.5e308 : 1.6e308;
+          break;
+      }
+    }
+    return v;
+  };
+  for (int shape = 0; shape < 4; ++shape)
+    for (std::size_t n : {1u, 2u, 3u, 7u, 400u, 1001u}) {
+      auto v = shapes(n, shape);
+      const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+      double got[7];
+      engine::exact_quantiles(v, *lo, *hi, levels, got, scratch);
+      std::sort(v.begin(), v.end());
+      for (int q = 0; q < 7; ++q) {
+        INFO("shape " << shape << ", n " << n << ", level " << levels[q]);
+        const double want = engine::quantile_sorted(v, levels[q]);
+        CHECK(std::memcmp(&got[q], &want, sizeof want) == 0);
+      }
+    }
 }
 
 TEST_CASE("failed runs stop the ensemble, or are skipped and reported", "[engine][mc]") {
