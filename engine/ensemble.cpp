@@ -1,14 +1,21 @@
 #include "engine/ensemble.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <cstring>
+#include <exception>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include <fmt/format.h>
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include "engine/binary_io.hpp"
 #include "engine/quantile_sketch.hpp"
 
 namespace hwf::engine {
@@ -126,158 +133,270 @@ bool summarize(std::span<const double> v, double& mean, double& sd, double& low,
   return true;
 }
 
-/// Runs [first, last) in parallel into `block` (run-major: (r - first) * cells + c).
-void run_block(std::size_t first, std::size_t last, std::size_t cells,
-               const ensemble_options& options, const run_function& run_one, double* block,
-               std::vector<unsigned char>& ok, std::vector<std::string>& errors,
-               std::atomic<std::size_t>& done, std::atomic<bool>& stop) {
-  const std::size_t chunk = std::max<std::size_t>(1, options.chunk_runs);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(first, last, chunk), [&](const auto& range) {
-    for (std::size_t r = range.begin(); r != range.end(); ++r) {
-      if (stop.load(std::memory_order_relaxed) || (options.cancel && options.cancel->load())) break;
-      try {
-        run_one(r, std::span<double>(block + (r - first) * cells, cells));
-        ok[r] = 1;
-      } catch (const std::exception& e) {
-        errors[r] = e.what();
-        if (!options.skip_failed) stop = true;  // the ensemble will stop: spare the remaining runs
-      }
-    }
-    const std::size_t now = done += range.size();
-    if (options.progress) options.progress(now);
-  });
-}
-
-void check_failures(const ensemble_options& options, const std::vector<unsigned char>& ok,
-                    const std::vector<std::string>& errors, cell_statistics& st) {
-  if (options.cancel && options.cancel->load())
-    throw ensemble_error("cancelled before all runs finished; nothing was written", {});
-  std::vector<run_failure> failures;
-  for (std::size_t r = 0; r < ok.size(); ++r)
-    if (!ok[r] && !errors[r].empty()) failures.push_back({r, errors[r]});
-  if (!failures.empty() && !options.skip_failed) {
-    std::string msg =
-        fmt::format("{} run{} failed", failures.size(), failures.size() > 1 ? "s" : "");
-    for (std::size_t i = 0; i < failures.size() && i < 10; ++i)
-      msg += fmt::format("\n  run {}: {}", failures[i].run, failures[i].message);
-    msg += "\n  (--skip-failed excludes failed runs from the statistics and reports them)";
-    throw ensemble_error(msg, failures);
-  }
-  st.skipped = std::move(failures);
-  for (unsigned char o : ok) st.runs += o;
-}
-
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /// Bytes a sketch per cell takes at most (k = 200: under 600 items, plus level vectors).
 constexpr double sketch_bytes = 600 * sizeof(double) + 16 * sizeof(std::vector<double>) + 64;
 
-cell_statistics run_with_sketches(std::size_t cells, const ensemble_options& options,
-                                  const run_function& run_one) {
-  const std::size_t runs = options.runs;
-  const double budget = static_cast<double>(options.memory_bytes);
-  const double sketches = static_cast<double>(cells) * (sketch_bytes + 3 * sizeof(double));
-  // Runs go in blocks (a buffer of at most 64 MiB): computed in parallel, then fed to the
-  // sketches in run order.
-  const double room = budget - sketches;
-  const auto block_runs = static_cast<std::size_t>(std::min<double>(
-      static_cast<double>(runs), std::floor(std::min(room, 64.0 * (1 << 20)) /
-                                            (static_cast<double>(cells) * sizeof(double)))));
-  if (room <= 0 || block_runs < 1)
-    throw memory_limit_error(fmt::format(
-        "{} values per run need at least {:.0f} MiB for quantile sketches, more than the limit of "
-        "{:.0f} MiB; raise --memory",
-        cells, (sketches + static_cast<double>(cells) * sizeof(double)) / (1 << 20),
-        budget / (1 << 20)));
-
-  std::vector<quantile_sketch> sketch;
-  sketch.reserve(cells);
-  for (std::size_t c = 0; c < cells; ++c) sketch.emplace_back(0x5eed, c);
-  std::vector<double> mean(cells, 0.0), m2(cells, 0.0);
-  std::vector<std::uint64_t> count(cells, 0);
-  std::vector<unsigned char> undefined(cells, 0);
-  std::vector<double> block(block_runs * cells);
-  std::vector<unsigned char> ok(runs, 0);
-  std::vector<std::string> errors(runs);
-  std::atomic<std::size_t> done{0};
-  std::atomic<bool> stop{false};
-  for (std::size_t first = 0; first < runs && !stop; first += block_runs) {
-    const std::size_t last = std::min(runs, first + block_runs);
-    run_block(first, last, cells, options, run_one, block.data(), ok, errors, done, stop);
-    if (options.cancel && options.cancel->load()) break;
-    if (options.run_sink)
-      for (std::size_t r = first; r < last; ++r)
-        if (ok[r])
-          options.run_sink(r, std::span<const double>(block.data() + (r - first) * cells, cells));
-    // Each cell takes its values in run order: the same sketches for any thread count.
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
-      for (std::size_t c = range.begin(); c != range.end(); ++c)
-        for (std::size_t r = first; r < last; ++r) {
-          if (!ok[r]) continue;
-          const double x = block[(r - first) * cells + c];
-          if (std::isnan(x)) {
-            undefined[c] = 1;
-            continue;
-          }
-          const double delta = x - mean[c];
-          mean[c] += delta / static_cast<double>(++count[c]);
-          m2[c] += delta * (x - mean[c]);
-          sketch[c].insert(x);
-        }
-    });
-  }
-  cell_statistics st;
-  check_failures(options, ok, errors, st);
-  st.exact = false;
-  st.mean.assign(cells, nan);
-  st.sd.assign(cells, nan);
-  st.quantiles.assign(cells * 5, nan);
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
-    for (std::size_t c = range.begin(); c != range.end(); ++c) {
-      if (undefined[c] || count[c] == 0) continue;
-      st.mean[c] = mean[c];
-      st.sd[c] = count[c] > 1 ? std::sqrt(m2[c] / static_cast<double>(count[c] - 1)) : 0.0;
-      for (int q = 0; q < 5; ++q)
-        st.quantiles[c * 5 + q] = sketch[c].quantile(cell_statistics::levels[q]);
-    }
-  });
-  return st;
+/// FNV-1a, 64 bits: a checksum that catches a damaged checkpoint file.
+std::uint64_t checksum(std::string_view bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+  return h;
 }
+
+constexpr std::uint64_t chunk_magic = 0x4b4e4843'46574801ull;  // "\1HWFCHNK", format 1
 
 }  // namespace
 
-cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
-                             const run_function& run_one) {
+std::string failures_message(const std::vector<run_failure>& failures) {
+  std::string msg = fmt::format("{} run{} failed", failures.size(), failures.size() > 1 ? "s" : "");
+  for (std::size_t i = 0; i < failures.size() && i < 10; ++i)
+    msg += fmt::format("\n  run {}{}: {}", failures[i].run,
+                       failures[i].rank >= 0 ? fmt::format(" (rank {})", failures[i].rank) : "",
+                       failures[i].message);
+  msg += "\n  (--skip-failed excludes failed runs from the statistics and reports them)";
+  return msg;
+}
+
+std::string encode_chunk(const chunk_view& chunk) {
+  std::string out;
+  put(out, chunk_magic);
+  put<std::uint64_t>(out, chunk.first);
+  put<std::uint64_t>(out, chunk.last);
+  out.append(reinterpret_cast<const char*>(chunk.ok.data()), chunk.ok.size());
+  put<std::uint64_t>(out, chunk.failures.size());
+  for (const auto& f : chunk.failures) {
+    put<std::uint64_t>(out, f.run);
+    put<std::int32_t>(out, f.rank);
+    put_string(out, f.message);
+  }
+  put<std::uint64_t>(out, chunk.values.size());
+  out.append(reinterpret_cast<const char*>(chunk.values.data()),
+             chunk.values.size() * sizeof(double));
+  put(out, checksum(out));
+  return out;
+}
+
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
+  if (bytes.size() < 8) throw corrupt_data("not a chunk of runs");
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+  if (sum != checksum(bytes.substr(0, bytes.size() - 8)))
+    throw corrupt_data("its checksum does not match (the file is damaged)");
+  byte_reader in(bytes.substr(0, bytes.size() - 8));
+  if (in.get<std::uint64_t>() != chunk_magic) throw corrupt_data("not a chunk of runs");
+  run_chunk c;
+  c.first = in.get<std::uint64_t>();
+  c.last = in.get<std::uint64_t>();
+  if (c.last < c.first || c.last - c.first > (std::size_t{1} << 32))
+    throw corrupt_data("its run range is not valid");
+  const std::size_t n = c.last - c.first;
+  c.ok.resize(n);
+  for (auto& o : c.ok) o = in.get<unsigned char>();
+  const auto failures = in.get<std::uint64_t>();
+  if (failures > n) throw corrupt_data("more failures than runs");
+  for (std::uint64_t i = 0; i < failures; ++i) {
+    run_failure f;
+    f.run = in.get<std::uint64_t>();
+    f.rank = in.get<std::int32_t>();
+    f.message = in.get_string();
+    c.failures.push_back(std::move(f));
+  }
+  c.values = in.get_array<double>(n * cells);
+  if (c.values.size() != n * cells || !in.done())
+    throw corrupt_data(fmt::format("it does not hold {} values per run", cells));
+  return c;
+}
+
+struct ensemble_accumulator::sketches {
+  std::vector<quantile_sketch> sketch;
+  std::vector<double> mean, m2;
+  std::vector<std::uint64_t> count;
+  std::vector<unsigned char> undefined;
+};
+
+ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_options& options)
+    : cells_(cells), options_(options) {
   const std::size_t runs = options.runs;
-  const double bytes = static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double);
-  if (bytes > static_cast<double>(options.memory_bytes) || options.force_sketch)
-    return run_with_sketches(cells, options, run_one);
+  exact_ = keeps_exact(cells, options);
+  if (exact_) {
+    // Not zero-filled: every slot of a successful run is written, and failed runs' slots are
+    // never read (filling 8 bytes x runs x cells would cost as much as a tenth of the runs).
+    store_.reset(new double[runs * cells]);
+    ok_.assign(runs, 0);
+    block_runs_ = runs;
+    return;
+  }
+  const double budget = static_cast<double>(options.memory_bytes);
+  const double need = static_cast<double>(cells) * (sketch_bytes + 3 * sizeof(double));
+  // Local runs go in blocks (a buffer of at most 64 MiB), computed in parallel, then taken in
+  // run order.
+  const double room = budget - need;
+  block_runs_ = static_cast<std::size_t>(std::min<double>(
+      static_cast<double>(runs), std::floor(std::min(room, 64.0 * (1 << 20)) /
+                                            (static_cast<double>(cells) * sizeof(double)))));
+  if (room <= 0 || block_runs_ < 1)
+    throw memory_limit_error(fmt::format(
+        "{} values per run need at least {:.0f} MiB for quantile sketches, more than the limit of "
+        "{:.0f} MiB; raise --memory",
+        cells, (need + static_cast<double>(cells) * sizeof(double)) / (1 << 20),
+        budget / (1 << 20)));
+  sketches_ = std::make_unique<sketches>();
+  sketches_->sketch.reserve(cells);
+  for (std::size_t c = 0; c < cells; ++c) sketches_->sketch.emplace_back(0x5eed, c);
+  sketches_->mean.assign(cells, 0.0);
+  sketches_->m2.assign(cells, 0.0);
+  sketches_->count.assign(cells, 0);
+  sketches_->undefined.assign(cells, 0);
+}
 
-  // Run-major storage: each run writes its values in one contiguous stretch; the statistics
-  // then gather blocks of cells (a transpose by blocks, so that memory is read in cache lines).
-  // Not zero-filled: every slot of a successful run is written by that run, and failed runs'
-  // slots are never read (filling 8 bytes x runs x cells would cost as much as a tenth of the
-  // runs themselves).
-  const std::unique_ptr<double[]> values(new double[runs * cells]);
-  std::vector<unsigned char> ok(runs, 0);
-  std::vector<std::string> errors(runs);
-  std::atomic<std::size_t> done{0};
-  std::atomic<bool> stop{false};
+ensemble_accumulator::~ensemble_accumulator() = default;
 
-  run_block(0, runs, cells, options, run_one, values.get(), ok, errors, done, stop);
+bool ensemble_accumulator::keeps_exact(std::size_t cells,
+                                       const ensemble_options& options) noexcept {
+  const double bytes =
+      static_cast<double>(options.runs) * static_cast<double>(cells) * sizeof(double);
+  return bytes <= static_cast<double>(options.memory_bytes) && !options.force_sketch;
+}
 
+std::span<double> ensemble_accumulator::slot(std::size_t run) {
+  if (!exact_ || run >= options_.runs) throw std::logic_error("ensemble_accumulator::slot");
+  return {store_.get() + run * cells_, cells_};
+}
+
+void ensemble_accumulator::take(const chunk_view& chunk) {
+  if (chunk.first != taken_ || chunk.last > options_.runs || chunk.last < chunk.first ||
+      chunk.ok.size() != chunk.last - chunk.first ||
+      chunk.values.size() != (chunk.last - chunk.first) * cells_)
+    throw std::logic_error(fmt::format("ensemble: chunk [{}, {}) taken out of order or malformed",
+                                       chunk.first, chunk.last));
+  const std::size_t n = chunk.last - chunk.first;
+  failures_.insert(failures_.end(), chunk.failures.begin(), chunk.failures.end());
+  for (unsigned char o : chunk.ok) successes_ += o;
+  if (exact_) {
+    double* to = store_.get() + chunk.first * cells_;
+    if (chunk.values.data() != to) std::copy(chunk.values.begin(), chunk.values.end(), to);
+    std::copy(chunk.ok.begin(), chunk.ok.end(),
+              ok_.begin() + static_cast<std::ptrdiff_t>(chunk.first));
+  } else {
+    // Each cell takes its values in run order: the same sketches for any thread count, chunking
+    // or number of ranks.
+    auto& k = *sketches_;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells_, 64), [&](const auto& range) {
+      for (std::size_t c = range.begin(); c != range.end(); ++c)
+        for (std::size_t r = 0; r < n; ++r) {
+          if (!chunk.ok[r]) continue;
+          const double x = chunk.values[r * cells_ + c];
+          if (std::isnan(x)) {
+            k.undefined[c] = 1;
+            continue;
+          }
+          const double delta = x - k.mean[c];
+          k.mean[c] += delta / static_cast<double>(++k.count[c]);
+          k.m2[c] += delta * (x - k.mean[c]);
+          k.sketch[c].insert(x);
+        }
+    });
+  }
+  if (options_.run_sink)
+    for (std::size_t r = 0; r < n; ++r)
+      if (chunk.ok[r]) options_.run_sink(chunk.first + r, chunk.values.subspan(r * cells_, cells_));
+  taken_ = chunk.last;
+}
+
+std::string ensemble_accumulator::save() const {
+  if (exact_) throw std::logic_error("ensemble_accumulator::save in exact mode");
+  std::string out;
+  put<std::uint64_t>(out, cells_);
+  put<std::uint64_t>(out, taken_);
+  put<std::uint64_t>(out, successes_);
+  put<std::uint64_t>(out, failures_.size());
+  for (const auto& f : failures_) {
+    put<std::uint64_t>(out, f.run);
+    put<std::int32_t>(out, f.rank);
+    put_string(out, f.message);
+  }
+  const auto& k = *sketches_;
+  put_array(out, k.mean);
+  put_array(out, k.m2);
+  put_array(out, k.count);
+  put_array(out, k.undefined);
+  for (const auto& sk : k.sketch) sk.save(out);
+  put(out, checksum(out));
+  return out;
+}
+
+void ensemble_accumulator::load(std::string_view state, std::size_t runs) {
+  if (exact_) throw corrupt_data("a sketch state, but this ensemble keeps exact values");
+  if (state.size() < 8) throw corrupt_data("not an ensemble state");
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, state.data() + state.size() - 8, 8);
+  if (sum != checksum(state.substr(0, state.size() - 8)))
+    throw corrupt_data("its checksum does not match (the file is damaged)");
+  byte_reader in(state.substr(0, state.size() - 8));
+  if (in.get<std::uint64_t>() != cells_)
+    throw corrupt_data(fmt::format("it is not a state of {} cells", cells_));
+  taken_ = in.get<std::uint64_t>();
+  if (taken_ != runs || taken_ > options_.runs) throw corrupt_data("its run count does not match");
+  successes_ = in.get<std::uint64_t>();
+  const auto failures = in.get<std::uint64_t>();
+  if (failures > taken_) throw corrupt_data("more failures than runs");
+  failures_.clear();
+  for (std::uint64_t i = 0; i < failures; ++i) {
+    run_failure f;
+    f.run = in.get<std::uint64_t>();
+    f.rank = in.get<std::int32_t>();
+    f.message = in.get_string();
+    failures_.push_back(std::move(f));
+  }
+  auto& k = *sketches_;
+  k.mean = in.get_array<double>(cells_);
+  k.m2 = in.get_array<double>(cells_);
+  k.count = in.get_array<std::uint64_t>(cells_);
+  k.undefined = in.get_array<unsigned char>(cells_);
+  if (k.mean.size() != cells_ || k.m2.size() != cells_ || k.count.size() != cells_ ||
+      k.undefined.size() != cells_)
+    throw corrupt_data("its cell count does not match");
+  for (auto& sk : k.sketch) sk.load(in);
+  if (!in.done()) throw corrupt_data("it has data after its end");
+}
+
+cell_statistics ensemble_accumulator::finish() {
+  if (taken_ != options_.runs && !must_stop())
+    throw std::logic_error("ensemble_accumulator::finish before every run is in");
+  if (must_stop()) throw ensemble_error(failures_message(failures_), failures_);
   cell_statistics st;
-  check_failures(options, ok, errors, st);
-  if (options.run_sink)
-    for (std::size_t r = 0; r < runs; ++r)
-      if (ok[r]) options.run_sink(r, std::span<const double>(values.get() + r * cells, cells));
+  st.skipped = failures_;
+  st.runs = successes_;
+  const std::size_t cells = cells_;
+  if (!exact_) {
+    const auto& k = *sketches_;
+    st.exact = false;
+    st.mean.assign(cells, nan);
+    st.sd.assign(cells, nan);
+    st.quantiles.assign(cells * 5, nan);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
+      for (std::size_t c = range.begin(); c != range.end(); ++c) {
+        if (k.undefined[c] || k.count[c] == 0) continue;
+        st.mean[c] = k.mean[c];
+        st.sd[c] = k.count[c] > 1 ? std::sqrt(k.m2[c] / static_cast<double>(k.count[c] - 1)) : 0.0;
+        for (int q = 0; q < 5; ++q)
+          st.quantiles[c * 5 + q] = k.sketch[c].quantile(cell_statistics::levels[q]);
+      }
+    });
+    return st;
+  }
   st.mean.assign(cells, 0);
   st.sd.assign(cells, 0);
   st.quantiles.assign(cells * 5, 0);
   std::vector<std::size_t> good;
-  for (std::size_t r = 0; r < runs; ++r)
-    if (ok[r]) good.push_back(r);
+  for (std::size_t r = 0; r < options_.runs; ++r)
+    if (ok_[r]) good.push_back(r);
+  // Run-major storage: the statistics gather blocks of cells (a transpose by blocks, so that
+  // memory is read in cache lines).
   constexpr std::size_t block = 256;  // cells gathered together: 2 KiB of each run's row
+  const double* values = store_.get();
   tbb::parallel_for(
       tbb::blocked_range<std::size_t>(0, (cells + block - 1) / block), [&](const auto& blocks) {
         std::vector<double> gathered;
@@ -286,7 +405,7 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
           const std::size_t c0 = b * block, c1 = std::min(cells, c0 + block);
           gathered.resize((c1 - c0) * good.size());
           for (std::size_t i = 0; i < good.size(); ++i) {
-            const double* row = values.get() + good[i] * cells;
+            const double* row = values + good[i] * cells;
             for (std::size_t c = c0; c < c1; ++c) gathered[(c - c0) * good.size() + i] = row[c];
           }
           for (std::size_t c = c0; c < c1; ++c) {
@@ -294,8 +413,8 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
             double low = 0, high = 0;
             const bool defined = !v.empty() && summarize(v, st.mean[c], st.sd[c], low, high);
             if (!defined) {
-              st.mean[c] = st.sd[c] = std::numeric_limits<double>::quiet_NaN();
-              for (int q = 0; q < 5; ++q) st.quantiles[c * 5 + q] = st.mean[c];
+              st.mean[c] = st.sd[c] = nan;
+              for (int q = 0; q < 5; ++q) st.quantiles[c * 5 + q] = nan;
               continue;
             }
             exact_quantiles(v, low, high, cell_statistics::levels,
@@ -304,6 +423,170 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
         }
       });
   return st;
+}
+
+namespace {
+
+/// One run into `out`; a failure fills the row with NaN and returns the message.
+std::optional<std::string> run_guarded(const run_function& run_one, std::size_t run,
+                                       std::span<double> out) {
+  try {
+    run_one(run, out);
+    return std::nullopt;
+  } catch (const std::exception& e) {
+    std::fill(out.begin(), out.end(), nan);
+    return std::string(e.what());
+  }
+}
+
+bool cancelled(const ensemble_options& options) {
+  return options.cancel != nullptr && options.cancel->load();
+}
+
+}  // namespace
+
+run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
+                        const ensemble_options& options, const run_function& run_one,
+                        const std::atomic<bool>& stop, bool& complete) {
+  run_chunk c;
+  c.first = first;
+  c.last = last;
+  c.ok.assign(last - first, 0);
+  c.values.resize((last - first) * cells);
+  std::vector<std::optional<std::string>> errors(last - first);
+  std::atomic<std::size_t> attempted{0};
+  const std::size_t grain = std::max<std::size_t>(1, options.grain);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(first, last, grain), [&](const auto& range) {
+    for (std::size_t r = range.begin(); r != range.end(); ++r) {
+      if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
+      const std::size_t i = r - first;
+      errors[i] = run_guarded(run_one, r, {c.values.data() + i * cells, cells});
+      c.ok[i] = errors[i] ? 0 : 1;
+      ++attempted;
+    }
+  });
+  for (std::size_t i = 0; i < errors.size(); ++i)
+    if (errors[i]) c.failures.push_back({first + i, std::move(*errors[i])});
+  complete = attempted == last - first;
+  return c;
+}
+
+cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
+                             const run_function& run_one) {
+  ensemble_accumulator acc(cells, options);
+  const std::size_t runs = options.runs, chunk = std::max<std::size_t>(1, options.chunk_runs);
+  // Chunks from a checkpoint: the state first, then each chunk when its turn comes.
+  std::map<std::size_t, const run_chunk*> resumed;
+  if (options.resume != nullptr) {
+    if (!options.resume->state.empty()) acc.load(options.resume->state, options.resume->state_runs);
+    for (const auto& c : options.resume->chunks)
+      if (c.first >= acc.taken()) resumed[c.first] = &c;
+  }
+  const auto take_resumed = [&] {
+    for (auto it = resumed.find(acc.taken()); it != resumed.end(); it = resumed.find(acc.taken())) {
+      acc.take(it->second->view());
+      resumed.erase(it);
+    }
+  };
+  take_resumed();
+  std::vector<std::size_t> todo;  // first runs of the chunks still to compute
+  std::size_t done = runs;
+  for (std::size_t first = acc.taken(); first < runs; first += chunk)
+    if (resumed.find(first) == resumed.end()) {
+      todo.push_back(first);
+      done -= std::min(runs, first + chunk) - first;
+    }
+  if (options.progress) options.progress(done);
+
+  std::atomic<bool> stop{acc.must_stop()};
+  std::atomic<std::size_t> done_runs{done};
+  std::mutex persist;
+  std::exception_ptr persist_error;
+  std::vector<double> buffer;  // sketch mode
+  auto last_state = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < todo.size() && !stop && !cancelled(options);) {
+    // A block: consecutive chunks to compute whose runs fit the block.
+    std::size_t j = i, block = 0;
+    const auto size_of = [&](std::size_t k) { return std::min(runs, todo[k] + chunk) - todo[k]; };
+    while (j < todo.size() && (j == i || block + size_of(j) <= acc.block_runs()))
+      block += size_of(j++);
+    std::vector<std::size_t> offset(j - i + 1, 0);  // block position of each chunk's first run
+    for (std::size_t k = i; k < j; ++k) offset[k - i + 1] = offset[k - i] + size_of(k);
+    if (!acc.exact()) buffer.resize(block * cells);
+    const auto row = [&](std::size_t k, std::size_t r) {
+      return acc.exact()
+                 ? acc.slot(r)
+                 : std::span<double>(buffer.data() + (offset[k - i] + r - todo[k]) * cells, cells);
+    };
+    std::vector<unsigned char> ok(block, 0);
+    std::vector<std::optional<std::string>> errors(block);
+    std::vector<std::atomic<std::size_t>> left(j - i);
+    for (std::size_t k = i; k < j; ++k) left[k - i] = size_of(k);
+    const auto view_of = [&](std::size_t k, std::vector<run_failure>& failures) {
+      const std::size_t at = offset[k - i], n = size_of(k);
+      for (std::size_t r = 0; r < n; ++r)
+        if (errors[at + r]) failures.push_back({todo[k] + r, *errors[at + r]});
+      return chunk_view{todo[k], todo[k] + n, std::span<const unsigned char>(ok).subspan(at, n),
+                        failures, std::span<const double>(row(k, todo[k]).data(), n * cells)};
+    };
+    const std::size_t grain = std::max<std::size_t>(1, options.grain);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, block, grain), [&](const auto& range) {
+      for (std::size_t p = range.begin(); p != range.end(); ++p) {
+        if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
+        const std::size_t k =
+            i +
+            static_cast<std::size_t>(std::upper_bound(offset.begin(), offset.end(), p) -
+                                     offset.begin()) -
+            1;
+        const std::size_t r = todo[k] + p - offset[k - i];
+        errors[p] = run_guarded(run_one, r, row(k, r));
+        ok[p] = errors[p] ? 0 : 1;
+        if (errors[p] && !options.skip_failed) stop = true;  // spare the remaining runs
+        if (--left[k - i] == 0) {
+          const std::size_t now = done_runs += size_of(k);
+          if (options.chunk_done) {
+            const std::lock_guard lock(persist);
+            try {
+              std::vector<run_failure> failures;
+              if (!persist_error) options.chunk_done(view_of(k, failures));
+            } catch (...) {
+              persist_error = std::current_exception();
+              stop = true;
+            }
+          }
+          if (options.progress) options.progress(now);
+        }
+      }
+    });
+    if (persist_error) std::rethrow_exception(persist_error);
+    if (!options.skip_failed) {  // a failure anywhere in the block stops the ensemble here
+      std::vector<run_failure> failures;
+      for (std::size_t k = i; k < j; ++k)
+        for (std::size_t r = 0; r < size_of(k); ++r)
+          if (errors[offset[k - i] + r])
+            failures.push_back({todo[k] + r, *errors[offset[k - i] + r]});
+      if (!failures.empty()) throw ensemble_error(failures_message(failures), failures);
+    }
+    // Take the complete chunks in run order, with any resumed chunks between them.
+    for (std::size_t k = i; k < j; ++k) {
+      take_resumed();
+      if (left[k - i] != 0 || acc.taken() != todo[k]) break;
+      std::vector<run_failure> failures;
+      acc.take(view_of(k, failures));
+    }
+    take_resumed();
+    if (acc.must_stop()) stop = true;
+    if (options.state_done && !acc.exact() && !stop &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_state).count() >=
+            options.state_interval) {
+      options.state_done(acc.save(), acc.taken());
+      last_state = std::chrono::steady_clock::now();
+    }
+    i = j;
+  }
+  if (cancelled(options))
+    throw ensemble_error("cancelled before all runs finished; nothing was written", {});
+  return acc.finish();
 }
 
 }  // namespace hwf::engine

@@ -7,20 +7,23 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hwf::engine {
 
-/// A run that failed (its index and why).
+/// A run that failed (its index and why; the MPI rank that ran it, when there are ranks).
 struct run_failure {
   std::size_t run;
   std::string message;
+  int rank = -1;
 };
 
-/// Runs failed and the ensemble was not allowed to skip them.
+/// Runs failed and the ensemble was not allowed to skip them, or the ensemble was cancelled.
 class ensemble_error : public std::runtime_error {
  public:
   ensemble_error(std::string message, std::vector<run_failure> failures)
@@ -37,24 +40,67 @@ class memory_limit_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// The runs [first, last) of an ensemble, done: the unit of checkpoints and of work handed to
+/// MPI ranks. Values are run-major ((run - first) x cells + cell); a failed run's row is NaN.
+struct chunk_view {
+  std::size_t first = 0, last = 0;
+  std::span<const unsigned char> ok;  ///< one flag per run
+  std::span<const run_failure> failures;
+  std::span<const double> values;
+};
+
+/// A chunk that owns its data (decoded from a checkpoint, received from a rank).
+struct run_chunk {
+  std::size_t first = 0, last = 0;
+  std::vector<unsigned char> ok;
+  std::vector<run_failure> failures;
+  std::vector<double> values;
+  chunk_view view() const { return {first, last, ok, failures, values}; }
+};
+
+/// Binary form of a chunk (with a checksum); decode_chunk throws corrupt_data when the bytes are
+/// not a chunk of `cells` values per run.
+std::string encode_chunk(const chunk_view& chunk);
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells);
+
+/// What an interrupted ensemble had done: the statistics' state over runs [0, state_runs) (may
+/// be empty) and completed chunks beyond it, in any order.
+struct ensemble_resume {
+  std::string state;
+  std::size_t state_runs = 0;
+  std::vector<run_chunk> chunks;
+};
+
 struct ensemble_options {
   std::size_t runs = 0;
   /// Runs per task: scheduling only (results do not depend on it). Small, so that threads finish
   /// together: a run takes milliseconds, a task costs microseconds.
-  std::size_t chunk_runs = 2;
+  std::size_t grain = 2;
+  /// Runs per chunk: what a checkpoint saves at once and what an MPI rank takes at once. Results
+  /// do not depend on it.
+  std::size_t chunk_runs = 64;
   /// Cap on the stored values: exact quantiles need runs x cells x 8 bytes; above the cap, the
   /// ensemble keeps a quantile sketch per cell instead (and refuses if even those do not fit).
   std::size_t memory_bytes = 1u << 30;
   bool skip_failed = false;   ///< exclude failed runs instead of stopping
   bool force_sketch = false;  ///< sketch quantiles even when exact values would fit
-  /// Called from worker threads after each chunk with the number of runs done so far.
+  /// Called with the number of runs done so far (from any thread, or from MPI rank 0).
   std::function<void(std::size_t)> progress;
   /// Receives every successful run's values, in run order, while the ensemble goes (after each
   /// block of runs) or at its end; for saving per-run results.
   std::function<void(std::size_t run, std::span<const double> values)> run_sink;
   /// When set to true (e.g. by a signal handler), remaining runs are skipped and the ensemble
-  /// throws ensemble_error("cancelled").
+  /// throws ensemble_error("cancelled"); chunks already done have been given to chunk_done.
   const std::atomic<bool>* cancel = nullptr;
+  /// Checkpoints: called once for every chunk of newly computed runs, one call at a time, before
+  /// the statistics take the chunk; an exception stops the ensemble and is rethrown.
+  std::function<void(const chunk_view&)> chunk_done;
+  /// Checkpoints with sketches: called about every state_interval seconds with the statistics'
+  /// state over runs [0, runs_in_state), after which chunks below that need not be kept.
+  std::function<void(const std::string& state, std::size_t runs_in_state)> state_done;
+  double state_interval = 60;
+  /// Carry on from a checkpoint instead of starting from run 0.
+  const ensemble_resume* resume = nullptr;
 };
 
 /// Statistics of each cell over the successful runs. Exact when every value fits the memory
@@ -79,6 +125,59 @@ using run_function = std::function<void(std::size_t run, std::span<double> out)>
 /// skipping is not allowed.
 cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
                              const run_function& run_one);
+
+/// The statistics of an ensemble as its runs arrive, which they must in run order (chunk after
+/// chunk): whoever computed them (threads of this process, MPI ranks) and in whatever chunks, the
+/// statistics are the same to the bit.
+class ensemble_accumulator {
+ public:
+  /// Chooses exact values or sketches from options.memory_bytes (memory_limit_error when even
+  /// sketches do not fit).
+  ensemble_accumulator(std::size_t cells, const ensemble_options& options);
+  ensemble_accumulator(const ensemble_accumulator&) = delete;
+  ensemble_accumulator& operator=(const ensemble_accumulator&) = delete;
+  ~ensemble_accumulator();
+
+  /// Whether an ensemble of `cells` values per run keeps exact values (else sketches).
+  static bool keeps_exact(std::size_t cells, const ensemble_options& options) noexcept;
+  bool exact() const noexcept { return exact_; }
+  std::size_t cells() const noexcept { return cells_; }
+  std::size_t taken() const noexcept { return taken_; }  ///< runs [0, taken()) are in
+  /// A run failed and failed runs stop the ensemble.
+  bool must_stop() const noexcept { return !options_.skip_failed && !failures_.empty(); }
+  /// Exact mode: where run `run`'s values go; a chunk taken from there is not copied.
+  std::span<double> slot(std::size_t run);
+  /// Runs that a block of local work may hold at once (the sketch mode's buffer; all in exact).
+  std::size_t block_runs() const noexcept { return block_runs_; }
+
+  /// Takes the next chunk (chunk.first == taken()).
+  void take(const chunk_view& chunk);
+  /// Sketch mode: the state over runs [0, taken()), and back (checkpoints).
+  std::string save() const;
+  void load(std::string_view state, std::size_t runs);
+  /// The statistics once every run is in; ensemble_error when runs failed and may not be skipped.
+  cell_statistics finish();
+
+ private:
+  struct sketches;
+  std::size_t cells_;
+  ensemble_options options_;
+  bool exact_ = true;
+  std::size_t block_runs_ = 0, taken_ = 0, successes_ = 0;
+  std::unique_ptr<double[]> store_;  ///< exact: runs x cells
+  std::vector<unsigned char> ok_;    ///< exact: per run
+  std::unique_ptr<sketches> sketches_;
+  std::vector<run_failure> failures_;
+};
+
+/// Computes the runs [first, last) in parallel (TBB) into a chunk. Stops early, leaving
+/// `complete` false, when `stop` or options.cancel is set.
+run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
+                        const ensemble_options& options, const run_function& run_one,
+                        const std::atomic<bool>& stop, bool& complete);
+
+/// The message of an ensemble stopped by failed runs (the first ten).
+std::string failures_message(const std::vector<run_failure>& failures);
 
 /// Quantile of sorted values at level p (type 7).
 double quantile_sorted(std::span<const double> sorted, double p);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "engine/binary_io.hpp"
 #include "engine/random.hpp"
 
 namespace hwf::engine {
@@ -86,6 +87,32 @@ double quantile_sketch::quantile(double p) const {
     if (static_cast<double>(cumulative) >= target) return v;
   }
   return items.back().first;
+}
+
+void quantile_sketch::save(std::string& out) const {
+  put(out, seed_);
+  put(out, id_);
+  put(out, k_);
+  put(out, n_);
+  put(out, compactions_);
+  put<std::uint64_t>(out, levels_.size());
+  for (const auto& level : levels_) put_array(out, level);
+}
+
+void quantile_sketch::load(byte_reader& in) {
+  seed_ = in.get<std::uint64_t>();
+  id_ = in.get<std::uint64_t>();
+  k_ = in.get<int>();
+  n_ = in.get<std::uint64_t>();
+  compactions_ = in.get<std::uint64_t>();
+  const auto depth = in.get<std::uint64_t>();
+  if (k_ < 2 || depth > 64) throw corrupt_data("not a quantile sketch");
+  levels_.clear();
+  capacities_.clear();
+  for (std::uint64_t h = 0; h < depth; ++h) {
+    add_level();
+    levels_.back() = in.get_array<double>(std::size_t{1} << 20);
+  }
 }
 
 }  // namespace hwf::engine

@@ -11,9 +11,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace hwf::engine {
+
+class byte_reader;
 
 class quantile_sketch {
  public:
@@ -30,6 +33,11 @@ class quantile_sketch {
   double quantile(double p) const;
   /// Items currently stored (memory is 8 bytes each plus a small overhead per level).
   std::size_t stored() const noexcept;
+
+  /// Appends the whole state (a checkpoint) to `out`; load() restores a sketch that goes on
+  /// exactly as the saved one would have.
+  void save(std::string& out) const;
+  void load(byte_reader& in);
 
  private:
   std::size_t capacity(std::size_t level) const;

@@ -6,6 +6,7 @@
 
 #include <tbb/global_control.h>
 
+#include "engine/binary_io.hpp"
 #include "engine/ensemble.hpp"
 #include "engine/quantile_sketch.hpp"
 #include "engine/random.hpp"
@@ -230,4 +231,139 @@ uncertainty:
   CHECK(sampled[0] == Approx(0.025));
   CHECK(sampled[1] == Approx(0.0175));
   CHECK(sampled[2] == Approx(1.05));
+}
+
+namespace {
+
+/// An ensemble of the toy runs with checkpoints: every chunk it completes and its last sketch
+/// state are kept, as the mc command writes them to files.
+struct checkpointed {
+  std::vector<engine::run_chunk> chunks;
+  std::string state;
+  std::size_t state_runs = 0;
+  std::size_t computed = 0;  ///< runs computed by this ensemble
+};
+
+engine::ensemble_options checkpoint_options(std::size_t runs, bool sketch, checkpointed& cp) {
+  engine::ensemble_options opt;
+  opt.runs = runs;
+  opt.chunk_runs = 16;
+  opt.force_sketch = sketch;
+  // Sketch mode: a small memory limit, so that runs go in several blocks and the state is
+  // saved between them.
+  if (sketch) opt.memory_bytes = 3 * (600 * 8 + 16 * sizeof(std::vector<double>) + 64 + 24) + 1200;
+  opt.state_interval = 0;
+  opt.chunk_done = [&cp](const engine::chunk_view& c) {
+    cp.chunks.push_back(engine::decode_chunk(engine::encode_chunk(c), 3));
+  };
+  opt.state_done = [&cp](const std::string& state, std::size_t n) {
+    cp.state = state;
+    cp.state_runs = n;
+  };
+  return opt;
+}
+
+engine::cell_statistics toy_counted(const engine::ensemble_options& opt, checkpointed& cp,
+                                    std::size_t cancel_after = 0) {
+  std::atomic<bool> cancel{false};
+  auto o = opt;
+  o.cancel = &cancel;
+  std::atomic<std::size_t> computed{0};
+  auto st = engine::run_ensemble(3, o, [&](std::size_t run, std::span<double> out) {
+    toy_run(run, out);
+    if (++computed == cancel_after) cancel = true;
+  });
+  cp.computed = computed;
+  return st;
+}
+
+}  // namespace
+
+TEST_CASE("chunks survive encoding; a damaged chunk is refused", "[engine][mc][checkpoint]") {
+  checkpointed cp;
+  auto opt = checkpoint_options(40, false, cp);
+  toy_counted(opt, cp);
+  REQUIRE(cp.chunks.size() == 3);  // 16 + 16 + 8 runs
+  const auto& c = cp.chunks[2];
+  CHECK(c.first == 32);
+  CHECK(c.last == 40);
+  auto bytes = engine::encode_chunk(c.view());
+  const auto back = engine::decode_chunk(bytes, 3);
+  CHECK(same_bits(back.values, c.values));
+  CHECK(back.ok == c.ok);
+  bytes[bytes.size() / 2] ^= 1;
+  CHECK_THROWS_WITH(engine::decode_chunk(bytes, 3), Catch::Contains("checksum"));
+  CHECK_THROWS_AS(engine::decode_chunk(engine::encode_chunk(c.view()), 4), engine::corrupt_data);
+}
+
+TEST_CASE("a resumed ensemble computes only the missing runs and ends bit-identical",
+          "[engine][mc][checkpoint][determinism]") {
+  for (const bool sketch : {false, true}) {
+    INFO((sketch ? "sketches" : "exact"));
+    checkpointed full;
+    const auto whole = toy_counted(checkpoint_options(1000, sketch, full), full);
+    CHECK(whole.exact == !sketch);
+
+    // Interrupted part way: the chunks done so far are kept (and, with sketches, the state).
+    checkpointed first;
+    CHECK_THROWS_WITH(toy_counted(checkpoint_options(1000, sketch, first), first, 500),
+                      Catch::Contains("cancelled"));
+    REQUIRE_FALSE(first.chunks.empty());
+    CHECK(first.chunks.size() < 63);
+    if (sketch) CHECK(first.state_runs > 0);
+
+    engine::ensemble_resume resume;
+    resume.state = first.state;
+    resume.state_runs = first.state_runs;
+    // As an MPI job leaves them: some chunks done out of order, one of them lost in flight.
+    for (std::size_t i = 0; i < first.chunks.size(); ++i)
+      if (i != first.chunks.size() / 2 || first.chunks[i].first < first.state_runs)
+        resume.chunks.push_back(first.chunks[i]);
+    checkpointed second;
+    auto opt = checkpoint_options(1000, sketch, second);
+    opt.resume = &resume;
+    const auto resumed = toy_counted(opt, second);
+    std::size_t kept = 0;
+    for (const auto& c : resume.chunks)
+      if (c.first >= resume.state_runs) kept += c.last - c.first;
+    CHECK(second.computed == 1000 - resume.state_runs - kept);
+    CHECK(same_bits(whole.mean, resumed.mean));
+    CHECK(same_bits(whole.sd, resumed.sd));
+    CHECK(same_bits(whole.quantiles, resumed.quantiles));
+  }
+}
+
+TEST_CASE("statistics do not depend on the chunk size", "[engine][mc][determinism]") {
+  const auto with_chunks = [](std::size_t chunk, bool sketch) {
+    engine::ensemble_options opt;
+    opt.runs = 777;
+    opt.chunk_runs = chunk;
+    opt.force_sketch = sketch;
+    return engine::run_ensemble(3, opt, toy_run);
+  };
+  for (const bool sketch : {false, true}) {
+    const auto a = with_chunks(1, sketch), b = with_chunks(7, sketch),
+               c = with_chunks(1000, sketch);
+    CHECK(same_bits(a.quantiles, b.quantiles));
+    CHECK(same_bits(a.quantiles, c.quantiles));
+    CHECK(same_bits(a.mean, c.mean));
+  }
+}
+
+TEST_CASE("a sketch state from another ensemble is refused", "[engine][mc][checkpoint]") {
+  checkpointed cp;
+  CHECK_THROWS(toy_counted(checkpoint_options(1000, true, cp), cp, 600));
+  REQUIRE(cp.state_runs > 0);
+  engine::ensemble_options opt;
+  opt.runs = 1000;
+  opt.force_sketch = true;
+  engine::ensemble_accumulator other(4, opt);
+  CHECK_THROWS_WITH(other.load(cp.state, cp.state_runs), Catch::Contains("4 cells"));
+  engine::ensemble_accumulator same(3, opt);
+  auto damaged = cp.state;
+  damaged[10] ^= 1;
+  CHECK_THROWS_WITH(same.load(damaged, cp.state_runs), Catch::Contains("checksum"));
+  opt.force_sketch = false;
+  engine::ensemble_accumulator exact(3, opt);
+  CHECK_THROWS_AS(exact.load(cp.state, cp.state_runs), engine::corrupt_data);
 }
