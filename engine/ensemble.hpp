@@ -54,14 +54,23 @@ struct run_chunk {
   std::size_t first = 0, last = 0;
   std::vector<unsigned char> ok;
   std::vector<run_failure> failures;
-  std::vector<double> values;
+  std::vector<double> values;  ///< empty when the values were written elsewhere (see below)
   chunk_view view() const { return {first, last, ok, failures, values}; }
+  /// The chunk with values kept elsewhere (an exact ensemble's store, a reused buffer).
+  chunk_view view(std::span<const double> elsewhere) const {
+    return {first, last, ok, failures, elsewhere};
+  }
 };
 
 /// Binary form of a chunk (with a checksum); decode_chunk throws corrupt_data when the bytes are
-/// not a chunk of `cells` values per run.
+/// not a chunk of `cells` values per run, or (with `verify`) when the checksum does not match.
+/// MPI messages arrive intact and skip the checksum; files are verified.
 std::string encode_chunk(const chunk_view& chunk);
-run_chunk decode_chunk(std::string_view bytes, std::size_t cells);
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells, bool verify = true);
+/// As decode_chunk (without the checksum), but the values are copied straight to
+/// place(first, last) ((last - first) x cells doubles) and the chunk's own values stay empty.
+run_chunk decode_chunk_into(std::string_view bytes, std::size_t cells,
+                            const std::function<double*(std::size_t, std::size_t)>& place);
 
 /// What an interrupted ensemble had done: the statistics' state over runs [0, state_runs) (may
 /// be empty) and completed chunks beyond it, in any order.
@@ -170,11 +179,12 @@ class ensemble_accumulator {
   std::vector<run_failure> failures_;
 };
 
-/// Computes the runs [first, last) in parallel (TBB) into a chunk. Stops early, leaving
-/// `complete` false, when `stop` or options.cancel is set.
+/// Computes the runs [first, last) in parallel (TBB) into a chunk, or, when `into` is given
+/// ((last - first) x cells), into `into` (the chunk's own values then stay empty). Stops early,
+/// leaving `complete` false, when `stop` or options.cancel is set.
 run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
                         const ensemble_options& options, const run_function& run_one,
-                        const std::atomic<bool>& stop, bool& complete);
+                        const std::atomic<bool>& stop, bool& complete, std::span<double> into = {});
 
 /// The message of an ensemble stopped by failed runs (the first ten).
 std::string failures_message(const std::vector<run_failure>& failures);

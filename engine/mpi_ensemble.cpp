@@ -1,0 +1,324 @@
+#include "engine/mpi_ensemble.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <cstdlib>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+#include <mpi.h>
+
+namespace hwf::engine::mpi {
+
+namespace {
+
+enum tag : int { request = 1, result = 2, assign = 3, stop = 4, failure = 5 };
+
+void send_bytes(MPI_Comm comm, const std::string& bytes, int to, int t) {
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX))
+    throw std::runtime_error(fmt::format(
+        "a chunk of runs is {} bytes, more than one MPI message holds; lower --chunk-runs",
+        bytes.size()));
+  MPI_Send(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, to, t, comm);
+}
+
+/// Receives the probed message into `bytes` (reused: its memory stays mapped between chunks).
+void receive_bytes(MPI_Comm comm, const MPI_Status& probed, std::string& bytes) {
+  int count = 0;
+  MPI_Get_count(&probed, MPI_BYTE, &count);
+  bytes.resize(static_cast<std::size_t>(count));
+  MPI_Recv(bytes.data(), count, MPI_BYTE, probed.MPI_SOURCE, probed.MPI_TAG, comm,
+           MPI_STATUS_IGNORE);
+}
+bool cancelled(const ensemble_options& options) {
+  return options.cancel != nullptr && options.cancel->load();
+}
+
+std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
+  return std::min(options.runs, first + std::max<std::size_t>(1, options.chunk_runs));
+}
+
+/// A chunk as sent: one byte "complete", then the encoded chunk.
+void pack(const chunk_view& c, bool complete, std::string& bytes) {
+  bytes.assign(1, complete ? '\1' : '\0');
+  bytes += encode_chunk(c);
+}
+
+void worker(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
+            const run_function& run_one, int rank) {
+  const std::atomic<bool> never{false};
+  std::vector<double> values;  // reused from chunk to chunk
+  std::string reply;
+  MPI_Send(nullptr, 0, MPI_BYTE, 0, request, comm);
+  while (true) {
+    MPI_Status st;
+    unsigned long long first = 0;
+    MPI_Recv(&first, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_ANY_TAG, comm, &st);
+    if (st.MPI_TAG == stop) return;
+    try {
+      bool complete = false;
+      const std::size_t last = chunk_end(options, first);
+      values.resize((last - first) * cells);
+      auto c = compute_chunk(first, last, cells, options, run_one, never, complete, values);
+      for (auto& f : c.failures) f.rank = rank;
+      pack(c.view(values), complete, reply);
+    } catch (const std::exception& e) {
+      // Not a run's failure (those are in the chunk): this rank cannot go on.
+      send_bytes(comm, e.what(), 0, failure);
+      return;
+    }
+    send_bytes(comm, reply, 0, result);
+  }
+}
+
+struct finished_chunk {
+  run_chunk chunk;
+  bool complete;
+};
+
+/// Tells every worker to stop (each has sent its first request): for errors before any work.
+void release_workers(MPI_Comm comm, int ranks) {
+  for (int i = 1; i < ranks; ++i) {
+    MPI_Status st;
+    MPI_Recv(nullptr, 0, MPI_BYTE, MPI_ANY_SOURCE, request, comm, &st);
+    const unsigned long long none = 0;
+    MPI_Send(&none, 1, MPI_UNSIGNED_LONG_LONG, st.MPI_SOURCE, stop, comm);
+  }
+}
+
+cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
+                            const run_function& run_one, int ranks) {
+  std::unique_ptr<ensemble_accumulator> made;
+  std::map<std::size_t, run_chunk> pending;  // finished, waiting for their turn
+  try {
+    made = std::make_unique<ensemble_accumulator>(cells, options);
+    if (options.resume != nullptr) {
+      if (!options.resume->state.empty())
+        made->load(options.resume->state, options.resume->state_runs);
+      for (const auto& c : options.resume->chunks)
+        if (c.first >= made->taken()) pending[c.first] = c;
+    }
+  } catch (...) {
+    release_workers(comm, ranks);  // no work was handed out yet
+    throw;
+  }
+  ensemble_accumulator& acc = *made;
+  const std::size_t runs = options.runs;
+  std::mutex mutex;  // guards queue, finished, stopping's reasons
+  std::deque<std::size_t> queue;
+  std::size_t done = runs;
+  for (std::size_t first = acc.taken(); first < runs; first = chunk_end(options, first))
+    if (pending.find(first) == pending.end()) {
+      queue.push_back(first);
+      done -= chunk_end(options, first) - first;
+    }
+  if (options.progress) options.progress(done);
+  std::deque<finished_chunk> finished;
+  std::atomic<bool> stopping{false};
+  std::string error;                  // an error outside runs, with its rank
+  std::vector<run_failure> failures;  // failed runs seen (they stop the job unless skipped)
+  const auto next_chunk = [&]() -> std::optional<std::size_t> {
+    const std::lock_guard lock(mutex);
+    if (stopping || cancelled(options) || queue.empty()) return std::nullopt;
+    const std::size_t first = queue.front();
+    queue.pop_front();
+    return first;
+  };
+
+  // Rank 0 computes too, on a second thread (it makes no MPI call).
+  std::atomic<bool> local_done{false};
+  std::thread local([&] {
+    try {
+      while (auto first = next_chunk()) {
+        bool complete = false;
+        const std::size_t last = chunk_end(options, *first);
+        // Exact values go straight to their slots in the store; sketches' into the chunk.
+        const std::span<double> into =
+            acc.exact() ? std::span<double>(acc.slot(*first).data(), (last - *first) * cells)
+                        : std::span<double>();
+        auto c = compute_chunk(*first, last, cells, options, run_one, stopping, complete, into);
+        for (auto& f : c.failures) f.rank = 0;
+        const std::lock_guard lock(mutex);
+        finished.push_back({std::move(c), complete});
+      }
+    } catch (const std::exception& e) {
+      const std::lock_guard lock(mutex);
+      if (error.empty()) error = fmt::format("rank 0: {}", e.what());
+      stopping = true;
+    }
+    local_done = true;
+  });
+
+  int workers = ranks - 1;  // still to be told to stop
+  const auto reply = [&](int to) {
+    if (auto first = next_chunk()) {
+      const unsigned long long f = *first;
+      MPI_Send(&f, 1, MPI_UNSIGNED_LONG_LONG, to, assign, comm);
+    } else {
+      const unsigned long long none = 0;
+      MPI_Send(&none, 1, MPI_UNSIGNED_LONG_LONG, to, stop, comm);
+      --workers;
+    }
+  };
+  auto last_state = std::chrono::steady_clock::now();
+  std::exception_ptr rank0_error;
+  std::string bytes;  // reused from message to message
+  // An exact ensemble's chunks are kept in its store (any order: each has its own slots).
+  const auto values_of = [&](const run_chunk& c) {
+    return c.values.empty() && acc.exact()
+               ? c.view(
+                     std::span<const double>(acc.slot(c.first).data(), (c.last - c.first) * cells))
+               : c.view();
+  };
+  for (bool last = false; !last;) {
+    // Everything the local thread finished before it said so is drained in this same pass.
+    last = workers == 0 && local_done;
+    bool idle = true;
+    int flag = 0;
+    MPI_Status st;
+    while (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, comm, &flag, &st) == MPI_SUCCESS && flag) {
+      idle = false;
+      receive_bytes(comm, st, bytes);
+      if (st.MPI_TAG == failure) {
+        const std::lock_guard lock(mutex);
+        if (error.empty()) error = fmt::format("rank {}: {}", st.MPI_SOURCE, bytes);
+        stopping = true;
+        --workers;  // it has stopped
+        continue;
+      }
+      if (st.MPI_TAG == result) {
+        try {
+          const std::string_view encoded = std::string_view(bytes).substr(1);
+          auto c = acc.exact() ? decode_chunk_into(encoded, cells,
+                                                   [&](std::size_t first, std::size_t) {
+                                                     return acc.slot(first).data();
+                                                   })
+                               : decode_chunk(encoded, cells, false);
+          const std::lock_guard lock(mutex);
+          finished.push_back({std::move(c), bytes[0] == '\1'});
+        } catch (const std::exception& e) {
+          const std::lock_guard lock(mutex);
+          if (error.empty())
+            error =
+                fmt::format("rank {}: its results arrived damaged: {}", st.MPI_SOURCE, e.what());
+          stopping = true;
+        }
+      }
+      reply(st.MPI_SOURCE);
+    }
+    if (cancelled(options)) stopping = true;
+
+    std::deque<finished_chunk> now;
+    {
+      const std::lock_guard lock(mutex);
+      now.swap(finished);
+    }
+    for (auto& f : now) {
+      idle = false;
+      if (!f.complete) {  // cut short by a cancel
+        stopping = true;
+        continue;
+      }
+      const auto& c = f.chunk;
+      failures.insert(failures.end(), c.failures.begin(), c.failures.end());
+      if (!c.failures.empty() && !options.skip_failed) stopping = true;
+      try {
+        if (options.chunk_done && !rank0_error) options.chunk_done(values_of(c));
+      } catch (...) {
+        rank0_error = std::current_exception();
+        stopping = true;
+      }
+      done += c.last - c.first;
+      if (options.progress) options.progress(done);
+      pending[c.first] = std::move(f.chunk);
+    }
+    if (!rank0_error && (options.skip_failed || failures.empty())) {
+      try {
+        for (auto it = pending.find(acc.taken()); it != pending.end();
+             it = pending.find(acc.taken())) {
+          acc.take(values_of(it->second));
+          pending.erase(it);
+        }
+        if (acc.must_stop()) stopping = true;
+        if (options.state_done && !acc.exact() && !stopping &&
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - last_state).count() >=
+                options.state_interval) {
+          options.state_done(acc.save(), acc.taken());
+          last_state = std::chrono::steady_clock::now();
+        }
+      } catch (...) {
+        rank0_error = std::current_exception();
+        stopping = true;
+      }
+    }
+    if (idle) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  local.join();
+  if (rank0_error) std::rethrow_exception(rank0_error);
+  if (!error.empty()) throw ensemble_error(error, {});
+  if (!failures.empty() && !options.skip_failed) {
+    std::sort(failures.begin(), failures.end(),
+              [](const run_failure& a, const run_failure& b) { return a.run < b.run; });
+    throw ensemble_error(failures_message(failures), failures);
+  }
+  if (cancelled(options) || acc.taken() != runs)
+    throw ensemble_error("cancelled before all runs finished; nothing was written", {});
+  return acc.finish();
+}
+
+}  // namespace
+
+bool launched() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
+    if (std::getenv(v) != nullptr) return true;
+  return false;
+}
+
+session::session(int& argc, char**& argv) {
+  int provided = 0;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+session::~session() {
+  MPI_Finalize();
+}
+
+int agree(int status) {
+  int all = 0;
+  MPI_Allreduce(&status, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  return all;
+}
+
+int rank0_status(int status) {
+  MPI_Bcast(&status, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  return status;
+}
+
+cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
+                             const run_function& run_one) {
+  int rank = 0, size = 1;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  // A communicator of its own: no message of this ensemble can reach the next one's.
+  struct own_comm {
+    MPI_Comm comm;
+    own_comm() { MPI_Comm_dup(MPI_COMM_WORLD, &comm); }
+    own_comm(const own_comm&) = delete;
+    own_comm& operator=(const own_comm&) = delete;
+    ~own_comm() { MPI_Comm_free(&comm); }
+  } c;
+  if (rank == 0) return coordinator(c.comm, cells, options, run_one, size);
+  worker(c.comm, cells, options, run_one, rank);
+  return {};
+}
+
+}  // namespace hwf::engine::mpi

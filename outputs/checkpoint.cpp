@@ -1,0 +1,119 @@
+#include "outputs/checkpoint.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/binary_io.hpp"
+
+namespace hwf::out {
+
+namespace {
+
+std::string read_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw checkpoint_error(fmt::format("cannot read {}", file.string()));
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool is_chunk_file(const std::filesystem::path& p) {
+  const auto name = p.filename().string();
+  return name.starts_with("chunk-") && name.ends_with(".bin");
+}
+
+}  // namespace
+
+checkpoint_folder::checkpoint_folder(const std::filesystem::path& results_dir)
+    : path_(results_dir / "checkpoint") {}
+
+bool checkpoint_folder::exists(const std::filesystem::path& results_dir) {
+  std::error_code ec;
+  return std::filesystem::exists(results_dir / "checkpoint" / "manifest.json", ec);
+}
+
+void checkpoint_folder::start(const checkpoint_manifest& manifest) const {
+  create_results_folder(path_);
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : manifest) j[key] = value;
+  write_file_atomically(path_ / "manifest.json", j.dump(2) + "\n");
+}
+
+void checkpoint_folder::check(const checkpoint_manifest& now) const {
+  const auto file = path_ / "manifest.json";
+  nlohmann::json saved;
+  try {
+    saved = nlohmann::json::parse(read_bytes(file));
+  } catch (const nlohmann::json::exception& e) {
+    throw checkpoint_error(fmt::format("{} is damaged: {}", file.string(), e.what()));
+  }
+  for (const auto& [key, value] : now) {
+    const auto it = saved.find(key);
+    const std::string there =
+        it != saved.end() && it->is_string() ? it->get<std::string>() : "(missing)";
+    if (there != value)
+      throw checkpoint_error(fmt::format(
+          "{} holds the checkpoint of another study: {} is {} there and {} here. A resume needs "
+          "the same scenarios and input files, seed, samples, --chunk-runs, --memory mode and "
+          "hwfsim binary; start over with --force instead of --resume",
+          path_.parent_path().string(), key, there, value));
+  }
+}
+
+void checkpoint_folder::save_chunk(const engine::chunk_view& chunk) const {
+  write_file_atomically(path_ / fmt::format("chunk-{:012}.bin", chunk.first),
+                        engine::encode_chunk(chunk));
+}
+
+void checkpoint_folder::save_state(const std::string& state, std::size_t runs) const {
+  std::string bytes;
+  engine::put<std::uint64_t>(bytes, runs);
+  bytes += state;
+  write_file_atomically(path_ / "state.bin", bytes);
+  std::vector<std::filesystem::path> covered;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(path_, ec))
+    if (is_chunk_file(e.path())) {
+      const auto first = std::stoull(e.path().filename().string().substr(6, 12));
+      if (first < runs) covered.push_back(e.path());
+    }
+  for (const auto& p : covered) std::filesystem::remove(p, ec);
+}
+
+engine::ensemble_resume checkpoint_folder::load(std::size_t cells) const {
+  engine::ensemble_resume r;
+  const auto state = path_ / "state.bin";
+  std::error_code ec;
+  if (std::filesystem::exists(state, ec)) {
+    const auto bytes = read_bytes(state);
+    if (bytes.size() < 8) throw checkpoint_error(fmt::format("{} is damaged", state.string()));
+    engine::byte_reader in(bytes);
+    r.state_runs = in.get<std::uint64_t>();
+    r.state = bytes.substr(8);
+  }
+  std::vector<std::filesystem::path> files;
+  for (const auto& e : std::filesystem::directory_iterator(path_, ec))
+    if (is_chunk_file(e.path())) files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& f : files) {
+    try {
+      auto c = engine::decode_chunk(read_bytes(f), cells);
+      if (c.last > r.state_runs) r.chunks.push_back(std::move(c));
+    } catch (const engine::corrupt_data& e) {
+      throw checkpoint_error(
+          fmt::format("{} cannot be used: {}; start over with --force", f.string(), e.what()));
+    }
+  }
+  return r;
+}
+
+void checkpoint_folder::remove() const {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+}  // namespace hwf::out
