@@ -15,12 +15,18 @@ std::string to_json(const run_record& r) {
     solver["rel_tol"] = r.solver.rel_tol;
   }
   solver["max_steps"] = r.solver.max_steps;
+  ordered_json countries = ordered_json::array();
+  for (const auto& c : r.countries)
+    countries.push_back(
+        {{"iso3", c.iso3}, {"name", c.name}, {"safeguards_list", c.safeguards_list}});
   const ordered_json j = {
       {"scenario", r.scenario},
       {"description", r.description},
       {"hwfsim_version", r.version},
       {"git_commit", r.commit},
       {"inputs", inputs},
+      {"model",
+       {{"name", r.model_name}, {"description", r.model_description}, {"countries", countries}}},
       {"horizon", {{"start", r.start_year}, {"end", r.end_year}}},
       {"output_interval_years", r.output_interval_years},
       {"solver", solver},

@@ -11,12 +11,21 @@
 
 namespace hwf::out {
 
+/// A country of the model, as the report names it.
+struct country_record {
+  std::string iso3;
+  std::string name;
+  bool safeguards_list = false;  ///< on the WHO Health Workforce Support and Safeguards List
+};
+
 struct run_record {
   std::string scenario;
   std::string description;
   std::string version;
   std::string commit;
   std::vector<std::pair<std::string, std::string>> inputs;  ///< (file, sha256)
+  std::string model_name, model_description;
+  std::vector<country_record> countries;  ///< in dataset order
   int start_year = 0, end_year = 0;
   int output_interval_years = 1;
   engine::solver_settings solver;

@@ -12,6 +12,11 @@ struct listed_country {
   std::string_view name;
 };
 
+/// The list's edition, and the global median density of doctors, nurses and midwives (per
+/// 10,000 people) below which a country qualifies, with UHC service coverage index < 55.
+inline constexpr int safeguards_list_edition = 2023;
+inline constexpr double safeguards_median_density_2023 = 49;
+
 /// The 55 countries of the 2023 list, by WHO region as WHO lists them.
 std::span<const listed_country> safeguards_list_2023();
 

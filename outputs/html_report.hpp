@@ -1,0 +1,42 @@
+#pragma once
+// report.html: one self-contained, offline page of interactive charts (Vega-Lite) built from a
+// results folder of `run`, `compare` or `mc` (docs/report.md).
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace hwf::out {
+
+/// Reference lines and labels the report draws; the caller takes them from the model, so the
+/// page repeats no constant of its own.
+struct report_settings {
+  double sdg_threshold = 0;      ///< SDG index threshold, workers per 10,000 people
+  double safeguards_median = 0;  ///< the Safeguards List's global median density, per 10,000
+  int safeguards_edition = 0;    ///< the List's edition year
+  std::string generator;         ///< "hwfsim 0.1.0 (commit)", shown in the page's footer
+};
+
+/// Significant digits of the numbers embedded in the page (the CSVs hold full precision).
+inline constexpr int report_significant_digits = 6;
+
+/// The page for results folder `dir`: run.json says what the folder holds (a run, a comparison,
+/// a Monte Carlo ensemble) and which CSV files to read. Throws engine::input_error, naming the
+/// folder or file, when `dir` is missing, is not a folder, has no run.json, or holds files that
+/// hwfsim did not write as it writes them.
+std::string report_html(const std::filesystem::path& dir, const report_settings& settings);
+
+/// Writes report_html(dir) to dir/report.html atomically (replacing an older report) and returns
+/// its size in bytes. Throws as report_html, and output_error if the file cannot be written.
+std::size_t write_report(const std::filesystem::path& dir, const report_settings& settings);
+
+/// `json` made safe inside <script type="application/json">: '<', '>', '&', U+2028 and U+2029
+/// become \u escapes (still the same JSON), so no text in it can close the element.
+std::string script_safe_json(std::string_view json);
+
+/// `x` with report_significant_digits significant digits in the shortest JSON form ("275094",
+/// "1353890", "1.10074e9", "0.0125"); "null" when not finite.
+std::string compact_number(double x);
+
+}  // namespace hwf::out

@@ -1,0 +1,960 @@
+/* hwfsim report.html: builds the page from the results embedded in it (docs/report.md).
+ *
+ * Every text that comes from the results (scenario, country and file names, descriptions) reaches
+ * the page through textContent, <option> text or Vega's own text marks and tooltips (which
+ * escape), never as HTML. Charts are Vega-Lite specs drawn by vega-embed with its expression
+ * interpreter (ast), so the page needs no eval and runs under a Content-Security-Policy that
+ * allows only its own scripts and no network. */
+(function () {
+  'use strict';
+
+  const data = JSON.parse(document.getElementById('hwf-data').textContent);
+  const report = { views: new Map(), charts: [], ready: null, errors: [], redraws: 0 };
+  window.hwfReport = report;
+
+  // ---- Data access -------------------------------------------------------------------------
+
+  const D = data.dictionaries;
+  const K = data.constants;
+  const kind = data.kind;
+  const scenarios = D.scenarios;
+  const countries = D.countries || [];
+  const cadres = D.cadres || [];
+  const countryInfo = data.country_info || [];
+  const isMc = kind === 'mc';
+  const comparing = scenarios.length > 1;
+
+  const lookup = {};
+  for (const name of Object.keys(D)) {
+    const m = new Map();
+    D[name].forEach((label, i) => m.set(label, i));
+    lookup[name] = m;
+  }
+  const id = (dict, label) => (lookup[dict] && lookup[dict].has(label) ? lookup[dict].get(label) : -1);
+
+  const tables = {};
+  for (const [name, t] of Object.entries(data.tables)) {
+    const map = new Map();
+    for (const s of t.series) map.set(s.slice(0, -1).join('|'), s[s.length - 1]);
+    tables[name] = { years: t.years, columns: t.columns, map };
+  }
+  const has = (name) => Object.prototype.hasOwnProperty.call(tables, name);
+
+  /** The values over the table's years of one series and column, or null. */
+  function series(table, keyIds, column) {
+    const t = tables[table];
+    if (!t) return null;
+    const cols = t.map.get(keyIds.join('|'));
+    if (!cols) return null;
+    const c = column === undefined ? 0 : t.columns.indexOf(column);
+    return c >= 0 ? cols[c] : null;
+  }
+
+  const mainTable = isMc ? 'quantiles' : 'indicators';
+  const corridorTable = isMc ? 'corridor_quantiles' : 'corridors';
+  const valueColumn = isMc ? 'p50' : 'value';
+  const years = has(mainTable) ? tables[mainTable].years : has(corridorTable) ? tables[corridorTable].years : [];
+  const cadreAll = id('cadres', 'all');
+
+  // Corridors: (origin, destination, cadre) triples present in the corridor table.
+  const corridors = [];
+  if (has(corridorTable)) {
+    const seen = new Set();
+    for (const key of tables[corridorTable].map.keys()) {
+      const [, o, d, k] = key.split('|').map(Number);
+      const triple = o + '|' + d + '|' + k;
+      if (!seen.has(triple)) {
+        seen.add(triple);
+        corridors.push({ o, d, k });
+      }
+    }
+  }
+
+  // ---- Labels, units, formats --------------------------------------------------------------
+
+  // [label, unit, format kind]; names not listed are shown as they are.
+  const INDICATORS = {
+    students: ['Students in training', 'students', 'count'],
+    intake: ['Intake', 'students per year', 'count'],
+    graduates: ['Graduates', 'per year', 'count'],
+    entrants: ['Entrants to practice', 'per year', 'count'],
+    workforce_domestic: ['Domestic workforce', 'workers', 'count'],
+    foreign_trained: ['Foreign-trained workforce', 'workers', 'count'],
+    abroad: ['Trained here, working abroad', 'workers', 'count'],
+    supply: ['Supply', 'workers', 'count'],
+    population: ['Population', 'people', 'count'],
+    need: ['Need', 'workers', 'count'],
+    density_per_10k: ['Density', 'workers per 10,000 people', 'density'],
+    sdg_density: ['SDG density (doctors, nurses, midwives)', 'per 10,000 people', 'density'],
+    shortage: ['Shortage', 'workers', 'count'],
+    emigration: ['Emigration', 'workers per year', 'count'],
+    immigration: ['Immigration', 'workers per year', 'count'],
+    returns: ['Returns', 'workers per year', 'count'],
+    attrition: ['Attrition', 'workers per year', 'count'],
+    training_cost: ['Training cost', 'USD per year', 'usd'],
+    retention_cost: ['Retention cost', 'USD per year', 'usd'],
+    compensation_paid: ['Compensation paid', 'USD per year', 'usd'],
+    compensation_received: ['Compensation received', 'USD per year', 'usd'],
+    capital_cost: ['Capital cost of training', 'USD per year', 'usd'],
+    investment_lost: ['Training investment lost', 'USD per year', 'usd'],
+    supply_years: ['Supply-years', 'worker-years per year', 'count'],
+    migrant_stock: ['Migrant stock', 'workers', 'count'],
+    migrant_years: ['Migrant worker-years', 'worker-years per year', 'count'],
+    compensation: ['Compensation', 'USD per year', 'usd'],
+    net_migration: ['Net migration', 'workers per year', 'count'],
+    policy_cost_cumulative: ['Policy cost, cumulative', 'USD', 'usd'],
+    incremental_cost_discounted: ['Incremental cost, discounted', 'USD', 'usd'],
+    additional_supply_years_discounted: ['Additional supply-years, discounted', 'worker-years', 'count'],
+    cost_per_additional_worker_year: ['Cost per additional worker-year', 'USD', 'usd'],
+  };
+  const meta = (name) => INDICATORS[name] || [name, '', 'number'];
+  // Column titles of the key figures (units in the header's tooltip).
+  const SHORT = {
+    supply: 'Supply', sdg_density: 'Density per 10,000', shortage: 'Shortage',
+    net_migration: 'Net migration per year', training_cost: 'Training cost per year (USD)',
+    investment_lost: 'Investment lost per year (USD)', emigration: 'Emigration per year',
+    policy_cost_cumulative: 'Policy cost, cumulative (USD)',
+    cost_per_additional_worker_year: 'USD per additional worker-year',
+  };
+  const label = (name) => meta(name)[0];
+  const unit = (name) => meta(name)[1];
+  // The chart's title names the indicator; its y axis, the unit.
+  const axisTitle = (name) => {
+    const u = unit(name) || label(name);
+    return u.charAt(0).toUpperCase() + u.slice(1);
+  };
+  const FORMATS = {
+    count: { axis: '~s', tip: ',.0f' },
+    density: { axis: '.0f', tip: '.1f' },
+    usd: { axis: '$~s', tip: '$,.0f' },
+    share: { axis: '.0%', tip: '.0%' },
+    number: { axis: '~s', tip: ',.4~g' },
+  };
+  const fmtOf = (name) => FORMATS[meta(name)[2]] || FORMATS.number;
+
+  const countryName = (c) => (countryInfo[c] && countryInfo[c].name) || countries[c];
+  const countryLabel = (c) => {
+    const name = countryName(c);
+    return name === countries[c] ? name : name + ' (' + countries[c] + ')';
+  };
+  const corridorLabel = (e) =>
+    countries[e.o] + ' \u2192 ' + countries[e.d] + ', ' + cadres[e.k];
+  const cadreLabel = (k) => (k === cadreAll ? 'all cadres' : cadres[k]);
+
+  const numberFormat = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
+  const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const compactUsd = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 });
+  function formatValue(name, x) {
+    if (x === null || x === undefined || !isFinite(x)) return '\u2013';
+    switch (meta(name)[2]) {
+      case 'density': return oneDecimal.format(x);
+      case 'usd': return compactUsd.format(x);
+      case 'share': return Math.round(x * 100) + '%';
+      default: return numberFormat.format(x);
+    }
+  }
+
+  const SCENARIO_COLORS = ['#1f5f8b', '#d97706', '#059669', '#b91c1c', '#7c3aed', '#0891b2',
+    '#be185d', '#65a30d', '#92400e', '#475569'];
+  const CADRE_COLORS = ['#2b6cb0', '#dd6b20', '#38a169', '#805ad5', '#d53f8c', '#319795', '#975a16'];
+  const scenarioScale = (names) => ({
+    domain: names,
+    range: names.map((n) => SCENARIO_COLORS[scenarios.indexOf(n) % SCENARIO_COLORS.length]),
+  });
+
+  // ---- State and controls ------------------------------------------------------------------
+
+  const chosenYears = (() => {
+    const ys = years.filter((y) => y > years[0]);
+    let wanted = [];
+    if (kind === 'compare' && data.comparison && data.comparison.summary_years)
+      wanted = data.comparison.summary_years;
+    else if (years.length) wanted = [years[0] + 5, years[0] + 10, years[years.length - 1]];
+    const out = wanted.filter((y, i) => ys.includes(y) && wanted.indexOf(y) === i);
+    return out.length ? out : ys.slice(-1);
+  })();
+
+  const state = {
+    scenario: 0,
+    policy: comparing ? 1 : 0,
+    country: 0,
+    cadre: cadreAll >= 0 ? cadreAll : 0,
+    indicator: Math.max(0, id('indicators', 'shortage')),
+    corridor: 0,
+    year: chosenYears.length ? chosenYears[chosenYears.length - 1] : years[years.length - 1],
+  };
+
+  const el = (tag, attrs, text) => {
+    const e = document.createElement(tag);
+    if (attrs) for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+
+  const listeners = [];
+  const CONTROL_HELP = {
+    scenario: 'The scenario of the charts that show one scenario at a time (need and supply, supply by cadre, corridor totals' +
+      (isMc ? ', the bands' : '') + ')',
+    policy: 'The scenario whose run-by-run difference from the baseline is shown',
+    country: 'The country of the country charts',
+    cadre: 'The cadre of the country charts and the corridor totals',
+    indicator: 'The indicator of the first country chart' + (comparing ? ' and of the charts of differences' : ''),
+    corridor: 'The corridor of the corridor charts',
+    year: 'The year of the key figures, of the corridor totals' + (comparing ? ' and of the by-country charts' : ''),
+  };
+  function addControl(box, key, labelText, options) {
+    const wrap = el('div', { class: 'control', title: CONTROL_HELP[key] || '' });
+    const sel = el('select', { id: 'control-' + key, name: key });
+    const lab = el('label', { for: sel.id }, labelText);
+    for (const [value, text] of options) sel.add(new Option(text, String(value)));
+    sel.value = String(state[key]);
+    sel.addEventListener('change', () => {
+      state[key] = Number(sel.value);
+      for (const f of listeners) f(key);
+    });
+    wrap.append(lab, sel);
+    box.append(wrap);
+  }
+
+  // ---- Chart specs -------------------------------------------------------------------------
+
+  const CONFIG = {
+    font: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif',
+    view: { stroke: null },
+    axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 500, gridColor: '#e4e7eb',
+      domainColor: '#9aa5b1', tickColor: '#9aa5b1', titleColor: '#3e4c59', labelColor: '#52606d' },
+    legend: { orient: 'bottom', labelFontSize: 11, titleFontSize: 11, labelLimit: 320,
+      symbolStrokeWidth: 2, columns: 0 },
+    title: { anchor: 'start', fontSize: 14, fontWeight: 600, subtitleFontSize: 12,
+      subtitleColor: '#52606d', offset: 10, color: '#1f2933' },
+    line: { strokeWidth: 2 },
+  };
+  // Points carry the tooltips of a line; drawn transparent (the line shows the values), larger than
+  // they look so that they are easy to hover.
+  const POINT = { size: 70, filled: true, opacity: 0 };
+  const X_YEAR = { field: 'year', type: 'quantitative', title: 'Year',
+    axis: { format: 'd', tickMinStep: 1, labelOverlap: true }, scale: { nice: false } };
+
+  function base(title, subtitle, height) {
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      width: 'container',
+      height: height || 230,
+      autosize: { type: 'fit-x', contains: 'padding' },
+      title: { text: title, subtitle: subtitle || '' },
+      config: CONFIG,
+    };
+  }
+
+  /** Rows {year, series, value} of one series of values over the table's years. */
+  function rowsOf(table, values, seriesName, extra) {
+    const out = [];
+    if (!values) return out;
+    const ys = tables[table].years;
+    values.forEach((v, i) => {
+      if (v !== null) out.push(Object.assign({ year: ys[i], series: seriesName, value: v }, extra || {}));
+    });
+    return out;
+  }
+
+  function referenceRules() {
+    return [
+      { value: K.sdg_threshold, label: 'SDG index threshold ' + K.sdg_threshold },
+      { value: K.safeguards_median, label: 'Safeguards List ' + K.safeguards_edition + ' median ' + K.safeguards_median },
+    ];
+  }
+
+  /** Dashed reference lines, labelled at the right: the lowest below its line, the others above,
+   *  so that close values (44.5 and 49) keep their labels apart. */
+  function ruleLayers(rules) {
+    if (!rules || !rules.length) return [];
+    const sorted = rules.slice().sort((a, b) => a.value - b.value);
+    return [{ data: { values: rules }, mark: { type: 'rule', strokeDash: [5, 4], color: '#9b2c2c', strokeWidth: 1.2 },
+      encoding: { y: { field: 'value', type: 'quantitative' } } }].concat(sorted.map((r, i) => ({
+      data: { values: [r] },
+      mark: { type: 'text', align: 'right', dx: -2, dy: i === 0 && sorted.length > 1 ? 9 : -7, fontSize: 11, color: '#9b2c2c' },
+      encoding: { y: { field: 'value', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } } })));
+  }
+
+  /** Lines over the years, one per series, with points for tooltips. */
+  function lineChart(o) {
+    const f = fmtOf(o.indicator);
+    const spec = base(o.title, o.subtitle, o.height);
+    const color = o.colors
+      ? { field: 'series', type: 'nominal', title: o.legend || null, scale: o.colors, sort: o.colors.domain }
+      : { value: SCENARIO_COLORS[0] };
+    if (o.colors && o.colors.domain.length < 2) color.legend = null;
+    const lines = {
+      data: { values: o.rows },
+      mark: { type: 'line', point: POINT, tooltip: true },
+      encoding: {
+        x: X_YEAR,
+        y: { field: 'value', type: 'quantitative', title: o.yTitle || axisTitle(o.indicator),
+          axis: { format: f.axis }, scale: { zero: o.zero !== false } },
+        color,
+        tooltip: [
+          { field: 'series', title: o.legend || 'Series' },
+          { field: 'year', title: 'Year' },
+          { field: 'value', title: label(o.indicator), format: f.tip },
+        ],
+      },
+    };
+    if (o.dashes) lines.encoding.strokeDash = o.dashes;
+    spec.layer = [lines].concat(o.zeroRule ? [{ data: { values: [{ value: 0 }] },
+      mark: { type: 'rule', color: '#52606d' }, encoding: { y: { field: 'value', type: 'quantitative' } } }] : [],
+    ruleLayers(o.rules));
+    return spec;
+  }
+
+  /** A fan chart: p05-p95 and p25-p75 bands and the median, from quantile rows. */
+  function fanChart(o) {
+    const f = fmtOf(o.indicator);
+    const spec = base(o.title, o.subtitle, o.height);
+    const colorScale = { domain: ['5th to 95th percentile', '25th to 75th percentile', 'Median'],
+      range: ['#bcd4e6', '#6f9fc4', '#1f5f8b'] };
+    const color = { field: 'band', type: 'nominal', title: null, scale: colorScale };
+    const tip = [
+      { field: 'year', title: 'Year' },
+      { field: 'p50', title: 'Median', format: f.tip },
+      { field: 'p25', title: '25th percentile', format: f.tip },
+      { field: 'p75', title: '75th percentile', format: f.tip },
+      { field: 'p05', title: '5th percentile', format: f.tip },
+      { field: 'p95', title: '95th percentile', format: f.tip },
+      { field: 'mean', title: 'Mean', format: f.tip },
+    ];
+    const y = { field: 'p05', type: 'quantitative', title: o.yTitle || axisTitle(o.indicator),
+      axis: { format: f.axis }, scale: { zero: o.zero !== false } };
+    spec.layer = [
+      { data: { values: o.rows }, transform: [{ calculate: "'5th to 95th percentile'", as: 'band' }],
+        mark: { type: 'area', opacity: 0.9 },
+        encoding: { x: X_YEAR, y, y2: { field: 'p95' }, color } },
+      { data: { values: o.rows }, transform: [{ calculate: "'25th to 75th percentile'", as: 'band' }],
+        mark: { type: 'area', opacity: 0.9 },
+        encoding: { x: X_YEAR, y: { field: 'p25', type: 'quantitative' }, y2: { field: 'p75' }, color } },
+      { data: { values: o.rows }, transform: [{ calculate: "'Median'", as: 'band' }],
+        mark: { type: 'line', point: POINT, tooltip: true },
+        encoding: { x: X_YEAR, y: { field: 'p50', type: 'quantitative' }, color, tooltip: tip } },
+    ];
+    if (o.extraLines) spec.layer.push(o.extraLines);
+    if (o.zeroRule) spec.layer.push({ data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#52606d' },
+      encoding: { y: { field: 'value', type: 'quantitative' } } });
+    spec.layer = spec.layer.concat(ruleLayers(o.rules));
+    return spec;
+  }
+
+  /** Quantile rows {year, mean, p05..p95} of one series of a quantile table. */
+  function quantileRows(table, keyIds) {
+    const t = tables[table];
+    if (!t) return [];
+    const cols = t.map.get(keyIds.join('|'));
+    if (!cols) return [];
+    const out = [];
+    t.years.forEach((year, i) => {
+      const r = { year };
+      t.columns.forEach((c, j) => { r[c] = cols[j][i]; });
+      if (r.p50 !== null) out.push(r);
+    });
+    return out;
+  }
+
+  const ind = (name) => id('indicators', name);
+  const cind = (name) => id('corridor_indicators', name);
+  const countryKey = (s, c, k, name) => [s, c, k, ind(name)];
+  const countryHasCadre = (c, k) => series(mainTable, countryKey(0, c, k, 'supply'), valueColumn) !== null;
+  const cadresOf = (c) => cadres.map((_, k) => k).filter((k) => k !== cadreAll && countryHasCadre(c, k));
+
+  // ---- Charts ------------------------------------------------------------------------------
+
+  /** A chart: a box in a section, redrawn when one of the controls it depends on changes.
+   *  spec() returns a Vega-Lite spec, or a string saying why there is nothing to draw. */
+  function chart(section, idName, deps, spec, file, wide) {
+    const box = el('div', { class: 'chart-box' + (wide ? ' wide' : '') });
+    const target = el('div', { class: 'chart', id: 'chart-' + idName, 'data-chart': idName });
+    box.append(target);
+    section.charts.append(box);
+    if (wide) box.style.gridColumn = '1 / -1';
+    const c = { id: idName, deps, spec, file, target, view: null, drawn: 0 };
+    report.charts.push(c);
+    return c;
+  }
+
+  /** Draws a chart again; draws of one chart run one after the other, each with the controls'
+   *  state when it starts, so quick changes never leave two charts in one box. */
+  function draw(c) {
+    c.queue = (c.queue || Promise.resolve()).catch(() => {}).then(() => drawNow(c));
+    return c.queue;
+  }
+
+  async function drawNow(c) {
+    const spec = c.spec();
+    if (c.view) {
+      c.view.finalize();
+      c.view = null;
+      report.views.delete(c.id);
+    }
+    c.target.replaceChildren();
+    if (typeof spec === 'string') {
+      c.target.append(el('p', { class: 'note' }, spec));
+      c.target.dataset.empty = '1';
+      c.drawn += 1;
+      return;
+    }
+    delete c.target.dataset.empty;
+    const name = ('hwfsim-' + c.id + '-' + c.file()).replace(/[^A-Za-z0-9_.-]+/g, '_');
+    try {
+      const result = await vegaEmbed(c.target, spec, {
+        renderer: 'svg',
+        ast: true,
+        actions: { export: { svg: true, png: true }, source: false, compiled: false, editor: false },
+        downloadFileName: name,
+        scaleFactor: 2,
+        i18n: { PNG_ACTION: 'Save as PNG (for slides)', SVG_ACTION: 'Save as SVG' },
+      });
+      c.view = result.view;
+      report.views.set(c.id, result.view);
+    } catch (err) {
+      report.errors.push(c.id + ': ' + err);
+      c.target.append(el('p', { class: 'chart-error' }, 'This chart could not be drawn: ' + err));
+      throw err;
+    }
+    c.drawn += 1;
+  }
+
+  const main = document.getElementById('main');
+  function section(idName, title, intro) {
+    const s = el('section', { class: 'card', id: 'section-' + idName });
+    const h = el('h2', null, title);
+    s.append(h);
+    if (intro) s.append(el('p', { class: 'section-intro' }, intro));
+    const charts = el('div', { class: 'charts' });
+    s.append(charts);
+    main.append(s);
+    return { el: s, heading: h, charts };
+  }
+
+  // ---- Header, provenance ------------------------------------------------------------------
+
+  const first = data.scenarios[0] || {};
+  const horizon = first.horizon ? first.horizon.start + '\u2013' + first.horizon.end : '';
+  const kindText = { run: 'Scenario run', compare: 'Scenario comparison', mc: 'Monte Carlo ensemble' }[kind] || kind;
+  document.getElementById('kicker').textContent = 'hwfsim report \u00b7 ' + kindText;
+  const titleText = comparing
+    ? scenarios[0] + ' and ' + (scenarios.length - 1) + ' other scenario' + (scenarios.length > 2 ? 's' : '')
+    : scenarios[0];
+  document.getElementById('title').textContent = titleText;
+  document.title = titleText + ' \u2013 hwfsim report';
+  const leadParts = [];
+  if (!comparing && first.description) leadParts.push(first.description);
+  if (first.model && first.model.description) leadParts.push('Model: ' + first.model.description);
+  document.getElementById('lead').textContent = leadParts.join(' ');
+
+  function provenance() {
+    const s = section('about', 'About these results');
+    s.charts.remove();
+    const facts = el('dl', { class: 'facts' });
+    const fact = (k, v) => { facts.append(el('dt', null, k), el('dd', null, v)); };
+    fact('Horizon', horizon);
+    if (first.solver) {
+      const step = first.solver.step_years ? ', step ' + (1 / first.solver.step_years >= 1.5
+        ? '1/' + Math.round(1 / first.solver.step_years) : first.solver.step_years) + ' year' : '';
+      fact('Solver', first.solver.method + step);
+    }
+    if (first.model && first.model.name) fact('Model', first.model.name);
+    if (kind === 'compare' && data.comparison) {
+      fact('Baseline', data.comparison.baseline);
+      fact('Discount rate', String(data.comparison.discount_rate));
+    }
+    if (isMc && data.monte_carlo) {
+      const mc = data.monte_carlo;
+      fact('Monte Carlo', mc.successful_runs + ' of ' + mc.samples + ' runs succeeded; ' + mc.sampling +
+        ' sampling, seed ' + mc.seed + '; quantiles: ' + mc.quantiles);
+      if (mc.dimensions && mc.dimensions.length) fact('Sampled', mc.dimensions.join(', '));
+    }
+    s.el.append(facts);
+
+    s.el.append(el('h3', null, comparing ? 'Scenarios' : 'Scenario'));
+    const wrap = el('div', { class: 'table-scroll' });
+    const table = el('table');
+    const head = el('tr');
+    for (const h of ['Scenario', 'Description', 'Input files (SHA-256)']) head.append(el('th', null, h));
+    const thead = el('thead');
+      thead.append(head);
+      table.append(thead);
+    const body = el('tbody');
+    data.scenarios.forEach((sc, i) => {
+      const tr = el('tr');
+      tr.append(el('td', null, sc.scenario + (i === 0 && comparing ? ' (baseline)' : '')));
+      tr.append(el('td', null, sc.description || ''));
+      const files = el('td', { class: 'mono' });
+      for (const f of sc.inputs || []) {
+        files.append(el('div', null, f.file + '  ' + String(f.sha256 || '').slice(0, 16) + '\u2026'));
+      }
+      tr.append(files);
+      body.append(tr);
+    });
+    table.append(body);
+    wrap.append(table);
+    s.el.append(wrap);
+    s.el.append(el('p', { class: 'note' }, 'Numbers in this page are rounded to ' + data.significant_digits +
+      ' significant digits; the CSV files beside it hold full precision. Results of hwfsim ' +
+      (first.hwfsim_version || '') + (first.git_commit ? ' (' + String(first.git_commit).slice(0, 12) + ')' : '') +
+      '; page built by ' + (data.generator || 'hwfsim') + '.'));
+  }
+
+  // ---- Key figures -------------------------------------------------------------------------
+
+  function keyFigures() {
+    const s = section('figures', 'Key figures', '');
+    s.charts.remove();
+    const intro = s.el.querySelector('.section-intro') || el('p', { class: 'section-intro' });
+    s.el.append(intro);
+    const wrap = el('div', { class: 'table-scroll' });
+    s.el.append(wrap);
+
+    let columns;
+    if (kind === 'compare') {
+      columns = ['supply', 'sdg_density', 'shortage', 'net_migration', 'policy_cost_cumulative',
+        'cost_per_additional_worker_year'].filter((n) => id('summary_indicators', n) >= 0)
+        .map((n) => ({ name: n, title: SHORT[n] || label(n), unit: unit(n), get: (sc, c, y) => summaryAt(sc, c, n, y) }));
+    } else if (!isMc) {
+      columns = [
+        { name: 'supply', get: (sc, c, y) => valueAt(sc, c, 'supply', y) },
+        { name: 'sdg_density', get: (sc, c, y) => valueAt(sc, c, 'sdg_density', y) },
+        { name: 'shortage', get: (sc, c, y) => valueAt(sc, c, 'shortage', y) },
+        { name: 'net_migration', get: (sc, c, y) => {
+          const v = ['immigration', 'returns', 'emigration'].map((n) => valueAt(sc, c, n, y));
+          return v.some((x) => x === null) ? null : v[0] + v[1] - v[2];
+        } },
+        { name: 'training_cost', get: (sc, c, y) => valueAt(sc, c, 'training_cost', y) },
+        { name: 'investment_lost', get: (sc, c, y) => valueAt(sc, c, 'investment_lost', y) },
+      ].map((col) => Object.assign({ title: SHORT[col.name] || label(col.name), unit: unit(col.name) }, col));
+    } else {
+      const q = (n) => (sc, c, y) => quantileAt('quantiles', [sc, c, cadreAll, ind(n)], y);
+      columns = [
+        { name: 'supply', get: q('supply'), range: true },
+        { name: 'sdg_density', get: q('sdg_density'), range: true },
+        { name: 'shortage', get: q('shortage'), range: true },
+        { name: 'emigration', get: q('emigration'), range: true },
+        { name: 'investment_lost', get: q('investment_lost'), range: true },
+      ].map((col) => Object.assign({ title: (SHORT[col.name] || label(col.name)) + ', median [5th\u201395th]', unit: unit(col.name) }, col));
+      for (const p of D.probabilities || []) {
+        columns.push({ name: p, title: p.startsWith('sdg_density') ? 'Chance SDG density \u2265 ' + K.sdg_threshold
+          : p === 'shortage_below_baseline' ? 'Chance shortage below baseline' : p, unit: 'share of runs',
+        share: true, get: (sc, c, y) => probabilityAt(sc, c, p, y) });
+      }
+    }
+
+    function render() {
+      const where = kind === 'compare' ? 'summary years set by compare --years' : 'start + 5, start + 10 and the last year';
+      intro.textContent = 'All cadres, ' + state.year + '. Pick another year (' + where + ') above. ' +
+        (kind === 'compare' ? 'Policy cost is cumulative from the start; the cost per additional worker-year is discounted at ' +
+          data.comparison.discount_rate + ' (docs/comparing.md). ' : '') +
+        (kind === 'run' ? 'Flows and costs are over the year before. ' : '') +
+        'Density counts doctors, nurses and midwives per 10,000 people (SDG index threshold ' + K.sdg_threshold + ').';
+      const table = el('table', { id: 'key-figures' });
+      const head = el('tr');
+      head.append(el('th', null, 'Country'));
+      if (comparing) head.append(el('th', null, 'Scenario'));
+      for (const col of columns) {
+        const th = el('th', { class: 'num' }, col.title);
+        if (col.unit) th.title = col.unit;
+        head.append(th);
+      }
+      const thead = el('thead');
+      thead.append(head);
+      table.append(thead);
+      const body = el('tbody');
+      countries.forEach((_, c) => {
+        scenarios.forEach((sc, s) => {
+          const tr = el('tr', s === 0 && comparing ? { class: 'group-start' } : null);
+          tr.append(el('td', null, s === 0 ? countryLabel(c) : ''));
+          if (comparing) tr.append(el('td', { class: 'name' }, sc));
+          for (const col of columns) {
+            const v = col.get(s, c, state.year);
+            let text;
+            if (col.range) text = v ? formatValue(col.name, v.p50) + ' [' + formatValue(col.name, v.p05) + '\u2013' +
+              formatValue(col.name, v.p95) + ']' : '\u2013';
+            else if (col.share) text = v === null ? '\u2013' : Math.round(v * 100) + '%';
+            else text = formatValue(col.name, v);
+            tr.append(el('td', { class: 'num' }, text));
+          }
+          body.append(tr);
+        });
+      });
+      table.append(body);
+      wrap.replaceChildren(table);
+    }
+    render();
+    listeners.push((key) => { if (key === 'year') render(); });
+  }
+
+  function atYear(table, values, y) {
+    if (!values) return null;
+    const i = tables[table].years.indexOf(y);
+    return i < 0 ? null : values[i];
+  }
+  const valueAt = (s, c, n, y) => atYear('indicators', series('indicators', countryKey(s, c, cadreAll, n)), y);
+  const summaryAt = (s, c, n, y) => atYear('summary', series('summary', [s, c, id('summary_indicators', n)]), y);
+  const probabilityAt = (s, c, p, y) => atYear('probabilities', series('probabilities', [s, c, id('probabilities', p)]), y);
+  function quantileAt(table, keyIds, y) {
+    const t = tables[table];
+    if (!t) return null;
+    const cols = t.map.get(keyIds.join('|'));
+    const i = t.years.indexOf(y);
+    if (!cols || i < 0 || cols[t.columns.indexOf('p50')][i] === null) return null;
+    const r = {};
+    t.columns.forEach((col, j) => { r[col] = cols[j][i]; });
+    return r;
+  }
+
+  // ---- Sections of charts ------------------------------------------------------------------
+
+  const scenarioName = () => scenarios[state.scenario];
+  const fileTag = () => countries[state.country] + '-' + (cadres[state.cadre] || '');
+
+  function countrySection() {
+    const s = section('country', '', '');
+    const intro = s.el.querySelector('.section-intro') || el('p', { class: 'section-intro' });
+    s.el.insertBefore(intro, s.charts);
+    const badge = el('span', { class: 'badge' }, 'on the WHO Safeguards List');
+    const heading = () => {
+      s.heading.textContent = 'Country: ' + countryLabel(state.country);
+      if (countryInfo[state.country] && countryInfo[state.country].safeguards_list) s.heading.append(badge);
+      intro.textContent = (isMc ? 'Bands hold 90% and 50% of the runs; the line is the median. ' : '') +
+        'Pick the country, cadre and indicator above; each chart exports to PNG or SVG from its \u22ef menu.';
+    };
+    heading();
+    listeners.push((key) => { if (key === 'country') heading(); });
+
+    const cadreMissing = () => (state.cadre !== cadreAll && !countryHasCadre(state.country, state.cadre)
+      ? countryLabel(state.country) + ' has no ' + cadres[state.cadre] + ' in this model: pick another cadre.' : null);
+
+    // Indicator chosen above, for the chosen country and cadre.
+    chart(s, 'indicator', ['country', 'cadre', 'indicator', 'scenario'], () => {
+      const missing = cadreMissing();
+      if (missing) return missing;
+      const n = D.indicators[state.indicator];
+      const sub = countryLabel(state.country) + ', ' + cadreLabel(state.cadre);
+      if (isMc) {
+        return fanChart({ indicator: n, title: label(n), subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
+          rows: quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, n)) });
+      }
+      const rows = [];
+      scenarios.forEach((sc, si) => rows.push(...rowsOf('indicators', series('indicators', countryKey(si, state.country, state.cadre, n)), sc)));
+      return lineChart({ indicator: n, title: label(n), subtitle: sub, rows, legend: 'Scenario', colors: scenarioScale(scenarios) });
+    }, fileTag);
+
+    // Density against the SDG threshold and the Safeguards-List median.
+    chart(s, 'density', ['country', 'scenario'], () => {
+      const n = 'sdg_density';
+      const sub = countryLabel(state.country) + '; dashed: reference densities';
+      if (isMc) {
+        return fanChart({ indicator: n, title: 'Density of doctors, nurses and midwives', subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
+          rows: quantileRows('quantiles', countryKey(state.scenario, state.country, cadreAll, n)), rules: referenceRules() });
+      }
+      const rows = [];
+      scenarios.forEach((sc, si) => rows.push(...rowsOf('indicators', series('indicators', countryKey(si, state.country, cadreAll, n)), sc)));
+      return lineChart({ indicator: n, title: 'Density of doctors, nurses and midwives', subtitle: sub, rows,
+        legend: 'Scenario', colors: scenarioScale(scenarios), rules: referenceRules() });
+    }, () => countries[state.country]);
+
+    // Need against supply: the gap chart.
+    chart(s, 'gap', ['country', 'cadre', 'scenario'], () => {
+      const missing = cadreMissing();
+      if (missing) return missing;
+      const sub = countryLabel(state.country) + ', ' + cadreLabel(state.cadre) + (comparing ? ', ' + scenarioName() : '');
+      const f = fmtOf('supply');
+      if (isMc) {
+        const need = quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, 'need'))
+          .map((r) => ({ year: r.year, value: r.p50, series: 'Need (median)' }));
+        return fanChart({ indicator: 'supply', title: 'Need and supply', subtitle: sub + '; bands: supply',
+          yTitle: 'Workers', rows: quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, 'supply')),
+          extraLines: { data: { values: need }, mark: { type: 'line', strokeDash: [6, 3], color: '#9b2c2c' },
+            encoding: { x: X_YEAR, y: { field: 'value', type: 'quantitative' } } } });
+      }
+      const sv = series('indicators', countryKey(state.scenario, state.country, state.cadre, 'supply'));
+      const nv = series('indicators', countryKey(state.scenario, state.country, state.cadre, 'need'));
+      const ys = tables.indicators.years;
+      const rows = [];
+      ys.forEach((year, i) => {
+        if (sv && nv && sv[i] !== null && nv[i] !== null)
+          rows.push({ year, Supply: sv[i], Need: nv[i], top: Math.max(sv[i], nv[i]), Shortage: Math.max(0, nv[i] - sv[i]) });
+      });
+      const spec = base('Need and supply', sub);
+      const color = { type: 'nominal', title: null,
+        scale: { domain: ['Supply', 'Need', 'Shortage'], range: ['#1f5f8b', '#3e4c59', '#f6ad9b'] } };
+      const tip = [{ field: 'year', title: 'Year' }, { field: 'Supply', format: f.tip }, { field: 'Need', format: f.tip },
+        { field: 'Shortage', format: f.tip }];
+      spec.data = { values: rows };
+      spec.layer = [
+        { mark: { type: 'area', opacity: 0.8 }, encoding: { x: X_YEAR,
+          y: { field: 'Supply', type: 'quantitative', title: 'Workers', axis: { format: f.axis } }, y2: { field: 'top' },
+          color: Object.assign({ datum: 'Shortage' }, color) } },
+        { mark: { type: 'line' }, encoding: { x: X_YEAR, y: { field: 'Supply', type: 'quantitative' },
+          color: Object.assign({ datum: 'Supply' }, color) } },
+        { mark: { type: 'line', strokeDash: [6, 3] }, encoding: { x: X_YEAR, y: { field: 'Need', type: 'quantitative' },
+          color: Object.assign({ datum: 'Need' }, color) } },
+        { mark: Object.assign({ type: 'point', tooltip: true }, POINT), encoding: { x: X_YEAR,
+          y: { field: 'Supply', type: 'quantitative' }, tooltip: tip } },
+      ];
+      return spec;
+    }, fileTag);
+
+    // Supply by cadre (stacked; medians for an ensemble).
+    chart(s, 'cadres', ['country', 'scenario'], () => {
+      const ks = cadresOf(state.country);
+      if (!ks.length) return countryLabel(state.country) + ' has no cadres in this model.';
+      const rows = [];
+      for (const k of ks) {
+        const vals = series(mainTable, countryKey(state.scenario, state.country, k, 'supply'), valueColumn);
+        rows.push(...rowsOf(mainTable, vals, cadres[k]));
+      }
+      const f = fmtOf('supply');
+      const spec = base(isMc ? 'Supply by cadre (medians)' : 'Supply by cadre',
+        countryLabel(state.country) + (comparing ? ', ' + scenarioName() : ''));
+      const names = ks.map((k) => cadres[k]);
+      spec.data = { values: rows };
+      spec.mark = isMc ? { type: 'line', point: POINT, tooltip: true } : { type: 'area', tooltip: true, opacity: 0.9, line: { strokeWidth: 1 } };
+      spec.encoding = {
+        x: X_YEAR,
+        y: { field: 'value', type: 'quantitative', title: 'Workers', stack: isMc ? null : 'zero', axis: { format: f.axis } },
+        color: { field: 'series', type: 'nominal', title: 'Cadre', sort: names,
+          scale: { domain: names, range: names.map((_, i) => CADRE_COLORS[i % CADRE_COLORS.length]) } },
+        tooltip: [{ field: 'series', title: 'Cadre' }, { field: 'year', title: 'Year' },
+          { field: 'value', title: 'Supply', format: f.tip }],
+      };
+      return spec;
+    }, () => countries[state.country]);
+  }
+
+  function compareSection() {
+    const s = section('compare', 'Compared with the baseline',
+      'Each scenario minus the baseline (' + scenarios[0] + '), for the indicator, country and cadre picked above. ' +
+      'Above zero: the scenario has more of it than the baseline.');
+    const others = scenarios.slice(1);
+    chart(s, 'delta', ['country', 'cadre', 'indicator'], () => {
+      if (state.cadre !== cadreAll && !countryHasCadre(state.country, state.cadre))
+        return countryLabel(state.country) + ' has no ' + cadres[state.cadre] + ' in this model.';
+      const n = D.indicators[state.indicator];
+      const b = series('indicators', countryKey(0, state.country, state.cadre, n));
+      const rows = [];
+      others.forEach((sc, j) => {
+        const v = series('indicators', countryKey(j + 1, state.country, state.cadre, n));
+        if (!v || !b) return;
+        rows.push(...rowsOf('indicators', v.map((x, i) => (x === null || b[i] === null ? null : x - b[i])), sc));
+      });
+      return lineChart({ indicator: n, title: 'Change from the baseline',
+        subtitle: label(n) + ', ' + countryLabel(state.country) + ', ' + cadreLabel(state.cadre), rows, legend: 'Scenario',
+        colors: scenarioScale(others), zero: false, zeroRule: true, yTitle: 'Difference (' + (unit(n) || label(n)) + ')' });
+    }, fileTag);
+
+    chart(s, 'delta-countries', ['cadre', 'indicator', 'year'], () => {
+      const n = D.indicators[state.indicator];
+      const rows = [];
+      countries.forEach((iso, c) => {
+        const b = atYear('indicators', series('indicators', countryKey(0, c, state.cadre, n)), state.year);
+        others.forEach((sc, j) => {
+          const v = atYear('indicators', series('indicators', countryKey(j + 1, c, state.cadre, n)), state.year);
+          if (v !== null && b !== null) rows.push({ country: iso, name: countryName(c), series: sc, value: v - b });
+        });
+      });
+      if (!rows.length) return 'No country has ' + cadreLabel(state.cadre) + ' for ' + label(n) + ' in ' + state.year + '.';
+      const f = fmtOf(n);
+      const spec = base('Change in ' + label(n).toLowerCase() + ' from the baseline, ' + state.year, 'Every country, ' + cadreLabel(state.cadre), 260);
+      spec.data = { values: rows };
+      spec.mark = { type: 'bar', tooltip: true };
+      spec.encoding = {
+        x: { field: 'country', type: 'nominal', title: null, sort: countries, axis: { labelAngle: 0 } },
+        xOffset: { field: 'series', sort: others },
+        y: { field: 'value', type: 'quantitative', title: 'Difference (' + (unit(n) || label(n)) + ')', axis: { format: f.axis } },
+        color: { field: 'series', type: 'nominal', title: 'Scenario', scale: scenarioScale(others), sort: others },
+        tooltip: [{ field: 'name', title: 'Country' }, { field: 'series', title: 'Scenario' },
+          { field: 'value', title: 'Difference', format: f.tip }],
+      };
+      return spec;
+    }, () => (cadres[state.cadre] || '') + '-' + state.year, true);
+  }
+
+  function uncertaintySection() {
+    const s = section('uncertainty', comparing ? 'Policies under uncertainty' : 'Chances',
+      comparing ? 'Run by run differences from the baseline (' + scenarios[0] + ') on the same samples (common random numbers), ' +
+        'for the policy picked above; and the share of runs in which an outcome holds.'
+        : 'The share of runs in which an outcome holds.');
+    if (comparing) {
+      chart(s, 'difference', ['country', 'cadre', 'indicator', 'policy'], () => {
+        if (state.cadre !== cadreAll && !countryHasCadre(state.country, state.cadre))
+          return countryLabel(state.country) + ' has no ' + cadres[state.cadre] + ' in this model.';
+        const n = D.indicators[state.indicator];
+        return fanChart({ indicator: n, title: 'Difference from the baseline',
+          subtitle: [label(n) + ', ' + countryLabel(state.country) + ', ' + cadreLabel(state.cadre),
+            scenarios[state.policy] + ' minus ' + scenarios[0] + ', run by run'], zero: false, zeroRule: true,
+          yTitle: 'Difference (' + (unit(n) || label(n)) + ')',
+          rows: quantileRows('difference_quantiles', countryKey(state.policy, state.country, state.cadre, n)) });
+      }, fileTag);
+
+      chart(s, 'difference-countries', ['cadre', 'indicator', 'policy', 'year'], () => {
+        const n = D.indicators[state.indicator];
+        const rows = [];
+        countries.forEach((iso, c) => {
+          const q = quantileAt('difference_quantiles', countryKey(state.policy, c, state.cadre, n), state.year);
+          if (q) rows.push(Object.assign({ country: iso, name: countryName(c) }, q));
+        });
+        if (!rows.length) return 'No country has ' + cadreLabel(state.cadre) + ' for ' + label(n) + ' in ' + state.year + '.';
+        const f = fmtOf(n);
+        const spec = base(label(n) + ': difference from the baseline in ' + state.year + ', by country',
+          scenarios[state.policy] + ' minus ' + scenarios[0] + ', ' + cadreLabel(state.cadre) +
+          '; thin: 5th\u201395th percentile, thick: 25th\u201375th, tick: median', 240);
+        const x = { field: 'country', type: 'nominal', title: null, sort: countries, axis: { labelAngle: 0 } };
+        const tip = [{ field: 'name', title: 'Country' }, { field: 'p50', title: 'Median', format: f.tip },
+          { field: 'p05', title: '5th percentile', format: f.tip }, { field: 'p95', title: '95th percentile', format: f.tip }];
+        spec.data = { values: rows };
+        spec.layer = [
+          { mark: { type: 'rule', color: '#6f9fc4', strokeWidth: 2 }, encoding: { x,
+            y: { field: 'p05', type: 'quantitative', title: 'Difference (' + (unit(n) || label(n)) + ')', axis: { format: f.axis } }, y2: { field: 'p95' } } },
+          { mark: { type: 'bar', color: '#1f5f8b', size: 12, tooltip: true }, encoding: { x,
+            y: { field: 'p25', type: 'quantitative' }, y2: { field: 'p75' }, tooltip: tip } },
+          { mark: { type: 'tick', color: '#f5b942', thickness: 3, size: 18 }, encoding: { x, y: { field: 'p50', type: 'quantitative' } } },
+          { data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#52606d' }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+        ];
+        return spec;
+      }, () => (cadres[state.cadre] || '') + '-' + state.year, true);
+    }
+
+    // The chance of a lower shortage sits beside the difference fan; the SDG chance comes last.
+    const probabilities = (D.probabilities || []).slice().sort((a, b) => a.startsWith('sdg_density') - b.startsWith('sdg_density'));
+    for (const p of probabilities) {
+      const sdg = p.startsWith('sdg_density');
+      chart(s, 'chance-' + (sdg ? 'sdg' : 'shortage'), ['country'], () => {
+        const rows = [];
+        scenarios.forEach((sc, si) => {
+          if (!sdg && si === 0) return;
+          rows.push(...rowsOf('probabilities', series('probabilities', [si, state.country, id('probabilities', p)]), sc));
+        });
+        const names = sdg ? scenarios : scenarios.slice(1);
+        const spec = lineChart({ indicator: '', title: sdg ? 'Chance that the SDG density reaches ' + K.sdg_threshold
+          : 'Chance that the shortage is below the baseline\u2019s', subtitle: countryLabel(state.country) + '; share of runs',
+        rows, legend: 'Scenario', colors: scenarioScale(names), yTitle: 'Share of runs' });
+        spec.layer[0].encoding.y.axis = { format: '.0%' };
+        spec.layer[0].encoding.y.scale = { domain: [0, 1] };
+        spec.layer[0].encoding.tooltip[2] = { field: 'value', title: 'Share of runs', format: '.0%' };
+        return spec;
+      }, () => countries[state.country]);
+    }
+    // Rows of two: the difference fan and the chance of a lower shortage, then the wide chart.
+    const wide = document.getElementById('chart-difference-countries');
+    const beside = document.getElementById('chart-chance-shortage');
+    if (wide && beside) beside.parentElement.after(wide.parentElement);
+  }
+
+  function corridorSection() {
+    if (!corridors.length) return;
+    const s = section('corridors', 'Corridors',
+      'Migration along the corridors of the model: where workers go, how many come back, how many work abroad, ' +
+      'and what their training cost the origin.' + (isMc ? ' Bands hold 90% and 50% of the runs.' : ''));
+    const origins = [...new Set(corridors.map((e) => e.o))];
+    const destinations = [...new Set(corridors.map((e) => e.d))];
+
+    chart(s, 'corridor-matrix', ['cadre', 'scenario', 'year'], () => {
+      const em = cind('emigration');
+      const ys = tables[corridorTable].years;
+      const rows = [];
+      for (const o of origins) {
+        for (const d of destinations) {
+          let total = null;
+          for (const e of corridors) {
+            if (e.o !== o || e.d !== d || (state.cadre !== cadreAll && e.k !== state.cadre)) continue;
+            const v = series(corridorTable, [state.scenario, o, d, e.k, em], isMc ? 'mean' : 'value');
+            if (!v) continue;
+            ys.forEach((y, i) => { if (y <= state.year && v[i] !== null) total = (total || 0) + v[i]; });
+          }
+          if (total !== null) rows.push({ origin: countries[o], destination: countries[d],
+            originName: countryName(o), destinationName: countryName(d), value: total });
+        }
+      }
+      if (!rows.length) return 'No corridor carries ' + cadreLabel(state.cadre) + '.';
+      const f = fmtOf('emigration');
+      const spec = base('Emigration along each corridor, ' + (ys[0] + 1) + '\u2013' + state.year + (isMc ? ' (mean of the runs)' : ''),
+        'Origin (rows) to destination (columns), ' + cadreLabel(state.cadre) + ', cumulative workers' + (comparing ? ', ' + scenarioName() : ''),
+        28 * origins.length);
+      spec.width = 110 * destinations.length;
+      delete spec.autosize;
+      spec.data = { values: rows };
+      spec.encoding = {
+        tooltip: [{ field: 'originName', title: 'Origin' }, { field: 'destinationName', title: 'Destination' },
+          { field: 'value', title: 'Emigrants', format: f.tip }],
+        y: { field: 'origin', type: 'nominal', title: 'Origin', sort: origins.map((o) => countries[o]), axis: { labelAngle: 0 } },
+        x: { field: 'destination', type: 'nominal', title: 'Destination', sort: destinations.map((d) => countries[d]), axis: { orient: 'top', labelAngle: 0 } },
+      };
+      spec.layer = [
+        { mark: { type: 'rect', tooltip: true, stroke: '#ffffff', strokeWidth: 1 }, encoding: {
+          color: { field: 'value', type: 'quantitative', title: 'Workers', scale: { scheme: 'blues' }, legend: { orient: 'right', format: '~s', gradientLength: Math.max(60, 28 * origins.length - 20) } } } },
+        { mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { text: { field: 'value', type: 'quantitative', format: ',.0f' },
+          color: { condition: { test: 'datum.value > 0.6 * ' + Math.max(...rows.map((r) => r.value)), value: '#ffffff' }, value: '#1f2933' } } },
+      ];
+      return spec;
+    }, () => (cadres[state.cadre] || '') + '-' + state.year, true);
+
+    const corridorChart = (name, title) => chart(s, 'corridor-' + name, ['corridor', 'scenario'], () => {
+      const e = corridors[state.corridor];
+      const sub = corridorLabel(e);
+      const i = cind(name);
+      if (isMc) {
+        return fanChart({ indicator: name, title, subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
+          rows: quantileRows(corridorTable, [state.scenario, e.o, e.d, e.k, i]) });
+      }
+      const rows = [];
+      scenarios.forEach((sc, si) => rows.push(...rowsOf(corridorTable, series(corridorTable, [si, e.o, e.d, e.k, i]), sc)));
+      return lineChart({ indicator: name, title, subtitle: sub, rows, legend: 'Scenario', colors: scenarioScale(scenarios) });
+    }, () => { const e = corridors[state.corridor]; return countries[e.o] + '-' + countries[e.d] + '-' + cadres[e.k]; });
+    corridorChart('emigration', 'Emigration');
+    corridorChart('returns', 'Returns');
+    corridorChart('migrant_stock', 'Migrant stock');
+    corridorChart('investment_lost', 'Training investment lost');
+  }
+
+  // ---- Assemble ----------------------------------------------------------------------------
+
+  const controls = document.getElementById('controls');
+  const inner = el('div', { class: 'controls-inner' });
+  controls.append(inner);
+  if (comparing) addControl(inner, 'scenario', 'Scenario',
+    scenarios.map((sc, i) => [i, sc + (i === 0 ? ' (baseline)' : '')]));
+  if (isMc && comparing) addControl(inner, 'policy', 'Policy (differences)', scenarios.slice(1).map((sc, i) => [i + 1, sc]));
+  if (countries.length) addControl(inner, 'country', 'Country', countries.map((_, c) => [c, countryLabel(c)]));
+  if (cadres.length) {
+    const order = cadres.map((_, k) => k).filter((k) => k !== cadreAll);
+    if (cadreAll >= 0) order.unshift(cadreAll);
+    addControl(inner, 'cadre', 'Cadre', order.map((k) => [k, cadreLabel(k)]));
+  }
+  if ((D.indicators || []).length) addControl(inner, 'indicator', 'Indicator',
+    D.indicators.map((n, i) => [i, label(n)]));
+  if (corridors.length) addControl(inner, 'corridor', 'Corridor', corridors.map((e, i) => [i, corridorLabel(e)]));
+  if (chosenYears.length) addControl(inner, 'year', 'Year', chosenYears.map((y) => [y, String(y)]));
+
+  provenance();
+  if (has(mainTable)) {
+    keyFigures();
+    countrySection();
+    if (kind === 'compare') compareSection();
+    if (isMc) uncertaintySection();
+  } else {
+    const s = section('no-tables', 'No country tables');
+    s.el.append(el('p', { class: 'note' }, 'This run wrote no indicators table (its scenario\u2019s output.tables), so there is nothing to chart per country.'));
+  }
+  corridorSection();
+
+  const footer = document.getElementById('footer');
+  footer.textContent = 'Rebuild this page with: hwfsim report <the folder that holds it>. It works offline: ' +
+    'the chart libraries (' + data.libraries + ', BSD-3-Clause) are inside it.';
+
+  listeners.push((key) => {
+    const todo = report.charts.filter((c) => c.deps.includes(key));
+    report.ready = Promise.all(todo.map(draw)).then(() => {
+      report.redraws += 1;
+      document.body.dataset.drawn = String(report.redraws);
+    });
+  });
+  report.ready = Promise.all(report.charts.map(draw)).then(
+    () => { document.body.dataset.ready = '1'; },
+    (err) => { document.body.dataset.ready = 'error'; console.error(err); });
+})();

@@ -1,0 +1,206 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/diagnostics.hpp"
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "outputs/csv_writer.hpp"
+#include "outputs/html_report.hpp"
+#include "outputs/run_record.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+
+out::report_settings settings() {
+  out::report_settings s;
+  s.sdg_threshold = 44.5;
+  s.safeguards_median = 49;
+  s.safeguards_edition = 2023;
+  s.generator = "hwfsim test";
+  return s;
+}
+
+/// The JSON data block of a report page, parsed.
+nlohmann::json page_data(const std::string& page) {
+  const std::string open = "<script type=\"application/json\" id=\"hwf-data\">";
+  const auto a = page.find(open);
+  REQUIRE(a != std::string::npos);
+  const auto b = page.find("</script>", a);
+  REQUIRE(b != std::string::npos);
+  return nlohmann::json::parse(page.substr(a + open.size(), b - a - open.size()));
+}
+
+/// A results folder as `hwfsim run` writes it, for the good test scenario.
+std::filesystem::path run_folder(const std::string& name, const std::string& country_name) {
+  const auto scenario = test::source_path("tests/data/good/scenario.yaml");
+  const auto loaded = model::load_scenario(scenario.string());
+  const model::compiled_model m(loaded);
+  const auto run = model::simulate(m, m.default_parameters());
+  const auto dir = test::scratch_folder(name);
+  test::write_file(dir, "indicators.csv",
+                   out::long_csv(loaded.name, run.result.times, run.result.tables[0]));
+  test::write_file(dir, "corridors.csv",
+                   out::long_csv(loaded.name, run.result.times, run.result.tables[1]));
+  out::run_record rec;
+  rec.scenario = loaded.name;
+  rec.description = "a <b>test</b> & more";
+  rec.start_year = static_cast<int>(m.start_time());
+  rec.end_year = static_cast<int>(m.end_time());
+  rec.model_name = loaded.model.name;
+  for (const auto& c : loaded.model.countries)
+    rec.countries.push_back({c.iso3, c.iso3 == "AAA" ? country_name : c.name, c.safeguards_list});
+  rec.files = {"indicators.csv", "corridors.csv", "report.html"};
+  test::write_file(dir, "run.json", out::to_json(rec));
+  return dir;
+}
+
+std::string read(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("numbers keep six significant digits in their shortest form", "[io]") {
+  CHECK(out::compact_number(275094.09482718597) == "275094");
+  CHECK(out::compact_number(1353889.223315931) == "1353890");
+  CHECK(out::compact_number(1100744975.2902067) == "1.10074e9");
+  CHECK(out::compact_number(7.508798852842831) == "7.5088");
+  CHECK(out::compact_number(0.0125) == "0.0125");
+  CHECK(out::compact_number(-2609.4) == "-2609.4");
+  CHECK(out::compact_number(6.441657019246548e-16) == "6.44166e-16");
+  CHECK(out::compact_number(0) == "0");
+  CHECK(out::compact_number(2045) == "2045");
+  CHECK(out::compact_number(std::nan("")) == "null");
+  CHECK(out::compact_number(1.0 / 0.0) == "null");
+  for (double x : {123456.7, 0.000123456789, -9.87654321e12, 44.5})
+    CHECK(std::stod(out::compact_number(x)) == Approx(x).epsilon(5e-6));
+}
+
+TEST_CASE("JSON inside the page cannot close its script element", "[io]") {
+  const std::string json =
+      nlohmann::json{{"name", "</script><script>alert(1)</script> & <!-- \u2028\u2029"}}.dump();
+  const auto safe = out::script_safe_json(json);
+  CHECK(safe.find('<') == std::string::npos);
+  CHECK(safe.find('>') == std::string::npos);
+  CHECK(safe.find('&') == std::string::npos);
+  CHECK(safe.find("\xE2\x80\xA8") == std::string::npos);
+  CHECK(safe.find("\xE2\x80\xA9") == std::string::npos);
+  CHECK(nlohmann::json::parse(safe) == nlohmann::json::parse(json));  // the same data
+}
+
+TEST_CASE("a run's report embeds its tables, country names and references", "[io]") {
+  const auto dir = run_folder("report_run", "Aland </script><script>alert(1)</script>");
+  const auto page = out::report_html(dir, settings());
+  CHECK(page.rfind("<!doctype html>", 0) == 0);
+  CHECK(page.find("alert(1)</script>") == std::string::npos);  // only escaped
+  CHECK(page.find("Content-Security-Policy") != std::string::npos);
+  const auto d = page_data(page);
+  CHECK(d["kind"] == "run");
+  CHECK(d["constants"]["sdg_threshold"] == 44.5);
+  CHECK(d["constants"]["safeguards_median"] == 49);
+  CHECK(d["scenarios"][0]["description"] == "a <b>test</b> & more");
+  CHECK(d["country_info"][0]["name"] == "Aland </script><script>alert(1)</script>");
+  CHECK(d["dictionaries"]["countries"] == nlohmann::json({"AAA", "BBB"}));
+  CHECK(d["dictionaries"]["cadres"].back() == "all");
+  const auto& t = d["tables"]["indicators"];
+  CHECK(t["keys"] == nlohmann::json({"scenarios", "countries", "cadres", "indicators"}));
+  CHECK(t["years"][0] == 2020);
+  // The supply of AAA's nurses in the first year, against the CSV's full-precision value.
+  const auto& dict = d["dictionaries"];
+  const auto index = [&](const char* name, const std::string& label) {
+    const auto& v = dict[name];
+    return static_cast<int>(std::find(v.begin(), v.end(), label) - v.begin());
+  };
+  const auto scenario = test::source_path("tests/data/good/scenario.yaml");
+  const auto run = test::run_scenario(scenario);
+  const model::compiled_model m(model::load_scenario(scenario.string()));
+  const double supply = test::indicator(m, run, 0, "AAA", "nurses", "supply");
+  bool found = false;
+  for (const auto& s : t["series"])
+    if (s[0] == 0 && s[1] == index("countries", "AAA") && s[2] == index("cadres", "nurses") &&
+        s[3] == index("indicators", "supply")) {
+      CHECK(s[4][0][0].get<double>() == Approx(supply).epsilon(1e-5));
+      found = true;
+    }
+  CHECK(found);
+  CHECK(d["tables"].contains("corridors"));
+}
+
+TEST_CASE("write_report replaces report.html atomically", "[io]") {
+  const auto dir = run_folder("report_write", "Aland");
+  test::write_file(dir, "report.html", "old");
+  const auto bytes = out::write_report(dir, settings());
+  CHECK(bytes > 100'000);  // the chart libraries are inside
+  CHECK(read(dir / "report.html").size() == bytes);
+}
+
+TEST_CASE("a folder that is not a results folder is refused clearly", "[io]") {
+  const auto dir = test::scratch_folder("report_bad");
+  CHECK_THROWS_AS(out::report_html(dir / "missing", settings()), engine::input_error);
+  CHECK_THROWS_WITH(out::report_html(dir / "missing", settings()),
+                    Catch::Contains("missing: error: no such folder"));
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("not a results folder: it has no run.json") &&
+                        Catch::Contains("expected a results folder of hwfsim run, compare or mc"));
+  test::write_file(dir, "run.json", "{\"a\": 1}");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("run.json: error: not a run.json of hwfsim"));
+  test::write_file(dir, "run.json", "{not json");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()), Catch::Contains("not valid JSON"));
+  test::write_file(dir, "run.json",
+                   "{\"comparison\": {}, \"runs\": [{\"scenario\": \"a\", \"horizon\": {}}]}");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("indicators.csv is missing"));
+}
+
+TEST_CASE("a damaged table is reported with its file and line", "[io]") {
+  const auto dir = run_folder("report_damaged", "Aland");
+  test::write_file(dir, "corridors.csv", "scenario,year,origin\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("corridors.csv:1:1: error: not a table hwfsim writes"));
+  test::write_file(dir, "corridors.csv",
+                   "scenario,year,origin,destination,cadre,indicator,value\n"
+                   "good,2020,AAA,BBB,nurses,migrant_stock,12\n"
+                   "good,2021,AAA,BBB,nurses,emigration,x\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("corridors.csv:3:1: error: 'x' is not a number"));
+  test::write_file(dir, "corridors.csv",
+                   "scenario,year,origin,destination,cadre,indicator,value\n"
+                   "other,2020,AAA,BBB,nurses,migrant_stock,12\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("scenario 'other' is not one of run.json's"));
+}
+
+TEST_CASE("a run that wrote no tables still gets a report", "[io]") {
+  const auto dir = run_folder("report_no_tables", "Aland");
+  std::filesystem::remove(dir / "indicators.csv");
+  std::filesystem::remove(dir / "corridors.csv");
+  // run.json lists the tables it wrote: listed but missing is damage.
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("indicators.csv is missing"));
+  out::run_record rec;
+  rec.scenario = "good";
+  rec.files = {"report.html"};
+  test::write_file(dir, "run.json", out::to_json(rec));
+  const auto d = page_data(out::report_html(dir, settings()));
+  CHECK(d["tables"].empty());
+}
+
+TEST_CASE("run.json names the model and its countries", "[io]") {
+  out::run_record rec;
+  rec.scenario = "s";
+  rec.model_name = "m";
+  rec.model_description = "d";
+  rec.countries = {{"GHA", "Ghana", true}, {"GBR", "United Kingdom", false}};
+  const auto j = nlohmann::json::parse(out::to_json(rec));
+  CHECK(j["model"]["name"] == "m");
+  CHECK(j["model"]["countries"][0] ==
+        nlohmann::json({{"iso3", "GHA"}, {"name", "Ghana"}, {"safeguards_list", true}}));
+  CHECK(j["model"]["countries"][1]["safeguards_list"] == false);
+}
