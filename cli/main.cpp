@@ -5,6 +5,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -22,6 +23,9 @@
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/ensemble.hpp"
+#ifdef HWF_HAVE_MPI
+#include "engine/mpi_ensemble.hpp"
+#endif
 #include "engine/quantile_sketch.hpp"
 #include "engine/sampling.hpp"
 #include "models/workforce/backcast.hpp"
@@ -31,10 +35,13 @@
 #include "models/workforce/description.hpp"
 #include "models/workforce/monte_carlo.hpp"
 #include "models/workforce/resolved_yaml.hpp"
+#include "models/workforce/safeguards_list.hpp"
 #include "models/workforce/schema.hpp"
 #include "models/workforce/uncertainty.hpp"
 #include "outputs/atomic_file.hpp"
+#include "outputs/checkpoint.hpp"
 #include "outputs/csv_writer.hpp"
+#include "outputs/html_report.hpp"
 #include "outputs/netcdf_runs.hpp"
 #include "outputs/run_record.hpp"
 #include "outputs/validation_report.hpp"
@@ -91,6 +98,10 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   rec.inputs.emplace_back(s.file.display_name, s.file.sha256);
   for (const auto& f : s.parents) rec.inputs.emplace_back(f.display_name, f.sha256);
   rec.inputs.emplace_back(s.model.file.display_name, s.model.file.sha256);
+  rec.model_name = s.model.name;
+  rec.model_description = s.model.description;
+  for (const auto& c : s.model.countries)
+    rec.countries.push_back({c.iso3, c.name, c.safeguards_list});
   rec.start_year = static_cast<int>(m.start_time());
   rec.end_year = static_cast<int>(m.end_time());
   rec.output_interval_years = m.output_interval_years();
@@ -123,6 +134,17 @@ void write_results(const std::filesystem::path& dir, bool force,
   }
 }
 
+/// report.html from the results folder `dir`, with the model's reference densities.
+std::size_t write_report(const std::filesystem::path& dir) {
+  out::report_settings settings;
+  settings.sdg_threshold = model::sdg_threshold;
+  settings.safeguards_median = model::safeguards_median_density_2023;
+  settings.safeguards_edition = model::safeguards_list_edition;
+  settings.generator =
+      fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit());
+  return out::write_report(dir, settings);
+}
+
 int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, bool quiet) {
   const auto started = clock_type::now();
   const auto scenario = model::load_scenario(scenario_path);
@@ -142,8 +164,10 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
     files.emplace_back("corridors.csv",
                        out::long_csv(scenario.name, run.result.times, run.result.tables[1], rows));
   for (const auto& f : files) rec.files.push_back(f.first);
+  rec.files.push_back("report.html");  // written next, from the files above
   files.emplace_back("run.json", out::to_json(rec));
   write_results(dir, force, files);
+  write_report(dir);
 
   if (!quiet) {
     fmt::print("Scenario {}: {} to {}, {} step {} years, {:.1f} ms, mass-balance residual {:.1e}\n",
@@ -152,6 +176,7 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
                run.stats.mass_balance_residual);
     std::vector<std::string> names;
     for (const auto& f : files) names.push_back(f.first);
+    names.push_back("report.html");
     fmt::print("Results in {}/: {}\n", dir.generic_string(), fmt::join(names, ", "));
     print_summary(m, run.result);
   }
@@ -370,6 +395,7 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
        {"summary.csv", summary},
        {"corridor_summary.csv", corridor_summary},
        {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}});
+  write_report(dir);
   if (quiet) return ok;
 
   fmt::print("Compared {} scenario{} against {} (discount rate {}): results in {}/\n",
@@ -377,7 +403,7 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
              settings.discount_rate, dir.generic_string());
   fmt::print(
       "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
-      "corridor_summary.csv, run.json\n");
+      "corridor_summary.csv, run.json, report.html\n");
   const int year = settings.years.back();
   fmt::print(
       "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
@@ -453,6 +479,37 @@ int cmd_backcast(const std::string& scenario_path, const std::string& observed_p
   return ok;
 }
 
+/// The exit code of an error (and its message on stderr when `print`, after `prefix`).
+int report_error(const std::exception_ptr& error, const std::string& prefix, bool print) {
+  const auto say = [&](const std::string& text) {
+    if (print) std::cerr << prefix << text << "\n";
+  };
+  try {
+    std::rethrow_exception(error);
+  } catch (const engine::input_error& e) {
+    say(e.what());
+    return bad_input;
+  } catch (const out::folder_not_empty& e) {
+    say(std::string("error: ") + e.what());
+    return folder_not_empty;
+  } catch (const out::output_error& e) {
+    say(std::string("error: ") + e.what());
+    return run_failed;
+  } catch (const engine::numerical_error& e) {
+    say(std::string("error: the run failed: ") + e.what());
+    return run_failed;
+  } catch (const engine::ensemble_error& e) {
+    say(std::string("error: ") + e.what());
+    return run_failed;
+  } catch (const engine::memory_limit_error& e) {
+    say(std::string("error: ") + e.what());
+    return bad_input;
+  } catch (const std::exception& e) {
+    say(std::string("internal error: ") + e.what());
+    return run_failed;
+  }
+}
+
 /// Set by SIGINT (Ctrl-C) during an ensemble: the runs stop and nothing is written.
 std::atomic<bool> interrupted{false};
 extern "C" void on_interrupt(int) {
@@ -466,7 +523,8 @@ class progress_meter {
   void update(std::size_t done) {
     const std::lock_guard lock(mutex_);
     const double s = std::chrono::duration<double>(clock_type::now() - start_).count();
-    const double rate = s > 0 ? static_cast<double>(done) / s : 0;
+    if (!base_) base_ = done;  // a resume starts part way: the rate counts this job's runs
+    const double rate = s > 0 ? static_cast<double>(done - *base_) / s : 0;
     const double eta = rate > 0 ? static_cast<double>(total_ - done) / rate : 0;
     const int percent = static_cast<int>(100 * done / std::max<std::size_t>(total_, 1));
     if (tty_) {
@@ -486,84 +544,225 @@ class progress_meter {
   std::size_t total_;
   bool tty_;
   int next_percent_ = 10;
+  std::optional<std::size_t> base_;
   std::mutex mutex_;
   clock_type::time_point start_ = clock_type::now();
 };
 
+/// How an ensemble is spread and saved: MPI ranks, chunks, checkpoints.
+struct mc_distribution {
+  int rank = 0, ranks = 1;
+  std::size_t chunk_runs = 64;
+  std::optional<bool> checkpoint;  ///< default: on under MPI, off in one process
+  double checkpoint_interval = 60;
+  std::string resume;  ///< results folder to carry on
+};
+
+/// What a checkpoint must match to be resumed: the study (inputs, seed, samples, sampling,
+/// dimensions), the way values are kept, the chunks, the saved runs and the binary itself.
+out::checkpoint_manifest study_manifest(const model::mc_study& study, std::size_t cells, bool exact,
+                                        std::size_t chunk_runs,
+                                        const std::optional<std::string>& save_runs) {
+  const auto& u = study.scenarios[0].uncertainty;
+  out::checkpoint_manifest m{{"format", "1"},
+                             {"hwfsim_version", std::string(engine::build_version())}};
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  std::string binary = "unknown";
+  if (!ec) {
+    std::ifstream in(exe, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    binary = model::sha256_hex(bytes.str());
+  }
+  // The most telling differences first: the first one found is the one reported.
+  m.emplace_back("seed", std::to_string(u.seed));
+  m.emplace_back("samples", std::to_string(study.samples));
+  m.emplace_back("sampling", std::string(engine::to_string(u.sampling)));
+  m.emplace_back("sampled dimensions", engine::join_list(study.dimensions));
+  for (std::size_t s = 0; s < study.scenarios.size(); ++s) {
+    const auto& sc = study.scenarios[s];
+    // Contents, not paths: the same files given by another path are the same study.
+    std::string inputs = sc.file.sha256;
+    for (const auto& f : sc.parents) inputs += " " + f.sha256;
+    inputs += " " + sc.model.file.sha256;
+    m.emplace_back(fmt::format("scenario {}", s + 1), sc.name);
+    m.emplace_back(fmt::format("SHA-256 of scenario {}'s input files", s + 1), inputs);
+  }
+  m.emplace_back("binary_sha256", binary);
+  m.emplace_back("values per run", std::to_string(cells));
+  m.emplace_back("quantiles", exact ? "exact" : "sketches (raise or lower --memory as before)");
+  m.emplace_back("chunk runs", std::to_string(chunk_runs));
+  m.emplace_back("saved runs", save_runs ? "--save-runs " + *save_runs : "none");
+  return m;
+}
+
 int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool force,
            std::optional<std::size_t> samples_override, int threads, std::size_t memory_mb,
-           bool skip_failed, std::optional<std::string> save_runs, bool quiet) {
+           bool skip_failed, std::optional<std::string> save_runs, bool quiet,
+           const mc_distribution& dist) {
   const auto started = clock_type::now();
-  const auto study = model::prepare_study(paths, samples_override);
+  const bool lead = dist.rank == 0;  // rank 0 (or the only process) reads, reports and writes
+  const bool resuming = !dist.resume.empty();
+  const bool checkpointing = resuming || dist.checkpoint.value_or(dist.ranks > 1);
+  std::optional<tbb::global_control> limit;
+  if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
+
+  // Everything that can go wrong before the runs, on every rank: with MPI, the ranks then agree,
+  // so that none waits for the others when one has stopped.
+  model::mc_study study;
+  std::filesystem::path dir;
+  engine::ensemble_options opt;
+  std::optional<progress_meter> meter;
+  std::unique_ptr<out::netcdf_runs> netcdf;
+  std::optional<model::saved_runs_map> saved;
+  std::optional<out::checkpoint_folder> checkpoint;
+  engine::ensemble_resume resume;
+  bool created_dir = false;
+  std::exception_ptr early;
+  try {
+    study = model::prepare_study(paths, samples_override);
+    const auto& base = study.scenarios[0];
+    if (resuming && !out_dir.empty() &&
+        std::filesystem::path(out_dir).lexically_normal() !=
+            std::filesystem::path(dist.resume).lexically_normal())
+      throw bad_input_error("--resume", "", "--resume names the results folder to carry on",
+                            "give -o the same folder as --resume, or leave -o out");
+    dir = resuming
+              ? std::filesystem::path(dist.resume)
+              : std::filesystem::path(out_dir.empty() ? "results/" + base.name + "-mc" : out_dir);
+    opt.runs = study.samples;
+    opt.memory_bytes = memory_mb << 20;
+    opt.skip_failed = skip_failed;
+    opt.cancel = &interrupted;
+    opt.chunk_runs = dist.chunk_runs;
+    opt.state_interval = dist.checkpoint_interval;
+    if (lead) {
+      if (resuming) {
+        if (!out::checkpoint_folder::exists(dir))
+          throw out::output_error(
+              fmt::format("{} holds no checkpoint to resume (no {}/checkpoint/manifest.json)",
+                          dir.string(), dir.string()));
+      } else if (out::checkpoint_folder::exists(dir) && !force) {
+        throw out::folder_not_empty(fmt::format(
+            "{} holds the checkpoint of an unfinished Monte Carlo run; nothing was written. "
+            "Carry on with --resume {}, or start over with --force",
+            dir.string(), dir.string()));
+      } else {
+        out::check_results_folder(dir, force);
+      }
+      if (!quiet) {
+        meter.emplace(study.samples);
+        opt.progress = [&](std::size_t done) { meter->update(done); };
+      }
+      if (checkpointing) {
+        const std::size_t cells = study.cells();
+        const bool exact = engine::ensemble_accumulator::keeps_exact(cells, opt);
+        const auto manifest = study_manifest(study, cells, exact, dist.chunk_runs, save_runs);
+        created_dir = !std::filesystem::exists(dir);
+        checkpoint.emplace(dir);
+        if (resuming) {
+          checkpoint->check(manifest);
+          resume = checkpoint->load(cells);
+          opt.resume = &resume;
+        } else {
+          checkpoint->remove();  // --force: an older, unfinished run's
+          checkpoint->start(manifest);
+        }
+        opt.chunk_done = [&](const engine::chunk_view& c) { checkpoint->save_chunk(c); };
+        // With --save-runs every chunk is kept until the end: a resume replays them to runs.nc.
+        if (!save_runs)
+          opt.state_done = [&](const std::string& state, std::size_t n) {
+            checkpoint->save_state(state, n);
+          };
+      }
+      // --save-runs: every run's values of the chosen indicators, streamed in run order.
+      if (save_runs) {
+        std::vector<std::string> wanted;
+        std::stringstream ss(*save_runs);
+        for (std::string item; std::getline(ss, item, ',');)
+          if (!item.empty()) wanted.push_back(item);
+        saved = model::saved_runs(study, wanted);
+        out::runs_layout layout;
+        for (const auto& sc : study.scenarios) layout.scenarios.push_back(sc.name);
+        layout.countries = saved->countries;
+        layout.cadres = saved->cadres;
+        layout.indicators = saved->indicators;
+        for (double t : study.times) layout.years.push_back(static_cast<int>(t));
+        layout.runs = study.samples;
+        layout.title = "hwfsim Monte Carlo runs of " + base.name;
+        layout.seed = base.uncertainty.seed;
+        layout.sampling = std::string(engine::to_string(base.uncertainty.sampling));
+        if (!created_dir) created_dir = !std::filesystem::exists(dir);
+        out::create_results_folder(dir);
+        netcdf = std::make_unique<out::netcdf_runs>(dir / "runs.nc", layout);
+        const std::size_t per = study.times.size() * layout.countries.size() * layout.cadres.size();
+        opt.run_sink = [&, per](std::size_t run, std::span<const double> values) {
+          std::vector<double> slab(per);
+          for (std::size_t s = 0; s < study.scenarios.size(); ++s)
+            for (std::size_t i = 0; i < saved->indicators.size(); ++i) {
+              const std::size_t first = (s * saved->indicators.size() + i) * per;
+              for (std::size_t j = 0; j < per; ++j) {
+                const std::size_t c = saved->cell[first + j];
+                slab[j] = c == model::saved_runs_map::none ? engine::not_defined : values[c];
+              }
+              netcdf->write(s, run, i, slab);
+            }
+          netcdf->mark_ok(run);
+        };
+      }
+    }
+  } catch (...) {
+    early = std::current_exception();
+  }
+  if (dist.ranks > 1) {
+#ifdef HWF_HAVE_MPI
+    const int mine = early ? report_error(early, "", false) : ok;
+    const int first = engine::mpi::rank0_status(mine);
+    if (early && (lead || first == ok))
+      report_error(early, lead ? "" : fmt::format("rank {}: ", dist.rank), true);
+    if (const int all = engine::mpi::agree(mine); all != ok) return all;
+#endif
+  } else if (early) {
+    std::rethrow_exception(early);
+  }
+
   const auto& base = study.scenarios[0];
   const auto& m = *study.models[0];
   const bool comparing = study.scenarios.size() > 1;
-  const std::filesystem::path dir(out_dir.empty() ? "results/" + base.name + "-mc" : out_dir);
-  out::check_results_folder(dir, force);
-
-  std::optional<tbb::global_control> limit;
-  if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, threads);
-  progress_meter meter(study.samples);
-  engine::ensemble_options opt;
-  opt.runs = study.samples;
-  opt.memory_bytes = memory_mb << 20;
-  opt.skip_failed = skip_failed;
-  opt.cancel = &interrupted;
-  if (!quiet) opt.progress = [&](std::size_t done) { meter.update(done); };
-  // --save-runs: every run's values of the chosen indicators, streamed in run order.
-  std::unique_ptr<out::netcdf_runs> netcdf;
-  bool created_dir = false;
-  std::optional<model::saved_runs_map> saved;
-  if (save_runs) {
-    std::vector<std::string> wanted;
-    std::stringstream ss(*save_runs);
-    for (std::string item; std::getline(ss, item, ',');)
-      if (!item.empty()) wanted.push_back(item);
-    saved = model::saved_runs(study, wanted);
-    out::runs_layout layout;
-    for (const auto& sc : study.scenarios) layout.scenarios.push_back(sc.name);
-    layout.countries = saved->countries;
-    layout.cadres = saved->cadres;
-    layout.indicators = saved->indicators;
-    for (double t : study.times) layout.years.push_back(static_cast<int>(t));
-    layout.runs = study.samples;
-    layout.title = "hwfsim Monte Carlo runs of " + base.name;
-    layout.seed = base.uncertainty.seed;
-    layout.sampling = std::string(engine::to_string(base.uncertainty.sampling));
-    created_dir = !std::filesystem::exists(dir);
-    out::create_results_folder(dir);
-    netcdf = std::make_unique<out::netcdf_runs>(dir / "runs.nc", layout);
-    const std::size_t per = study.times.size() * layout.countries.size() * layout.cadres.size();
-    opt.run_sink = [&, per](std::size_t run, std::span<const double> values) {
-      std::vector<double> slab(per);
-      for (std::size_t s = 0; s < study.scenarios.size(); ++s)
-        for (std::size_t i = 0; i < saved->indicators.size(); ++i) {
-          const std::size_t first = (s * saved->indicators.size() + i) * per;
-          for (std::size_t j = 0; j < per; ++j) {
-            const std::size_t c = saved->cell[first + j];
-            slab[j] = c == model::saved_runs_map::none ? engine::not_defined : values[c];
-          }
-          netcdf->write(s, run, i, slab);
-        }
-      netcdf->mark_ok(run);
-    };
-  }
-
   interrupted = false;
   const auto previous = std::signal(SIGINT, on_interrupt);
   engine::cell_statistics st;
   try {
-    st = engine::run_ensemble(study.cells(), opt, [&](std::size_t run, std::span<double> out) {
+    const engine::run_function run_one = [&](std::size_t run, std::span<double> out) {
       model::run_sample(study, run, out);
-    });
+    };
+#ifdef HWF_HAVE_MPI
+    if (dist.ranks > 1)
+      st = engine::mpi::run_ensemble(study.cells(), opt, run_one);
+    else
+#endif
+      st = engine::run_ensemble(study.cells(), opt, run_one);
+  } catch (const engine::ensemble_error& e) {
+    std::signal(SIGINT, previous);
+    netcdf.reset();                               // removes its temporary
+    const bool kept = checkpoint && interrupted;  // a cancelled run can go on; a failed one not
+    if (checkpoint && !kept) checkpoint->remove();
+    std::error_code ec;
+    if (created_dir && !kept) std::filesystem::remove(dir, ec);  // only if empty
+    if (kept)
+      std::cerr << fmt::format(
+          "hwfsim: the completed runs are saved in {}; carry on with "
+          "--resume {}\n",
+          checkpoint->path().string(), dir.string());
+    throw;
   } catch (...) {
     std::signal(SIGINT, previous);
-    netcdf.reset();  // removes its temporary
-    std::error_code ec;
-    if (created_dir) std::filesystem::remove(dir, ec);  // only if empty
-    throw;
+    netcdf.reset();
+    throw;  // the checkpoint stays: whatever stopped the job, the runs done are kept
   }
   std::signal(SIGINT, previous);
+  if (!lead) return ok;
 
   std::string samples_csv = "run";
   for (const auto& l : study.dimensions) samples_csv += "," + out::csv_field(l);
@@ -630,8 +829,10 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
                                  engine::quantile_sketch::rank_error_bound),
           u.seed, study.samples, st.runs, skipped, study.dimensions, records));
   if (netcdf) netcdf->finish();  // before write_results, which clears stale temporaries
-  write_results(dir, force, files,
+  write_results(dir, force || resuming, files,
                 netcdf ? std::vector<std::string>{"runs.nc"} : std::vector<std::string>{});
+  write_report(dir);
+  if (checkpoint) checkpoint->remove();  // the results are complete and durable
   if (!quiet) {
     fmt::print(
         "Monte Carlo {}{}: {} runs ({} sampling, seed {}, {} sampled dimensions), {:.1f} s; "
@@ -753,9 +954,36 @@ int main(int argc, char** argv) {
   mc->add_flag("--skip-failed", skip_failed,
                "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
   mc->add_flag("-q,--quiet", quiet, "Print nothing on success (no progress)");
+  mc_distribution dist;
+  mc->add_option("--chunk-runs", dist.chunk_runs,
+                 "Runs per chunk: the unit of checkpoints and of MPI work (results do not depend "
+                 "on it)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  bool checkpoint_on = false, checkpoint_off = false;
+  mc->add_flag("--checkpoint", checkpoint_on,
+               "Save completed chunks in <output>/checkpoint/ as the runs go (default under "
+               "mpirun or srun)");
+  mc->add_flag("--no-checkpoint", checkpoint_off, "Save no checkpoint, also under MPI")
+      ->excludes("--checkpoint");
+  mc->add_option("--checkpoint-interval", dist.checkpoint_interval,
+                 "Seconds between saves of the quantile sketches' state (beyond --memory); "
+                 "chunks are saved as they finish")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 86400.0));
+  mc->add_option("--resume", dist.resume,
+                 "Carry on an interrupted run from the checkpoint in this results folder (same "
+                 "scenarios, seed, samples and binary)");
 
   auto* schema =
       app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
+
+  std::string report_folder;
+  auto* report_cmd = app.add_subcommand(
+      "report",
+      "Rebuild report.html (interactive charts) from a results folder of run, compare or mc");
+  report_cmd->add_option("folder", report_folder, "Results folder (with run.json)")->required();
+  report_cmd->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
   try {
     app.parse(argc, argv);
@@ -789,8 +1017,34 @@ int main(int argc, char** argv) {
         throw bad_input_error("--save-indicators", "", "--save-indicators needs --save-runs", "");
       std::optional<std::string> save_runs;
       if (save_runs_flag) save_runs = save_indicators;
+      if (checkpoint_on) dist.checkpoint = true;
+      if (checkpoint_off) dist.checkpoint = false;
+      if (checkpoint_off && !dist.resume.empty())
+        throw bad_input_error("--no-checkpoint", "", "--resume goes on saving its checkpoint",
+                              "leave --no-checkpoint out");
+#ifdef HWF_HAVE_MPI
+      // Started by mpirun or srun: the ranks share the ensemble (engine/mpi_ensemble.hpp).
+      std::optional<engine::mpi::session> mpi;
+      if (engine::mpi::launched()) {
+        mpi.emplace(argc, argv);
+        dist.rank = mpi->rank();
+        dist.ranks = mpi->size();
+      }
+      if (dist.rank != 0) quiet = true;
+      try {
+        return cmd_mc(scenarios, out_dir, force, samples, threads, memory_mb, skip_failed,
+                      save_runs, quiet, dist);
+      } catch (...) {
+        // Errors after the ranks agreed to start: rank 0 reports them (its workers have stopped).
+        return report_error(std::current_exception(), "", dist.rank == 0);
+      }
+#else
+      if (const char* n = std::getenv("OMPI_COMM_WORLD_SIZE"); n != nullptr && std::atoi(n) > 1)
+        throw bad_input_error("mpirun", "", "this hwfsim was built without MPI",
+                              "install libopenmpi-dev and build again (docs/cluster.md)");
       return cmd_mc(scenarios, out_dir, force, samples, threads, memory_mb, skip_failed, save_runs,
-                    quiet);
+                    quiet, dist);
+#endif
     }
     if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
     if (*compare)
@@ -799,27 +1053,16 @@ int main(int argc, char** argv) {
       fmt::print("{}", model::schema_markdown());
       return ok;
     }
-  } catch (const engine::input_error& e) {
-    std::cerr << e.what() << "\n";
-    return bad_input;
-  } catch (const out::folder_not_empty& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return folder_not_empty;
-  } catch (const out::output_error& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return run_failed;
-  } catch (const engine::numerical_error& e) {
-    std::cerr << "error: the run failed: " << e.what() << "\n";
-    return run_failed;
-  } catch (const engine::ensemble_error& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return run_failed;
-  } catch (const engine::memory_limit_error& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return bad_input;
-  } catch (const std::exception& e) {
-    std::cerr << "internal error: " << e.what() << "\n";
-    return run_failed;
+    if (*report_cmd) {
+      const auto bytes = write_report(report_folder);
+      if (!quiet)
+        fmt::print("Report in {}: {:.1f} MB\n",
+                   (std::filesystem::path(report_folder) / "report.html").generic_string(),
+                   static_cast<double>(bytes) / 1e6);
+      return ok;
+    }
+  } catch (...) {
+    return report_error(std::current_exception(), "", true);
   }
   return ok;
 }

@@ -16,7 +16,14 @@ packages=(
   libssl-dev                    # SHA-256 of input files (OpenSSL libcrypto)
   catch2                        # tests
   clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
+  chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
+  libopenmpi-dev openmpi-bin    # MPI ensembles (mc under mpirun); optional for the build, tested
 )
+# Node.js and npm: the report's chart libraries and the browser test's driver (npm ci below).
+# Any Node.js 18 or later does; Debian's packages only when npm is not already on PATH.
+if ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,8 +32,23 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The report's JavaScript, at the exact versions of outputs/report/package-lock.json (npm
+# registry): again when node_modules is missing or older than the lock file.
+install_report_modules() {
+  local dir
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../outputs/report" && pwd)
+  if [[ -d $dir/node_modules && ! $dir/package-lock.json -nt $dir/node_modules ]]; then
+    echo "install-deps: outputs/report/node_modules is up to date"
+    return
+  fi
+  echo "install-deps: npm ci in outputs/report"
+  (cd "$dir" && npm ci --no-audit --no-fund)
+  touch "$dir/node_modules"  # newer than the lock file from now on
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all build packages are installed"
+  install_report_modules
   exit 0
 fi
 
@@ -42,3 +64,4 @@ fi
 echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_report_modules

@@ -58,14 +58,28 @@ expect "params --grep filters" 0 "corridors\.AAA-BBB\.nurses\.return_rate" -- \
   "$hwfsim" params --grep return_rate $good
 
 out="$tmp/results"
-expect "run writes results and a summary" 0 "Results in .*indicators\.csv, corridors\.csv, run\.json" -- \
+expect "run writes results and a summary" 0 "Results in .*indicators\.csv, corridors\.csv, run\.json, report\.html" -- \
   "$hwfsim" run $good -o "$out"
 check "indicators.csv has the tidy header" grep -q "^scenario,year,country,cadre,indicator,value$" "$out/indicators.csv"
 check "corridors.csv has the tidy header" grep -q "^scenario,year,origin,destination,cadre,indicator,value$" "$out/corridors.csv"
 check "indicators.csv has sdg_density for cadre all" grep -q "^good,2030,BBB,all,sdg_density," "$out/indicators.csv"
 check "run.json records the solver and inputs" grep -q '"method": "rk4"' "$out/run.json"
 check "run.json records input hashes" grep -Eq '"sha256": "[0-9a-f]{64}"' "$out/run.json"
-check "no temporary files are left" test "$(ls -A "$out" | wc -l)" -eq 3
+check "no temporary files are left" test "$(ls -A "$out" | wc -l)" -eq 4
+check "run writes report.html with the data inside" grep -q '<script type="application/json" id="hwf-data">{"format":1,"kind":"run"' "$out/report.html"
+check "run.json lists report.html" grep -q '"report.html"' "$out/run.json"
+
+# report: rebuilds report.html from a results folder
+cp "$out/report.html" "$tmp/report-first.html"
+expect "report rebuilds report.html" 0 "^Report in .*/results/report\.html: [0-9.]+ MB$" -- "$hwfsim" report "$out"
+check "the rebuilt report is byte-identical" cmp -s "$out/report.html" "$tmp/report-first.html"
+mkdir -p "$tmp/notes" && echo "my notes" > "$tmp/notes/notes.txt"
+expect "report on a folder without run.json is bad input" 2 \
+  "notes: error: not a results folder: it has no run.json" -- "$hwfsim" report "$tmp/notes"
+check "report wrote nothing into a folder that is not a results folder" test ! -e "$tmp/notes/report.html"
+expect "report on a missing folder is bad input" 2 "nowhere: error: no such folder" -- "$hwfsim" report "$tmp/nowhere"
+expect "report on a file is bad input" 2 "notes.txt: error: not a folder" -- "$hwfsim" report "$tmp/notes/notes.txt"
+expect "report needs a folder" 2 "folder is required" -- "$hwfsim" report
 
 before=$(sha256sum "$out/indicators.csv")
 touch -d '2000-01-01' "$out/indicators.csv"
@@ -89,7 +103,7 @@ expect "show names the parent for inherited values" 0 "end: 2045 +# scenarios/tw
 cmp="$tmp/cmp"
 expect "compare writes every table" 0 "Compared 1 scenario against two-countries-baseline" -- \
   "$hwfsim" compare scenarios/two-countries.yaml scenarios/two-countries-policies.yaml -o "$cmp" --threads 2
-for f in indicators.csv corridors.csv deltas.csv corridor_deltas.csv summary.csv corridor_summary.csv run.json; do
+for f in indicators.csv corridors.csv deltas.csv corridor_deltas.csv summary.csv corridor_summary.csv run.json report.html; do
   check "compare wrote $f" test -s "$cmp/$f"
 done
 check "deltas.csv has baseline, value and delta columns" \
@@ -147,6 +161,7 @@ check "quantiles.csv has mean, sd and five quantiles" \
   grep -q "^scenario,year,country,cadre,indicator,mean,sd,p05,p25,p50,p75,p95$" "$tmp/mc1/quantiles.csv"
 check "corridor_quantiles.csv is written" grep -q "^two-countries-uncertainty,2045,GHA,GBR,nurses,emigration," "$tmp/mc1/corridor_quantiles.csv"
 check "samples.csv has a row per run" test "$(wc -l < "$tmp/mc1/samples.csv")" -eq 201
+check "mc writes report.html" grep -q '"kind":"mc"' "$tmp/mc1/report.html"
 "$hwfsim" mc $mcs --samples 200 -o "$tmp/mc2" --threads 2 -q
 check "1 and 2 threads give byte-identical files" \
   bash -c "cmp -s '$tmp/mc1/quantiles.csv' '$tmp/mc2/quantiles.csv' && cmp -s '$tmp/mc1/samples.csv' '$tmp/mc2/samples.csv' && cmp -s '$tmp/mc1/corridor_quantiles.csv' '$tmp/mc2/corridor_quantiles.csv'"
@@ -187,7 +202,7 @@ expect "mc refuses a non-empty folder" 3 "already holds results" -- "$hwfsim" mc
 
 # docs/cli.md shows every command's current --help
 doc=$(cat docs/cli.md)
-for cmd in "" run validate show params compare sources backcast mc schema; do
+for cmd in "" run validate show params compare sources backcast mc schema report; do
   text=$("$hwfsim" $cmd --help)
   if [[ $doc == *"$text"* ]]; then
     echo "ok   docs/cli.md holds 'hwfsim $cmd --help'"; passed=$((passed + 1))

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# hwfsim mc under mpirun, as a cluster user runs it: results byte-identical to one process for
+# 1, 2 and 3 ranks; a 2-rank job killed part way and resumed gives the uninterrupted results;
+# resuming with another seed or scenario is refused. Usage (from the source root):
+#   mpi_test.sh /path/to/hwfsim /path/to/mpirun
+# (ctest sets OMPI_ALLOW_RUN_AS_ROOT and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM for mpirun as root.)
+set -u
+hwfsim=$(realpath "$1")
+mpirun=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+ok() { echo "ok   $1"; passed=$((passed + 1)); }
+bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+scenario=scenarios/two-countries-uncertainty.yaml
+files="quantiles.csv corridor_quantiles.csv probabilities.csv samples.csv"
+same() {  # same DIR_A DIR_B: every statistics file byte-identical
+  for f in $files; do cmp -s "$1/$f" "$2/$f" || return 1; done
+}
+mpi() { "$mpirun" --oversubscribe -n "$@"; }
+
+# One process, then 1, 2 and 3 ranks (one thread each, so that the ranks share the 2 cores).
+"$hwfsim" mc $scenario --samples 600 --threads 1 -q -o "$tmp/one" || { echo "one-process run failed"; exit 1; }
+for n in 1 2 3; do
+  if mpi $n "$hwfsim" mc $scenario --samples 600 --threads 1 --chunk-runs 25 -q -o "$tmp/ranks$n" \
+      && same "$tmp/one" "$tmp/ranks$n"; then
+    ok "$n rank(s): quantile files byte-identical to one process"
+  else
+    bad "$n rank(s): quantile files differ from one process"
+  fi
+  [[ ! -e "$tmp/ranks$n/checkpoint" ]] || bad "$n rank(s): the checkpoint was left behind"
+done
+
+# Beyond --memory: quantile sketches, fed in run order whatever the ranks.
+"$hwfsim" mc $scenario --samples 3000 --memory 20 -q -o "$tmp/sketch1" || bad "sketch run failed"
+if mpi 2 "$hwfsim" mc $scenario --samples 3000 --memory 20 --threads 1 -q -o "$tmp/sketch2" \
+    && same "$tmp/sketch1" "$tmp/sketch2" && grep -q '"KLL sketch' "$tmp/sketch2/run.json"; then
+  ok "2 ranks with quantile sketches: byte-identical to one process"
+else
+  bad "2 ranks with quantile sketches differ from one process"
+fi
+
+# Kill a 2-rank job after its first checkpoint (SIGKILL to mpirun and every rank), resume it.
+runs=30000
+"$hwfsim" mc $scenario --samples $runs --memory 20 -q -o "$tmp/whole" || bad "uninterrupted run failed"
+setsid "$mpirun" --oversubscribe -n 2 "$hwfsim" mc $scenario --samples $runs --memory 20 \
+  --threads 1 --chunk-runs 200 --checkpoint-interval 0.2 -q -o "$tmp/killed" &
+job=$!
+for _ in $(seq 1 600); do  # up to 60 s for a state save and a chunk beyond it
+  if [[ -e "$tmp/killed/checkpoint/state.bin" ]] && ls "$tmp/killed/checkpoint" | grep -q '^chunk-'; then
+    break
+  fi
+  sleep 0.1
+done
+kill -9 -- -$job 2>/dev/null
+pkill -9 -f -- "-o $tmp/killed" 2>/dev/null  # ranks outside mpirun's process group too
+wait $job 2>/dev/null
+for _ in $(seq 1 50); do pgrep -f -- "-o $tmp/killed" >/dev/null || break; sleep 0.1; done
+if [[ -e "$tmp/killed/checkpoint/state.bin" && ! -e "$tmp/killed/quantiles.csv" ]]; then
+  ok "killed part way, after a checkpoint ($(ls "$tmp/killed/checkpoint" | wc -l) files saved)"
+else
+  bad "the kill did not land part way: $(ls "$tmp/killed" "$tmp/killed/checkpoint" 2>&1 | tr '\n' ' ')"
+fi
+
+# Resuming with another seed or another scenario is refused, and changes nothing.
+before=$(ls "$tmp/killed/checkpoint" | sort | md5sum)
+sed 's/seed: 20261125/seed: 7/' $scenario > "$tmp/other-seed.yaml"
+sed -i "s|extends: |extends: $PWD/scenarios/|" "$tmp/other-seed.yaml"
+out=$("$hwfsim" mc "$tmp/other-seed.yaml" --samples $runs --memory 20 --chunk-runs 200 \
+      --resume "$tmp/killed" 2>&1)
+rc=$?
+if [[ $rc -eq 1 && $out == *"holds the checkpoint of another study: seed is 20261125 there and 7 here"* ]]; then
+  ok "resume with another seed refused (exit 1): ${out%% A resume*}"
+else
+  bad "resume with another seed: exit $rc: $out"
+fi
+out=$("$hwfsim" mc scenarios/two-countries-uncertainty.yaml --samples $((runs + 1)) --memory 20 \
+      --chunk-runs 200 --resume "$tmp/killed" 2>&1)
+rc=$?
+if [[ $rc -eq 1 && $out == *"samples is $runs there and $((runs + 1)) here"* ]]; then
+  ok "resume with other samples refused (exit 1)"
+else
+  bad "resume with other samples: exit $rc: $out"
+fi
+cp $scenario "$tmp/changed.yaml"
+sed -i "s|extends: |extends: $PWD/scenarios/|; s/max: 2.5}/max: 2.4}/" "$tmp/changed.yaml"
+out=$("$hwfsim" mc "$tmp/changed.yaml" --samples $runs --memory 20 --chunk-runs 200 \
+      --resume "$tmp/killed" 2>&1)
+rc=$?
+if [[ $rc -eq 1 && $out == *"SHA-256 of scenario 1's input files is"* ]]; then
+  ok "resume with a changed scenario file refused (exit 1)"
+else
+  bad "resume with a changed scenario: exit $rc: $out"
+fi
+[[ $(ls "$tmp/killed/checkpoint" | sort | md5sum) == "$before" ]] || bad "a refused resume changed the checkpoint"
+out=$("$hwfsim" mc $scenario --samples $runs --memory 20 -q -o "$tmp/killed" 2>&1)
+rc=$?
+if [[ $rc -eq 3 && $out == *"holds the checkpoint of an unfinished Monte Carlo run"*"--resume"* ]]; then
+  ok "a new run into the checkpoint's folder is refused (exit 3) and points to --resume"
+else
+  bad "new run into a checkpoint folder: exit $rc: $out"
+fi
+
+# The resume: 2 ranks again, and the result of the uninterrupted run, byte for byte.
+if mpi 2 "$hwfsim" mc $scenario --samples $runs --memory 20 --threads 1 --chunk-runs 200 -q \
+    --resume "$tmp/killed" && same "$tmp/whole" "$tmp/killed"; then
+  ok "the resumed 2-rank job gives byte-identical results to an uninterrupted run"
+else
+  bad "the resumed job's results differ from an uninterrupted run"
+fi
+[[ ! -e "$tmp/killed/checkpoint" ]] && ok "the checkpoint is removed once the results are written" \
+  || bad "the checkpoint is still there after the resume"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
