@@ -30,7 +30,8 @@ template <typename T>
 void put_array(std::string& out, const std::vector<T>& values) {
   static_assert(std::is_trivially_copyable_v<T>);
   put<std::uint64_t>(out, values.size());
-  out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+  if (!values.empty())
+    out.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
 }
 
 inline void put_string(std::string& out, std::string_view s) {
@@ -54,7 +55,8 @@ class byte_reader {
     const auto n = get<std::uint64_t>();
     if (n > most) throw corrupt_data("an array is longer than its data allows");
     std::vector<T> values(n);
-    std::memcpy(values.data(), take(n * sizeof(T)).data(), n * sizeof(T));
+    const auto bytes = take(n * sizeof(T));
+    if (n > 0) std::memcpy(values.data(), bytes.data(), n * sizeof(T));
     return values;
   }
   std::string get_string() {
