@@ -69,15 +69,14 @@ int merge_costs() {
         c.values[i] =
             static_cast<double>(i % cells) +
             engine::uniform01(3, engine::rng_stream::sample, i % cells, c.first + i / cells);
-      const auto bytes = engine::encode_chunk(c.view());
-      // As rank 0 does with a message: exact values go straight to the store, sketches' values
-      // into the chunk, without the checksum (MPI delivers messages intact).
+      // As rank 0 does with a chunk: decode its head, then take its values (MPI receives them
+      // straight into the exact store, or into the chunk for sketches; a copy here).
+      const auto head = engine::encode_chunk_head(c.view());
       const auto a = clock_type::now();
-      const auto back =
-          sketch ? engine::decode_chunk(bytes, cells, false)
-                 : engine::decode_chunk_into(bytes, cells, [&](std::size_t first, std::size_t) {
-                     return acc.slot(first).data();
-                   });
+      auto back = engine::decode_chunk_head(head);
+      double* to = sketch ? (back.values.resize(c.values.size()), back.values.data())
+                          : acc.slot(back.first).data();
+      std::memcpy(to, c.values.data(), c.values.size() * sizeof(double));
       const auto b = clock_type::now();
       acc.take(
           sketch ? back.view()

@@ -168,21 +168,28 @@ std::string failures_message(const std::vector<run_failure>& failures) {
   return msg;
 }
 
-std::string encode_chunk(const chunk_view& chunk) {
+std::string encode_chunk_head(const chunk_view& chunk) {
   std::string out;
   put(out, chunk_magic);
   put<std::uint64_t>(out, chunk.first);
   put<std::uint64_t>(out, chunk.last);
-  out.append(reinterpret_cast<const char*>(chunk.ok.data()), chunk.ok.size());
+  if (!chunk.ok.empty())
+    out.append(reinterpret_cast<const char*>(chunk.ok.data()), chunk.ok.size());
   put<std::uint64_t>(out, chunk.failures.size());
   for (const auto& f : chunk.failures) {
     put<std::uint64_t>(out, f.run);
     put<std::int32_t>(out, f.rank);
     put_string(out, f.message);
   }
+  return out;
+}
+
+std::string encode_chunk(const chunk_view& chunk) {
+  std::string out = encode_chunk_head(chunk);
   put<std::uint64_t>(out, chunk.values.size());
-  out.append(reinterpret_cast<const char*>(chunk.values.data()),
-             chunk.values.size() * sizeof(double));
+  if (!chunk.values.empty())
+    out.append(reinterpret_cast<const char*>(chunk.values.data()),
+               chunk.values.size() * sizeof(double));
   put(out, checksum(out));
   return out;
 }
@@ -229,17 +236,10 @@ run_chunk decode_chunk(std::string_view bytes, std::size_t cells, bool verify) {
   return c;
 }
 
-run_chunk decode_chunk_into(std::string_view bytes, std::size_t cells,
-                            const std::function<double*(std::size_t, std::size_t)>& place) {
-  if (bytes.size() < 8) throw corrupt_data("not a chunk of runs");
-  byte_reader in(bytes.substr(0, bytes.size() - 8));
+run_chunk decode_chunk_head(std::string_view bytes) {
+  byte_reader in(bytes);
   run_chunk c = decode_head(in);
-  const std::size_t n = c.last - c.first;
-  if (in.get<std::uint64_t>() != n * cells)
-    throw corrupt_data(fmt::format("it does not hold {} values per run", cells));
-  const std::string_view raw = in.take(n * cells * sizeof(double));
   if (!in.done()) throw corrupt_data("it has data after its end");
-  std::memcpy(place(c.first, c.last), raw.data(), raw.size());
   return c;
 }
 

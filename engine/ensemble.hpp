@@ -67,10 +67,10 @@ struct run_chunk {
 /// MPI messages arrive intact and skip the checksum; files are verified.
 std::string encode_chunk(const chunk_view& chunk);
 run_chunk decode_chunk(std::string_view bytes, std::size_t cells, bool verify = true);
-/// As decode_chunk (without the checksum), but the values are copied straight to
-/// place(first, last) ((last - first) x cells doubles) and the chunk's own values stay empty.
-run_chunk decode_chunk_into(std::string_view bytes, std::size_t cells,
-                            const std::function<double*(std::size_t, std::size_t)>& place);
+/// A chunk without its values, and back (values empty): MPI sends the values apart, straight
+/// from where a rank computed them to where rank 0 keeps them.
+std::string encode_chunk_head(const chunk_view& chunk);
+run_chunk decode_chunk_head(std::string_view bytes);
 
 /// What an interrupted ensemble had done: the statistics' state over runs [0, state_runs) (may
 /// be empty) and completed chunks beyond it, in any order.

@@ -15,11 +15,29 @@
 #include <fmt/format.h>
 #include <mpi.h>
 
+#include "engine/binary_io.hpp"
+
 namespace hwf::engine::mpi {
 
 namespace {
 
-enum tag : int { request = 1, result = 2, assign = 3, stop = 4, failure = 5 };
+enum tag : int { request = 1, result = 2, assign = 3, stop = 4, failure = 5, values = 6 };
+
+/// An MPI type for one run's values (`cells` doubles), so that counts stay small.
+class run_type {
+ public:
+  explicit run_type(std::size_t cells) {
+    MPI_Type_contiguous(static_cast<int>(cells), MPI_DOUBLE, &type_);
+    MPI_Type_commit(&type_);
+  }
+  run_type(const run_type&) = delete;
+  run_type& operator=(const run_type&) = delete;
+  ~run_type() { MPI_Type_free(&type_); }
+  MPI_Datatype get() const noexcept { return type_; }
+
+ private:
+  MPI_Datatype type_;
+};
 
 void send_bytes(MPI_Comm comm, const std::string& bytes, int to, int t) {
   if (bytes.size() > static_cast<std::size_t>(INT_MAX))
@@ -45,15 +63,18 @@ std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
   return std::min(options.runs, first + std::max<std::size_t>(1, options.chunk_runs));
 }
 
-/// A chunk as sent: one byte "complete", then the encoded chunk.
+/// A chunk as sent: one byte "complete", then the chunk's head; its values follow in a message
+/// of their own (tag `values`), sent from and received into where they live.
 void pack(const chunk_view& c, bool complete, std::string& bytes) {
   bytes.assign(1, complete ? '\1' : '\0');
-  bytes += encode_chunk(c);
+  bytes += encode_chunk_head(c);
 }
 
 void worker(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
             const run_function& run_one, int rank) {
   const std::atomic<bool> never{false};
+  const run_type one_run(cells);
+  const auto last_of = [&](std::size_t first) { return chunk_end(options, first); };
   std::vector<double> values;  // reused from chunk to chunk
   std::string reply;
   MPI_Send(nullptr, 0, MPI_BYTE, 0, request, comm);
@@ -75,6 +96,8 @@ void worker(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
       return;
     }
     send_bytes(comm, reply, 0, result);
+    MPI_Send(values.data(), static_cast<int>(last_of(first) - first), one_run.get(), 0, tag::values,
+             comm);
   }
 }
 
@@ -170,6 +193,7 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
   auto last_state = std::chrono::steady_clock::now();
   std::exception_ptr rank0_error;
   std::string bytes;  // reused from message to message
+  const run_type one_run(cells);
   // An exact ensemble's chunks are kept in its store (any order: each has its own slots).
   const auto values_of = [&](const run_chunk& c) {
     return c.values.empty() && acc.exact()
@@ -194,20 +218,41 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
         continue;
       }
       if (st.MPI_TAG == result) {
+        // The head, then the values in a message of their own, received straight into their
+        // place: an exact ensemble's store, or the chunk for sketches.
+        run_chunk c;
+        std::string damaged;
         try {
-          const std::string_view encoded = std::string_view(bytes).substr(1);
-          auto c = acc.exact() ? decode_chunk_into(encoded, cells,
-                                                   [&](std::size_t first, std::size_t) {
-                                                     return acc.slot(first).data();
-                                                   })
-                               : decode_chunk(encoded, cells, false);
-          const std::lock_guard lock(mutex);
-          finished.push_back({std::move(c), bytes[0] == '\1'});
+          c = decode_chunk_head(std::string_view(bytes).substr(1));
+          if (c.first >= runs || c.last != chunk_end(options, c.first))
+            throw corrupt_data("its runs are not a chunk of this ensemble");
         } catch (const std::exception& e) {
-          const std::lock_guard lock(mutex);
+          damaged = e.what();
+        }
+        MPI_Status vs;
+        MPI_Probe(st.MPI_SOURCE, tag::values, comm, &vs);
+        int count = 0;
+        MPI_Get_count(&vs, one_run.get(), &count);
+        const auto n = static_cast<int>(c.last - c.first);
+        if (damaged.empty() && count != n) damaged = "its values do not match its runs";
+        double* to = nullptr;
+        std::vector<double> scratch;
+        if (!damaged.empty()) {
+          scratch.resize(static_cast<std::size_t>(std::max(count, 0)) * cells);
+          to = scratch.data();
+        } else if (acc.exact()) {
+          to = acc.slot(c.first).data();
+        } else {
+          c.values.resize(static_cast<std::size_t>(n) * cells);
+          to = c.values.data();
+        }
+        MPI_Recv(to, count, one_run.get(), st.MPI_SOURCE, tag::values, comm, MPI_STATUS_IGNORE);
+        const std::lock_guard lock(mutex);
+        if (damaged.empty()) {
+          finished.push_back({std::move(c), bytes[0] == '\1'});
+        } else {
           if (error.empty())
-            error =
-                fmt::format("rank {}: its results arrived damaged: {}", st.MPI_SOURCE, e.what());
+            error = fmt::format("rank {}: its results arrived damaged: {}", st.MPI_SOURCE, damaged);
           stopping = true;
         }
       }

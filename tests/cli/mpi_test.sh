@@ -19,6 +19,8 @@ same() {  # same DIR_A DIR_B: every statistics file byte-identical
   for f in $files; do cmp -s "$1/$f" "$2/$f" || return 1; done
 }
 mpi() { "$mpirun" --oversubscribe -n "$@"; }
+# OpenMPI's shared-memory files go to the test's folder: the killed job's are removed with it.
+export OMPI_MCA_btl_vader_backing_directory="$tmp"
 
 # One process, then 1, 2 and 3 ranks (one thread each, so that the ranks share the 2 cores).
 "$hwfsim" mc $scenario --samples 600 --threads 1 -q -o "$tmp/one" || { echo "one-process run failed"; exit 1; }
