@@ -9,7 +9,6 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -29,18 +28,11 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 std::filesystem::path write_study(const std::filesystem::path& dir, std::size_t samples) {
-  bench::world_size w;
-  const auto scenario = bench::write_synthetic_world(dir, w);
-  std::ofstream(scenario, std::ios::app) << fmt::format(R"(uncertainty:
-  samples: {}
-  sampling: lhs
-  seed: 20261125
-  parameters:
-    countries.*.cadres.*.exit_rate: {{dist: uniform, min: 0.8, max: 1.2, apply: multiply, shared: true}}
-    corridors.*.*.emigration_rate: {{dist: pert, min: 0.5, mode: 1.0, max: 1.5, apply: multiply}}
-)",
-                                                        samples);
-  return scenario;
+  return bench::write_uncertain_world(
+      dir, samples,
+      R"(    countries.*.cadres.*.exit_rate: {dist: uniform, min: 0.8, max: 1.2, apply: multiply, shared: true}
+    corridors.*.*.emigration_rate: {dist: pert, min: 0.5, mode: 1.0, max: 1.5, apply: multiply}
+)");
 }
 
 int merge_costs() {

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <thread>
 
@@ -31,20 +30,13 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 std::filesystem::path write_study(const std::filesystem::path& dir, std::size_t samples) {
-  bench::world_size w;
-  const auto scenario = bench::write_synthetic_world(dir, w);
-  std::ofstream(scenario, std::ios::app) << fmt::format(R"(uncertainty:
-  samples: {}
-  sampling: lhs
-  seed: 20261125
-  parameters:
-    countries.*.cadres.*.exit_rate: {{dist: uniform, min: 0.8, max: 1.2, apply: multiply, shared: true}}
-    countries.*.cadres.*.retirement_rate: {{dist: triangular, min: 0.9, mode: 1.0, max: 1.1, apply: multiply}}
-    corridors.*.*.emigration_rate: {{dist: pert, min: 0.5, mode: 1.0, max: 1.5, apply: multiply}}
-    countries.*.cadres.*.demand_elasticity: {{dist: uniform, min: 0.5, max: 1.5, apply: multiply, shared: true}}
-)",
-                                                        samples);
-  return scenario;
+  return bench::write_uncertain_world(
+      dir, samples,
+      R"(    countries.*.cadres.*.exit_rate: {dist: uniform, min: 0.8, max: 1.2, apply: multiply, shared: true}
+    countries.*.cadres.*.retirement_rate: {dist: triangular, min: 0.9, mode: 1.0, max: 1.1, apply: multiply}
+    corridors.*.*.emigration_rate: {dist: pert, min: 0.5, mode: 1.0, max: 1.5, apply: multiply}
+    countries.*.cadres.*.demand_elasticity: {dist: uniform, min: 0.5, max: 1.5, apply: multiply, shared: true}
+)");
 }
 
 struct timing {

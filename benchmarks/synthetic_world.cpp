@@ -73,4 +73,13 @@ std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
   return scenario;
 }
 
+std::filesystem::path write_uncertain_world(const std::filesystem::path& folder,
+                                            std::size_t samples, const std::string& parameters) {
+  const auto scenario = write_synthetic_world(folder, world_size{});
+  std::ofstream(scenario, std::ios::app) << fmt::format(
+      "uncertainty:\n  samples: {}\n  sampling: lhs\n  seed: 20261125\n  parameters:\n{}", samples,
+      parameters);
+  return scenario;
+}
+
 }  // namespace hwf::bench

@@ -21,6 +21,11 @@ struct world_size {
 std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
                                             const world_size& w);
 
+/// As write_synthetic_world, with an `uncertainty` block of `samples` LHS runs (seed 20261125)
+/// over the given `parameters:` entries (YAML lines, indented by four spaces).
+std::filesystem::path write_uncertain_world(const std::filesystem::path& folder,
+                                            std::size_t samples, const std::string& parameters);
+
 /// "world-20: 20 countries x 4 cadres, 40 corridor-cadres, 25 years, rk4 step 1/12".
 std::string describe(const world_size& w);
 

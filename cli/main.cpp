@@ -5,7 +5,6 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -566,15 +565,8 @@ out::checkpoint_manifest study_manifest(const model::mc_study& study, std::size_
   const auto& u = study.scenarios[0].uncertainty;
   out::checkpoint_manifest m{{"format", "1"},
                              {"hwfsim_version", std::string(engine::build_version())}};
-  std::error_code ec;
-  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  std::string binary = "unknown";
-  if (!ec) {
-    std::ifstream in(exe, std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    binary = model::sha256_hex(bytes.str());
-  }
+  const auto exe = out::read_file("/proc/self/exe");
+  const std::string binary = exe ? model::sha256_hex(*exe) : "unknown";
   // The most telling differences first: the first one found is the one reported.
   m.emplace_back("seed", std::to_string(u.seed));
   m.emplace_back("samples", std::to_string(study.samples));

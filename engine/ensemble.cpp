@@ -154,6 +154,41 @@ std::uint64_t checksum(std::string_view bytes) {
   return h;
 }
 
+/// Failed runs, in chunks and in a saved state alike.
+void put_failures(std::string& out, std::span<const run_failure> failures) {
+  put<std::uint64_t>(out, failures.size());
+  for (const auto& f : failures) {
+    put<std::uint64_t>(out, f.run);
+    put<std::int32_t>(out, f.rank);
+    put_string(out, f.message);
+  }
+}
+
+std::vector<run_failure> get_failures(byte_reader& in, std::size_t most) {
+  const auto n = in.get<std::uint64_t>();
+  if (n > most) throw corrupt_data("more failures than runs");
+  std::vector<run_failure> failures;
+  for (std::uint64_t i = 0; i < n; ++i) {
+    run_failure f;
+    f.run = in.get<std::uint64_t>();
+    f.rank = in.get<std::int32_t>();
+    f.message = in.get_string();
+    failures.push_back(std::move(f));
+  }
+  return failures;
+}
+
+/// The bytes before the trailing checksum, which must match them.
+std::string_view checked_body(std::string_view bytes) {
+  if (bytes.size() < 8) throw corrupt_data("the data ends too early");
+  std::uint64_t sum = 0;
+  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
+  const auto body = bytes.substr(0, bytes.size() - 8);
+  if (sum != checksum(body))
+    throw corrupt_data("its checksum does not match (the file is damaged)");
+  return body;
+}
+
 constexpr std::uint64_t chunk_magic = 0x4b4e4843'46574801ull;  // "\1HWFCHNK", format 1
 
 }  // namespace
@@ -175,12 +210,7 @@ std::string encode_chunk_head(const chunk_view& chunk) {
   put<std::uint64_t>(out, chunk.last);
   if (!chunk.ok.empty())
     out.append(reinterpret_cast<const char*>(chunk.ok.data()), chunk.ok.size());
-  put<std::uint64_t>(out, chunk.failures.size());
-  for (const auto& f : chunk.failures) {
-    put<std::uint64_t>(out, f.run);
-    put<std::int32_t>(out, f.rank);
-    put_string(out, f.message);
-  }
+  put_failures(out, chunk.failures);
   return out;
 }
 
@@ -207,27 +237,14 @@ run_chunk decode_head(byte_reader& in) {
   const std::size_t n = c.last - c.first;
   c.ok.resize(n);
   for (auto& o : c.ok) o = in.get<unsigned char>();
-  const auto failures = in.get<std::uint64_t>();
-  if (failures > n) throw corrupt_data("more failures than runs");
-  for (std::uint64_t i = 0; i < failures; ++i) {
-    run_failure f;
-    f.run = in.get<std::uint64_t>();
-    f.rank = in.get<std::int32_t>();
-    f.message = in.get_string();
-    c.failures.push_back(std::move(f));
-  }
+  c.failures = get_failures(in, n);
   return c;
 }
 
 }  // namespace
 
-run_chunk decode_chunk(std::string_view bytes, std::size_t cells, bool verify) {
-  if (bytes.size() < 8) throw corrupt_data("not a chunk of runs");
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, bytes.data() + bytes.size() - 8, 8);
-  if (verify && sum != checksum(bytes.substr(0, bytes.size() - 8)))
-    throw corrupt_data("its checksum does not match (the file is damaged)");
-  byte_reader in(bytes.substr(0, bytes.size() - 8));
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
+  byte_reader in(checked_body(bytes));
   run_chunk c = decode_head(in);
   const std::size_t n = c.last - c.first;
   c.values = in.get_array<double>(n * cells);
@@ -345,12 +362,7 @@ std::string ensemble_accumulator::save() const {
   put<std::uint64_t>(out, cells_);
   put<std::uint64_t>(out, taken_);
   put<std::uint64_t>(out, successes_);
-  put<std::uint64_t>(out, failures_.size());
-  for (const auto& f : failures_) {
-    put<std::uint64_t>(out, f.run);
-    put<std::int32_t>(out, f.rank);
-    put_string(out, f.message);
-  }
+  put_failures(out, failures_);
   const auto& k = *sketches_;
   put_array(out, k.mean);
   put_array(out, k.m2);
@@ -363,27 +375,13 @@ std::string ensemble_accumulator::save() const {
 
 void ensemble_accumulator::load(std::string_view state, std::size_t runs) {
   if (exact_) throw corrupt_data("a sketch state, but this ensemble keeps exact values");
-  if (state.size() < 8) throw corrupt_data("not an ensemble state");
-  std::uint64_t sum = 0;
-  std::memcpy(&sum, state.data() + state.size() - 8, 8);
-  if (sum != checksum(state.substr(0, state.size() - 8)))
-    throw corrupt_data("its checksum does not match (the file is damaged)");
-  byte_reader in(state.substr(0, state.size() - 8));
+  byte_reader in(checked_body(state));
   if (in.get<std::uint64_t>() != cells_)
     throw corrupt_data(fmt::format("it is not a state of {} cells", cells_));
   taken_ = in.get<std::uint64_t>();
   if (taken_ != runs || taken_ > options_.runs) throw corrupt_data("its run count does not match");
   successes_ = in.get<std::uint64_t>();
-  const auto failures = in.get<std::uint64_t>();
-  if (failures > taken_) throw corrupt_data("more failures than runs");
-  failures_.clear();
-  for (std::uint64_t i = 0; i < failures; ++i) {
-    run_failure f;
-    f.run = in.get<std::uint64_t>();
-    f.rank = in.get<std::int32_t>();
-    f.message = in.get_string();
-    failures_.push_back(std::move(f));
-  }
+  failures_ = get_failures(in, taken_);
   auto& k = *sketches_;
   k.mean = in.get_array<double>(cells_);
   k.m2 = in.get_array<double>(cells_);
@@ -508,17 +506,34 @@ run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
   return c;
 }
 
-cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
-                             const run_function& run_one) {
-  ensemble_accumulator acc(cells, options);
-  const std::size_t runs = options.runs, chunk = std::max<std::size_t>(1, options.chunk_runs);
+std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
+  return std::min(options.runs, first + std::max<std::size_t>(1, options.chunk_runs));
+}
+
+ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options& options) {
+  ensemble_start start;
   // Chunks from a checkpoint: the state first, then each chunk when its turn comes.
-  std::map<std::size_t, const run_chunk*> resumed;
   if (options.resume != nullptr) {
     if (!options.resume->state.empty()) acc.load(options.resume->state, options.resume->state_runs);
     for (const auto& c : options.resume->chunks)
-      if (c.first >= acc.taken()) resumed[c.first] = &c;
+      if (c.first >= acc.taken()) start.resumed[c.first] = &c;
   }
+  start.done = options.runs;
+  for (std::size_t first = acc.taken(); first < options.runs; first = chunk_end(options, first))
+    if (start.resumed.find(first) == start.resumed.end()) {
+      start.todo.push_back(first);
+      start.done -= chunk_end(options, first) - first;
+    }
+  if (options.progress) options.progress(start.done);
+  return start;
+}
+
+cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
+                             const run_function& run_one) {
+  ensemble_accumulator acc(cells, options);
+  auto start = start_ensemble(acc, options);
+  auto& resumed = start.resumed;
+  const auto& todo = start.todo;
   const auto take_resumed = [&] {
     for (auto it = resumed.find(acc.taken()); it != resumed.end(); it = resumed.find(acc.taken())) {
       acc.take(it->second->view());
@@ -526,17 +541,9 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
     }
   };
   take_resumed();
-  std::vector<std::size_t> todo;  // first runs of the chunks still to compute
-  std::size_t done = runs;
-  for (std::size_t first = acc.taken(); first < runs; first += chunk)
-    if (resumed.find(first) == resumed.end()) {
-      todo.push_back(first);
-      done -= std::min(runs, first + chunk) - first;
-    }
-  if (options.progress) options.progress(done);
 
   std::atomic<bool> stop{acc.must_stop()};
-  std::atomic<std::size_t> done_runs{done};
+  std::atomic<std::size_t> done_runs{start.done};
   std::mutex persist;
   std::exception_ptr persist_error;
   std::vector<double> buffer;  // sketch mode
@@ -544,7 +551,7 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
   for (std::size_t i = 0; i < todo.size() && !stop && !cancelled(options);) {
     // A block: consecutive chunks to compute whose runs fit the block.
     std::size_t j = i, block = 0;
-    const auto size_of = [&](std::size_t k) { return std::min(runs, todo[k] + chunk) - todo[k]; };
+    const auto size_of = [&](std::size_t k) { return chunk_end(options, todo[k]) - todo[k]; };
     while (j < todo.size() && (j == i || block + size_of(j) <= acc.block_runs()))
       block += size_of(j++);
     std::vector<std::size_t> offset(j - i + 1, 0);  // block position of each chunk's first run

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -63,10 +64,10 @@ struct run_chunk {
 };
 
 /// Binary form of a chunk (with a checksum); decode_chunk throws corrupt_data when the bytes are
-/// not a chunk of `cells` values per run, or (with `verify`) when the checksum does not match.
-/// MPI messages arrive intact and skip the checksum; files are verified.
+/// not a chunk of `cells` values per run, or when the checksum does not match.
 std::string encode_chunk(const chunk_view& chunk);
-run_chunk decode_chunk(std::string_view bytes, std::size_t cells, bool verify = true);
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells);
+
 /// A chunk without its values, and back (values empty): MPI sends the values apart, straight
 /// from where a rank computed them to where rank 0 keeps them.
 std::string encode_chunk_head(const chunk_view& chunk);
@@ -178,6 +179,21 @@ class ensemble_accumulator {
   std::unique_ptr<sketches> sketches_;
   std::vector<run_failure> failures_;
 };
+
+/// The end of the chunk that begins at run `first`.
+std::size_t chunk_end(const ensemble_options& options, std::size_t first);
+
+/// Where an ensemble starts from: the accumulator has taken a checkpoint's state, saved chunks
+/// beyond it wait for their turn, and the chunks to compute are listed.
+struct ensemble_start {
+  std::map<std::size_t, const run_chunk*> resumed;  ///< by first run; point into options.resume
+  std::vector<std::size_t> todo;                    ///< first runs of the chunks to compute
+  std::size_t done = 0;                             ///< runs already done
+};
+
+/// Loads options.resume (if any) into `acc`, plans the chunks, and reports the runs already done
+/// to options.progress.
+ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options& options);
 
 /// Computes the runs [first, last) in parallel (TBB) into a chunk, or, when `into` is given
 /// ((last - first) x cells), into `into` (the chunk's own values then stay empty). Stops early,

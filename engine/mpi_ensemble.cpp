@@ -59,10 +59,6 @@ bool cancelled(const ensemble_options& options) {
   return options.cancel != nullptr && options.cancel->load();
 }
 
-std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
-  return std::min(options.runs, first + std::max<std::size_t>(1, options.chunk_runs));
-}
-
 /// A chunk as sent: one byte "complete", then the chunk's head; its values follow in a message
 /// of their own (tag `values`), sent from and received into where they live.
 void pack(const chunk_view& c, bool complete, std::string& bytes) {
@@ -119,30 +115,21 @@ void release_workers(MPI_Comm comm, int ranks) {
 cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
                             const run_function& run_one, int ranks) {
   std::unique_ptr<ensemble_accumulator> made;
-  std::map<std::size_t, run_chunk> pending;  // finished, waiting for their turn
+  ensemble_start start;
   try {
     made = std::make_unique<ensemble_accumulator>(cells, options);
-    if (options.resume != nullptr) {
-      if (!options.resume->state.empty())
-        made->load(options.resume->state, options.resume->state_runs);
-      for (const auto& c : options.resume->chunks)
-        if (c.first >= made->taken()) pending[c.first] = c;
-    }
+    start = start_ensemble(*made, options);
   } catch (...) {
     release_workers(comm, ranks);  // no work was handed out yet
     throw;
   }
   ensemble_accumulator& acc = *made;
   const std::size_t runs = options.runs;
+  std::map<std::size_t, run_chunk> pending;  // finished, waiting for their turn
+  for (const auto& [first, c] : start.resumed) pending[first] = *c;
   std::mutex mutex;  // guards queue, finished, stopping's reasons
-  std::deque<std::size_t> queue;
-  std::size_t done = runs;
-  for (std::size_t first = acc.taken(); first < runs; first = chunk_end(options, first))
-    if (pending.find(first) == pending.end()) {
-      queue.push_back(first);
-      done -= chunk_end(options, first) - first;
-    }
-  if (options.progress) options.progress(done);
+  std::deque<std::size_t> queue(start.todo.begin(), start.todo.end());
+  std::size_t done = start.done;
   std::deque<finished_chunk> finished;
   std::atomic<bool> stopping{false};
   std::string error;                  // an error outside runs, with its rank

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <random>
+#include <sstream>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -102,6 +104,15 @@ void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
         "{} already holds results; nothing was written. Use --force to replace its files, "
         "or -o to choose another folder",
         dir.string()));
+}
+
+std::optional<std::string> read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return std::move(s).str();
 }
 
 void create_results_folder(const std::filesystem::path& dir) {

@@ -3,6 +3,7 @@
 // same folder, flush to disk, then rename over the target.
 
 #include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -20,6 +21,9 @@ class output_error : public std::runtime_error {
 /// On failure the temporary file is removed and output_error is thrown; `path` keeps whatever
 /// it held before.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
+
+/// The whole content of `path`, or nothing when it cannot be read (callers say why it matters).
+std::optional<std::string> read_file(const std::filesystem::path& path);
 
 /// A results folder that already holds files, written to without --force.
 class folder_not_empty : public output_error {

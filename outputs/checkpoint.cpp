@@ -1,8 +1,6 @@
 #include "outputs/checkpoint.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -14,11 +12,9 @@ namespace hwf::out {
 namespace {
 
 std::string read_bytes(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw checkpoint_error(fmt::format("cannot read {}", file.string()));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto bytes = read_file(file);
+  if (!bytes) throw checkpoint_error(fmt::format("cannot read {}", file.string()));
+  return std::move(*bytes);
 }
 
 bool is_chunk_file(const std::filesystem::path& p) {

@@ -3,11 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
@@ -40,11 +38,9 @@ constexpr std::string_view expected_folder =
     "names (docs/report.md)";
 
 std::string read_whole_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw folder_error(path, "cannot be read");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  auto text = read_file(path);
+  if (!text) throw folder_error(path, "cannot be read");
+  return std::move(*text);
 }
 
 /// Labels of one kind (scenarios, countries, indicators...) in order of first appearance; the
@@ -256,8 +252,10 @@ void append_table_json(std::string& out, const table_data& t) {
   for (std::size_t c = 0; c < spec.columns.size(); ++c)
     out += fmt::format("{}\"{}\"", c ? "," : "", spec.columns[c]);
   out += "],\"years\":[";
-  for (std::size_t y = 0; y < t.years.size(); ++y)
-    out += (y ? "," : "") + compact_number(t.years[y]);
+  for (std::size_t y = 0; y < t.years.size(); ++y) {
+    if (y) out += ',';
+    out += compact_number(t.years[y]);
+  }
   out += "],\"series\":[";
   const std::size_t n_years = t.years.size();
   for (std::size_t s = 0; s < t.series_keys.size(); ++s) {
