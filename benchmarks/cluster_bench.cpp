@@ -1,9 +1,12 @@
 // Cluster figures for world-20 (docs/cluster.md):
-//   mpirun -n R hwf_cluster_bench THREADS [RUNS]   runs/s of an MPI ensemble with R ranks of
-//                                                  THREADS threads each (strong scaling)
+//   mpirun -n R hwf_cluster_bench THREADS [RUNS] [--sketch]
+//                                                  runs/s of an MPI ensemble with R ranks of
+//                                                  THREADS threads each (strong scaling), exact
+//                                                  quantiles or (--sketch) quantile sketches
 //   hwf_cluster_bench --merge                      what rank 0 pays per run it takes in: bytes
 //                                                  received and time to take them in (exact
-//                                                  values, and quantile sketches)
+//                                                  values; quantile sketches' block summaries,
+//                                                  and what summarizing costs the ranks)
 // benchmarks/cluster_scaling.sh runs the strong-scaling set on this machine.
 
 #include <chrono>
@@ -35,51 +38,97 @@ std::filesystem::path write_study(const std::filesystem::path& dir, std::size_t 
 )");
 }
 
+/// Synthetic values of `runs` runs from `first` (a cell's values spread around its index).
+void fill_runs(std::vector<double>& values, std::size_t first, std::size_t runs,
+               std::size_t cells) {
+  values.resize(runs * cells);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<double>(i % cells) +
+                engine::uniform01(3, engine::rng_stream::sample, i % cells, first + i / cells);
+}
+
 int merge_costs() {
   const auto dir =
       std::filesystem::temp_directory_path() / fmt::format("hwf_cluster_bench_{}", ::getpid());
   const auto study = model::prepare_study({write_study(dir, 10).string()}, 10);
   std::filesystem::remove_all(dir);
-  const std::size_t cells = study.cells(), chunk = 64, chunks = 16;
+  const std::size_t cells = study.cells();
+  const int threads = tbb::this_task_arena::max_concurrency();
   fmt::print(
-      "hwfsim cluster benchmark: what rank 0 pays per run\nworld-20: {} values per run, "
-      "{:.0f} KiB sent to rank 0 per run\n",
-      cells, static_cast<double>(cells) * 8 / 1024);
-  engine::run_chunk c;
-  c.values.resize(chunk * cells);
-  c.ok.assign(chunk, 1);
-  for (const bool sketch : {false, true}) {
+      "hwfsim cluster benchmark: what rank 0 pays per run ({} threads)\nworld-20: {} values per "
+      "run, {:.0f} KiB per run\n",
+      threads, cells, static_cast<double>(cells) * 8 / 1024);
+  std::vector<double> values;
+  {  // Exact quantiles: every run's values travel and go into rank 0's store.
+    const std::size_t chunk = 64, chunks = 16;
     engine::ensemble_options opt;
     opt.runs = chunk * chunks;
-    opt.force_sketch = sketch;
     engine::ensemble_accumulator acc(cells, opt);
-    double seconds = 0, decode = 0;
+    engine::run_chunk c;
+    c.ok.assign(chunk, 1);
+    double decode = 0, take = 0;
     for (std::size_t k = 0; k < chunks; ++k) {
       c.first = k * chunk;
       c.last = c.first + chunk;
-      for (std::size_t i = 0; i < c.values.size(); ++i)
-        c.values[i] =
-            static_cast<double>(i % cells) +
-            engine::uniform01(3, engine::rng_stream::sample, i % cells, c.first + i / cells);
-      // As rank 0 does with a chunk: decode its head, then take its values (MPI receives them
-      // straight into the exact store, or into the chunk for sketches; a copy here).
-      const auto head = engine::encode_chunk_head(c.view());
+      fill_runs(values, c.first, chunk, cells);
+      // As rank 0 does: decode the chunk, receive its values straight into the store (a copy
+      // here), take it.
+      const auto bytes = engine::encode_chunk(c.view());
       const auto a = clock_type::now();
-      auto back = engine::decode_chunk_head(head);
-      double* to = sketch ? (back.values.resize(c.values.size()), back.values.data())
-                          : acc.slot(back.first).data();
-      std::memcpy(to, c.values.data(), c.values.size() * sizeof(double));
+      auto back = engine::decode_chunk(bytes, cells);
+      std::memcpy(acc.slot(back.first).data(), values.data(), values.size() * sizeof(double));
       const auto b = clock_type::now();
-      acc.take(
-          sketch ? back.view()
-                 : back.view(std::span<const double>(acc.slot(back.first).data(), chunk * cells)));
+      acc.take(back.view(std::span<const double>(acc.slot(back.first).data(), chunk * cells)));
       decode += std::chrono::duration<double>(b - a).count();
-      seconds += std::chrono::duration<double>(clock_type::now() - b).count();
+      take += std::chrono::duration<double>(clock_type::now() - b).count();
     }
     const double runs = static_cast<double>(chunk * chunks);
-    fmt::print("{:<22}: decode {:.3f} ms + take in {:.3f} ms per run ({} threads)\n",
-               sketch ? "quantile sketches" : "exact values", 1e3 * decode / runs,
-               1e3 * seconds / runs, tbb::this_task_arena::max_concurrency());
+    fmt::print(
+        "exact values     : {:.0f} KiB received per run; rank 0: {:.3f} ms per run "
+        "(receive {:.3f} + take in {:.3f})\n",
+        static_cast<double>(cells) * 8 / 1024, 1e3 * (decode + take) / runs, 1e3 * decode / runs,
+        1e3 * take / runs);
+  }
+  {  // Sketches: the rank that computed a block of runs summarizes it; rank 0 merges summaries.
+    engine::ensemble_options opt;
+    const std::size_t block = opt.sketch_block, blocks = 4, piece = 64;
+    opt.runs = block * blocks;
+    opt.force_sketch = true;
+    engine::ensemble_accumulator acc(cells, opt);
+    double summarize = 0, decode = 0, take = 0, bytes_sent = 0;
+    const std::vector<unsigned char> ok(block, 1);
+    for (std::size_t k = 0; k < blocks; ++k) {
+      engine::run_chunk c;
+      c.first = k * block;
+      c.last = c.first + block;
+      c.ok = ok;
+      engine::run_summary summary(cells, k + 1);
+      for (std::size_t at = 0; at < block; at += piece) {  // as a rank computes them
+        fill_runs(values, c.first + at, piece, cells);
+        const auto a = clock_type::now();
+        summary.add(piece, std::span<const unsigned char>(ok).first(piece), values);
+        summarize += std::chrono::duration<double>(clock_type::now() - a).count();
+      }
+      const auto condensing = clock_type::now();
+      summary.condense();  // as compute_summarized_chunk does once a block is complete
+      summarize += std::chrono::duration<double>(clock_type::now() - condensing).count();
+      c.summaries.push_back(std::move(summary));
+      const auto bytes = engine::encode_chunk(c.view());
+      bytes_sent += static_cast<double>(bytes.size());
+      const auto a = clock_type::now();
+      auto back = engine::decode_chunk(bytes, cells);
+      const auto b = clock_type::now();
+      acc.take(back.view());
+      decode += std::chrono::duration<double>(b - a).count();
+      take += std::chrono::duration<double>(clock_type::now() - b).count();
+    }
+    const double runs = static_cast<double>(block * blocks);
+    fmt::print(
+        "quantile sketches: the computing rank summarizes a block of {} runs in {:.3f} ms "
+        "per run;\n  {:.1f} KiB received per run ({:.1f} MiB per block); rank 0: {:.3f} ms "
+        "per run (decode {:.3f} + merge {:.3f})\n",
+        block, 1e3 * summarize / runs, bytes_sent / runs / 1024, bytes_sent / blocks / (1 << 20),
+        1e3 * (decode + take) / runs, 1e3 * decode / runs, 1e3 * take / runs);
   }
   return 0;
 }
@@ -88,9 +137,11 @@ int merge_costs() {
 
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "--merge") == 0) return merge_costs();
-  if (argc < 2) {
+  const bool sketch = argc > 3 && std::strcmp(argv[3], "--sketch") == 0;
+  if (argc < 2 || (argc > 3 && !sketch)) {
     fmt::print(stderr,
-               "usage: mpirun -n R hwf_cluster_bench THREADS [RUNS] | hwf_cluster_bench --merge\n");
+               "usage: mpirun -n R hwf_cluster_bench THREADS [RUNS] [--sketch] | "
+               "hwf_cluster_bench --merge\n");
     return 2;
   }
   engine::mpi::session mpi(argc, argv);
@@ -103,8 +154,12 @@ int main(int argc, char** argv) {
   std::filesystem::remove_all(dir);
   engine::ensemble_options opt;
   opt.runs = runs;
-  opt.chunk_runs = 32;
-  opt.memory_bytes = std::size_t{4} << 30;  // exact quantiles (the sketches' cost: --merge)
+  if (sketch) {
+    opt.force_sketch = true;  // chunks of one block (2,048 runs), summarized where computed
+  } else {
+    opt.chunk_runs = 32;                      // small chunks spread 2,400 runs evenly
+    opt.memory_bytes = std::size_t{4} << 30;  // exact quantiles for 2,400 runs
+  }
   MPI_Barrier(MPI_COMM_WORLD);
   const auto start = clock_type::now();
   const auto st = engine::mpi::run_ensemble(

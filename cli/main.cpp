@@ -551,7 +551,7 @@ class progress_meter {
 /// How an ensemble is spread and saved: MPI ranks, chunks, checkpoints.
 struct mc_distribution {
   int rank = 0, ranks = 1;
-  std::size_t chunk_runs = 64;
+  std::size_t chunk_runs = 0;      ///< 0: the engine's choice (engine::resolve_chunk_runs)
   std::optional<bool> checkpoint;  ///< default: on under MPI, off in one process
   double checkpoint_interval = 60;
   std::string resume;  ///< results folder to carry on
@@ -628,7 +628,16 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
     opt.skip_failed = skip_failed;
     opt.cancel = &interrupted;
     opt.chunk_runs = dist.chunk_runs;
+    opt.keep_values = save_runs.has_value();  // on every rank: workers send their runs' values
     opt.state_interval = dist.checkpoint_interval;
+    try {
+      opt.chunk_runs = engine::resolve_chunk_runs(study.cells(), opt);
+    } catch (const std::invalid_argument& e) {
+      throw bad_input_error("--chunk-runs", "", e.what(),
+                            fmt::format("give a multiple of {}, leave --chunk-runs out, or raise "
+                                        "--memory to keep every value",
+                                        opt.sketch_block));
+    }
     if (lead) {
       if (resuming) {
         if (!out::checkpoint_folder::exists(dir))
@@ -650,7 +659,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
       if (checkpointing) {
         const std::size_t cells = study.cells();
         const bool exact = engine::ensemble_accumulator::keeps_exact(cells, opt);
-        const auto manifest = study_manifest(study, cells, exact, dist.chunk_runs, save_runs);
+        const auto manifest = study_manifest(study, cells, exact, opt.chunk_runs, save_runs);
         created_dir = !std::filesystem::exists(dir);
         checkpoint.emplace(dir);
         if (resuming) {
@@ -949,8 +958,8 @@ int main(int argc, char** argv) {
   mc_distribution dist;
   mc->add_option("--chunk-runs", dist.chunk_runs,
                  "Runs per chunk: the unit of checkpoints and of MPI work (results do not depend "
-                 "on it)")
-      ->capture_default_str()
+                 "on it). Default 64; 2048 when quantiles are sketched (beyond --memory), which "
+                 "then needs a multiple of 2048")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   bool checkpoint_on = false, checkpoint_off = false;
   mc->add_flag("--checkpoint", checkpoint_on,

@@ -203,7 +203,7 @@ std::string failures_message(const std::vector<run_failure>& failures) {
   return msg;
 }
 
-std::string encode_chunk_head(const chunk_view& chunk) {
+std::string encode_chunk(const chunk_view& chunk) {
   std::string out;
   put(out, chunk_magic);
   put<std::uint64_t>(out, chunk.first);
@@ -211,23 +211,18 @@ std::string encode_chunk_head(const chunk_view& chunk) {
   if (!chunk.ok.empty())
     out.append(reinterpret_cast<const char*>(chunk.ok.data()), chunk.ok.size());
   put_failures(out, chunk.failures);
-  return out;
-}
-
-std::string encode_chunk(const chunk_view& chunk) {
-  std::string out = encode_chunk_head(chunk);
   put<std::uint64_t>(out, chunk.values.size());
   if (!chunk.values.empty())
     out.append(reinterpret_cast<const char*>(chunk.values.data()),
                chunk.values.size() * sizeof(double));
+  put<std::uint64_t>(out, chunk.summaries.size());
+  for (const auto& s : chunk.summaries) s.save(out);
   put(out, checksum(out));
   return out;
 }
 
-namespace {
-
-/// Reads a chunk's header, flags and failures; leaves `in` at the values' count.
-run_chunk decode_head(byte_reader& in) {
+run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
+  byte_reader in(checked_body(bytes));
   if (in.get<std::uint64_t>() != chunk_magic) throw corrupt_data("not a chunk of runs");
   run_chunk c;
   c.first = in.get<std::uint64_t>();
@@ -238,39 +233,126 @@ run_chunk decode_head(byte_reader& in) {
   c.ok.resize(n);
   for (auto& o : c.ok) o = in.get<unsigned char>();
   c.failures = get_failures(in, n);
-  return c;
-}
-
-}  // namespace
-
-run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
-  byte_reader in(checked_body(bytes));
-  run_chunk c = decode_head(in);
-  const std::size_t n = c.last - c.first;
   c.values = in.get_array<double>(n * cells);
-  if (c.values.size() != n * cells || !in.done())
+  if (!c.values.empty() && c.values.size() != n * cells)
     throw corrupt_data(fmt::format("it does not hold {} values per run", cells));
-  return c;
-}
-
-run_chunk decode_chunk_head(std::string_view bytes) {
-  byte_reader in(bytes);
-  run_chunk c = decode_head(in);
+  const auto summaries = in.get<std::uint64_t>();
+  if (summaries > n) throw corrupt_data("it holds more summaries than runs");
+  for (std::uint64_t i = 0; i < summaries; ++i) c.summaries.push_back(run_summary::load(in, cells));
   if (!in.done()) throw corrupt_data("it has data after its end");
   return c;
 }
 
-struct ensemble_accumulator::sketches {
-  std::vector<quantile_sketch> sketch;
-  std::vector<double> mean, m2;
-  std::vector<std::uint64_t> count;
-  std::vector<unsigned char> undefined;
-};
+run_summary::run_summary(std::size_t cells, std::size_t salt)
+    : mean_(cells, 0.0), m2_(cells, 0.0), count_(cells, 0), undefined_(cells, 0) {
+  sketch_.reserve(cells);
+  for (std::size_t c = 0; c < cells; ++c) sketch_.emplace_back(0x5eed, c, salt);
+}
+
+void run_summary::add(std::size_t n, std::span<const unsigned char> ok,
+                      std::span<const double> values) {
+  const std::size_t cells = this->cells();
+  if (ok.size() != n || values.size() != n * cells) throw std::logic_error("run_summary::add");
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c != range.end(); ++c)
+      for (std::size_t r = 0; r < n; ++r) {
+        if (!ok[r]) continue;
+        const double x = values[r * cells + c];
+        if (std::isnan(x)) {
+          undefined_[c] = 1;
+          continue;
+        }
+        // Welford's update: exact for a cell that does not vary.
+        const double delta = x - mean_[c];
+        mean_[c] += delta / static_cast<double>(++count_[c]);
+        m2_[c] += delta * (x - mean_[c]);
+        sketch_[c].insert(x);
+      }
+  });
+}
+
+void run_summary::merge(const run_summary& later) {
+  if (later.cells() != cells()) throw std::logic_error("run_summary::merge: other cells");
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells(), 16), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c != range.end(); ++c) {
+      undefined_[c] |= later.undefined_[c];
+      const std::uint64_t na = count_[c], nb = later.count_[c];
+      if (nb == 0) continue;
+      if (na == 0) {
+        mean_[c] = later.mean_[c];
+        m2_[c] = later.m2_[c];
+      } else {
+        // Chan, Golub & LeVeque's pairwise update; a cell that does not vary keeps its value.
+        const double n = static_cast<double>(na + nb), delta = later.mean_[c] - mean_[c];
+        mean_[c] += delta * (static_cast<double>(nb) / n);
+        m2_[c] +=
+            later.m2_[c] + delta * delta * (static_cast<double>(na) * static_cast<double>(nb) / n);
+      }
+      count_[c] = na + nb;
+      sketch_[c].merge(later.sketch_[c]);
+    }
+  });
+}
+
+void run_summary::condense() {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells(), 64), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c != range.end(); ++c) sketch_[c].condense();
+  });
+}
+
+void run_summary::save(std::string& out) const {
+  put<std::uint64_t>(out, cells());
+  put_array(out, mean_);
+  put_array(out, m2_);
+  put_array(out, count_);
+  put_array(out, undefined_);
+  // Each sketch's size first, so that they can be read back in parallel.
+  put<std::uint64_t>(out, cells());
+  const std::size_t table = out.size();
+  out.resize(table + cells() * sizeof(std::uint64_t));
+  for (std::size_t c = 0; c < cells(); ++c) {
+    const std::size_t before = out.size();
+    sketch_[c].save(out);
+    const std::uint64_t size = out.size() - before;
+    std::memcpy(out.data() + table + c * sizeof size, &size, sizeof size);
+  }
+}
+
+run_summary run_summary::load(byte_reader& in, std::size_t cells) {
+  if (in.get<std::uint64_t>() != cells)
+    throw corrupt_data(fmt::format("it is not a summary of {} cells", cells));
+  run_summary s;
+  s.mean_ = in.get_array<double>(cells);
+  s.m2_ = in.get_array<double>(cells);
+  s.count_ = in.get_array<std::uint64_t>(cells);
+  s.undefined_ = in.get_array<unsigned char>(cells);
+  const auto sizes = in.get_array<std::uint64_t>(cells);
+  if (s.mean_.size() != cells || s.m2_.size() != cells || s.count_.size() != cells ||
+      s.undefined_.size() != cells || sizes.size() != cells)
+    throw corrupt_data("its cell count does not match");
+  std::vector<std::size_t> at(cells + 1, 0);
+  for (std::size_t c = 0; c < cells; ++c) {
+    if (sizes[c] > (std::size_t{1} << 24))
+      throw corrupt_data("a sketch is larger than sketches are");
+    at[c + 1] = at[c] + sizes[c];
+  }
+  const std::string_view body = in.take(at[cells]);
+  s.sketch_.resize(cells);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
+    for (std::size_t c = range.begin(); c != range.end(); ++c) {
+      byte_reader one(body.substr(at[c], sizes[c]));
+      s.sketch_[c].load(one);
+      if (!one.done()) throw corrupt_data("a sketch has data after its end");
+    }
+  });
+  return s;
+}
 
 ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_options& options)
     : cells_(cells), options_(options) {
   const std::size_t runs = options.runs;
   exact_ = keeps_exact(cells, options);
+  options_.chunk_runs = resolve_chunk_runs(cells, options);
   if (exact_) {
     // Not zero-filled: every slot of a successful run is written, and failed runs' slots are
     // never read (filling 8 bytes x runs x cells would cost as much as a tenth of the runs).
@@ -279,27 +361,30 @@ ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_opt
     block_runs_ = runs;
     return;
   }
+  block_runs_ = sketch_buffer_runs(cells, options_);
+  sketches_.emplace(cells, 0);
+}
+
+std::size_t sketch_buffer_runs(std::size_t cells, const ensemble_options& options) {
+  // The ensemble's sketches, a block's being built, and a chunk's values when they are kept.
+  const std::size_t runs = options.runs, chunk = resolve_chunk_runs(cells, options);
   const double budget = static_cast<double>(options.memory_bytes);
-  const double need = static_cast<double>(cells) * (sketch_bytes + 3 * sizeof(double));
-  // Local runs go in blocks (a buffer of at most 64 MiB), computed in parallel, then taken in
-  // run order.
+  const double row = static_cast<double>(cells) * sizeof(double);
+  const bool keep = options.keep_values || options.run_sink;
+  const double need = 2 * static_cast<double>(cells) * (sketch_bytes + 3 * sizeof(double)) +
+                      (keep ? static_cast<double>(chunk) * row : 0.0);
+  // Runs are computed in parallel a buffer at a time (at most 64 MiB), then added in run order.
   const double room = budget - need;
-  block_runs_ = static_cast<std::size_t>(std::min<double>(
-      static_cast<double>(runs), std::floor(std::min(room, 64.0 * (1 << 20)) /
-                                            (static_cast<double>(cells) * sizeof(double)))));
-  if (room <= 0 || block_runs_ < 1)
+  auto buffer = static_cast<std::size_t>(std::min<double>(
+      static_cast<double>(runs), std::floor(std::min(room, 64.0 * (1 << 20)) / row)));
+  if (keep) buffer = std::min(runs, chunk);  // into the chunk's own values
+  if (room <= 0 || buffer < 1)
     throw memory_limit_error(fmt::format(
-        "{} values per run need at least {:.0f} MiB for quantile sketches, more than the limit of "
-        "{:.0f} MiB; raise --memory",
-        cells, (need + static_cast<double>(cells) * sizeof(double)) / (1 << 20),
+        "{} values per run need at least {:.0f} MiB for quantile sketches{}, more than the limit "
+        "of {:.0f} MiB; raise --memory",
+        cells, (need + row) / (1 << 20), keep ? fmt::format(" and {} runs' values", chunk) : "",
         budget / (1 << 20)));
-  sketches_ = std::make_unique<sketches>();
-  sketches_->sketch.reserve(cells);
-  for (std::size_t c = 0; c < cells; ++c) sketches_->sketch.emplace_back(0x5eed, c);
-  sketches_->mean.assign(cells, 0.0);
-  sketches_->m2.assign(cells, 0.0);
-  sketches_->count.assign(cells, 0);
-  sketches_->undefined.assign(cells, 0);
+  return buffer;
 }
 
 ensemble_accumulator::~ensemble_accumulator() = default;
@@ -317,12 +402,16 @@ std::span<double> ensemble_accumulator::slot(std::size_t run) {
 }
 
 void ensemble_accumulator::take(const chunk_view& chunk) {
+  const std::size_t n = chunk.last - chunk.first, block = options_.sketch_block;
+  const bool whole = chunk.values.size() == n * cells_;
+  const bool fits = exact_ ? whole
+                           : (whole || chunk.values.empty()) && chunk.first % block == 0 &&
+                                 chunk.summaries.size() == (n + block - 1) / block &&
+                                 (n % block == 0 || chunk.last == options_.runs);
   if (chunk.first != taken_ || chunk.last > options_.runs || chunk.last < chunk.first ||
-      chunk.ok.size() != chunk.last - chunk.first ||
-      chunk.values.size() != (chunk.last - chunk.first) * cells_)
+      chunk.ok.size() != n || !fits)
     throw std::logic_error(fmt::format("ensemble: chunk [{}, {}) taken out of order or malformed",
                                        chunk.first, chunk.last));
-  const std::size_t n = chunk.last - chunk.first;
   failures_.insert(failures_.end(), chunk.failures.begin(), chunk.failures.end());
   for (unsigned char o : chunk.ok) successes_ += o;
   if (exact_) {
@@ -331,28 +420,16 @@ void ensemble_accumulator::take(const chunk_view& chunk) {
     std::copy(chunk.ok.begin(), chunk.ok.end(),
               ok_.begin() + static_cast<std::ptrdiff_t>(chunk.first));
   } else {
-    // Each cell takes its values in run order: the same sketches for any thread count, chunking
-    // or number of ranks.
-    auto& k = *sketches_;
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells_, 64), [&](const auto& range) {
-      for (std::size_t c = range.begin(); c != range.end(); ++c)
-        for (std::size_t r = 0; r < n; ++r) {
-          if (!chunk.ok[r]) continue;
-          const double x = chunk.values[r * cells_ + c];
-          if (std::isnan(x)) {
-            k.undefined[c] = 1;
-            continue;
-          }
-          const double delta = x - k.mean[c];
-          k.mean[c] += delta / static_cast<double>(++k.count[c]);
-          k.m2[c] += delta * (x - k.mean[c]);
-          k.sketch[c].insert(x);
-        }
-    });
+    for (const auto& s : chunk.summaries) {
+      if (s.cells() != cells_) throw std::logic_error("ensemble: a summary of other cells");
+      sketches_->merge(s);
+    }
   }
-  if (options_.run_sink)
+  if (options_.run_sink) {
+    if (!whole) throw std::logic_error("ensemble: a chunk without its values for run_sink");
     for (std::size_t r = 0; r < n; ++r)
       if (chunk.ok[r]) options_.run_sink(chunk.first + r, chunk.values.subspan(r * cells_, cells_));
+  }
   taken_ = chunk.last;
 }
 
@@ -363,12 +440,7 @@ std::string ensemble_accumulator::save() const {
   put<std::uint64_t>(out, taken_);
   put<std::uint64_t>(out, successes_);
   put_failures(out, failures_);
-  const auto& k = *sketches_;
-  put_array(out, k.mean);
-  put_array(out, k.m2);
-  put_array(out, k.count);
-  put_array(out, k.undefined);
-  for (const auto& sk : k.sketch) sk.save(out);
+  sketches_->save(out);
   put(out, checksum(out));
   return out;
 }
@@ -382,15 +454,7 @@ void ensemble_accumulator::load(std::string_view state, std::size_t runs) {
   if (taken_ != runs || taken_ > options_.runs) throw corrupt_data("its run count does not match");
   successes_ = in.get<std::uint64_t>();
   failures_ = get_failures(in, taken_);
-  auto& k = *sketches_;
-  k.mean = in.get_array<double>(cells_);
-  k.m2 = in.get_array<double>(cells_);
-  k.count = in.get_array<std::uint64_t>(cells_);
-  k.undefined = in.get_array<unsigned char>(cells_);
-  if (k.mean.size() != cells_ || k.m2.size() != cells_ || k.count.size() != cells_ ||
-      k.undefined.size() != cells_)
-    throw corrupt_data("its cell count does not match");
-  for (auto& sk : k.sketch) sk.load(in);
+  sketches_ = run_summary::load(in, cells_);
   if (!in.done()) throw corrupt_data("it has data after its end");
 }
 
@@ -410,11 +474,12 @@ cell_statistics ensemble_accumulator::finish() {
     st.quantiles.assign(cells * 5, nan);
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, cells, 64), [&](const auto& range) {
       for (std::size_t c = range.begin(); c != range.end(); ++c) {
-        if (k.undefined[c] || k.count[c] == 0) continue;
-        st.mean[c] = k.mean[c];
-        st.sd[c] = k.count[c] > 1 ? std::sqrt(k.m2[c] / static_cast<double>(k.count[c] - 1)) : 0.0;
+        if (k.undefined_[c] || k.count_[c] == 0) continue;
+        st.mean[c] = k.mean_[c];
+        st.sd[c] =
+            k.count_[c] > 1 ? std::sqrt(k.m2_[c] / static_cast<double>(k.count_[c] - 1)) : 0.0;
         for (int q = 0; q < 5; ++q)
-          st.quantiles[c * 5 + q] = k.sketch[c].quantile(cell_statistics::levels[q]);
+          st.quantiles[c * 5 + q] = k.sketch_[c].quantile(cell_statistics::levels[q]);
       }
     });
     return st;
@@ -506,16 +571,80 @@ run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
   return c;
 }
 
-std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
-  return std::min(options.runs, first + std::max<std::size_t>(1, options.chunk_runs));
+run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::size_t cells,
+                                   const ensemble_options& options, std::size_t block_runs,
+                                   const run_function& run_one, const std::atomic<bool>& stop,
+                                   bool& complete,
+                                   const std::function<void(std::size_t)>& progress) {
+  const std::size_t block = options.sketch_block, n = last - first;
+  if (block == 0 || first % block != 0 || (n % block != 0 && last != options.runs) ||
+      block_runs == 0)
+    throw std::logic_error("compute_summarized_chunk: not whole blocks of runs");
+  run_chunk c;
+  c.first = first;
+  c.last = last;
+  c.ok.assign(n, 0);
+  const bool keep = options.keep_values || options.run_sink;
+  std::vector<double> buffer;  // without keep: runs [at, at + block_runs) of the chunk at a time
+  if (keep)
+    c.values.resize(n * cells);
+  else
+    buffer.resize(std::min(block_runs, n) * cells);
+  std::vector<std::optional<std::string>> errors(n);
+  const std::size_t grain = std::max<std::size_t>(1, options.grain);
+  complete = false;
+  for (std::size_t b = first; b < last; b += block) {
+    run_summary summary(cells, b / block + 1);
+    const std::size_t block_end = std::min(last, b + block);
+    for (std::size_t at = b; at < block_end; at += block_runs) {
+      const std::size_t to = std::min(block_end, at + block_runs);
+      double* const base = keep ? c.values.data() + (at - first) * cells : buffer.data();
+      std::atomic<std::size_t> attempted{0};
+      tbb::parallel_for(tbb::blocked_range<std::size_t>(at, to, grain), [&](const auto& range) {
+        for (std::size_t r = range.begin(); r != range.end(); ++r) {
+          if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
+          errors[r - first] = run_guarded(run_one, r, {base + (r - at) * cells, cells});
+          c.ok[r - first] = errors[r - first] ? 0 : 1;
+          ++attempted;
+        }
+      });
+      if (attempted != to - at) return c;  // stopped: incomplete
+      summary.add(to - at, std::span<const unsigned char>(c.ok).subspan(at - first, to - at),
+                  {base, (to - at) * cells});
+      if (progress) progress(to - first);
+    }
+    summary.condense();
+    c.summaries.push_back(std::move(summary));
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (errors[i]) c.failures.push_back({first + i, std::move(*errors[i])});
+  complete = true;
+  return c;
 }
 
-ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options& options) {
+std::size_t resolve_chunk_runs(std::size_t cells, const ensemble_options& options) {
+  const bool exact = ensemble_accumulator::keeps_exact(cells, options);
+  if (options.chunk_runs == 0) return exact ? 64 : options.sketch_block;
+  if (!exact && (options.sketch_block == 0 || options.chunk_runs % options.sketch_block != 0))
+    throw std::invalid_argument(fmt::format(
+        "the quantiles of these runs are sketched (their values exceed the memory limit), in "
+        "blocks of {} runs: the chunk size must be a multiple of {}, not {}",
+        options.sketch_block, options.sketch_block, options.chunk_runs));
+  return options.chunk_runs;
+}
+
+std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
+  if (options.chunk_runs == 0) throw std::logic_error("chunk_end: chunk_runs not resolved");
+  return std::min(options.runs, first + options.chunk_runs);
+}
+
+ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options& given) {
+  const auto& options = acc.options();  // chunk_runs resolved
   ensemble_start start;
   // Chunks from a checkpoint: the state first, then each chunk when its turn comes.
-  if (options.resume != nullptr) {
-    if (!options.resume->state.empty()) acc.load(options.resume->state, options.resume->state_runs);
-    for (const auto& c : options.resume->chunks)
+  if (given.resume != nullptr) {
+    if (!given.resume->state.empty()) acc.load(given.resume->state, given.resume->state_runs);
+    for (const auto& c : given.resume->chunks)
       if (c.first >= acc.taken()) start.resumed[c.first] = &c;
   }
   start.done = options.runs;
@@ -528,106 +657,138 @@ ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options&
   return start;
 }
 
+namespace {
+
+/// The runs of `todo` with exact values, straight into the accumulator's store, all chunks in one
+/// parallel loop; a chunk goes to chunk_done as soon as its last run is done.
+void run_exact(ensemble_accumulator& acc, ensemble_start& start, const run_function& run_one,
+               const std::function<void()>& take_resumed) {
+  const auto& options = acc.options();
+  const auto& todo = start.todo;
+  const std::size_t cells = acc.cells();
+  const auto size_of = [&](std::size_t k) { return chunk_end(options, todo[k]) - todo[k]; };
+  std::vector<std::size_t> offset(todo.size() + 1, 0);  // position of each chunk's first run
+  for (std::size_t k = 0; k < todo.size(); ++k) offset[k + 1] = offset[k] + size_of(k);
+  const std::size_t total = offset.back();
+  std::vector<unsigned char> ok(total, 0);
+  std::vector<std::optional<std::string>> errors(total);
+  std::vector<std::atomic<std::size_t>> left(todo.size());
+  for (std::size_t k = 0; k < todo.size(); ++k) left[k] = size_of(k);
+  const auto view_of = [&](std::size_t k, std::vector<run_failure>& failures) {
+    const std::size_t at = offset[k], n = size_of(k);
+    for (std::size_t r = 0; r < n; ++r)
+      if (errors[at + r]) failures.push_back({todo[k] + r, *errors[at + r]});
+    return chunk_view{todo[k],
+                      todo[k] + n,
+                      std::span<const unsigned char>(ok).subspan(at, n),
+                      failures,
+                      std::span<const double>(acc.slot(todo[k]).data(), n * cells),
+                      {}};
+  };
+  std::atomic<bool> stop{acc.must_stop()};
+  std::atomic<std::size_t> done_runs{start.done};
+  std::mutex persist;
+  std::exception_ptr persist_error;
+  const std::size_t grain = std::max<std::size_t>(1, options.grain);
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, total, grain), [&](const auto& range) {
+    for (std::size_t p = range.begin(); p != range.end(); ++p) {
+      if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
+      const auto k = static_cast<std::size_t>(std::upper_bound(offset.begin(), offset.end(), p) -
+                                              offset.begin()) -
+                     1;
+      const std::size_t r = todo[k] + p - offset[k];
+      errors[p] = run_guarded(run_one, r, acc.slot(r));
+      ok[p] = errors[p] ? 0 : 1;
+      if (errors[p] && !options.skip_failed) stop = true;  // spare the remaining runs
+      if (--left[k] == 0) {
+        const std::size_t now = done_runs += size_of(k);
+        if (options.chunk_done) {
+          const std::lock_guard lock(persist);
+          try {
+            std::vector<run_failure> failures;
+            if (!persist_error) options.chunk_done(view_of(k, failures));
+          } catch (...) {
+            persist_error = std::current_exception();
+            stop = true;
+          }
+        }
+        if (options.progress) options.progress(now);
+      }
+    }
+  });
+  if (persist_error) std::rethrow_exception(persist_error);
+  if (!options.skip_failed) {  // a failure anywhere stops the ensemble here
+    std::vector<run_failure> failures;
+    for (std::size_t p = 0; p < total; ++p)
+      if (errors[p]) {
+        const auto k = static_cast<std::size_t>(std::upper_bound(offset.begin(), offset.end(), p) -
+                                                offset.begin()) -
+                       1;
+        failures.push_back({todo[k] + p - offset[k], *errors[p]});
+      }
+    if (!failures.empty()) throw ensemble_error(failures_message(failures), failures);
+  }
+  // Take the complete chunks in run order, with any resumed chunks between them.
+  for (std::size_t k = 0; k < todo.size(); ++k) {
+    take_resumed();
+    if (left[k] != 0 || acc.taken() != todo[k]) break;
+    std::vector<run_failure> failures;
+    acc.take(view_of(k, failures));
+  }
+  take_resumed();
+}
+
+/// The chunks of `todo` with sketches, one after another (each in parallel), summarized, saved
+/// and merged in run order.
+void run_sketched(ensemble_accumulator& acc, ensemble_start& start, const run_function& run_one,
+                  const std::function<void()>& take_resumed) {
+  const auto& options = acc.options();
+  const std::atomic<bool> never{false};
+  std::size_t done = start.done;
+  auto last_state = std::chrono::steady_clock::now();
+  for (const std::size_t first : start.todo) {
+    take_resumed();
+    if (acc.must_stop() || cancelled(options)) break;
+    const std::size_t last = chunk_end(options, first);
+    bool complete = false;
+    const auto c = compute_summarized_chunk(first, last, acc.cells(), options, acc.block_runs(),
+                                            run_one, never, complete, [&](std::size_t n) {
+                                              if (options.progress) options.progress(done + n);
+                                            });
+    if (!complete) break;  // cancelled
+    if (!c.failures.empty() && !options.skip_failed)
+      throw ensemble_error(failures_message(c.failures), c.failures);
+    if (options.chunk_done) options.chunk_done(c.view());
+    done += last - first;
+    acc.take(c.view());
+    if (options.state_done &&
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_state).count() >=
+            options.state_interval) {
+      options.state_done(acc.save(), acc.taken());
+      last_state = std::chrono::steady_clock::now();
+    }
+  }
+  take_resumed();
+}
+
+}  // namespace
+
 cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
                              const run_function& run_one) {
   ensemble_accumulator acc(cells, options);
   auto start = start_ensemble(acc, options);
-  auto& resumed = start.resumed;
-  const auto& todo = start.todo;
   const auto take_resumed = [&] {
+    auto& resumed = start.resumed;
     for (auto it = resumed.find(acc.taken()); it != resumed.end(); it = resumed.find(acc.taken())) {
       acc.take(it->second->view());
       resumed.erase(it);
     }
   };
   take_resumed();
-
-  std::atomic<bool> stop{acc.must_stop()};
-  std::atomic<std::size_t> done_runs{start.done};
-  std::mutex persist;
-  std::exception_ptr persist_error;
-  std::vector<double> buffer;  // sketch mode
-  auto last_state = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < todo.size() && !stop && !cancelled(options);) {
-    // A block: consecutive chunks to compute whose runs fit the block.
-    std::size_t j = i, block = 0;
-    const auto size_of = [&](std::size_t k) { return chunk_end(options, todo[k]) - todo[k]; };
-    while (j < todo.size() && (j == i || block + size_of(j) <= acc.block_runs()))
-      block += size_of(j++);
-    std::vector<std::size_t> offset(j - i + 1, 0);  // block position of each chunk's first run
-    for (std::size_t k = i; k < j; ++k) offset[k - i + 1] = offset[k - i] + size_of(k);
-    if (!acc.exact()) buffer.resize(block * cells);
-    const auto row = [&](std::size_t k, std::size_t r) {
-      return acc.exact()
-                 ? acc.slot(r)
-                 : std::span<double>(buffer.data() + (offset[k - i] + r - todo[k]) * cells, cells);
-    };
-    std::vector<unsigned char> ok(block, 0);
-    std::vector<std::optional<std::string>> errors(block);
-    std::vector<std::atomic<std::size_t>> left(j - i);
-    for (std::size_t k = i; k < j; ++k) left[k - i] = size_of(k);
-    const auto view_of = [&](std::size_t k, std::vector<run_failure>& failures) {
-      const std::size_t at = offset[k - i], n = size_of(k);
-      for (std::size_t r = 0; r < n; ++r)
-        if (errors[at + r]) failures.push_back({todo[k] + r, *errors[at + r]});
-      return chunk_view{todo[k], todo[k] + n, std::span<const unsigned char>(ok).subspan(at, n),
-                        failures, std::span<const double>(row(k, todo[k]).data(), n * cells)};
-    };
-    const std::size_t grain = std::max<std::size_t>(1, options.grain);
-    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, block, grain), [&](const auto& range) {
-      for (std::size_t p = range.begin(); p != range.end(); ++p) {
-        if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
-        const std::size_t k =
-            i +
-            static_cast<std::size_t>(std::upper_bound(offset.begin(), offset.end(), p) -
-                                     offset.begin()) -
-            1;
-        const std::size_t r = todo[k] + p - offset[k - i];
-        errors[p] = run_guarded(run_one, r, row(k, r));
-        ok[p] = errors[p] ? 0 : 1;
-        if (errors[p] && !options.skip_failed) stop = true;  // spare the remaining runs
-        if (--left[k - i] == 0) {
-          const std::size_t now = done_runs += size_of(k);
-          if (options.chunk_done) {
-            const std::lock_guard lock(persist);
-            try {
-              std::vector<run_failure> failures;
-              if (!persist_error) options.chunk_done(view_of(k, failures));
-            } catch (...) {
-              persist_error = std::current_exception();
-              stop = true;
-            }
-          }
-          if (options.progress) options.progress(now);
-        }
-      }
-    });
-    if (persist_error) std::rethrow_exception(persist_error);
-    if (!options.skip_failed) {  // a failure anywhere in the block stops the ensemble here
-      std::vector<run_failure> failures;
-      for (std::size_t k = i; k < j; ++k)
-        for (std::size_t r = 0; r < size_of(k); ++r)
-          if (errors[offset[k - i] + r])
-            failures.push_back({todo[k] + r, *errors[offset[k - i] + r]});
-      if (!failures.empty()) throw ensemble_error(failures_message(failures), failures);
-    }
-    // Take the complete chunks in run order, with any resumed chunks between them.
-    for (std::size_t k = i; k < j; ++k) {
-      take_resumed();
-      if (left[k - i] != 0 || acc.taken() != todo[k]) break;
-      std::vector<run_failure> failures;
-      acc.take(view_of(k, failures));
-    }
-    take_resumed();
-    if (acc.must_stop()) stop = true;
-    if (options.state_done && !acc.exact() && !stop &&
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - last_state).count() >=
-            options.state_interval) {
-      options.state_done(acc.save(), acc.taken());
-      last_state = std::chrono::steady_clock::now();
-    }
-    i = j;
-  }
+  if (acc.exact())
+    run_exact(acc, start, run_one, take_resumed);
+  else
+    run_sketched(acc, start, run_one, take_resumed);
   if (cancelled(options))
     throw ensemble_error("cancelled before all runs finished; nothing was written", {});
   return acc.finish();

@@ -9,13 +9,18 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/quantile_sketch.hpp"
+
 namespace hwf::engine {
+
+class byte_reader;
 
 /// A run that failed (its index and why; the MPI rank that ran it, when there are ranks).
 struct run_failure {
@@ -41,13 +46,47 @@ class memory_limit_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// With quantile sketches, the statistics of a block of runs (ensemble_options::sketch_block
+/// runs, from a multiple of it): per cell, the count, mean and sum of squared deviations of the
+/// defined values, whether a value was undefined (NaN), and a quantile sketch fed in run order.
+/// The ensemble's statistics merge the blocks' in block order; a block's summary is computed where
+/// its runs were (any thread, any MPI rank), so that only the summary travels.
+class run_summary {
+ public:
+  run_summary() = default;
+  /// An empty summary; its sketches' coins are keyed by `salt`: block b's summary takes b + 1,
+  /// the ensemble's own 0, so that no two draw the same coins.
+  run_summary(std::size_t cells, std::size_t salt);
+  std::size_t cells() const noexcept { return count_.size(); }
+  /// Adds `n` runs, run-major (n x cells), skipping runs whose `ok` is 0; each cell takes its
+  /// values in run order, cells in parallel.
+  void add(std::size_t n, std::span<const unsigned char> ok, std::span<const double> values);
+  /// Adds what `later` holds (the runs that come after this summary's), cells in parallel.
+  void merge(const run_summary& later);
+  /// Condenses the sketches (quantile_sketch::condense), once the block is complete.
+  void condense();
+  void save(std::string& out) const;
+  /// Throws corrupt_data when the bytes are not a summary of `cells` cells.
+  static run_summary load(byte_reader& in, std::size_t cells);
+
+ private:
+  friend class ensemble_accumulator;
+  std::vector<quantile_sketch> sketch_;
+  std::vector<double> mean_, m2_;
+  std::vector<std::uint64_t> count_;
+  std::vector<unsigned char> undefined_;
+};
+
 /// The runs [first, last) of an ensemble, done: the unit of checkpoints and of work handed to
 /// MPI ranks. Values are run-major ((run - first) x cells + cell); a failed run's row is NaN.
+/// With exact quantiles a chunk holds its values; with sketches it holds its blocks' summaries,
+/// and its values only when they are wanted (ensemble_options::keep_values).
 struct chunk_view {
   std::size_t first = 0, last = 0;
   std::span<const unsigned char> ok;  ///< one flag per run
   std::span<const run_failure> failures;
   std::span<const double> values;
+  std::span<const run_summary> summaries;
 };
 
 /// A chunk that owns its data (decoded from a checkpoint, received from a rank).
@@ -56,22 +95,18 @@ struct run_chunk {
   std::vector<unsigned char> ok;
   std::vector<run_failure> failures;
   std::vector<double> values;  ///< empty when the values were written elsewhere (see below)
-  chunk_view view() const { return {first, last, ok, failures, values}; }
+  std::vector<run_summary> summaries;
+  chunk_view view() const { return {first, last, ok, failures, values, summaries}; }
   /// The chunk with values kept elsewhere (an exact ensemble's store, a reused buffer).
   chunk_view view(std::span<const double> elsewhere) const {
-    return {first, last, ok, failures, elsewhere};
+    return {first, last, ok, failures, elsewhere, summaries};
   }
 };
 
 /// Binary form of a chunk (with a checksum); decode_chunk throws corrupt_data when the bytes are
-/// not a chunk of `cells` values per run, or when the checksum does not match.
+/// not a chunk of `cells` values per run (or of no values), or when the checksum does not match.
 std::string encode_chunk(const chunk_view& chunk);
 run_chunk decode_chunk(std::string_view bytes, std::size_t cells);
-
-/// A chunk without its values, and back (values empty): MPI sends the values apart, straight
-/// from where a rank computed them to where rank 0 keeps them.
-std::string encode_chunk_head(const chunk_view& chunk);
-run_chunk decode_chunk_head(std::string_view bytes);
 
 /// What an interrupted ensemble had done: the statistics' state over runs [0, state_runs) (may
 /// be empty) and completed chunks beyond it, in any order.
@@ -86,9 +121,15 @@ struct ensemble_options {
   /// Runs per task: scheduling only (results do not depend on it). Small, so that threads finish
   /// together: a run takes milliseconds, a task costs microseconds.
   std::size_t grain = 2;
-  /// Runs per chunk: what a checkpoint saves at once and what an MPI rank takes at once. Results
-  /// do not depend on it.
-  std::size_t chunk_runs = 64;
+  /// Runs per chunk: what a checkpoint saves at once and what an MPI rank takes at once; 0 chooses
+  /// (resolve_chunk_runs). Results do not depend on it. With sketches, a multiple of sketch_block.
+  std::size_t chunk_runs = 0;
+  /// With sketches, runs per block summary (run_summary). Results depend on it (only in the
+  /// sketched quantiles' small random error), so it is fixed: tests lower it to make many blocks.
+  std::size_t sketch_block = 2048;
+  /// With sketches, chunks keep their runs' values too (for run_sink). Set it on every MPI rank
+  /// when rank 0 has a run_sink; in one process a run_sink implies it.
+  bool keep_values = false;
   /// Cap on the stored values: exact quantiles need runs x cells x 8 bytes; above the cap, the
   /// ensemble keeps a quantile sketch per cell instead (and refuses if even those do not fit).
   std::size_t memory_bytes = 1u << 30;
@@ -157,10 +198,12 @@ class ensemble_accumulator {
   bool must_stop() const noexcept { return !options_.skip_failed && !failures_.empty(); }
   /// Exact mode: where run `run`'s values go; a chunk taken from there is not copied.
   std::span<double> slot(std::size_t run);
-  /// Runs that a block of local work may hold at once (the sketch mode's buffer; all in exact).
+  /// Runs computed at once (the sketch mode's buffer; all in exact mode).
   std::size_t block_runs() const noexcept { return block_runs_; }
+  const ensemble_options& options() const noexcept { return options_; }
 
-  /// Takes the next chunk (chunk.first == taken()).
+  /// Takes the next chunk (chunk.first == taken()): its values in exact mode, its summaries with
+  /// sketches.
   void take(const chunk_view& chunk);
   /// Sketch mode: the state over runs [0, taken()), and back (checkpoints).
   std::string save() const;
@@ -169,18 +212,26 @@ class ensemble_accumulator {
   cell_statistics finish();
 
  private:
-  struct sketches;
   std::size_t cells_;
   ensemble_options options_;
   bool exact_ = true;
   std::size_t block_runs_ = 0, taken_ = 0, successes_ = 0;
   std::unique_ptr<double[]> store_;  ///< exact: runs x cells
   std::vector<unsigned char> ok_;    ///< exact: per run
-  std::unique_ptr<sketches> sketches_;
+  std::optional<run_summary> sketches_;
   std::vector<run_failure> failures_;
 };
 
-/// The end of the chunk that begins at run `first`.
+/// The runs per chunk of an ensemble: options.chunk_runs, or when it is 0, 64 with exact quantiles
+/// and sketch_block with sketches. Throws std::invalid_argument when sketches are kept and the
+/// chunk is not a whole number of blocks.
+std::size_t resolve_chunk_runs(std::size_t cells, const ensemble_options& options);
+
+/// With sketches: the runs computed at once, from the memory limit (what the sketches leave, at
+/// most 64 MiB of values); memory_limit_error when nothing is left.
+std::size_t sketch_buffer_runs(std::size_t cells, const ensemble_options& options);
+
+/// The end of the chunk that begins at run `first` (options.chunk_runs resolved).
 std::size_t chunk_end(const ensemble_options& options, std::size_t first);
 
 /// Where an ensemble starts from: the accumulator has taken a checkpoint's state, saved chunks
@@ -201,6 +252,16 @@ ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options&
 run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
                         const ensemble_options& options, const run_function& run_one,
                         const std::atomic<bool>& stop, bool& complete, std::span<double> into = {});
+
+/// With sketches: computes the runs [first, last) (whole blocks) in parallel, `block_runs` at a
+/// time, into the chunk's block summaries (and its values with keep_values or a run_sink).
+/// `progress`, if given, receives the runs done in the chunk so far. Stops early like
+/// compute_chunk.
+run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::size_t cells,
+                                   const ensemble_options& options, std::size_t block_runs,
+                                   const run_function& run_one, const std::atomic<bool>& stop,
+                                   bool& complete,
+                                   const std::function<void(std::size_t)>& progress = {});
 
 /// The message of an ensemble stopped by failed runs (the first ten).
 std::string failures_message(const std::vector<run_failure>& failures);

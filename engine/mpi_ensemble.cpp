@@ -59,19 +59,27 @@ bool cancelled(const ensemble_options& options) {
   return options.cancel != nullptr && options.cancel->load();
 }
 
-/// A chunk as sent: one byte "complete", then the chunk's head; its values follow in a message
-/// of their own (tag `values`), sent from and received into where they live.
-void pack(const chunk_view& c, bool complete, std::string& bytes) {
+/// A chunk as sent: one byte "complete", then the chunk without its values (with sketches, its
+/// summaries); the values, when they travel, follow in a message of their own (tag `values`),
+/// sent from and received into where they live.
+void pack(const run_chunk& c, bool complete, std::string& bytes) {
   bytes.assign(1, complete ? '\1' : '\0');
-  bytes += encode_chunk_head(c);
+  chunk_view head = c.view();
+  head.values = {};
+  bytes += encode_chunk(head);
+}
+
+/// Whether chunks' values travel to rank 0: exact quantiles, or values wanted by a run_sink.
+bool values_travel(std::size_t cells, const ensemble_options& options) {
+  return ensemble_accumulator::keeps_exact(cells, options) || options.keep_values;
 }
 
 void worker(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
             const run_function& run_one, int rank) {
   const std::atomic<bool> never{false};
   const run_type one_run(cells);
-  const auto last_of = [&](std::size_t first) { return chunk_end(options, first); };
-  std::vector<double> values;  // reused from chunk to chunk
+  const bool exact = ensemble_accumulator::keeps_exact(cells, options);
+  std::vector<double> values;  // exact: reused from chunk to chunk
   std::string reply;
   MPI_Send(nullptr, 0, MPI_BYTE, 0, request, comm);
   while (true) {
@@ -79,21 +87,28 @@ void worker(MPI_Comm comm, std::size_t cells, const ensemble_options& options,
     unsigned long long first = 0;
     MPI_Recv(&first, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_ANY_TAG, comm, &st);
     if (st.MPI_TAG == stop) return;
+    const std::size_t last = chunk_end(options, first);
+    run_chunk c;
     try {
       bool complete = false;
-      const std::size_t last = chunk_end(options, first);
-      values.resize((last - first) * cells);
-      auto c = compute_chunk(first, last, cells, options, run_one, never, complete, values);
+      if (exact) {
+        values.resize((last - first) * cells);
+        c = compute_chunk(first, last, cells, options, run_one, never, complete, values);
+      } else {
+        c = compute_summarized_chunk(first, last, cells, options,
+                                     sketch_buffer_runs(cells, options), run_one, never, complete);
+      }
       for (auto& f : c.failures) f.rank = rank;
-      pack(c.view(values), complete, reply);
+      pack(c, complete, reply);
     } catch (const std::exception& e) {
       // Not a run's failure (those are in the chunk): this rank cannot go on.
       send_bytes(comm, e.what(), 0, failure);
       return;
     }
     send_bytes(comm, reply, 0, result);
-    MPI_Send(values.data(), static_cast<int>(last_of(first) - first), one_run.get(), 0, tag::values,
-             comm);
+    if (values_travel(cells, options))
+      MPI_Send(exact ? values.data() : c.values.data(), static_cast<int>(last - first),
+               one_run.get(), 0, tag::values, comm);
   }
 }
 
@@ -117,6 +132,8 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
   std::unique_ptr<ensemble_accumulator> made;
   ensemble_start start;
   try {
+    if (options.run_sink && !options.keep_values)
+      throw std::logic_error("mpi::run_ensemble: a run_sink needs keep_values on every rank");
     made = std::make_unique<ensemble_accumulator>(cells, options);
     start = start_ensemble(*made, options);
   } catch (...) {
@@ -149,11 +166,13 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
       while (auto first = next_chunk()) {
         bool complete = false;
         const std::size_t last = chunk_end(options, *first);
-        // Exact values go straight to their slots in the store; sketches' into the chunk.
-        const std::span<double> into =
-            acc.exact() ? std::span<double>(acc.slot(*first).data(), (last - *first) * cells)
-                        : std::span<double>();
-        auto c = compute_chunk(*first, last, cells, options, run_one, stopping, complete, into);
+        // Exact values go straight to their slots in the store; with sketches, the chunk is
+        // summarized.
+        auto c = acc.exact()
+                     ? compute_chunk(*first, last, cells, options, run_one, stopping, complete,
+                                     {acc.slot(*first).data(), (last - *first) * cells})
+                     : compute_summarized_chunk(*first, last, cells, options, acc.block_runs(),
+                                                run_one, stopping, complete);
         for (auto& f : c.failures) f.rank = 0;
         const std::lock_guard lock(mutex);
         finished.push_back({std::move(c), complete});
@@ -181,6 +200,7 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
   std::exception_ptr rank0_error;
   std::string bytes;  // reused from message to message
   const run_type one_run(cells);
+  const bool travel = values_travel(cells, options);
   // An exact ensemble's chunks are kept in its store (any order: each has its own slots).
   const auto values_of = [&](const run_chunk& c) {
     return c.values.empty() && acc.exact()
@@ -205,35 +225,37 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
         continue;
       }
       if (st.MPI_TAG == result) {
-        // The head, then the values in a message of their own, received straight into their
-        // place: an exact ensemble's store, or the chunk for sketches.
+        // The chunk, then (exact, or values wanted) its values in a message of their own,
+        // received straight into their place: an exact ensemble's store, or the chunk.
         run_chunk c;
         std::string damaged;
         try {
-          c = decode_chunk_head(std::string_view(bytes).substr(1));
+          c = decode_chunk(std::string_view(bytes).substr(1), cells);
           if (c.first >= runs || c.last != chunk_end(options, c.first))
             throw corrupt_data("its runs are not a chunk of this ensemble");
         } catch (const std::exception& e) {
           damaged = e.what();
         }
-        MPI_Status vs;
-        MPI_Probe(st.MPI_SOURCE, tag::values, comm, &vs);
-        int count = 0;
-        MPI_Get_count(&vs, one_run.get(), &count);
-        const auto n = static_cast<int>(c.last - c.first);
-        if (damaged.empty() && count != n) damaged = "its values do not match its runs";
-        double* to = nullptr;
-        std::vector<double> scratch;
-        if (!damaged.empty()) {
-          scratch.resize(static_cast<std::size_t>(std::max(count, 0)) * cells);
-          to = scratch.data();
-        } else if (acc.exact()) {
-          to = acc.slot(c.first).data();
-        } else {
-          c.values.resize(static_cast<std::size_t>(n) * cells);
-          to = c.values.data();
+        if (travel) {
+          MPI_Status vs;
+          MPI_Probe(st.MPI_SOURCE, tag::values, comm, &vs);
+          int count = 0;
+          MPI_Get_count(&vs, one_run.get(), &count);
+          const auto n = static_cast<int>(c.last - c.first);
+          if (damaged.empty() && count != n) damaged = "its values do not match its runs";
+          double* to = nullptr;
+          std::vector<double> scratch;
+          if (!damaged.empty()) {
+            scratch.resize(static_cast<std::size_t>(std::max(count, 0)) * cells);
+            to = scratch.data();
+          } else if (acc.exact()) {
+            to = acc.slot(c.first).data();
+          } else {
+            c.values.resize(static_cast<std::size_t>(n) * cells);
+            to = c.values.data();
+          }
+          MPI_Recv(to, count, one_run.get(), st.MPI_SOURCE, tag::values, comm, MPI_STATUS_IGNORE);
         }
-        MPI_Recv(to, count, one_run.get(), st.MPI_SOURCE, tag::values, comm, MPI_STATUS_IGNORE);
         const std::lock_guard lock(mutex);
         if (damaged.empty()) {
           finished.push_back({std::move(c), bytes[0] == '\1'});
@@ -348,8 +370,11 @@ cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
     own_comm& operator=(const own_comm&) = delete;
     ~own_comm() { MPI_Comm_free(&comm); }
   } c;
-  if (rank == 0) return coordinator(c.comm, cells, options, run_one, size);
-  worker(c.comm, cells, options, run_one, rank);
+  // Every rank resolves the chunk size alike (or throws alike, before any message).
+  ensemble_options resolved = options;
+  resolved.chunk_runs = resolve_chunk_runs(cells, options);
+  if (rank == 0) return coordinator(c.comm, cells, resolved, run_one, size);
+  worker(c.comm, cells, resolved, run_one, rank);
   return {};
 }
 

@@ -5,8 +5,11 @@
 // next, computes chunks itself on a second thread meanwhile, and takes the finished chunks in
 // run order into one ensemble_accumulator: the statistics are the same to the bit as
 // engine::run_ensemble's in one process, whatever the number of ranks, threads per rank or
-// chunk size. Each rank runs its chunk's runs with TBB threads. Only rank 0 calls the options'
-// callbacks (progress, run_sink, chunk_done, state_done); a resume is read by rank 0 alone.
+// chunk size. With exact quantiles a chunk's values travel to rank 0; with sketches the rank
+// that computed a chunk summarizes its blocks (engine::run_summary) and only the summaries
+// travel (and the values too with keep_values). Each rank runs its chunk's runs with TBB threads.
+// Only rank 0 calls the options' callbacks (progress, run_sink, chunk_done, state_done); a resume
+// is read by rank 0 alone.
 
 #include <string>
 

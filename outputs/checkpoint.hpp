@@ -1,7 +1,8 @@
 #pragma once
 // The checkpoint of an unfinished Monte Carlo ensemble, in RESULTS/checkpoint/:
 //   manifest.json         what study it belongs to (inputs' SHA-256, seed, samples, binary, ...)
-//   chunk-<first run>.bin each completed chunk of runs (engine::encode_chunk)
+//   chunk-<first run>.bin each completed chunk of runs (engine::encode_chunk): its values, or
+//                         with sketches its block summaries
 //   state.bin             with quantile sketches: the statistics over runs [0, n), after which
 //                         the chunk files below n are removed
 // Every file is written atomically and fsync'd (outputs/atomic_file), so a job killed at any

@@ -35,6 +35,10 @@ engine::cell_statistics toy(std::size_t runs, int threads, bool fail_some = fals
   opt.chunk_runs = 7;
   opt.skip_failed = skip;
   opt.force_sketch = sketch;
+  if (sketch) {  // many blocks, merged: sketches are summarized per block of runs
+    opt.sketch_block = 100;
+    opt.chunk_runs = 300;
+  }
   return engine::run_ensemble(3, opt, [&](std::size_t run, std::span<double> out) {
     if (fail_some && run % 10 == 3) throw std::runtime_error("boom");
     toy_run(run, out);
@@ -249,9 +253,12 @@ engine::ensemble_options checkpoint_options(std::size_t runs, bool sketch, check
   opt.runs = runs;
   opt.chunk_runs = 16;
   opt.force_sketch = sketch;
-  // Sketch mode: a small memory limit, so that runs go in several blocks and the state is
-  // saved between them.
-  if (sketch) opt.memory_bytes = 3 * (600 * 8 + 16 * sizeof(std::vector<double>) + 64 + 24) + 1200;
+  // Sketch mode: blocks of 16 runs, and a small memory limit (two sketches per cell and 5 runs'
+  // values), so that a chunk's runs are computed a few at a time.
+  if (sketch) {
+    opt.sketch_block = 16;
+    opt.memory_bytes = 2 * 3 * (600 * 8 + 16 * sizeof(std::vector<double>) + 64 + 24) + 5 * 3 * 8;
+  }
   opt.state_interval = 0;
   opt.chunk_done = [&cp](const engine::chunk_view& c) {
     cp.chunks.push_back(engine::decode_chunk(engine::encode_chunk(c), 3));
@@ -336,20 +343,38 @@ TEST_CASE("a resumed ensemble computes only the missing runs and ends bit-identi
 }
 
 TEST_CASE("statistics do not depend on the chunk size", "[engine][mc][determinism]") {
-  const auto with_chunks = [](std::size_t chunk, bool sketch) {
+  const auto with_chunks = [](std::size_t chunk, bool sketch, std::size_t block = 16) {
     engine::ensemble_options opt;
     opt.runs = 777;
     opt.chunk_runs = chunk;
     opt.force_sketch = sketch;
+    opt.sketch_block = block;
     return engine::run_ensemble(3, opt, toy_run);
   };
-  for (const bool sketch : {false, true}) {
-    const auto a = with_chunks(1, sketch), b = with_chunks(7, sketch),
-               c = with_chunks(1000, sketch);
+  {
+    const auto a = with_chunks(1, false), b = with_chunks(7, false), c = with_chunks(1000, false);
     CHECK(same_bits(a.quantiles, b.quantiles));
     CHECK(same_bits(a.quantiles, c.quantiles));
     CHECK(same_bits(a.mean, c.mean));
   }
+  // Sketches: chunks are whole blocks of runs (their summaries are merged block by block).
+  const auto a = with_chunks(16, true), b = with_chunks(48, true), c = with_chunks(784, true);
+  CHECK(same_bits(a.quantiles, b.quantiles));
+  CHECK(same_bits(a.quantiles, c.quantiles));
+  CHECK(same_bits(a.mean, c.mean));
+  CHECK(same_bits(a.sd, c.sd));
+  CHECK(same_bits(with_chunks(0, true).quantiles, a.quantiles));  // 0: one block per chunk
+  CHECK_THROWS_WITH(with_chunks(7, true), Catch::Contains("must be a multiple of 16, not 7"));
+  // Another block size is another (close) estimate: the exact quantile is within the bound.
+  const auto exact = with_chunks(0, false), one_block = with_chunks(0, true, 1024);
+  for (int q = 0; q < 5; ++q) {
+    CHECK(std::abs(a.quantiles[q] - exact.quantiles[q]) <=
+          engine::quantile_sketch::rank_error_bound);
+    CHECK(std::abs(one_block.quantiles[q] - exact.quantiles[q]) <=
+          engine::quantile_sketch::rank_error_bound);
+  }
+  CHECK(a.mean[0] == Approx(exact.mean[0]).epsilon(1e-12));
+  CHECK(a.sd[1] == Approx(exact.sd[1]).epsilon(1e-10));
 }
 
 TEST_CASE("a sketch state from another ensemble is refused", "[engine][mc][checkpoint]") {

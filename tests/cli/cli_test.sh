@@ -198,6 +198,8 @@ expect "mc refuses more samples than the limit" 2 "--samples: Value 1000000000 n
   "$hwfsim" mc $mcs --samples 1000000000 -o "$tmp/mc5"
 expect "mc refuses what would not fit --memory, even as sketches" 2 "for quantile sketches, more than the limit of 1 MiB; raise --memory" -- \
   "$hwfsim" mc $mcs --samples 5000 --memory 1 -o "$tmp/mc6"
+expect "mc refuses sketched chunks that are not whole blocks of runs" 2 "must be a multiple of 2048, not 100" -- \
+  "$hwfsim" mc $mcs --samples 5000 --memory 40 --chunk-runs 100 -o "$tmp/mc7"
 expect "mc refuses a non-empty folder" 3 "already holds results" -- "$hwfsim" mc $mcs --samples 10 -o "$tmp/mc1"
 expect "mc --resume needs a checkpoint" 1 "holds no checkpoint to resume" -- \
   "$hwfsim" mc $mcs --samples 10 --resume "$tmp/mc1"
@@ -206,15 +208,15 @@ expect "mc --resume and another -o are refused" 2 "--resume names the results fo
 expect "mc --resume with --no-checkpoint is refused" 2 "--resume goes on saving its checkpoint" -- \
   "$hwfsim" mc $mcs --samples 10 --no-checkpoint --resume "$tmp/mc1"
 # A one-process run with --checkpoint, interrupted (SIGINT) and resumed, ends as an uninterrupted one.
-"$hwfsim" mc $mcs --samples 6000 --memory 20 -q -o "$tmp/mcfull"
-"$hwfsim" mc $mcs --samples 6000 --memory 20 -q --checkpoint --checkpoint-interval 0.2 -o "$tmp/mcint" 2>"$tmp/mcint.err" &
+"$hwfsim" mc $mcs --samples 6000 --memory 40 -q -o "$tmp/mcfull"
+"$hwfsim" mc $mcs --samples 6000 --memory 40 -q --checkpoint --checkpoint-interval 0.2 -o "$tmp/mcint" 2>"$tmp/mcint.err" &
 mcpid=$!
-for _ in $(seq 1 100); do [[ -e "$tmp/mcint/checkpoint/state.bin" ]] && break; sleep 0.05; done
+for _ in $(seq 1 300); do [[ -e "$tmp/mcint/checkpoint/state.bin" ]] && break; sleep 0.05; done
 kill -INT $mcpid
 wait $mcpid
 check "Ctrl-C with --checkpoint keeps the checkpoint and says how to resume" \
   grep -q "carry on with --resume" "$tmp/mcint.err"
-"$hwfsim" mc $mcs --samples 6000 --memory 20 -q --resume "$tmp/mcint"
+"$hwfsim" mc $mcs --samples 6000 --memory 40 -q --resume "$tmp/mcint"
 check "the resumed run's quantiles equal an uninterrupted run's" \
   cmp -s "$tmp/mcfull/quantiles.csv" "$tmp/mcint/quantiles.csv"
 check "the checkpoint is gone once the results are written" test ! -e "$tmp/mcint/checkpoint"

@@ -34,9 +34,10 @@ for n in 1 2 3; do
   [[ ! -e "$tmp/ranks$n/checkpoint" ]] || bad "$n rank(s): the checkpoint was left behind"
 done
 
-# Beyond --memory: quantile sketches, fed in run order whatever the ranks.
-"$hwfsim" mc $scenario --samples 3000 --memory 20 -q -o "$tmp/sketch1" || bad "sketch run failed"
-if mpi 2 "$hwfsim" mc $scenario --samples 3000 --memory 20 --threads 1 -q -o "$tmp/sketch2" \
+# Beyond --memory: quantile sketches, summarized per block of runs and merged in block order
+# whatever the ranks.
+"$hwfsim" mc $scenario --samples 3000 --memory 40 -q -o "$tmp/sketch1" || bad "sketch run failed"
+if mpi 2 "$hwfsim" mc $scenario --samples 3000 --memory 40 --threads 1 -q -o "$tmp/sketch2" \
     && same "$tmp/sketch1" "$tmp/sketch2" && grep -q '"KLL sketch' "$tmp/sketch2/run.json"; then
   ok "2 ranks with quantile sketches: byte-identical to one process"
 else
@@ -45,9 +46,9 @@ fi
 
 # Kill a 2-rank job after its first checkpoint (SIGKILL to mpirun and every rank), resume it.
 runs=30000
-"$hwfsim" mc $scenario --samples $runs --memory 20 -q -o "$tmp/whole" || bad "uninterrupted run failed"
-setsid "$mpirun" --oversubscribe -n 2 "$hwfsim" mc $scenario --samples $runs --memory 20 \
-  --threads 1 --chunk-runs 200 --checkpoint-interval 0.2 -q -o "$tmp/killed" &
+"$hwfsim" mc $scenario --samples $runs --memory 40 -q -o "$tmp/whole" || bad "uninterrupted run failed"
+setsid "$mpirun" --oversubscribe -n 2 "$hwfsim" mc $scenario --samples $runs --memory 40 \
+  --threads 1 --chunk-runs 2048 --checkpoint-interval 0.2 -q -o "$tmp/killed" &
 job=$!
 for _ in $(seq 1 600); do  # up to 60 s for a state save and a chunk beyond it
   if [[ -e "$tmp/killed/checkpoint/state.bin" ]] && ls "$tmp/killed/checkpoint" | grep -q '^chunk-'; then
@@ -69,7 +70,7 @@ fi
 before=$(ls "$tmp/killed/checkpoint" | sort | md5sum)
 sed 's/seed: 20261125/seed: 7/' $scenario > "$tmp/other-seed.yaml"
 sed -i "s|extends: |extends: $PWD/scenarios/|" "$tmp/other-seed.yaml"
-out=$("$hwfsim" mc "$tmp/other-seed.yaml" --samples $runs --memory 20 --chunk-runs 200 \
+out=$("$hwfsim" mc "$tmp/other-seed.yaml" --samples $runs --memory 40 --chunk-runs 2048 \
       --resume "$tmp/killed" 2>&1)
 rc=$?
 if [[ $rc -eq 1 && $out == *"holds the checkpoint of another study: seed is 20261125 there and 7 here"* ]]; then
@@ -77,8 +78,8 @@ if [[ $rc -eq 1 && $out == *"holds the checkpoint of another study: seed is 2026
 else
   bad "resume with another seed: exit $rc: $out"
 fi
-out=$("$hwfsim" mc scenarios/two-countries-uncertainty.yaml --samples $((runs + 1)) --memory 20 \
-      --chunk-runs 200 --resume "$tmp/killed" 2>&1)
+out=$("$hwfsim" mc scenarios/two-countries-uncertainty.yaml --samples $((runs + 1)) --memory 40 \
+      --chunk-runs 2048 --resume "$tmp/killed" 2>&1)
 rc=$?
 if [[ $rc -eq 1 && $out == *"samples is $runs there and $((runs + 1)) here"* ]]; then
   ok "resume with other samples refused (exit 1)"
@@ -87,7 +88,7 @@ else
 fi
 cp $scenario "$tmp/changed.yaml"
 sed -i "s|extends: |extends: $PWD/scenarios/|; s/max: 2.5}/max: 2.4}/" "$tmp/changed.yaml"
-out=$("$hwfsim" mc "$tmp/changed.yaml" --samples $runs --memory 20 --chunk-runs 200 \
+out=$("$hwfsim" mc "$tmp/changed.yaml" --samples $runs --memory 40 --chunk-runs 2048 \
       --resume "$tmp/killed" 2>&1)
 rc=$?
 if [[ $rc -eq 1 && $out == *"SHA-256 of scenario 1's input files is"* ]]; then
@@ -96,7 +97,7 @@ else
   bad "resume with a changed scenario: exit $rc: $out"
 fi
 [[ $(ls "$tmp/killed/checkpoint" | sort | md5sum) == "$before" ]] || bad "a refused resume changed the checkpoint"
-out=$("$hwfsim" mc $scenario --samples $runs --memory 20 -q -o "$tmp/killed" 2>&1)
+out=$("$hwfsim" mc $scenario --samples $runs --memory 40 -q -o "$tmp/killed" 2>&1)
 rc=$?
 if [[ $rc -eq 3 && $out == *"holds the checkpoint of an unfinished Monte Carlo run"*"--resume"* ]]; then
   ok "a new run into the checkpoint's folder is refused (exit 3) and points to --resume"
@@ -105,7 +106,7 @@ else
 fi
 
 # The resume: 2 ranks again, and the result of the uninterrupted run, byte for byte.
-if mpi 2 "$hwfsim" mc $scenario --samples $runs --memory 20 --threads 1 --chunk-runs 200 -q \
+if mpi 2 "$hwfsim" mc $scenario --samples $runs --memory 40 --threads 1 --chunk-runs 2048 -q \
     --resume "$tmp/killed" && same "$tmp/whole" "$tmp/killed"; then
   ok "the resumed 2-rank job gives byte-identical results to an uninterrupted run"
 else

@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <mpi.h>
@@ -57,24 +58,53 @@ void check(bool ok, const std::string& what) {
 int main(int argc, char** argv) {
   engine::mpi::session mpi(argc, argv);
   tbb::global_control two_threads(tbb::global_control::max_allowed_parallelism, 2);
-  for (const bool sketch : {false, true}) {
-    for (const std::size_t chunk : {1u, 13u, 64u}) {
-      engine::ensemble_options opt;
-      opt.runs = 1000;
-      opt.chunk_runs = chunk;
-      opt.force_sketch = sketch;
-      const auto local =
-          mpi.rank() == 0 ? engine::run_ensemble(4, opt, toy_run) : engine::cell_statistics{};
-      std::size_t chunks_seen = 0;
-      opt.chunk_done = [&](const engine::chunk_view&) { ++chunks_seen; };
-      const auto spread = engine::mpi::run_ensemble(4, opt, toy_run);
-      check(same_bits(local.quantiles, spread.quantiles) && same_bits(local.mean, spread.mean) &&
-                same_bits(local.sd, spread.sd) && local.runs == spread.runs,
-            fmt::format("{} ranks, {}, chunks of {}: statistics identical to one process",
-                        mpi.size(), sketch ? "sketches" : "exact", chunk));
-      check(chunks_seen == (1000 + chunk - 1) / chunk,
-            fmt::format("rank 0 saw every chunk once ({})", chunks_seen));
+  // Exact values travel; with sketches (blocks of 16 runs here), each block's summary does.
+  const std::pair<bool, std::size_t> cases[] = {{false, 1}, {false, 13}, {false, 64},
+                                                {true, 16}, {true, 48},  {true, 0}};
+  for (const auto& [sketch, chunk] : cases) {
+    engine::ensemble_options opt;
+    opt.runs = 1000;
+    opt.chunk_runs = chunk;
+    opt.force_sketch = sketch;
+    opt.sketch_block = 16;
+    const auto local =
+        mpi.rank() == 0 ? engine::run_ensemble(4, opt, toy_run) : engine::cell_statistics{};
+    std::size_t chunks_seen = 0;
+    opt.chunk_done = [&](const engine::chunk_view&) { ++chunks_seen; };
+    const auto spread = engine::mpi::run_ensemble(4, opt, toy_run);
+    const std::size_t size = chunk == 0 ? 16 : chunk;
+    check(same_bits(local.quantiles, spread.quantiles) && same_bits(local.mean, spread.mean) &&
+              same_bits(local.sd, spread.sd) && local.runs == spread.runs,
+          fmt::format("{} ranks, {}, chunks of {}: statistics identical to one process", mpi.size(),
+                      sketch ? "sketches" : "exact", size));
+    check(chunks_seen == (1000 + size - 1) / size,
+          fmt::format("rank 0 saw every chunk once ({})", chunks_seen));
+  }
+  {
+    // Sketches and every run's values wanted (--save-runs): the values travel too, and reach
+    // rank 0's run_sink in run order.
+    engine::ensemble_options opt;
+    opt.runs = 300;
+    opt.force_sketch = true;
+    opt.sketch_block = 16;
+    opt.chunk_runs = 32;
+    opt.keep_values = true;
+    std::vector<double> seen;
+    bool in_order = true;
+    if (mpi.rank() == 0)
+      opt.run_sink = [&](std::size_t run, std::span<const double> values) {
+        in_order = in_order && run == seen.size();
+        seen.push_back(values[0]);
+      };
+    const auto st = engine::mpi::run_ensemble(4, opt, toy_run);
+    bool values_right = seen.size() == (mpi.rank() == 0 ? 300u : 0u);
+    for (std::size_t r = 0; r < seen.size(); ++r) {
+      std::vector<double> out(4);
+      toy_run(r, out);
+      values_right = values_right && seen[r] == out[0];
     }
+    check(in_order && values_right && (mpi.rank() != 0 || st.runs == 300),
+          "sketches with every run's values kept: rank 0 gets them all, in run order");
   }
   if (mpi.size() > 1) {
     // Every run on rank 1 fails: the job ends with the run, the rank and the message.
