@@ -40,11 +40,11 @@ std::size_t quantile_sketch::total_capacity() const {
   return total;
 }
 
-void quantile_sketch::lay_out(const std::vector<std::vector<double>>& by_level) {
+void quantile_sketch::lay_out(const std::vector<std::vector<double>>& by_level, bool spare) {
   levels_.assign(by_level.size() + 1, 0);  // the capacity depends on the number of levels
   std::size_t items = 0;
   for (const auto& l : by_level) items += l.size();
-  std::vector<double> array(std::max(total_capacity(), items));
+  std::vector<double> array(spare ? std::max(total_capacity(), items) : items);
   auto at = array.size() - items;
   for (std::size_t h = 0; h < by_level.size(); ++h) {
     levels_[h] = static_cast<std::uint32_t>(at);
@@ -57,18 +57,18 @@ void quantile_sketch::lay_out(const std::vector<std::vector<double>>& by_level) 
 }
 
 void quantile_sketch::insert(double x) {
-  if (levels_.empty()) lay_out({{}});
+  if (levels_.empty()) lay_out({{}}, true);
   if (levels_[0] == 0) make_room();
   items_[--levels_[0]] = x;
   ++n_;
 }
 
 void quantile_sketch::make_room() {
-  if (stored() < total_capacity()) {  // condensed: take the room back
+  if (stored() < total_capacity()) {  // condensed or loaded: take the room back
     std::vector<std::vector<double>> by_level(levels());
     for (std::size_t h = 0; h < levels(); ++h)
       by_level[h].assign(items_.begin() + levels_[h], items_.begin() + levels_[h + 1]);
-    lay_out(by_level);
+    lay_out(by_level, true);
   } else {
     compress();
   }
@@ -138,7 +138,7 @@ void quantile_sketch::merge(const quantile_sketch& other) {
     for (std::size_t h = 0; h < s->levels(); ++h)
       by_level[h].insert(by_level[h].end(), s->items_.begin() + s->levels_[h],
                          s->items_.begin() + s->levels_[h + 1]);
-  lay_out(by_level);
+  lay_out(by_level, true);
   n_ += other.n_;
   while (stored() > total_capacity()) compress();
   if (const std::size_t excess = items_.size() - total_capacity(); excess > 0) {
@@ -195,7 +195,7 @@ void quantile_sketch::load(byte_reader& in) {
   for (auto& l : by_level) l = in.get_array<double>(std::size_t{1} << 24);
   items_.clear();
   levels_.clear();
-  if (depth > 0) lay_out(by_level);
+  if (depth > 0) lay_out(by_level, false);  // as saved: a condensed sketch stays small
   if (stored() > total_capacity()) throw corrupt_data("a quantile sketch holds more than it can");
 }
 

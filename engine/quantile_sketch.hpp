@@ -55,9 +55,10 @@ class quantile_sketch {
   std::size_t level_size(std::size_t h) const noexcept { return levels_[h + 1] - levels_[h]; }
   std::size_t capacity(std::size_t level) const;
   std::size_t total_capacity() const;
-  /// Lays out `by_level` (level 0 first) in an array of exactly the capacity (or of the items,
-  /// when they are more), free space in front.
-  void lay_out(const std::vector<std::vector<double>>& by_level);
+  /// Lays out `by_level` (level 0 first) in one array, free space in front: with `spare`, the
+  /// array has the sketch's capacity (or the items, when they are more), else just the items
+  /// (the next insert takes the room back).
+  void lay_out(const std::vector<std::vector<double>>& by_level, bool spare);
   void make_room();
   void compress();
   void compact(std::size_t level);

@@ -3,17 +3,53 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/binary_io.hpp"
 #include "engine/quantile_sketch.hpp"
 #include "engine/random.hpp"
 
 using namespace hwf::engine;
 
+namespace {
+
+/// Rank errors of sketches' quantiles against exact values, and the bound they must keep.
+struct rank_errors {
+  std::vector<double> errors;
+  std::size_t most_stored = 0;
+
+  /// The five levels' errors of `sketch` against `exact` (sorted in place).
+  void measure(const quantile_sketch& sketch, std::vector<double>& exact) {
+    most_stored = std::max(most_stored, sketch.stored());
+    std::sort(exact.begin(), exact.end());
+    const auto n = static_cast<double>(exact.size());
+    for (double p : {0.05, 0.25, 0.5, 0.75, 0.95}) {
+      const double q = sketch.quantile(p);
+      // The range of ranks q holds in the exact data; the error is the distance from p to it.
+      const double lo =
+          static_cast<double>(std::lower_bound(exact.begin(), exact.end(), q) - exact.begin()) / n;
+      const double hi =
+          static_cast<double>(std::upper_bound(exact.begin(), exact.end(), q) - exact.begin()) / n;
+      errors.push_back(p < lo ? lo - p : p > hi ? p - hi : 0.0);
+    }
+  }
+
+  void check() {
+    std::sort(errors.begin(), errors.end());
+    const double p99 = errors[errors.size() * 99 / 100], worst = errors.back();
+    INFO("99th percentile rank error " << p99 << ", worst " << worst << ", most stored "
+                                       << most_stored);
+    CHECK(p99 <= quantile_sketch::rank_error_bound);
+    CHECK(worst <= 2 * quantile_sketch::rank_error_bound);
+    CHECK(most_stored < 1000);  // memory independent of n
+  }
+};
+
+}  // namespace
+
 TEST_CASE("the quantile sketch stays within its stated rank-error bound", "[engine][mc]") {
   // 250 "cells" of 20,000 values each, of different shapes; the rank error of each reported
   // quantile is measured against the exact sorted values.
   const std::size_t cells = 250, n = 20000;
-  std::vector<double> errors;
-  std::size_t most_stored = 0;
+  rank_errors errors;
   for (std::size_t c = 0; c < cells; ++c) {
     quantile_sketch sketch(99, c);
     std::vector<double> exact;
@@ -25,25 +61,9 @@ TEST_CASE("the quantile sketch stays within its stated rank-error bound", "[engi
       sketch.insert(x);
       exact.push_back(x);
     }
-    most_stored = std::max(most_stored, sketch.stored());
-    std::sort(exact.begin(), exact.end());
-    for (double p : {0.05, 0.25, 0.5, 0.75, 0.95}) {
-      const double q = sketch.quantile(p);
-      // The range of ranks q holds in the exact data; the error is the distance from p to it.
-      const double lo =
-          static_cast<double>(std::lower_bound(exact.begin(), exact.end(), q) - exact.begin()) / n;
-      const double hi =
-          static_cast<double>(std::upper_bound(exact.begin(), exact.end(), q) - exact.begin()) / n;
-      errors.push_back(p < lo ? lo - p : p > hi ? p - hi : 0.0);
-    }
+    errors.measure(sketch, exact);
   }
-  std::sort(errors.begin(), errors.end());
-  const double p99 = errors[errors.size() * 99 / 100], worst = errors.back();
-  INFO("99th percentile rank error " << p99 << ", worst " << worst << ", most stored "
-                                     << most_stored);
-  CHECK(p99 <= quantile_sketch::rank_error_bound);
-  CHECK(worst <= 2 * quantile_sketch::rank_error_bound);
-  CHECK(most_stored < 1000);  // memory independent of n
+  errors.check();
 }
 
 TEST_CASE("a sketch fed the same values in the same order is identical",
@@ -61,8 +81,7 @@ TEST_CASE("merged sketches stay within the rank-error bound", "[engine][mc]") {
   // As an ensemble with sketches merges its blocks' summaries: 200 cells of 40 blocks of 500
   // values, each block in a sketch of its own (its own salt), condensed, merged in block order.
   const std::size_t cells = 200, blocks = 40, per_block = 500, n = blocks * per_block;
-  std::vector<double> errors;
-  std::size_t most_stored = 0;
+  rank_errors errors;
   for (std::size_t c = 0; c < cells; ++c) {
     quantile_sketch merged(99, c);
     std::vector<double> exact;
@@ -77,26 +96,12 @@ TEST_CASE("merged sketches stay within the rank-error bound", "[engine][mc]") {
       }
       block.condense();
       merged.merge(block);
-      most_stored = std::max(most_stored, merged.stored());
+      errors.most_stored = std::max(errors.most_stored, merged.stored());
     }
     REQUIRE(merged.count() == n);
-    std::sort(exact.begin(), exact.end());
-    for (double p : {0.05, 0.25, 0.5, 0.75, 0.95}) {
-      const double q = merged.quantile(p);
-      const double lo =
-          static_cast<double>(std::lower_bound(exact.begin(), exact.end(), q) - exact.begin()) / n;
-      const double hi =
-          static_cast<double>(std::upper_bound(exact.begin(), exact.end(), q) - exact.begin()) / n;
-      errors.push_back(p < lo ? lo - p : p > hi ? p - hi : 0.0);
-    }
+    errors.measure(merged, exact);
   }
-  std::sort(errors.begin(), errors.end());
-  const double p99 = errors[errors.size() * 99 / 100], worst = errors.back();
-  INFO("99th percentile rank error " << p99 << ", worst " << worst << ", most stored "
-                                     << most_stored);
-  CHECK(p99 <= quantile_sketch::rank_error_bound);
-  CHECK(worst <= 2 * quantile_sketch::rank_error_bound);
-  CHECK(most_stored < 1000);
+  errors.check();
 }
 
 TEST_CASE("merging is deterministic; an empty sketch adds nothing", "[engine][mc][determinism]") {
@@ -117,6 +122,23 @@ TEST_CASE("merging is deterministic; an empty sketch adds nothing", "[engine][mc
   for (double p : {0.05, 0.5, 0.95}) CHECK(a.quantile(p) == b.quantile(p));
   CHECK(a.quantile(0.5) == median);
   CHECK(std::abs(median - 0.5) < quantile_sketch::rank_error_bound);
+  // Condensed, saved and loaded, it goes on taking values and merges exactly as before.
+  quantile_sketch c = b;
+  c.condense();
+  CHECK(c.stored() < b.stored());
+  std::string bytes;
+  c.save(bytes);
+  quantile_sketch d;
+  byte_reader in(bytes);
+  d.load(in);
+  CHECK(in.done());
+  for (quantile_sketch* s : {&c, &d})
+    for (std::uint64_t i = 0; i < 20000; ++i) s->insert(uniform01(4, rng_stream::sample, 0, i));
+  CHECK(c.count() == 35000);
+  for (double p : {0.05, 0.5, 0.95}) {
+    CHECK(c.quantile(p) == d.quantile(p));
+    CHECK(std::abs(c.quantile(p) - p) < quantile_sketch::rank_error_bound);
+  }
   quantile_sketch other_k(1, 2, 0, 100);
   CHECK_THROWS_AS(a.merge(other_k), std::logic_error);
 }
