@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Strong scaling of MPI ensembles on this machine (world-20): exact quantiles (2,400 runs by
-# default), then quantile sketches (16,384 runs: eight chunks of one block), then what rank 0 pays per run.
+# default), then quantile sketches (32,768 runs: sixteen chunks of one block), then what rank 0
+# pays per run.
 # Usage: benchmarks/cluster_scaling.sh [RUNS] [SKETCH_RUNS]  (after a release build)
 set -euo pipefail
 bench=${BENCH:-build/release/benchmarks/hwf_cluster_bench}
 runs=${1:-2400}
-sketch_runs=${2:-16384}
+sketch_runs=${2:-32768}
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 # --bind-to none: mpirun binds each of up to 2 ranks to one core by default, which would keep a
 # rank's second thread on its first thread's core.
