@@ -592,6 +592,11 @@ run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::siz
     buffer.resize(std::min(block_runs, n) * cells);
   std::vector<std::optional<std::string>> errors(n);
   const std::size_t grain = std::max<std::size_t>(1, options.grain);
+  std::atomic<bool> failed{false};  // a run failed and failures stop the ensemble
+  const auto failures = [&] {
+    for (std::size_t i = 0; i < n; ++i)
+      if (errors[i]) c.failures.push_back({first + i, std::move(*errors[i])});
+  };
   complete = false;
   for (std::size_t b = first; b < last; b += block) {
     run_summary summary(cells, b / block + 1);
@@ -602,12 +607,21 @@ run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::siz
       std::atomic<std::size_t> attempted{0};
       tbb::parallel_for(tbb::blocked_range<std::size_t>(at, to, grain), [&](const auto& range) {
         for (std::size_t r = range.begin(); r != range.end(); ++r) {
-          if (stop.load(std::memory_order_relaxed) || cancelled(options)) return;
+          if (stop.load(std::memory_order_relaxed) || failed.load(std::memory_order_relaxed) ||
+              cancelled(options))
+            return;
           errors[r - first] = run_guarded(run_one, r, {base + (r - at) * cells, cells});
           c.ok[r - first] = errors[r - first] ? 0 : 1;
+          if (errors[r - first] && !options.skip_failed) failed = true;
           ++attempted;
         }
       });
+      if (failed) {  // the ensemble stops on these failures: no summaries
+        c.summaries.clear();
+        failures();
+        complete = true;
+        return c;
+      }
       if (attempted != to - at) return c;  // stopped: incomplete
       summary.add(to - at, std::span<const unsigned char>(c.ok).subspan(at - first, to - at),
                   {base, (to - at) * cells});
@@ -616,8 +630,7 @@ run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::siz
     summary.condense();
     c.summaries.push_back(std::move(summary));
   }
-  for (std::size_t i = 0; i < n; ++i)
-    if (errors[i]) c.failures.push_back({first + i, std::move(*errors[i])});
+  failures();
   complete = true;
   return c;
 }

@@ -256,7 +256,8 @@ run_chunk compute_chunk(std::size_t first, std::size_t last, std::size_t cells,
 /// With sketches: computes the runs [first, last) (whole blocks) in parallel, `block_runs` at a
 /// time, into the chunk's block summaries (and its values with keep_values or a run_sink).
 /// `progress`, if given, receives the runs done in the chunk so far. Stops early like
-/// compute_chunk.
+/// compute_chunk; and when a run fails and failures may not be skipped, it spares the chunk's
+/// remaining runs and returns the failures seen, without summaries (the chunk stops the ensemble).
 run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::size_t cells,
                                    const ensemble_options& options, std::size_t block_runs,
                                    const run_function& run_one, const std::atomic<bool>& stop,

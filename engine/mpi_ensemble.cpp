@@ -284,7 +284,9 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
       failures.insert(failures.end(), c.failures.begin(), c.failures.end());
       if (!c.failures.empty() && !options.skip_failed) stopping = true;
       try {
-        if (options.chunk_done && !rank0_error) options.chunk_done(values_of(c));
+        // A chunk whose failures stop the job is not saved (with sketches it has no summaries).
+        if (options.chunk_done && !rank0_error && (options.skip_failed || c.failures.empty()))
+          options.chunk_done(values_of(c));
       } catch (...) {
         rank0_error = std::current_exception();
         stopping = true;

@@ -139,6 +139,28 @@ TEST_CASE("failed runs stop the ensemble, or are skipped and reported", "[engine
   CHECK(s.skipped[9].run == 93);
 }
 
+TEST_CASE("with sketches, a failed run stops its chunk's other runs too", "[engine][mc]") {
+  tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+  engine::ensemble_options opt;
+  opt.runs = 5000;
+  opt.force_sketch = true;
+  opt.sketch_block = 1000;  // chunks of 1,000 runs
+  std::size_t computed = 0;
+  const auto run = [&](std::size_t r, std::span<double> out) {
+    ++computed;
+    if (r == 3) throw std::runtime_error("boom");
+    toy_run(r, out);
+  };
+  CHECK_THROWS_WITH(engine::run_ensemble(3, opt, run), Catch::Contains("run 3: boom"));
+  CHECK(computed < 1000);
+  opt.skip_failed = true;
+  computed = 0;
+  const auto st = engine::run_ensemble(3, opt, run);
+  CHECK(computed == 5000);
+  CHECK(st.runs == 4999);
+  REQUIRE(st.skipped.size() == 1);
+}
+
 TEST_CASE("an ensemble that would not fit even as sketches is refused before running",
           "[engine][mc]") {
   engine::ensemble_options opt;
