@@ -124,8 +124,9 @@ struct ensemble_options {
   /// Runs per chunk: what a checkpoint saves at once and what an MPI rank takes at once; 0 chooses
   /// (resolve_chunk_runs). Results do not depend on it. With sketches, a multiple of sketch_block.
   std::size_t chunk_runs = 0;
-  /// With sketches, runs per block summary (run_summary). Results depend on it (only in the
-  /// sketched quantiles' small random error), so it is fixed: tests lower it to make many blocks.
+  /// With sketches, runs per block summary (run_summary). Results depend on it (the sketched
+  /// quantiles within their error, mean and sd in their last bits), so it is fixed: tests lower
+  /// it to make many blocks.
   std::size_t sketch_block = 2048;
   /// With sketches, chunks keep their runs' values too (for run_sink). Set it on every MPI rank
   /// when rank 0 has a run_sink; in one process a run_sink implies it.
