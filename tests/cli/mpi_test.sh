@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # hwfsim mc under mpirun, as a cluster user runs it: results byte-identical to one process for
-# 1, 2 and 3 ranks; a 2-rank job killed part way and resumed gives the uninterrupted results;
+# 1, 2 and 3 ranks, with exact quantiles and with sketches (and --save-runs); a 2-rank job killed
+# part way and resumed gives the uninterrupted results;
 # resuming with another seed or scenario is refused. Usage (from the source root):
 #   mpi_test.sh /path/to/hwfsim /path/to/mpirun
 # (ctest sets OMPI_ALLOW_RUN_AS_ROOT and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM for mpirun as root.)
@@ -42,6 +43,16 @@ if mpi 2 "$hwfsim" mc $scenario --samples 3000 --memory 40 --threads 1 -q -o "$t
   ok "2 ranks with quantile sketches: byte-identical to one process"
 else
   bad "2 ranks with quantile sketches differ from one process"
+fi
+# Sketches and --save-runs: the ranks send their runs' values too; runs.nc is the same file.
+"$hwfsim" mc $scenario --samples 5000 --memory 80 --save-runs --save-indicators supply -q \
+  -o "$tmp/saved1" || bad "sketches with --save-runs failed"
+if mpi 2 "$hwfsim" mc $scenario --samples 5000 --memory 80 --save-runs --save-indicators supply \
+    --threads 1 -q -o "$tmp/saved2" && same "$tmp/saved1" "$tmp/saved2" \
+    && cmp -s "$tmp/saved1/runs.nc" "$tmp/saved2/runs.nc" && grep -q '"KLL sketch' "$tmp/saved2/run.json"; then
+  ok "2 ranks with sketches and --save-runs: statistics and runs.nc byte-identical to one process"
+else
+  bad "2 ranks with sketches and --save-runs differ from one process"
 fi
 
 # Kill a 2-rank job after its first checkpoint (SIGKILL to mpirun and every rank), resume it.
