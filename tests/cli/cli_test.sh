@@ -3,31 +3,7 @@
 # Usage: cli_test.sh /path/to/hwfsim   (run from the source root, as ctest does)
 set -u
 hwfsim=$(realpath "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# expect NAME EXPECTED_EXIT REGEX -- command...   (REGEX is matched against stdout+stderr)
-expect() {
-  local name=$1 code=$2 regex=$3
-  shift 4
-  local out rc
-  out=$("$@" 2>&1)
-  rc=$?
-  if [[ $rc -ne $code ]]; then
-    echo "FAIL $name: exit $rc, expected $code"; echo "$out" | head -20; failed=$((failed + 1)); return
-  fi
-  if ! grep -Eq -- "$regex" <<<"$out"; then
-    echo "FAIL $name: output does not match /$regex/"; echo "$out" | head -20; failed=$((failed + 1)); return
-  fi
-  echo "ok   $name"; passed=$((passed + 1))
-}
-
-check() {  # check NAME CONDITION...
-  local name=$1; shift
-  if "$@"; then echo "ok   $name"; passed=$((passed + 1)); else echo "FAIL $name"; failed=$((failed + 1)); fi
-}
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 good=tests/data/good/scenario.yaml
 
@@ -232,5 +208,4 @@ for cmd in "" run validate show params compare sources backcast mc schema report
   fi
 done
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -8,12 +8,7 @@
 set -u
 hwfsim=$(realpath "$1")
 mpirun=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 scenario=scenarios/two-countries-uncertainty.yaml
 files="quantiles.csv corridor_quantiles.csv probabilities.csv samples.csv"
 same() {  # same DIR_A DIR_B: every statistics file byte-identical
@@ -81,40 +76,24 @@ fi
 before=$(ls "$tmp/killed/checkpoint" | sort | md5sum)
 sed 's/seed: 20261125/seed: 7/' $scenario > "$tmp/other-seed.yaml"
 sed -i "s|extends: |extends: $PWD/scenarios/|" "$tmp/other-seed.yaml"
-out=$("$hwfsim" mc "$tmp/other-seed.yaml" --samples $runs --memory 40 --chunk-runs 2048 \
-      --resume "$tmp/killed" 2>&1)
-rc=$?
-if [[ $rc -eq 1 && $out == *"holds the checkpoint of another study: seed is 20261125 there and 7 here"* ]]; then
-  ok "resume with another seed refused (exit 1): ${out%% A resume*}"
-else
-  bad "resume with another seed: exit $rc: $out"
-fi
-out=$("$hwfsim" mc scenarios/two-countries-uncertainty.yaml --samples $((runs + 1)) --memory 40 \
-      --chunk-runs 2048 --resume "$tmp/killed" 2>&1)
-rc=$?
-if [[ $rc -eq 1 && $out == *"samples is $runs there and $((runs + 1)) here"* ]]; then
-  ok "resume with other samples refused (exit 1)"
-else
-  bad "resume with other samples: exit $rc: $out"
-fi
+expect "resume with another seed refused (exit 1)" 1 \
+  "holds the checkpoint of another study: seed is 20261125 there and 7 here" -- \
+  "$hwfsim" mc "$tmp/other-seed.yaml" --samples $runs --memory 40 --chunk-runs 2048 \
+  --resume "$tmp/killed"
+expect "resume with other samples refused (exit 1)" 1 \
+  "samples is $runs there and $((runs + 1)) here" -- \
+  "$hwfsim" mc $scenario --samples $((runs + 1)) --memory 40 --chunk-runs 2048 \
+  --resume "$tmp/killed"
 cp $scenario "$tmp/changed.yaml"
 sed -i "s|extends: |extends: $PWD/scenarios/|; s/max: 2.5}/max: 2.4}/" "$tmp/changed.yaml"
-out=$("$hwfsim" mc "$tmp/changed.yaml" --samples $runs --memory 40 --chunk-runs 2048 \
-      --resume "$tmp/killed" 2>&1)
-rc=$?
-if [[ $rc -eq 1 && $out == *"SHA-256 of scenario 1's input files is"* ]]; then
-  ok "resume with a changed scenario file refused (exit 1)"
-else
-  bad "resume with a changed scenario: exit $rc: $out"
-fi
+expect "resume with a changed scenario file refused (exit 1)" 1 \
+  "SHA-256 of scenario 1's input files is" -- \
+  "$hwfsim" mc "$tmp/changed.yaml" --samples $runs --memory 40 --chunk-runs 2048 \
+  --resume "$tmp/killed"
 [[ $(ls "$tmp/killed/checkpoint" | sort | md5sum) == "$before" ]] || bad "a refused resume changed the checkpoint"
-out=$("$hwfsim" mc $scenario --samples $runs --memory 40 -q -o "$tmp/killed" 2>&1)
-rc=$?
-if [[ $rc -eq 3 && $out == *"holds the checkpoint of an unfinished Monte Carlo run"*"--resume"* ]]; then
-  ok "a new run into the checkpoint's folder is refused (exit 3) and points to --resume"
-else
-  bad "new run into a checkpoint folder: exit $rc: $out"
-fi
+expect "a new run into the checkpoint's folder is refused (exit 3) and points to --resume" 3 \
+  "holds the checkpoint of an unfinished Monte Carlo run.*--resume" -- \
+  "$hwfsim" mc $scenario --samples $runs --memory 40 -q -o "$tmp/killed"
 
 # The resume: 2 ranks again, and the result of the uninterrupted run, byte for byte.
 if mpi 2 "$hwfsim" mc $scenario --samples $runs --memory 40 --threads 1 --chunk-runs 2048 -q \
@@ -126,5 +105,4 @@ fi
 [[ ! -e "$tmp/killed/checkpoint" ]] && ok "the checkpoint is removed once the results are written" \
   || bad "the checkpoint is still there after the resume"
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish

@@ -3,12 +3,7 @@
 # that cannot be created. Usage: robustness_test.sh /path/to/hwfsim (from the source root).
 set -u
 hwfsim=$(realpath "$1")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 scenario=scenarios/flagship.yaml
 
 # A reference run, and how long a run takes here.
@@ -64,5 +59,4 @@ else
   bad "uncreatable folder: exit $rc: $out"
 fi
 
-echo "$passed passed, $failed failed"
-[[ $failed -eq 0 ]]
+finish
