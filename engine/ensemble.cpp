@@ -651,13 +651,13 @@ std::size_t chunk_end(const ensemble_options& options, std::size_t first) {
   return std::min(options.runs, first + options.chunk_runs);
 }
 
-ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options& given) {
+ensemble_start start_ensemble(ensemble_accumulator& acc) {
   const auto& options = acc.options();  // chunk_runs resolved
   ensemble_start start;
   // Chunks from a checkpoint: the state first, then each chunk when its turn comes.
-  if (given.resume != nullptr) {
-    if (!given.resume->state.empty()) acc.load(given.resume->state, given.resume->state_runs);
-    for (const auto& c : given.resume->chunks)
+  if (const auto* resume = options.resume; resume != nullptr) {
+    if (!resume->state.empty()) acc.load(resume->state, resume->state_runs);
+    for (const auto& c : resume->chunks)
       if (c.first >= acc.taken()) start.resumed[c.first] = &c;
   }
   start.done = options.runs;
@@ -789,7 +789,7 @@ void run_sketched(ensemble_accumulator& acc, ensemble_start& start, const run_fu
 cell_statistics run_ensemble(std::size_t cells, const ensemble_options& options,
                              const run_function& run_one) {
   ensemble_accumulator acc(cells, options);
-  auto start = start_ensemble(acc, options);
+  auto start = start_ensemble(acc);
   const auto take_resumed = [&] {
     auto& resumed = start.resumed;
     for (auto it = resumed.find(acc.taken()); it != resumed.end(); it = resumed.find(acc.taken())) {

@@ -243,9 +243,9 @@ struct ensemble_start {
   std::size_t done = 0;                             ///< runs already done
 };
 
-/// Loads options.resume (if any) into `acc`, plans the chunks, and reports the runs already done
-/// to options.progress.
-ensemble_start start_ensemble(ensemble_accumulator& acc, const ensemble_options& options);
+/// Loads acc's options.resume (if any) into `acc`, plans the chunks, and reports the runs already
+/// done to options.progress.
+ensemble_start start_ensemble(ensemble_accumulator& acc);
 
 /// Computes the runs [first, last) in parallel (TBB) into a chunk, or, when `into` is given
 /// ((last - first) x cells), into `into` (the chunk's own values then stay empty). Stops early,

@@ -135,7 +135,7 @@ cell_statistics coordinator(MPI_Comm comm, std::size_t cells, const ensemble_opt
     if (options.run_sink && !options.keep_values)
       throw std::logic_error("mpi::run_ensemble: a run_sink needs keep_values on every rank");
     made = std::make_unique<ensemble_accumulator>(cells, options);
-    start = start_ensemble(*made, options);
+    start = start_ensemble(*made);
   } catch (...) {
     release_workers(comm, ranks);  // no work was handed out yet
     throw;

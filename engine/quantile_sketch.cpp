@@ -56,6 +56,12 @@ void quantile_sketch::lay_out(const std::vector<std::vector<double>>& by_level, 
   items_.swap(array);
 }
 
+void quantile_sketch::append_levels(std::vector<std::vector<double>>& by_level) const {
+  for (std::size_t h = 0; h < levels(); ++h)
+    by_level[h].insert(by_level[h].end(), items_.begin() + levels_[h],
+                       items_.begin() + levels_[h + 1]);
+}
+
 void quantile_sketch::insert(double x) {
   if (levels_.empty()) lay_out({{}}, true);
   if (levels_[0] == 0) make_room();
@@ -66,8 +72,7 @@ void quantile_sketch::insert(double x) {
 void quantile_sketch::make_room() {
   if (stored() < total_capacity()) {  // condensed or loaded: take the room back
     std::vector<std::vector<double>> by_level(levels());
-    for (std::size_t h = 0; h < levels(); ++h)
-      by_level[h].assign(items_.begin() + levels_[h], items_.begin() + levels_[h + 1]);
+    append_levels(by_level);
     lay_out(by_level, true);
   } else {
     compress();
@@ -134,10 +139,8 @@ void quantile_sketch::merge(const quantile_sketch& other) {
   // Each level takes the other's items of the same weight; then the sketch compacts until its
   // items fit its capacity, and gives back the room it no longer needs.
   std::vector<std::vector<double>> by_level(std::max(levels(), other.levels()));
-  for (const quantile_sketch* s : {static_cast<const quantile_sketch*>(this), &other})
-    for (std::size_t h = 0; h < s->levels(); ++h)
-      by_level[h].insert(by_level[h].end(), s->items_.begin() + s->levels_[h],
-                         s->items_.begin() + s->levels_[h + 1]);
+  append_levels(by_level);
+  other.append_levels(by_level);
   lay_out(by_level, true);
   n_ += other.n_;
   while (stored() > total_capacity()) compress();

@@ -59,6 +59,8 @@ class quantile_sketch {
   /// array has the sketch's capacity (or the items, when they are more), else just the items
   /// (the next insert takes the room back).
   void lay_out(const std::vector<std::vector<double>>& by_level, bool spare);
+  /// Appends each level's items to by_level[level] (which has at least levels() entries).
+  void append_levels(std::vector<std::vector<double>>& by_level) const;
   void make_room();
   void compress();
   void compact(std::size_t level);
