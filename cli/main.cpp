@@ -58,6 +58,16 @@ std::string step_text(double step) {
   return per_year == 1 ? "1" : fmt::format("1/{}", per_year);
 }
 
+/// Option check for a fraction: "3%" is refused with its fraction as the hint ("write 0.03").
+std::string percent_as_fraction(const std::string& text) {
+  if (text.empty() || text.back() != '%') return {};
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, v);
+  if (ec != std::errc() || p != text.data() + text.size() - 1)
+    return fmt::format("'{}' is not a number", text);
+  return fmt::format("'{}' is a percentage; write the fraction {} instead", text, v / 100);
+}
+
 /// The value of `indicator` for a country's cadre-`all` row at output row `row`.
 double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
                      std::size_t country, std::string_view indicator) {
@@ -232,13 +242,35 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
 /// A bad-input error about something other than a YAML value (a command-line option, a set of
 /// scenarios): names `what` instead of a file position.
 engine::input_error bad_input_error(std::string what, std::string key, std::string message,
-                                    std::string note) {
+                                    std::string note, std::string suggestion = {}) {
   engine::diagnostic d;
   d.where.file = std::move(what);
   d.key_path = std::move(key);
   d.message = std::move(message);
   if (!note.empty()) d.notes.push_back(std::move(note));
+  d.suggestion = std::move(suggestion);
   return engine::input_error({std::move(d)});
+}
+
+/// The items of a comma-separated option value, each without surrounding spaces ("gha, nga").
+/// An empty item (a trailing comma, often from `--countries gha, nga` without quotes) is refused.
+std::vector<std::string> list_items(const std::string& option, const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::stringstream ss(text);
+  while (std::getline(ss, item, ',')) {
+    const auto first = item.find_first_not_of(" \t");
+    const auto last = item.find_last_not_of(" \t");
+    out.push_back(first == std::string::npos ? std::string()
+                                             : item.substr(first, last - first + 1));
+  }
+  if (!text.empty() && text.back() == ',') out.emplace_back();
+  if (std::find(out.begin(), out.end(), std::string()) != out.end())
+    throw bad_input_error(option, "", fmt::format("'{}' has an empty item", text),
+                          fmt::format("write the list without spaces ({} a,b) or quote it ({} "
+                                      "\"a, b\"): a space ends the option's value",
+                                      option, option));
+  return out;
 }
 
 /// Parses "2030,2035" into years; an empty text gives start + 5, start + 10 and the end year
@@ -251,9 +283,7 @@ std::vector<int> summary_years(const std::string& text, const model::compiled_mo
       if (y <= t1 && (years.empty() || y > years.back())) years.push_back(y);
     return years;
   }
-  std::string item;
-  std::stringstream ss(text);
-  while (std::getline(ss, item, ',')) {
+  for (const auto& item : list_items("--years", text)) {
     int y = 0;
     const auto [p, ec] = std::from_chars(item.data(), item.data() + item.size(), y);
     if (ec != std::errc() || p != item.data() + item.size() || y <= t0 || y > t1)
@@ -276,34 +306,72 @@ struct loaded_run {
   std::exception_ptr error;
 };
 
-/// The countries of the printed comparison table: all, or those named in "NGA,GBR".
-std::vector<std::size_t> table_countries(const std::string& text, const model::compiled_model& m) {
+std::string upper_case(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return s;
+}
+
+/// For a name that is not an ISO3 code of the model: the code it most likely means. Common
+/// aliases and two-letter codes (UK, GB -> GBR), the dataset's country names (Ghana -> GHA), or
+/// a close code.
+std::optional<std::string> country_hint(const std::string& upper,
+                                        const model::scenario_description& s) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> aliases{
+      {"UK", "GBR"},      {"GB", "GBR"},  {"ENGLAND", "GBR"}, {"BRITAIN", "GBR"}, {"US", "USA"},
+      {"AMERICA", "USA"}, {"UAE", "ARE"}, {"AE", "ARE"},      {"KSA", "SAU"},     {"SA", "SAU"},
+      {"NG", "NGA"},      {"GH", "GHA"},  {"KE", "KEN"},      {"ZW", "ZWE"},      {"ZA", "ZAF"},
+      {"PH", "PHL"},      {"IN", "IND"},  {"PK", "PAK"},      {"JM", "JAM"},      {"NP", "NPL"},
+      {"CA", "CAN"},      {"AU", "AUS"},  {"DE", "DEU"},      {"IE", "IRL"},      {"NZ", "NZL"},
+      {"MW", "MWI"},      {"UG", "UGA"},  {"ZM", "ZMB"}};
+  const auto in_model = [&](std::string_view iso3) {
+    return std::any_of(s.model.countries.begin(), s.model.countries.end(),
+                       [&](const auto& c) { return c.iso3 == iso3; });
+  };
+  for (const auto& [alias, iso3] : aliases)
+    if (alias == upper && in_model(iso3)) return std::string(iso3);
+  for (const auto& c : s.model.countries)
+    if (upper_case(c.name) == upper) return c.iso3;
+  std::vector<std::string> codes;
+  for (const auto& c : s.model.countries) codes.push_back(c.iso3);
+  return engine::closest_match(upper, codes);
+}
+
+/// The countries of the printed comparison table: all, or those named in "NGA,GBR" (ISO3 codes
+/// in any case, spaces after the commas allowed).
+std::vector<std::size_t> table_countries(const std::string& text,
+                                         const model::scenario_description& s,
+                                         const model::compiled_model& m) {
   const auto& countries = m.country_set();
   std::vector<std::size_t> out;
   if (text.empty()) {
     for (std::size_t c = 0; c < countries.size(); ++c) out.push_back(c);
     return out;
   }
-  std::string item;
-  std::stringstream ss(text);
-  while (std::getline(ss, item, ',')) {
-    const auto c = countries.find(item);
-    if (!c)
-      throw bad_input_error("--countries", "",
-                            fmt::format("'{}' is not a country of the model", item),
-                            "countries: " + engine::join_list(countries.labels()));
-    out.push_back(*c);
+  for (const auto& item : list_items("--countries", text)) {
+    const auto code = upper_case(item);
+    const auto c = countries.find(code);
+    if (!c) {
+      const auto hint = country_hint(code, s);
+      throw bad_input_error(
+          "--countries", "", fmt::format("'{}' is not a country of the model", item),
+          "countries (ISO3 codes): " + engine::join_list(countries.labels()), hint.value_or(""));
+    }
+    if (std::find(out.begin(), out.end(), *c) == out.end()) out.push_back(*c);
   }
   return out;
 }
 
 int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool force,
                 std::optional<double> discount, const std::string& years_text,
-                const std::string& countries_text, int threads, bool quiet) {
+                const std::string& countries_text, const std::string& cadre, int threads,
+                bool quiet) {
   if (paths.size() < 2)
     throw bad_input_error("compare", "", "compare needs a baseline and at least one other scenario",
                           "");
   const std::filesystem::path dir(out_dir.empty() ? "results/compare" : out_dir);
+  // The lists' spelling first: an unquoted "--countries gha, nga" also makes "nga" a scenario.
+  if (!years_text.empty()) list_items("--years", years_text);
+  if (!countries_text.empty()) list_items("--countries", countries_text);
 
   // Each scenario loads, compiles and runs independently: in parallel, results in input order.
   std::vector<loaded_run> runs(paths.size());
@@ -356,7 +424,12 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
   model::comparison_settings settings;
   settings.discount_rate = discount.value_or(base.scenario->discount_rate);
   settings.years = summary_years(years_text, *base.model);
-  const auto shown = table_countries(countries_text, *base.model);
+  const auto shown = table_countries(countries_text, *base.scenario, *base.model);
+  const auto& cadre_ids = base.model->cadre_ids();
+  if (!cadre.empty() && std::find(cadre_ids.begin(), cadre_ids.end(), cadre) == cadre_ids.end())
+    throw bad_input_error("--cadre", "", fmt::format("'{}' is not a cadre of the model", cadre),
+                          "cadres: " + engine::join_list(cadre_ids),
+                          engine::closest_match(cadre, cadre_ids).value_or(""));
 
   const auto summary_schema = model::country_summary_schema(*base.model);
   const auto corridor_schema = model::corridor_summary_schema(*base.model);
@@ -403,23 +476,60 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
   fmt::print(
       "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
       "corridor_summary.csv, run.json, report.html\n");
-  const int year = settings.years.back();
-  fmt::print(
-      "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
-      "worker-year discounted:\n\n",
-      year, base.model->start_time());
-  fmt::print("{:<32}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country",
-             "supply", "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
   const std::size_t per = summary_schema.size() / base.model->countries().size();
-  const std::size_t row = settings.years.size() - 1;
-  for (std::size_t c : shown)
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      const auto v = summaries[i].row(row).subspan(c * per, per);
-      fmt::print("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
-                 runs[i].scenario->name.substr(0, 31), base.model->countries()[c].iso3, v[0], v[1],
-                 v[2], v[3], v[4], v[5],
-                 std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
+  const auto& schema = base.model->schemas()[0];
+  // A table for each year given with --years; without it, for the last summary year.
+  for (std::size_t row = years_text.empty() ? settings.years.size() - 1 : 0;
+       row < settings.years.size(); ++row) {
+    const int year = settings.years[row];
+    if (cadre.empty()) {
+      fmt::print(
+          "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
+          "worker-year discounted:\n\n",
+          year, base.model->start_time());
+      fmt::print("{:<32}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country",
+                 "supply", "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
+      for (std::size_t c : shown)
+        for (std::size_t i = 0; i < runs.size(); ++i) {
+          const auto v = summaries[i].row(row).subspan(c * per, per);
+          fmt::print("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
+                     runs[i].scenario->name.substr(0, 31), base.model->countries()[c].iso3, v[0],
+                     v[1], v[2], v[3], v[4], v[5],
+                     std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
+        }
+      continue;
     }
+    // One cadre: its indicators of that year (flows over the year before it).
+    const auto t = static_cast<std::size_t>(
+        std::find(times.begin(), times.end(), static_cast<double>(year)) - times.begin());
+    fmt::print("\n{} in {} (density per 10,000 people; flows over the year before):\n\n", cadre,
+               year);
+    fmt::print("{:<32}{:<8}{:>12}{:>8}{:>12}{:>12}{:>12}{:>10}\n", "scenario", "country", "supply",
+               "dens", "shortage", "emigration", "immigration", "returns");
+    for (std::size_t c : shown)
+      for (std::size_t i = 0; i < runs.size(); ++i) {
+        const auto& iso3 = base.model->countries()[c].iso3;
+        const auto value = [&](std::string_view indicator) -> std::optional<double> {
+          for (std::size_t k = 0; k < schema.size(); ++k) {
+            const auto& key = schema.series[k];
+            if (key[0] == iso3 && key[1] == cadre && key[2] == indicator)
+              return runs[i].run->result.tables[0].row(t)[k];
+          }
+          return std::nullopt;  // the country has no such cadre
+        };
+        const auto supply = value("supply");
+        if (!supply) {
+          fmt::print("{:<32}{:<8}{:>12}\n", runs[i].scenario->name.substr(0, 31), iso3,
+                     "(no " + cadre + ")");
+          continue;
+        }
+        fmt::print("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>12.0f}{:>12.0f}{:>12.0f}{:>10.0f}\n",
+                   runs[i].scenario->name.substr(0, 31), iso3, *supply,
+                   value("density_per_10k").value_or(0), value("shortage").value_or(0),
+                   value("emigration").value_or(0), value("immigration").value_or(0),
+                   value("returns").value_or(0));
+      }
+  }
   return ok;
 }
 
@@ -856,7 +966,7 @@ int main(int argc, char** argv) {
       "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
 
-  std::string scenario, out_dir, filter, years, countries;
+  std::string scenario, out_dir, filter, years, countries, cadre;
   std::vector<std::string> scenarios;
   bool force = false, quiet = false, csv = false;
   std::optional<double> discount;
@@ -893,12 +1003,17 @@ int main(int argc, char** argv) {
       ->add_option("--discount-rate", discount,
                    "Yearly discount rate for cost-effectiveness (default: the baseline "
                    "scenario's discount_rate, 0.03 unless set)")
+      ->check(percent_as_fraction)
       ->check(CLI::Range(0.0, 0.5));
   compare->add_option("--years", years,
-                      "Summary years, comma-separated (default: start + 5, start + 10, end)");
+                      "Summary years, comma-separated (default: start + 5, start + 10, end); a "
+                      "printed table for each (default: the end year's)");
   compare->add_option("--countries", countries,
-                      "Countries of the printed table, comma-separated (default: all; the files "
-                      "always hold all)");
+                      "Countries of the printed tables: ISO3 codes, comma-separated, any case "
+                      "(default: all; the files always hold all)");
+  compare->add_option("--cadre", cadre,
+                      "Print the tables for this cadre instead of all cadres (the files always "
+                      "hold every cadre)");
   compare->add_option("--threads", threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   compare->add_flag("-q,--quiet", quiet, "Print nothing on success");
@@ -1049,7 +1164,8 @@ int main(int argc, char** argv) {
     }
     if (*backcast) return cmd_backcast(scenario, observed, out_dir, force, report, quiet);
     if (*compare)
-      return cmd_compare(scenarios, out_dir, force, discount, years, countries, threads, quiet);
+      return cmd_compare(scenarios, out_dir, force, discount, years, countries, cadre, threads,
+                         quiet);
     if (*schema) {
       fmt::print("{}", model::schema_markdown());
       return ok;

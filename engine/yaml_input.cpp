@@ -236,6 +236,12 @@ std::optional<double> node_ref::to_number(bool allow_fraction) const {
       if (num && den && *den != 0 && std::isfinite(*num / *den)) return *num / *den;
     }
   }
+  if (s.size() > 1 && s.back() == '%')
+    if (const auto pct = parse_double(std::string_view(s).substr(0, s.size() - 1))) {
+      error(fmt::format("expected {}, found the percentage '{}'", expected, s),
+            {fmt::format("shares and rates are fractions: write {} for {}", *pct / 100, s)});
+      return std::nullopt;
+    }
   error(fmt::format("expected {}, found {}", expected, describe()));
   return std::nullopt;
 }

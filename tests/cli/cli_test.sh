@@ -208,4 +208,34 @@ for cmd in "" run validate show params compare sources backcast mc schema report
   fi
 done
 
+# compare: the console options as people type them.
+cmpargs=(scenarios/two-countries.yaml scenarios/two-countries-policies.yaml)
+"$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc" --countries "gha, Gbr" > "$tmp/cc.out" 2>&1
+check "--countries takes any case and spaces after commas (the table has GHA and GBR rows)" bash -c "
+  grep -Eq '^two-countries-policies +GHA +195993 ' '$tmp/cc.out' && grep -Eq '^two-countries-policies +GBR +310994 ' '$tmp/cc.out'"
+expect "--countries UK hints GBR" 2 "^--countries: error: 'UK' is not a country of the model.*did you mean 'GBR'\\?" -- \
+  bash -c "'$hwfsim' compare ${cmpargs[*]} -o '$tmp/cc2' --countries GHA,UK 2>&1 | tr '\\n' ' '; exit \${PIPESTATUS[0]}"
+expect "--countries Ghana hints GHA" 2 "did you mean 'GHA'\\?" -- \
+  "$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc2" --countries ghana
+expect "--countries with a trailing comma (unquoted spaces) says how to write the list" 2 \
+  "'gha,' has an empty item.*quote it" -- \
+  bash -c "'$hwfsim' compare ${cmpargs[*]} -o '$tmp/cc2' --countries gha, 2>&1 | tr '\\n' ' '; exit \${PIPESTATUS[0]}"
+expect "--discount-rate 3% hints 0.03" 2 "'3%' is a percentage; write the fraction 0.03 instead" -- \
+  "$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc2" --discount-rate 3%
+check "no folder after the refused console options" test ! -e "$tmp/cc2"
+"$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc3" --years 2030,2040 > "$tmp/cc3.out" 2>&1
+check "--years 2030,2040 prints a table for each year" bash -c "
+  grep -q '^All cadres in 2030;' '$tmp/cc3.out' && grep -q '^All cadres in 2040;' '$tmp/cc3.out' &&
+  ! grep -q '^All cadres in 2045;' '$tmp/cc3.out' &&
+  grep -Eq '^two-countries-baseline +GHA +[0-9]+ ' <(sed -n '/in 2030;/,/in 2040;/p' '$tmp/cc3.out')"
+check "without --years, one table: the end year's" bash -c "
+  test \$(grep -c '^All cadres in ' '$tmp/cc.out') -eq 1 && grep -q '^All cadres in 2045;' '$tmp/cc.out'"
+"$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc4" --cadre nurses --countries GHA > "$tmp/cc4.out" 2>&1
+check "--cadre nurses prints the cadre's table from indicators.csv" bash -c "
+  grep -q '^nurses in 2045' '$tmp/cc4.out' &&
+  supply=\$(grep '^two-countries-policies,2045,GHA,nurses,supply,' '$tmp/cc4/indicators.csv' | cut -d, -f6) &&
+  grep -Eq \"^two-countries-policies +GHA +\$(printf '%.0f' \$supply) \" '$tmp/cc4.out'"
+expect "--cadre with a typo suggests the cadre" 2 "did you mean 'nurses'\\?" -- \
+  "$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc5" --cadre nurse
+
 finish
