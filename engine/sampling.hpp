@@ -17,8 +17,11 @@ std::string_view to_string(sampling_method m);
 class sample_design {
  public:
   /// Sobol supports up to 3,667 dimensions (Joe & Kuo's direction numbers in Boost.Random).
+  /// `keys`: one number per dimension that names its random stream (default: its index). With
+  /// keys, a dimension's random and Latin-hypercube draws and its Sobol shift depend only on its
+  /// key, not on its position among the others; Sobol coordinates still follow the position.
   sample_design(sampling_method method, std::uint64_t seed, std::size_t runs,
-                std::size_t dimensions, bool scramble = true);
+                std::size_t dimensions, bool scramble = true, std::vector<std::uint64_t> keys = {});
 
   std::size_t runs() const noexcept { return runs_; }
   std::size_t dimensions() const noexcept { return dimensions_; }
@@ -33,6 +36,7 @@ class sample_design {
   std::size_t runs_, dimensions_;
   std::vector<std::uint32_t> strata_;       ///< lhs: dimension-major permutations of [0, runs)
   std::vector<std::uint64_t> sobol_shift_;  ///< sobol: digital shift per dimension (0 = none)
+  std::vector<std::uint64_t> keys_;         ///< the random stream of each dimension
 };
 
 }  // namespace hwf::engine

@@ -21,6 +21,17 @@ engine::input_error study_error(const std::string& file, const std::string& key,
   return engine::input_error({std::move(d)});
 }
 
+/// The random stream of a sampled dimension: FNV-1a of its label, so that a parameter draws the
+/// same values whatever the other sampled dimensions (a scenario alone, or compared with others).
+std::uint64_t dimension_key(std::string_view label) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char ch : label) {
+    h ^= static_cast<unsigned char>(ch);
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
 std::size_t indicator_index(std::string_view name) {
   const auto names = indicator_names();
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
@@ -93,13 +104,16 @@ mc_study prepare_study(const std::vector<std::string>& paths,
   }
   const auto& u = base.uncertainty;
   st.samples = u.samples;
-  st.design =
-      std::make_unique<engine::sample_design>(u.sampling, u.seed, u.samples, st.dimensions.size());
+  std::vector<std::uint64_t> keys;
+  for (const auto& label : st.dimensions) keys.push_back(dimension_key(label));
+  st.design = std::make_unique<engine::sample_design>(u.sampling, u.seed, u.samples,
+                                                      st.dimensions.size(), true, std::move(keys));
   const auto& m = *st.models[0];
   for (double t = m.start_time(); t <= m.end_time(); t += 1) st.times.push_back(t);
   st.probability_schema = {"probabilities", {"country", "probability"}, {}};
   for (const auto& c : m.countries()) {
     st.probability_schema.series.push_back({c.iso3, "shortage_below_baseline"});
+    st.probability_schema.series.push_back({c.iso3, "shortage_not_above_baseline"});
     st.probability_schema.series.push_back(
         {c.iso3, fmt::format("sdg_density_at_least_{}", sdg_threshold)});
   }
@@ -141,10 +155,13 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
         const auto row = [&](std::size_t k) {
           return results[k].result.tables[0].values.data() + y * per_row;
         };
-        double* p = &out[first + y * st.probability_schema.size() + 2 * c];
-        p[0] = s == 0 ? engine::not_defined
-                      : (row(s)[all + shortage] < row(0)[all + shortage] ? 1.0 : 0.0);
-        p[1] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
+        // Strictly below, and below or equal: where both shortages are 0 (a policy that removes
+        // the shortage in a country that has none either), only the second counts the run.
+        double* p = &out[first + y * st.probability_schema.size() + 3 * c];
+        const double policy = row(s)[all + shortage], baseline = row(0)[all + shortage];
+        p[0] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
+        p[1] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
+        p[2] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
       }
   }
 }

@@ -539,7 +539,8 @@
       ].map((col) => Object.assign({ title: (SHORT[col.name] || label(col.name)) + ', median [5th\u201395th]', unit: unit(col.name) }, col));
       for (const p of D.probabilities || []) {
         columns.push({ name: p, title: p.startsWith('sdg_density') ? 'Chance SDG density \u2265 ' + K.sdg_threshold
-          : p === 'shortage_below_baseline' ? 'Chance shortage below baseline' : p, unit: 'share of runs',
+          : p === 'shortage_below_baseline' ? 'Chance shortage strictly below baseline'
+            : p === 'shortage_not_above_baseline' ? 'Chance shortage at most baseline (ties count)' : p, unit: 'share of runs',
         share: true, get: (sc, c, y) => probabilityAt(sc, c, p, y) });
       }
     }
@@ -821,22 +822,37 @@
     }
 
     // The chance of a lower shortage sits beside the difference fan; the SDG chance comes last.
-    const probabilities = (D.probabilities || []).slice().sort((a, b) => a.startsWith('sdg_density') - b.startsWith('sdg_density'));
-    for (const p of probabilities) {
-      const sdg = p.startsWith('sdg_density');
+    // The shortage chart shows both definitions: below or equal (ties count: a policy that
+    // leaves no shortage where the baseline has none either does not fail) and strictly below.
+    const probs = D.probabilities || [];
+    const TIE = { shortage_not_above_baseline: 'at most the baseline\u2019s (ties count)',
+      shortage_below_baseline: 'strictly below the baseline\u2019s' };
+    const groups = [];
+    const shortageProbs = probs.filter((p) => TIE[p]);
+    if (shortageProbs.length) groups.push({ sdg: false, names: shortageProbs });
+    for (const p of probs) if (p.startsWith('sdg_density')) groups.push({ sdg: true, names: [p] });
+    for (const g of groups) {
+      const sdg = g.sdg;
       chart(s, 'chance-' + (sdg ? 'sdg' : 'shortage'), ['country'], () => {
         const rows = [];
         scenarios.forEach((sc, si) => {
           if (!sdg && si === 0) return;
-          rows.push(...rowsOf('probabilities', series('probabilities', [si, state.country, id('probabilities', p)]), sc));
+          for (const p of g.names)
+            rows.push(...rowsOf('probabilities', series('probabilities', [si, state.country, id('probabilities', p)]), sc,
+              sdg ? undefined : { definition: TIE[p] }));
         });
         const names = sdg ? scenarios : scenarios.slice(1);
         const spec = lineChart({ indicator: '', title: sdg ? 'Chance that the SDG density reaches ' + K.sdg_threshold
-          : 'Chance that the shortage is below the baseline\u2019s', subtitle: countryLabel(state.country) + '; share of runs',
-        rows, legend: 'Scenario', colors: scenarioScale(names), yTitle: 'Share of runs' });
+          : 'Chance that the shortage is at most the baseline\u2019s (solid) or below it (dashed)',
+        subtitle: countryLabel(state.country) + '; share of runs' + (sdg ? ''
+          : '; a run where both shortages are 0 counts as at most, not as below'),
+        rows, legend: 'Scenario', colors: scenarioScale(names), yTitle: 'Share of runs',
+        dashes: sdg ? undefined : { field: 'definition', type: 'nominal', title: 'Shortage',
+          scale: { domain: g.names.map((p) => TIE[p]).sort(), range: [[1, 0], [5, 3]] } } });
         spec.layer[0].encoding.y.axis = { format: '.0%' };
         spec.layer[0].encoding.y.scale = { domain: [0, 1] };
         spec.layer[0].encoding.tooltip[2] = { field: 'value', title: 'Share of runs', format: '.0%' };
+        if (!sdg) spec.layer[0].encoding.tooltip.push({ field: 'definition', title: 'Shortage' });
         return spec;
       }, () => countries[state.country]);
     }

@@ -208,6 +208,32 @@ for cmd in "" run validate show params compare sources backcast mc schema report
   fi
 done
 
+# mc --compare: the shipped pair runs as documented; ties count in the tie-inclusive probability;
+# a scenario draws the same values alone and compared.
+mcb=scenarios/two-countries-baseline-uncertainty.yaml
+expect "the documented mc --compare of the shipped pair runs" 0 \
+  "Monte Carlo two-countries-baseline-uncertainty and 1 compared: 60 runs \\(lhs sampling, seed 20261125, 4 sampled dimensions\\)" -- \
+  "$hwfsim" mc --compare $mcb $mcs --samples 60 -o "$tmp/pair2"
+check "mc --compare of the shipped pair writes the differences" \
+  grep -q "^two-countries-uncertainty,2045,GHA,all,supply," "$tmp/pair2/difference_quantiles.csv"
+"$hwfsim" mc $mcs --samples 60 -o "$tmp/alone" -q
+"$hwfsim" mc $mcb --samples 60 -o "$tmp/alone-base" -q
+check "a policy draws the same values alone and compared (its quantiles.csv rows are the same bytes)" \
+  cmp -s <(grep "^two-countries-uncertainty," "$tmp/alone/quantiles.csv") \
+         <(grep "^two-countries-uncertainty," "$tmp/pair2/quantiles.csv")
+check "the baseline draws the same values alone and compared" \
+  cmp -s <(grep "^two-countries-baseline-uncertainty," "$tmp/alone-base/quantiles.csv") \
+         <(grep "^two-countries-baseline-uncertainty," "$tmp/pair2/quantiles.csv")
+check "a policy's samples alone are its columns of the comparison's samples.csv" bash -c "
+  cmp -s <(cut -d, -f1-5 '$tmp/alone/samples.csv' | sort) \
+         <(awk -F, -v OFS=, '{print \$1, \$2, \$3, \$5, \$4}' '$tmp/pair2/samples.csv' | sort)"
+check "a scenario identical to the baseline ties in every run: at most 1, strictly below 0" bash -c "
+  awk -F, '\$1 == \"same-as-base\" && \$4 == \"shortage_not_above_baseline\" {n++; if (\$5 != 1) bad = 1}
+           \$1 == \"same-as-base\" && \$4 == \"shortage_below_baseline\" {m++; if (\$5 != 0) bad = 1}
+           END {exit bad || n < 50 || m != n}' '$tmp/mcc/probabilities.csv'"
+check "the baseline has no shortage probabilities of its own" bash -c "
+  ! grep -Eq '^two-countries-uncertainty,[0-9]+,[A-Z]+,shortage_(below|not_above)_baseline,' '$tmp/mcc/probabilities.csv'"
+
 # compare: the console options as people type them.
 cmpargs=(scenarios/two-countries.yaml scenarios/two-countries-policies.yaml)
 "$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc" --countries "gha, Gbr" > "$tmp/cc.out" 2>&1
