@@ -789,16 +789,27 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
       }
       // --save-runs: every run's values of the chosen indicators, streamed in run order.
       if (save_runs) {
-        std::vector<std::string> wanted;
-        std::stringstream ss(*save_runs);
-        for (std::string item; std::getline(ss, item, ',');)
-          if (!item.empty()) wanted.push_back(item);
+        const auto wanted = save_runs->empty() ? std::vector<std::string>{}
+                                               : list_items("--save-indicators", *save_runs);
         saved = model::saved_runs(study, wanted);
         out::runs_layout layout;
         for (const auto& sc : study.scenarios) layout.scenarios.push_back(sc.name);
         layout.countries = saved->countries;
         layout.cadres = saved->cadres;
         layout.indicators = saved->indicators;
+        for (const auto& name : saved->indicators) {
+          const auto t = model::describe_indicator(name, false);
+          layout.indicator_text.push_back({t.units, t.long_name});
+        }
+        layout.corridor_origins = saved->origins;
+        layout.corridor_destinations = saved->destinations;
+        layout.corridor_cadres = saved->corridor_cadres;
+        layout.corridor_indicators = saved->corridor_indicators;
+        for (const auto& name : saved->corridor_indicators) {
+          const auto t = model::describe_indicator(name, true);
+          layout.corridor_indicator_text.push_back({t.units, t.long_name});
+        }
+        layout.inputs = study.dimensions;
         for (double t : study.times) layout.years.push_back(static_cast<int>(t));
         layout.runs = study.samples;
         layout.title = "hwfsim Monte Carlo runs of " + base.name;
@@ -818,6 +829,17 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
                 slab[j] = c == model::saved_runs_map::none ? engine::not_defined : values[c];
               }
               netcdf->write(s, run, i, slab);
+            }
+          const std::size_t cper = study.times.size() * saved->origins.size();
+          std::vector<double> cslab(cper);
+          for (std::size_t s = 0; s < study.scenarios.size(); ++s)
+            for (std::size_t i = 0; i < saved->corridor_indicators.size(); ++i) {
+              const std::size_t first = (s * saved->corridor_indicators.size() + i) * cper;
+              for (std::size_t j = 0; j < cper; ++j) {
+                const std::size_t c = saved->corridor_cell[first + j];
+                cslab[j] = c == model::saved_runs_map::none ? engine::not_defined : values[c];
+              }
+              netcdf->write_corridor(s, run, i, cslab);
             }
           netcdf->mark_ok(run);
         };
@@ -882,8 +904,10 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
     fmt::memory_buffer buf;
     for (std::size_t run = 0; run < study.samples; ++run) {
       fmt::format_to(std::back_inserter(buf), "{}", run);
-      for (double x : model::sampled_values(study, run))
-        fmt::format_to(std::back_inserter(buf), ",{}", x);
+      const auto values = model::sampled_values(study, run);
+      for (double x : values) fmt::format_to(std::back_inserter(buf), ",{}", x);
+      // runs.nc's sampled inputs: every run's, a failed one's too (what made it fail).
+      if (netcdf && !values.empty()) netcdf->write_inputs(run, values);
       fmt::format_to(std::back_inserter(buf), "\n");
     }
     samples_csv.append(buf.data(), buf.size());

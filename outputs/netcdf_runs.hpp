@@ -1,6 +1,8 @@
 #pragma once
-// Per-run values of an ensemble in a NetCDF-4 file (libnetcdf), readable by xarray:
-// one double variable per indicator over the dimensions (scenario, run, year, country, cadre).
+// Per-run values of an ensemble in a NetCDF-4 file (libnetcdf) following the CF conventions
+// (units, long_name), readable by xarray: one double variable per indicator over the dimensions
+// (scenario, run, year, country, cadre), one per corridor indicator over (scenario, run, year,
+// corridor), and the sampled inputs over (run, input).
 
 #include <cstdint>
 #include <filesystem>
@@ -10,8 +12,21 @@
 
 namespace hwf::out {
 
+/// Units (CF: UDUNITS text, "1" for counts) and a readable name of a saved variable.
+struct variable_text {
+  std::string units, long_name;
+};
+
 struct runs_layout {
   std::vector<std::string> scenarios, countries, cadres, indicators;
+  std::vector<variable_text> indicator_text;  ///< per indicator (empty: none written)
+  /// Corridor values, over (scenario, run, year, corridor): one variable `corridor_<name>` per
+  /// corridor indicator; a corridor is an (origin, destination, cadre).
+  std::vector<std::string> corridor_origins, corridor_destinations, corridor_cadres;
+  std::vector<std::string> corridor_indicators;
+  std::vector<variable_text> corridor_indicator_text;
+  /// The sampled inputs, over (run, input): `sampled_value`, named by `input`.
+  std::vector<std::string> inputs;
   std::vector<int> years;
   std::size_t runs = 0;
   std::string title;  ///< global attribute
@@ -32,6 +47,11 @@ class netcdf_runs {
   /// NaN where undefined.
   void write(std::size_t scenario, std::size_t run, std::size_t indicator,
              std::span<const double> values);
+  /// Corridor values of one run of one scenario for corridor indicator `i`: years x corridors.
+  void write_corridor(std::size_t scenario, std::size_t run, std::size_t indicator,
+                      std::span<const double> values);
+  /// The sampled inputs of run `run` (in layout.inputs order).
+  void write_inputs(std::size_t run, std::span<const double> values);
   /// Marks run `run` as successful (the `run_ok` variable; failed runs keep 0 and NaN values).
   void mark_ok(std::size_t run);
   void finish();
@@ -40,8 +60,8 @@ class netcdf_runs {
   std::filesystem::path path_, temporary_;
   runs_layout layout_;
   int ncid_ = -1;
-  int ok_var_ = -1;
-  std::vector<int> vars_;
+  int ok_var_ = -1, inputs_var_ = -1;
+  std::vector<int> vars_, corridor_vars_;
 };
 
 }  // namespace hwf::out

@@ -1,6 +1,7 @@
 #include "models/workforce/monte_carlo.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include <fmt/format.h>
 
@@ -172,16 +173,35 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
   out.countries = m.country_set().labels();
   out.cadres = m.cadre_ids();
   out.cadres.push_back("all");
-  std::vector<std::string> all_names;
+  std::vector<std::string> all_names, corridor_names, prefixed, every_name;
   for (auto n : indicator_names()) all_names.emplace_back(n);
+  for (auto n : corridor_indicator_names()) corridor_names.emplace_back(n);
+  for (const auto& n : corridor_names) prefixed.push_back("corridor_" + n);
+  every_name = all_names;
+  every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
   if (indicators.empty()) {
     out.indicators = all_names;
+    out.corridor_indicators = corridor_names;
   } else {
+    std::vector<std::string> seen;
     for (const auto& name : indicators) {
-      if (std::find(all_names.begin(), all_names.end(), name) == all_names.end())
-        throw study_error("--save-runs", "", fmt::format("'{}' is not an indicator", name),
-                          "indicators: " + engine::join_list(all_names));
-      out.indicators.push_back(name);
+      if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
+        engine::diagnostic d;
+        d.where.file = "--save-indicators";
+        d.message = fmt::format("'{}' is not an indicator", name);
+        d.notes = {"indicators: " + engine::join_list(all_names, 100),
+                   "corridor indicators: " + engine::join_list(prefixed, 100)};
+        d.suggestion = engine::closest_match(name, every_name).value_or("");
+        throw engine::input_error({std::move(d)});
+      }
+      if (std::find(seen.begin(), seen.end(), name) != seen.end())
+        throw study_error("--save-indicators", "", fmt::format("'{}' is named twice", name),
+                          "name each indicator once");
+      seen.push_back(name);
+      if (name.rfind("corridor_", 0) == 0)
+        out.corridor_indicators.push_back(name.substr(9));
+      else
+        out.indicators.push_back(name);
     }
   }
   const auto& schema = m.schemas()[0];
@@ -202,7 +222,78 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
                      nk +
                  static_cast<std::size_t>(k)] = st.table_cell(s, 0) + y * schema.size() + i;
   }
+  // Corridors: the series of the corridor table come in blocks of its indicators.
+  const auto& corridors = m.schemas()[1];
+  const std::size_t per = corridor_names.size();
+  for (std::size_t i = 0; i < corridors.size(); i += per) {
+    out.origins.push_back(corridors.series[i][0]);
+    out.destinations.push_back(corridors.series[i][1]);
+    out.corridor_cadres.push_back(corridors.series[i][2]);
+  }
+  const std::size_t nr = out.origins.size(), ni = out.corridor_indicators.size();
+  out.corridor_cell.assign(st.scenarios.size() * ni * years * nr, saved_runs_map::none);
+  for (std::size_t i = 0; i < corridors.size(); ++i) {
+    const auto ind =
+        static_cast<std::size_t>(std::find(out.corridor_indicators.begin(),
+                                           out.corridor_indicators.end(), corridors.series[i][3]) -
+                                 out.corridor_indicators.begin());
+    if (ind == ni) continue;
+    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        out.corridor_cell[((s * ni + ind) * years + y) * nr + i / per] =
+            st.table_cell(s, 1) + y * corridors.size() + i;
+  }
   return out;
+}
+
+indicator_text describe_indicator(std::string_view name, bool corridor) {
+  struct entry {
+    std::string_view name, units, long_name;
+  };
+  // Counts of people are "1" (CF: dimensionless); flows are over the year before the year shown.
+  static constexpr std::array<entry, 24> country{{
+      {"students", "1", "students in training"},
+      {"intake", "year-1", "students admitted (over the year before)"},
+      {"graduates", "year-1", "graduates (over the year before)"},
+      {"entrants", "year-1", "graduates entering practice (over the year before)"},
+      {"workforce_domestic", "1", "workers trained in the country and working there"},
+      {"foreign_trained", "1", "foreign-trained workers working in the country"},
+      {"abroad", "1", "workers trained in the country working abroad"},
+      {"supply", "1", "workers working in the country (supply)"},
+      {"population", "1", "population"},
+      {"need", "1", "workers needed"},
+      {"density_per_10k", "1e-4", "workers per 10,000 people"},
+      {"shortage", "1", "workers needed minus supply, when positive"},
+      {"emigration", "year-1", "workers emigrating (over the year before)"},
+      {"immigration", "year-1", "workers immigrating (over the year before)"},
+      {"returns", "year-1", "emigrants coming home (over the year before)"},
+      {"attrition", "year-1", "workers leaving the profession or retiring (over the year before)"},
+      {"training_cost", "USD year-1", "training cost (over the year before)"},
+      {"retention_cost", "USD year-1", "cost of retention policies (over the year before)"},
+      {"compensation_paid", "USD year-1", "compensation paid (over the year before)"},
+      {"compensation_received", "USD year-1", "compensation received (over the year before)"},
+      {"capital_cost", "USD year-1", "capital cost of added training seats (over the year before)"},
+      {"investment_lost", "USD year-1",
+       "training investment lost to emigration (over the year before)"},
+      {"supply_years", "year year-1", "worker-years of supply (over the year before)"},
+      {"sdg_density", "1e-4", "doctors, nurses and midwives per 10,000 people (SDG index)"},
+  }};
+  static constexpr std::array<entry, 7> corridor_list{{
+      {"emigration", "year-1", "workers emigrating along the corridor (over the year before)"},
+      {"returns", "year-1", "migrants going home (over the year before)"},
+      {"migrant_stock", "1", "migrants of the corridor working in the destination"},
+      {"attrition", "year-1", "migrants leaving the profession (over the year before)"},
+      {"investment_lost", "USD year-1",
+       "training investment lost with the emigrants (over the year before)"},
+      {"compensation", "USD year-1", "compensation paid along the corridor (over the year before)"},
+      {"migrant_years", "year year-1", "worker-years of the migrants (over the year before)"},
+  }};
+  const auto find = [&](const auto& list) -> indicator_text {
+    for (const auto& e : list)
+      if (e.name == name) return {std::string(e.units), std::string(e.long_name)};
+    return {"", std::string(name)};
+  };
+  return corridor ? find(corridor_list) : find(country);
 }
 
 std::vector<double> sampled_values(const mc_study& st, std::size_t run) {

@@ -48,11 +48,22 @@ struct saved_runs_map {
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::vector<std::string> countries, cadres, indicators;  ///< cadres end with "all"
   std::vector<std::size_t> cell;
+  /// Corridor cadres (origin, destination, cadre) and the corridor indicators to save (without
+  /// their `corridor_` prefix); for (scenario, corridor indicator, year, corridor), the cell.
+  std::vector<std::string> origins, destinations, corridor_cadres, corridor_indicators;
+  std::vector<std::size_t> corridor_cell;
 };
 
-/// The map for `indicators` (empty: every indicator). Throws engine::input_error naming an
-/// unknown indicator, with the closest name.
+/// The map for `indicators`: country indicators, and corridor indicators as `corridor_<name>`
+/// (empty: every one of both). Throws engine::input_error naming an unknown indicator, with the
+/// closest name, or one named twice.
 saved_runs_map saved_runs(const mc_study& study, const std::vector<std::string>& indicators);
+
+/// The units (CF, UDUNITS text) and a readable name of an indicator or corridor indicator.
+struct indicator_text {
+  std::string units, long_name;
+};
+indicator_text describe_indicator(std::string_view name, bool corridor);
 
 /// The sampled values of run `run` (in study.dimensions order).
 std::vector<double> sampled_values(const mc_study& study, std::size_t run);

@@ -234,6 +234,17 @@ check "a scenario identical to the baseline ties in every run: at most 1, strict
 check "the baseline has no shortage probabilities of its own" bash -c "
   ! grep -Eq '^two-countries-uncertainty,[0-9]+,[A-Z]+,shortage_(below|not_above)_baseline,' '$tmp/mcc/probabilities.csv'"
 
+# --save-indicators: duplicates and near misses are refused before anything is created.
+expect "--save-indicators refuses an indicator named twice" 2 \
+  "^--save-indicators: error: 'supply' is named twice" -- \
+  "$hwfsim" mc $mcs --samples 5 --save-runs --save-indicators supply,supply -o "$tmp/dup"
+check "no folder and no temporary after a duplicate indicator" test ! -e "$tmp/dup"
+expect "--save-indicators suggests the closest name" 2 "did you mean 'supply'\\?" -- \
+  "$hwfsim" mc $mcs --samples 5 --save-runs --save-indicators "suply" -o "$tmp/dup"
+expect "--save-indicators lists the corridor indicators with their prefix" 2 \
+  "corridor indicators: corridor_emigration, corridor_returns" -- \
+  "$hwfsim" mc $mcs --samples 5 --save-runs --save-indicators "supply,emigrations" -o "$tmp/dup"
+
 # compare: the console options as people type them.
 cmpargs=(scenarios/two-countries.yaml scenarios/two-countries-policies.yaml)
 "$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc" --countries "gha, Gbr" > "$tmp/cc.out" 2>&1
