@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 (bookworm) packages hwfsim needs to build and test, when any is missing.
+# Installs the Debian 12 (bookworm) packages hwfsim needs, when any is missing.
+#   cmake/install-deps.sh           what building and running hwfsim need (the README's first
+#                                   command): compiler, libraries, and the report's chart libraries
+#   cmake/install-deps.sh --tests   also what the whole test suite needs (the README's second
+#                                   command and .ci/run): Catch2, Python's netCDF4, clang and
+#                                   libFuzzer, Chromium and the browser test's driver
 # Safe to run again: it does nothing when everything is there. Uses sudo when not run as root.
 set -euo pipefail
+
+tests=false
+case "${1:-}" in
+  "") ;;
+  --tests) tests=true ;;
+  *)
+    echo "usage: cmake/install-deps.sh [--tests]" >&2
+    exit 2
+    ;;
+esac
 
 packages=(
   g++ cmake make git            # compiler and build
@@ -12,15 +27,20 @@ packages=(
   libfmt-dev                    # formatting
   libcli11-dev                  # command line
   nlohmann-json3-dev            # run.json
-  libnetcdf-dev netcdf-bin      # per-run Monte Carlo results (mc --save-runs); ncdump in tests
+  libnetcdf-dev netcdf-bin      # per-run Monte Carlo results (mc --save-runs); ncdump
   libssl-dev                    # SHA-256 of input files (OpenSSL libcrypto)
-  catch2                        # tests
-  clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
-  chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
   libopenmpi-dev openmpi-bin    # MPI ensembles (mc under mpirun); optional for the build, tested
 )
-# Node.js and npm: the report's chart libraries and the browser test's driver (npm ci below).
-# Any Node.js 18 or later does; Debian's packages only when npm is not already on PATH.
+if $tests; then
+  packages+=(
+    catch2                        # unit and property tests
+    python3-netcdf4               # Python's netCDF4, which reads runs.nc in a test
+    clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
+    chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
+  )
+fi
+# Node.js and npm: `npm ci` of the report's chart libraries (below) and the browser test's
+# driver. Any Node.js 18 or later does; Debian's packages only when npm is not already on PATH.
 if ! command -v npm >/dev/null; then
   packages+=(nodejs npm)
 fi
@@ -33,21 +53,28 @@ for p in "${packages[@]}"; do
 done
 
 # The report's JavaScript, at the exact versions of outputs/report/package-lock.json (npm
-# registry): again when node_modules is missing or older than the lock file.
+# registry): again when node_modules is missing or older than the lock file, or, with --tests,
+# lacks the browser test's driver (playwright-core, a development dependency).
 install_report_modules() {
   local dir
   dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../outputs/report" && pwd)
-  if [[ -d $dir/node_modules && ! $dir/package-lock.json -nt $dir/node_modules ]]; then
+  if [[ -d $dir/node_modules && ! $dir/package-lock.json -nt $dir/node_modules ]] &&
+    { ! $tests || [[ -f $dir/node_modules/playwright-core/package.json ]]; }; then
     echo "install-deps: outputs/report/node_modules is up to date"
     return
   fi
-  echo "install-deps: npm ci in outputs/report"
-  (cd "$dir" && npm ci --no-audit --no-fund)
+  if $tests; then
+    echo "install-deps: npm ci in outputs/report"
+    (cd "$dir" && npm ci --no-audit --no-fund)
+  else
+    echo "install-deps: npm ci --omit=dev in outputs/report (the chart libraries)"
+    (cd "$dir" && npm ci --omit=dev --no-audit --no-fund)
+  fi
   touch "$dir/node_modules"  # newer than the lock file from now on
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then
-  echo "install-deps: all build packages are installed"
+  echo "install-deps: all $($tests && echo "build and test" || echo build) packages are installed"
   install_report_modules
   exit 0
 fi
