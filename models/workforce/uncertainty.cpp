@@ -228,6 +228,7 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
                       uncertainty_desc& out) {
   std::vector<std::pair<std::string, node_ref>> specs;  // by pattern, first appearance order
   std::optional<node_ref> samples_node, last;
+  bool has_seed = false, has_params = false;  // anywhere in the chain
   for (const auto& b : blocks) {
     map_view m(b, detail::strings({"samples", "sampling", "seed", "parameters"}));
     if (!m.is_map()) continue;
@@ -253,10 +254,13 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
                    engine::closest_match(*t, methods).value_or(""));
       }
     }
-    if (auto n = m.get("seed"))
+    if (auto n = m.get("seed")) {
+      has_seed = true;
       if (auto v = n->to_integer(0, std::numeric_limits<long long>::max()))
         out.seed = static_cast<std::uint64_t>(*v);
-    if (auto n = m.get("parameters"))
+    }
+    if (auto n = m.get("parameters")) {
+      has_params = true;
       if (auto entries = n->to_entries())
         for (auto& entry : *entries) {
           const std::string& pattern = entry.first;  // (clang 14 cannot capture a binding)
@@ -268,16 +272,12 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
           else
             specs.emplace_back(pattern, spec);
         }
+    }
   }
   if (!out.present) return;
   // Required somewhere in the chain: no silent default for the size or the seed of a study.
   const map_view whole(*last, detail::strings({"samples", "sampling", "seed", "parameters"}));
   if (!samples_node) whole.report_missing("samples", {"how many runs, e.g. samples: 1000"});
-  bool has_seed = false, has_params = false;
-  for (const auto& b : blocks) {
-    if (b.is_map() && b.node()["seed"]) has_seed = true;
-    if (b.is_map() && b.node()["parameters"]) has_params = true;
-  }
   if (!has_seed)
     whole.report_missing("seed", {"a whole number; the same seed gives the same runs"});
   if (!has_params) whole.report_missing("parameters", {"path: {dist: ..., ...} entries"});

@@ -275,4 +275,12 @@ check "--cadre nurses prints the cadre's table from indicators.csv" bash -c "
 expect "--cadre with a typo suggests the cadre" 2 "did you mean 'nurses'\\?" -- \
   "$hwfsim" compare "${cmpargs[@]}" -o "$tmp/cc5" --cadre nurse
 
+# The workshop's Monte Carlo exercise: the policy file inherits the baseline's samples, sampling,
+# seed and parameters, and adds one entry of its own.
+expect "the workshop's mc --compare runs as written" 0 \
+  "Monte Carlo uncertain-baseline and 1 compared: 40 runs \\(lhs sampling, seed 2026, 4 sampled dimensions\\)" -- \
+  "$hwfsim" mc --compare scenarios/workshop/uncertain-baseline.yaml scenarios/workshop/uncertain-top-up.yaml --samples 40 -o "$tmp/wmc"
+check "the inherited and the policy's own inputs are sampled, the policy's last" \
+  grep -q '^run,countries.GHA.cadres.nurses.exit_rate,corridors.GHA-GBR.nurses.emigration_rate,countries.\*.cadres.\*.retirement_rate,policies.ghana-pay.eps_m$' "$tmp/wmc/samples.csv"
+
 finish
