@@ -2,6 +2,7 @@
 // This is the one place where errors become exit codes (docs/cli.md):
 //   0 success, 1 run or output failure, 2 bad input or usage, 3 results folder not empty.
 
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -77,6 +78,35 @@ double country_value(const model::compiled_model& m, const engine::table_values&
   return t.row(row)[m.countries()[country].series_all + i];
 }
 
+/// Money as report.html shows it (outputs/report/report.js, money()): whole dollars with
+/// thousands separators below a million, else M, B or T with two decimals below 10 and one from
+/// 10 ("2.39 M", "12.0 M", "1.36 B"); each step rounds half up on the magnitude, in the same
+/// double arithmetic as the page, from the same 6 significant digits, so both read alike.
+std::string money(double value) {
+  if (!std::isfinite(value)) return "-";
+  // The page holds report_significant_digits: round so first, as it does.
+  const double x = std::strtod(out::compact_number(value).c_str(), nullptr);
+  const bool negative = x < 0;
+  const double a = std::abs(x);
+  const double whole = std::floor(a + 0.5);
+  if (whole < 1e6) {
+    auto digits = fmt::format("{:.0f}", whole);
+    for (auto i = static_cast<std::ptrdiff_t>(digits.size()) - 3; i > 0; i -= 3)
+      digits.insert(static_cast<std::size_t>(i), 1, ',');
+    return (negative && whole > 0 ? "-" : "") + digits;
+  }
+  constexpr std::array<std::pair<double, char>, 3> units{{{1e6, 'M'}, {1e9, 'B'}, {1e12, 'T'}}};
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    const double v = a / units[i].first;
+    const double r2 = std::floor(v * 100 + 0.5) / 100;
+    if (r2 < 10) return fmt::format("{}{:.2f} {}", negative ? "-" : "", r2, units[i].second);
+    const double r1 = std::floor(v * 10 + 0.5) / 10;
+    if (r1 < 1000 || i + 1 == units.size())
+      return fmt::format("{}{:.1f} {}", negative ? "-" : "", r1, units[i].second);
+  }
+  return {};
+}
+
 void print_summary(const model::compiled_model& m, const engine::run_result& r) {
   const auto& t = r.tables[0];
   const std::size_t first = 0, last = r.times.size() - 1;
@@ -111,6 +141,7 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   rec.model_description = s.model.description;
   for (const auto& c : s.model.countries)
     rec.countries.push_back({c.iso3, c.name, c.safeguards_list});
+  for (const auto& k : s.model.cadres) rec.cadres.push_back({k.id, k.sdg_core});
   rec.start_year = static_cast<int>(m.start_time());
   rec.end_year = static_cast<int>(m.end_time());
   rec.output_interval_years = m.output_interval_years();
@@ -492,10 +523,9 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
       for (std::size_t c : shown)
         for (std::size_t i = 0; i < runs.size(); ++i) {
           const auto v = summaries[i].row(row).subspan(c * per, per);
-          fmt::print("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16.4g}{:>14}\n",
+          fmt::print("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16}{:>14}\n",
                      runs[i].scenario->name.substr(0, 31), base.model->countries()[c].iso3, v[0],
-                     v[1], v[2], v[3], v[4], v[5],
-                     std::isnan(v[8]) ? std::string("-") : fmt::format("{:.0f}", v[8]));
+                     v[1], v[2], v[3], v[4], money(v[5]), money(v[8]));
         }
       continue;
     }

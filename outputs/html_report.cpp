@@ -284,6 +284,8 @@ ordered_json scenario_meta(const ordered_json& r) {
   if (r.contains("model")) {
     m["model"] = {{"name", r["model"].value("name", "")},
                   {"description", r["model"].value("description", "")}};
+    // Which cadres the SDG density counts, for the page's labels (absent in older folders).
+    if (r["model"].contains("cadres")) m["model"]["cadres"] = r["model"]["cadres"];
   }
   return m;
 }

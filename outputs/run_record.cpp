@@ -19,6 +19,8 @@ std::string to_json(const run_record& r) {
   for (const auto& c : r.countries)
     countries.push_back(
         {{"iso3", c.iso3}, {"name", c.name}, {"safeguards_list", c.safeguards_list}});
+  ordered_json cadres = ordered_json::array();
+  for (const auto& k : r.cadres) cadres.push_back({{"id", k.id}, {"sdg_core", k.sdg_core}});
   const ordered_json j = {
       {"scenario", r.scenario},
       {"description", r.description},
@@ -26,7 +28,10 @@ std::string to_json(const run_record& r) {
       {"git_commit", r.commit},
       {"inputs", inputs},
       {"model",
-       {{"name", r.model_name}, {"description", r.model_description}, {"countries", countries}}},
+       {{"name", r.model_name},
+        {"description", r.model_description},
+        {"countries", countries},
+        {"cadres", cadres}}},
       {"horizon", {{"start", r.start_year}, {"end", r.end_year}}},
       {"output_interval_years", r.output_interval_years},
       {"solver", solver},

@@ -18,6 +18,12 @@ struct country_record {
   bool safeguards_list = false;  ///< on the WHO Health Workforce Support and Safeguards List
 };
 
+/// A cadre of the model, as the report names it.
+struct cadre_record {
+  std::string id;
+  bool sdg_core = false;  ///< counted in the SDG density (doctors, nurses, midwives)
+};
+
 struct run_record {
   std::string scenario;
   std::string description;
@@ -26,6 +32,7 @@ struct run_record {
   std::vector<std::pair<std::string, std::string>> inputs;  ///< (file, sha256)
   std::string model_name, model_description;
   std::vector<country_record> countries;  ///< in dataset order
+  std::vector<cadre_record> cadres;       ///< in dataset order
   int start_year = 0, end_year = 0;
   int output_interval_years = 1;
   engine::solver_settings solver;

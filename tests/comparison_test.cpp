@@ -116,3 +116,38 @@ TEST_CASE("net migration counts arrivals and departures of both kinds", "[model]
   CHECK(summary(schema, s, 0, "BBB", "net_migration") ==
         Approx(v("BBB", "immigration") - v("AAA", "returns")));
 }
+
+TEST_CASE("net migration is one indicator of indicators.csv, which the summary reads",
+          "[model][compare]") {
+  const auto dir = pair_folder("net_indicator", "");
+  const auto base = load_run(dir / "base.yaml");
+  const model::comparison_settings settings{{2025, 2040}, 0.03};
+  const auto schema = model::country_summary_schema(*base.model);
+  const auto s = model::summarise_countries(*base.model, schema, base.out, base.out, settings);
+  const auto v = [&](std::size_t row, const char* country, const char* cadre, const char* ind) {
+    return test::indicator(*base.model, base.out, row, country, cadre, ind);
+  };
+  // Not defined at the start year, as every yearly flow.
+  CHECK(std::isnan(v(0, "AAA", "all", "net_migration")));
+  CHECK(std::isnan(v(0, "BBB", "nurses", "net_migration")));
+  const auto& times = base.out.result.times;
+  for (std::size_t row = 1; row < times.size(); ++row) {
+    // The one corridor AAA -> BBB: its returns leave BBB and reach AAA.
+    const double returns = v(row, "AAA", "nurses", "returns");
+    CHECK(returns > 0);
+    for (const char* cadre : {"nurses", "all"}) {
+      CHECK(v(row, "AAA", cadre, "net_migration") ==
+            Approx(returns - v(row, "AAA", cadre, "emigration")).epsilon(1e-12));
+      CHECK(v(row, "BBB", cadre, "net_migration") ==
+            Approx(v(row, "BBB", cadre, "immigration") - returns).epsilon(1e-12));
+    }
+  }
+  // summary.csv's net_migration is the indicator's value at the summary year, bit for bit.
+  for (std::size_t y = 0; y < settings.years.size(); ++y) {
+    std::size_t row = 0;
+    while (times[row] != settings.years[y]) ++row;
+    for (const char* country : {"AAA", "BBB"})
+      CHECK(summary(schema, s, y, country, "net_migration") ==
+            v(row, country, "all", "net_migration"));
+  }
+}

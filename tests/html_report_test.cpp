@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -203,4 +204,23 @@ TEST_CASE("run.json names the model and its countries", "[io]") {
   CHECK(j["model"]["countries"][0] ==
         nlohmann::json({{"iso3", "GHA"}, {"name", "Ghana"}, {"safeguards_list", true}}));
   CHECK(j["model"]["countries"][1]["safeguards_list"] == false);
+}
+
+TEST_CASE("run.json and the page name the cadres the SDG density counts", "[io]") {
+  const auto dir = run_folder("report_cadres", "Aland");
+  out::run_record rec;
+  rec.scenario = "good";
+  rec.model_name = "m";
+  rec.cadres = {{"doctors", true}, {"pharmacists", false}, {"nurses", true}};
+  rec.files = {"indicators.csv", "corridors.csv", "report.html"};
+  const auto j = nlohmann::json::parse(out::to_json(rec));
+  CHECK(j["model"]["cadres"] == nlohmann::json::parse(R"([{"id": "doctors", "sdg_core": true},
+                                  {"id": "pharmacists", "sdg_core": false},
+                                  {"id": "nurses", "sdg_core": true}])"));
+  test::write_file(dir, "run.json", out::to_json(rec));
+  const auto d = page_data(out::report_html(dir, settings()));
+  CHECK(d["scenarios"][0]["model"]["cadres"] == j["model"]["cadres"]);
+  // The indicators table's net migration reaches the page as written.
+  CHECK(std::find(d["dictionaries"]["indicators"].begin(), d["dictionaries"]["indicators"].end(),
+                  "net_migration") != d["dictionaries"]["indicators"].end());
 }

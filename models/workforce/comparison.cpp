@@ -90,16 +90,6 @@ engine::table_values summarise_countries(const compiled_model& m,
   const std::size_t per = country_summary_list.size();
   const double t0 = m.start_time();
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
-    // Net migration: workers arriving (immigrants, own returnees) minus leaving (emigrants,
-    // foreign-trained going home), per year.
-    const auto net_migration = [&](std::size_t row) {
-      if (row == 0) return engine::not_defined;
-      double net = all_value(m, run, c, row, "immigration") + all_value(m, run, c, row, "returns") -
-                   all_value(m, run, c, row, "emigration");
-      for (const auto& k : m.corridors())
-        if (m.blocks()[k.destination].country == c) net -= corridor_value(run, k, row, "returns");
-      return net;
-    };
     for (std::size_t y = 0; y < settings.years.size(); ++y) {
       const std::size_t last = row_of(run, settings.years[y]);
       double cost = 0, incremental = 0, extra_years = 0;
@@ -120,7 +110,7 @@ engine::table_values summarise_countries(const compiled_model& m,
       v[1] = all_value(m, run, c, last, "density_per_10k");
       v[2] = all_value(m, run, c, last, "sdg_density");
       v[3] = all_value(m, run, c, last, "shortage");
-      v[4] = net_migration(last);
+      v[4] = all_value(m, run, c, last, "net_migration");  // the indicators table's
       v[5] = cost;
       v[6] = incremental;
       v[7] = extra_years;

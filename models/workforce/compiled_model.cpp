@@ -8,7 +8,7 @@
 namespace hwf::model {
 
 namespace {
-constexpr std::array<std::string_view, 24> indicator_list{"students",
+constexpr std::array<std::string_view, 25> indicator_list{"students",
                                                           "intake",
                                                           "graduates",
                                                           "entrants",
@@ -31,6 +31,7 @@ constexpr std::array<std::string_view, 24> indicator_list{"students",
                                                           "capital_cost",
                                                           "investment_lost",
                                                           "supply_years",
+                                                          "net_migration",
                                                           "sdg_density"};
 constexpr std::array<std::string_view, 7> corridor_indicator_list{
     "emigration",      "returns",      "migrant_stock", "attrition",

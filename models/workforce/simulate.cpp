@@ -476,6 +476,7 @@ enum indicator : std::size_t {
   i_capital_cost,
   i_investment_lost,
   i_supply_years,
+  i_net_migration,
   i_sdg_density
 };
 enum corridor_indicator : std::size_t {
@@ -502,7 +503,8 @@ constexpr std::array flow_indicators{i_intake,
                                      i_compensation_received,
                                      i_capital_cost,
                                      i_investment_lost,
-                                     i_supply_years};
+                                     i_supply_years,
+                                     i_net_migration};
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
@@ -536,7 +538,8 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     v[i_compensation_paid] = delta(acc + acc_compensation_paid);
     v[i_compensation_received] = delta(acc + acc_compensation_received);
     v[i_supply_years] = delta(acc + acc_worker_years);  // migrants working here added below
-    for (std::size_t i : {i_emigration, i_immigration, i_returns, i_investment_lost})
+    for (std::size_t i :
+         {i_emigration, i_immigration, i_returns, i_investment_lost, i_net_migration})
       v[i] = flows ? 0.0 : engine::not_defined;
   }
   for (std::size_t e = 0; e < corridors.size(); ++e) {
@@ -561,6 +564,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
       o[i_investment_lost] += c[ci_investment_lost];
       d[i_immigration] += c[ci_emigration];
       d[i_attrition] += c[ci_attrition];
+      d[i_net_migration] -= c[ci_returns];  // foreign-trained workers going home
     }
   }
   for (const auto& b : blocks) {
@@ -568,6 +572,9 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     v[i_supply] = v[i_workforce_domestic] + v[i_foreign_trained];
     v[i_density] = v[i_supply] / v[i_population] * 1e4;
     v[i_shortage] = std::max(0.0, v[i_need] - v[i_supply]);
+    // Arrivals (immigrants, own returnees) minus departures (emigrants, and the foreign-trained
+    // going home, subtracted above): the one definition every output reads.
+    if (flows) v[i_net_migration] += v[i_immigration] + v[i_returns] - v[i_emigration];
   }
   // Cadre `all`: sums, except population (the country's) and the densities (recomputed).
   for (std::size_t c = 0; c < m.countries().size(); ++c) {

@@ -72,6 +72,15 @@
 
   // ---- Labels, units, formats --------------------------------------------------------------
 
+  /** "a", "a and b", "a, b and c". */
+  const listText = (xs) => (xs.length < 2 ? xs.join('') : xs.slice(0, -1).join(', ') + ' and ' + xs[xs.length - 1]);
+  // The cadres the SDG density counts (sdg_core in the model); a folder written before run.json
+  // listed them names them in general.
+  const modelCadres = ((data.scenarios[0] || {}).model || {}).cadres;
+  const sdgCadres = modelCadres ? modelCadres.filter((k) => k.sdg_core).map((k) => k.id) : null;
+  const sdgText = sdgCadres === null ? 'the cadres the SDG index counts' : sdgCadres.length ? listText(sdgCadres) : 'no cadre';
+  const noSdgCadre = sdgCadres !== null && sdgCadres.length === 0;
+
   // [label, unit, format kind]; names not listed are shown as they are.
   const INDICATORS = {
     students: ['Students in training', 'students', 'count'],
@@ -85,7 +94,7 @@
     population: ['Population', 'people', 'count'],
     need: ['Need', 'workers', 'count'],
     density_per_10k: ['Density', 'workers per 10,000 people', 'density'],
-    sdg_density: ['SDG density (doctors, nurses, midwives)', 'per 10,000 people', 'density'],
+    sdg_density: ['SDG density (' + sdgText + ')', 'per 10,000 people', 'density'],
     shortage: ['Shortage', 'workers', 'count'],
     emigration: ['Emigration', 'workers per year', 'count'],
     immigration: ['Immigration', 'workers per year', 'count'],
@@ -110,7 +119,7 @@
   const meta = (name) => INDICATORS[name] || [name, '', 'number'];
   // Column titles of the key figures (units in the header's tooltip).
   const SHORT = {
-    supply: 'Supply', sdg_density: 'Density per 10,000', shortage: 'Shortage',
+    supply: 'Supply', sdg_density: 'SDG density per 10,000', shortage: 'Shortage',
     net_migration: 'Net migration per year', training_cost: 'Training cost per year (USD)',
     investment_lost: 'Investment lost per year (USD)', emigration: 'Emigration per year',
     policy_cost_cumulative: 'Policy cost, cumulative (USD)',
@@ -123,10 +132,42 @@
     const u = unit(name) || label(name);
     return u.charAt(0).toUpperCase() + u.slice(1);
   };
+  // Money reads "12.0 M" in the page as in the console (cli/main.cpp, money()): below a million,
+  // whole dollars with thousands separators; from a million, M, B or T with two decimals below
+  // 10 and one from 10 ("2.39 M", "12.0 M", "135.5 M", "1.35 B"). Each step rounds half up on
+  // the magnitude, in the same double arithmetic as the console's.
+  const MONEY = 'hwfMoney';
+  const thousands = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  function money(x) {
+    if (x === null || x === undefined || !isFinite(x)) return '\u2013';
+    const sign = x < 0 ? '-' : '';
+    const a = Math.abs(x);
+    const whole = Math.floor(a + 0.5);
+    if (whole < 1e6) return (whole === 0 ? '' : sign) + thousands(whole);
+    const units = [[1e6, 'M'], [1e9, 'B'], [1e12, 'T']];
+    for (let i = 0; i < units.length; ++i) {
+      const v = a / units[i][0];
+      const r2 = Math.floor(v * 100 + 0.5) / 100;
+      if (r2 < 10) return sign + r2.toFixed(2) + ' ' + units[i][1];
+      const r1 = Math.floor(v * 10 + 0.5) / 10;
+      if (r1 < 1000 || i === units.length - 1) return sign + r1.toFixed(1) + ' ' + units[i][1];
+    }
+    return '';
+  }
+  report.money = money;
+  /** Replaces the money format's placeholder by the page's formatter, everywhere in a spec. */
+  function moneyFormats(o) {
+    if (Array.isArray(o)) { o.forEach(moneyFormats); return o; }
+    if (o && typeof o === 'object') {
+      if (o.format === MONEY) { delete o.format; o.formatType = MONEY; }
+      for (const v of Object.values(o)) moneyFormats(v);
+    }
+    return o;
+  }
   const FORMATS = {
     count: { axis: '~s', tip: ',.0f' },
     density: { axis: '.0f', tip: '.1f' },
-    usd: { axis: '$~s', tip: '$,.0f' },
+    usd: { axis: MONEY, tip: MONEY },
     share: { axis: '.0%', tip: '.0%' },
     number: { axis: '~s', tip: ',.4~g' },
   };
@@ -143,12 +184,11 @@
 
   const numberFormat = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
   const oneDecimal = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const compactUsd = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 });
   function formatValue(name, x) {
     if (x === null || x === undefined || !isFinite(x)) return '\u2013';
     switch (meta(name)[2]) {
       case 'density': return oneDecimal.format(x);
-      case 'usd': return compactUsd.format(x);
+      case 'usd': return money(x);
       case 'share': return Math.round(x * 100) + '%';
       default: return numberFormat.format(x);
     }
@@ -162,6 +202,24 @@
     range: names.map((n) => SCENARIO_COLORS[scenarios.indexOf(n) % SCENARIO_COLORS.length]),
   });
 
+  // The width of the chart being drawn (drawNow sets it): legends wrap to fit it.
+  let drawWidth = 600;
+  /** A legend laid out in as many columns as fit the chart's width, so that every name shows
+   *  whole however many series there are (a long name wraps onto a row of its own). */
+  function legendLayout(names) {
+    const avail = Math.max(160, drawWidth - 16);
+    // An entry's width, generously: symbol, padding, and 6.8 pixels a character at 11 pixels.
+    const entry = (n) => String(n).length * 6.8 + 32;
+    // The most columns whose widths (each its widest entry, as Vega aligns them) fit.
+    let columns = 1;
+    for (let c = names.length; c > 1; --c) {
+      const widths = new Array(c).fill(0);
+      names.forEach((n, i) => { widths[i % c] = Math.max(widths[i % c], entry(n)); });
+      if (widths.reduce((a, b) => a + b, 0) <= avail) { columns = c; break; }
+    }
+    return { columns, labelLimit: Math.max(60, Math.floor(avail - 32)) };
+  }
+
   // ---- State and controls ------------------------------------------------------------------
 
   const chosenYears = (() => {
@@ -174,15 +232,50 @@
     return out.length ? out : ys.slice(-1);
   })();
 
+  /** The country the scenarios change most: the largest change of supply (all cadres) from the
+   *  baseline at the last year, relative to the baseline's (the median difference run by run for
+   *  an ensemble); the first country when nothing is compared. */
+  function mostChangedCountry() {
+    if (!comparing || cadreAll < 0) return 0;
+    const supply = id('indicators', 'supply');
+    const last = years.length - 1;
+    let best = 0, bestChange = 0;
+    countries.forEach((_, c) => {
+      const b = series(mainTable, [0, c, cadreAll, supply], valueColumn);
+      if (!b || b[last] === null) return;
+      for (let s = 1; s < scenarios.length; ++s) {
+        let d = null;
+        if (isMc) {
+          const q = series('difference_quantiles', [s, c, cadreAll, supply], 'p50');
+          d = q ? q[last] : null;
+        } else {
+          const v = series('indicators', [s, c, cadreAll, supply]);
+          d = v && v[last] !== null ? v[last] - b[last] : null;
+        }
+        const change = d === null ? 0 : Math.abs(d) / Math.max(Math.abs(b[last]), 1);
+        if (change > bestChange) { best = c; bestChange = change; }
+      }
+    });
+    return best;
+  }
+  /** The country the address names (report.html#country=GHA), or -1. */
+  function hashCountry() {
+    const wanted = new URLSearchParams(window.location.hash.slice(1)).get('country');
+    if (!wanted) return -1;
+    return countries.findIndex((iso) => iso.toUpperCase() === wanted.toUpperCase());
+  }
+
   const state = {
     scenario: 0,
     policy: comparing ? 1 : 0,
-    country: 0,
+    country: hashCountry() >= 0 ? hashCountry() : mostChangedCountry(),
     cadre: cadreAll >= 0 ? cadreAll : 0,
     indicator: Math.max(0, id('indicators', 'shortage')),
     corridor: 0,
     year: chosenYears.length ? chosenYears[chosenYears.length - 1] : years[years.length - 1],
   };
+
+  report.state = state;
 
   const el = (tag, attrs, text) => {
     const e = document.createElement(tag);
@@ -219,6 +312,7 @@
   // ---- Chart specs -------------------------------------------------------------------------
 
   const CONFIG = {
+    customFormatTypes: true,  // money (hwfMoney)
     font: 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif',
     view: { stroke: null },
     axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 500, gridColor: '#e4e7eb',
@@ -276,6 +370,27 @@
       encoding: { y: { field: 'value', type: 'quantitative' }, x: { value: { expr: 'width' } }, text: { field: 'label' } } })));
   }
 
+  /** A y domain for values that do not vary (a shortage of 0 throughout), where Vega would
+   *  make an empty domain and label the axis NaN; null when the values span a range. */
+  function steadyDomain(values, zero) {
+    const xs = values.filter((v) => v !== null && v !== undefined && isFinite(v));
+    if (!xs.length) return null;
+    let lo = Math.min(...xs), hi = Math.max(...xs);
+    if (zero) { lo = Math.min(lo, 0); hi = Math.max(hi, 0); }
+    if (hi > lo) return null;
+    if (lo === 0) return zero ? [0, 2] : [-1, 1];
+    const d = Math.max(1, Math.abs(lo) * 0.1);
+    return [lo - d, hi + d];
+  }
+  /** Puts a steady domain on a y encoding, with ticks at its ends and middle only (finer ticks
+   *  would repeat a rounded label). Does nothing for a null domain. */
+  function steadyAxis(y, domain) {
+    if (!domain) return;
+    y.scale = Object.assign(y.scale || {}, { domain });
+    y.axis = Object.assign(y.axis || {}, { values: [domain[0], (domain[0] + domain[1]) / 2, domain[1]] });
+  }
+  const ruleValues = (o) => (o.rules || []).map((r) => r.value).concat(o.zeroRule ? [0] : []);
+
   /** Lines over the years, one per series, with points for tooltips. */
   function lineChart(o) {
     const f = fmtOf(o.indicator);
@@ -283,7 +398,7 @@
     const color = o.colors
       ? { field: 'series', type: 'nominal', title: o.legend || null, scale: o.colors, sort: o.colors.domain }
       : { value: SCENARIO_COLORS[0] };
-    if (o.colors && o.colors.domain.length < 2) color.legend = null;
+    if (o.colors) color.legend = o.colors.domain.length < 2 ? null : legendLayout(o.colors.domain);
     const lines = {
       data: { values: o.rows },
       mark: { type: 'line', point: POINT, tooltip: true },
@@ -300,6 +415,7 @@
       },
     };
     if (o.dashes) lines.encoding.strokeDash = o.dashes;
+    steadyAxis(lines.encoding.y, steadyDomain(o.rows.map((r) => r.value).concat(ruleValues(o)), o.zero !== false));
     spec.layer = [lines].concat(o.zeroRule ? [{ data: { values: [{ value: 0 }] },
       mark: { type: 'rule', color: '#52606d' }, encoding: { y: { field: 'value', type: 'quantitative' } } }] : [],
     ruleLayers(o.rules));
@@ -324,6 +440,10 @@
     ];
     const y = { field: 'p05', type: 'quantitative', title: o.yTitle || axisTitle(o.indicator),
       axis: { format: f.axis }, scale: { zero: o.zero !== false } };
+    const spread = [];
+    for (const r of o.rows) spread.push(r.p05, r.p95, r.p50);
+    if (o.extraLines) for (const r of o.extraLines.data.values) spread.push(r.value);
+    steadyAxis(y, steadyDomain(spread.concat(ruleValues(o)), o.zero !== false));
     spec.layer = [
       { data: { values: o.rows }, transform: [{ calculate: "'5th to 95th percentile'", as: 'band' }],
         mark: { type: 'area', opacity: 0.9 },
@@ -386,6 +506,7 @@
   }
 
   async function drawNow(c) {
+    drawWidth = c.target.clientWidth || 600;
     const spec = c.spec();
     if (c.view) {
       c.view.finalize();
@@ -401,8 +522,10 @@
     }
     delete c.target.dataset.empty;
     const name = ('hwfsim-' + c.id + '-' + c.file()).replace(/[^A-Za-z0-9_.-]+/g, '_');
+    moneyFormats(spec);
     try {
       const result = await vegaEmbed(c.target, spec, {
+        expressionFunctions: { [MONEY]: (v) => money(v) },
         renderer: 'svg',
         ast: true,
         actions: { export: { svg: true, png: true }, source: false, compiled: false, editor: false },
@@ -521,10 +644,8 @@
         { name: 'supply', get: (sc, c, y) => valueAt(sc, c, 'supply', y) },
         { name: 'sdg_density', get: (sc, c, y) => valueAt(sc, c, 'sdg_density', y) },
         { name: 'shortage', get: (sc, c, y) => valueAt(sc, c, 'shortage', y) },
-        { name: 'net_migration', get: (sc, c, y) => {
-          const v = ['immigration', 'returns', 'emigration'].map((n) => valueAt(sc, c, n, y));
-          return v.some((x) => x === null) ? null : v[0] + v[1] - v[2];
-        } },
+        // Computed once, by the model (indicators.csv), as compare's summary.csv reads it.
+        { name: 'net_migration', get: (sc, c, y) => valueAt(sc, c, 'net_migration', y) },
         { name: 'training_cost', get: (sc, c, y) => valueAt(sc, c, 'training_cost', y) },
         { name: 'investment_lost', get: (sc, c, y) => valueAt(sc, c, 'investment_lost', y) },
       ].map((col) => Object.assign({ title: SHORT[col.name] || label(col.name), unit: unit(col.name) }, col));
@@ -551,7 +672,7 @@
         (kind === 'compare' ? 'Policy cost is cumulative from the start; the cost per additional worker-year is discounted at ' +
           data.comparison.discount_rate + ' (docs/comparing.md). ' : '') +
         (kind === 'run' ? 'Flows and costs are over the year before. ' : '') +
-        'Density counts doctors, nurses and midwives per 10,000 people (SDG index threshold ' + K.sdg_threshold + ').';
+        'The SDG density counts ' + sdgText + ' per 10,000 people (SDG index threshold ' + K.sdg_threshold + ').';
       const table = el('table', { id: 'key-figures' });
       const head = el('tr');
       head.append(el('th', null, 'Country'));
@@ -613,6 +734,10 @@
   const scenarioName = () => scenarios[state.scenario];
   const fileTag = () => countries[state.country] + '-' + (cadres[state.cadre] || '');
 
+  const densityTitle = 'Density of ' + sdgText;
+  const noSdgNote = 'No cadre of this model counts in the SDG density (sdg_core in the model), so it is 0 throughout; ' +
+    'the density of all cadres is among the indicators above.';
+
   function countrySection() {
     const s = section('country', '', '');
     const intro = s.el.querySelector('.section-intro') || el('p', { class: 'section-intro' });
@@ -650,12 +775,14 @@
       const n = 'sdg_density';
       const sub = countryLabel(state.country) + '; dashed: reference densities';
       if (isMc) {
-        return fanChart({ indicator: n, title: 'Density of doctors, nurses and midwives', subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
+        if (noSdgCadre) return noSdgNote;
+        return fanChart({ indicator: n, title: densityTitle, subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
           rows: quantileRows('quantiles', countryKey(state.scenario, state.country, cadreAll, n)), rules: referenceRules() });
       }
       const rows = [];
       scenarios.forEach((sc, si) => rows.push(...rowsOf('indicators', series('indicators', countryKey(si, state.country, cadreAll, n)), sc)));
-      return lineChart({ indicator: n, title: 'Density of doctors, nurses and midwives', subtitle: sub, rows,
+      if (noSdgCadre) return noSdgNote;
+      return lineChart({ indicator: n, title: densityTitle, subtitle: sub, rows,
         legend: 'Scenario', colors: scenarioScale(scenarios), rules: referenceRules() });
     }, () => countries[state.country]);
 
@@ -698,6 +825,7 @@
         { mark: Object.assign({ type: 'point', tooltip: true }, POINT), encoding: { x: X_YEAR,
           y: { field: 'Supply', type: 'quantitative' }, tooltip: tip } },
       ];
+      steadyAxis(spec.layer[0].encoding.y, steadyDomain(rows.map((r) => r.top), true));
       return spec;
     }, fileTag);
 
@@ -720,12 +848,26 @@
         x: X_YEAR,
         y: { field: 'value', type: 'quantitative', title: 'Workers', stack: isMc ? null : 'zero', axis: { format: f.axis } },
         color: { field: 'series', type: 'nominal', title: 'Cadre', sort: names,
-          scale: { domain: names, range: names.map((_, i) => CADRE_COLORS[i % CADRE_COLORS.length]) } },
+          scale: { domain: names, range: names.map((_, i) => CADRE_COLORS[i % CADRE_COLORS.length]) }, legend: legendLayout(names) },
         tooltip: [{ field: 'series', title: 'Cadre' }, { field: 'year', title: 'Year' },
           { field: 'value', title: 'Supply', format: f.tip }],
       };
       return spec;
     }, () => countries[state.country]);
+  }
+
+  // Charts by country show at most this many countries: those that change most.
+  const MAX_BAR_COUNTRIES = 30;
+  /** The rows of the countries that change most (by size(row)), at most MAX_BAR_COUNTRIES of
+   *  them, in the model's order, and the subtitle that says which are shown. */
+  function mostChanged(rows, size) {
+    const all = [...new Set(rows.map((r) => r.country))];
+    if (all.length <= MAX_BAR_COUNTRIES) return { rows, order: all, cut: false, subtitle: 'Every country' };
+    const largest = new Map();
+    for (const r of rows) largest.set(r.country, Math.max(largest.get(r.country) || 0, size(r)));
+    const kept = new Set(all.slice().sort((a, b) => largest.get(b) - largest.get(a)).slice(0, MAX_BAR_COUNTRIES));
+    return { rows: rows.filter((r) => kept.has(r.country)), order: all.filter((c) => kept.has(c)), cut: true,
+      subtitle: 'The ' + MAX_BAR_COUNTRIES + ' of ' + all.length + ' countries that change most' };
   }
 
   function compareSection() {
@@ -761,17 +903,21 @@
       });
       if (!rows.length) return 'No country has ' + cadreLabel(state.cadre) + ' for ' + label(n) + ' in ' + state.year + '.';
       const f = fmtOf(n);
-      const spec = base('Change in ' + label(n).toLowerCase() + ' from the baseline, ' + state.year, 'Every country, ' + cadreLabel(state.cadre), 260);
-      spec.data = { values: rows };
+      const shown = mostChanged(rows, (r) => Math.abs(r.value));
+      const spec = base('Change in ' + label(n).toLowerCase() + ' from the baseline, ' + state.year,
+        shown.subtitle + ', ' + cadreLabel(state.cadre), 260);
+      spec.data = { values: shown.rows };
       spec.mark = { type: 'bar', tooltip: true };
       spec.encoding = {
-        x: { field: 'country', type: 'nominal', title: null, sort: countries, axis: { labelAngle: 0 } },
+        x: { field: 'country', type: 'nominal', title: null, sort: shown.order, axis: { labelAngle: 0 } },
         xOffset: { field: 'series', sort: others },
         y: { field: 'value', type: 'quantitative', title: 'Difference (' + (unit(n) || label(n)) + ')', axis: { format: f.axis } },
-        color: { field: 'series', type: 'nominal', title: 'Scenario', scale: scenarioScale(others), sort: others },
+        color: { field: 'series', type: 'nominal', title: 'Scenario', scale: scenarioScale(others), sort: others,
+          legend: legendLayout(others) },
         tooltip: [{ field: 'name', title: 'Country' }, { field: 'series', title: 'Scenario' },
           { field: 'value', title: 'Difference', format: f.tip }],
       };
+      steadyAxis(spec.encoding.y, steadyDomain(shown.rows.map((r) => r.value).concat([0]), false));
       return spec;
     }, () => (cadres[state.cadre] || '') + '-' + state.year, true);
   }
@@ -802,13 +948,15 @@
         });
         if (!rows.length) return 'No country has ' + cadreLabel(state.cadre) + ' for ' + label(n) + ' in ' + state.year + '.';
         const f = fmtOf(n);
+        const shown = mostChanged(rows, (r) => Math.max(Math.abs(r.p05), Math.abs(r.p95)));
         const spec = base(label(n) + ': difference from the baseline in ' + state.year + ', by country',
-          scenarios[state.policy] + ' minus ' + scenarios[0] + ', ' + cadreLabel(state.cadre) +
-          '; thin: 5th\u201395th percentile, thick: 25th\u201375th, tick: median', 240);
-        const x = { field: 'country', type: 'nominal', title: null, sort: countries, axis: { labelAngle: 0 } };
+          [scenarios[state.policy] + ' minus ' + scenarios[0] + ', ' + cadreLabel(state.cadre) +
+          '; thin: 5th\u201395th percentile, thick: 25th\u201375th, tick: median'].concat(
+            shown.cut ? [shown.subtitle] : []), 240);
+        const x = { field: 'country', type: 'nominal', title: null, sort: shown.order, axis: { labelAngle: 0 } };
         const tip = [{ field: 'name', title: 'Country' }, { field: 'p50', title: 'Median', format: f.tip },
           { field: 'p05', title: '5th percentile', format: f.tip }, { field: 'p95', title: '95th percentile', format: f.tip }];
-        spec.data = { values: rows };
+        spec.data = { values: shown.rows };
         spec.layer = [
           { mark: { type: 'rule', color: '#6f9fc4', strokeWidth: 2 }, encoding: { x,
             y: { field: 'p05', type: 'quantitative', title: 'Difference (' + (unit(n) || label(n)) + ')', axis: { format: f.axis } }, y2: { field: 'p95' } } },
@@ -817,6 +965,7 @@
           { mark: { type: 'tick', color: '#f5b942', thickness: 3, size: 18 }, encoding: { x, y: { field: 'p50', type: 'quantitative' } } },
           { data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#52606d' }, encoding: { y: { field: 'value', type: 'quantitative' } } },
         ];
+        steadyAxis(spec.layer[0].encoding.y, steadyDomain(shown.rows.flatMap((r) => [r.p05, r.p95]).concat([0]), false));
         return spec;
       }, () => (cadres[state.cadre] || '') + '-' + state.year, true);
     }
@@ -842,6 +991,10 @@
               sdg ? undefined : { definition: TIE[p] }));
         });
         const names = sdg ? scenarios : scenarios.slice(1);
+        if (sdg && rows.length && rows.every((r) => r.value === 0))
+          return 'Chance that the SDG density reaches ' + K.sdg_threshold + ': in no run' + (comparing ? ' of any scenario' : '') +
+            ' does the SDG density of ' + countryLabel(state.country) + ' (' + sdgText + ') reach ' + K.sdg_threshold +
+            ' per 10,000 by ' + years[years.length - 1] + ', so the chance is 0 throughout.';
         const spec = lineChart({ indicator: '', title: sdg ? 'Chance that the SDG density reaches ' + K.sdg_threshold
           : 'Chance that the shortage is at most the baseline\u2019s (solid) or below it (dashed)',
         subtitle: countryLabel(state.country) + '; share of runs' + (sdg ? ''
@@ -862,6 +1015,8 @@
     if (wide && beside) beside.parentElement.after(wide.parentElement);
   }
 
+  const MAX_MATRIX = 14;
+  const compactCount = (x) => numberFormat.format(x);
   function corridorSection() {
     if (!corridors.length) return;
     const s = section('corridors', 'Corridors',
@@ -873,40 +1028,65 @@
     chart(s, 'corridor-matrix', ['cadre', 'scenario', 'year'], () => {
       const em = cind('emigration');
       const ys = tables[corridorTable].years;
+      const totals = new Map();
+      for (const e of corridors) {
+        if (state.cadre !== cadreAll && e.k !== state.cadre) continue;
+        const v = series(corridorTable, [state.scenario, e.o, e.d, e.k, em], isMc ? 'mean' : 'value');
+        if (!v) continue;
+        const key = e.o + '|' + e.d;
+        ys.forEach((y, i) => { if (y <= state.year && v[i] !== null) totals.set(key, (totals.get(key) || 0) + v[i]); });
+      }
+      if (!totals.size) return 'No corridor carries ' + cadreLabel(state.cadre) + '.';
+      // At most MAX_MATRIX origins and destinations: those with the most emigration.
+      const byOrigin = new Map(), byDestination = new Map();
+      for (const [key, v] of totals) {
+        const [o, d] = key.split('|').map(Number);
+        byOrigin.set(o, (byOrigin.get(o) || 0) + v);
+        byDestination.set(d, (byDestination.get(d) || 0) + v);
+      }
+      const top = (m, order) => {
+        if (m.size <= MAX_MATRIX) return order.filter((c) => m.has(c));
+        const kept = new Set([...m.keys()].sort((a, b) => m.get(b) - m.get(a)).slice(0, MAX_MATRIX));
+        return order.filter((c) => kept.has(c));
+      };
+      const os = top(byOrigin, origins), ds = top(byDestination, destinations);
       const rows = [];
-      for (const o of origins) {
-        for (const d of destinations) {
-          let total = null;
-          for (const e of corridors) {
-            if (e.o !== o || e.d !== d || (state.cadre !== cadreAll && e.k !== state.cadre)) continue;
-            const v = series(corridorTable, [state.scenario, o, d, e.k, em], isMc ? 'mean' : 'value');
-            if (!v) continue;
-            ys.forEach((y, i) => { if (y <= state.year && v[i] !== null) total = (total || 0) + v[i]; });
-          }
-          if (total !== null) rows.push({ origin: countries[o], destination: countries[d],
+      for (const o of os) {
+        for (const d of ds) {
+          const total = totals.get(o + '|' + d);
+          if (total !== undefined) rows.push({ origin: countries[o], destination: countries[d],
             originName: countryName(o), destinationName: countryName(d), value: total });
         }
       }
-      if (!rows.length) return 'No corridor carries ' + cadreLabel(state.cadre) + '.';
+      const cut = os.length < byOrigin.size || ds.length < byDestination.size;
       const f = fmtOf('emigration');
       const spec = base('Emigration along each corridor, ' + (ys[0] + 1) + '\u2013' + state.year + (isMc ? ' (mean of the runs)' : ''),
-        'Origin (rows) to destination (columns), ' + cadreLabel(state.cadre) + ', cumulative workers' + (comparing ? ', ' + scenarioName() : ''),
-        28 * origins.length);
-      spec.width = 110 * destinations.length;
+        ['Origin (rows) to destination (columns), ' + cadreLabel(state.cadre) + ', cumulative workers' + (comparing ? ', ' + scenarioName() : '')]
+          .concat(cut ? ['The ' + os.length + ' of ' + byOrigin.size + ' origins and ' + ds.length + ' of ' + byDestination.size +
+            ' destinations with the most emigration'] : []),
+        28 * os.length);
+      // Cells as wide as fit beside the axis and the legend (110 pixels at most).
+      const cell = Math.max(30, Math.min(110, Math.floor((drawWidth - 170) / ds.length)));
+      spec.width = cell * ds.length;
       delete spec.autosize;
       spec.data = { values: rows };
       spec.encoding = {
         tooltip: [{ field: 'originName', title: 'Origin' }, { field: 'destinationName', title: 'Destination' },
           { field: 'value', title: 'Emigrants', format: f.tip }],
-        y: { field: 'origin', type: 'nominal', title: 'Origin', sort: origins.map((o) => countries[o]), axis: { labelAngle: 0 } },
-        x: { field: 'destination', type: 'nominal', title: 'Destination', sort: destinations.map((d) => countries[d]), axis: { orient: 'top', labelAngle: 0 } },
+        y: { field: 'origin', type: 'nominal', title: 'Origin', sort: os.map((o) => countries[o]), axis: { labelAngle: 0 } },
+        x: { field: 'destination', type: 'nominal', title: 'Destination', sort: ds.map((d) => countries[d]),
+          axis: { orient: 'top', labelAngle: cell < 50 ? -45 : 0 } },
       };
+      const max = Math.max(...rows.map((r) => r.value));
       spec.layer = [
         { mark: { type: 'rect', tooltip: true, stroke: '#ffffff', strokeWidth: 1 }, encoding: {
-          color: { field: 'value', type: 'quantitative', title: 'Workers', scale: { scheme: 'blues' }, legend: { orient: 'right', format: '~s', gradientLength: Math.max(60, 28 * origins.length - 20) } } } },
-        { mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { text: { field: 'value', type: 'quantitative', format: ',.0f' },
-          color: { condition: { test: 'datum.value > 0.6 * ' + Math.max(...rows.map((r) => r.value)), value: '#ffffff' }, value: '#1f2933' } } },
+          color: { field: 'value', type: 'quantitative', title: 'Workers', scale: { scheme: 'blues' }, legend: { orient: 'right', format: '~s', gradientLength: Math.max(60, 28 * os.length - 20) } } } },
       ];
+      // Numbers in the cells where they fit.
+      if (cell >= 7 * compactCount(max).length + 8) {
+        spec.layer.push({ mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: { text: { field: 'value', type: 'quantitative', format: ',.0f' },
+          color: { condition: { test: 'datum.value > 0.6 * ' + max, value: '#ffffff' }, value: '#1f2933' } } });
+      }
       return spec;
     }, () => (cadres[state.cadre] || '') + '-' + state.year, true);
 
@@ -963,6 +1143,18 @@
   footer.textContent = 'Rebuild this page with: hwfsim report <the folder that holds it>. It works offline: ' +
     'the chart libraries (' + data.libraries + ', BSD-3-Clause) are inside it.';
 
+  // The address names the country shown, so that a link opens the same country.
+  listeners.push((key) => {
+    if (key === 'country' && countries.length)
+      window.history.replaceState(null, '', '#country=' + encodeURIComponent(countries[state.country]));
+  });
+  window.addEventListener('hashchange', () => {
+    const c = hashCountry();
+    const sel = document.getElementById('control-country');
+    if (c < 0 || c === state.country || !sel) return;
+    sel.value = String(c);
+    sel.dispatchEvent(new Event('change'));
+  });
   listeners.push((key) => {
     const todo = report.charts.filter((c) => c.deps.includes(key));
     report.ready = Promise.all(todo.map(draw)).then(() => {

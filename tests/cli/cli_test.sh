@@ -283,4 +283,19 @@ expect "the workshop's mc --compare runs as written" 0 \
 check "the inherited and the policy's own inputs are sampled, the policy's last" \
   grep -q '^run,countries.GHA.cadres.nurses.exit_rate,corridors.GHA-GBR.nurses.emigration_rate,countries.\*.cadres.\*.retirement_rate,policies.ghana-pay.eps_m$' "$tmp/wmc/samples.csv"
 
+# Net migration has one definition (indicators.csv): a run's indicators.csv, compare's
+# summary.csv and compare's printed table give the same UK figure for 2045.
+"$hwfsim" run scenarios/two-countries.yaml -o "$tmp/netrun" -q
+netout=$("$hwfsim" compare scenarios/two-countries.yaml scenarios/two-countries-policies.yaml -o "$tmp/netcmp")
+run_net=$(grep '^two-countries-baseline,2045,GBR,all,net_migration,' "$tmp/netrun/indicators.csv" | cut -d, -f6)
+sum_net=$(grep '^two-countries-baseline,2045,GBR,net_migration,' "$tmp/netcmp/summary.csv" | cut -d, -f5)
+con_net=$(awk '$1 == "two-countries-baseline" && $2 == "GBR" { print $7 }' <<<"$netout")
+check "net migration: run's indicators.csv and compare's summary.csv agree ($run_net, $sum_net)" \
+  test -n "$run_net" -a "$run_net" = "$sum_net"
+check "net migration: the printed table shows the same, rounded ($con_net)" \
+  test "$con_net" = "$(printf '%.0f' "$sum_net")" -a "$con_net" = 2372
+# Money in the printed table reads as in report.html: 1.35 B, not 1.355e+09.
+con_cost=$(awk '$1 == "two-countries-policies" && $2 == "GHA" { print $8, $9 }' <<<"$netout")
+check "compare prints the policy cost as money ($con_cost)" test "$con_cost" = "1.35 B"
+
 finish

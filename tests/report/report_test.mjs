@@ -6,7 +6,12 @@
 // a screenshot of each page, checks the world report's size, and checks that names and
 // descriptions holding <script> show as text and run nothing.
 //
+// It also compares six scenarios with long names (legends, net migration and money against the
+// console, a difference of 0 throughout, the country the page opens on and #country=...), and,
+// given --synthetic-world, the benchmarks' 194-country synthetic world (size, drawing, width).
+//
 // Usage: node tests/report/report_test.mjs HWFSIM OUTPUT_DIR [--readme-png docs/report.png]
+//          [--synthetic-world HWF_SYNTHETIC_WORLD]
 //   (from the source root; ctest runs it so). --readme-png also writes the README's picture.
 // Environment: HWF_CHROMIUM, the browser (default /usr/bin/chromium).
 
@@ -29,10 +34,14 @@ if (args.length < 2) {
 const hwfsim = path.resolve(args[0]);
 const outDir = path.resolve(args[1]);
 const readmePng = args.indexOf('--readme-png') >= 0 ? path.resolve(args[args.indexOf('--readme-png') + 1]) : null;
+const synthetic = args.indexOf('--synthetic-world') >= 0 ? path.resolve(args[args.indexOf('--synthetic-world') + 1]) : null;
 const browserPath = process.env.HWF_CHROMIUM || '/usr/bin/chromium';
 // The world comparison's page: 1.6 MB when written (docs/report.md); this bound catches a data
 // encoding that grows by half.
 const worldLimitBytes = 2.5e6;
+// The 194-country synthetic world's run: 5.6 MB when written (docs/report.md); this bound, too,
+// catches an encoding that grows by half.
+const world194LimitBytes = 8.5e6;
 
 let passed = 0;
 let failed = 0;
@@ -61,6 +70,8 @@ const folders = {
   mc: path.join(work, 'mc'),
   mcCompare: path.join(work, 'mc-compare'),
   escaping: path.join(work, 'escaping'),
+  long: path.join(work, 'long-names'),
+  world194: path.join(work, 'world-194'),
 };
 hwf('run', 'scenarios/two-countries.yaml', '-o', folders.run, '-q');
 hwf('compare', 'scenarios/flagship.yaml', 'scenarios/world-compensation.yaml',
@@ -83,6 +94,30 @@ fs.writeFileSync(path.join(work, 'scenario.yaml'),
   'scenario: escaping\ndescription: ' + JSON.stringify('Scenario </script><script>alert(2)</script>') +
   '\nmodel: model.yaml\nhorizon: {start: 2020, end: 2030}\n');
 hwf('run', path.join(work, 'scenario.yaml'), '-o', folders.escaping, '-q');
+
+// Six scenarios with long names: the baseline, the policies, three variants of them, and one
+// identical to the baseline (its differences are 0 throughout).
+const longNames = {
+  'ghana-retention-top-up-of-half-the-salary-for-public-nurses': ['two-countries-policies.yaml', 'policies.ghana-top-up.u: 0.5'],
+  'uk-commits-to-the-who-code-with-full-compliance-from-2023': ['two-countries-policies.yaml', 'policies.uk-code.compliance: 1.0'],
+  'ghana-adds-four-thousand-nursing-seats-from-2024-onwards': ['two-countries-policies.yaml', 'policies.ghana-nursing-seats.added_seats: 4000'],
+  'same-as-the-baseline-to-check-a-difference-of-zero-throughout': ['two-countries.yaml', null],
+};
+const longFiles = ['scenarios/two-countries.yaml', 'scenarios/two-countries-policies.yaml'];
+for (const [name, [parent, set]] of Object.entries(longNames)) {
+  const file = path.join(work, name + '.yaml');
+  fs.writeFileSync(file, 'scenario: ' + name + '\nextends: ' + path.join(root, 'scenarios', parent) + '\n' +
+    (set ? 'set:\n  ' + set + '\n' : ''));
+  longFiles.push(file);
+}
+const longConsole = hwf('compare', ...longFiles, '-o', folders.long);
+let world194Seconds = 0;
+if (synthetic) {
+  const t = Date.now();
+  const scenario = execFileSync(synthetic, [path.join(work, 'world-194-model'), '194', '4', '388'], { encoding: 'utf8' }).trim();
+  hwf('run', scenario, '-o', folders.world194, '-q');
+  world194Seconds = (Date.now() - t) / 1000;
+}
 console.log('# results folders written in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s');
 
 // ---- The browser --------------------------------------------------------------------------
@@ -98,8 +133,8 @@ const context = await chromium.launchPersistentContext(profile, {
   offline: true,
 });
 
-/** Opens a report, with every console message, page error, dialog and request recorded. */
-async function open(file) {
+/** Opens a report (at `hash`, if given), with every console message, page error, dialog and request recorded. */
+async function open(file, hash) {
   const page = await context.newPage();
   const seen = { problems: [], dialogs: [], requests: [] };
   const url = pathToFileURL(file).href;
@@ -119,7 +154,7 @@ async function open(file) {
   });
   await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
   const t = Date.now();
-  await page.goto(url);
+  await page.goto(url + (hash || ''));
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 30000 });
   seen.seconds = (Date.now() - t) / 1000;
   return { page, seen };
@@ -147,20 +182,56 @@ async function pick(page, control, optionText) {
     return o ? o.value : null;
   }, optionText);
   if (value === null) return false;
+  if (await page.$eval('#control-' + control, (s, v) => s.value === v, value)) return true;  // already shown
   const before = await page.evaluate(() => document.body.dataset.drawn || '');
   await page.selectOption('#control-' + control, value);
   await page.waitForFunction((b) => (document.body.dataset.drawn || '') !== b, before, { timeout: 15000 });
   return true;
 }
 
-async function common(name, file, expected) {
+/** What a person would see go wrong in the page as it stands: a horizontal scrollbar, a table
+ *  or chart past the page's edge, an axis or legend label reading NaN or cut short. */
+async function layout(page) {
+  return page.evaluate(() => {
+    const out = { scrollWidth: document.documentElement.scrollWidth, width: document.documentElement.clientWidth,
+      outside: [], nan: [], cut: [] };
+    const mainBox = document.getElementById('main').getBoundingClientRect();
+    for (const e of document.querySelectorAll('section.card, .table-scroll, .chart svg')) {
+      const r = e.getBoundingClientRect();
+      if (r.right > mainBox.right + 1 || r.left < mainBox.left - 1) out.outside.push((e.id || e.className.baseVal || e.className) + ' ' + Math.round(r.right));
+    }
+    for (const t of document.querySelectorAll('.chart svg text')) {
+      if (/NaN/.test(t.textContent)) out.nan.push(t.closest('[data-chart]').dataset.chart + ': ' + t.textContent);
+    }
+    for (const svg of document.querySelectorAll('.chart svg')) {
+      const box = svg.getBoundingClientRect();
+      for (const t of svg.querySelectorAll('.role-legend-label text, .role-legend-title text')) {
+        const r = t.getBoundingClientRect();
+        if (t.textContent.endsWith('\u2026') || r.right > box.right + 1 || r.bottom > box.bottom + 1)
+          out.cut.push(svg.closest('[data-chart]').dataset.chart + ': ' + t.textContent);
+      }
+    }
+    return out;
+  });
+}
+
+function laidOut(name, l) {
+  check(name + ': no horizontal scrollbar', l.scrollWidth <= l.width, l.scrollWidth + ' > ' + l.width + ' pixels');
+  check(name + ': every card, table and chart stays inside the page', l.outside.length === 0, l.outside.slice(0, 5).join(', '));
+  check(name + ': no axis or legend label reads NaN', l.nan.length === 0, l.nan.slice(0, 5).join(', '));
+  check(name + ': every legend label shows whole', l.cut.length === 0, l.cut.slice(0, 5).join(', '));
+}
+
+async function common(name, file, expected, notes) {
   const { page, seen } = await open(file);
   check(name + ': the page drew everything', (await page.evaluate(() => document.body.dataset.ready)) === '1');
   const list = await charts(page);
   check(name + ': ' + expected + ' charts', list.length === expected, list.length + ' charts: ' + list.map((c) => c.id).join(', '));
-  const bare = list.filter((c) => c.empty || c.marks === 0).map((c) => c.id);
-  check(name + ': every chart has data marks', bare.length === 0, 'no marks in ' + bare.join(', '));
-  const exportless = list.filter((c) => !(c.links.some((l) => /PNG/.test(l)) && c.links.some((l) => /SVG/.test(l))));
+  const bare = list.filter((c) => (c.empty || c.marks === 0) && !(notes || []).includes(c.id)).map((c) => c.id);
+  check(name + ': every chart has data marks' + (notes ? ' (but ' + notes.join(', ') + ')' : ''), bare.length === 0, 'no marks in ' + bare.join(', '));
+  laidOut(name, await layout(page));
+  const exportless = list.filter((c) => !(c.empty && (notes || []).includes(c.id)) &&
+    !(c.links.some((l) => /PNG/.test(l)) && c.links.some((l) => /SVG/.test(l))));
   check(name + ': every chart offers PNG and SVG export', exportless.length === 0, exportless.map((c) => c.id).join(', '));
   const marks = list.reduce((a, c) => a + c.marks, 0);
   console.log('# ' + name + ': ' + list.length + ' charts, ' + marks + ' data marks, drawn in ' + seen.seconds.toFixed(1) + ' s');
@@ -258,12 +329,17 @@ try {
   // Monte Carlo: 4 fan charts, the chance of reaching the SDG threshold, 5 corridor charts.
   {
     const name = 'mc';
-    const { page, seen } = await common(name, path.join(folders.mc, 'report.html'), 10);
+    // Ghana's SDG density reaches 44.5 in no run: a note stands for the chance chart.
+    const { page, seen } = await common(name, path.join(folders.mc, 'report.html'), 10, ['chance-sdg']);
     const bands = await page.$$eval('#chart-indicator g.mark-area.role-mark > path', (p) => p.length);
     check(name + ': the fan chart has its two bands', bands === 2, bands + ' areas');
+    check(name + ': a note says that no run of Ghana reaches the SDG threshold',
+      /in no run does the SDG density of Ghana \(GHA\) \(nurses\) reach 44\.5 per 10,000 by 2045/.test(await page.textContent('#chart-chance-sdg')));
     const before = await signature(page, 'gap');
     check(name + ': the country control switches to the UK', await pick(page, 'country', 'United Kingdom'));
     check(name + ': the need and supply chart changed', (await signature(page, 'gap')) !== before);
+    const uk = (await charts(page)).find((c) => c.id === 'chance-sdg');
+    check(name + ': the UK, which some runs bring to the threshold, gets the chance chart', uk.marks > 0 && !uk.empty);
     await screenshot(page, 'mc.png');
     clean(name, seen);
     await page.close();
@@ -273,7 +349,10 @@ try {
   // that the shortage is below the baseline's.
   {
     const name = 'mc --compare';
-    const { page, seen } = await common(name, path.join(folders.mcCompare, 'report.html'), 13);
+    // It opens on Ghana, whose policy it is, and which reaches the SDG threshold in no run.
+    const { page, seen } = await common(name, path.join(folders.mcCompare, 'report.html'), 13, ['chance-sdg']);
+    const opened = await page.$eval('#control-country', (s) => s.options[s.selectedIndex].textContent);
+    check(name + ': the page opens on Ghana, which the policy changes most', opened === 'Ghana (GHA)', opened);
     const diff = await page.$$eval('#chart-difference g.mark-area.role-mark > path', (p) => p.length);
     check(name + ': the difference fan has its bands', diff === 2, diff + ' areas');
     const before = await signature(page, 'difference');
@@ -320,6 +399,103 @@ try {
     const alerts = await page.evaluate(() => window.__hwfAlerts.slice());
     check(name + ': no script of the data ran', alerts.length === 0 && seen.dialogs.length === 0, JSON.stringify(alerts));
     await screenshot(page, 'escaping.png');
+    clean(name, seen);
+    await page.close();
+  }
+
+  // Six scenarios with long names: legends wrap and show every name whole; a scenario equal to
+  // the baseline draws its differences of 0 on a real axis; net migration and money read as in
+  // the console and in summary.csv and the run's own report; the page opens on the country the
+  // scenarios change most, or on the one the address names.
+  {
+    const name = 'six long names';
+    const file = path.join(folders.long, 'report.html');
+    const { page, seen } = await common(name, file, 11);
+    const names = Object.keys(longNames);
+    const legend = await page.$$eval('#chart-indicator .role-legend-label text', (t) => t.map((x) => x.textContent));
+    check(name + ': the indicator chart\'s legend names all six scenarios whole',
+      legend.length === 6 && names.every((n) => legend.includes(n)), JSON.stringify(legend));
+    const rowsOfLegend = await page.$$eval('#chart-indicator .role-legend-label text', (t) =>
+      new Set(t.map((x) => Math.round(x.getBoundingClientRect().top))).size);
+    check(name + ': the legend wraps onto more than one row', rowsOfLegend > 1, rowsOfLegend + ' rows');
+    // The country the scenarios change most: the largest relative change of supply in 2045.
+    const supply = {};
+    for (const line of fs.readFileSync(path.join(folders.long, 'indicators.csv'), 'utf8').split('\n')) {
+      const f = line.split(',');
+      if (f[1] === '2045' && f[3] === 'all' && f[4] === 'supply') (supply[f[2]] = supply[f[2]] || []).push(Number(f[5]));
+    }
+    let most = null, mostChange = -1;
+    for (const [iso, v] of Object.entries(supply)) {
+      const change = Math.max(...v.slice(1).map((x) => Math.abs(x - v[0]) / v[0]));
+      if (change > mostChange) { most = iso; mostChange = change; }
+    }
+    const opened = await page.$eval('#control-country', (s) => s.options[s.selectedIndex].textContent);
+    check(name + ': the page opens on the country the scenarios change most (' + most + ')', opened.includes('(' + most + ')'), opened);
+    // Differences of 0 throughout: the delta chart of the copy of the baseline has a real axis.
+    await pick(page, 'indicator', 'Compensation paid');
+    const zeroAxis = await page.$$eval('#chart-delta .role-axis-label text', (t) => t.map((x) => x.textContent));
+    check(name + ': differences of 0 throughout get an axis with numbers, each once', zeroAxis.length > 2 &&
+      zeroAxis.every((x) => !/NaN/.test(x)) && new Set(zeroAxis).size === zeroAxis.length, JSON.stringify(zeroAxis));
+    laidOut(name + ' (compensation paid)', await layout(page));
+    // Net migration, GBR 2045, baseline: summary.csv, the console, this page and the run's page.
+    const summaryCsv = fs.readFileSync(path.join(folders.long, 'summary.csv'), 'utf8');
+    const net = Number(summaryCsv.match(/^two-countries-baseline,2045,GBR,net_migration,(.*)$/m)[1]);
+    const consoleNet = Number(longConsole.match(/^two-countries-baseline\s+GBR\s+\S+\s+\S+\s+\S+\s+\S+\s+(-?\d+)/m)[1]);
+    const cell = async (pg, country, scenario, column) => pg.evaluate(([c, sc, col]) => {
+      const heads = [...document.querySelectorAll('#key-figures thead th')].map((t) => t.textContent);
+      let current = '';
+      for (const tr of document.querySelectorAll('#key-figures tbody tr')) {
+        const td = [...tr.children].map((t) => t.textContent);
+        if (td[0]) current = td[0];
+        if (current.includes('(' + c + ')') && (sc === null || td[1] === sc)) return td[heads.indexOf(col)];
+      }
+      return null;
+    }, [country, scenario, column]);
+    const pageNet = await cell(page, 'GBR', 'two-countries-baseline', 'Net migration per year');
+    check(name + ': net migration, UK 2045: summary.csv ' + net + ', console ' + consoleNet + ', page ' + pageNet,
+      Math.round(net) === consoleNet && pageNet === consoleNet.toLocaleString('en-GB'));
+    // Money: the policy cost reads the same in the page and in the console.
+    const consoleCost = longConsole.match(/^two-countries-policies\s+GHA(?:\s+\S+){5}\s+(-?[\d.,]+(?: [MBT])?)/m)[1];
+    const pageCost = await cell(page, 'GHA', 'two-countries-policies', 'Policy cost, cumulative (USD)');
+    check(name + ': money reads alike in page and console (' + consoleCost + ')', pageCost === consoleCost && / [MB]$/.test(consoleCost),
+      'page ' + pageCost);
+    // The model has nurses only: no label speaks of doctors or midwives.
+    const text = await page.evaluate(() => document.body.innerText + [...document.querySelectorAll('svg text')].map((t) => t.textContent).join(' '));
+    check(name + ': labels follow the model\'s cadres (nurses only)', !/doctors|midwives/.test(text) && /Density of nurses/.test(text));
+    await screenshot(page, 'six-long-names.png');
+    clean(name, seen);
+    await page.close();
+
+    // The run's own page gives the same net migration; #country=GBR opens the UK.
+    const run = await open(path.join(folders.run, 'report.html'), '#country=GBR');
+    const runOpened = await run.page.$eval('#control-country', (s) => s.options[s.selectedIndex].textContent);
+    check('two-country run: #country=GBR opens the UK', runOpened.includes('(GBR)'), runOpened);
+    check('two-country run: the heading names the UK', (await run.page.textContent('#section-country h2')).includes('(GBR)'));
+    const runNet = await cell(run.page, 'GBR', null, 'Net migration per year');
+    check('two-country run: net migration, UK 2045, as compare\'s (' + runNet + ')', runNet === consoleNet.toLocaleString('en-GB'));
+    await pick(run.page, 'country', 'Ghana');
+    check('two-country run: the address follows the country', run.page.url().endsWith('#country=GHA'), run.page.url());
+    // A shortage of 0 throughout (Ghana's compensation paid: no policy) draws a real axis.
+    await pick(run.page, 'indicator', 'Compensation paid');
+    const axis = await run.page.$$eval('#chart-indicator .role-axis-label text', (t) => t.map((x) => x.textContent));
+    check('two-country run: a series of 0 throughout gets an axis with numbers, each once', axis.length > 2 &&
+      axis.every((x) => !/NaN/.test(x)) && new Set(axis).size === axis.length, JSON.stringify(axis));
+    clean('two-country run (#country)', run.seen);
+    await run.page.close();
+  }
+
+  // The benchmarks' synthetic world of 194 countries, 4 cadres and 388 corridor-cadres.
+  if (synthetic) {
+    const name = 'world-194';
+    const file = path.join(folders.world194, 'report.html');
+    const size = fs.statSync(file).size;
+    console.log('# world-194 run written in ' + world194Seconds.toFixed(1) + ' s; report.html ' + (size / 1e6).toFixed(2) + ' MB');
+    check(name + ': report.html is under ' + world194LimitBytes / 1e6 + ' MB', size < world194LimitBytes, size + ' bytes');
+    const { page, seen } = await common(name, file, 9);
+    const labels = await page.$$eval('#chart-corridor-matrix .role-axis-label text', (t) => t.length);
+    check(name + ': the corridor matrix shows at most 14 origins and 14 destinations', labels > 0 && labels <= 28, labels + ' labels');
+    check(name + ': labels name the model\'s cadres', (await page.textContent('#section-figures')).includes('cadre_a, cadre_b, cadre_c and cadre_d'));
+    await screenshot(page, 'world-194.png');
     clean(name, seen);
     await page.close();
   }
