@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -303,6 +304,52 @@ TEST_CASE("an indicator that overflows stops the run naming it and its inputs", 
                     Catch::Contains("indicator training_cost of AAA,nurses is inf in 2021") &&
                         Catch::Contains("countries.AAA.cadres.nurses.seats") &&
                         Catch::Contains("countries.AAA.cadres.nurses.cost_per_student_year"));
+}
+
+TEST_CASE("cadre `all` sums two cadres; sdg_density counts only sdg_core cadres", "[model]") {
+  // The good model plus community health workers (sdg_core: false) in AAA only.
+  std::ifstream in(test::source_path("tests/data/good/model.yaml"));
+  std::string model_text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const auto at = model_text.find(from);
+    REQUIRE(at != std::string::npos);
+    model_text.replace(at, from.size(), to);
+  };
+  replace("  nurses: {training_years: 3, completion: 0.8, sdg_core: true}\n",
+          "  nurses: {training_years: 3, completion: 0.8, sdg_core: true}\n"
+          "  chw: {training_years: 1, completion: 0.9, sdg_core: false}\n");
+  replace("        cost_per_student_year: 100\n",
+          "        cost_per_student_year: 100\n"
+          "      chw:\n"
+          "        workforce: 3000\n"
+          "        seats: 400\n"
+          "        exit_rate: 0.1\n"
+          "        retirement_rate: 0.02\n"
+          "        need_density: 10\n"
+          "        salary: 500\n"
+          "        cost_per_student_year: 50\n");
+  const auto dir = test::scratch_folder("two_cadres");
+  test::write_file(dir, "model.yaml", model_text);
+  const auto path = test::write_file(dir, "s.yaml",
+                                     "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+                                     "solver: {method: rk4, step: 1/12}\n");
+  const auto s = model::load_scenario(path);
+  const model::compiled_model m(s);
+  REQUIRE(m.cadre_ids() == std::vector<std::string>{"nurses", "chw"});
+  const auto r = model::simulate(m, m.default_parameters());
+  const auto v = [&](const std::string& cadre, const std::string& name) {
+    return test::indicator(m, r, 5, "AAA", cadre, name);
+  };
+  REQUIRE(v("chw", "supply") > 1000);  // both cadres matter in the sums below
+  for (const char* name :
+       {"students", "intake", "graduates", "workforce_domestic", "abroad", "supply", "need",
+        "shortage", "attrition", "emigration", "training_cost", "supply_years"})
+    CHECK(v("all", name) == Approx(v("nurses", name) + v("chw", name)).epsilon(1e-12));
+  CHECK(v("all", "population") == 1.0e6);
+  CHECK(v("all", "density_per_10k") == Approx(v("all", "supply") / 1.0e6 * 1e4).epsilon(1e-12));
+  // sdg_density counts nurses (sdg_core: true) only, not community health workers.
+  CHECK(v("all", "sdg_density") == Approx(v("nurses", "supply") / 1.0e6 * 1e4).epsilon(1e-12));
+  CHECK(v("all", "sdg_density") < v("all", "density_per_10k") - 1);
 }
 
 TEST_CASE("a pull blow-up names the destination's elasticity, not the origin's rates", "[model]") {

@@ -12,12 +12,14 @@ namespace hwf::model {
 namespace {
 
 engine::input_error study_error(const std::string& file, const std::string& key,
-                                std::string message, std::string note) {
+                                std::string message, std::string note,
+                                std::string suggestion = {}) {
   engine::diagnostic d;
   d.where.file = file;
   d.key_path = key;
   d.message = std::move(message);
   if (!note.empty()) d.notes.push_back(std::move(note));
+  d.suggestion = std::move(suggestion);
   return engine::input_error({std::move(d)});
 }
 
@@ -161,9 +163,11 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
     out.indicators = all_names;
   } else {
     for (const auto& name : indicators) {
-      if (std::find(all_names.begin(), all_names.end(), name) == all_names.end())
+      if (std::find(all_names.begin(), all_names.end(), name) == all_names.end()) {
         throw study_error("--save-runs", "", fmt::format("'{}' is not an indicator", name),
-                          "indicators: " + engine::join_list(all_names));
+                          "indicators: " + engine::join_list(all_names),
+                          engine::closest_match(name, all_names).value_or(""));
+      }
       out.indicators.push_back(name);
     }
   }
@@ -174,6 +178,7 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
   for (std::size_t i = 0; i < schema.size(); ++i) {
     const auto& key = schema.series[i];
     const auto c = m.country_set().find(key[0]);
+    if (!c) throw engine::internal_error("an indicator series names an unknown country");
     const auto k = std::find(out.cadres.begin(), out.cadres.end(), key[1]) - out.cadres.begin();
     const auto ind =
         std::find(out.indicators.begin(), out.indicators.end(), key[2]) - out.indicators.begin();

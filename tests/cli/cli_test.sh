@@ -10,7 +10,7 @@ good=tests/data/good/scenario.yaml
 expect "help lists the commands" 0 "run.*Run a scenario" -- "$hwfsim" --help
 expect "run --help lists --force" 0 "--force" -- "$hwfsim" run --help
 expect "no command is a usage error" 2 "A subcommand is required" -- "$hwfsim"
-expect "unknown command is a usage error" 2 "" -- "$hwfsim" fly
+expect "unknown command is a usage error" 2 "^A subcommand is required" -- "$hwfsim" fly
 expect "version names the commit" 0 "^hwfsim [0-9]+\.[0-9]+\.[0-9]+ \(" -- "$hwfsim" --version
 
 expect "validate accepts a good scenario" 0 "valid\. Model analytic.*2 countries" -- "$hwfsim" validate $good
@@ -167,6 +167,8 @@ check "runs.nc marks every run as successful" \
 expect "--save-indicators rejects an unknown indicator" 2 "'suply' is not an indicator" -- \
   "$hwfsim" mc $mcs --samples 5 --save-runs --save-indicators suply -o "$tmp/mcn2"
 check "no folder after a rejected --save-runs" test ! -e "$tmp/mcn2"
+expect "--save-indicators suggests the closest indicator" 2 "did you mean 'supply'\?" -- \
+  "$hwfsim" mc $mcs --samples 5 --save-runs --save-indicators suply -o "$tmp/mcn2"
 expect "mc with two scenarios needs --compare" 2 "several scenarios given without --compare" -- \
   "$hwfsim" mc $mcs "$tmp/same.yaml" -o "$tmp/mcx"
 expect "mc needs an uncertainty block" 2 "has no \`uncertainty\` block" -- "$hwfsim" mc $good -o "$tmp/mc4"
