@@ -14,6 +14,7 @@
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
 #include <csignal>
+#include <cstdlib>
 #include <mutex>
 
 #include <unistd.h>
@@ -1140,7 +1141,14 @@ int main(int argc, char** argv) {
                  "Seconds between saves of the quantile sketches' state (beyond --memory); "
                  "chunks are saved as they finish")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400.0));
+      ->check(CLI::Range(0.0, 86400.0))
+      ->check(CLI::Validator(
+          [](std::string& text) {  // CLI::Range lets NaN through (no comparison fails)
+            return std::isnan(std::strtod(text.c_str(), nullptr))
+                       ? "Value " + text + " not in range [0 - 86400]"
+                       : std::string();
+          },
+          "", "NUMBER"));
   mc->add_option("--resume", dist.resume,
                  "Carry on an interrupted run from the checkpoint in this results folder (same "
                  "scenarios, seed, samples and binary)");

@@ -11,6 +11,7 @@
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/triangular.hpp>
 #include <boost/math/distributions/uniform.hpp>
+#include <boost/math/special_functions/erf.hpp>
 
 #include "engine/diagnostics.hpp"
 
@@ -134,6 +135,87 @@ distribution distribution::discrete(std::vector<double> values, std::vector<doub
 }
 
 namespace {
+
+constexpr double sqrt2 = 1.4142135623730951;
+
+/// exp(x^2) * erfc(x) for x >= 0, without the underflow of erfc alone (asymptotic beyond 25,
+/// where six terms are exact to double precision).
+double erfcx(double x) {
+  if (x < 25) return std::exp(x * x) * std::erfc(x);
+  const double z = 1 / (2 * x * x);
+  double term = 1, sum = 1;
+  for (int n = 1; n <= 6; ++n) {
+    term *= -(2 * n - 1) * z;
+    sum += term;
+  }
+  return sum / (x * 1.7724538509055160);  // sqrt(pi)
+}
+
+/// Mills ratio Q(x) / phi(x) of the standard normal, x >= 0.
+double mills(double x) {
+  return 1.2533141373155003 * erfcx(x / sqrt2);  // sqrt(pi / 2)
+}
+
+/// Quantile u of the standard normal truncated to [a, b] with 0 <= a < b (b may be infinite),
+/// exact in both tails: works with Q(x) / phi(a), which neither underflows nor loses its
+/// digits to cancellation when Q(a) and Q(b) are both tiny or nearly equal.
+double upper_window_quantile(double a, double b, double u) {
+  const double w = b - a;
+  const double drop = std::isinf(b) ? HUGE_VAL : 0.5 * w * (a + b);  // log phi(a) - log phi(b)
+  if (drop < 1e-7) {
+    // The density exp(-a y - y^2 / 2) on y in [0, w] is exp(-a y) to 1e-7: invert that.
+    const double aw = a * w;
+    const double y = aw < 1e-12 ? u * w : -std::log1p(u * std::expm1(-aw)) / a;
+    return std::min(a + y, b);
+  }
+  const double ma = mills(a);
+  const double tail_b = std::isinf(b) ? 0.0 : mills(b) * std::exp(-drop);  // Q(b) / phi(a)
+  const double mass = ma - tail_b;
+  // Q(x) / phi(a) at the quantile, from whichever end keeps its digits.
+  const double target = u <= 0.5 ? ma - u * mass : tail_b + (1 - u) * mass;
+  // Solve g(x) = Q(x) / phi(a) - target = 0; g falls, with g' = -phi(x) / phi(a). Newton inside
+  // a bisection bracket (Q(a + 40) / Q(a) < exp(-800), so the root lies below a + 40).
+  double lo = a, hi = std::min(b, a + 40);
+  double x = std::clamp(a + (a > 0 ? -std::log1p(-u) / a : u), lo, hi);
+  for (int iter = 0; iter < 200; ++iter) {
+    const double e = std::exp(-0.5 * (x - a) * (x + a));
+    const double g = mills(x) * e - target;
+    if (g > 0)
+      lo = x;
+    else
+      hi = x;
+    double next = e > 0 ? x + g / e : 0.5 * (lo + hi);
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (std::abs(next - x) <= 4e-16 * std::abs(x) || hi - lo <= 4e-16 * std::abs(hi)) {
+      x = next;
+      break;
+    }
+    x = next;
+  }
+  return std::clamp(x, a, b);
+}
+
+/// Quantile u of the standard normal truncated to [a, b], a < b, robust far in either tail and
+/// for a window much narrower than the sd.
+double truncated_standard_quantile(double a, double b, double u) {
+  if (b <= 0) return -truncated_standard_quantile(-b, -a, 1 - u);  // mirror a lower window
+  if (a >= 0) return upper_window_quantile(a, b, u);
+  // The window holds the mean: erf keeps its digits near 0 (narrow windows), erfc in the tails.
+  const double ea = std::erf(a / sqrt2), eb = std::erf(b / sqrt2);
+  const double v = ea + u * (eb - ea);  // erf of the quantile
+  double x;
+  if (std::abs(v) <= 0.5) {
+    x = sqrt2 * bm::erf_inv(v);
+  } else if (v > 0) {
+    const double c = std::erfc(b / sqrt2) + (1 - u) * (eb - ea);  // 1 - v, with its digits
+    x = c <= 0 ? b : sqrt2 * bm::erfc_inv(c);
+  } else {
+    const double c = std::erfc(-a / sqrt2) + u * (eb - ea);  // 1 + v
+    x = c <= 0 ? a : -sqrt2 * bm::erfc_inv(c);
+  }
+  return std::clamp(x, a, b);
+}
+
 struct pert_shape {
   double alpha, beta;
 };
@@ -157,9 +239,11 @@ double distribution::quantile(double u) const {
     case distribution_kind::normal:
       return bm::quantile(bm::normal_distribution<double>(p[0], p[1]), u);
     case distribution_kind::truncated_normal: {
-      const bm::normal_distribution<double> n(p[0], p[1]);
-      const double lo = bm::cdf(n, p[2]), hi = bm::cdf(n, p[3]);
-      return std::clamp(bm::quantile(n, lo + u * (hi - lo)), p[2], p[3]);
+      // In units of sd from the mean; a window beyond the double range is all at its near end.
+      const double a = (p[2] - p[0]) / p[1], b = (p[3] - p[0]) / p[1];
+      if (a == HUGE_VAL) return p[2];
+      if (b == -HUGE_VAL) return p[3];
+      return std::clamp(p[0] + p[1] * truncated_standard_quantile(a, b, u), p[2], p[3]);
     }
     case distribution_kind::lognormal:
       return bm::quantile(bm::lognormal_distribution<double>(std::log(p[0]), p[1]), u);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 
 #include <fmt/format.h>
@@ -356,8 +357,18 @@ ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_opt
   if (exact_) {
     // Not zero-filled: every slot of a successful run is written, and failed runs' slots are
     // never read (filling 8 bytes x runs x cells would cost as much as a tenth of the runs).
-    store_.reset(new double[runs * cells]);
-    ok_.assign(runs, 0);
+    // --memory may allow more than the machine has: refuse with the size, as for sketches.
+    try {
+      store_.reset(new double[runs * cells]);
+      ok_.assign(runs, 0);
+    } catch (const std::bad_alloc&) {
+      throw memory_limit_error(fmt::format(
+          "keeping every value of {} runs x {} values per run needs {:.0f} MiB, which this "
+          "machine could not allocate; give a --memory it has (beyond it, quantiles are "
+          "sketched) or fewer --samples",
+          runs, cells,
+          static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double) / (1 << 20)));
+    }
     block_runs_ = runs;
     return;
   }
@@ -462,6 +473,16 @@ cell_statistics ensemble_accumulator::finish() {
   if (taken_ != options_.runs && !must_stop())
     throw std::logic_error("ensemble_accumulator::finish before every run is in");
   if (must_stop()) throw ensemble_error(failures_message(failures_), failures_);
+  if (successes_ == 0 && !failures_.empty()) {
+    // --skip-failed, and nothing left to summarize: tables of no runs would look like results.
+    std::string msg = failures_message(failures_);
+    msg = msg.substr(0, msg.rfind('\n'));
+    throw ensemble_error(
+        fmt::format("every run failed, so there are no statistics: {}\n  (--skip-failed "
+                    "excludes failed runs, but needs at least one that succeeds)",
+                    msg),
+        failures_);
+  }
   cell_statistics st;
   st.skipped = failures_;
   st.runs = successes_;

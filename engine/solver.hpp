@@ -50,12 +50,27 @@ struct solve_stats {
 /// Called at each observation time with the state there.
 using observer = std::function<void(double t, std::span<const double> x)>;
 
+/// A sign test after every accepted step: state entries [begin, end) must stay at or above
+/// `floor` (NaN fails too). On the first step that breaks it, `fail` is called with the step's
+/// end time and state, and its start time and state (what drove the step), and must throw. The
+/// test costs one pass over those entries; fixed steps alternate two buffers, so keeping the
+/// start state costs no copy.
+struct step_guard {
+  using failure = std::function<void(double t, std::span<const double> x, double t_before,
+                                     std::span<const double> before)>;
+  std::size_t begin = 0, end = 0;
+  double floor = 0;
+  failure fail;
+};
+
 /// Integrates `system` from `t0` (state `x`, updated in place) through every time in
 /// `observe_at` (sorted, strictly increasing, first >= t0), calling `observe` at each.
 /// `breakpoints` (any order; those outside (t0, last observation) are ignored) split the
 /// integration. Throws numerical_error if the adaptive step collapses or max_steps is exceeded.
+/// With a `guard`, every accepted step is checked (see step_guard).
 solve_stats integrate(ode_system& system, std::vector<double>& x, double t0,
                       std::span<const double> observe_at, std::span<const double> breakpoints,
-                      const solver_settings& settings, const observer& observe);
+                      const solver_settings& settings, const observer& observe,
+                      const step_guard* guard = nullptr);
 
 }  // namespace hwf::engine

@@ -104,10 +104,13 @@ TEST_CASE("a quota caps the flow at exactly Q once the ramp ends", "[model][leve
 }
 
 TEST_CASE("a target flow raises the flow to at least T", "[model][levers]") {
+  const auto base = run_with("target_base", "");
   const auto r = run_with("target", R"(policies:
   - {name: t, type: agreement, origin: AAA, destination: BBB, target_flow: 300, start: 2025}
 )");
-  CHECK(r.corridor(2030, "emigration") == Approx(300).epsilon(1e-9));
+  for (int y : {2026, 2030, 2045}) REQUIRE(base.corridor(y, "emigration") < 250);  // T binds
+  CHECK(r.corridor(2024, "emigration") == Approx(base.corridor(2024, "emigration")).epsilon(1e-10));
+  for (int y : {2026, 2030, 2045}) CHECK(r.corridor(y, "emigration") == Approx(300).epsilon(1e-9));
 }
 
 TEST_CASE("stay_years L sets the return rate to 1/L", "[model][levers]") {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -233,4 +234,139 @@ TEST_CASE("a collapsing adaptive step names the fastest-changing state", "[model
                     Catch::Contains("more than 20 steps") &&
                         Catch::Contains("fastest-changing state: ") &&
                         Catch::Contains("likely parameters: "));
+}
+
+namespace {
+
+/// The good model (AAA sends nurses to BBB) run with `solver` and extra scenario YAML.
+model::run_output run_good(const std::string& name, const std::string& solver,
+                           const std::string& extra) {
+  const auto path = test::scenario_on_good_model(
+      name,
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\nsolver: " + solver + "\n" + extra);
+  const auto s = model::load_scenario(path);
+  const model::compiled_model m(s);
+  return model::simulate(m, m.default_parameters());
+}
+
+}  // namespace
+
+TEST_CASE("a stock driven negative and back inside a year stops the run at that step", "[model]") {
+  // 12,000 a year for 0.2 years takes about 2,400 nurses from a stock of 1,000; the short stay
+  // then brings most migrants back, so at 2022 the stock is positive again. Whole-year checks
+  // alone let this run pass with a negative yearly attrition.
+  const std::string policies = R"(policies:
+  - {name: surge, type: agreement, origin: AAA, destination: BBB, target_flow: 12000, start: 2021.0, end: 2021.2}
+  - {name: homecoming, type: agreement, origin: AAA, destination: BBB, stay_years: 0.05, start: 2021.85}
+)";
+  CHECK_THROWS_WITH(run_good("dip", "{method: rk4, step: 1/12}", policies),
+                    Catch::Contains("stock W[AAA,nurses] went negative") &&
+                        Catch::Contains("at t = 2021.1667") &&
+                        Catch::Contains("policy 'surge' adds") &&
+                        Catch::Contains("(policies.surge.target_flow = 12000)") &&
+                        Catch::Contains("Lower policies.surge.target_flow or shorten the policy") &&
+                        Catch::Contains("a smaller solver step does not help"));
+}
+
+TEST_CASE("a stock a policy drives negative names the policy, not the solver", "[model]") {
+  const std::string policies = R"(policies:
+  - {name: big, type: agreement, origin: AAA, destination: BBB, target_flow: 50000, start: 2025}
+)";
+  for (const std::string solver : {"{method: dopri5}", "{method: rk4, step: 1/12}"}) {
+    INFO(solver);
+    CHECK_THROWS_WITH(run_good("big_target", solver, policies),
+                      Catch::Contains("stock W[AAA,nurses] went negative") &&
+                          Catch::Contains("at t = 2025.") && Catch::Contains("policy 'big' adds") &&
+                          Catch::Contains("(policies.big.target_flow = 50000)") &&
+                          !Catch::Contains("Use a smaller solver.step") &&
+                          !Catch::Contains("method dopri5"));
+  }
+}
+
+TEST_CASE("an indicator that overflows stops the run naming it and its inputs", "[model]") {
+  const auto path = test::scenario_on_good_model(
+      "overflow", "scenario: s\nmodel: model.yaml\nhorizon: {end: 2025}\n");
+  const auto s = model::load_scenario(path);
+  const model::compiled_model m(s);
+  // In range, but the density over a population of 1e-320 persons is beyond any double.
+  auto p = m.default_parameters();
+  p[*m.parameters().find("countries.AAA.population")] = 1e-320;
+  CHECK_NOTHROW(m.check_parameters(p));
+  CHECK_THROWS_WITH(model::simulate(m, p),
+                    Catch::Contains("indicator density_per_10k of AAA,nurses is inf in 2020") &&
+                        Catch::Contains("countries.AAA.population"));
+  // Seats at their largest valid value: stocks stay finite, a year's training cost does not.
+  p = m.default_parameters();
+  p[*m.parameters().find("countries.AAA.cadres.nurses.seats")] = 1e300;
+  p[*m.parameters().find("countries.AAA.cadres.nurses.cost_per_student_year")] = 1e10;
+  CHECK_NOTHROW(m.check_parameters(p));
+  CHECK_THROWS_WITH(model::simulate(m, p),
+                    Catch::Contains("indicator training_cost of AAA,nurses is inf in 2021") &&
+                        Catch::Contains("countries.AAA.cadres.nurses.seats") &&
+                        Catch::Contains("countries.AAA.cadres.nurses.cost_per_student_year"));
+}
+
+TEST_CASE("cadre `all` sums two cadres; sdg_density counts only sdg_core cadres", "[model]") {
+  // The good model plus community health workers (sdg_core: false) in AAA only.
+  std::ifstream in(test::source_path("tests/data/good/model.yaml"));
+  std::string model_text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  const auto replace = [&](const std::string& from, const std::string& to) {
+    const auto at = model_text.find(from);
+    REQUIRE(at != std::string::npos);
+    model_text.replace(at, from.size(), to);
+  };
+  replace("  nurses: {training_years: 3, completion: 0.8, sdg_core: true}\n",
+          "  nurses: {training_years: 3, completion: 0.8, sdg_core: true}\n"
+          "  chw: {training_years: 1, completion: 0.9, sdg_core: false}\n");
+  replace("        cost_per_student_year: 100\n",
+          "        cost_per_student_year: 100\n"
+          "      chw:\n"
+          "        workforce: 3000\n"
+          "        seats: 400\n"
+          "        exit_rate: 0.1\n"
+          "        retirement_rate: 0.02\n"
+          "        need_density: 10\n"
+          "        salary: 500\n"
+          "        cost_per_student_year: 50\n");
+  const auto dir = test::scratch_folder("two_cadres");
+  test::write_file(dir, "model.yaml", model_text);
+  const auto path = test::write_file(dir, "s.yaml",
+                                     "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+                                     "solver: {method: rk4, step: 1/12}\n");
+  const auto s = model::load_scenario(path);
+  const model::compiled_model m(s);
+  REQUIRE(m.cadre_ids() == std::vector<std::string>{"nurses", "chw"});
+  const auto r = model::simulate(m, m.default_parameters());
+  const auto v = [&](const std::string& cadre, const std::string& name) {
+    return test::indicator(m, r, 5, "AAA", cadre, name);
+  };
+  REQUIRE(v("chw", "supply") > 1000);  // both cadres matter in the sums below
+  for (const char* name :
+       {"students", "intake", "graduates", "workforce_domestic", "abroad", "supply", "need",
+        "shortage", "attrition", "emigration", "training_cost", "supply_years"})
+    CHECK(v("all", name) == Approx(v("nurses", name) + v("chw", name)).epsilon(1e-12));
+  CHECK(v("all", "population") == 1.0e6);
+  CHECK(v("all", "density_per_10k") == Approx(v("all", "supply") / 1.0e6 * 1e4).epsilon(1e-12));
+  // sdg_density counts nurses (sdg_core: true) only, not community health workers.
+  CHECK(v("all", "sdg_density") == Approx(v("nurses", "supply") / 1.0e6 * 1e4).epsilon(1e-12));
+  CHECK(v("all", "sdg_density") < v("all", "density_per_10k") - 1);
+}
+
+TEST_CASE("a pull blow-up names the destination's elasticity, not the origin's rates", "[model]") {
+  // BBB's workforce drains at 2/year, so its need over supply, to the power 10, explodes and
+  // pulls AAA's nurses out faster than any step can follow.
+  const std::string set = R"(set:
+  countries.BBB.cadres.nurses.demand_elasticity: 10
+  countries.BBB.cadres.nurses.exit_rate: 1
+  countries.BBB.cadres.nurses.retirement_rate: 1
+  corridors.AAA-BBB.nurses.return_rate: 1
+)";
+  CHECK_THROWS_WITH(
+      run_good("pull_blowup", "{method: rk4, step: 1/12}", set),
+      Catch::Contains("stock W[AAA,nurses] went negative") &&
+          Catch::Contains("the pull of its destination has multiplied the emigration out of it") &&
+          Catch::Contains("Check countries.BBB.cadres.nurses.demand_elasticity and the "
+                          "destination's countries.BBB.cadres.nurses.exit_rate and "
+                          "countries.BBB.cadres.nurses.retirement_rate") &&
+          !Catch::Contains("Use a smaller solver.step"));
 }

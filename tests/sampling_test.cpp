@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "engine/diagnostics.hpp"
 #include "engine/distributions.hpp"
 #include "engine/random.hpp"
@@ -106,4 +108,49 @@ TEST_CASE("quantiles respect supports and known points", "[engine][mc]") {
   CHECK(t.quantile(1 - 1e-12) <= 2);
   CHECK(distribution::discrete({1, 2, 5}, {1, 2, 1}).quantile(0.3) == 2);
   CHECK_THROWS_AS(distribution::triangular(1, 0, 2), internal_error);
+}
+
+TEST_CASE("a truncated normal is sampled exactly far in either tail and in narrow windows",
+          "[engine][mc]") {
+  // References: the quantile by bisection on erfc at 40 digits (mpmath).
+  struct known {
+    double mean, sd, min, max, u, quantile;
+  };
+  for (const auto& k :
+       {known{0, 1, 40, 41, 0.5, 40.017314126764651}, known{0, 1, 40, 41, 0.1, 40.002632283207007},
+        known{0, 1, 40, 41, 0.9, 40.057487458036022},
+        known{0, 1, -41, -40, 0.5, -40.017314126764651},
+        known{0, 1, 100, 101, 0.5, 100.00693053875243},
+        known{0, 1, 1000, 1e6, 0.5, 1000.0006931462472},
+        known{10, 2, -100, -99, 0.25, -99.050844226807188},
+        known{0, 1, 9, 9.000001, 0.5, 9.0000004999988746},
+        known{0, 1, 6, 7, 0.99, 6.6903366226039159}, known{0, 1, 1, 2, 0.5, 1.3364403477452469},
+        known{0, 1, -0.5, 2, 0.3, 0.022940762771432146},
+        known{0, 1, -0.5, 2, 0.97, 1.7189525974468291}}) {
+    INFO(fmt::format("mean {} sd {} window [{}, {}] u {}", k.mean, k.sd, k.min, k.max, k.u));
+    CHECK(distribution::truncated_normal(k.mean, k.sd, k.min, k.max).quantile(k.u) ==
+          Approx(k.quantile).epsilon(1e-12));
+  }
+  // An sd far above the window: the density is flat over it, so the quantiles are uniform's
+  // (not every draw at the mean).
+  const auto flat = distribution::truncated_normal(0.5, 1e14, 0, 1);
+  for (double u : {0.01, 0.25, 0.5, 0.75, 0.99})
+    CHECK(flat.quantile(u) == Approx(u).epsilon(1e-12));
+  const auto flat_below = distribution::truncated_normal(-3, 1e14, 0, 1);  // window above the mean
+  for (double u : {0.01, 0.25, 0.75, 0.99})
+    CHECK(flat_below.quantile(u) == Approx(u).epsilon(1e-12));
+  // A window beyond the range of a double in sd units: all at its near end.
+  CHECK(distribution::truncated_normal(0, 1e-300, 1e10, 1e11).quantile(0.5) == 1e10);
+  CHECK(distribution::truncated_normal(0, 1e-300, -1e11, -1e10).quantile(0.5) == -1e10);
+  // Quantiles rise with u and stay in the window, deep in both tails.
+  for (const auto& d : {distribution::truncated_normal(0, 1, 37, 39),
+                        distribution::truncated_normal(0, 1, -39, -37),
+                        distribution::truncated_normal(0, 1, -1e-9, 1e-9)}) {
+    double last = -HUGE_VAL;
+    for (double u = 1e-9; u < 1; u += 0.0625) {
+      const double x = d.quantile(u);
+      CHECK(x >= last);
+      last = x;
+    }
+  }
 }

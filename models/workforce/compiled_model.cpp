@@ -192,7 +192,13 @@ void compiled_model::compile_levers(const scenario_description& s) {
   for (const auto& p : s.policies) {
     const std::size_t policy = levers_.timings.size();
     levers_.timings.push_back({p.name, p.start, p.ramp_years, p.end});
-    const auto v = [&](const char* key) { return *p.value(key); };
+    const auto v = [&](const char* key) {
+      const auto index = p.value(key);
+      if (!index)
+        throw engine::internal_error(
+            fmt::format("policy '{}' reached the compiler without its `{}`", p.name, key));
+      return *index;
+    };
     std::vector<std::size_t> blocks;
     for (std::size_t c : p.countries)
       for (std::size_t k : p.cadres)

@@ -13,12 +13,14 @@ namespace hwf::model {
 namespace {
 
 engine::input_error study_error(const std::string& file, const std::string& key,
-                                std::string message, std::string note) {
+                                std::string message, std::string note,
+                                std::string suggestion = {}) {
   engine::diagnostic d;
   d.where.file = file;
   d.key_path = key;
   d.message = std::move(message);
   if (!note.empty()) d.notes.push_back(std::move(note));
+  d.suggestion = std::move(suggestion);
   return engine::input_error({std::move(d)});
 }
 
@@ -211,6 +213,7 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
   for (std::size_t i = 0; i < schema.size(); ++i) {
     const auto& key = schema.series[i];
     const auto c = m.country_set().find(key[0]);
+    if (!c) throw engine::internal_error("an indicator series names an unknown country");
     const auto k = std::find(out.cadres.begin(), out.cadres.end(), key[1]) - out.cadres.begin();
     const auto ind =
         std::find(out.indicators.begin(), out.indicators.end(), key[2]) - out.indicators.begin();

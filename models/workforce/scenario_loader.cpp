@@ -422,8 +422,17 @@ void check_step(const scenario_description& sd, const node_ref& at, diagnostic_l
         "step {:.6g} years is too long for the fastest rate in the model, "
         "{:.6g}/year: the {}",
         s.step_years, fastest.rate, fastest.what);
-    d.notes = {fmt::format("{} needs rate * step <= {}; use step <= {:.6g} or method dopri5",
-                           engine::to_string(s.kind), limit, limit / fastest.rate)};
+    // A rate no real step can follow (a training_years of 1e-320 gives an infinite drain): say
+    // so, rather than suggest a step of 0.
+    const double largest = limit / fastest.rate;
+    if (largest * input_limits::max_steps < years)
+      d.notes = {
+          fmt::format("{} needs rate * step <= {}; no step within the limit of {:.0f} "
+                      "steps can follow this rate: check the values it comes from",
+                      engine::to_string(s.kind), limit, input_limits::max_steps)};
+    else
+      d.notes = {fmt::format("{} needs rate * step <= {}; use step <= {:.6g} or method dopri5",
+                             engine::to_string(s.kind), limit, largest)};
     diags.add(std::move(d));
   }
 }

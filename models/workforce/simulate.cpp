@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -208,15 +210,8 @@ class workforce_system final : public engine::ode_system {
     if (levers) apply_block_levers(x, t);
 
     // Corridor flows (docs/model.md, eq. 10), then agreements, caps and compensation (levers 4-5).
-    for (std::size_t e = 0; e < corridors.size(); ++e) {
-      const auto& k = corridors[e];
-      const auto& r = corridor_rates_[e];
-      double rate = r.emigration * pull_[k.destination];
-      if (levers) rate *= push_[k.origin] * code_[e];
-      flow_[e] = x[blocks[k.origin].workforce] * rate;
-      return_rate_[e] = r.returns;
-    }
-    if (levers) apply_corridor_levers();
+    corridor_flows(x, levers);
+    if (levers) apply_corridor_levers(nullptr);
 
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const auto& b = blocks[i];
@@ -276,6 +271,59 @@ class workforce_system final : public engine::ode_system {
   }
 
   const cc_rates& rates(std::size_t block) const { return rates_[block]; }
+
+  /// Why stock `i` falls at (x, t), for messages: the policy term that adds most to its outflow
+  /// (empty `policy_parameter` if none does), and how far the pull has raised the emigration
+  /// out of it. Evaluates the right-hand side once; used only after a failure.
+  struct outflow_cause {
+    std::string policy_parameter;  ///< path of the policy term, e.g. policies.x.target_flow
+    std::string policy_name;
+    double policy_value = 0, added = 0;  ///< the term's value; outflow it adds (per year)
+    std::string pull_parameter;          ///< the destination's demand_elasticity
+    std::string pull_rates;              ///< the destination's exit and retirement rates
+    double pull = 1;                     ///< largest pull factor on the stock's emigration
+  };
+  outflow_cause cause_of_fall(std::span<const double> x, double t, std::size_t i) const {
+    outflow_cause out;
+    const auto& blocks = m_.blocks();
+    const auto& corridors = m_.corridors();
+    const auto& params = m_.parameters();
+    std::vector<double> dxdt(dimension());
+    derivative(x, dxdt, t);
+    const std::size_t na = agreements_.size(), ne = corridors.size();
+    std::vector<double> added_flow(na * ne, 0.0), added_return(na * ne, 0.0);
+    if (!m_.levers().empty()) {
+      corridor_flows(x, true);
+      apply_corridor_levers(&added_flow, &added_return);
+    }
+    const auto consider = [&](std::size_t j, std::optional<std::size_t> param, double value,
+                              double added) {
+      if (!param || !(added > out.added)) return;
+      out.added = added;
+      out.policy_name = m_.levers().timings[agreements_[j].policy].name;
+      out.policy_parameter = params[*param].path;
+      out.policy_value = value;
+    };
+    for (std::size_t e = 0; e < ne; ++e) {
+      const auto& k = corridors[e];
+      if (blocks[k.origin].workforce == i) {
+        for (std::size_t j = 0; j < na; ++j)
+          consider(j, m_.levers().agreements[j].p_target_flow, agreements_[j].target,
+                   added_flow[j * ne + e]);
+        const auto& d = blocks[k.destination];
+        if (rates_[k.destination].beta != 0 && pull_[k.destination] > out.pull) {
+          out.pull = pull_[k.destination];
+          out.pull_parameter = params[d.p_demand_elasticity].path;
+          out.pull_rates = params[d.p_exit_rate].path + " and " + params[d.p_retirement_rate].path;
+        }
+      }
+      if (k.migrants == i)
+        for (std::size_t j = 0; j < na; ++j)
+          consider(j, m_.levers().agreements[j].p_stay_years, 1 / agreements_[j].stay_rate,
+                   added_return[j * ne + e] * std::abs(x[i]));
+    }
+    return out;
+  }
   double population(std::size_t country, double t) const { return population_[country].at(t, t0_); }
 
   /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact
@@ -383,10 +431,28 @@ class workforce_system final : public engine::ode_system {
     }
   }
 
-  /// Levers 4-5 on corridor flows, in order, then compensation on the final flows.
-  void apply_corridor_levers() const {
+  /// Corridor flows before levers 4-5 (eq. 10), from the pull, push and Code of this moment.
+  void corridor_flows(std::span<const double> x, bool levers) const {
+    const auto& blocks = m_.blocks();
     const auto& corridors = m_.corridors();
-    for (const auto& a : agreements_) {
+    for (std::size_t e = 0; e < corridors.size(); ++e) {
+      const auto& k = corridors[e];
+      const auto& r = corridor_rates_[e];
+      double rate = r.emigration * pull_[k.destination];
+      if (levers) rate *= push_[k.origin] * code_[e];
+      flow_[e] = x[blocks[k.origin].workforce] * rate;
+      return_rate_[e] = r.returns;
+    }
+  }
+
+  /// Levers 4-5 on corridor flows, in order, then compensation on the final flows. For
+  /// messages, `added_flow` and `added_return` (agreements x corridors, or null) receive what
+  /// each agreement added to each corridor's flow and return rate.
+  void apply_corridor_levers(std::vector<double>* added_flow,
+                             std::vector<double>* added_return = nullptr) const {
+    const auto& corridors = m_.corridors();
+    for (std::size_t j = 0; j < agreements_.size(); ++j) {
+      const auto& a = agreements_[j];
       const double s = strength_[a.policy];
       if (s == 0) continue;
       for (std::size_t e : *a.corridors) {
@@ -394,9 +460,11 @@ class workforce_system final : public engine::ode_system {
         double f2 = a.has_target ? std::max(f, a.target) : f;
         if (a.has_quota) f2 = std::min(f2, a.quota);
         flow_[e] = f + s * (f2 - f);
+        if (added_flow) (*added_flow)[j * corridors.size() + e] = flow_[e] - f;
         if (a.has_stay) {
           const double r = return_rate_[e];
           return_rate_[e] = r + s * (std::max(r, a.stay_rate) - r);
+          if (added_return) (*added_return)[j * corridors.size() + e] = return_rate_[e] - r;
         }
       }
     }
@@ -628,23 +696,96 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
   return engine::join_list(out, 8);
 }
 
+/// The message for state entry `i`, invalid at (x, t): what drives it down (read from the
+/// right-hand side at (before, t_before), the state the failing step started from, when there
+/// is one) and advice that fits the cause (a policy term, the pull, or the solver step).
+[[noreturn]] void fail_state(const compiled_model& m, const workforce_system& sys,
+                             std::span<const double> x, double t, std::size_t i,
+                             std::span<const double> before = {}, double t_before = 0) {
+  const auto cause =
+      before.empty() ? sys.cause_of_fall(x, t, i) : sys.cause_of_fall(before, t_before, i);
+  const bool negative = std::isfinite(x[i]);
+  const std::string what =
+      negative ? fmt::format("stock {} went negative ({:.6g}) at t = {:.4f}",
+                             m.layout().describe(i), x[i], t)
+               : fmt::format("{} became {} at t = {:.4f}", m.layout().describe(i), x[i], t);
+  if (!cause.policy_parameter.empty())
+    throw engine::numerical_error(fmt::format(
+        "{}: policy '{}' adds {:.6g} a year to its outflow ({} = {:.6g}), more than the stock "
+        "can carry. Lower {} or shorten the policy; a smaller solver step does not help",
+        what, cause.policy_name, cause.added, cause.policy_parameter, cause.policy_value,
+        cause.policy_parameter));
+  if (cause.pull > 10)
+    throw engine::numerical_error(fmt::format(
+        "{}: the pull of its destination has multiplied the emigration out of it {:.3g}-fold "
+        "(the destination's need over its supply, relative to the start, to the power {}). "
+        "Check {} and the destination's {}; the solver step is not the cause",
+        what, cause.pull, cause.pull_parameter, cause.pull_parameter, cause.pull_rates));
+  const bool adaptive = m.solver().kind == engine::method::dopri5;
+  throw engine::numerical_error(fmt::format(
+      "{}; its outflows are too large for {}. Likely parameters: {}. {}", what,
+      adaptive ? "what it holds" : "the solver step", likely_parameters(m, i),
+      adaptive ? "Check these values (dopri5 adapts its step, so the step is not the cause)"
+               : "Use a smaller solver.step or method dopri5"));
+}
+
 /// Stops the run at the first non-finite value or clearly negative stock, naming it, the time
 /// and the parameters that drive it.
-void check_state(const compiled_model& m, std::span<const double> x, double t, double tolerance,
-                 double& min_stock) {
+void check_state(const compiled_model& m, const workforce_system& sys, std::span<const double> x,
+                 double t, double tolerance, double& min_stock) {
   for (std::size_t i = 0; i < x.size(); ++i)
-    if (!std::isfinite(x[i]))
-      throw engine::numerical_error(
-          fmt::format("{} became {} at t = {:.4f}; it depends on {}; check them, or use a smaller "
-                      "solver.step",
-                      m.layout().describe(i), x[i], t, likely_parameters(m, i)));
+    if (!std::isfinite(x[i])) fail_state(m, sys, x, t, i);
   for (std::size_t i : m.layout().stock_indices()) {
     min_stock = std::min(min_stock, x[i]);
-    if (x[i] < -tolerance)
+    if (x[i] < -tolerance) fail_state(m, sys, x, t, i);
+  }
+}
+
+/// Stops the run at an indicator that is not a finite number, naming it, the year and the
+/// inputs it is computed from: stocks are checked as the run goes, but a derived value (a
+/// density over a population near zero, costs near the largest double) can still overflow.
+/// Yearly flows are not defined at the start year: there NaN is expected, infinity is not.
+void check_row(const compiled_model& m, double t, bool start, std::span<const double> ind,
+               std::span<const double> cor) {
+  const auto& params = m.parameters();
+  for (std::size_t tab = 0; tab < 2; ++tab) {
+    const auto values = tab == 0 ? ind : cor;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double v = values[i];
+      if (std::isfinite(v) || (start && std::isnan(v))) continue;
+      const auto& key = m.schemas()[tab].series[i];
+      std::vector<std::string> inputs;
+      if (tab == 0) {
+        const auto c = m.country_set().find(key[0]);
+        if (!c) throw engine::internal_error("an indicator series names an unknown country");
+        const auto& country = m.countries()[*c];
+        if (country.has_series)
+          for (const auto& point : country.p_series) inputs.push_back(params[point.second].path);
+        else
+          inputs.push_back(params[country.p_population].path);
+        for (std::size_t bi : country.blocks) {
+          const auto& b = m.blocks()[bi];
+          if (key[1] != "all" && m.cadre_ids()[b.cadre] != key[1]) continue;
+          for (std::size_t k :
+               {b.p_seats, b.p_completion, b.p_need_density, b.p_salary, b.p_cost_per_student_year})
+            inputs.push_back(params[k].path);
+        }
+      } else {
+        for (const auto& k : m.corridors())
+          if (i >= k.series && i < k.series + corridor_indicator_names().size()) {
+            const auto& o = m.blocks()[k.origin];
+            for (std::size_t p : {o.p_cost_per_student_year, o.p_training_years, o.p_completion})
+              inputs.push_back(params[p].path);
+          }
+      }
+      if (!m.levers().empty()) inputs.emplace_back("the policies' parameters (policies.*)");
       throw engine::numerical_error(fmt::format(
-          "stock {} went negative ({:.6g}) at t = {:.4f}; its outflows are too large for the "
-          "solver step. Likely parameters: {}. Use a smaller solver.step or method dopri5",
-          m.layout().describe(i), x[i], t, likely_parameters(m, i)));
+          "indicator {} of {} is {} in {:.0f}: a value beyond the range of a double (about "
+          "1.8e308) or undefined arithmetic. It is computed from {}; check these for extreme "
+          "values",
+          key.back(), tab == 0 ? key[0] + "," + key[1] : key[0] + "-" + key[1] + "," + key[2], v, t,
+          engine::join_list(inputs, 8)));
+    }
   }
 }
 
@@ -682,14 +823,28 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
 
   const auto breakpoints = sys.breakpoints();
   bool observed_failure = false;  // check_state's own, already specific message
+  // Every accepted step: stocks (contiguous at the start of the state) must stay above
+  // -tolerance, so that a stock driven negative and back inside a year still stops the run.
+  const auto& stocks = m.layout().stock_indices();
+  if (!stocks.empty() && stocks.back() + 1 - stocks.front() != stocks.size())
+    throw engine::internal_error("stocks are not contiguous in the state");
+  engine::step_guard guard{
+      stocks.empty() ? 0 : stocks.front(), stocks.empty() ? 0 : stocks.back() + 1, -tolerance,
+      [&](double t, std::span<const double> s, double t_before, std::span<const double> before) {
+        observed_failure = true;
+        for (std::size_t i : stocks)
+          if (!(s[i] >= -tolerance)) fail_state(m, sys, s, t, i, before, t_before);
+      }};
   try {
-    out.stats.solver = engine::integrate(sys, x, t0, observe_at, breakpoints, m.solver(),
-                                         [&](double t, std::span<const double> s) {
-                                           observed_failure = true;
-                                           check_state(m, s, t, tolerance, out.stats.min_stock);
-                                           observed_failure = false;
-                                           snapshots.emplace_back(s.begin(), s.end());
-                                         });
+    out.stats.solver = engine::integrate(
+        sys, x, t0, observe_at, breakpoints, m.solver(),
+        [&](double t, std::span<const double> s) {
+          observed_failure = true;
+          check_state(m, sys, s, t, tolerance, out.stats.min_stock);
+          observed_failure = false;
+          snapshots.emplace_back(s.begin(), s.end());
+        },
+        &guard);
   } catch (const engine::numerical_error& e) {
     if (observed_failure) throw;
     // The solver gave up between observations: name the state that changes fastest there.
@@ -704,9 +859,16 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         worst_rate = rate;
       }
     }
+    const auto cause = sys.cause_of_fall(x, t0 + static_cast<double>(snapshots.size()), worst);
+    const std::string pull = cause.pull > 10
+                                 ? fmt::format(
+                                       "; the pull of its destination has multiplied its "
+                                       "emigration {:.3g}-fold: check {}",
+                                       cause.pull, cause.pull_parameter)
+                                 : std::string();
     throw engine::numerical_error(
-        fmt::format("{}; fastest-changing state: {} (likely parameters: {})", e.what(),
-                    m.layout().describe(worst), likely_parameters(m, worst)));
+        fmt::format("{}; fastest-changing state: {} (likely parameters: {}){}", e.what(),
+                    m.layout().describe(worst), likely_parameters(m, worst), pull));
   }
 
   // Mass balance against the largest scale the run reached.
@@ -728,6 +890,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         y == 0 ? std::span<const double>() : std::span<const double>(snapshots[y - 1]);
     fill_row(m, sys, t0 + y, snapshots[y], prev, out.result.tables[0].row(row),
              out.result.tables[1].row(row));
+    check_row(m, t0 + y, y == 0, out.result.tables[0].row(row), out.result.tables[1].row(row));
   }
   return out;
 }

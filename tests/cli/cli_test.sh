@@ -10,7 +10,7 @@ good=tests/data/good/scenario.yaml
 expect "help lists the commands" 0 "run.*Run a scenario" -- "$hwfsim" --help
 expect "run --help lists --force" 0 "--force" -- "$hwfsim" run --help
 expect "no command is a usage error" 2 "A subcommand is required" -- "$hwfsim"
-expect "unknown command is a usage error" 2 "" -- "$hwfsim" fly
+expect "unknown command is a usage error" 2 "^A subcommand is required" -- "$hwfsim" fly
 expect "version names the commit" 0 "^hwfsim [0-9]+\.[0-9]+\.[0-9]+ \(" -- "$hwfsim" --version
 
 expect "validate accepts a good scenario" 0 "valid\. Model analytic.*2 countries" -- "$hwfsim" validate $good
@@ -196,6 +196,51 @@ check "Ctrl-C with --checkpoint keeps the checkpoint and says how to resume" \
 check "the resumed run's quantiles equal an uninterrupted run's" \
   cmp -s "$tmp/mcfull/quantiles.csv" "$tmp/mcint/quantiles.csv"
 check "the checkpoint is gone once the results are written" test ! -e "$tmp/mcint/checkpoint"
+
+# Failed runs and numerical edge cases
+mkdir -p "$tmp/fail"
+cp tests/data/good/model.yaml "$tmp/fail/model.yaml"
+cat > "$tmp/fail/big.yaml" <<'YAML'
+scenario: big-target
+model: model.yaml
+horizon: {end: 2030}
+solver: {method: dopri5}
+policies:
+  - {name: big, type: agreement, origin: AAA, destination: BBB, target_flow: 50000, start: 2025}
+uncertainty:
+  samples: 20
+  sampling: random
+  seed: 1
+  parameters:
+    countries.AAA.cadres.nurses.exit_rate: {dist: uniform, min: 0.05, max: 0.07}
+YAML
+expect "a failed run names the policy and its parameter, not the solver" 1 \
+  "W\[AAA,nurses\] went negative .* policy 'big' adds .* \(policies\.big\.target_flow = 50000\), more than the stock can carry\. Lower policies\.big\.target_flow or shorten the policy; a smaller solver step does not help" -- \
+  "$hwfsim" run "$tmp/fail/big.yaml" -o "$tmp/fail/run"
+check "a failed run writes no results" test ! -e "$tmp/fail/run"
+expect "mc --skip-failed with every run failing fails" 1 \
+  "every run failed, so there are no statistics: 20 runs failed" -- \
+  "$hwfsim" mc "$tmp/fail/big.yaml" --skip-failed -q -o "$tmp/fail/mc"
+check "no results when every run failed" test ! -e "$tmp/fail/mc"
+expect "mc refuses a NaN --checkpoint-interval" 2 "--checkpoint-interval: Value nan not in range \[0 - 86400\]" -- \
+  "$hwfsim" mc $mcs --samples 10 --checkpoint-interval nan -o "$tmp/fail/nan"
+# (random sampling: a Latin hypercube of 10,000,000 runs alone takes most of a minute)
+sed -e 's/sampling: lhs/sampling: random/' -e "s|extends: two-countries-policies.yaml|extends: $PWD/scenarios/two-countries-policies.yaml|" \
+  $mcs > "$tmp/fail/random.yaml"
+expect "mc refuses exact values the machine cannot hold, with their size" 2 \
+  "keeping every value of 10000000 runs x 2730 values per run needs 208282 MiB, which this machine could not allocate" -- \
+  "$hwfsim" mc "$tmp/fail/random.yaml" --samples 10000000 --memory 16777216 -o "$tmp/fail/huge"
+check "no folder after the memory refusal" test ! -e "$tmp/fail/huge"
+# A truncated normal whose window lies 88 sd below its mean: every draw in the window, near max.
+sed -e 's/^scenario: big-target/scenario: tail/' -e '/^policies:/,/target_flow/d' \
+  -e 's/{dist: uniform, min: 0.05, max: 0.07}/{dist: truncated_normal, mean: 0.9, sd: 0.01, min: 0.02, max: 0.03}/' \
+  "$tmp/fail/big.yaml" > "$tmp/fail/tail.yaml"
+expect "mc samples a truncated normal far in its lower tail" 0 "Monte Carlo tail: 20 runs" -- \
+  "$hwfsim" mc "$tmp/fail/tail.yaml" -o "$tmp/fail/tail"
+# Near max the density falls as exp(-87 (0.03 - x) / sd): draws 0.000115 below max on average.
+check "every draw is in the window, spread below max as the tail's exponential" \
+  bash -c "tail -n +2 '$tmp/fail/tail/samples.csv' | awk -F, '{ if (\$NF < 0.02 || \$NF > 0.03) bad = 1; d += 0.03 - \$NF; n++ }
+           END { exit bad || n != 20 || d / n < 0.00006 || d / n > 0.0002 }'"
 
 # docs/cli.md shows every command's current --help
 doc=$(cat docs/cli.md)
