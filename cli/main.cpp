@@ -575,7 +575,7 @@ out::checkpoint_manifest study_manifest(const model::mc_study& study, std::size_
                                         std::size_t chunk_runs,
                                         const std::optional<std::string>& save_runs) {
   const auto& u = study.scenarios[0].uncertainty;
-  out::checkpoint_manifest m{{"format", "1"},
+  out::checkpoint_manifest m{{"format", "2"},
                              {"hwfsim_version", std::string(engine::build_version())}};
   const auto exe = out::read_file("/proc/self/exe");
   const std::string binary = exe ? model::sha256_hex(*exe) : "unknown";

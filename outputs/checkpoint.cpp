@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/binary_io.hpp"
@@ -15,6 +16,34 @@ std::string read_bytes(const std::filesystem::path& file) {
   auto bytes = read_file(file);
   if (!bytes) throw checkpoint_error(fmt::format("cannot read {}", file.string()));
   return std::move(*bytes);
+}
+
+/// The study's identity: the SHA-256 of its manifest as start() writes it.
+std::string identity_of(const checkpoint_manifest& manifest) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : manifest) j[key] = value;
+  const std::string text = j.dump(2) + "\n";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw checkpoint_error("SHA-256 computation failed");
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+
+/// The content of a chunk or state file after its identity line; checkpoint_error when the
+/// file is another study's.
+std::string_view without_identity(const std::string& bytes, const std::string& identity,
+                                  const std::filesystem::path& file) {
+  const std::string head = identity + "\n";
+  if (!std::string_view(bytes).starts_with(head))
+    throw checkpoint_error(fmt::format(
+        "{} is not part of this study's checkpoint (it does not open with the study's identity "
+        "{}, the SHA-256 of manifest.json): it was copied from another run's checkpoint or is "
+        "damaged; remove it to resume without it, or start over with --force",
+        file.string(), identity));
+  return std::string_view(bytes).substr(head.size());
 }
 
 bool is_chunk_file(const std::filesystem::path& p) {
@@ -32,14 +61,15 @@ bool checkpoint_folder::exists(const std::filesystem::path& results_dir) {
   return std::filesystem::exists(results_dir / "checkpoint" / "manifest.json", ec);
 }
 
-void checkpoint_folder::start(const checkpoint_manifest& manifest) const {
+void checkpoint_folder::start(const checkpoint_manifest& manifest) {
+  identity_ = identity_of(manifest);
   create_results_folder(path_);
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const auto& [key, value] : manifest) j[key] = value;
   write_file_atomically(path_ / "manifest.json", j.dump(2) + "\n");
 }
 
-void checkpoint_folder::check(const checkpoint_manifest& now) const {
+void checkpoint_folder::check(const checkpoint_manifest& now) {
   const auto file = path_ / "manifest.json";
   nlohmann::json saved;
   try {
@@ -58,15 +88,16 @@ void checkpoint_folder::check(const checkpoint_manifest& now) const {
           "hwfsim binary; start over with --force instead of --resume",
           path_.parent_path().string(), key, there, value));
   }
+  identity_ = identity_of(now);
 }
 
 void checkpoint_folder::save_chunk(const engine::chunk_view& chunk) const {
   write_file_atomically(path_ / fmt::format("chunk-{:012}.bin", chunk.first),
-                        engine::encode_chunk(chunk));
+                        identity_ + "\n" + engine::encode_chunk(chunk));
 }
 
 void checkpoint_folder::save_state(const std::string& state, std::size_t runs) const {
-  std::string bytes;
+  std::string bytes = identity_ + "\n";
   engine::put<std::uint64_t>(bytes, runs);
   bytes += state;
   write_file_atomically(path_ / "state.bin", bytes);
@@ -85,11 +116,12 @@ engine::ensemble_resume checkpoint_folder::load(std::size_t cells) const {
   const auto state = path_ / "state.bin";
   std::error_code ec;
   if (std::filesystem::exists(state, ec)) {
-    const auto bytes = read_bytes(state);
+    const auto file = read_bytes(state);
+    const auto bytes = without_identity(file, identity_, state);
     if (bytes.size() < 8) throw checkpoint_error(fmt::format("{} is damaged", state.string()));
     engine::byte_reader in(bytes);
     r.state_runs = in.get<std::uint64_t>();
-    r.state = bytes.substr(8);
+    r.state = std::string(bytes.substr(8));
   }
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(path_, ec))
@@ -97,7 +129,8 @@ engine::ensemble_resume checkpoint_folder::load(std::size_t cells) const {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     try {
-      auto c = engine::decode_chunk(read_bytes(f), cells);
+      const auto bytes = read_bytes(f);
+      auto c = engine::decode_chunk(without_identity(bytes, identity_, f), cells);
       if (c.last > r.state_runs) r.chunks.push_back(std::move(c));
     } catch (const engine::corrupt_data& e) {
       throw checkpoint_error(

@@ -1,5 +1,5 @@
 // The results folder: which leftovers are hwfsim's own, the folder's lock, files.sha256 (one
-// run's files).
+// run's files), and checkpoints that refuse another study's chunks.
 
 #include <filesystem>
 #include <string>
@@ -8,7 +8,9 @@
 #include <catch2/catch.hpp>
 
 #include "engine/diagnostics.hpp"
+#include "engine/ensemble.hpp"
 #include "outputs/atomic_file.hpp"
+#include "outputs/checkpoint.hpp"
 #include "support.hpp"
 
 using namespace hwf;
@@ -125,4 +127,56 @@ TEST_CASE("files.sha256 makes a folder verifiably one run's", "[io]") {
         out::verify_results_folder(dir),
         Catch::Contains("files.sha256:1:1: error: expected '<SHA-256>  <file name>'"));
   }
+}
+
+namespace {
+out::checkpoint_manifest study(const std::string& seed) {
+  return {{"format", "2"}, {"seed", seed}, {"samples", "4"}};
+}
+
+/// One chunk of runs [0, 2) with one value per run.
+engine::run_chunk two_runs(double a, double b) {
+  engine::run_chunk c;
+  c.first = 0;
+  c.last = 2;
+  c.ok = {1, 1};
+  c.values = {a, b};
+  return c;
+}
+}  // namespace
+
+TEST_CASE("a checkpoint refuses a chunk copied from another study's", "[io][checkpoint]") {
+  const auto ours = test::scratch_folder("ck_ours");
+  const auto theirs = test::scratch_folder("ck_theirs");
+  out::checkpoint_folder a(ours), b(theirs);
+  a.start(study("1"));
+  b.start(study("2"));
+  b.save_chunk(two_runs(7, 8).view());
+  b.save_state("state of seed 2", 2);
+
+  // The same study's files are used.
+  out::checkpoint_folder again(theirs);
+  again.check(study("2"));
+  const auto own = again.load(1);
+  REQUIRE(own.chunks.size() == 0);  // the state covers runs [0, 2): the chunk was removed
+  CHECK(own.state == "state of seed 2");
+  CHECK(own.state_runs == 2);
+
+  // Another study's chunk or state, copied in, is refused by name.
+  b.save_chunk(two_runs(7, 8).view());
+  a.save_chunk(two_runs(1, 2).view());
+  out::checkpoint_folder resumed(ours);
+  resumed.check(study("1"));
+  CHECK(resumed.load(1).chunks.at(0).values == std::vector<double>{1, 2});
+  fs::copy_file(theirs / "checkpoint" / "chunk-000000000000.bin",
+                ours / "checkpoint" / "chunk-000000000000.bin",
+                fs::copy_options::overwrite_existing);
+  CHECK_THROWS_AS(resumed.load(1), out::checkpoint_error);
+  CHECK_THROWS_WITH(resumed.load(1),
+                    Catch::Contains("chunk-000000000000.bin is not part of this study's "
+                                    "checkpoint") &&
+                        Catch::Contains("copied from another run's checkpoint"));
+  fs::remove(ours / "checkpoint" / "chunk-000000000000.bin");
+  fs::copy_file(theirs / "checkpoint" / "state.bin", ours / "checkpoint" / "state.bin");
+  CHECK_THROWS_WITH(resumed.load(1), Catch::Contains("state.bin is not part of this study's"));
 }
