@@ -624,6 +624,13 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
   std::optional<out::results_lock> lock;  // from the moment the folder is written into
   engine::ensemble_resume resume;
   bool created_dir = false;
+  // Before the first file goes into the folder: create and lock it, and (unless it is resumed)
+  // check again that it may be written, as another run may have filled it meanwhile.
+  const auto lock_folder = [&](bool recheck) {
+    out::create_results_folder(dir);
+    lock.emplace(dir);
+    if (recheck) out::check_results_folder(dir, force);
+  };
   std::exception_ptr early;
   try {
     study = model::prepare_study(paths, samples_override);
@@ -674,9 +681,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
         const bool exact = engine::ensemble_accumulator::keeps_exact(cells, opt);
         const auto manifest = study_manifest(study, cells, exact, opt.chunk_runs, save_runs);
         created_dir = !std::filesystem::exists(dir);
-        out::create_results_folder(dir);
-        lock.emplace(dir);
-        if (!resuming) out::check_results_folder(dir, force);  // written into meanwhile?
+        lock_folder(!resuming);
         checkpoint.emplace(dir);
         if (resuming) {
           checkpoint->check(manifest);
@@ -711,11 +716,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
         layout.seed = base.uncertainty.seed;
         layout.sampling = std::string(engine::to_string(base.uncertainty.sampling));
         if (!created_dir) created_dir = !std::filesystem::exists(dir);
-        out::create_results_folder(dir);
-        if (!lock) {
-          lock.emplace(dir);
-          out::check_results_folder(dir, force);
-        }
+        if (!lock) lock_folder(true);
         netcdf = std::make_unique<out::netcdf_runs>(dir / "runs.nc", layout);
         const std::size_t per = study.times.size() * layout.countries.size() * layout.cadres.size();
         opt.run_sink = [&, per](std::size_t run, std::span<const double> values) {

@@ -240,6 +240,22 @@ results_lock::~results_lock() {
   ::close(fd_);
 }
 
+namespace {
+std::string hex_digits(const unsigned char* digest, unsigned int len) {
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw output_error("SHA-256 computation failed");
+  return hex_digits(digest, len);
+}
+
 std::string file_sha256(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -268,9 +284,7 @@ std::string file_sha256(const std::filesystem::path& path) {
   if (!good)
     throw output_error(fmt::format("cannot read {}: {}", path.string(),
                                    err != 0 ? errno_text(err) : "SHA-256 computation failed"));
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return hex_digits(digest, len);
 }
 
 void write_manifest(const std::filesystem::path& dir, const std::vector<std::string>& names) {

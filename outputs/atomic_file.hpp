@@ -85,6 +85,9 @@ class results_lock {
 /// `sha256sum -c`. A folder without it, or whose files do not match it, is not one complete run.
 inline constexpr const char* manifest_name = "files.sha256";
 
+/// SHA-256 of `bytes`, as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view bytes);
+
 /// SHA-256 (lowercase hex) of a file's content, read in blocks; output_error if unreadable.
 std::string file_sha256(const std::filesystem::path& path);
 

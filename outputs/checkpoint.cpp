@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <nlohmann/json.hpp>
 
 #include "engine/binary_io.hpp"
@@ -18,18 +17,16 @@ std::string read_bytes(const std::filesystem::path& file) {
   return std::move(*bytes);
 }
 
-/// The study's identity: the SHA-256 of its manifest as start() writes it.
-std::string identity_of(const checkpoint_manifest& manifest) {
+/// manifest.json's content.
+std::string manifest_text(const checkpoint_manifest& manifest) {
   nlohmann::ordered_json j = nlohmann::ordered_json::object();
   for (const auto& [key, value] : manifest) j[key] = value;
-  const std::string text = j.dump(2) + "\n";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(text.data(), text.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw checkpoint_error("SHA-256 computation failed");
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
+  return j.dump(2) + "\n";
+}
+
+/// The study's identity: the SHA-256 of its manifest.json.
+std::string identity_of(const checkpoint_manifest& manifest) {
+  return sha256_hex(manifest_text(manifest));
 }
 
 /// The content of a chunk or state file after its identity line; checkpoint_error when the
@@ -64,9 +61,7 @@ bool checkpoint_folder::exists(const std::filesystem::path& results_dir) {
 void checkpoint_folder::start(const checkpoint_manifest& manifest) {
   identity_ = identity_of(manifest);
   create_results_folder(path_);
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : manifest) j[key] = value;
-  write_file_atomically(path_ / "manifest.json", j.dump(2) + "\n");
+  write_file_atomically(path_ / "manifest.json", manifest_text(manifest));
 }
 
 void checkpoint_folder::check(const checkpoint_manifest& now) {

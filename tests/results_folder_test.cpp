@@ -93,6 +93,7 @@ TEST_CASE("files.sha256 makes a folder verifiably one run's", "[io]") {
   // SHA-256 of "{}\n", as sha256sum gives it.
   CHECK(out::file_sha256(dir / "run.json") ==
         "ca3d163bab055381827226140568f3bef7eaac187cebd76878e0b63e9e442356");
+  CHECK(out::sha256_hex("{}\n") == out::file_sha256(dir / "run.json"));
   CHECK_NOTHROW(out::verify_results_folder(dir));
   write(dir / "report.html", "<html>");  // rebuilt from the listed files: not listed itself
   CHECK_NOTHROW(out::verify_results_folder(dir));
