@@ -153,28 +153,6 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   return rec;
 }
 
-/// Writes named files atomically into `dir` (created here, after the work succeeded). If writing
-/// fails, a folder this call created is removed again when nothing complete is in it.
-void write_results(const std::filesystem::path& dir, bool force,
-                   const std::vector<std::pair<std::string, std::string>>& files,
-                   const std::vector<std::string>& already_written = {}) {
-  std::error_code ec;
-  const bool created = !std::filesystem::exists(dir, ec);
-  out::create_results_folder(dir);
-  try {
-    out::remove_stale_temporaries(dir);
-    std::vector<std::string> names = already_written;
-    for (const auto& [name, content] : files) {
-      out::write_file_atomically(dir / name, content);
-      names.push_back(name);
-    }
-    if (force) out::remove_stale_results(dir, names);
-  } catch (const out::output_error&) {
-    if (created) std::filesystem::remove(dir, ec);  // only if empty
-    throw;
-  }
-}
-
 /// report.html from the results folder `dir`, with the model's reference densities.
 std::size_t write_report(const std::filesystem::path& dir) {
   out::report_settings settings;
@@ -184,6 +162,40 @@ std::size_t write_report(const std::filesystem::path& dir) {
   settings.generator =
       fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit());
   return out::write_report(dir, settings);
+}
+
+/// Writes named files atomically into `dir` (created here, after the work succeeded) while
+/// holding the folder's lock (taken here unless `locked`): the old files.sha256 is removed first,
+/// then the files are written, with `report` report.html, and files.sha256 last, so that a folder
+/// never passes for one run's when a run stopped part way. If writing fails, a folder this call
+/// created is removed again when nothing complete is in it.
+void write_results(const std::filesystem::path& dir, bool force,
+                   const std::vector<std::pair<std::string, std::string>>& files, bool report,
+                   const std::vector<std::string>& already_written = {}, bool locked = false) {
+  std::error_code ec;
+  const bool created = !std::filesystem::exists(dir, ec);
+  out::create_results_folder(dir);
+  std::optional<out::results_lock> lock;
+  try {
+    if (!locked) {
+      lock.emplace(dir);
+      out::check_results_folder(dir, force);  // another run may have written here meanwhile
+    }
+    out::remove_stale_temporaries(dir);
+    out::remove_manifest(dir);
+    std::vector<std::string> names = already_written;
+    for (const auto& [name, content] : files) {
+      out::write_file_atomically(dir / name, content);
+      names.push_back(name);
+    }
+    if (force) out::remove_stale_results(dir, names);
+    if (report) write_report(dir);
+    out::write_manifest(dir, names);
+  } catch (const out::output_error&) {
+    lock.reset();
+    if (created) std::filesystem::remove(dir, ec);  // only if empty
+    throw;
+  }
 }
 
 int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, bool quiet) {
@@ -207,8 +219,7 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
   for (const auto& f : files) rec.files.push_back(f.first);
   rec.files.push_back("report.html");  // written next, from the files above
   files.emplace_back("run.json", out::to_json(rec));
-  write_results(dir, force, files);
-  write_report(dir);
+  write_results(dir, force, files, true);
 
   if (!quiet) {
     fmt::print("Scenario {}: {} to {}, {} step {} years, {:.1f} ms, mass-balance residual {:.1e}\n",
@@ -498,8 +509,8 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
        {"corridor_deltas.csv", corridor_deltas},
        {"summary.csv", summary},
        {"corridor_summary.csv", corridor_summary},
-       {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}});
-  write_report(dir);
+       {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}},
+      true);
   if (quiet) return ok;
 
   fmt::print("Compared {} scenario{} against {} (discount rate {}): results in {}/\n",
@@ -603,7 +614,8 @@ int cmd_backcast(const std::string& scenario_path, const std::string& observed_p
        {"validation.md", markdown},
        {"validation.svg", svg},
        {"indicators.csv", out::long_csv(scenario.name, run.result.times, run.result.tables[0])},
-       {"run.json", out::to_json(rec)}});
+       {"run.json", out::to_json(rec)}},
+      false);
   if (!report.empty()) {
     // The report is asked for by name: written (atomically) even over an older version.
     const std::filesystem::path md(report);
@@ -704,7 +716,7 @@ out::checkpoint_manifest study_manifest(const model::mc_study& study, std::size_
                                         std::size_t chunk_runs,
                                         const std::optional<std::string>& save_runs) {
   const auto& u = study.scenarios[0].uncertainty;
-  out::checkpoint_manifest m{{"format", "1"},
+  out::checkpoint_manifest m{{"format", "2"},
                              {"hwfsim_version", std::string(engine::build_version())}};
   const auto exe = out::read_file("/proc/self/exe");
   const std::string binary = exe ? model::sha256_hex(*exe) : "unknown";
@@ -750,8 +762,16 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
   std::unique_ptr<out::netcdf_runs> netcdf;
   std::optional<model::saved_runs_map> saved;
   std::optional<out::checkpoint_folder> checkpoint;
+  std::optional<out::results_lock> lock;  // from the moment the folder is written into
   engine::ensemble_resume resume;
   bool created_dir = false;
+  // Before the first file goes into the folder: create and lock it, and (unless it is resumed)
+  // check again that it may be written, as another run may have filled it meanwhile.
+  const auto lock_folder = [&](bool recheck) {
+    out::create_results_folder(dir);
+    lock.emplace(dir);
+    if (recheck) out::check_results_folder(dir, force);
+  };
   std::exception_ptr early;
   try {
     study = model::prepare_study(paths, samples_override);
@@ -802,6 +822,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
         const bool exact = engine::ensemble_accumulator::keeps_exact(cells, opt);
         const auto manifest = study_manifest(study, cells, exact, opt.chunk_runs, save_runs);
         created_dir = !std::filesystem::exists(dir);
+        lock_folder(!resuming);
         checkpoint.emplace(dir);
         if (resuming) {
           checkpoint->check(manifest);
@@ -847,7 +868,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
         layout.seed = base.uncertainty.seed;
         layout.sampling = std::string(engine::to_string(base.uncertainty.sampling));
         if (!created_dir) created_dir = !std::filesystem::exists(dir);
-        out::create_results_folder(dir);
+        if (!lock) lock_folder(true);
         netcdf = std::make_unique<out::netcdf_runs>(dir / "runs.nc", layout);
         const std::size_t per = study.times.size() * layout.countries.size() * layout.cadres.size();
         opt.run_sink = [&, per](std::size_t run, std::span<const double> values) {
@@ -912,6 +933,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
     netcdf.reset();                               // removes its temporary
     const bool kept = checkpoint && interrupted;  // a cancelled run can go on; a failed one not
     if (checkpoint && !kept) checkpoint->remove();
+    lock.reset();
     std::error_code ec;
     if (created_dir && !kept) std::filesystem::remove(dir, ec);  // only if empty
     if (kept)
@@ -994,10 +1016,20 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
                                  engine::quantile_sketch::default_k,
                                  engine::quantile_sketch::rank_error_bound),
           u.seed, study.samples, st.runs, skipped, study.dimensions, records));
-  if (netcdf) netcdf->finish();  // before write_results, which clears stale temporaries
-  write_results(dir, force || resuming, files,
-                netcdf ? std::vector<std::string>{"runs.nc"} : std::vector<std::string>{});
-  write_report(dir);
+  if (netcdf) {
+    out::remove_manifest(dir);  // before the old runs.nc is replaced
+    try {
+      netcdf->finish();  // before write_results, which clears stale temporaries
+    } catch (const out::output_error&) {
+      lock.reset();
+      std::error_code ec;
+      if (created_dir) std::filesystem::remove(dir, ec);  // only if empty (no checkpoint)
+      throw;
+    }
+  }
+  write_results(dir, force || resuming, files, true,
+                netcdf ? std::vector<std::string>{"runs.nc"} : std::vector<std::string>{},
+                lock.has_value());
   if (checkpoint) checkpoint->remove();  // the results are complete and durable
   if (!quiet) {
     fmt::print(
@@ -1016,7 +1048,14 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG ("File too large", exit 1, the
+  // temporary removed) instead of the process being killed with a temporary left behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"hwfsim: health-workforce migration scenarios (stocks, flows, policies)", "hwfsim"};
+  // An empty folder name is a mistake, not a request for the default folder.
+  const CLI::Validator folder_name(
+      [](const std::string& s) { return s.empty() ? std::string("a folder name is needed") : ""; },
+      "");
   app.set_version_flag(
       "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
@@ -1029,7 +1068,8 @@ int main(int argc, char** argv) {
 
   auto* run = app.add_subcommand("run", "Run a scenario and write its results (CSV, run.json)");
   run->add_option("scenario", scenario, "Scenario YAML file")->required();
-  run->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>)");
+  run->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>)")
+      ->check(folder_name);
   run->add_flag("--force", force, "Write into a results folder that already holds files");
   run->add_flag("-q,--quiet", quiet, "Print nothing on success");
 
@@ -1052,7 +1092,8 @@ int main(int argc, char** argv) {
   compare->add_option("scenarios", scenarios, "Baseline scenario first, then the others")
       ->required()
       ->expected(2, 1000);
-  compare->add_option("-o,--output", out_dir, "Results folder (default: results/compare)");
+  compare->add_option("-o,--output", out_dir, "Results folder (default: results/compare)")
+      ->check(folder_name);
   compare->add_flag("--force", force, "Write into a results folder that already holds files");
   compare
       ->add_option("--discount-rate", discount,
@@ -1084,8 +1125,10 @@ int main(int argc, char** argv) {
   backcast->add_option("scenario", scenario, "Scenario YAML file (starting in a past year)")
       ->required();
   backcast->add_option("--observed", observed, "Observed-data YAML file")->required();
-  backcast->add_option("-o,--output", out_dir,
-                       "Results folder (default: results/<scenario name>-backcast)");
+  backcast
+      ->add_option("-o,--output", out_dir,
+                   "Results folder (default: results/<scenario name>-backcast)")
+      ->check(folder_name);
   backcast->add_flag("--force", force, "Write into a results folder that already holds files");
   backcast->add_option(
       "--report", report,
@@ -1105,7 +1148,8 @@ int main(int argc, char** argv) {
   mc->add_flag("--compare", mc_compare,
                "Compare the scenarios on common random numbers: differences from the baseline and "
                "probabilities");
-  mc->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>-mc)");
+  mc->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>-mc)")
+      ->check(folder_name);
   mc->add_flag("--force", force, "Write into a results folder that already holds files");
   mc->add_option("--samples", samples, "Number of runs (default: uncertainty.samples)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
@@ -1151,7 +1195,8 @@ int main(int argc, char** argv) {
           "", "NUMBER"));
   mc->add_option("--resume", dist.resume,
                  "Carry on an interrupted run from the checkpoint in this results folder (same "
-                 "scenarios, seed, samples and binary)");
+                 "scenarios, seed, samples and binary)")
+      ->check(folder_name);
 
   auto* schema =
       app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
@@ -1233,6 +1278,13 @@ int main(int argc, char** argv) {
       return ok;
     }
     if (*report_cmd) {
+      // A folder of one complete run only, and none that a run is writing into.
+      std::optional<out::results_lock> lock;
+      std::error_code ec;
+      if (std::filesystem::exists(std::filesystem::path(report_folder) / "run.json", ec)) {
+        lock.emplace(report_folder);
+        out::verify_results_folder(report_folder);
+      }
       const auto bytes = write_report(report_folder);
       if (!quiet)
         fmt::print("Report in {}: {:.1f} MB\n",

@@ -85,6 +85,12 @@ yaml_file parse_yaml(std::string content, std::string display_name) {
   std::string_view text = f.content;
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte-order mark
 
+  // run.json records every input file by name, as JSON (UTF-8) text: refused before the run.
+  if (invalid_utf8_at(f.display_name) != std::string_view::npos)
+    fail(file_problem(f.display_name, 0, 0, "the file's name is not valid UTF-8",
+                      {"expected a file name in UTF-8 (run.json records it); rename the file "
+                       "or the folders on its path"}));
+
   if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
     const auto [l, c] = position_of(text, nul);
     fail(file_problem(f.display_name, l, c, "this is not a text file (it contains a NUL byte)",

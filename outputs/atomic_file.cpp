@@ -8,9 +8,14 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include "engine/diagnostics.hpp"
 
 namespace hwf::out {
 
@@ -78,25 +83,64 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
   }
 }
 
-namespace {
-/// ".indicators.csv.tmp1a2b3c4d": a temporary of write_file_atomically, left by a killed process.
-bool is_own_temporary(const std::string& name) {
-  const auto pos = name.rfind(".tmp");
-  return name.size() > 1 && name[0] == '.' && pos != std::string::npos && name.size() == pos + 12;
+const std::vector<std::string>& own_result_names() {
+  static const std::vector<std::string> own{"indicators.csv",
+                                            "corridors.csv",
+                                            "run.json",
+                                            "deltas.csv",
+                                            "corridor_deltas.csv",
+                                            "summary.csv",
+                                            "corridor_summary.csv",
+                                            "report.html",
+                                            "backcast.csv",
+                                            "validation.md",
+                                            "runs.nc",
+                                            "quantiles.csv",
+                                            "corridor_quantiles.csv",
+                                            "difference_quantiles.csv",
+                                            "corridor_difference_quantiles.csv",
+                                            "probabilities.csv",
+                                            "samples.csv",
+                                            "validation.svg",
+                                            manifest_name};
+  return own;
 }
 
-/// True if `dir` holds anything but stale temporaries.
+bool is_own_temporary(std::string_view name) {
+  // "." + own name + ".tmp" + 8 hex digits
+  constexpr std::size_t suffix = 12;
+  if (name.size() < 2 + suffix || name[0] != '.') return false;
+  const auto tail = name.substr(name.size() - suffix);
+  if (!tail.starts_with(".tmp")) return false;
+  for (const char c : tail.substr(4))
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  const auto stem = name.substr(1, name.size() - 1 - suffix);
+  const auto& own = own_result_names();
+  return std::find(own.begin(), own.end(), stem) != own.end();
+}
+
+namespace {
+/// True if `dir` holds anything but stale temporaries and a stale lock file.
 bool holds_files(const std::filesystem::path& dir) {
   std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir, ec))
-    if (!is_own_temporary(e.path().filename().string())) return true;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const auto name = e.path().filename().string();
+    if (!is_own_temporary(name) && name != results_lock::file_name) return true;
+  }
   return false;
 }
 }  // namespace
 
 void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return;
+  if (!std::filesystem::exists(dir, ec)) {
+    if (std::filesystem::is_symlink(dir, ec))
+      throw output_error(fmt::format(
+          "{} is a symbolic link to {}, which does not exist; nothing was written. Create the "
+          "folder it points to, or choose another with -o",
+          dir.string(), std::filesystem::read_symlink(dir, ec).string()));
+    return;
+  }
   if (!std::filesystem::is_directory(dir, ec))
     throw output_error(fmt::format("{} exists and is not a folder", dir.string()));
   if (holds_files(dir) && !overwrite)
@@ -132,28 +176,183 @@ void remove_stale_temporaries(const std::filesystem::path& dir) {
 
 void remove_stale_results(const std::filesystem::path& dir,
                           const std::vector<std::string>& written) {
-  static const std::vector<std::string> own{"indicators.csv",
-                                            "corridors.csv",
-                                            "run.json",
-                                            "deltas.csv",
-                                            "corridor_deltas.csv",
-                                            "summary.csv",
-                                            "corridor_summary.csv",
-                                            "report.html",
-                                            "backcast.csv",
-                                            "validation.md",
-                                            "runs.nc",
-                                            "quantiles.csv",
-                                            "corridor_quantiles.csv",
-                                            "difference_quantiles.csv",
-                                            "corridor_difference_quantiles.csv",
-                                            "probabilities.csv",
-                                            "samples.csv",
-                                            "validation.svg"};
+  const auto& own = own_result_names();
   for (const auto& name : own) {
     if (std::find(written.begin(), written.end(), name) != written.end()) continue;
     std::error_code ec;
     std::filesystem::remove(dir / name, ec);
+  }
+}
+
+results_lock::results_lock(const std::filesystem::path& dir) : path_(dir / file_name) {
+  for (;;) {
+    // O_NOFOLLOW: a symbolic link planted under the lock's name is refused, not followed.
+    fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw output_error(fmt::format("cannot lock {}: {}", path_.string(), errno_text(errno)));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      if (err == EWOULDBLOCK) {
+        std::string who;
+        if (const auto text = read_file(path_); text && !text->empty() && text->size() < 200)
+          who = fmt::format(" ({})", text->substr(0, text->find('\n')));
+        ::close(fd_);
+        fd_ = -1;
+        throw folder_in_use(fmt::format(
+            "{} is being written by another hwfsim{}; nothing was written. Wait until it has "
+            "finished (then use --force to replace its files), or choose another folder with -o",
+            dir.string(), who));
+      }
+      ::close(fd_);
+      fd_ = -1;
+      if (err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS) {
+        path_.clear();  // a file system without locks: nothing is locked, nothing to remove
+        return;
+      }
+      throw output_error(fmt::format("cannot lock {}: {}", path_.string(), errno_text(err)));
+    }
+    // The run that held the lock removes the file as it releases it: the lock counts only if
+    // the file locked is still the one under that name.
+    struct stat locked {
+    }, named{};
+    if (::fstat(fd_, &locked) == 0 && ::lstat(path_.c_str(), &named) == 0 &&
+        locked.st_dev == named.st_dev && locked.st_ino == named.st_ino)
+      break;
+    ::close(fd_);
+  }
+  // Who holds it, for the message of a run refused meanwhile; written only into a plain file of
+  // ours (never through a second link to another file).
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_size < 200) {
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    const auto text = fmt::format("process {} on {}\n", ::getpid(), host);
+    if (::ftruncate(fd_, 0) == 0) {
+      const ssize_t n = ::pwrite(fd_, text.data(), text.size(), 0);
+      (void)n;  // if it fails, a refused run's message only lacks the holder's name
+    }
+  }
+}
+
+results_lock::~results_lock() {
+  if (fd_ < 0) return;
+  ::unlink(path_.c_str());  // while still locked: see the constructor
+  ::close(fd_);
+}
+
+namespace {
+std::string hex_digits(const unsigned char* digest, unsigned int len) {
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", digest[i]);
+  return hex;
+}
+}  // namespace
+
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
+    throw output_error("SHA-256 computation failed");
+  return hex_digits(digest, len);
+}
+
+std::string file_sha256(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    throw output_error(fmt::format("cannot read {}: {}", path.string(), errno_text(errno)));
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  bool good = ctx != nullptr && EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) == 1;
+  std::vector<char> buffer(1 << 20);
+  int err = 0;
+  while (good) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = errno;
+      good = false;
+    } else if (n == 0) {
+      break;
+    } else {
+      good = EVP_DigestUpdate(ctx, buffer.data(), static_cast<std::size_t>(n)) == 1;
+    }
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (good) good = EVP_DigestFinal_ex(ctx, digest, &len) == 1;
+  EVP_MD_CTX_free(ctx);
+  ::close(fd);
+  if (!good)
+    throw output_error(fmt::format("cannot read {}: {}", path.string(),
+                                   err != 0 ? errno_text(err) : "SHA-256 computation failed"));
+  return hex_digits(digest, len);
+}
+
+void write_manifest(const std::filesystem::path& dir, const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += fmt::format("{}  {}\n", file_sha256(dir / name), name);
+  write_file_atomically(dir / manifest_name, text);
+}
+
+void remove_manifest(const std::filesystem::path& dir) {
+  const auto path = dir / manifest_name;
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return;
+    throw output_error(fmt::format("cannot remove {}: {}", path.string(), errno_text(errno)));
+  }
+  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+void verify_results_folder(const std::filesystem::path& dir) {
+  const auto path = dir / manifest_name;
+  const auto fail = [&](std::string message, int line = 0) {
+    engine::diagnostic d;
+    d.where.file = path.string();
+    d.where.line = line;
+    d.where.column = line > 0 ? 1 : 0;
+    d.message = std::move(message);
+    d.notes.push_back(
+        "a results folder holds one complete run's files, listed with their SHA-256 in "
+        "files.sha256, which is written last (docs/robustness.md); run the command again with "
+        "--force to write them anew");
+    return engine::input_error({std::move(d)});
+  };
+  const auto text = read_file(path);
+  if (!text)
+    throw fail(
+        "missing: the folder's files are not known to be one complete run's (a run stopped "
+        "while writing them, or an older hwfsim wrote them)");
+  std::vector<std::string> listed;
+  std::istringstream in(*text);
+  int line = 0;
+  for (std::string row; std::getline(in, row);) {
+    ++line;
+    const auto& own = own_result_names();
+    const std::string name = row.size() > 66 ? row.substr(66) : "";
+    bool hex = row.size() > 66 && row.compare(64, 2, "  ") == 0;
+    for (std::size_t i = 0; hex && i < 64; ++i)
+      hex = (row[i] >= '0' && row[i] <= '9') || (row[i] >= 'a' && row[i] <= 'f');
+    if (!hex || std::find(own.begin(), own.end(), name) == own.end() || name == manifest_name)
+      throw fail("expected '<SHA-256>  <file name>' naming one of hwfsim's result files", line);
+    std::string actual;
+    try {
+      actual = file_sha256(dir / name);
+    } catch (const output_error&) {
+      throw fail(fmt::format("{} is missing or unreadable", name), line);
+    }
+    if (actual != row.substr(0, 64))
+      throw fail(fmt::format("{} is not the file this run wrote (its SHA-256 differs)", name),
+                 line);
+    listed.push_back(name);
+  }
+  for (const auto& name : own_result_names()) {
+    if (name == manifest_name || name == "report.html") continue;
+    std::error_code ec;
+    if (std::find(listed.begin(), listed.end(), name) == listed.end() &&
+        std::filesystem::exists(dir / name, ec))
+      throw fail(fmt::format("{} is in the folder but not listed: it is another run's", name));
   }
 }
 

@@ -17,6 +17,32 @@ std::string read_bytes(const std::filesystem::path& file) {
   return std::move(*bytes);
 }
 
+/// manifest.json's content.
+std::string manifest_text(const checkpoint_manifest& manifest) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : manifest) j[key] = value;
+  return j.dump(2) + "\n";
+}
+
+/// The study's identity: the SHA-256 of its manifest.json.
+std::string identity_of(const checkpoint_manifest& manifest) {
+  return sha256_hex(manifest_text(manifest));
+}
+
+/// The content of a chunk or state file after its identity line; checkpoint_error when the
+/// file is another study's.
+std::string_view without_identity(const std::string& bytes, const std::string& identity,
+                                  const std::filesystem::path& file) {
+  const std::string head = identity + "\n";
+  if (!std::string_view(bytes).starts_with(head))
+    throw checkpoint_error(fmt::format(
+        "{} is not part of this study's checkpoint (it does not open with the study's identity "
+        "{}, the SHA-256 of manifest.json): it was copied from another run's checkpoint or is "
+        "damaged; remove it to resume without it, or start over with --force",
+        file.string(), identity));
+  return std::string_view(bytes).substr(head.size());
+}
+
 bool is_chunk_file(const std::filesystem::path& p) {
   const auto name = p.filename().string();
   return name.starts_with("chunk-") && name.ends_with(".bin");
@@ -32,14 +58,13 @@ bool checkpoint_folder::exists(const std::filesystem::path& results_dir) {
   return std::filesystem::exists(results_dir / "checkpoint" / "manifest.json", ec);
 }
 
-void checkpoint_folder::start(const checkpoint_manifest& manifest) const {
+void checkpoint_folder::start(const checkpoint_manifest& manifest) {
+  identity_ = identity_of(manifest);
   create_results_folder(path_);
-  nlohmann::ordered_json j = nlohmann::ordered_json::object();
-  for (const auto& [key, value] : manifest) j[key] = value;
-  write_file_atomically(path_ / "manifest.json", j.dump(2) + "\n");
+  write_file_atomically(path_ / "manifest.json", manifest_text(manifest));
 }
 
-void checkpoint_folder::check(const checkpoint_manifest& now) const {
+void checkpoint_folder::check(const checkpoint_manifest& now) {
   const auto file = path_ / "manifest.json";
   nlohmann::json saved;
   try {
@@ -58,15 +83,16 @@ void checkpoint_folder::check(const checkpoint_manifest& now) const {
           "hwfsim binary; start over with --force instead of --resume",
           path_.parent_path().string(), key, there, value));
   }
+  identity_ = identity_of(now);
 }
 
 void checkpoint_folder::save_chunk(const engine::chunk_view& chunk) const {
   write_file_atomically(path_ / fmt::format("chunk-{:012}.bin", chunk.first),
-                        engine::encode_chunk(chunk));
+                        identity_ + "\n" + engine::encode_chunk(chunk));
 }
 
 void checkpoint_folder::save_state(const std::string& state, std::size_t runs) const {
-  std::string bytes;
+  std::string bytes = identity_ + "\n";
   engine::put<std::uint64_t>(bytes, runs);
   bytes += state;
   write_file_atomically(path_ / "state.bin", bytes);
@@ -85,11 +111,12 @@ engine::ensemble_resume checkpoint_folder::load(std::size_t cells) const {
   const auto state = path_ / "state.bin";
   std::error_code ec;
   if (std::filesystem::exists(state, ec)) {
-    const auto bytes = read_bytes(state);
+    const auto file = read_bytes(state);
+    const auto bytes = without_identity(file, identity_, state);
     if (bytes.size() < 8) throw checkpoint_error(fmt::format("{} is damaged", state.string()));
     engine::byte_reader in(bytes);
     r.state_runs = in.get<std::uint64_t>();
-    r.state = bytes.substr(8);
+    r.state = std::string(bytes.substr(8));
   }
   std::vector<std::filesystem::path> files;
   for (const auto& e : std::filesystem::directory_iterator(path_, ec))
@@ -97,7 +124,8 @@ engine::ensemble_resume checkpoint_folder::load(std::size_t cells) const {
   std::sort(files.begin(), files.end());
   for (const auto& f : files) {
     try {
-      auto c = engine::decode_chunk(read_bytes(f), cells);
+      const auto bytes = read_bytes(f);
+      auto c = engine::decode_chunk(without_identity(bytes, identity_, f), cells);
       if (c.last > r.state_runs) r.chunks.push_back(std::move(c));
     } catch (const engine::corrupt_data& e) {
       throw checkpoint_error(

@@ -5,6 +5,8 @@
 //                         with sketches its block summaries
 //   state.bin             with quantile sketches: the statistics over runs [0, n), after which
 //                         the chunk files below n are removed
+// Chunks and state open with the study's identity (the SHA-256 of its manifest, 64 hex digits
+// and a newline): a file copied from another study's checkpoint is refused on resume.
 // Every file is written atomically and fsync'd (outputs/atomic_file), so a job killed at any
 // moment leaves only whole files; at most the chunks in flight are lost.
 
@@ -36,18 +38,20 @@ class checkpoint_folder {
   const std::filesystem::path& path() const noexcept { return path_; }
 
   /// Creates the folder (and the results folder) and writes the manifest.
-  void start(const checkpoint_manifest& manifest) const;
+  void start(const checkpoint_manifest& manifest);
   /// Throws checkpoint_error naming the first difference when the saved manifest is not `now`.
-  void check(const checkpoint_manifest& now) const;
+  void check(const checkpoint_manifest& now);
   void save_chunk(const engine::chunk_view& chunk) const;
   /// Writes the state, then removes the chunk files it covers.
   void save_state(const std::string& state, std::size_t runs) const;
-  /// What was saved, for engine::ensemble_options::resume.
+  /// What was saved, for engine::ensemble_options::resume (after check()); checkpoint_error
+  /// when a file is damaged or carries another study's identity.
   engine::ensemble_resume load(std::size_t cells) const;
   void remove() const;
 
  private:
   std::filesystem::path path_;
+  std::string identity_;  ///< SHA-256 of the manifest (start or check)
 };
 
 }  // namespace hwf::out

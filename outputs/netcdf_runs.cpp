@@ -2,6 +2,9 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
+
+#include <dlfcn.h>
 
 #include <fmt/format.h>
 #include <netcdf.h>
@@ -11,6 +14,18 @@
 namespace hwf::out {
 
 namespace {
+/// HDF5 (under netCDF-4) closes its files again at exit; after a close that failed (a full disk,
+/// a file-size limit) that crashes. H5dont_atexit() turns it off: hwfsim closes what it opened
+/// itself. It must come before HDF5's first use, which is this file's first nc_create.
+void no_hdf5_exit_handler() {
+  static const bool done = [] {
+    using fn = int (*)();
+    if (auto* f = reinterpret_cast<fn>(::dlsym(RTLD_DEFAULT, "H5dont_atexit"))) f();
+    return true;
+  }();
+  (void)done;
+}
+
 void check(int status, const std::filesystem::path& path, const char* what) {
   if (status != NC_NOERR)
     throw output_error(
@@ -20,9 +35,22 @@ void check(int status, const std::filesystem::path& path, const char* what) {
 
 netcdf_runs::netcdf_runs(const std::filesystem::path& path, const runs_layout& layout)
     : path_(path), layout_(layout) {
-  temporary_ = path.parent_path() / ("." + path.filename().string() + ".tmp00000000");
+  // A fresh temporary name, created exclusively (NC_NOCLOBBER opens it with O_EXCL, which also
+  // refuses a symbolic link planted under that name) like write_file_atomically's.
+  no_hdf5_exit_handler();
+  std::random_device rd;
+  int status = NC_EEXIST;
+  for (int attempt = 0; attempt < 100 && status != NC_NOERR; ++attempt) {
+    temporary_ = path.parent_path() / fmt::format(".{}.tmp{:08x}", path.filename().string(), rd());
+    status = nc_create(temporary_.c_str(), NC_NETCDF4 | NC_NOCLOBBER, &ncid_);
+    std::error_code ec;
+    if (status != NC_NOERR && !std::filesystem::is_symlink(temporary_, ec) &&
+        !std::filesystem::exists(temporary_, ec))
+      break;  // not a name clash
+  }
   const auto& p = temporary_;
-  check(nc_create(p.c_str(), NC_NETCDF4 | NC_CLOBBER, &ncid_), p, "create");
+  if (status != NC_NOERR) ncid_ = -1;
+  check(status, p, "create");
   int d_scenario, d_run, d_year, d_country, d_cadre;
   check(nc_def_dim(ncid_, "scenario", layout.scenarios.size(), &d_scenario), p, "dimension");
   check(nc_def_dim(ncid_, "run", layout.runs, &d_run), p, "dimension");
@@ -179,7 +207,11 @@ void netcdf_runs::mark_ok(std::size_t run) {
 void netcdf_runs::finish() {
   const int id = ncid_;
   ncid_ = -1;
-  check(nc_close(id), temporary_, "close");
+  if (const int status = nc_close(id); status != NC_NOERR) {
+    std::error_code ec;
+    std::filesystem::remove(temporary_, ec);
+    check(status, temporary_, "close");
+  }
   std::error_code ec;
   std::filesystem::rename(temporary_, path_, ec);
   if (ec) {

@@ -41,7 +41,7 @@ check "corridors.csv has the tidy header" grep -q "^scenario,year,origin,destina
 check "indicators.csv has sdg_density for cadre all" grep -q "^good,2030,BBB,all,sdg_density," "$out/indicators.csv"
 check "run.json records the solver and inputs" grep -q '"method": "rk4"' "$out/run.json"
 check "run.json records input hashes" grep -Eq '"sha256": "[0-9a-f]{64}"' "$out/run.json"
-check "no temporary files are left" test "$(ls -A "$out" | wc -l)" -eq 4
+check "no temporary files are left (the results, report.html and files.sha256)" test "$(ls -A "$out" | wc -l)" -eq 5
 check "run writes report.html with the data inside" grep -q '<script type="application/json" id="hwf-data">{"format":1,"kind":"run"' "$out/report.html"
 check "run.json lists report.html" grep -q '"report.html"' "$out/run.json"
 
