@@ -128,6 +128,39 @@ void print_summary(const model::compiled_model& m, const engine::run_result& r) 
   }
 }
 
+/// --strict: the inputs' warnings are errors (exit 2).
+bool strict_warnings = false;
+
+/// Prints a scenario's warnings on standard error (when `print`), or with --strict throws them
+/// as bad input.
+void report_warnings(const model::scenario_description& s, bool print = true) {
+  if (s.warnings.empty()) return;
+  if (strict_warnings) {
+    auto all = s.warnings;
+    all.back().notes.push_back("--strict makes warnings errors");
+    throw engine::input_error(std::move(all));
+  }
+  if (print)
+    for (const auto& w : s.warnings) std::cerr << engine::format(w, "warning") << "\n";
+}
+
+/// Notes on a finished run: agreement quotas and emigration caps that never lowered a flow.
+std::vector<std::string> run_notes(const model::compiled_model& m, const model::run_output& run) {
+  std::vector<std::string> out;
+  for (std::size_t i : run.stats.idle_limits) {
+    const auto& p = m.parameters()[i];
+    engine::diagnostic d{p.where,
+                         p.path,
+                         fmt::format("{:g} never binds: the flows it limits stay below it "
+                                     "throughout the run",
+                                     p.value),
+                         {"the policy changes nothing through this limit"},
+                         ""};
+    out.push_back(engine::format(d, "note"));
+  }
+  return out;
+}
+
 out::run_record make_record(const model::scenario_description& s, const model::compiled_model& m,
                             const model::run_output& run, double wall_seconds) {
   out::run_record rec;
@@ -150,6 +183,8 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   rec.stats = run.stats.solver;
   rec.wall_seconds = wall_seconds;
   rec.mass_balance_residual = run.stats.mass_balance_residual;
+  for (const auto& w : s.warnings) rec.warnings.push_back(engine::format(w, "warning"));
+  rec.notes = run_notes(m, run);
   return rec;
 }
 
@@ -201,6 +236,7 @@ void write_results(const std::filesystem::path& dir, bool force,
 int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, bool quiet) {
   const auto started = clock_type::now();
   const auto scenario = model::load_scenario(scenario_path);
+  report_warnings(scenario);
   const model::compiled_model m(scenario);
   const std::filesystem::path dir(out_dir.empty() ? "results/" + scenario.name : out_dir);
   out::check_results_folder(dir, force);
@@ -220,6 +256,7 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
   rec.files.push_back("report.html");  // written next, from the files above
   files.emplace_back("run.json", out::to_json(rec));
   write_results(dir, force, files, true);
+  for (const auto& n : rec.notes) std::cerr << n << "\n";
 
   if (!quiet) {
     fmt::print("Scenario {}: {} to {}, {} step {} years, {:.1f} ms, mass-balance residual {:.1e}\n",
@@ -237,14 +274,15 @@ int cmd_run(const std::string& scenario_path, std::string out_dir, bool force, b
 
 int cmd_validate(const std::string& scenario_path) {
   const auto scenario = model::load_scenario(scenario_path);
+  report_warnings(scenario);
   const model::compiled_model m(scenario);
   fmt::print(
       "{}: valid. Model {} ({}): {} countries, {} cadres, {} country-cadres, {} corridor "
       "cadres, {} policies, {} parameters, {} state variables; {} to {}.\n",
-      scenario.file.display_name, scenario.model.name, scenario.model.file.display_name,
-      m.countries().size(), m.cadre_ids().size(), m.blocks().size(), m.corridors().size(),
-      scenario.policies.size(), m.parameters().size(), m.layout().size(), m.start_time(),
-      m.end_time());
+      engine::printable(scenario.file.display_name), engine::printable(scenario.model.name, 80),
+      engine::printable(scenario.model.file.display_name), m.countries().size(),
+      m.cadre_ids().size(), m.blocks().size(), m.corridors().size(), scenario.policies.size(),
+      m.parameters().size(), m.layout().size(), m.start_time(), m.end_time());
   return ok;
 }
 
@@ -277,7 +315,7 @@ int cmd_params(const std::string& scenario_path, bool csv, const std::string& fi
     if (!p.note.empty()) parts.push_back(p.note);
     if (p.overridden) parts.push_back(fmt::format("(set at {}:{})", p.where.file, p.where.line));
     fmt::print("{:<{}}  {:>14}  {:<18}  {}\n", p.path, width, fmt::format("{:.6g}", p.value),
-               p.unit, fmt::join(parts, " "));
+               p.unit, engine::printable(fmt::format("{}", fmt::join(parts, " "))));
   }
   return ok;
 }
@@ -446,6 +484,8 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
     }
   }
   if (!all.empty()) throw engine::input_error(std::move(all));
+  for (const auto& r : runs)
+    if (r.scenario) report_warnings(*r.scenario);
   out::check_results_folder(dir, force);
   if (first_failure) std::rethrow_exception(first_failure);
 
@@ -499,8 +539,12 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
         model::summarise_corridors(*r.model, corridor_schema, *r.run, settings), first);
   }
   std::vector<std::string> records;
-  for (const auto& r : runs)
-    records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
+  std::vector<std::string> notes;
+  for (const auto& r : runs) {
+    const auto rec = make_record(*r.scenario, *r.model, *r.run, r.seconds);
+    notes.insert(notes.end(), rec.notes.begin(), rec.notes.end());
+    records.push_back(out::to_json(rec));
+  }
   write_results(
       dir, force,
       {{"indicators.csv", indicators},
@@ -511,6 +555,7 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
        {"corridor_summary.csv", corridor_summary},
        {"run.json", out::comparison_json(records, settings.discount_rate, settings.years)}},
       true);
+  for (const auto& n : notes) std::cerr << n << "\n";
   if (quiet) return ok;
 
   fmt::print("Compared {} scenario{} against {} (discount rate {}): results in {}/\n",
@@ -775,6 +820,7 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
   std::exception_ptr early;
   try {
     study = model::prepare_study(paths, samples_override);
+    for (const auto& sc : study.scenarios) report_warnings(sc, lead);
     const auto& base = study.scenarios[0];
     if (resuming && !out_dir.empty() &&
         std::filesystem::path(out_dir).lexically_normal() !=
@@ -1071,11 +1117,17 @@ int main(int argc, char** argv) {
   run->add_option("-o,--output", out_dir, "Results folder (default: results/<scenario name>)")
       ->check(folder_name);
   run->add_flag("--force", force, "Write into a results folder that already holds files");
-  run->add_flag("-q,--quiet", quiet, "Print nothing on success");
+  run->add_flag("-q,--quiet", quiet,
+                "Print nothing on success (warnings and notes still go to standard error)");
+  run->add_flag("--strict", strict_warnings,
+                "Treat warnings (a policy that never acts within the horizon) as errors: exit 2");
 
   auto* validate =
       app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
   validate->add_option("scenario", scenario, "Scenario YAML file")->required();
+  validate->add_flag("--strict", strict_warnings,
+                     "Treat warnings (a policy that never acts within the horizon) as errors: "
+                     "exit 2");
 
   auto* show = app.add_subcommand(
       "show", "Print the resolved scenario (after extends and set:) with each value's origin");
@@ -1113,6 +1165,9 @@ int main(int argc, char** argv) {
   compare->add_option("--threads", threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   compare->add_flag("-q,--quiet", quiet, "Print nothing on success");
+  compare->add_flag("--strict", strict_warnings,
+                    "Treat warnings (a policy that never acts within the horizon) as errors: "
+                    "exit 2");
 
   auto* sources = app.add_subcommand(
       "sources",
@@ -1169,6 +1224,8 @@ int main(int argc, char** argv) {
   mc->add_flag("--skip-failed", skip_failed,
                "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
   mc->add_flag("-q,--quiet", quiet, "Print nothing on success (no progress)");
+  mc->add_flag("--strict", strict_warnings,
+               "Treat warnings (a policy that never acts within the horizon) as errors: exit 2");
   mc_distribution dist;
   mc->add_option("--chunk-runs", dist.chunk_runs,
                  "Runs per chunk: the unit of checkpoints and of MPI work (results do not depend "

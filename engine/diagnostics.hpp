@@ -27,8 +27,11 @@ struct diagnostic {
   std::string suggestion;          ///< closest valid spelling, empty if none
 };
 
-/// "file:line:col: error: path: message" plus indented notes and "did you mean" line.
-std::string format(const diagnostic& d);
+/// "file:line:col: error: path: message" plus indented notes and "did you mean" line. Every
+/// part goes through printable() (the key path is also cut at 200 bytes): a file's text never
+/// reaches the terminal raw.
+/// `severity` is "error" or "warning".
+std::string format(const diagnostic& d, std::string_view severity = "error");
 
 /// Bad input: thrown after a file (or a set of files) has been checked, carrying every
 /// problem found, in file order. `what()` is the formatted list.
@@ -75,9 +78,27 @@ class diagnostic_list {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 /// The candidate closest to `key`, if it is a plausible typo: distance <= 2 and less than
-/// half the key's length. Ties go to the earliest candidate.
+/// half the key's length. Ties go to the earliest candidate. The key is compared after
+/// normalise(); candidates whose length differs by more than 2 are skipped unread, so a key of
+/// any length costs at most a few hundred operations per candidate. This is the one suggestion
+/// function: every "did you mean" comes from here.
 std::optional<std::string> closest_match(std::string_view key,
                                          std::span<const std::string> candidates);
+
+/// `text` with invisible characters (zero-width spaces and joiners, direction marks, soft
+/// hyphens, byte-order marks) removed and look-alike letters (Cyrillic and Greek letters that
+/// look like Latin ones, the no-break space) replaced by what they look like.
+std::string normalise(std::string_view text);
+
+/// Notes naming the invisible or look-alike characters in `text` (at most three), e.g.
+/// "the key contains U+200B (zero width space), an invisible character"; `what` names the text.
+std::vector<std::string> character_notes(std::string_view text, std::string_view what = "key");
+
+/// `text` as it may be shown on a terminal: control characters as \xHH (\x1b for ESC),
+/// invisible and C1 characters as \uXXXX, invalid UTF-8 bytes as \xHH; everything else as is
+/// (backslashes too, so that applying it twice changes nothing). With `max_bytes`, text longer
+/// than that is cut there (at a character boundary) and "... (N bytes)" added.
+std::string printable(std::string_view text, std::size_t max_bytes = 0);
 
 /// "a, b, c" (with "..." after `max_items`).
 std::string join_list(std::span<const std::string> items, std::size_t max_items = 40);

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -10,6 +12,8 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 namespace hwf::engine {
 
@@ -76,6 +80,96 @@ std::size_t indentation_tab_at(std::string_view s) {
   return std::string_view::npos;
 }
 
+/// Stops the event pass at the start of a second document.
+struct second_document {
+  YAML::Mark mark;
+};
+
+/// Stops the event pass at the alias that makes the file expand beyond the budget.
+struct expansion_over_budget {
+  YAML::Mark mark;
+};
+
+/// Counts, while the parser streams events, the nodes each anchor stands for (aliases inside
+/// it expanded) and the nodes the aliases add to the file; stops at a second document.
+class expansion_counter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents_ > 1) throw second_document{mark};
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    const std::uint64_t n = anchor < sizes_.size() ? sizes_[anchor] : 1;
+    added_ = saturating_add(added_, n);
+    if (added_ > max_alias_expansion) throw expansion_over_budget{mark};
+    add(n);
+  }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                const std::string&) override {
+    leaf(anchor);
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open_.push_back({anchor, 1});
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open_.push_back({anchor, 1});
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct collection {
+    YAML::anchor_t anchor;
+    std::uint64_t size;
+  };
+  static std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+  }
+  void remember(YAML::anchor_t anchor, std::uint64_t size) {
+    if (anchor == YAML::NullAnchor) return;
+    if (sizes_.size() <= anchor) sizes_.resize(anchor + 1, 1);
+    sizes_[anchor] = size;
+  }
+  void add(std::uint64_t n) {
+    if (!open_.empty()) open_.back().size = saturating_add(open_.back().size, n);
+  }
+  void leaf(YAML::anchor_t anchor) {
+    remember(anchor, 1);
+    add(1);
+  }
+  void close() {
+    if (open_.empty()) return;
+    const auto c = open_.back();
+    open_.pop_back();
+    remember(c.anchor, c.size);
+    add(c.size);
+  }
+
+  int documents_ = 0;
+  std::vector<std::uint64_t> sizes_;  ///< by anchor id (yaml-cpp numbers them from 1)
+  std::vector<collection> open_;
+  std::uint64_t added_ = 0;
+};
+
+/// Line (1-based) of the last `...` document-end marker before line `line`, or 0.
+int document_end_before(std::string_view text, int line) {
+  int found = 0, current = 1;
+  std::size_t start = 0;
+  while (start < text.size() && current < line) {
+    const auto end = text.find('\n', start);
+    const auto l = text.substr(start, end == std::string_view::npos ? text.npos : end - start);
+    if (l.starts_with("...") && (l.size() == 3 || l[3] == ' ' || l[3] == '\r' || l[3] == '#'))
+      found = current;
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+    ++current;
+  }
+  return found;
+}
+
 }  // namespace
 
 yaml_file parse_yaml(std::string content, std::string display_name) {
@@ -107,10 +201,38 @@ yaml_file parse_yaml(std::string content, std::string display_name) {
                       {"YAML indents with spaces only; replace the tab with spaces"}));
   }
   try {
+    // A first pass over the parser's events: one document only, and aliases within budget
+    // (yaml-cpp shares aliased nodes, but every reader walks them once per alias).
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    expansion_counter counter;
+    try {
+      while (parser.HandleNextDocument(counter)) {
+      }
+    } catch (const second_document& d) {
+      const int line = d.mark.line + 1;
+      const int end_marker = document_end_before(text, line);
+      const auto at = static_cast<std::size_t>(std::max(d.mark.pos, 0));
+      const bool dashes = at < text.size() && text.substr(at, 3) == "---";
+      fail(file_problem(
+          f.display_name, line, d.mark.column + 1, "a second YAML document starts here",
+          {dashes ? std::string("`---` starts a second document; only one document is read "
+                                "per file")
+                  : fmt::format("the `...` on line {} ends the first document; only one "
+                                "document is read per file",
+                                end_marker),
+           "remove the marker line, or move this part to a file of its own"}));
+    } catch (const expansion_over_budget& b) {
+      fail(file_problem(
+          f.display_name, b.mark.line + 1, b.mark.column + 1,
+          fmt::format("aliases expand the file by more than {} nodes", max_alias_expansion),
+          {"each alias (*name) stands for the whole block its anchor (&name) names; this many "
+           "copies looks like a damaged or hostile file",
+           "write the blocks out, or raise hwf::engine::max_alias_expansion and rebuild"}));
+    }
     f.root = YAML::Load(std::string(text));
   } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp's own guard against stack exhaustion ("billion laughs" needs no guard: aliases
-    // are shared nodes, and the readers never expand them).
+    // yaml-cpp's own guard against stack exhaustion.
     fail(file_problem(
         f.display_name, e.mark.line + 1, e.mark.column + 1,
         "collections are nested too deeply for an input file",
@@ -159,6 +281,24 @@ std::string join_path(std::string_view parent, std::string_view key) {
 node_ref::node_ref(YAML::Node node, std::string path, const yaml_file& file, diagnostic_list& diags)
     : node_(std::move(node)), path_(std::move(path)), file_(&file), diags_(&diags) {}
 
+node_ref& node_ref::operator=(const node_ref& other) {
+  if (this == &other) return *this;
+  node_.reset(other.node_);  // rebinds; `node_ = other.node_` would overwrite the document
+  path_ = other.path_;
+  file_ = other.file_;
+  diags_ = other.diags_;
+  return *this;
+}
+
+node_ref& node_ref::operator=(node_ref&& other) noexcept {
+  if (this == &other) return *this;
+  node_.reset(other.node_);
+  path_ = std::move(other.path_);
+  file_ = other.file_;
+  diags_ = other.diags_;
+  return *this;
+}
+
 source_location node_ref::where() const {
   const auto m = node_.Mark();
   if (m.is_null()) return {file_->display_name, 0, 0};
@@ -181,17 +321,22 @@ std::string node_ref::describe() const {
   if (node_.IsMap()) return "a mapping";
   if (node_.IsSequence()) return "a list";
   const std::string& s = node_.Scalar();
-  std::string shown = s.size() > 40 ? s.substr(0, 37) + "..." : s;
-  if (node_.Tag() == "!") return fmt::format("the string \"{}\"", shown);
+  const std::string shown = printable(s, 40);
+  if (node_.Tag() == "!" || node_.Tag() == "tag:yaml.org,2002:str")
+    return fmt::format("the string \"{}\"", shown);
+  if (node_.Tag() != "?") return fmt::format("'{}' (tagged {})", shown, printable(node_.Tag(), 40));
   return fmt::format("'{}'", shown);
 }
 
 namespace {
-/// Parses a whole plain scalar as a double; nullopt if it is not entirely a number. A number
-/// too large for a double gives infinity (reported as too large by the caller).
-std::optional<double> parse_double(std::string_view s) {
-  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
-  if (s.empty()) return std::nullopt;
+/// Parses a whole plain scalar as a double; nullopt if it is not entirely a number (one sign
+/// at most, and only with `allow_sign`). A number too large for a double gives infinity
+/// (reported as too large by the caller).
+std::optional<double> parse_double(std::string_view s, bool allow_sign = true) {
+  const bool plus = !s.empty() && s.front() == '+' && allow_sign;
+  if (plus) s.remove_prefix(1);
+  if (s.empty() || s.front() == '+' || (s.front() == '-' && (plus || !allow_sign)))
+    return std::nullopt;
   double v = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ptr != s.data() + s.size()) return std::nullopt;
@@ -218,27 +363,28 @@ std::optional<double> node_ref::to_number(bool allow_fraction) const {
     return std::nullopt;
   }
   const std::string& s = node_.Scalar();
-  if (node_.Tag() == "!") {
+  if (node_.Tag() != "?") {  // quoted ("!") or tagged (!!str, !!float, ...)
     error(fmt::format("expected {}, found {}", expected, describe()),
-          {"numbers are written without quotes"});
+          {"numbers are written without quotes or tags"});
     return std::nullopt;
   }
   if (looks_non_finite(s)) {
-    error(fmt::format("expected a finite number, found '{}'", s),
+    error(fmt::format("expected a finite number, found '{}'", printable(s, 40)),
           {"NaN and infinity are not valid parameter values"});
     return std::nullopt;
   }
   if (auto v = parse_double(s)) {
     if (!std::isfinite(*v)) {
-      error(fmt::format("the number '{}' is too large", s));
+      error(fmt::format("the number '{}' is too large", printable(s, 40)));
       return std::nullopt;
     }
     return v;
   }
   if (allow_fraction) {
     if (const auto slash = s.find('/'); slash != std::string::npos) {
-      const auto num = parse_double(std::string_view(s).substr(0, slash));
-      const auto den = parse_double(std::string_view(s).substr(slash + 1));
+      // Both parts unsigned: a fraction such as 1/12 (a negative one is not a fraction we need).
+      const auto num = parse_double(std::string_view(s).substr(0, slash), false);
+      const auto den = parse_double(std::string_view(s).substr(slash + 1), false);
       if (num && den && *den != 0 && std::isfinite(*num / *den)) return *num / *den;
     }
   }
@@ -253,7 +399,7 @@ std::optional<double> node_ref::to_number(bool allow_fraction) const {
 }
 
 std::optional<long long> node_ref::to_integer(long long lo, long long hi) const {
-  if (!node_.IsScalar() || node_.IsNull() || node_.Tag() == "!") {
+  if (!node_.IsScalar() || node_.IsNull() || node_.Tag() != "?") {
     error(fmt::format("expected a whole number, found {}", describe()));
     return std::nullopt;
   }
@@ -261,6 +407,10 @@ std::optional<long long> node_ref::to_integer(long long lo, long long hi) const 
   if (!s.empty() && s.front() == '+') s.remove_prefix(1);
   long long v = 0;
   const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec == std::errc::result_out_of_range && ptr == s.data() + s.size()) {
+    error(fmt::format("expected a whole number in [{}, {}], found {}", lo, hi, printable(s, 40)));
+    return std::nullopt;
+  }
   if (ec != std::errc() || ptr != s.data() + s.size()) {
     error(fmt::format("expected a whole number, found {}", describe()));
     return std::nullopt;
@@ -354,12 +504,41 @@ map_view::map_view(const node_ref& node, std::vector<std::string> valid_keys) : 
           key_ref = node_ref(it->first, value.path(), value.file(), value.diags());
           break;
         }
-      key_ref.error("unknown key", {"expected one of: " + join_list(valid_keys)},
-                    guess.value_or(""));
+      auto notes = character_notes(key);
+      notes.push_back("expected one of: " + join_list(valid_keys));
+      key_ref.error("unknown key", std::move(notes), guess.value_or(""));
       continue;
     }
     entries_.emplace_back(std::move(key), std::move(value));
   }
+}
+
+bool has_expected_shape(const node_ref& root, const std::vector<std::string>& valid_keys,
+                        std::string_view what) {
+  const auto& n = root.node();
+  const std::string expected = "expected a mapping with keys such as " + join_list(valid_keys);
+  if (n.IsScalar()) {
+    // Not quoted: a text file named by mistake would have its first line printed.
+    root.error(fmt::format("this is not a {}: expected a mapping (key: value lines), found a "
+                           "text value of {} characters",
+                           what, n.Scalar().size()),
+               {expected});
+    return false;
+  }
+  if (!n.IsMap() || n.size() == 0) return true;
+  std::string first;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar()) return true;  // reported key by key by map_view
+    const std::string& k = it->first.Scalar();
+    if (std::find(valid_keys.begin(), valid_keys.end(), k) != valid_keys.end()) return true;
+    if (closest_match(k, valid_keys)) return true;  // a misspelt key: map_view suggests
+    if (first.empty()) first = k;
+  }
+  root.error(fmt::format("this is not a {}: none of its keys is one it may have; the first is "
+                         "'{}'",
+                         what, printable(first, 40)),
+             {expected});
+  return false;
 }
 
 std::optional<node_ref> map_view::get(std::string_view key) const {

@@ -27,10 +27,15 @@ struct yaml_file {
 /// Most bytes read from one input file; larger files are refused with this limit named.
 inline constexpr std::uintmax_t max_input_bytes = 16u << 20;
 
+/// Most nodes that aliases (`*name`) may add to a file beyond those written in it: a file
+/// whose anchors would expand to more is refused at the alias that crosses the limit.
+inline constexpr std::uint64_t max_alias_expansion = 1'000'000;
+
 /// Reads and parses `path`. Throws input_error naming the file for: a missing or unreadable
 /// file, a file over max_input_bytes, binary content (NUL bytes, invalid UTF-8), tabs used
-/// for indentation, and YAML syntax errors (with line and column). A UTF-8 byte-order mark
-/// and CRLF line endings are accepted.
+/// for indentation, YAML syntax errors (with line and column), a second YAML document (after
+/// `---` or `...`), and aliases expanding beyond max_alias_expansion. A UTF-8 byte-order
+/// mark and CRLF line endings are accepted.
 yaml_file load_yaml_file(const std::filesystem::path& path, std::string display_name);
 
 /// Parses YAML held in memory (tests, fuzzing); same checks as load_yaml_file.
@@ -41,6 +46,12 @@ yaml_file parse_yaml(std::string content, std::string display_name);
 class node_ref {
  public:
   node_ref(YAML::Node node, std::string path, const yaml_file& file, diagnostic_list& diags);
+  node_ref(const node_ref&) = default;
+  /// Rebinds this reference to `other`'s node. (A YAML::Node assigned to another writes the
+  /// other's content into the node it refers to, changing the document; a node_ref never does.)
+  node_ref& operator=(const node_ref& other);
+  node_ref& operator=(node_ref&& other) noexcept;
+  ~node_ref() = default;
 
   const YAML::Node& node() const noexcept { return node_; }
   const std::string& path() const noexcept { return path_; }
@@ -58,7 +69,8 @@ class node_ref {
   /// What the node holds, for messages: `the string "abc"`, `1.5`, `a list`, `a mapping`.
   std::string describe() const;
 
-  /// A finite number written as a plain YAML scalar ("1/12"-style fractions when allowed).
+  /// A finite number written as a plain, untagged YAML scalar: an optional sign, digits,
+  /// decimals, exponent ("1/12"-style fractions of unsigned numbers when allowed).
   std::optional<double> to_number(bool allow_fraction = false) const;
   /// A whole number in [lo, hi].
   std::optional<long long> to_integer(long long lo, long long hi) const;
@@ -102,6 +114,13 @@ class map_view {
   bool is_map_ = false;
   std::vector<std::pair<std::string, node_ref>> entries_;
 };
+
+/// Whether `root` has the shape of the file expected (`what`, e.g. "model dataset"): it is
+/// not a text value, nor a mapping none of whose keys is one of `valid_keys`. Otherwise reports
+/// one error at the start of the file, quoting at most its first key (never its lines: the
+/// file may be any text file named by mistake), and returns false.
+bool has_expected_shape(const node_ref& root, const std::vector<std::string>& valid_keys,
+                        std::string_view what);
 
 /// Joins a key path: "a" + "b" -> "a.b"; an empty parent gives "b".
 std::string join_path(std::string_view parent, std::string_view key);

@@ -41,6 +41,8 @@ std::string to_json(const run_record& r) {
       {"wall_seconds", r.wall_seconds},
       {"mass_balance_residual", r.mass_balance_residual},
       {"files", r.files},
+      {"warnings", r.warnings},
+      {"notes", r.notes},
   };
   return j.dump(2) + "\n";
 }

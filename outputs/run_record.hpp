@@ -40,6 +40,10 @@ struct run_record {
   double wall_seconds = 0;
   double mass_balance_residual = 0;
   std::vector<std::string> files;  ///< result files written beside run.json
+  /// Warnings about the inputs (a policy that never acts), as printed: file:line:col, path, why.
+  std::vector<std::string> warnings;
+  /// Notes about the run (a quota or cap that never binds).
+  std::vector<std::string> notes;
 };
 
 /// Pretty-printed JSON text (2-space indent, trailing newline).

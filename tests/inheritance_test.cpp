@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/resolved_yaml.hpp"
@@ -121,4 +123,109 @@ TEST_CASE("chains of any depth resolve nearest-last, and show names each value's
   const auto again = model::load_scenario(dir / "resolved.yaml");
   CHECK(again.model.params.values() == s.model.params.values());
   CHECK(policy_names(again) == policy_names(s));
+}
+
+namespace {
+
+/// Policies by name, type and parameter values, for comparing two scenarios.
+std::vector<std::string> policy_summary(const model::scenario_description& s) {
+  std::vector<std::string> out;
+  for (const auto& p : s.policies) {
+    std::string line = p.name + " " + std::string(model::to_string(p.kind));
+    for (const auto& prm : s.model.params.items())
+      if (prm.path.starts_with("policies." + p.name + "."))
+        line += " " + prm.path.substr(10 + p.name.size()) + "=" + std::to_string(prm.value);
+    out.push_back(line);
+  }
+  return out;
+}
+
+/// Both runs' tables hold the same values (NaN where undefined counts as equal).
+bool same_results(const model::run_output& a, const model::run_output& b) {
+  if (a.result.times != b.result.times || a.result.tables.size() != b.result.tables.size())
+    return false;
+  for (std::size_t t = 0; t < a.result.tables.size(); ++t) {
+    const auto& x = a.result.tables[t].values;
+    const auto& y = b.result.tables[t].values;
+    if (x.size() != y.size()) return false;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!(x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i])))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("removing a policy leaves the others as written: types, values and results",
+          "[model][inheritance]") {
+  const auto dir = test::scratch_folder("remove_keeps_others");
+  const auto parent = test::source_path("scenarios/two-countries-policies.yaml").generic_string();
+  const auto base = test::source_path("scenarios/two-countries.yaml").generic_string();
+  test::write_file(dir, "removed.yaml",
+                   "scenario: removed\nextends: " + parent + "\nremove: [ghana-top-up]\n");
+  test::write_file(dir, "by_hand.yaml", "scenario: by-hand\nextends: " + base + R"(
+policies:
+  - {name: ghana-nursing-seats, type: training, countries: [GHA], start: 2024, ramp_years: 4,
+     added_seats: 2000, capital_cost_per_seat: 4000}
+  - {name: uk-code, type: who_code, destinations: [GBR], compliance: 0.8, start: 2023}
+  - {name: uk-ghana-agreement, type: agreement, origin: GHA, destination: GBR, cadres: [nurses],
+     start: 2025, ramp_years: 1, quota: 1000, stay_years: 5, seats_per_recruit: 1}
+)");
+  const auto removed = model::load_scenario(dir / "removed.yaml");
+  const auto by_hand = model::load_scenario(dir / "by_hand.yaml");
+  CHECK(policy_summary(removed) == policy_summary(by_hand));
+  REQUIRE(removed.policies.size() == 3);
+  CHECK(removed.policies[0].kind == model::policy_kind::training);
+  CHECK(removed.policies[1].kind == model::policy_kind::who_code);
+  CHECK(removed.policies[2].kind == model::policy_kind::agreement);
+  CHECK_FALSE(removed.model.params.find("policies.ghana-nursing-seats.compliance"));
+  CHECK(param(removed, "policies.ghana-nursing-seats.added_seats") == 2000);
+  CHECK(param(removed, "policies.uk-code.compliance") == 0.8);
+  CHECK(same_results(test::run_scenario(dir / "removed.yaml"),
+                     test::run_scenario(dir / "by_hand.yaml")));
+
+  // Keeping only the WHO Code: removing the three others, first and middle ones included.
+  test::write_file(dir, "code_only.yaml",
+                   "scenario: code-only\nextends: " + parent +
+                       "\nremove: [ghana-top-up, ghana-nursing-seats, uk-ghana-agreement]\n");
+  test::write_file(dir, "code_by_hand.yaml", "scenario: code-by-hand\nextends: " + base + R"(
+policies:
+  - {name: uk-code, type: who_code, destinations: [GBR], compliance: 0.8, start: 2023}
+)");
+  const auto code_only = model::load_scenario(dir / "code_only.yaml");
+  CHECK(policy_summary(code_only) ==
+        policy_summary(model::load_scenario(dir / "code_by_hand.yaml")));
+  REQUIRE(code_only.policies.size() == 1);
+  CHECK(code_only.policies[0].kind == model::policy_kind::who_code);
+  CHECK(same_results(test::run_scenario(dir / "code_only.yaml"),
+                     test::run_scenario(dir / "code_by_hand.yaml")));
+}
+
+TEST_CASE("a child replacing an inherited policy leaves the parent's other nodes alone",
+          "[model][inheritance]") {
+  const auto dir = family("replace_alone");
+  // Three generations each give horizon, solver and a policy of the same name: the nearest
+  // wins, and what each file says stays as written (provenance cites each value's own file).
+  test::write_file(dir, "mid.yaml", R"(scenario: mid
+extends: base.yaml
+horizon: {end: 2042}
+policies:
+  - {name: deal, type: agreement, origin: AAA, destination: BBB, quota: 20, start: 2027}
+)");
+  test::write_file(dir, "leaf.yaml", R"(scenario: leaf
+extends: mid.yaml
+horizon: {end: 2044}
+remove: [pay]
+policies:
+  - {name: deal, type: agreement, origin: AAA, destination: BBB, quota: 10, start: 2028}
+)");
+  const auto leaf = model::load_scenario(dir / "leaf.yaml");
+  CHECK(leaf.end_year == 2044);
+  CHECK(policy_names(leaf) == std::vector<std::string>{"deal"});
+  CHECK(param(leaf, "policies.deal.quota") == 10);
+  const auto mid = model::load_scenario(dir / "mid.yaml");
+  CHECK(mid.end_year == 2042);
+  CHECK(policy_names(mid) == std::vector<std::string>{"pay", "deal"});
+  CHECK(param(mid, "policies.deal.quota") == 20);
+  CHECK(param(mid, "policies.pay.u") == 0.2);
 }

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <vector>
+
 #include "engine/yaml_input.hpp"
 
 using namespace hwf::engine;
@@ -92,5 +95,59 @@ TEST_CASE("a missing required key is reported at its mapping", "[engine][io]") {
     FAIL("expected an error");
   } catch (const input_error& e) {
     CHECK(format(e.diagnostics()[0]) == "t.yaml:2:3: error: outer.b: missing required key");
+  }
+}
+
+TEST_CASE("assigning a node_ref rebinds it and leaves the document as written", "[engine][io]") {
+  const auto f =
+      parse_yaml("a: {type: training}\nb: {type: who_code}\nc: {type: agreement}\n", "t.yaml");
+  diagnostic_list diags;
+  std::vector<node_ref> refs;
+  for (const char* k : {"a", "b", "c"}) refs.emplace_back(f.root[k], k, f, diags);
+  // Erasing the first shifts the others down by assignment, as a policy list's `remove:` does.
+  refs.erase(refs.begin());
+  REQUIRE(refs.size() == 2);
+  CHECK(refs[0].path() == "b");
+  CHECK(refs[0].node()["type"].Scalar() == "who_code");
+  CHECK(refs[1].node()["type"].Scalar() == "agreement");
+  CHECK(f.root["a"]["type"].Scalar() == "training");
+  CHECK(f.root["b"]["type"].Scalar() == "who_code");
+
+  std::optional<node_ref> held(refs[0]);
+  held = refs[1];  // an optional's assignment too
+  CHECK(held->node()["type"].Scalar() == "agreement");
+  CHECK(f.root["b"]["type"].Scalar() == "who_code");
+}
+
+TEST_CASE("a second YAML document is refused with its line", "[engine][io]") {
+  CHECK_THAT(first_error("a: 1\n---\nb: 2\n"),
+             Contains("t.yaml:2:1: error: a second YAML document starts here"));
+  CHECK_THAT(first_error("a:\n  x: 1\n...\n  y: 2\n"),
+             Contains("t.yaml:4:3: error: a second YAML document starts here") &&
+                 Contains("the `...` on line 3 ends the first document"));
+  CHECK(first_error("---\na: 1\n...\n# only a comment after the end\n").empty());
+}
+
+TEST_CASE("numbers: one sign, no tags, unsigned fractions", "[engine][io]") {
+  const auto f = parse_yaml(
+      "a: +-0.01\nb: !!str 0.01\nc: -1/-12\nd: !!float 2\ne: -0.5\nf: 1/12\ng: --1\n", "t.yaml");
+  diagnostic_list diags;
+  const auto num = [&](const char* k, bool fraction = false) {
+    return node_ref(f.root[k], k, f, diags).to_number(fraction);
+  };
+  CHECK_FALSE(num("a"));
+  CHECK_FALSE(num("b"));
+  CHECK_FALSE(num("c", true));
+  CHECK_FALSE(num("d"));
+  CHECK_FALSE(num("g"));
+  CHECK(num("e") == -0.5);
+  CHECK(num("f", true) == 1.0 / 12);
+  CHECK(diags.count() == 5);
+  try {
+    diags.throw_if_any();
+  } catch (const input_error& e) {
+    CHECK_THAT(e.what(), Contains("t.yaml:2:4: error: b: expected a number, found the string "
+                                  "\"0.01\"") &&
+                             Contains("numbers are written without quotes or tags"));
   }
 }

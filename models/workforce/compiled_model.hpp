@@ -181,6 +181,8 @@ struct run_stats {
   /// where mass = stocks + cumulative dropouts, leakage and attrition - cumulative intake.
   double mass_balance_residual = 0;
   double min_stock = 0;  ///< smallest stock value seen at any whole year
+  /// Parameters (indices) of agreement quotas and emigration caps that never lowered a flow.
+  std::vector<std::size_t> idle_limits;
 };
 
 struct run_output {

@@ -152,6 +152,9 @@ struct scenario_description {
   std::vector<input_file> parents;  ///< the files it extends, nearest first
   /// Where each resolved setting came from (key path, location), for `hwfsim show`.
   std::vector<std::pair<std::string, engine::source_location>> provenance;
+  /// What is valid but almost certainly not meant: a policy that never acts within the
+  /// horizon. The commands print these (`--strict` makes them errors); run.json records them.
+  std::vector<engine::diagnostic> warnings;
 };
 
 /// Loads and validates a model dataset. Throws engine::input_error listing every problem.

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <regex>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -43,6 +42,14 @@ std::vector<std::string> strings(std::initializer_list<const char*> keys) {
   return {keys.begin(), keys.end()};
 }
 
+/// The range for a message about `v`: an "unbounded" range's finite cap is stated when `v` is
+/// above it.
+std::string range_text(const value_range& range, double v) {
+  if (range.max >= 1e300 && v > range.max)
+    return fmt::format("{} and at most {}", range.describe(), range.max);
+  return range.describe();
+}
+
 /// Reads a numeric value written either as a plain number or as
 /// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
 std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
@@ -61,7 +68,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
       p.where = vn->where();
       if (v && !range.contains(*v))
         vn->error(fmt::format("expected a {} {}, found {}",
-                              range.integer ? "whole number" : "number", range.describe(), *v),
+                              range.integer ? "whole number" : "number", range_text(range, *v), *v),
                   {fmt::format("unit: {}", unit)});
     }
     if (auto s = m.get("source")) p.source = s->to_string().value_or("");
@@ -85,7 +92,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
     v = n.to_number(allow_fraction);
     if (v && !range.contains(*v))
       n.error(fmt::format("expected a {} {}, found {}", range.integer ? "whole number" : "number",
-                          range.describe(), *v),
+                          range_text(range, *v), *v),
               {fmt::format("unit: {}", unit)});
   }
   if (!v || !range.contains(*v)) return std::nullopt;
@@ -116,6 +123,24 @@ std::optional<std::size_t> read_field(const map_view& m, const numeric_field& fi
   return std::nullopt;
 }
 
+std::string name_problem(std::string_view name, std::size_t max_size, bool (*first)(char),
+                         bool (*rest)(char)) {
+  if (name.empty()) return "it is empty";
+  if (name.size() > max_size)
+    return fmt::format("it has {} characters, more than the limit of {}", name.size(), max_size);
+  if (!first(name.front()))
+    return fmt::format("it starts with '{}'", engine::printable(name.substr(0, 1)));
+  for (std::size_t at = 1; at < name.size(); ++at)
+    if (!rest(name[at])) {
+      // A character outside ASCII takes more than one byte: show the whole of it.
+      std::size_t len = 1;
+      while (at + len < name.size() && (static_cast<unsigned char>(name[at + len]) >> 6) == 0x2)
+        ++len;
+      return fmt::format("'{}' is not allowed", engine::printable(name.substr(at, len)));
+    }
+  return "";
+}
+
 bool within_limit(const node_ref& n, std::size_t count, std::size_t limit, std::string_view what) {
   if (count <= limit) return true;
   n.error(fmt::format("{} {} given, more than the limit of {}", count, what, limit),
@@ -141,9 +166,14 @@ bool is_iso3(std::string_view s) {
          std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
-bool is_identifier(std::string_view s) {
-  static const std::regex re("[a-z][a-z0-9_]*");
-  return std::regex_match(s.begin(), s.end(), re);
+/// Longest cadre id, in bytes.
+constexpr std::size_t max_cadre_id = 64;
+
+bool lowercase(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool id_char(char c) {
+  return lowercase(c) || (c >= '0' && c <= '9') || c == '_';
 }
 
 class model_reader {
@@ -160,8 +190,10 @@ class model_reader {
                                        "start_year, cadres, countries, corridors"});
       return md;
     }
-    map_view top(root, strings({"model", "description", "start_year", "cadres", "countries",
-                                "corridors", "sources"}));
+    const auto keys = strings(
+        {"model", "description", "start_year", "cadres", "countries", "corridors", "sources"});
+    if (!engine::has_expected_shape(root, keys, "model dataset")) return md;
+    map_view top(root, keys);
     if (!top.is_map()) return md;
     if (auto n = top.require("model")) md.name = n->to_string().value_or("");
     if (auto n = top.get("description")) md.description = n->to_string().value_or("");
@@ -181,10 +213,14 @@ class model_reader {
     if (entries->empty()) n.error("at least one cadre is needed");
     if (!within_limit(n, entries->size(), input_limits::cadres, "cadres")) return;
     for (auto& [id, value] : *entries) {
-      if (!is_identifier(id) || id == "all") {
-        value.error(fmt::format("'{}' is not a valid cadre name", id),
-                    {"expected lowercase letters, digits and '_' starting with a letter; 'all' "
-                     "is reserved for sums over cadres"});
+      const auto problem = name_problem(id, max_cadre_id, lowercase, id_char);
+      if (!problem.empty() || id == "all") {
+        value.error(fmt::format("'{}' is not a valid cadre name{}", engine::printable(id, 40),
+                                problem.empty() ? "" : ": " + problem),
+                    {fmt::format("expected lowercase letters, digits and '_' starting with a "
+                                 "letter, at most {} characters; 'all' is reserved for sums over "
+                                 "cadres",
+                                 max_cadre_id)});
         continue;
       }
       map_view m(value, with_extra(cadre_fields(), {"sdg_core"}));

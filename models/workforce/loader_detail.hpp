@@ -30,6 +30,13 @@ std::optional<std::size_t> read_field(const engine::map_view& m, const numeric_f
 bool within_limit(const engine::node_ref& n, std::size_t count, std::size_t limit,
                   std::string_view what);
 
+/// What is wrong with a name, or "" if nothing: checked character by character after its
+/// length (never with std::regex, whose matcher recurses once per character and overflows the
+/// stack on a name of some ten thousand characters). The first character must pass `first`,
+/// the others `rest`; at most `max_size` bytes.
+std::string name_problem(std::string_view name, std::size_t max_size, bool (*first)(char),
+                         bool (*rest)(char));
+
 /// Fastest outflow rate per unit stock at the start (1/year), and what it is, for step checks.
 struct fastest_rate {
   double rate = 0;

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/diagnostics.hpp"
 #include "models/workforce/schema.hpp"
 
 namespace hwf::model {
@@ -14,11 +15,14 @@ std::string where(const engine::source_location& l) {
   return l.line > 0 ? fmt::format("{}:{}", l.file, l.line) : l.file;
 }
 
-/// Quotes a scalar when plain YAML would misread it.
+/// Quotes a scalar when plain YAML would misread it, or when it holds characters that must not
+/// reach a terminal raw (controls, invisible characters): those are written as the YAML escapes
+/// \xHH and \uXXXX, which read back as the same text.
 std::string scalar(const std::string& s) {
   if (s.empty() || s.find_first_of(":#{}[],&*!|>'\"%@`\n") != std::string::npos ||
-      s.front() == ' ' || s.back() == ' ' || s == "true" || s == "false" || s == "null") {
-    std::string q = "\"";
+      s.front() == ' ' || s.back() == ' ' || s == "true" || s == "false" || s == "null" ||
+      engine::printable(s) != s) {
+    std::string q;
     for (char c : s) {
       if (c == '"' || c == '\\') q += '\\';
       if (c == '\n') {
@@ -27,7 +31,7 @@ std::string scalar(const std::string& s) {
       }
       q += c;
     }
-    return q + "\"";
+    return "\"" + engine::printable(q) + "\"";
   }
   return s;
 }

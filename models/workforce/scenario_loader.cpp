@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <regex>
 
 #include <fmt/format.h>
 
@@ -58,7 +57,7 @@ void read_solver(const node_ref& n, engine::solver_settings& s, provenance_list&
         s.kind = *k;
         record(prov, "solver.method", *v);
       } else {
-        v->error(fmt::format("unknown solver method '{}'", *name),
+        v->error(fmt::format("unknown solver method '{}'", engine::printable(*name, 40)),
                  {"expected one of: " + engine::join_list(engine::method_names())},
                  engine::closest_match(*name, engine::method_names()).value_or(""));
       }
@@ -114,7 +113,7 @@ void read_output(const node_ref& n, output_settings& out, provenance_list& prov)
         else if (*t == "corridors")
           out.corridors = true;
         else
-          item.error(fmt::format("unknown table '{}'", *t),
+          item.error(fmt::format("unknown table '{}'", engine::printable(*t, 40)),
                      {"expected one of: indicators, corridors"},
                      engine::closest_match(*t, names).value_or(""));
       }
@@ -132,10 +131,11 @@ void apply_overrides(const node_ref& n, parameter_table& params, const std::stri
     node_ref v(value.node(), "set." + path, value.file(), value.diags());
     const auto index = params.find(path);
     if (!index) {
+      auto notes = engine::character_notes(path, "path");
+      notes.push_back("`hwfsim params <scenario>` lists every parameter path");
       v.error(fmt::format("'{}' is not a parameter of model {} or of this scenario's policies",
-                          path, model_name),
-              {"`hwfsim params <scenario>` lists every parameter path"},
-              engine::closest_match(path, all_paths).value_or(""));
+                          engine::printable(path, 80), model_name),
+              std::move(notes), engine::closest_match(path, all_paths).value_or(""));
       continue;
     }
     auto& target = params[*index];
@@ -176,7 +176,7 @@ std::optional<std::vector<std::size_t>> read_names(const node_ref& n,
     }
     const auto it = std::find(known.begin(), known.end(), *name);
     if (it == known.end()) {
-      item.error(fmt::format("'{}' is not a declared {}", *name, what),
+      item.error(fmt::format("'{}' is not a declared {}", engine::printable(*name, 40), what),
                  {fmt::format("expected `all` or a list of: {}", engine::join_list(known))},
                  engine::closest_match(*name, known).value_or(""));
       ok = false;
@@ -184,7 +184,7 @@ std::optional<std::vector<std::size_t>> read_names(const node_ref& n,
     }
     const auto i = static_cast<std::size_t>(it - known.begin());
     if (std::find(out.begin(), out.end(), i) != out.end()) {
-      item.error(fmt::format("'{}' is listed twice", *name));
+      item.error(fmt::format("'{}' is listed twice", engine::printable(*name, 40)));
       ok = false;
       continue;
     }
@@ -204,7 +204,7 @@ std::optional<std::size_t> read_one_name(const node_ref& n, const std::vector<st
   if (!name) return std::nullopt;
   const auto it = std::find(known.begin(), known.end(), *name);
   if (it == known.end()) {
-    n.error(fmt::format("'{}' is not a declared {}", *name, what),
+    n.error(fmt::format("'{}' is not a declared {}", engine::printable(*name, 40), what),
             {fmt::format("declared: {}", engine::join_list(known))},
             engine::closest_match(*name, known).value_or(""));
     return std::nullopt;
@@ -216,6 +216,17 @@ bool corridor_exists(const model_description& md, std::size_t o, std::size_t d, 
   return std::any_of(md.corridors.begin(), md.corridors.end(), [&](const corridor_desc& e) {
     return e.origin == o && e.destination == d && e.cadre == k;
   });
+}
+
+constexpr std::size_t max_policy_name = 64, max_scenario_name = 100;
+bool alphanumeric(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+bool policy_name_char(char c) {
+  return alphanumeric(c) || c == '_' || c == '-';
+}
+bool scenario_name_char(char c) {
+  return policy_name_char(c) || c == '.';
 }
 
 /// The name of a policy item, for merging by name before the model is known.
@@ -232,11 +243,14 @@ std::optional<std::string> policy_name(const node_ref& item) {
   }
   auto name = node_ref(n, item.path() + ".name", item.file(), item.diags()).to_string();
   if (!name) return std::nullopt;
-  static const std::regex re("[A-Za-z0-9][A-Za-z0-9_-]*");
-  if (!std::regex_match(*name, re) || name->size() > 64) {
+  if (const auto problem = name_problem(*name, max_policy_name, alphanumeric, policy_name_char);
+      !problem.empty()) {
     node_ref(n, item.path() + ".name", item.file(), item.diags())
-        .error(fmt::format("'{}' is not a valid policy name", *name),
-               {"expected letters, digits, '_' or '-' (it becomes part of parameter paths)"});
+        .error(fmt::format("'{}' is not a valid policy name: {}", engine::printable(*name, 40),
+                           problem),
+               {fmt::format("expected letters, digits, '_' or '-', at most {} characters (it "
+                            "becomes part of parameter paths)",
+                            max_policy_name)});
     return std::nullopt;
   }
   return name;
@@ -258,7 +272,7 @@ std::optional<policy_desc> read_policy(const node_ref& item, const std::string& 
   const auto kinds = policy_kind_names();
   const auto kit = std::find(kinds.begin(), kinds.end(), *type);
   if (kit == kinds.end()) {
-    tn.error(fmt::format("unknown policy type '{}'", *type),
+    tn.error(fmt::format("unknown policy type '{}'", engine::printable(*type, 40)),
              {"expected one of: " + engine::join_list(kinds)},
              engine::closest_match(*type, kinds).value_or(""));
     return std::nullopt;
@@ -452,9 +466,16 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   std::optional<node_ref> extends_from;  // the `extends` node that named the next file
   for (std::filesystem::path current = path.lexically_normal();;) {
     const std::string display = current.generic_string();
+    std::error_code resolve_error;
+    const auto resolved = std::filesystem::weakly_canonical(current, resolve_error);
+    if (resolve_error && extends_from) {  // e.g. a symbolic link that points to itself
+      extends_from->error(fmt::format("the parent scenario '{}' cannot be opened: {}", display,
+                                      resolve_error.message()),
+                          {"the path is relative to the file that extends it"});
+      diags.throw_if_any();
+    }
     for (const auto& link : chain)
-      if (std::filesystem::weakly_canonical(link.path) ==
-          std::filesystem::weakly_canonical(current)) {
+      if (std::filesystem::weakly_canonical(link.path, resolve_error) == resolved) {
         std::string cycle;
         for (const auto& l : chain) cycle += l.path.generic_string() + " -> ";
         extends_from->error("`extends` makes a cycle: " + cycle + display);
@@ -489,6 +510,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
                                        "horizon (and optionally solver, output, set, policies)"});
       diags.throw_if_any();
     }
+    if (!engine::has_expected_shape(root, scenario_keys(), "scenario")) diags.throw_if_any();
     l.top.emplace(root, scenario_keys());
     if (!l.top->is_map()) diags.throw_if_any();
     const auto ext = l.top->get("extends");
@@ -517,10 +539,14 @@ scenario_description load_scenario(const std::filesystem::path& path) {
     const map_view& top = *it->top;
     if (auto n = top.require("scenario")) {
       if (auto name = n->to_string()) {
-        static const std::regex re("[A-Za-z0-9][A-Za-z0-9._-]*");
-        if (!std::regex_match(*name, re) || name->size() > 100)
-          n->error(fmt::format("'{}' is not a valid scenario name", *name),
-                   {"expected letters, digits, '.', '_' or '-' (it names the results folder)"});
+        if (const auto problem =
+                name_problem(*name, max_scenario_name, alphanumeric, scenario_name_char);
+            !problem.empty())
+          n->error(fmt::format("'{}' is not a valid scenario name: {}",
+                               engine::printable(*name, 40), problem),
+                   {fmt::format("expected letters, digits, '.', '_' or '-', at most {} characters "
+                                "(it names the results folder)",
+                                max_scenario_name)});
         sd.name = *name;
         record(prov, "scenario", *n);
       }
@@ -570,10 +596,11 @@ scenario_description load_scenario(const std::filesystem::path& path) {
           if (same == policies.end()) {
             std::vector<std::string> known;
             for (const auto& p : policies) known.push_back(p.first);
-            item.error(fmt::format("no inherited policy is named '{}'", *name),
-                       {known.empty() ? std::string("there are no inherited policies")
-                                      : "inherited policies: " + engine::join_list(known)},
-                       engine::closest_match(*name, known).value_or(""));
+            item.error(
+                fmt::format("no inherited policy is named '{}'", engine::printable(*name, 40)),
+                {known.empty() ? std::string("there are no inherited policies")
+                               : "inherited policies: " + engine::join_list(known)},
+                engine::closest_match(*name, known).value_or(""));
             continue;
           }
           policies.erase(same);
@@ -588,7 +615,8 @@ scenario_description load_scenario(const std::filesystem::path& path) {
           const auto name = policy_name(item);
           if (!name) continue;
           if (std::find(in_this_file.begin(), in_this_file.end(), *name) != in_this_file.end()) {
-            item.error(fmt::format("a second policy named '{}' in this file", *name),
+            item.error(fmt::format("a second policy named '{}' in this file",
+                                   engine::printable(*name, 40)),
                        {"policy names are unique; a scenario that extends another replaces a "
                         "policy by giving one of the same name"});
             continue;
@@ -616,11 +644,30 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   try {
     sd.model = load_model(*model_path, model_path->generic_string());
   } catch (const engine::input_error& e) {
-    if (e.diagnostics().size() == 1 && e.diagnostics()[0].message == "no such file") {
+    if (e.diagnostics().empty()) throw;
+    const auto& first = e.diagnostics().front().message;
+    if (e.diagnostics().size() == 1 && first == "no such file") {
       model_node->error(
           fmt::format("the model file '{}' does not exist", model_path->generic_string()),
           {"the path is relative to the scenario's folder"});
       diags.throw_if_any();
+    }
+    if (e.diagnostics().size() == 1 && first == "this is a folder, not a file") {
+      model_node->error(
+          fmt::format("the model file '{}' is a folder",
+                      engine::printable(model_node->node().Scalar(), 200)),
+          {"expected a model dataset (a YAML file); resolved to " + model_path->generic_string()});
+      diags.throw_if_any();
+    }
+    if (first.starts_with("this is not a model dataset")) {
+      // Say which line of the scenario named it, after the model's own message.
+      auto all = e.diagnostics();
+      all.push_back({model_node->where(),
+                     model_node->path(),
+                     "the file named here is not a model dataset",
+                     {"the path is relative to the scenario's folder"},
+                     ""});
+      throw engine::input_error(std::move(all));
     }
     throw;
   }
@@ -655,6 +702,31 @@ scenario_description load_scenario(const std::filesystem::path& path) {
            {"a `set:` entry may have moved one of them"},
            ""});
     }
+  // A policy wholly outside the horizon is valid but does nothing: say so (at the value in
+  // force, after `set:`).
+  for (const auto& p : sd.policies) {
+    const auto& first = sd.model.params[p.start];
+    if (first.value >= sd.end_year)
+      sd.warnings.push_back(
+          {first.where,
+           first.path,
+           fmt::format("the policy starts in {}, at or after the end of the horizon ({}): it "
+                       "never acts",
+                       first.value, sd.end_year),
+           {"move its start before the horizon's end, or extend horizon.end"},
+           ""});
+    if (p.end && sd.model.params[*p.end].value <= sd.start_year) {
+      const auto& last = sd.model.params[*p.end];
+      sd.warnings.push_back(
+          {last.where,
+           last.path,
+           fmt::format("the policy ends in {}, at or before the start of the horizon ({}): it "
+                       "never acts",
+                       last.value, sd.start_year),
+           {"move its end after the horizon's start, or remove the policy"},
+           ""});
+    }
+  }
   read_uncertainty(uncertainty_blocks, sd.model, sd.uncertainty);
   if (diags.empty()) check_consistency(sd.model, diags);
   if (diags.empty())

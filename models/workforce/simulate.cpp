@@ -137,6 +137,7 @@ class workforce_system final : public engine::ode_system {
     flow_.resize(ne);
     return_rate_.resize(ne);
     strength_.resize(profiles_.size());
+    binds_.assign(profiles_.size(), 0);
     if (!m.levers().empty()) {
       push_.resize(nb);
       attrition_factor_.resize(nb);
@@ -328,6 +329,9 @@ class workforce_system final : public engine::ode_system {
 
   /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact
   /// arithmetic).
+  /// Whether policy `policy`'s quota or cap lowered a flow at some evaluation so far.
+  bool ever_bound(std::size_t policy) const { return binds_[policy] != 0; }
+
   double mass(std::span<const double> x) const {
     double total = 0;
     for (std::size_t i : m_.layout().stock_indices()) total += x[i];
@@ -458,6 +462,7 @@ class workforce_system final : public engine::ode_system {
       for (std::size_t e : *a.corridors) {
         const double f = flow_[e];
         double f2 = a.has_target ? std::max(f, a.target) : f;
+        if (a.has_quota && f2 > a.quota) binds_[a.policy] = 1;
         if (a.has_quota) f2 = std::min(f2, a.quota);
         flow_[e] = f + s * (f2 - f);
         if (added_flow) (*added_flow)[j * corridors.size() + e] = flow_[e] - f;
@@ -475,6 +480,7 @@ class workforce_system final : public engine::ode_system {
         double total = 0;
         for (std::size_t e : group) total += flow_[e];
         if (total <= 0) continue;
+        if (total > c.cap) binds_[c.policy] = 1;
         const double factor = 1 - s * (1 - std::min(1.0, c.cap / total));
         for (std::size_t e : group) flow_[e] *= factor;
       }
@@ -514,6 +520,8 @@ class workforce_system final : public engine::ode_system {
   std::vector<cap_run> caps_;
   // Scratch written by derivative(): one run owns this object, so no sharing across threads.
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
+  /// By policy: whether its quota or cap has lowered a flow at some evaluation of the run.
+  mutable std::vector<char> binds_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
       retention_cost_, capital_cost_, compensation_paid_, compensation_received_, code_,
       compensation_;
@@ -892,6 +900,11 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
              out.result.tables[1].row(row));
     check_row(m, t0 + y, y == 0, out.result.tables[0].row(row), out.result.tables[1].row(row));
   }
+  // A quota or cap that never lowered a flow did nothing in this run: the commands note it.
+  for (const auto& a : m.levers().agreements)
+    if (a.p_quota && !sys.ever_bound(a.policy)) out.stats.idle_limits.push_back(*a.p_quota);
+  for (const auto& c : m.levers().caps)
+    if (!sys.ever_bound(c.policy)) out.stats.idle_limits.push_back(c.p_cap);
   return out;
 }
 
