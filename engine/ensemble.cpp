@@ -16,6 +16,8 @@
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 
+#include <unistd.h>
+
 #include "engine/binary_io.hpp"
 #include "engine/quantile_sketch.hpp"
 
@@ -349,6 +351,17 @@ run_summary run_summary::load(byte_reader& in, std::size_t cells) {
   return s;
 }
 
+namespace {
+
+/// The machine's physical memory in bytes (infinity where the system does not say).
+double physical_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return std::numeric_limits<double>::infinity();
+  return static_cast<double>(pages) * static_cast<double>(page);
+}
+
+}  // namespace
+
 ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_options& options)
     : cells_(cells), options_(options) {
   const std::size_t runs = options.runs;
@@ -357,17 +370,23 @@ ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_opt
   if (exact_) {
     // Not zero-filled: every slot of a successful run is written, and failed runs' slots are
     // never read (filling 8 bytes x runs x cells would cost as much as a tenth of the runs).
-    // --memory may allow more than the machine has: refuse with the size, as for sketches.
+    // --memory may allow more than the machine has: refuse with the size, as for sketches,
+    // before asking for more than its physical memory (an allocator may abort rather than fail,
+    // and an overcommitted allocation fails only when touched), and when the allocation fails.
+    const double bytes = static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double);
+    const auto refuse = [&] {
+      return memory_limit_error(fmt::format(
+          "keeping every value of {} runs x {} values per run needs {:.0f} MiB, which this "
+          "machine could not allocate; give a --memory it has (beyond it, quantiles are "
+          "sketched) or fewer --samples",
+          runs, cells, bytes / (1 << 20)));
+    };
+    if (bytes > physical_memory_bytes()) throw refuse();
     try {
       store_.reset(new double[runs * cells]);
       ok_.assign(runs, 0);
     } catch (const std::bad_alloc&) {
-      throw memory_limit_error(fmt::format(
-          "keeping every value of {} runs x {} values per run needs {:.0f} MiB, which this "
-          "machine could not allocate; give a --memory it has (beyond it, quantiles are "
-          "sketched) or fewer --samples",
-          runs, cells,
-          static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double) / (1 << 20)));
+      throw refuse();
     }
     block_runs_ = runs;
     return;
