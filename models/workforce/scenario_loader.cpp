@@ -443,9 +443,13 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   std::optional<node_ref> extends_from;  // the `extends` node that named the next file
   for (std::filesystem::path current = path.lexically_normal();;) {
     const std::string display = current.generic_string();
+    // A path that cannot be resolved (a symbolic link loop) is in no cycle; reading it below
+    // says what is wrong with it.
+    std::error_code ec_link, ec_current;
     for (const auto& link : chain)
-      if (std::filesystem::weakly_canonical(link.path) ==
-          std::filesystem::weakly_canonical(current)) {
+      if (std::filesystem::weakly_canonical(link.path, ec_link) ==
+              std::filesystem::weakly_canonical(current, ec_current) &&
+          !ec_link && !ec_current) {
         std::string cycle;
         for (const auto& l : chain) cycle += l.path.generic_string() + " -> ";
         extends_from->error("`extends` makes a cycle: " + cycle + display);
@@ -459,17 +463,24 @@ scenario_description load_scenario(const std::filesystem::path& path) {
     chain_link link{current, nullptr, std::nullopt};
     try {
       link.file = std::make_unique<engine::yaml_file>(engine::load_yaml_file(current, display));
-    } catch (const engine::input_error& e) {
-      if (extends_from && e.diagnostics().size() == 1 &&
-          e.diagnostics()[0].message == "no such file") {
-        std::string named;
-        for (const auto& l : chain) named += l.path.generic_string() + " -> ";
+    } catch (const engine::unreadable_file& e) {
+      if (!extends_from) throw;
+      std::string named;
+      for (const auto& l : chain) named += l.path.generic_string() + " -> ";
+      const auto& d = e.diagnostics().at(0);
+      if (d.message == "no such file") {
         extends_from->error(fmt::format("the parent scenario '{}' does not exist", display),
                             {"chain: " + named + display,
                              "the path is relative to the file that "
                              "extends it"});
-        diags.throw_if_any();
+      } else {
+        auto notes = d.notes;
+        notes.insert(notes.begin(), "chain: " + named + display);
+        extends_from->error(
+            fmt::format("the parent scenario '{}' cannot be read: {}", display, d.message),
+            std::move(notes));
       }
+      diags.throw_if_any();
       throw;
     }
     chain.push_back(std::move(link));
@@ -606,13 +617,17 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   // The model: its own file, its own diagnostics.
   try {
     sd.model = load_model(*model_path, model_path->generic_string());
-  } catch (const engine::input_error& e) {
-    if (e.diagnostics().size() == 1 && e.diagnostics()[0].message == "no such file") {
+  } catch (const engine::unreadable_file& e) {
+    const auto& d = e.diagnostics().at(0);
+    if (d.message == "no such file")
       model_node->error(
           fmt::format("the model file '{}' does not exist", model_path->generic_string()),
           {"the path is relative to the scenario's folder"});
-      diags.throw_if_any();
-    }
+    else
+      model_node->error(fmt::format("the model file '{}' cannot be read: {}",
+                                    model_path->generic_string(), d.message),
+                        d.notes);
+    diags.throw_if_any();
     throw;
   }
 
