@@ -14,6 +14,7 @@
 #include "engine/diagnostics.hpp"
 #include "engine/input_file.hpp"
 #include "outputs/atomic_file.hpp"
+#include "outputs/csv_writer.hpp"
 #include "outputs/report_assets.hpp"
 
 namespace hwf::out {
@@ -110,7 +111,8 @@ const table_spec probabilities_spec{"probabilities",
                                     {{"country", "countries"}, {"probability", "probabilities"}},
                                     {"value"}};
 
-/// Splits CSV text (RFC 4180, as csv_field quotes) into records; calls `on_record(fields, line)`.
+/// Splits CSV text (RFC 4180, as csv_field quotes) into records of texts (csv_text: without the
+/// apostrophe csv_field puts before a formula); calls `on_record(fields, line)`.
 template <class F>
 void for_each_record(const std::string& text, F&& on_record) {
   std::vector<std::string> fields;
@@ -135,13 +137,13 @@ void for_each_record(const std::string& text, F&& on_record) {
       quoted = true;
       any = true;
     } else if (c == ',') {
-      fields.push_back(std::move(field));
+      fields.push_back(csv_text(std::move(field)));
       field.clear();
       any = true;
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       if (any || !field.empty()) {
-        fields.push_back(std::move(field));
+        fields.push_back(csv_text(std::move(field)));
         field.clear();
         on_record(fields, record_line);
       }
@@ -155,7 +157,7 @@ void for_each_record(const std::string& text, F&& on_record) {
     ++i;
   }
   if (any || !field.empty()) {
-    fields.push_back(std::move(field));
+    fields.push_back(csv_text(std::move(field)));
     on_record(fields, record_line);
   }
 }

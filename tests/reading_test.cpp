@@ -1,4 +1,5 @@
-// Reading files from disk safely (engine/input_file): docs/robustness.md.
+// Reading files from disk safely (engine/input_file) and escaping what goes out (CSV formulas,
+// Markdown and HTML in generated pages): docs/robustness.md.
 
 #include <catch2/catch.hpp>
 
@@ -13,10 +14,14 @@
 #include "engine/diagnostics.hpp"
 #include "engine/ensemble.hpp"
 #include "engine/input_file.hpp"
+#include "engine/markdown_text.hpp"
 #include "engine/yaml_input.hpp"
+#include "models/workforce/data_sources.hpp"
 #include "models/workforce/description.hpp"
 #include "outputs/checkpoint.hpp"
+#include "outputs/csv_writer.hpp"
 #include "outputs/html_report.hpp"
+#include "outputs/validation_report.hpp"
 #include "support.hpp"
 
 using namespace hwf;
@@ -172,6 +177,128 @@ TEST_CASE("a checkpoint chunk that is a device is refused, not read for ever", "
   } catch (const out::checkpoint_error& e) {
     CHECK_THAT(e.what(), Contains("chunk-000000000000.bin: this is a character device"));
   }
+}
+
+TEST_CASE("CSV text that a spreadsheet takes for a formula gets an apostrophe", "[io]") {
+  CHECK(out::csv_field("=HYPERLINK(\"http://x\",\"y\")") ==
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  CHECK(out::csv_field("+1+cmd|' /C calc'!A0") == "'+1+cmd|' /C calc'!A0");
+  CHECK(out::csv_field("-2+3") == "'-2+3");
+  CHECK(out::csv_field("@SUM(A1)") == "'@SUM(A1)");
+  CHECK(out::csv_field("\tx") == "'\tx");
+  CHECK(out::csv_field("\rx") == "\"'\rx\"");
+  CHECK(out::csv_field("'quoted") == "''quoted");
+  CHECK(out::csv_field("-inf") == "'-inf");
+  // Numbers are never formulas; text elsewhere is unchanged.
+  CHECK(out::csv_field("-0.5") == "-0.5");
+  CHECK(out::csv_field("+2e3") == "+2e3");
+  CHECK(out::csv_field("a=b") == "a=b");
+  CHECK(out::csv_field("") == "");
+  for (const std::string s : {"=1+2", "'x", "''x", "-", "@", "-0.5", "plain", "'", "x'"}) {
+    INFO(s);
+    std::string field = out::csv_field(s);
+    if (field.front() == '"') field = field.substr(1, field.size() - 2);
+    CHECK(out::csv_text(field) == s);
+  }
+}
+
+TEST_CASE("every CSV hwfsim writes neutralises formulas in its text fields", "[io]") {
+  // A tidy table: the scenario's name is text; the values stay numbers.
+  engine::table_schema schema;
+  schema.key_columns = {"country"};
+  schema.series = {{"=cmd"}};
+  engine::table_values table;
+  table.schema = &schema;
+  table.values = {-0.5, 1};
+  CHECK(out::long_csv("@scenario", {2020, 2021}, table) ==
+        "scenario,year,country,value\n'@scenario,2020,'=cmd,-0.5\n'@scenario,2021,'=cmd,1\n");
+
+  engine::observation_match m;
+  m.keys = {"AAA", "-nurses"};
+  m.year = 2022;
+  m.observed = 100;
+  m.projected = 90;
+  m.scale = 1;
+  m.note = "+SUM(A1:A9)";
+  CHECK_THAT(out::validation_csv("=s", {m}),
+             Contains("\n'=s,AAA,'-nurses,2022,100,90,-10,100,90,'+SUM(A1:A9)\n"));
+}
+
+TEST_CASE("a report reads back the names its CSVs neutralised", "[io]") {
+  // hwfsim's own labels cannot start so (names are checked on input); the reader still undoes
+  // the apostrophe, so that whatever a CSV names is the name the page shows.
+  engine::table_schema schema;
+  schema.key_columns = {"country", "cadre", "indicator"};
+  schema.series = {{"=X", "'nurses", "supply"}};
+  engine::table_values table;
+  table.schema = &schema;
+  table.values = {100, 110};
+  const auto csv = out::long_csv("s", {2020, 2021}, table);
+  REQUIRE(csv ==
+          "scenario,year,country,cadre,indicator,value\n"
+          "s,2020,'=X,''nurses,supply,100\ns,2021,'=X,''nurses,supply,110\n");
+  const auto dir = test::scratch_folder("report_formula");
+  test::write_file(dir, "indicators.csv", csv);
+  test::write_file(dir, "run.json",
+                   "{\"scenario\":\"s\",\"horizon\":{\"start\":2020,\"end\":2021},"
+                   "\"files\":[\"indicators.csv\"]}");
+  const auto page = out::report_html(dir, {});
+  CHECK_THAT(page, Contains("\"countries\":[\"=X\"]"));
+  CHECK_THAT(page, Contains("\"cadres\":[\"'nurses\"]"));
+}
+
+TEST_CASE("Markdown text is shown as written: no HTML, links or extra cells", "[engine][io]") {
+  CHECK(engine::markdown_text("<img src=x onerror=alert(1)>") ==
+        "&lt;img src=x onerror=alert(1)&gt;");
+  CHECK(engine::markdown_text("[click](javascript:alert(1)) ![i](x.png)") ==
+        "\\[click\\](javascript:alert(1)) !\\[i\\](x.png)");
+  CHECK(engine::markdown_text("a|b\nc `d` *e* _f_ \\") == "a\\|b c \\`d\\` \\*e\\* \\_f\\_ \\\\");
+  // An ampersand shows as written: escaped only where it would start a character reference.
+  CHECK(engine::markdown_text("N&M &lt; &#60; & x;") == "N&M &amp;lt; &amp;#60; & x;");
+  CHECK(engine::markdown_text("WHO NHWA 2023 (table 3), 9.26/10k") ==
+        "WHO NHWA 2023 (table 3), 9.26/10k");
+  CHECK(engine::markdown_code("a.b") == "`a.b`");
+  CHECK(engine::markdown_code("a`b") == "``a`b``");
+  CHECK(engine::markdown_code("`x") == "`` `x ``");
+  CHECK(engine::markdown_fence("x ``` y") == "````");
+  CHECK(engine::markdown_fence("plain") == "```");
+}
+
+TEST_CASE("validation.md escapes what the observed data says", "[io]") {
+  out::validation_info info;
+  info.scenario = "s`x";
+  info.start_year = 2020;
+  info.end_year = 2023;
+  info.observed_name = "<b>obs</b>";
+  info.observed_source = "<script>alert(1)</script>";
+  info.observed_file = "obs.yaml";
+  info.command = "hwfsim backcast s.yaml ```";
+  info.chart_file = "validation.svg";
+  engine::observation_match m;
+  m.keys = {"AAA", "nurses"};
+  m.year = 2022;
+  m.observed = 100;
+  m.projected = 90;
+  m.scale = 1;
+  m.note = "see [here](javascript:x) | <i>";
+  const auto md = out::validation_markdown(info, {m});
+  CHECK(md.find('<') == std::string::npos);
+  CHECK_THAT(md, Contains("- scenario: ``s`x``\n- observed data: &lt;b&gt;obs&lt;/b&gt; "
+                          "(`obs.yaml`)\n- source: &lt;script&gt;alert(1)&lt;/script&gt;\n"));
+  CHECK_THAT(md, Contains("\n````sh\nhwfsim backcast s.yaml ```\n````\n"));
+  CHECK_THAT(md, Contains("| -10.0% | see \\[here\\](javascript:x) \\| &lt;i&gt; |\n"));
+}
+
+TEST_CASE("hwfsim sources escapes sources, notes and names from the input", "[model][io]") {
+  const auto scenario = test::scenario_on_good_model(
+      "sources_escape",
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\nset:\n"
+      "  countries.AAA.cadres.nurses.exit_rate: {value: 0.035, source: \"<script>x</script> "
+      "[a](b)\"}\n");
+  const auto md = model::data_sources_markdown(model::load_scenario(scenario), "hwfsim sources x");
+  CHECK(md.find("<script>") == std::string::npos);
+  CHECK_THAT(md, Contains("| `cadres.nurses.exit_rate` | 0.035 | 1/year | "));
+  CHECK_THAT(md, Contains("&lt;script&gt;x&lt;/script&gt; \\[a\\](b)"));
 }
 
 TEST_CASE("a chunk with a damaged length is refused before anything is sized by it", "[io]") {

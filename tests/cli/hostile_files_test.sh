@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Hostile files and folders (docs/robustness.md): devices, FIFOs, symbolic link loops and /proc
 # files given as inputs are refused at once as bad input (exit 2) naming their kind; a run.json
-# nested 100,000 deep is refused. Usage: hostile_files_test.sh /path/to/hwfsim (from the source root).
+# nested 100,000 deep is refused; text that a spreadsheet or a Markdown page would execute is
+# neutralised. Usage: hostile_files_test.sh /path/to/hwfsim (from the source root).
 set -u
 hwfsim=$(realpath "$1")
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -54,5 +55,35 @@ rm "$tmp/run/indicators.csv"
 mkfifo "$tmp/run/indicators.csv"
 expect "report refuses a CSV that is a FIFO" 2 "indicators.csv: error: this is a FIFO" -- \
   timeout 10 "$hwfsim" report "$tmp/run"
+
+# Spreadsheet formulas in text fields get an apostrophe (numbers stay numbers); Markdown pages
+# show HTML from the input as text.
+cat >"$tmp/f.yaml" <<'YAML'
+scenario: formulas
+model: model.yaml
+horizon: {end: 2030}
+set:
+  countries.AAA.cadres.nurses.exit_rate: {value: 0.035, source: "=HYPERLINK(\"http://x\",\"y\") <b>z</b>"}
+YAML
+"$hwfsim" params --csv "$tmp/f.yaml" >"$tmp/params.csv"
+check "params --csv neutralises a formula in a source, and keeps the value a number" \
+  grep -Fq "countries.AAA.cadres.nurses.exit_rate,0.035,1/year," "$tmp/params.csv"
+check "params --csv: the source starts with an apostrophe" \
+  grep -Fq ",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\") <b>z</b>\"," "$tmp/params.csv"
+sed -e 's/note: "a break in the series"/note: "+SUM(A1) <img src=x onerror=alert(1)>"/' \
+  -e 's/^source: .*/source: "<script>alert(1)<\/script>"/' \
+  tests/data/backcast/observed.yaml >"$tmp/observed.yaml"
+"$hwfsim" backcast $good --observed "$tmp/observed.yaml" -q -o "$tmp/bc"
+check "backcast.csv neutralises a formula in a note" \
+  grep -Fq "good,AAA,nurses,2025,1500," "$tmp/bc/backcast.csv"
+check "backcast.csv: the note starts with an apostrophe" \
+  grep -Fq ",'+SUM(A1) <img src=x onerror=alert(1)>" "$tmp/bc/backcast.csv"
+check "validation.md shows the source's HTML as text" \
+  grep -Fq -- "- source: &lt;script&gt;alert(1)&lt;/script&gt;" "$tmp/bc/validation.md"
+check "validation.md holds no raw HTML from the input" \
+  bash -c "! grep -Eq '<(script|img)' '$tmp/bc/validation.md'"
+"$hwfsim" sources "$tmp/f.yaml" >"$tmp/sources.md"
+check "sources shows a source as text, not a link or HTML" \
+  grep -Fq '| `cadres.nurses.exit_rate` | 0.035 | 1/year |  | =HYPERLINK("http://x","y") &lt;b&gt;z&lt;/b&gt; |' "$tmp/sources.md"
 
 finish
