@@ -141,22 +141,6 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 /// Bytes a sketch per cell takes at most (k = 200: under 600 items, plus level vectors).
 constexpr double sketch_bytes = 600 * sizeof(double) + 16 * sizeof(std::vector<double>) + 64;
 
-/// A checksum that catches a damaged checkpoint file: FNV-1a's multiply-xor over 8-byte words
-/// (eight times faster than bytewise), each word's bits mixed down first, then the tail bytes.
-std::uint64_t checksum(std::string_view bytes) {
-  std::uint64_t h = 0xcbf29ce484222325ull;
-  const std::size_t words = bytes.size() / 8;
-  for (std::size_t i = 0; i < words; ++i) {
-    std::uint64_t w = 0;
-    std::memcpy(&w, bytes.data() + 8 * i, 8);
-    h = (h ^ (w ^ (w >> 29))) * 0x100000001b3ull;
-    h ^= h >> 32;
-  }
-  for (std::size_t i = 8 * words; i < bytes.size(); ++i)
-    h = (h ^ static_cast<unsigned char>(bytes[i])) * 0x100000001b3ull;
-  return h;
-}
-
 /// Failed runs, in chunks and in a saved state alike.
 void put_failures(std::string& out, std::span<const run_failure> failures) {
   put<std::uint64_t>(out, failures.size());
@@ -233,8 +217,9 @@ run_chunk decode_chunk(std::string_view bytes, std::size_t cells) {
   if (c.last < c.first || c.last - c.first > (std::size_t{1} << 32))
     throw corrupt_data("its run range is not valid");
   const std::size_t n = c.last - c.first;
-  c.ok.resize(n);
-  for (auto& o : c.ok) o = in.get<unsigned char>();
+  // One flag byte per run, read before anything is sized by n.
+  const auto flags = in.take(n);
+  c.ok.assign(flags.begin(), flags.end());
   c.failures = get_failures(in, n);
   c.values = in.get_array<double>(n * cells);
   if (!c.values.empty() && c.values.size() != n * cells)

@@ -6,14 +6,14 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
+
+#include "engine/input_file.hpp"
 
 namespace hwf::engine {
 
@@ -247,24 +247,15 @@ yaml_file parse_yaml(std::string content, std::string display_name) {
 }
 
 yaml_file load_yaml_file(const std::filesystem::path& path, std::string display_name) {
-  std::error_code ec;
-  const auto status = std::filesystem::status(path, ec);
-  if (ec || !std::filesystem::exists(status))
-    fail(file_problem(display_name, 0, 0, "no such file"));
-  if (std::filesystem::is_directory(status))
-    fail(
-        file_problem(display_name, 0, 0, "this is a folder, not a file", {"expected a YAML file"}));
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec && size > max_input_bytes)
-    fail(file_problem(display_name, 0, 0,
-                      fmt::format("the file has {} bytes, more than the limit of {} bytes", size,
-                                  max_input_bytes),
-                      {"input files this large are refused to protect memory; split the data "
-                       "or raise hwf::engine::max_input_bytes and rebuild"}));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(file_problem(display_name, 0, 0, "cannot open the file for reading"));
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) fail(file_problem(display_name, 0, 0, "read error"));
+  std::string content;
+  try {
+    content = read_regular_file(
+        path, max_input_bytes,
+        "input files this large are refused to protect memory; split the data or raise "
+        "hwf::engine::max_input_bytes and rebuild");
+  } catch (const read_error& e) {
+    throw unreadable_file({file_problem(display_name, 0, 0, e.what(), e.notes())});
+  }
   auto f = parse_yaml(std::move(content), std::move(display_name));
   f.path = path;
   return f;

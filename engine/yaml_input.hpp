@@ -31,11 +31,20 @@ inline constexpr std::uintmax_t max_input_bytes = 16u << 20;
 /// whose anchors would expand to more is refused at the alias that crosses the limit.
 inline constexpr std::uint64_t max_alias_expansion = 1'000'000;
 
-/// Reads and parses `path`. Throws input_error naming the file for: a missing or unreadable
-/// file, a file over max_input_bytes, binary content (NUL bytes, invalid UTF-8), tabs used
-/// for indentation, YAML syntax errors (with line and column), a second YAML document (after
-/// `---` or `...`), and aliases expanding beyond max_alias_expansion. A UTF-8 byte-order
-/// mark and CRLF line endings are accepted.
+/// A file that could not be read at all (missing, not a regular file, too large, an I/O
+/// error): one whole-file diagnostic, so that the file naming it can point at its own key.
+class unreadable_file : public input_error {
+ public:
+  using input_error::input_error;
+};
+
+/// Reads (engine::read_regular_file) and parses `path`. Throws input_error naming the file for:
+/// a missing or unreadable file, a symbolic link loop, anything but a regular file (a folder,
+/// a device such as /dev/zero, a FIFO), a file over max_input_bytes (these as unreadable_file),
+/// binary content (NUL bytes, invalid UTF-8), tabs used for indentation, YAML syntax errors
+/// (with line and column), a second YAML document (after `---` or `...`), and aliases
+/// expanding beyond max_alias_expansion. A UTF-8 byte-order mark and CRLF line endings are
+/// accepted.
 yaml_file load_yaml_file(const std::filesystem::path& path, std::string display_name);
 
 /// Parses YAML held in memory (tests, fuzzing); same checks as load_yaml_file.

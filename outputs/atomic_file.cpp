@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -16,6 +14,8 @@
 #include <openssl/evp.h>
 
 #include "engine/diagnostics.hpp"
+
+#include "engine/input_file.hpp"
 
 namespace hwf::out {
 
@@ -151,12 +151,11 @@ void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(s).str();
+  try {
+    return engine::read_regular_file(path, max_read_file_bytes);
+  } catch (const engine::read_error&) {
+    return std::nullopt;
+  }
 }
 
 void create_results_folder(const std::filesystem::path& dir) {

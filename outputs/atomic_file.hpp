@@ -2,6 +2,7 @@
 // Writing result files so that a reader never sees half a file: write to a temporary name in the
 // same folder, flush to disk, then rename over the target.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -22,7 +23,11 @@ class output_error : public std::runtime_error {
 /// it held before.
 void write_file_atomically(const std::filesystem::path& path, std::string_view content);
 
-/// The whole content of `path`, or nothing when it cannot be read (callers say why it matters).
+/// Most bytes read_file reads.
+inline constexpr std::uintmax_t max_read_file_bytes = std::uintmax_t{1} << 30;
+
+/// The whole content of the regular file `path` (engine::read_regular_file, at most
+/// max_read_file_bytes), or nothing when it cannot be read (callers say why it matters).
 std::optional<std::string> read_file(const std::filesystem::path& path);
 
 /// A results folder that already holds files, written to without --force.

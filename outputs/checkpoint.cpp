@@ -6,15 +6,19 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/binary_io.hpp"
+#include "engine/input_file.hpp"
 
 namespace hwf::out {
 
 namespace {
 
 std::string read_bytes(const std::filesystem::path& file) {
-  auto bytes = read_file(file);
-  if (!bytes) throw checkpoint_error(fmt::format("cannot read {}", file.string()));
-  return std::move(*bytes);
+  try {
+    return engine::read_regular_file(file, max_checkpoint_file_bytes);
+  } catch (const engine::read_error& e) {
+    throw checkpoint_error(
+        fmt::format("cannot read {}: {}; start over with --force", file.string(), e.what()));
+  }
 }
 
 /// manifest.json's content.

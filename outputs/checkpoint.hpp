@@ -11,6 +11,7 @@
 // moment leaves only whole files; at most the chunks in flight are lost.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <utility>
@@ -20,6 +21,11 @@
 #include "outputs/atomic_file.hpp"
 
 namespace hwf::out {
+
+/// Most bytes read from one checkpoint file: above any file a study within --memory writes
+/// (world-20: chunks of 75 MiB, a state of about 330 MiB), so that a damaged or replaced file
+/// (a link to /dev/zero, say) is refused instead of read without end (docs/cluster.md).
+inline constexpr std::uintmax_t max_checkpoint_file_bytes = std::uintmax_t{16} << 30;
 
 /// What identifies a study: ordered (key, value) pairs, compared on resume.
 using checkpoint_manifest = std::vector<std::pair<std::string, std::string>>;

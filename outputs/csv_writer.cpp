@@ -1,19 +1,48 @@
 #include "outputs/csv_writer.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <string_view>
 
 #include <fmt/format.h>
 
 namespace hwf::out {
 
+namespace {
+
+/// First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV Injection"),
+/// and the apostrophe itself, so that the apostrophe added to a text can always be removed again.
+constexpr std::string_view formula_starts = "=+-@\t\r'";
+
+/// True when all of `s` is a finite number ("-0.5", "+2e3"): a number is never a formula.
+bool is_number(std::string_view s) {
+  if (s.size() > 1 && s.front() == '+' && s[1] != '-') s.remove_prefix(1);
+  double x = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  return ec == std::errc() && p == s.data() + s.size() && std::isfinite(x);
+}
+
+}  // namespace
+
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string text;
+  if (!s.empty() && formula_starts.find(s.front()) != std::string_view::npos && !is_number(s))
+    text = "'" + s;
+  const std::string& t = text.empty() ? s : text;
+  if (t.find_first_of(",\"\r\n") == std::string::npos) return t;
   std::string out = "\"";
-  for (char c : s) {
+  for (char c : t) {
     if (c == '"') out += '"';
     out += c;
   }
   return out + "\"";
+}
+
+std::string csv_text(std::string field) {
+  if (field.size() >= 2 && field.front() == '\'' &&
+      formula_starts.find(field[1]) != std::string_view::npos)
+    field.erase(0, 1);
+  return field;
 }
 
 std::vector<std::size_t> rows_every(std::size_t rows, int interval) {

@@ -32,7 +32,14 @@ std::string delta_csv(const std::string& scenario, const std::vector<double>& ti
                       const engine::table_values& baseline, const engine::table_values& table,
                       bool header = true);
 
-/// Quotes a CSV field when it holds a comma, quote or line break (RFC 4180).
+/// A text as a CSV field. A text that a spreadsheet would take for a formula (its first
+/// character one of = + - @, a tab or a carriage return) gets a leading apostrophe, as OWASP
+/// recommends against CSV injection, unless the whole text is a number ("-0.5" stays as it is);
+/// a text that starts with an apostrophe gets one more, so csv_text() can undo it exactly. The
+/// field is then quoted when it holds a comma, quote or line break (RFC 4180).
 std::string csv_field(const std::string& s);
+
+/// The text a CSV field (already unquoted) stands for: csv_field's apostrophe removed.
+std::string csv_text(std::string field);
 
 }  // namespace hwf::out

@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/diagnostics.hpp"
+#include "engine/input_file.hpp"
 #include "outputs/atomic_file.hpp"
+#include "outputs/csv_writer.hpp"
 #include "outputs/report_assets.hpp"
 
 namespace hwf::out {
@@ -38,9 +40,13 @@ constexpr std::string_view expected_folder =
     "names (docs/report.md)";
 
 std::string read_whole_file(const fs::path& path) {
-  auto text = read_file(path);
-  if (!text) throw folder_error(path, "cannot be read");
-  return std::move(*text);
+  try {
+    return engine::read_regular_file(
+        path, max_result_file_bytes,
+        "results files this large are refused to protect memory (hwf::out::max_result_file_bytes)");
+  } catch (const engine::read_error& e) {
+    throw folder_error(path, e.what(), std::string(expected_folder));
+  }
 }
 
 /// Labels of one kind (scenarios, countries, indicators...) in order of first appearance; the
@@ -105,7 +111,8 @@ const table_spec probabilities_spec{"probabilities",
                                     {{"country", "countries"}, {"probability", "probabilities"}},
                                     {"value"}};
 
-/// Splits CSV text (RFC 4180, as csv_field quotes) into records; calls `on_record(fields, line)`.
+/// Splits CSV text (RFC 4180, as csv_field quotes) into records of texts (csv_text: without the
+/// apostrophe csv_field puts before a formula); calls `on_record(fields, line)`.
 template <class F>
 void for_each_record(const std::string& text, F&& on_record) {
   std::vector<std::string> fields;
@@ -130,13 +137,13 @@ void for_each_record(const std::string& text, F&& on_record) {
       quoted = true;
       any = true;
     } else if (c == ',') {
-      fields.push_back(std::move(field));
+      fields.push_back(csv_text(std::move(field)));
       field.clear();
       any = true;
     } else if (c == '\n' || c == '\r') {
       if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
       if (any || !field.empty()) {
-        fields.push_back(std::move(field));
+        fields.push_back(csv_text(std::move(field)));
         field.clear();
         on_record(fields, record_line);
       }
@@ -150,7 +157,7 @@ void for_each_record(const std::string& text, F&& on_record) {
     ++i;
   }
   if (any || !field.empty()) {
-    fields.push_back(std::move(field));
+    fields.push_back(csv_text(std::move(field)));
     on_record(fields, record_line);
   }
 }
@@ -394,8 +401,21 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
                        std::string(expected_folder));
 
   ordered_json j;
+  // Nesting is bounded while parsing: copying or walking a value nested 100,000 deep would
+  // exhaust the stack.
+  struct too_deep {};
   try {
-    j = ordered_json::parse(read_whole_file(run_json));
+    j = ordered_json::parse(read_whole_file(run_json),
+                            [](int depth, nlohmann::json::parse_event_t, ordered_json&) {
+                              if (depth > max_run_json_depth) throw too_deep{};
+                              return true;
+                            });
+  } catch (const too_deep&) {
+    throw folder_error(run_json,
+                       fmt::format("not a run.json hwfsim writes: its arrays and objects nest "
+                                   "more than {} levels deep",
+                                   max_run_json_depth),
+                       std::string(expected_folder));
   } catch (const ordered_json::exception& e) {
     throw folder_error(run_json, fmt::format("not valid JSON: {}", e.what()),
                        std::string(expected_folder));

@@ -3,6 +3,7 @@
 // results folder of `run`, `compare` or `mc` (docs/report.md).
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -21,10 +22,18 @@ struct report_settings {
 /// Significant digits of the numbers embedded in the page (the CSVs hold full precision).
 inline constexpr int report_significant_digits = 6;
 
+/// Most bytes read from one file of a results folder (run.json, a CSV); a larger file, or
+/// anything but a regular file (a device, a FIFO), is refused (docs/robustness.md).
+inline constexpr std::uintmax_t max_result_file_bytes = std::uintmax_t{1} << 30;
+
+/// Deepest nesting of arrays and objects accepted in run.json (hwfsim writes 5 levels).
+inline constexpr int max_run_json_depth = 64;
+
 /// The page for results folder `dir`: run.json says what the folder holds (a run, a comparison,
 /// a Monte Carlo ensemble) and which CSV files to read. Throws engine::input_error, naming the
 /// folder or file, when `dir` is missing, is not a folder, has no run.json, or holds files that
-/// hwfsim did not write as it writes them.
+/// hwfsim did not write as it writes them (including run.json nested deeper than
+/// max_run_json_depth, and files that are not regular or exceed max_result_file_bytes).
 std::string report_html(const std::filesystem::path& dir, const report_settings& settings);
 
 /// Writes report_html(dir) to dir/report.html atomically (replacing an older report) and returns

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/markdown_text.hpp"
 #include "outputs/csv_writer.hpp"
 
 namespace hwf::out {
@@ -56,15 +57,6 @@ std::string escape_xml(const std::string& s) {
   return out;
 }
 
-std::string escape_markdown(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|' || c == '<' || c == '>') out += '\\';
-    out += c;
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string validation_csv(const std::string& scenario,
@@ -88,10 +80,12 @@ std::string validation_markdown(const validation_info& info,
       "# Back-cast validation\n\n"
       "The model starts in {} from the observed stocks and runs to {} with no fitting; "
       "projected supply is compared with every later observed count.\n\n"
-      "- scenario: `{}`\n- observed data: {} (`{}`)\n- source: {}\n\n"
-      "Regenerate this page (and `{}` beside it) with:\n\n```sh\n{}\n```\n\n",
-      info.start_year, info.end_year, info.scenario, info.observed_name, info.observed_file,
-      escape_markdown(info.observed_source), info.chart_file, info.command);
+      "- scenario: {}\n- observed data: {} ({})\n- source: {}\n\n"
+      "Regenerate this page (and {} beside it) with:\n\n{}sh\n{}\n{}\n\n",
+      info.start_year, info.end_year, engine::markdown_code(info.scenario),
+      engine::markdown_text(info.observed_name), engine::markdown_code(info.observed_file),
+      engine::markdown_text(info.observed_source), engine::markdown_code(info.chart_file),
+      engine::markdown_fence(info.command), info.command, engine::markdown_fence(info.command));
 
   const auto last = last_points(matches, info.start_year);
   std::vector<double> errors;
@@ -121,9 +115,10 @@ std::string validation_markdown(const validation_info& info,
   });
   for (std::size_t i = 0; i < sorted.size() && i < 8; ++i) {
     const auto& m = *sorted[i];
-    md += fmt::format("| {} | {} | {:.0f} | {:.0f} | {:+.1f}% | {} |\n", key_text(m), m.year,
-                      m.observed, m.projected, m.error_percent(),
-                      m.note.empty() ? "(no note in the data)" : escape_markdown(m.note));
+    md += fmt::format("| {} | {} | {:.0f} | {:.0f} | {:+.1f}% | {} |\n",
+                      engine::markdown_text(key_text(m)), m.year, m.observed, m.projected,
+                      m.error_percent(),
+                      m.note.empty() ? "(no note in the data)" : engine::markdown_text(m.note));
   }
 
   md +=
@@ -131,9 +126,9 @@ std::string validation_markdown(const validation_info& info,
       "population.\n\n| series | year | observed | projected | error | observed density | "
       "projected density |\n|---|---|---|---|---|---|---|\n";
   for (const auto& m : matches)
-    md += fmt::format("| {} | {} | {:.0f} | {:.0f} | {:+.1f}% | {:.2f} | {:.2f} |\n", key_text(m),
-                      m.year, m.observed, m.projected, m.error_percent(), m.observed / m.scale,
-                      m.projected / m.scale);
+    md += fmt::format("| {} | {} | {:.0f} | {:.0f} | {:+.1f}% | {:.2f} | {:.2f} |\n",
+                      engine::markdown_text(key_text(m)), m.year, m.observed, m.projected,
+                      m.error_percent(), m.observed / m.scale, m.projected / m.scale);
   return md;
 }
 

@@ -4,24 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "engine/markdown_text.hpp"
+
 #include "models/workforce/safeguards_list.hpp"
 
 namespace hwf::model {
 
 namespace {
-
-std::string cell(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += '\\';
-    if (c == '\n') {
-      out += ' ';
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 /// "countries.KEN.cadres.nurses.exit_rate" -> group "countries.KEN", key "cadres.nurses.exit_rate".
 std::pair<std::string, std::string> split(const std::string& path) {
@@ -45,18 +34,19 @@ std::string data_sources_markdown(const scenario_description& s, const std::stri
   }
   std::string md = fmt::format(
       "# Data sources\n\n"
-      "Every parameter of the model `{}` (`{}`), as the scenario `{}` uses it: value, unit, "
+      "Every parameter of the model {} ({}), as the scenario {} uses it: value, unit, "
       "how sure the figure is and where it comes from. Generated; do not edit by hand:\n\n"
-      "```sh\n{}\n```\n\n"
+      "{}sh\n{}\n{}\n\n"
       "Flags: **verified** = as printed in the source; **derived** = arithmetic on verified "
       "figures (the note shows it); **estimate** = a judgement (the note says why). Values the "
       "dataset leaves to their documented default (docs/yaml-reference.md) are listed as "
       "*default*.\n\n"
       "| verified | derived | estimate | no flag | default |\n|---|---|---|---|---|\n"
       "| {} | {} | {} | {} | {} |\n\n",
-      s.model.name, s.model.file.display_name, s.name, command, by_flag[evidence::verified],
-      by_flag[evidence::derived], by_flag[evidence::estimate], by_flag[evidence::unstated],
-      defaults);
+      engine::markdown_code(s.model.name), engine::markdown_code(s.model.file.display_name),
+      engine::markdown_code(s.name), engine::markdown_fence(command), command,
+      engine::markdown_fence(command), by_flag[evidence::verified], by_flag[evidence::derived],
+      by_flag[evidence::estimate], by_flag[evidence::unstated], defaults);
 
   std::string group;
   for (const auto& p : params.items()) {
@@ -71,13 +61,14 @@ std::string data_sources_markdown(const scenario_description& s, const std::stri
       md += fmt::format(
           "\n## {}\n\n| parameter | value | unit | flag | source | note |\n"
           "|---|---|---|---|---|---|\n",
-          cell(title));
+          engine::markdown_text(title));
     }
     const bool is_default = p.note.rfind("default", 0) == 0;
-    md +=
-        fmt::format("| `{}` | {:.6g} | {} | {} | {} | {} |\n", key.empty() ? p.path : key, p.value,
-                    p.unit, is_default ? std::string("*default*") : std::string(to_string(p.flag)),
-                    cell(p.source), is_default ? "" : cell(p.note));
+    md += fmt::format(
+        "| {} | {:.6g} | {} | {} | {} | {} |\n", engine::markdown_code(key.empty() ? p.path : key),
+        p.value, engine::markdown_text(p.unit),
+        is_default ? std::string("*default*") : std::string(to_string(p.flag)),
+        engine::markdown_text(p.source), is_default ? "" : engine::markdown_text(p.note));
   }
 
   md +=

@@ -466,16 +466,13 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   std::optional<node_ref> extends_from;  // the `extends` node that named the next file
   for (std::filesystem::path current = path.lexically_normal();;) {
     const std::string display = current.generic_string();
-    std::error_code resolve_error;
-    const auto resolved = std::filesystem::weakly_canonical(current, resolve_error);
-    if (resolve_error && extends_from) {  // e.g. a symbolic link that points to itself
-      extends_from->error(fmt::format("the parent scenario '{}' cannot be opened: {}", display,
-                                      resolve_error.message()),
-                          {"the path is relative to the file that extends it"});
-      diags.throw_if_any();
-    }
+    // A path that cannot be resolved (a symbolic link loop) is in no cycle; reading it below
+    // says what is wrong with it.
+    std::error_code ec_link, ec_current;
     for (const auto& link : chain)
-      if (std::filesystem::weakly_canonical(link.path, resolve_error) == resolved) {
+      if (std::filesystem::weakly_canonical(link.path, ec_link) ==
+              std::filesystem::weakly_canonical(current, ec_current) &&
+          !ec_link && !ec_current) {
         std::string cycle;
         for (const auto& l : chain) cycle += l.path.generic_string() + " -> ";
         extends_from->error("`extends` makes a cycle: " + cycle + display);
@@ -489,17 +486,24 @@ scenario_description load_scenario(const std::filesystem::path& path) {
     chain_link link{current, nullptr, std::nullopt};
     try {
       link.file = std::make_unique<engine::yaml_file>(engine::load_yaml_file(current, display));
-    } catch (const engine::input_error& e) {
-      if (extends_from && e.diagnostics().size() == 1 &&
-          e.diagnostics()[0].message == "no such file") {
-        std::string named;
-        for (const auto& l : chain) named += l.path.generic_string() + " -> ";
+    } catch (const engine::unreadable_file& e) {
+      if (!extends_from) throw;
+      std::string named;
+      for (const auto& l : chain) named += l.path.generic_string() + " -> ";
+      const auto& d = e.diagnostics().at(0);
+      if (d.message == "no such file") {
         extends_from->error(fmt::format("the parent scenario '{}' does not exist", display),
                             {"chain: " + named + display,
                              "the path is relative to the file that "
                              "extends it"});
-        diags.throw_if_any();
+      } else {
+        auto notes = d.notes;
+        notes.insert(notes.begin(), "chain: " + named + display);
+        extends_from->error(
+            fmt::format("the parent scenario '{}' cannot be read: {}", display, d.message),
+            std::move(notes));
       }
+      diags.throw_if_any();
       throw;
     }
     chain.push_back(std::move(link));
@@ -643,23 +647,26 @@ scenario_description load_scenario(const std::filesystem::path& path) {
   // The model: its own file, its own diagnostics.
   try {
     sd.model = load_model(*model_path, model_path->generic_string());
-  } catch (const engine::input_error& e) {
-    if (e.diagnostics().empty()) throw;
-    const auto& first = e.diagnostics().front().message;
-    if (e.diagnostics().size() == 1 && first == "no such file") {
+  } catch (const engine::unreadable_file& e) {
+    const auto& d = e.diagnostics().at(0);
+    if (d.message == "no such file")
       model_node->error(
           fmt::format("the model file '{}' does not exist", model_path->generic_string()),
           {"the path is relative to the scenario's folder"});
-      diags.throw_if_any();
-    }
-    if (e.diagnostics().size() == 1 && first == "this is a folder, not a file") {
+    else if (d.message == "this is a folder, not a file")
       model_node->error(
           fmt::format("the model file '{}' is a folder",
                       engine::printable(model_node->node().Scalar(), 200)),
           {"expected a model dataset (a YAML file); resolved to " + model_path->generic_string()});
-      diags.throw_if_any();
-    }
-    if (first.starts_with("this is not a model dataset")) {
+    else
+      model_node->error(fmt::format("the model file '{}' cannot be read: {}",
+                                    model_path->generic_string(), d.message),
+                        d.notes);
+    diags.throw_if_any();
+    throw;
+  } catch (const engine::input_error& e) {
+    if (!e.diagnostics().empty() &&
+        e.diagnostics().front().message.starts_with("this is not a model dataset")) {
       // Say which line of the scenario named it, after the model's own message.
       auto all = e.diagnostics();
       all.push_back({model_node->where(),

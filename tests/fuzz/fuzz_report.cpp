@@ -1,0 +1,100 @@
+// libFuzzer target: the report's readers (run.json and the CSV files of a results folder of
+// `run`, `compare` or `mc`) must answer any folder with a page or an input_error, never a crash,
+// a hang or another exception. Input: run.json, then "@@ <file name>" lines each followed by
+// that file's bytes (fuzz_support.hpp). Build and run: docs/robustness.md.
+
+#include <cstdint>
+#include <cstdlib>
+#include <set>
+
+#include "engine/diagnostics.hpp"
+#include "fuzz_support.hpp"
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "outputs/csv_writer.hpp"
+#include "outputs/html_report.hpp"
+#include "outputs/run_record.hpp"
+
+namespace {
+
+/// Files the report may read; other names in an input are ignored.
+const std::set<std::string> known{"run.json",
+                                  "indicators.csv",
+                                  "corridors.csv",
+                                  "summary.csv",
+                                  "quantiles.csv",
+                                  "corridor_quantiles.csv",
+                                  "difference_quantiles.csv",
+                                  "corridor_difference_quantiles.csv",
+                                  "probabilities.csv"};
+
+/// A run, a comparison and a Monte Carlo folder as hwfsim writes them, from the test scenario.
+void write_seeds(const std::filesystem::path& dir) {
+  const auto s = hwf::model::load_scenario(HWF_GOOD_SCENARIO);
+  const hwf::model::compiled_model m(s);
+  const auto run = hwf::model::simulate(m, m.default_parameters());
+  hwf::out::run_record rec;
+  rec.scenario = s.name;
+  rec.description = s.description;
+  rec.model_name = s.model.name;
+  for (const auto& c : s.model.countries)
+    rec.countries.push_back({c.iso3, c.name, c.safeguards_list});
+  rec.start_year = static_cast<int>(m.start_time());
+  rec.end_year = static_cast<int>(m.end_time());
+  rec.files = {"indicators.csv", "corridors.csv", "report.html"};
+  const auto rows = hwf::out::rows_every(run.result.times.size(), 5);
+  const auto indicators = hwf::out::long_csv(s.name, run.result.times, run.result.tables[0], rows);
+  const auto corridors = hwf::out::long_csv(s.name, run.result.times, run.result.tables[1], rows);
+  const auto record = hwf::out::to_json(rec);
+  hwf::fuzz::write(dir / "seed-run", hwf::fuzz::join_files({{"run.json", record},
+                                                            {"indicators.csv", indicators},
+                                                            {"corridors.csv", corridors}}));
+  hwf::fuzz::write(
+      dir / "seed-compare",
+      hwf::fuzz::join_files(
+          {{"run.json", hwf::out::comparison_json({record}, 0.03, {2030})},
+           {"indicators.csv", indicators},
+           {"corridors.csv", corridors},
+           {"summary.csv", "scenario,year,country,indicator,value\n" + s.name +
+                               ",2030,AAA,cost_usd,1.5e6\n" + s.name + ",2030,BBB,gap,-0.5\n"}}));
+  const std::string q = "mean,sd,p05,p25,p50,p75,p95";
+  hwf::fuzz::write(
+      dir / "seed-mc",
+      hwf::fuzz::join_files(
+          {{"run.json",
+            hwf::out::monte_carlo_json({s.name}, "lhs", "exact", 7, 10, 10, {},
+                                       {"countries.AAA.cadres.nurses.exit_rate"}, {record})},
+           {"quantiles.csv", "scenario,year,country,cadre,indicator," + q + "\n" + s.name +
+                                 ",2020,AAA,nurses,supply,1,0,1,1,1,1,1\n" + s.name +
+                                 ",2025,AAA,nurses,supply,2,0.5,1,1.5,2,2.5,3\n"},
+           {"corridor_quantiles.csv", "scenario,year,origin,destination,cadre,indicator," + q +
+                                          "\n" + s.name +
+                                          ",2021,AAA,BBB,nurses,emigration,3,1,1,2,3,4,5\n"},
+           {"probabilities.csv", "scenario,year,country,probability,value\n" + s.name +
+                                     ",2030,AAA,gap_closed,0.25\n"}}));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  if (const auto seeds = hwf::fuzz::seed_folder()) {
+    write_seeds(*seeds);
+    std::exit(0);
+  }
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const auto dir = hwf::fuzz::work_folder("report") / "results";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (const auto& [name, bytes] : hwf::fuzz::split_files(text, "run.json"))
+    if (known.count(name)) hwf::fuzz::write(dir / name, bytes);
+  try {
+    (void)hwf::out::report_html(dir, {});
+  } catch (const hwf::engine::input_error&) {
+    // The expected answer to a folder hwfsim did not write.
+  }
+  return 0;
+}
