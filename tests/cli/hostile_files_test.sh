@@ -44,6 +44,7 @@ mkdir "$tmp/deep"
   head -c 100000 /dev/zero | tr '\0' ']'
   printf ',"horizon":1}'
 } >"$tmp/deep/run.json"
+(cd "$tmp/deep" && sha256sum run.json >files.sha256)  # one complete run's folder, as far as it says
 expect "report refuses a run.json nested 100,000 deep" 2 \
   "run.json: error: not a run.json hwfsim writes: its arrays and objects nest more than 64 levels deep" -- \
   timeout 10 "$hwfsim" report "$tmp/deep"
