@@ -532,6 +532,38 @@ bool has_expected_shape(const node_ref& root, const std::vector<std::string>& va
   return false;
 }
 
+bool check_format(const node_ref& root, std::string_view what) {
+  const auto& n = root.node();
+  if (!n.IsMap()) return true;
+  for (auto it = n.begin(); it != n.end(); ++it) {
+    if (!it->first.IsScalar() || it->first.Scalar() != "format") continue;
+    const node_ref v = root.child(it->second, "format");
+    const std::string expected = fmt::format(
+        "expected the version of the {} format, a whole number: {} (the current one; a file "
+        "without `format:` is version {})",
+        what, current_format, current_format);
+    long long version = 0;
+    bool whole = false;
+    if (v.is_scalar() && !v.node().IsNull() && v.node().Tag() == "?") {
+      const std::string& s = v.node().Scalar();
+      const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), version);
+      whole = ec == std::errc() && ptr == s.data() + s.size();
+    }
+    if (!whole) {
+      v.error(fmt::format("the format version is not a whole number: found {}", v.describe()),
+              {expected});
+      return false;
+    }
+    if (version != current_format) {
+      std::vector<std::string> notes{expected};
+      if (version > current_format) notes.emplace_back("the file may come from a newer hwfsim");
+      v.error(fmt::format("unknown format version {}", version), std::move(notes));
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<node_ref> map_view::get(std::string_view key) const {
   for (const auto& [k, v] : entries_)
     if (k == key) return v;

@@ -131,6 +131,17 @@ class map_view {
 bool has_expected_shape(const node_ref& root, const std::vector<std::string>& valid_keys,
                         std::string_view what);
 
+/// The version of the input file formats that this build reads: model datasets, scenarios and
+/// observed counts say it in a top-level `format:` key; a file without one is of this version.
+/// A later version that changes the files raises it, so that older files can be migrated.
+inline constexpr long long current_format = 1;
+
+/// Checks the optional top-level `format:` of `root` (`what` names the kind of file, e.g.
+/// "scenario"): a version that is not a whole number, or not current_format, is reported at the
+/// value and false returned, so that a caller reads nothing else of a file written for another
+/// version. A root that is not a mapping passes (its shape is reported elsewhere).
+bool check_format(const node_ref& root, std::string_view what);
+
 /// Joins a key path: "a" + "b" -> "a.b"; an empty parent gives "b".
 std::string join_path(std::string_view parent, std::string_view key);
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/yaml_input.hpp"
+#include "models/workforce/backcast.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "support.hpp"
@@ -300,4 +301,61 @@ TEST_CASE("terminal control characters in user text are shown escaped", "[model]
   CHECK_THAT(yaml, Contains(R"(description: "\x1b]0;owned\x07\x1b[2J plan\u200B")"));
   test::write_file(s.parent_path(), "again.yaml", yaml);
   CHECK(model::load_scenario(s.parent_path() / "again.yaml").description == loaded.description);
+}
+
+TEST_CASE("format: 1 is the current version, assumed when absent", "[model][io]") {
+  const auto dir = test::scratch_folder("format_version");
+  const std::string model_text = [] {
+    std::ifstream in(test::source_path("tests/data/good/model.yaml"));
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  test::write_file(dir, "model.yaml", model_text);
+  test::write_file(dir, "model1.yaml", "format: 1\n" + model_text);
+  test::write_file(dir, "s.yaml", "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n");
+  test::write_file(dir, "s1.yaml",
+                   "format: 1\nscenario: s\nmodel: model1.yaml\nhorizon: {end: 2030}\n");
+  const auto without = model::load_scenario(dir / "s.yaml");
+  const auto with = model::load_scenario(dir / "s1.yaml");
+  CHECK(without.model.params.size() == with.model.params.size());
+  CHECK(without.model.countries.size() == with.model.countries.size());
+  CHECK(without.end_year == with.end_year);
+  // `hwfsim show` writes the version, and what it writes loads back.
+  const auto yaml = model::resolved_yaml(with);
+  CHECK(yaml.find("\nformat: 1\n") != std::string::npos);
+  test::write_file(dir, "again.yaml", yaml);
+  CHECK(model::load_scenario(dir / "again.yaml").end_year == 2030);
+}
+
+TEST_CASE("an unknown format version is reported alone, in any file of an extends chain",
+          "[model][io]") {
+  const auto s = test::scenario_on_good_model(
+      "format_parent", "format: 1\nscenario: s\nextends: parent.yaml\nhorizon: {end: 2030}\n");
+  // The parent is of a later format, with a key version 1 does not have: only the version is
+  // reported, at its value.
+  test::write_file(s.parent_path(), "parent.yaml",
+                   "scenario: p\nmodel: model.yaml\nformat: 7\ntargets: {density: 44.5}\n");
+  const auto message = scenario_error(s);
+  CHECK_THAT(message, Contains("parent.yaml:3:9: error: format: unknown format version 7\n"
+                               "  expected the version of the scenario format, a whole number: 1"));
+  CHECK_THAT(message, !Contains("targets"));
+  for (const char* bad : {"0", "\"1\"", "[1]", "one", "-1"}) {
+    test::write_file(s.parent_path(), "parent.yaml",
+                     fmt::format("scenario: p\nmodel: model.yaml\nformat: {}\n", bad));
+    INFO(bad);
+    CHECK_THAT(scenario_error(s), Contains("parent.yaml:3:9: error: format: "));
+  }
+}
+
+TEST_CASE("observed counts carry the format version too", "[model][io]") {
+  const auto s = model::load_scenario(test::source_path("scenarios/validation/backcast-2013.yaml"));
+  const model::compiled_model m(s);
+  const auto dir = test::scratch_folder("format_observed");
+  const auto good = test::write_file(
+      dir, "ok.yaml", "format: 1\nobserved: o\nseries: {GHA: {nurses: {2014: 100}}}\n");
+  CHECK(model::load_observed(good, m).series.size() == 1);
+  const auto bad = test::write_file(
+      dir, "bad.yaml", "observed: o\nformat: 2\nseries: {GHA: {nurses: {2014: 100}}}\n");
+  CHECK_THROWS_WITH(model::load_observed(bad, m),
+                    Contains("bad.yaml:2:9: error: format: unknown format version 2") &&
+                        Contains("version of the observed counts format"));
 }

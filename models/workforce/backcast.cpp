@@ -20,7 +20,8 @@ observed_data load_observed(const std::filesystem::path& path, const compiled_mo
   observed_data out;
   out.file = {display, sha256_hex(file.content)};
   node_ref root(file.root, "", file, diags);
-  map_view top(root, detail::strings({"observed", "description", "source", "series"}));
+  if (!engine::check_format(root, "observed counts")) diags.throw_if_any();
+  map_view top(root, detail::strings({"format", "observed", "description", "source", "series"}));
   if (!top.is_map()) diags.throw_if_any();
   if (auto n = top.require("observed")) out.name = n->to_string().value_or("");
   if (auto n = top.get("description")) out.description = n->to_string().value_or("");

@@ -190,9 +190,10 @@ class model_reader {
                                        "start_year, cadres, countries, corridors"});
       return md;
     }
-    const auto keys = strings(
-        {"model", "description", "start_year", "cadres", "countries", "corridors", "sources"});
+    const auto keys = strings({"format", "model", "description", "start_year", "cadres",
+                               "countries", "corridors", "sources"});
     if (!engine::has_expected_shape(root, keys, "model dataset")) return md;
+    if (!engine::check_format(root, "model dataset")) return md;
     map_view top(root, keys);
     if (!top.is_map()) return md;
     if (auto n = top.require("model")) md.name = n->to_string().value_or("");

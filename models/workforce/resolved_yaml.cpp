@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/diagnostics.hpp"
+#include "engine/yaml_input.hpp"
 #include "models/workforce/schema.hpp"
 
 namespace hwf::model {
@@ -76,6 +77,7 @@ std::string resolved_yaml(const scenario_description& s) {
     for (const auto& f : s.parents) chain += " -> " + f.display_name;
     p.line(0, "# extends: " + chain, "");
   }
+  p.line(0, fmt::format("format: {}", engine::current_format), "");
   p.line(0, "scenario: " + scalar(s.name), origin("scenario"));
   if (!s.description.empty())
     p.line(0, "description: " + scalar(s.description), origin("description"));

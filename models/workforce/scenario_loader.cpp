@@ -42,9 +42,9 @@ void record(provenance_list& prov, const std::string& key, const node_ref& n) {
 }
 
 const std::vector<std::string>& scenario_keys() {
-  static const std::vector<std::string> keys{"scenario", "description", "extends", "model",
-                                             "horizon",  "solver",      "output",  "discount_rate",
-                                             "set",      "policies",    "remove",  "uncertainty"};
+  static const std::vector<std::string> keys{
+      "format", "scenario",      "description", "extends",  "model",  "horizon",    "solver",
+      "output", "discount_rate", "set",         "policies", "remove", "uncertainty"};
   return keys;
 }
 
@@ -515,6 +515,7 @@ scenario_description load_scenario(const std::filesystem::path& path) {
       diags.throw_if_any();
     }
     if (!engine::has_expected_shape(root, scenario_keys(), "scenario")) diags.throw_if_any();
+    if (!engine::check_format(root, "scenario")) diags.throw_if_any();
     l.top.emplace(root, scenario_keys());
     if (!l.top->is_map()) diags.throw_if_any();
     const auto ext = l.top->get("extends");

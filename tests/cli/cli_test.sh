@@ -343,4 +343,11 @@ check "net migration: the printed table shows the same, rounded ($con_net)" \
 con_cost=$(awk '$1 == "two-countries-policies" && $2 == "GHA" { print $8, $9 }' <<<"$netout")
 check "compare prints the policy cost as money ($con_cost)" test "$con_cost" = "1.35 B"
 
+# The format version: the shipped files say `format: 1`; another version is bad input, located.
+expect "a scenario of an unknown format version is bad input" 2 \
+  "scenario_format_unknown.yaml:6:9: error: format: unknown format version 2" -- \
+  "$hwfsim" validate tests/data/bad/scenario_format_unknown.yaml
+check "every shipped model and scenario says format: 1" \
+  bash -c '! grep -L "^format: 1$" models/*/*.yaml scenarios/*.yaml scenarios/*/*.yaml | grep .'
+
 finish
