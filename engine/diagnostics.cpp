@@ -95,9 +95,17 @@ const special_character* find_special(char32_t c) {
   return nullptr;
 }
 
-/// Decodes the UTF-8 character at `s[i]`: its code point and length, or length 0 if the bytes
-/// there are not valid UTF-8.
-std::pair<char32_t, std::size_t> decode_at(std::string_view s, std::size_t i) {
+/// Whether code point `c` is shown escaped: C0 and C1 controls (the newline too), DEL,
+/// and the invisible characters of the table.
+bool shown_escaped(char32_t c) {
+  if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) return true;
+  const auto* s = find_special(c);
+  return s && !s->looks_like;
+}
+
+}  // namespace
+
+std::pair<char32_t, std::size_t> decode_utf8_at(std::string_view s, std::size_t i) {
   const auto c = static_cast<unsigned char>(s[i]);
   std::size_t len = c < 0x80           ? 1
                     : (c >> 5) == 0x6  ? 2
@@ -114,22 +122,12 @@ std::pair<char32_t, std::size_t> decode_at(std::string_view s, std::size_t i) {
   return {code, len};
 }
 
-/// Whether code point `c` is shown escaped: C0 and C1 controls (the newline too), DEL,
-/// and the invisible characters of the table.
-bool shown_escaped(char32_t c) {
-  if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0)) return true;
-  const auto* s = find_special(c);
-  return s && !s->looks_like;
-}
-
-}  // namespace
-
 std::string printable(std::string_view text, std::size_t max_bytes) {
   std::string out;
   std::size_t i = 0;
   const std::size_t stop = max_bytes && text.size() > max_bytes ? max_bytes : text.size();
   while (i < stop) {
-    const auto [code, len] = decode_at(text, i);
+    const auto [code, len] = decode_utf8_at(text, i);
     if (len == 0) {
       out += fmt::format("\\x{:02x}", static_cast<unsigned char>(text[i]));
       ++i;
@@ -151,7 +149,7 @@ std::string printable(std::string_view text, std::size_t max_bytes) {
 std::string normalise(std::string_view text) {
   std::string out;
   for (std::size_t i = 0; i < text.size();) {
-    const auto [code, len] = decode_at(text, i);
+    const auto [code, len] = decode_utf8_at(text, i);
     if (len == 0) {
       out += text[i++];
       continue;
@@ -169,7 +167,7 @@ std::string normalise(std::string_view text) {
 std::vector<std::string> character_notes(std::string_view text, std::string_view what) {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < text.size() && out.size() < 3;) {
-    const auto [code, len] = decode_at(text, i);
+    const auto [code, len] = decode_utf8_at(text, i);
     if (len == 0) {
       ++i;
       continue;

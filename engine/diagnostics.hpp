@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hwf::engine {
@@ -99,6 +100,10 @@ std::vector<std::string> character_notes(std::string_view text, std::string_view
 /// (backslashes too, so that applying it twice changes nothing). With `max_bytes`, text longer
 /// than that is cut there (at a character boundary) and "... (N bytes)" added.
 std::string printable(std::string_view text, std::size_t max_bytes = 0);
+
+/// Decodes the UTF-8 character at `s[i]`: its code point and its length in bytes, or length 0
+/// when the bytes there are not valid UTF-8 (a bad lead or continuation byte, a cut sequence).
+std::pair<char32_t, std::size_t> decode_utf8_at(std::string_view s, std::size_t i);
 
 /// "a, b, c" (with "..." after `max_items`).
 std::string join_list(std::span<const std::string> items, std::size_t max_items = 40);

@@ -48,17 +48,9 @@ std::pair<int, int> position_of(std::string_view text, std::size_t offset) {
 
 /// Offset of the first byte that breaks UTF-8, or npos.
 std::size_t invalid_utf8_at(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xE  ? 3
-                      : (c >> 3) == 0x1E ? 4
-                                         : 0;
-    if (len == 0 || (len == 2 && c < 0xC2) || i + len > s.size()) return i;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return i;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = decode_utf8_at(s, i).second;
+    if (len == 0) return i;
     i += len;
   }
   return std::string_view::npos;
