@@ -14,6 +14,7 @@
 #include "engine/binary_io.hpp"
 #include "engine/ensemble.hpp"
 #include "fuzz_support.hpp"
+#include "outputs/atomic_file.hpp"
 #include "outputs/checkpoint.hpp"
 
 namespace {
@@ -87,13 +88,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int kind = data[0] % 3;
   std::string bytes(reinterpret_cast<const char*>(data) + 2, size - 2);
   if (data[1] & 1) bytes = with_checksum(std::move(bytes));
-  const hwf::out::checkpoint_folder checkpoint(dir);
+  const hwf::out::checkpoint_manifest study{
+      {"format", "1"}, {"hwfsim_version", "0.1.0"}, {"seed", "7"}};
+  hwf::out::checkpoint_folder checkpoint(dir);
   try {
     if (kind == 0) {
       hwf::fuzz::write(folder / "manifest.json", bytes);
-      checkpoint.check({{"format", "1"}, {"hwfsim_version", "0.1.0"}, {"seed", "7"}});
+      checkpoint.check(study);
     } else if (kind == 1) {
-      hwf::fuzz::write(folder / "chunk-000000000000.bin", bytes);
+      // A chunk of this study opens with its identity (the SHA-256 of manifest.json): put it
+      // there, so the fuzzed bytes reach the chunk decoder behind it.
+      checkpoint.start(study);
+      const auto identity =
+          hwf::out::sha256_hex(hwf::out::read_file(folder / "manifest.json").value());
+      hwf::fuzz::write(folder / "chunk-000000000000.bin", identity + "\n" + bytes);
       (void)checkpoint.load(cells);
     } else {
       // The state names its run count; an accumulator of that many runs takes it, then gives
