@@ -21,6 +21,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/error_hints.hpp"
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/ensemble.hpp"
@@ -684,25 +685,25 @@ int report_error(const std::exception_ptr& error, const std::string& prefix, boo
   try {
     std::rethrow_exception(error);
   } catch (const engine::input_error& e) {
-    say(e.what());
+    say(cli::message(e));
     return bad_input;
   } catch (const out::folder_not_empty& e) {
-    say(std::string("error: ") + e.what());
+    say(std::string("error: ") + cli::message(e));
     return folder_not_empty;
   } catch (const out::output_error& e) {
-    say(std::string("error: ") + e.what());
+    say(std::string("error: ") + cli::message(e));
     return run_failed;
   } catch (const engine::numerical_error& e) {
-    say(std::string("error: the run failed: ") + e.what());
+    say(std::string("error: the run failed: ") + cli::message(e));
     return run_failed;
   } catch (const engine::ensemble_error& e) {
-    say(std::string("error: ") + e.what());
+    say(std::string("error: ") + cli::message(e));
     return run_failed;
   } catch (const engine::memory_limit_error& e) {
-    say(std::string("error: ") + e.what());
+    say(std::string("error: ") + cli::message(e));
     return bad_input;
   } catch (const std::exception& e) {
-    say(std::string("internal error: ") + e.what());
+    say(std::string("internal error: ") + cli::message(e));
     return run_failed;
   }
 }

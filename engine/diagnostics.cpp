@@ -210,6 +210,19 @@ std::string format_all(const std::vector<diagnostic>& ds) {
 input_error::input_error(std::vector<diagnostic> diagnostics)
     : std::runtime_error(format_all(diagnostics)), diagnostics_(std::move(diagnostics)) {}
 
+remedy remedy_of(const std::exception& e) noexcept {
+  const auto* r = dynamic_cast<const with_remedy*>(&e);
+  return r != nullptr ? r->what_to_do() : remedy::none;
+}
+
+std::string_view setting_label(setting s) noexcept {
+  switch (s) {
+    case setting::save_indicators:
+      return "indicators to save";
+  }
+  return "setting";
+}
+
 void diagnostic_list::add(diagnostic d) {
   ++count_;
   if (kept_.size() < max_reported) kept_.push_back(std::move(d));

@@ -57,6 +57,67 @@ class numerical_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+/// What the user can do about an error, named without any command line: the libraries' errors
+/// carry one and say what went wrong; the command line turns it into a hint naming its flags
+/// (cli/error_hints.cpp). Each remedy is one hint, appended to the error's message.
+enum class remedy : unsigned char {
+  none,
+  skip_failed,                        ///< failed runs may be left out of the statistics
+  skip_failed_needs_success,          ///< leaving failed runs out still needs one that succeeds
+  raise_memory,                       ///< allow the ensemble more memory
+  memory_it_has_or_fewer_runs,        ///< allow memory the machine has, or ask for fewer runs
+  lower_chunk_runs,                   ///< fewer runs per chunk
+  replace_or_other_folder,            ///< replace the folder's files, or write to another folder
+  wait_then_replace_or_other_folder,  ///< wait for the other writer, or another folder
+  create_target_or_other_folder,      ///< create the folder a link points to, or another
+  start_over,                         ///< start the study over, replacing its checkpoint
+  remove_file_or_start_over,          ///< remove the file, or start over
+  start_over_instead_of_resuming,     ///< the checkpoint is another study's: start over
+  write_anew,                         ///< run the command again, replacing the folder's files
+};
+
+/// The remedy an error carries. The libraries' errors derive from it as well as from their
+/// std::exception, so that remedy_of() finds it whatever the error's type.
+class with_remedy {
+ public:
+  explicit with_remedy(remedy r = remedy::none) noexcept : remedy_(r) {}
+  remedy what_to_do() const noexcept { return remedy_; }
+
+ private:
+  remedy remedy_;
+};
+
+/// The remedy `e` carries (remedy::none when it carries none).
+remedy remedy_of(const std::exception& e) noexcept;
+
+/// Bad input with a remedy: a results folder that is not one complete run's, say.
+class input_error_with_remedy : public input_error, public with_remedy {
+ public:
+  input_error_with_remedy(std::vector<diagnostic> diagnostics, remedy r)
+      : input_error(std::move(diagnostics)), with_remedy(r) {}
+};
+
+/// A study's setting that bad input may come from instead of a file (a list of names, say); the
+/// command line names the flag that sets it.
+enum class setting : unsigned char {
+  save_indicators,  ///< the indicators whose every run is saved
+};
+
+/// How the libraries name a setting in a diagnostic's file position ("indicators to save").
+std::string_view setting_label(setting s) noexcept;
+
+/// Bad input in a setting: the diagnostics' file is setting_label(about()), which the command
+/// line replaces by the setting's flag.
+class setting_error : public input_error {
+ public:
+  setting_error(std::vector<diagnostic> diagnostics, setting about)
+      : input_error(std::move(diagnostics)), about_(about) {}
+  setting about() const noexcept { return about_; }
+
+ private:
+  setting about_;
+};
+
 /// Collects diagnostics while a file is checked so that all of them are reported together.
 class diagnostic_list {
  public:

@@ -186,8 +186,11 @@ std::string failures_message(const std::vector<run_failure>& failures) {
     msg += fmt::format("\n  run {}{}: {}", failures[i].run,
                        failures[i].rank >= 0 ? fmt::format(" (rank {})", failures[i].rank) : "",
                        failures[i].message);
-  msg += "\n  (--skip-failed excludes failed runs from the statistics and reports them)";
   return msg;
+}
+
+ensemble_error failed_runs_error(const std::vector<run_failure>& failures) {
+  return ensemble_error(failures_message(failures), failures, remedy::skip_failed);
 }
 
 std::string encode_chunk(const chunk_view& chunk) {
@@ -360,11 +363,12 @@ ensemble_accumulator::ensemble_accumulator(std::size_t cells, const ensemble_opt
     // and an overcommitted allocation fails only when touched), and when the allocation fails.
     const double bytes = static_cast<double>(runs) * static_cast<double>(cells) * sizeof(double);
     const auto refuse = [&] {
-      return memory_limit_error(fmt::format(
-          "keeping every value of {} runs x {} values per run needs {:.0f} MiB, which this "
-          "machine could not allocate; give a --memory it has (beyond it, quantiles are "
-          "sketched) or fewer --samples",
-          runs, cells, bytes / (1 << 20)));
+      return memory_limit_error(
+          fmt::format(
+              "keeping every value of {} runs x {} values per run needs {:.0f} MiB, which this "
+              "machine could not allocate",
+              runs, cells, bytes / (1 << 20)),
+          remedy::memory_it_has_or_fewer_runs);
     };
     if (bytes > physical_memory_bytes()) throw refuse();
     try {
@@ -394,11 +398,13 @@ std::size_t sketch_buffer_runs(std::size_t cells, const ensemble_options& option
       static_cast<double>(runs), std::floor(std::min(room, 64.0 * (1 << 20)) / row)));
   if (keep) buffer = std::min(runs, chunk);  // into the chunk's own values
   if (room <= 0 || buffer < 1)
-    throw memory_limit_error(fmt::format(
-        "{} values per run need at least {:.0f} MiB for quantile sketches{}, more than the limit "
-        "of {:.0f} MiB; raise --memory",
-        cells, (need + row) / (1 << 20), keep ? fmt::format(" and {} runs' values", chunk) : "",
-        budget / (1 << 20)));
+    throw memory_limit_error(
+        fmt::format("{} values per run need at least {:.0f} MiB for quantile sketches{}, more than "
+                    "the limit "
+                    "of {:.0f} MiB",
+                    cells, (need + row) / (1 << 20),
+                    keep ? fmt::format(" and {} runs' values", chunk) : "", budget / (1 << 20)),
+        remedy::raise_memory);
   return buffer;
 }
 
@@ -476,16 +482,12 @@ void ensemble_accumulator::load(std::string_view state, std::size_t runs) {
 cell_statistics ensemble_accumulator::finish() {
   if (taken_ != options_.runs && !must_stop())
     throw std::logic_error("ensemble_accumulator::finish before every run is in");
-  if (must_stop()) throw ensemble_error(failures_message(failures_), failures_);
+  if (must_stop()) throw failed_runs_error(failures_);
   if (successes_ == 0 && !failures_.empty()) {
-    // --skip-failed, and nothing left to summarize: tables of no runs would look like results.
-    std::string msg = failures_message(failures_);
-    msg = msg.substr(0, msg.rfind('\n'));
-    throw ensemble_error(
-        fmt::format("every run failed, so there are no statistics: {}\n  (--skip-failed "
-                    "excludes failed runs, but needs at least one that succeeds)",
-                    msg),
-        failures_);
+    // Failures skipped, and nothing left to summarize: tables of no runs would look like results.
+    throw ensemble_error(fmt::format("every run failed, so there are no statistics: {}",
+                                     failures_message(failures_)),
+                         failures_, remedy::skip_failed_needs_success);
   }
   cell_statistics st;
   st.skipped = failures_;
@@ -764,7 +766,7 @@ void run_exact(ensemble_accumulator& acc, ensemble_start& start, const run_funct
                        1;
         failures.push_back({todo[k] + p - offset[k], *errors[p]});
       }
-    if (!failures.empty()) throw ensemble_error(failures_message(failures), failures);
+    if (!failures.empty()) throw failed_runs_error(failures);
   }
   // Take the complete chunks in run order, with any resumed chunks between them.
   for (std::size_t k = 0; k < todo.size(); ++k) {
@@ -794,8 +796,7 @@ void run_sketched(ensemble_accumulator& acc, ensemble_start& start, const run_fu
                                               if (options.progress) options.progress(done + n);
                                             });
     if (!complete) break;  // cancelled
-    if (!c.failures.empty() && !options.skip_failed)
-      throw ensemble_error(failures_message(c.failures), c.failures);
+    if (!c.failures.empty() && !options.skip_failed) throw failed_runs_error(c.failures);
     if (options.chunk_done) options.chunk_done(c.view());
     done += last - first;
     acc.take(c.view());

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/diagnostics.hpp"
 #include "engine/quantile_sketch.hpp"
 
 namespace hwf::engine {
@@ -30,20 +31,27 @@ struct run_failure {
 };
 
 /// Runs failed and the ensemble was not allowed to skip them, or the ensemble was cancelled.
-class ensemble_error : public std::runtime_error {
+/// Failed runs carry remedy::skip_failed (or skip_failed_needs_success when they were skipped
+/// and none succeeded).
+class ensemble_error : public std::runtime_error, public with_remedy {
  public:
-  ensemble_error(std::string message, std::vector<run_failure> failures)
-      : std::runtime_error(std::move(message)), failures_(std::move(failures)) {}
+  ensemble_error(std::string message, std::vector<run_failure> failures,
+                 remedy what_to_do = remedy::none)
+      : std::runtime_error(std::move(message)),
+        with_remedy(what_to_do),
+        failures_(std::move(failures)) {}
   const std::vector<run_failure>& failures() const noexcept { return failures_; }
 
  private:
   std::vector<run_failure> failures_;
 };
 
-/// The ensemble would need more memory than allowed; the message says how much and what to do.
-class memory_limit_error : public std::runtime_error {
+/// The ensemble would need more memory than allowed; the message says how much, the remedy what
+/// to do.
+class memory_limit_error : public std::runtime_error, public with_remedy {
  public:
-  using std::runtime_error::runtime_error;
+  memory_limit_error(const std::string& message, remedy what_to_do)
+      : std::runtime_error(message), with_remedy(what_to_do) {}
 };
 
 /// With quantile sketches, the statistics of a block of runs (ensemble_options::sketch_block
@@ -267,6 +275,9 @@ run_chunk compute_summarized_chunk(std::size_t first, std::size_t last, std::siz
 
 /// The message of an ensemble stopped by failed runs (the first ten).
 std::string failures_message(const std::vector<run_failure>& failures);
+
+/// The error of an ensemble stopped by failed runs: failures_message, remedy::skip_failed.
+ensemble_error failed_runs_error(const std::vector<run_failure>& failures);
 
 /// Quantile of sorted values at level p (type 7).
 double quantile_sorted(std::span<const double> sorted, double p);

@@ -135,19 +135,18 @@ void check_results_folder(const std::filesystem::path& dir, bool overwrite) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
     if (std::filesystem::is_symlink(dir, ec))
-      throw output_error(fmt::format(
-          "{} is a symbolic link to {}, which does not exist; nothing was written. Create the "
-          "folder it points to, or choose another with -o",
-          dir.string(), std::filesystem::read_symlink(dir, ec).string()));
+      throw output_error(
+          fmt::format("{} is a symbolic link to {}, which does not exist; nothing was written",
+                      dir.string(), std::filesystem::read_symlink(dir, ec).string()),
+          engine::remedy::create_target_or_other_folder);
     return;
   }
   if (!std::filesystem::is_directory(dir, ec))
     throw output_error(fmt::format("{} exists and is not a folder", dir.string()));
   if (holds_files(dir) && !overwrite)
-    throw folder_not_empty(fmt::format(
-        "{} already holds results; nothing was written. Use --force to replace its files, "
-        "or -o to choose another folder",
-        dir.string()));
+    throw folder_not_empty(
+        fmt::format("{} already holds results; nothing was written", dir.string()),
+        engine::remedy::replace_or_other_folder);
 }
 
 std::optional<std::string> read_file(const std::filesystem::path& path) {
@@ -197,10 +196,10 @@ results_lock::results_lock(const std::filesystem::path& dir) : path_(dir / file_
           who = fmt::format(" ({})", text->substr(0, text->find('\n')));
         ::close(fd_);
         fd_ = -1;
-        throw folder_in_use(fmt::format(
-            "{} is being written by another hwfsim{}; nothing was written. Wait until it has "
-            "finished (then use --force to replace its files), or choose another folder with -o",
-            dir.string(), who));
+        throw folder_in_use(
+            fmt::format("{} is being written by another hwfsim{}; nothing was written",
+                        dir.string(), who),
+            engine::remedy::wait_then_replace_or_other_folder);
       }
       ::close(fd_);
       fd_ = -1;
@@ -314,9 +313,8 @@ void verify_results_folder(const std::filesystem::path& dir) {
     d.message = std::move(message);
     d.notes.push_back(
         "a results folder holds one complete run's files, listed with their SHA-256 in "
-        "files.sha256, which is written last (docs/robustness.md); run the command again with "
-        "--force to write them anew");
-    return engine::input_error({std::move(d)});
+        "files.sha256, which is written last (docs/robustness.md)");
+    return engine::input_error_with_remedy({std::move(d)}, engine::remedy::write_anew);
   };
   const auto text = read_file(path);
   if (!text)

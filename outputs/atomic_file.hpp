@@ -10,12 +10,17 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/diagnostics.hpp"
+
 namespace hwf::out {
 
-/// Writing failed (full disk, unwritable folder...). The message names the file.
-class output_error : public std::runtime_error {
+/// Writing failed (full disk, unwritable folder...). The message names the file; the remedy,
+/// when there is one, says what to do (replace the folder's files, choose another folder...).
+class output_error : public std::runtime_error, public engine::with_remedy {
  public:
-  using std::runtime_error::runtime_error;
+  explicit output_error(const std::string& message,
+                        engine::remedy what_to_do = engine::remedy::none)
+      : std::runtime_error(message), engine::with_remedy(what_to_do) {}
 };
 
 /// Writes `content` to `path` atomically (temporary file, fsync, rename, fsync of the folder).

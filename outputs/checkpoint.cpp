@@ -16,8 +16,8 @@ std::string read_bytes(const std::filesystem::path& file) {
   try {
     return engine::read_regular_file(file, max_checkpoint_file_bytes);
   } catch (const engine::read_error& e) {
-    throw checkpoint_error(
-        fmt::format("cannot read {}: {}; start over with --force", file.string(), e.what()));
+    throw checkpoint_error(fmt::format("cannot read {}: {}", file.string(), e.what()),
+                           engine::remedy::start_over);
   }
 }
 
@@ -39,11 +39,12 @@ std::string_view without_identity(const std::string& bytes, const std::string& i
                                   const std::filesystem::path& file) {
   const std::string head = identity + "\n";
   if (!std::string_view(bytes).starts_with(head))
-    throw checkpoint_error(fmt::format(
-        "{} is not part of this study's checkpoint (it does not open with the study's identity "
-        "{}, the SHA-256 of manifest.json): it was copied from another run's checkpoint or is "
-        "damaged; remove it to resume without it, or start over with --force",
-        file.string(), identity));
+    throw checkpoint_error(
+        fmt::format("{} is not part of this study's checkpoint (it does not open "
+                    "with the study's identity {}, the SHA-256 of manifest.json): it "
+                    "was copied from another run's checkpoint or is damaged",
+                    file.string(), identity),
+        engine::remedy::remove_file_or_start_over);
   return std::string_view(bytes).substr(head.size());
 }
 
@@ -81,11 +82,11 @@ void checkpoint_folder::check(const checkpoint_manifest& now) {
     const std::string there =
         it != saved.end() && it->is_string() ? it->get<std::string>() : "(missing)";
     if (there != value)
-      throw checkpoint_error(fmt::format(
-          "{} holds the checkpoint of another study: {} is {} there and {} here. A resume needs "
-          "the same scenarios and input files, seed, samples, --chunk-runs, --memory mode and "
-          "hwfsim binary; start over with --force instead of --resume",
-          path_.parent_path().string(), key, there, value));
+      throw checkpoint_error(
+          fmt::format("{} holds the checkpoint of another study: {} is {} there and "
+                      "{} here.",
+                      path_.parent_path().string(), key, there, value),
+          engine::remedy::start_over_instead_of_resuming);
   }
   identity_ = identity_of(now);
 }
@@ -132,8 +133,8 @@ engine::ensemble_resume checkpoint_folder::load(std::size_t cells) const {
       auto c = engine::decode_chunk(without_identity(bytes, identity_, f), cells);
       if (c.last > r.state_runs) r.chunks.push_back(std::move(c));
     } catch (const engine::corrupt_data& e) {
-      throw checkpoint_error(
-          fmt::format("{} cannot be used: {}; start over with --force", f.string(), e.what()));
+      throw checkpoint_error(fmt::format("{} cannot be used: {}", f.string(), e.what()),
+                             engine::remedy::start_over);
     }
   }
   return r;

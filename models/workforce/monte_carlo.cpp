@@ -189,16 +189,20 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
     for (const auto& name : indicators) {
       if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
         engine::diagnostic d;
-        d.where.file = "--save-indicators";
+        d.where.file = engine::setting_label(engine::setting::save_indicators);
         d.message = fmt::format("'{}' is not an indicator", name);
         d.notes = {"indicators: " + engine::join_list(all_names, 100),
                    "corridor indicators: " + engine::join_list(prefixed, 100)};
         d.suggestion = engine::closest_match(name, every_name).value_or("");
-        throw engine::input_error({std::move(d)});
+        throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
       }
-      if (std::find(seen.begin(), seen.end(), name) != seen.end())
-        throw study_error("--save-indicators", "", fmt::format("'{}' is named twice", name),
-                          "name each indicator once");
+      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+        engine::diagnostic d;
+        d.where.file = engine::setting_label(engine::setting::save_indicators);
+        d.message = fmt::format("'{}' is named twice", name);
+        d.notes = {"name each indicator once"};
+        throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
+      }
       seen.push_back(name);
       if (name.rfind("corridor_", 0) == 0)
         out.corridor_indicators.push_back(name.substr(9));
