@@ -458,211 +458,242 @@ struct chain_link {
   std::optional<map_view> top;
 };
 
-}  // namespace
+/// A scenario file and the files it extends, child first.
+using scenario_chain = std::deque<chain_link>;
 
-scenario_description load_scenario(const std::filesystem::path& path) {
-  diagnostic_list diags;
-  std::deque<chain_link> chain;          // child first
+/// "a.yaml -> b.yaml -> " for the files of `chain`.
+std::string chain_text(const scenario_chain& chain) {
+  std::string text;
+  for (const auto& l : chain) text += l.path.generic_string() + " -> ";
+  return text;
+}
+
+/// Refuses `current`, named by `extends_from`, when it is in the chain already (a cycle) or
+/// the chain is as long as allowed.
+void check_chain_room(const scenario_chain& chain, const std::filesystem::path& current,
+                      const std::optional<node_ref>& extends_from, diagnostic_list& diags) {
+  // A path that cannot be resolved (a symbolic link loop) is in no cycle; reading it says what
+  // is wrong with it.
+  std::error_code ec_link, ec_current;
+  for (const auto& link : chain)
+    if (std::filesystem::weakly_canonical(link.path, ec_link) ==
+            std::filesystem::weakly_canonical(current, ec_current) &&
+        !ec_link && !ec_current) {
+      extends_from->error("`extends` makes a cycle: " + chain_text(chain) +
+                          current.generic_string());
+      diags.throw_if_any();
+    }
+  if (chain.size() >= input_limits::extends_depth) {
+    extends_from->error(
+        fmt::format("`extends` chains are limited to {} files", input_limits::extends_depth));
+    diags.throw_if_any();
+  }
+}
+
+/// The file `current`, parsed; a parent scenario that cannot be read is reported at the
+/// `extends` that named it.
+std::unique_ptr<engine::yaml_file> read_link(const scenario_chain& chain,
+                                             const std::filesystem::path& current,
+                                             const std::optional<node_ref>& extends_from,
+                                             diagnostic_list& diags) {
+  const std::string display = current.generic_string();
+  try {
+    return std::make_unique<engine::yaml_file>(engine::load_yaml_file(current, display));
+  } catch (const engine::unreadable_file& e) {
+    if (!extends_from) throw;
+    const std::string named = chain_text(chain);
+    const auto& d = e.diagnostics().at(0);
+    if (d.message == "no such file") {
+      extends_from->error(fmt::format("the parent scenario '{}' does not exist", display),
+                          {"chain: " + named + display,
+                           "the path is relative to the file that "
+                           "extends it"});
+    } else {
+      auto notes = d.notes;
+      notes.insert(notes.begin(), "chain: " + named + display);
+      extends_from->error(
+          fmt::format("the parent scenario '{}' cannot be read: {}", display, d.message),
+          std::move(notes));
+    }
+    diags.throw_if_any();
+    throw;
+  }
+}
+
+/// Checks the top level of the link's file and keeps it in `l.top`; its `extends`, if any.
+std::optional<node_ref> read_top(chain_link& l, diagnostic_list& diags) {
+  node_ref root(l.file->root, "", *l.file, diags);
+  if (!l.file->root.IsDefined() || l.file->root.IsNull()) {
+    root.error("the file is empty", {"expected a scenario: a mapping with keys scenario, model, "
+                                     "horizon (and optionally solver, output, set, policies)"});
+    diags.throw_if_any();
+  }
+  if (!engine::has_expected_shape(root, scenario_keys(), "scenario")) diags.throw_if_any();
+  if (!engine::check_format(root, "scenario")) diags.throw_if_any();
+  l.top.emplace(root, scenario_keys());
+  if (!l.top->is_map()) diags.throw_if_any();
+  return l.top->get("extends");
+}
+
+/// The scenario file `path` and every file it extends, child first.
+scenario_chain read_chain(const std::filesystem::path& path, diagnostic_list& diags) {
+  scenario_chain chain;
   std::optional<node_ref> extends_from;  // the `extends` node that named the next file
   for (std::filesystem::path current = path.lexically_normal();;) {
-    const std::string display = current.generic_string();
-    // A path that cannot be resolved (a symbolic link loop) is in no cycle; reading it below
-    // says what is wrong with it.
-    std::error_code ec_link, ec_current;
-    for (const auto& link : chain)
-      if (std::filesystem::weakly_canonical(link.path, ec_link) ==
-              std::filesystem::weakly_canonical(current, ec_current) &&
-          !ec_link && !ec_current) {
-        std::string cycle;
-        for (const auto& l : chain) cycle += l.path.generic_string() + " -> ";
-        extends_from->error("`extends` makes a cycle: " + cycle + display);
-        diags.throw_if_any();
-      }
-    if (chain.size() >= input_limits::extends_depth) {
-      extends_from->error(
-          fmt::format("`extends` chains are limited to {} files", input_limits::extends_depth));
-      diags.throw_if_any();
-    }
-    chain_link link{current, nullptr, std::nullopt};
-    try {
-      link.file = std::make_unique<engine::yaml_file>(engine::load_yaml_file(current, display));
-    } catch (const engine::unreadable_file& e) {
-      if (!extends_from) throw;
-      std::string named;
-      for (const auto& l : chain) named += l.path.generic_string() + " -> ";
-      const auto& d = e.diagnostics().at(0);
-      if (d.message == "no such file") {
-        extends_from->error(fmt::format("the parent scenario '{}' does not exist", display),
-                            {"chain: " + named + display,
-                             "the path is relative to the file that "
-                             "extends it"});
-      } else {
-        auto notes = d.notes;
-        notes.insert(notes.begin(), "chain: " + named + display);
-        extends_from->error(
-            fmt::format("the parent scenario '{}' cannot be read: {}", display, d.message),
-            std::move(notes));
-      }
-      diags.throw_if_any();
-      throw;
-    }
-    chain.push_back(std::move(link));
-    auto& l = chain.back();
-    node_ref root(l.file->root, "", *l.file, diags);
-    if (!l.file->root.IsDefined() || l.file->root.IsNull()) {
-      root.error("the file is empty", {"expected a scenario: a mapping with keys scenario, model, "
-                                       "horizon (and optionally solver, output, set, policies)"});
-      diags.throw_if_any();
-    }
-    if (!engine::has_expected_shape(root, scenario_keys(), "scenario")) diags.throw_if_any();
-    if (!engine::check_format(root, "scenario")) diags.throw_if_any();
-    l.top.emplace(root, scenario_keys());
-    if (!l.top->is_map()) diags.throw_if_any();
-    const auto ext = l.top->get("extends");
+    check_chain_room(chain, current, extends_from, diags);
+    auto file = read_link(chain, current, extends_from, diags);
+    chain.push_back({current, std::move(file), std::nullopt});
+    const auto ext = read_top(chain.back(), diags);
     if (!ext) break;
     const auto parent = ext->to_string();
     if (!parent) diags.throw_if_any();
     extends_from = ext;
     current = (current.parent_path() / *parent).lexically_normal();
   }
+  return chain;
+}
 
-  scenario_description sd;
-  auto& prov = sd.provenance;
-  sd.file = {chain.front().file->display_name, sha256_hex(chain.front().file->content)};
-  for (std::size_t i = 1; i < chain.size(); ++i)
-    sd.parents.push_back({chain[i].file->display_name, sha256_hex(chain[i].file->content)});
-
+/// What the chain's files say, merged (each file overrides what it extends), read before the
+/// model is.
+struct chain_keys {
   std::optional<std::filesystem::path> model_path;
   std::optional<node_ref> model_node, horizon_node, solver_node, discount_node;
   std::optional<long long> start, end;
   bool end_given = false;  // (a bad value was reported where it stands)
   std::vector<node_ref> overrides, uncertainty_blocks;
   std::vector<std::pair<std::string, node_ref>> policies;  // merged by name, in order
+};
 
-  // Ancestors first, so that each file overrides what it extends.
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    const map_view& top = *it->top;
-    if (auto n = top.require("scenario")) {
-      if (auto name = n->to_string()) {
-        if (const auto problem =
-                name_problem(*name, max_scenario_name, alphanumeric, scenario_name_char);
-            !problem.empty())
-          n->error(fmt::format("'{}' is not a valid scenario name: {}",
-                               engine::printable(*name, 40), problem),
-                   {fmt::format("expected letters, digits, '.', '_' or '-', at most {} characters "
-                                "(it names the results folder)",
-                                max_scenario_name)});
-        sd.name = *name;
-        record(prov, "scenario", *n);
-      }
+void read_scenario_name(const node_ref& n, scenario_description& sd) {
+  const auto name = n.to_string();
+  if (!name) return;
+  if (const auto problem = name_problem(*name, max_scenario_name, alphanumeric, scenario_name_char);
+      !problem.empty())
+    n.error(
+        fmt::format("'{}' is not a valid scenario name: {}", engine::printable(*name, 40), problem),
+        {fmt::format("expected letters, digits, '.', '_' or '-', at most {} characters "
+                     "(it names the results folder)",
+                     max_scenario_name)});
+  sd.name = *name;
+  record(sd.provenance, "scenario", n);
+}
+
+void read_horizon(const node_ref& n, chain_keys& k, provenance_list& prov) {
+  k.horizon_node = n;
+  map_view h(n, strings({"start", "end"}));
+  if (auto s = h.get("start")) {
+    k.start = s->to_integer(1800, 2300);
+    record(prov, "horizon.start", *s);
+  }
+  if (auto e = h.get("end")) {
+    k.end = e->to_integer(1800, 2300);
+    k.end_given = true;
+    record(prov, "horizon.end", *e);
+  }
+}
+
+/// `remove:` takes inherited policies out, by name.
+void remove_policies(const node_ref& n, std::vector<std::pair<std::string, node_ref>>& policies) {
+  auto items = n.to_items();
+  if (!items) return;
+  for (auto& item : *items) {
+    const auto name = item.to_string();
+    if (!name) continue;
+    const auto same = std::find_if(policies.begin(), policies.end(),
+                                   [&](const auto& p) { return p.first == *name; });
+    if (same == policies.end()) {
+      std::vector<std::string> known;
+      for (const auto& p : policies) known.push_back(p.first);
+      item.error(fmt::format("no inherited policy is named '{}'", engine::printable(*name, 40)),
+                 {known.empty() ? std::string("there are no inherited policies")
+                                : "inherited policies: " + engine::join_list(known)},
+                 engine::closest_match(*name, known).value_or(""));
+      continue;
     }
-    if (auto n = top.get("description")) {
-      sd.description = n->to_string().value_or("");
-      record(prov, "description", *n);
+    policies.erase(same);
+  }
+}
+
+/// `policies:` adds policies, or replaces inherited ones of the same name in place.
+void merge_policies(const node_ref& n, std::vector<std::pair<std::string, node_ref>>& policies) {
+  auto items = n.to_items();
+  if (!items) return;
+  within_limit(n, items->size(), input_limits::policies, "policies");
+  std::vector<std::string> in_this_file;
+  for (auto& item : *items) {
+    const auto name = policy_name(item);
+    if (!name) continue;
+    if (std::find(in_this_file.begin(), in_this_file.end(), *name) != in_this_file.end()) {
+      item.error(
+          fmt::format("a second policy named '{}' in this file", engine::printable(*name, 40)),
+          {"policy names are unique; a scenario that extends another replaces a "
+           "policy by giving one of the same name"});
+      continue;
     }
-    if (auto n = top.get("model")) {
-      if (auto m = n->to_string()) {
-        model_path = (it->path.parent_path() / *m).lexically_normal();
-        model_node = n;
-        record(prov, "model", *n);
-      }
-    }
-    if (auto n = top.get("horizon")) {
-      horizon_node = n;
-      map_view h(*n, strings({"start", "end"}));
-      if (auto s = h.get("start")) {
-        start = s->to_integer(1800, 2300);
-        record(prov, "horizon.start", *s);
-      }
-      if (auto e = h.get("end")) {
-        end = e->to_integer(1800, 2300);
-        end_given = true;
-        record(prov, "horizon.end", *e);
-      }
-    }
-    if (auto n = top.get("solver")) {
-      solver_node = n;
-      read_solver(*n, sd.solver, prov);
-    }
-    if (auto n = top.get("output")) read_output(*n, sd.output, prov);
-    if (auto n = top.get("discount_rate")) {
-      discount_node = n;
-      record(prov, "discount_rate", *n);
-    }
-    if (auto n = top.get("set")) overrides.push_back(*n);
-    if (auto n = top.get("uncertainty")) uncertainty_blocks.push_back(*n);
-    if (auto n = top.get("remove")) {
-      if (auto items = n->to_items()) {
-        for (auto& item : *items) {
-          const auto name = item.to_string();
-          if (!name) continue;
-          const auto same = std::find_if(policies.begin(), policies.end(),
-                                         [&](const auto& p) { return p.first == *name; });
-          if (same == policies.end()) {
-            std::vector<std::string> known;
-            for (const auto& p : policies) known.push_back(p.first);
-            item.error(
-                fmt::format("no inherited policy is named '{}'", engine::printable(*name, 40)),
-                {known.empty() ? std::string("there are no inherited policies")
-                               : "inherited policies: " + engine::join_list(known)},
-                engine::closest_match(*name, known).value_or(""));
-            continue;
-          }
-          policies.erase(same);
-        }
-      }
-    }
-    if (auto n = top.get("policies")) {
-      if (auto items = n->to_items()) {
-        within_limit(*n, items->size(), input_limits::policies, "policies");
-        std::vector<std::string> in_this_file;
-        for (auto& item : *items) {
-          const auto name = policy_name(item);
-          if (!name) continue;
-          if (std::find(in_this_file.begin(), in_this_file.end(), *name) != in_this_file.end()) {
-            item.error(fmt::format("a second policy named '{}' in this file",
-                                   engine::printable(*name, 40)),
-                       {"policy names are unique; a scenario that extends another replaces a "
-                        "policy by giving one of the same name"});
-            continue;
-          }
-          in_this_file.push_back(*name);
-          const auto same = std::find_if(policies.begin(), policies.end(),
-                                         [&](const auto& p) { return p.first == *name; });
-          if (same != policies.end())
-            same->second = item;  // replaces the inherited one, in place
-          else
-            policies.emplace_back(*name, item);
-        }
-      }
+    in_this_file.push_back(*name);
+    const auto same = std::find_if(policies.begin(), policies.end(),
+                                   [&](const auto& p) { return p.first == *name; });
+    if (same != policies.end())
+      same->second = item;  // replaces the inherited one, in place
+    else
+      policies.emplace_back(*name, item);
+  }
+}
+
+/// One file's keys, over what the files it extends said.
+void read_file_keys(const chain_link& link, scenario_description& sd, chain_keys& k) {
+  const map_view& top = *link.top;
+  auto& prov = sd.provenance;
+  if (auto n = top.require("scenario")) read_scenario_name(*n, sd);
+  if (auto n = top.get("description")) {
+    sd.description = n->to_string().value_or("");
+    record(prov, "description", *n);
+  }
+  if (auto n = top.get("model")) {
+    if (auto m = n->to_string()) {
+      k.model_path = (link.path.parent_path() / *m).lexically_normal();
+      k.model_node = n;
+      record(prov, "model", *n);
     }
   }
-  const map_view& child = *chain.front().top;
-  if (!model_node)
-    child.report_missing("model", {"the model dataset (a path relative to this file)"});
-  if (!end_given)
-    child.report_missing("horizon",
-                         {"horizon: {end: <year>} (start defaults to the model's start_year)"});
-  diags.throw_if_any();
+  if (auto n = top.get("horizon")) read_horizon(*n, k, prov);
+  if (auto n = top.get("solver")) {
+    k.solver_node = n;
+    read_solver(*n, sd.solver, prov);
+  }
+  if (auto n = top.get("output")) read_output(*n, sd.output, prov);
+  if (auto n = top.get("discount_rate")) {
+    k.discount_node = n;
+    record(prov, "discount_rate", *n);
+  }
+  if (auto n = top.get("set")) k.overrides.push_back(*n);
+  if (auto n = top.get("uncertainty")) k.uncertainty_blocks.push_back(*n);
+  if (auto n = top.get("remove")) remove_policies(*n, k.policies);
+  if (auto n = top.get("policies")) merge_policies(*n, k.policies);
+}
 
-  // The model: its own file, its own diagnostics.
+/// The model the scenario names: its own file, its own diagnostics; a file that cannot be read,
+/// or is no model dataset, is also reported at the scenario's `model` key.
+model_description read_named_model(const chain_keys& k, diagnostic_list& diags) {
+  const auto& model_path = *k.model_path;
+  const auto& model_node = *k.model_node;
   try {
-    sd.model = load_model(*model_path, model_path->generic_string());
+    return load_model(model_path, model_path.generic_string());
   } catch (const engine::unreadable_file& e) {
     const auto& d = e.diagnostics().at(0);
     if (d.message == "no such file")
-      model_node->error(
-          fmt::format("the model file '{}' does not exist", model_path->generic_string()),
+      model_node.error(
+          fmt::format("the model file '{}' does not exist", model_path.generic_string()),
           {"the path is relative to the scenario's folder"});
     else if (d.message == "this is a folder, not a file")
-      model_node->error(
+      model_node.error(
           fmt::format("the model file '{}' is a folder",
-                      engine::printable(model_node->node().Scalar(), 200)),
-          {"expected a model dataset (a YAML file); resolved to " + model_path->generic_string()});
+                      engine::printable(model_node.node().Scalar(), 200)),
+          {"expected a model dataset (a YAML file); resolved to " + model_path.generic_string()});
     else
-      model_node->error(fmt::format("the model file '{}' cannot be read: {}",
-                                    model_path->generic_string(), d.message),
-                        d.notes);
+      model_node.error(fmt::format("the model file '{}' cannot be read: {}",
+                                   model_path.generic_string(), d.message),
+                       d.notes);
     diags.throw_if_any();
     throw;
   } catch (const engine::input_error& e) {
@@ -670,8 +701,8 @@ scenario_description load_scenario(const std::filesystem::path& path) {
         e.diagnostics().front().message.starts_with("this is not a model dataset")) {
       // Say which line of the scenario named it, after the model's own message.
       auto all = e.diagnostics();
-      all.push_back({model_node->where(),
-                     model_node->path(),
+      all.push_back({model_node.where(),
+                     model_node.path(),
                      "the file named here is not a model dataset",
                      {"the path is relative to the scenario's folder"},
                      ""});
@@ -679,41 +710,41 @@ scenario_description load_scenario(const std::filesystem::path& path) {
     }
     throw;
   }
+}
 
-  sd.start_year = static_cast<int>(start.value_or(sd.model.start_year));
-  if (start && *start != sd.model.start_year)
-    horizon_node->error(fmt::format("horizon.start {} differs from the model's start_year {}",
-                                    *start, sd.model.start_year),
-                        {"the model's stocks are given for its start_year; omit horizon.start or "
-                         "set it to that year"});
-  sd.end_year = static_cast<int>(*end);
+/// The horizon's years: start is the model's start_year (given, it must be the same).
+void set_horizon(const chain_keys& k, scenario_description& sd) {
+  sd.start_year = static_cast<int>(k.start.value_or(sd.model.start_year));
+  if (k.start && *k.start != sd.model.start_year)
+    k.horizon_node->error(fmt::format("horizon.start {} differs from the model's start_year {}",
+                                      *k.start, sd.model.start_year),
+                          {"the model's stocks are given for its start_year; omit horizon.start or "
+                           "set it to that year"});
+  sd.end_year = static_cast<int>(*k.end);
   if (sd.end_year <= sd.start_year)
-    horizon_node->error(
+    k.horizon_node->error(
         fmt::format("horizon.end {} is not after the start year {}", sd.end_year, sd.start_year));
   else if (sd.end_year - sd.start_year > input_limits::max_horizon_years)
-    horizon_node->error(fmt::format("a horizon of {} years is more than the limit of {}",
-                                    sd.end_year - sd.start_year, input_limits::max_horizon_years));
-  if (discount_node)
-    if (auto r = read_value(*discount_node, "1/year", {0, 0.5})) sd.discount_rate = r->value;
+    k.horizon_node->error(fmt::format("a horizon of {} years is more than the limit of {}",
+                                      sd.end_year - sd.start_year,
+                                      input_limits::max_horizon_years));
+}
 
-  for (const auto& [name, item] : policies)
-    if (auto p = read_policy(item, name, sd.model)) sd.policies.push_back(std::move(*p));
-  for (const auto& n : overrides) apply_overrides(n, sd.model.params, sd.model.name);
-  // `set:` may move a policy's start or end: check the order again, at the value in force.
+/// Policies' years at the values in force after `set:`: an end not after its start is an
+/// error; a policy wholly outside the horizon is valid but does nothing, a warning.
+void check_policy_years(scenario_description& sd, diagnostic_list& diags) {
+  const auto& params = sd.model.params;
   for (const auto& p : sd.policies)
-    if (p.end && sd.model.params[*p.end].value <= sd.model.params[p.start].value) {
-      const auto& e = sd.model.params[*p.end];
-      diags.add(
-          {e.where,
-           e.path,
-           fmt::format("end {} is not after start {}", e.value, sd.model.params[p.start].value),
-           {"a `set:` entry may have moved one of them"},
-           ""});
+    if (p.end && params[*p.end].value <= params[p.start].value) {
+      const auto& e = params[*p.end];
+      diags.add({e.where,
+                 e.path,
+                 fmt::format("end {} is not after start {}", e.value, params[p.start].value),
+                 {"a `set:` entry may have moved one of them"},
+                 ""});
     }
-  // A policy wholly outside the horizon is valid but does nothing: say so (at the value in
-  // force, after `set:`).
   for (const auto& p : sd.policies) {
-    const auto& first = sd.model.params[p.start];
+    const auto& first = params[p.start];
     if (first.value >= sd.end_year)
       sd.warnings.push_back(
           {first.where,
@@ -723,8 +754,8 @@ scenario_description load_scenario(const std::filesystem::path& path) {
                        first.value, sd.end_year),
            {"move its start before the horizon's end, or extend horizon.end"},
            ""});
-    if (p.end && sd.model.params[*p.end].value <= sd.start_year) {
-      const auto& last = sd.model.params[*p.end];
+    if (p.end && params[*p.end].value <= sd.start_year) {
+      const auto& last = params[*p.end];
       sd.warnings.push_back(
           {last.where,
            last.path,
@@ -735,12 +766,45 @@ scenario_description load_scenario(const std::filesystem::path& path) {
            ""});
     }
   }
-  read_uncertainty(uncertainty_blocks, sd.model, sd.uncertainty);
+}
+
+}  // namespace
+
+scenario_description load_scenario(const std::filesystem::path& path) {
+  diagnostic_list diags;
+  auto chain = read_chain(path, diags);
+  scenario_description sd;
+  sd.file = {chain.front().file->display_name, sha256_hex(chain.front().file->content)};
+  for (std::size_t i = 1; i < chain.size(); ++i)
+    sd.parents.push_back({chain[i].file->display_name, sha256_hex(chain[i].file->content)});
+
+  chain_keys k;
+  // Ancestors first, so that each file overrides what it extends.
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) read_file_keys(*it, sd, k);
+  const map_view& child = *chain.front().top;
+  if (!k.model_node)
+    child.report_missing("model", {"the model dataset (a path relative to this file)"});
+  if (!k.end_given)
+    child.report_missing("horizon",
+                         {"horizon: {end: <year>} (start defaults to the model's start_year)"});
+  diags.throw_if_any();
+
+  sd.model = read_named_model(k, diags);
+  set_horizon(k, sd);
+  if (k.discount_node)
+    if (auto r = read_value(*k.discount_node, "1/year", {0, 0.5})) sd.discount_rate = r->value;
+
+  for (const auto& [name, item] : k.policies)
+    if (auto p = read_policy(item, name, sd.model)) sd.policies.push_back(std::move(*p));
+  for (const auto& n : k.overrides) apply_overrides(n, sd.model.params, sd.model.name);
+  // `set:` may move a policy's start or end: check the order again, at the value in force.
+  check_policy_years(sd, diags);
+  read_uncertainty(k.uncertainty_blocks, sd.model, sd.uncertainty);
   if (diags.empty()) check_consistency(sd.model, diags);
   if (diags.empty())
     check_step(
         sd,
-        solver_node.value_or(node_ref(chain.front().file->root, "", *chain.front().file, diags)),
+        k.solver_node.value_or(node_ref(chain.front().file->root, "", *chain.front().file, diags)),
         diags);
   diags.throw_if_any();
   return sd;
