@@ -56,9 +56,11 @@ const std::vector<dist_keys>& keys_by_dist() {
   return table;
 }
 
-/// Reads one distribution spec; reports problems at their keys.
-std::optional<uncertain_parameter> read_spec(const node_ref& n, const std::string& pattern) {
-  using kind = engine::distribution_kind;
+using kind = engine::distribution_kind;
+
+/// The distribution a spec names under `dist`; reports a spec that is not a mapping, has no
+/// `dist` or names an unknown distribution.
+std::optional<kind> read_kind(const node_ref& n) {
   if (!n.is_map()) {
     n.error(fmt::format(
         "expected a distribution such as {{dist: uniform, min: 0.9, max: 1.1}}, found {}",
@@ -82,16 +84,21 @@ std::optional<uncertain_parameter> read_spec(const node_ref& n, const std::strin
                     engine::closest_match(*name, names).value_or(""));
     return std::nullopt;
   }
-  const auto k = static_cast<kind>(it - names.begin());
+  return static_cast<kind>(it - names.begin());
+}
+
+/// The keys a spec of distribution `k` may have.
+std::vector<std::string> spec_keys(kind k) {
   const auto& spec = keys_by_dist()[static_cast<std::size_t>(k)];
   std::vector<std::string> valid{"dist", "apply", "shared"};
   valid.insert(valid.end(), spec.required.begin(), spec.required.end());
   valid.insert(valid.end(), spec.optional.begin(), spec.optional.end());
   if (k == kind::discrete) valid.insert(valid.end(), {"values", "weights"});
-  map_view m(n, valid);
-  uncertain_parameter up;
-  up.pattern = pattern;
-  up.where = n.where();
+  return valid;
+}
+
+/// `apply` and `shared` into `up`; false when either is wrong (reported).
+bool read_apply_and_shared(const map_view& m, uncertain_parameter& up) {
   bool ok = true;
   if (auto a = m.get("apply")) {
     const auto t = a->to_string();
@@ -115,57 +122,66 @@ std::optional<uncertain_parameter> read_spec(const node_ref& n, const std::strin
     else
       ok = false;
   }
-  std::map<std::string, double> v;
-  for (const auto& key : spec.required)
-    if (auto x = m.require(key)) {
-      if (auto d = x->to_number())
-        v[key] = *d;
-      else
-        ok = false;
-    } else {
-      ok = false;
-    }
-  for (const auto& key : spec.optional)
-    if (auto x = m.get(key)) {
-      if (auto d = x->to_number())
-        v[key] = *d;
-      else
-        ok = false;
-    }
-  std::vector<double> values, weights;
-  if (k == kind::discrete) {
-    const auto read_list = [&](std::string_view key, std::vector<double>& out) {
-      if (auto x = m.get(key))
-        if (auto items = x->to_items())
-          for (auto& item : *items) {
-            if (auto d = item.to_number())
-              out.push_back(*d);
-            else
-              ok = false;
-          }
-    };
-    if (!m.require("values")) ok = false;
-    read_list("values", values);
-    read_list("weights", weights);
-    if (ok && values.empty()) {
-      m.get("values")->error("expected at least one value");
-      ok = false;
-    }
-    if (ok && !weights.empty() && weights.size() != values.size()) {
-      m.get("weights")->error(fmt::format("expected {} weights (one per value), found {}",
-                                          values.size(), weights.size()));
-      ok = false;
-    }
-    if (ok && weights.empty()) weights.assign(values.size(), 1.0);
-    if (ok && (std::any_of(weights.begin(), weights.end(), [](double w) { return w < 0; }) ||
-               std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))) {
-      m.get("weights")->error("weights must be >= 0 and not all 0");
-      ok = false;
-    }
-  }
-  if (!ok) return std::nullopt;
+  return ok;
+}
 
-  // Parameter checks, reported at the distribution.
+/// The numeric keys of distribution `k` into `v`; false when one is missing or not a number.
+bool read_numbers(const map_view& m, kind k, std::map<std::string, double>& v) {
+  const auto& spec = keys_by_dist()[static_cast<std::size_t>(k)];
+  const auto number = [&](const std::string& key, const std::optional<node_ref>& x) {
+    const auto d = x ? x->to_number() : std::nullopt;
+    if (d) v[key] = *d;
+    return d.has_value();
+  };
+  bool ok = true;
+  for (const auto& key : spec.required)
+    if (!number(key, m.require(key))) ok = false;
+  for (const auto& key : spec.optional)
+    if (const auto x = m.get(key); x && !number(key, x)) ok = false;
+  return ok;
+}
+
+/// A discrete distribution's values and weights (1 each when not given); `ok` tells whether the
+/// spec's other keys were right (the checks of the lists need it). The new `ok`.
+bool read_discrete(const map_view& m, bool ok, std::vector<double>& values,
+                   std::vector<double>& weights) {
+  const auto read_list = [&](std::string_view key, std::vector<double>& out) {
+    if (auto x = m.get(key))
+      if (auto items = x->to_items())
+        for (auto& item : *items) {
+          if (auto d = item.to_number())
+            out.push_back(*d);
+          else
+            ok = false;
+        }
+  };
+  if (!m.require("values")) ok = false;
+  read_list("values", values);
+  read_list("weights", weights);
+  if (ok && values.empty()) {
+    m.get("values")->error("expected at least one value");
+    ok = false;
+  }
+  if (ok && !weights.empty() && weights.size() != values.size()) {
+    m.get("weights")->error(fmt::format("expected {} weights (one per value), found {}",
+                                        values.size(), weights.size()));
+    ok = false;
+  }
+  if (ok && weights.empty()) weights.assign(values.size(), 1.0);
+  if (ok && (std::any_of(weights.begin(), weights.end(), [](double w) { return w < 0; }) ||
+             std::all_of(weights.begin(), weights.end(), [](double w) { return w == 0; }))) {
+    m.get("weights")->error("weights must be >= 0 and not all 0");
+    ok = false;
+  }
+  return ok;
+}
+
+/// The distribution of kind `k` with parameters `v` (values and weights for a discrete one);
+/// parameters that make no distribution are reported at the spec `n`.
+std::optional<engine::distribution> make_distribution(const node_ref& n, kind k,
+                                                      std::map<std::string, double>& v,
+                                                      const std::vector<double>& values,
+                                                      const std::vector<double>& weights) {
   const auto bad = [&](std::string message) {
     n.error(std::move(message));
     return std::nullopt;
@@ -174,46 +190,59 @@ std::optional<uncertain_parameter> read_spec(const node_ref& n, const std::strin
     case kind::uniform:
       if (!(v["min"] < v["max"]))
         return bad(fmt::format("min {} is not below max {}", v["min"], v["max"]));
-      up.dist = engine::distribution::uniform(v["min"], v["max"]);
-      break;
+      return engine::distribution::uniform(v["min"], v["max"]);
     case kind::triangular:
     case kind::pert:
       if (!(v["min"] <= v["mode"] && v["mode"] <= v["max"] && v["min"] < v["max"]))
         return bad(fmt::format("expected min <= mode <= max (and min < max), found {}, {}, {}",
                                v["min"], v["mode"], v["max"]));
-      up.dist = k == kind::pert ? engine::distribution::pert(v["min"], v["mode"], v["max"])
-                                : engine::distribution::triangular(v["min"], v["mode"], v["max"]);
-      break;
+      return k == kind::pert ? engine::distribution::pert(v["min"], v["mode"], v["max"])
+                             : engine::distribution::triangular(v["min"], v["mode"], v["max"]);
     case kind::normal:
       if (!(v["sd"] > 0)) return bad(fmt::format("sd must be > 0, found {}", v["sd"]));
-      up.dist = engine::distribution::normal(v["mean"], v["sd"]);
-      break;
+      return engine::distribution::normal(v["mean"], v["sd"]);
     case kind::truncated_normal:
       if (!(v["sd"] > 0)) return bad(fmt::format("sd must be > 0, found {}", v["sd"]));
       if (!(v["min"] < v["max"]))
         return bad(fmt::format("min {} is not below max {}", v["min"], v["max"]));
-      up.dist = engine::distribution::truncated_normal(v["mean"], v["sd"], v["min"], v["max"]);
-      break;
+      return engine::distribution::truncated_normal(v["mean"], v["sd"], v["min"], v["max"]);
     case kind::lognormal:
       if (!(v["median"] > 0)) return bad(fmt::format("median must be > 0, found {}", v["median"]));
       if (!(v["sigma"] > 0)) return bad(fmt::format("sigma must be > 0, found {}", v["sigma"]));
-      up.dist = engine::distribution::lognormal(v["median"], v["sigma"]);
-      break;
+      return engine::distribution::lognormal(v["median"], v["sigma"]);
     case kind::beta: {
       const double lo = v.count("min") ? v["min"] : 0.0, hi = v.count("max") ? v["max"] : 1.0;
       if (!(v["alpha"] > 0 && v["beta"] > 0)) return bad("alpha and beta must be > 0");
       if (!(lo < hi)) return bad(fmt::format("min {} is not below max {}", lo, hi));
-      up.dist = engine::distribution::beta(v["alpha"], v["beta"], lo, hi);
-      break;
+      return engine::distribution::beta(v["alpha"], v["beta"], lo, hi);
     }
     case kind::gamma:
       if (!(v["shape"] > 0 && v["scale"] > 0)) return bad("shape and scale must be > 0");
-      up.dist = engine::distribution::gamma(v["shape"], v["scale"]);
-      break;
+      return engine::distribution::gamma(v["shape"], v["scale"]);
     case kind::discrete:
-      up.dist = engine::distribution::discrete(values, weights);
-      break;
+      return engine::distribution::discrete(values, weights);
   }
+  return std::nullopt;
+}
+
+/// Reads one distribution spec; reports problems at their keys.
+std::optional<uncertain_parameter> read_spec(const node_ref& n, const std::string& pattern) {
+  const auto k = read_kind(n);
+  if (!k) return std::nullopt;
+  map_view m(n, spec_keys(*k));
+  uncertain_parameter up;
+  up.pattern = pattern;
+  up.where = n.where();
+  bool ok = read_apply_and_shared(m, up);
+  std::map<std::string, double> v;
+  if (!read_numbers(m, *k, v)) ok = false;
+  std::vector<double> values, weights;
+  if (*k == kind::discrete) ok = read_discrete(m, ok, values, weights);
+  if (!ok) return std::nullopt;
+  // Parameter checks, reported at the distribution.
+  auto dist = make_distribution(n, *k, v, values, weights);
+  if (!dist) return std::nullopt;
+  up.dist = std::move(*dist);
   return up;
 }
 
@@ -222,81 +251,136 @@ std::pair<double, double> practical_support(const engine::distribution& d) {
   return {d.quantile(1e-9), d.quantile(1 - 1e-9)};
 }
 
+/// What the `uncertainty` blocks of a scenario chain say, each over the ones before it.
+struct uncertainty_keys {
+  std::vector<std::pair<std::string, node_ref>> specs;  // by pattern, first appearance order
+  std::optional<node_ref> samples_node, last;
+  bool has_seed = false, has_params = false;  // anywhere in the chain
+};
+
+void read_sampling(const node_ref& n, uncertainty_desc& out) {
+  const std::vector<std::string> methods{"random", "lhs", "sobol"};
+  const auto t = n.to_string();
+  if (!t) return;
+  if (*t == "random")
+    out.sampling = engine::sampling_method::random;
+  else if (*t == "lhs")
+    out.sampling = engine::sampling_method::lhs;
+  else if (*t == "sobol")
+    out.sampling = engine::sampling_method::sobol;
+  else
+    n.error(fmt::format("unknown sampling '{}'", *t), {"expected one of: random, lhs, sobol"},
+            engine::closest_match(*t, methods).value_or(""));
+}
+
+/// `parameters:` entries: a pattern given again replaces the earlier spec, in place.
+void merge_specs(const node_ref& n, std::vector<std::pair<std::string, node_ref>>& specs) {
+  auto entries = n.to_entries();
+  if (!entries) return;
+  for (auto& entry : *entries) {
+    const std::string& pattern = entry.first;  // (clang 14 cannot capture a binding)
+    const auto& spec = entry.second;
+    const auto same =
+        std::find_if(specs.begin(), specs.end(), [&](const auto& s) { return s.first == pattern; });
+    if (same != specs.end())
+      same->second = spec;
+    else
+      specs.emplace_back(pattern, spec);
+  }
+}
+
+void read_block(const node_ref& b, uncertainty_desc& out, uncertainty_keys& k) {
+  map_view m(b, detail::strings({"samples", "sampling", "seed", "parameters"}));
+  if (!m.is_map()) return;
+  out.present = true;
+  k.last = b;
+  if (auto n = m.get("samples")) {
+    k.samples_node = n;
+    if (auto v = n->to_integer(1, static_cast<long long>(input_limits::samples)))
+      out.samples = static_cast<std::size_t>(*v);
+  }
+  if (auto n = m.get("sampling")) read_sampling(*n, out);
+  if (auto n = m.get("seed")) {
+    k.has_seed = true;
+    if (auto v = n->to_integer(0, std::numeric_limits<long long>::max()))
+      out.seed = static_cast<std::uint64_t>(*v);
+  }
+  if (auto n = m.get("parameters")) {
+    k.has_params = true;
+    merge_specs(*n, k.specs);
+  }
+}
+
+/// Whether every value a sample of `up` can give is valid for every parameter it matches;
+/// reports the first that is not at the spec `node`.
+bool fits_ranges(const node_ref& node, const uncertain_parameter& up, const model_description& md) {
+  const auto [lo, hi] = practical_support(up.dist);
+  for (std::size_t t : up.targets) {
+    const auto& p = md.params[t];
+    double a = lo, b = hi;
+    if (up.apply == apply_mode::multiply) {
+      a = std::min(lo * p.value, hi * p.value);
+      b = std::max(lo * p.value, hi * p.value);
+    } else if (up.apply == apply_mode::add) {
+      a = p.value + lo;
+      b = p.value + hi;
+    }
+    if (!p.range.contains(a) || !p.range.contains(b)) {
+      node.error(
+          fmt::format("samples can fall outside the valid range of {}", p.path),
+          {fmt::format(
+               "the distribution gives {} to {} (1e-9 tails cut){}; {} must be {}", a, b,
+               up.apply == apply_mode::set
+                   ? std::string()
+                   : fmt::format(" after {} its value {}",
+                                 up.apply == apply_mode::multiply ? "multiplying" : "adding to",
+                                 p.value),
+               p.path, p.range.describe()),
+           "choose bounds inside the range, or a bounded distribution "
+           "(uniform, triangular, pert, truncated_normal, beta)"});
+      return false;
+    }
+  }
+  return true;
+}
+
+/// The indices of the paths (split at '.') that `pattern` matches, '*' standing for a segment.
+std::vector<std::size_t> matching_paths(const std::string& pattern,
+                                        const std::vector<std::vector<std::string>>& split_all) {
+  const auto pat = split_path(pattern);
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < split_all.size(); ++i) {
+    const auto& segs = split_all[i];
+    if (segs.size() != pat.size()) continue;
+    bool match = true;
+    for (std::size_t s = 0; s < segs.size() && match; ++s)
+      match = pat[s] == "*" || pat[s] == segs[s];
+    if (match) out.push_back(i);
+  }
+  return out;
+}
+
 }  // namespace
 
 void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md,
                       uncertainty_desc& out) {
-  std::vector<std::pair<std::string, node_ref>> specs;  // by pattern, first appearance order
-  std::optional<node_ref> samples_node, last;
-  bool has_seed = false, has_params = false;  // anywhere in the chain
-  for (const auto& b : blocks) {
-    map_view m(b, detail::strings({"samples", "sampling", "seed", "parameters"}));
-    if (!m.is_map()) continue;
-    out.present = true;
-    last = b;
-    if (auto n = m.get("samples")) {
-      samples_node = n;
-      if (auto v = n->to_integer(1, static_cast<long long>(input_limits::samples)))
-        out.samples = static_cast<std::size_t>(*v);
-    }
-    if (auto n = m.get("sampling")) {
-      const std::vector<std::string> methods{"random", "lhs", "sobol"};
-      if (auto t = n->to_string()) {
-        if (*t == "random")
-          out.sampling = engine::sampling_method::random;
-        else if (*t == "lhs")
-          out.sampling = engine::sampling_method::lhs;
-        else if (*t == "sobol")
-          out.sampling = engine::sampling_method::sobol;
-        else
-          n->error(fmt::format("unknown sampling '{}'", *t),
-                   {"expected one of: random, lhs, sobol"},
-                   engine::closest_match(*t, methods).value_or(""));
-      }
-    }
-    if (auto n = m.get("seed")) {
-      has_seed = true;
-      if (auto v = n->to_integer(0, std::numeric_limits<long long>::max()))
-        out.seed = static_cast<std::uint64_t>(*v);
-    }
-    if (auto n = m.get("parameters")) {
-      has_params = true;
-      if (auto entries = n->to_entries())
-        for (auto& entry : *entries) {
-          const std::string& pattern = entry.first;  // (clang 14 cannot capture a binding)
-          const auto& spec = entry.second;
-          const auto same = std::find_if(specs.begin(), specs.end(),
-                                         [&](const auto& s) { return s.first == pattern; });
-          if (same != specs.end())
-            same->second = spec;
-          else
-            specs.emplace_back(pattern, spec);
-        }
-    }
-  }
+  uncertainty_keys k;
+  for (const auto& b : blocks) read_block(b, out, k);
   if (!out.present) return;
   // Required somewhere in the chain: no silent default for the size or the seed of a study.
-  const map_view whole(*last, detail::strings({"samples", "sampling", "seed", "parameters"}));
-  if (!samples_node) whole.report_missing("samples", {"how many runs, e.g. samples: 1000"});
-  if (!has_seed)
+  const map_view whole(*k.last, detail::strings({"samples", "sampling", "seed", "parameters"}));
+  if (!k.samples_node) whole.report_missing("samples", {"how many runs, e.g. samples: 1000"});
+  if (!k.has_seed)
     whole.report_missing("seed", {"a whole number; the same seed gives the same runs"});
-  if (!has_params) whole.report_missing("parameters", {"path: {dist: ..., ...} entries"});
+  if (!k.has_params) whole.report_missing("parameters", {"path: {dist: ..., ...} entries"});
 
   const auto all_paths = md.params.paths();
   std::vector<std::vector<std::string>> split_all;
   for (const auto& p : all_paths) split_all.push_back(split_path(p));
-  for (const auto& [pattern, node] : specs) {
+  for (const auto& [pattern, node] : k.specs) {
     auto up = read_spec(node, pattern);
     if (!up) continue;
-    const auto pat = split_path(pattern);
-    for (std::size_t i = 0; i < all_paths.size(); ++i) {
-      const auto& segs = split_all[i];
-      if (segs.size() != pat.size()) continue;
-      bool match = true;
-      for (std::size_t s = 0; s < segs.size() && match; ++s)
-        match = pat[s] == "*" || pat[s] == segs[s];
-      if (match) up->targets.push_back(i);
-    }
+    up->targets = matching_paths(pattern, split_all);
     if (up->targets.empty()) {
       node.error(fmt::format("'{}' matches no parameter of the model or its policies", pattern),
                  {"'*' stands for one path segment; `hwfsim params <scenario>` lists every path"},
@@ -304,41 +388,12 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
       continue;
     }
     // Every value a sample can give must be valid for every matched parameter.
-    const auto [lo, hi] = practical_support(up->dist);
-    bool fits = true;
-    for (std::size_t t : up->targets) {
-      const auto& p = md.params[t];
-      double a = lo, b = hi;
-      if (up->apply == apply_mode::multiply) {
-        a = std::min(lo * p.value, hi * p.value);
-        b = std::max(lo * p.value, hi * p.value);
-      } else if (up->apply == apply_mode::add) {
-        a = p.value + lo;
-        b = p.value + hi;
-      }
-      if (!p.range.contains(a) || !p.range.contains(b)) {
-        node.error(
-            fmt::format("samples can fall outside the valid range of {}", p.path),
-            {fmt::format(
-                 "the distribution gives {} to {} (1e-9 tails cut){}; {} must be {}", a, b,
-                 up->apply == apply_mode::set
-                     ? std::string()
-                     : fmt::format(" after {} its value {}",
-                                   up->apply == apply_mode::multiply ? "multiplying" : "adding to",
-                                   p.value),
-                 p.path, p.range.describe()),
-             "choose bounds inside the range, or a bounded distribution "
-             "(uniform, triangular, pert, truncated_normal, beta)"});
-        fits = false;
-        break;
-      }
-    }
-    if (fits) out.parameters.push_back(std::move(*up));
+    if (fits_ranges(node, *up, md)) out.parameters.push_back(std::move(*up));
   }
   if (out.dimensions() > input_limits::uncertain_dimensions)
-    last->error(fmt::format("{} sampled dimensions, more than the limit of {}", out.dimensions(),
-                            input_limits::uncertain_dimensions),
-                {"use `shared: true` on wildcard entries to draw once for all their matches"});
+    k.last->error(fmt::format("{} sampled dimensions, more than the limit of {}", out.dimensions(),
+                              input_limits::uncertain_dimensions),
+                  {"use `shared: true` on wildcard entries to draw once for all their matches"});
 }
 
 }  // namespace hwf::model
