@@ -4,6 +4,10 @@
 #include <cmath>
 #include <string_view>
 
+#include <fmt/format.h>
+
+#include "engine/diagnostics.hpp"
+
 namespace hwf::model {
 
 namespace {
@@ -80,6 +84,31 @@ bool same_layout(const compiled_model& a, const compiled_model& b) {
   return a.start_time() == b.start_time() && a.end_time() == b.end_time() &&
          a.schemas()[0].series == b.schemas()[0].series &&
          a.schemas()[1].series == b.schemas()[1].series;
+}
+
+void check_comparable(const std::vector<const scenario_description*>& scenarios,
+                      const std::vector<const compiled_model*>& models) {
+  const auto refuse = [](const scenario_description& s, std::string key, std::string message,
+                         std::string note) {
+    engine::diagnostic d;
+    d.where.file = s.file.display_name;
+    d.key_path = std::move(key);
+    d.message = std::move(message);
+    d.notes.push_back(std::move(note));
+    return engine::input_error({std::move(d)});
+  };
+  const auto& base = *scenarios[0];
+  for (std::size_t i = 0; i < scenarios.size(); ++i) {
+    const auto& s = *scenarios[i];
+    for (std::size_t j = 0; j < i; ++j)
+      if (scenarios[j]->name == s.name)
+        throw refuse(s, "scenario", fmt::format("two compared scenarios are named '{}'", s.name),
+                     "names tell scenarios apart in the output; give each its own");
+    if (!same_layout(*models[0], *models[i]))
+      throw refuse(s, "",
+                   fmt::format("scenario '{}' cannot be compared with '{}'", s.name, base.name),
+                   "compared scenarios need the same countries, cadres, corridors and horizon");
+  }
 }
 
 engine::table_values summarise_countries(const compiled_model& m,

@@ -27,6 +27,12 @@ engine::table_schema corridor_summary_schema(const compiled_model& m);
 /// runs can be compared value by value).
 bool same_layout(const compiled_model& a, const compiled_model& b);
 
+/// Checks that runs of `scenarios` (the baseline first), compiled to `models` (same order), can
+/// be compared value by value: each has its own name, and each model has the baseline's layout
+/// (same_layout). Throws engine::input_error naming the first scenario file at fault.
+void check_comparable(const std::vector<const scenario_description*>& scenarios,
+                      const std::vector<const compiled_model*>& models);
+
 /// The per-country summary of `run` against `baseline` at settings.years (one row per year).
 /// Both runs come from models with the same layout as `m`.
 engine::table_values summarise_countries(const compiled_model& m,

@@ -85,16 +85,14 @@ mc_study prepare_study(const std::vector<std::string>& paths,
                                     "with seed {} (extend the baseline to inherit them)",
                                     bu.samples, engine::to_string(bu.sampling), bu.seed, su.samples,
                                     engine::to_string(su.sampling), su.seed));
-    if (!same_layout(*st.models[0], *st.models[i]))
-      throw study_error(
-          s.file.display_name, "",
-          fmt::format("scenario '{}' cannot be compared with '{}'", s.name, base.name),
-          "compared scenarios need the same countries, cadres, corridors and horizon");
-    for (std::size_t j = 0; j < i; ++j)
-      if (st.scenarios[j].name == s.name)
-        throw study_error(s.file.display_name, "scenario",
-                          fmt::format("two compared scenarios are named '{}'", s.name), "");
   }
+  std::vector<const scenario_description*> scenarios;
+  std::vector<const compiled_model*> models;
+  for (std::size_t i = 0; i < st.scenarios.size(); ++i) {
+    scenarios.push_back(&st.scenarios[i]);
+    models.push_back(st.models[i].get());
+  }
+  check_comparable(scenarios, models);
   // Common random numbers: a dimension with the same label gets the same draws in every scenario.
   for (const auto& s : st.scenarios) {
     std::vector<std::size_t> map;

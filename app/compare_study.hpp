@@ -1,0 +1,97 @@
+#pragma once
+// `hwfsim compare`: a baseline and other scenarios run in parallel; their tables, the deltas from
+// the baseline, per-country and per-corridor summaries at chosen years, and the console tables.
+
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tbb/global_control.h>
+
+#include "app/results_folder.hpp"
+#include "app/study.hpp"
+#include "models/workforce/comparison.hpp"
+#include "models/workforce/compiled_model.hpp"
+
+namespace hwf::app {
+
+struct compare_options {
+  std::vector<std::string> scenarios;  ///< baseline first; at least two
+  std::string output;                  ///< results folder; empty: results/compare
+  bool force = false;
+  std::optional<double> discount_rate;  ///< per year; none: the baseline scenario's
+  std::string years;      ///< summary years, "2030,2035"; empty: start + 5, start + 10, end
+  std::string countries;  ///< countries of the console tables, "NGA,GBR"; empty: all
+  std::string cadre;      ///< console tables of this cadre; empty: all cadres together
+  int threads = 0;        ///< most threads; 0: all cores
+  reporting report;
+};
+
+/// One compared scenario: its description, model and run.
+struct compared_run {
+  std::shared_ptr<const model::scenario_description> scenario;
+  std::shared_ptr<const model::compiled_model> model;
+  std::optional<model::run_output> run;
+  double seconds = 0;  ///< loading, compiling and running
+};
+
+/// The comparison: every run, the summaries and what the console tables show. Owns the models
+/// and the summary schemas its tables point to.
+class compare_results {
+ public:
+  compare_results(std::vector<compared_run> runs, model::comparison_settings settings,
+                  std::vector<std::size_t> shown, const compare_options& options,
+                  std::filesystem::path folder);
+
+  /// Writes indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv,
+  /// corridor_summary.csv, run.json and report.html.
+  void write(results_folder& folder) const;
+  /// What the command prints: the files, then a table for each --years year (else the last).
+  std::string text() const;
+  /// Notes on the runs (limits that never bind), for standard error.
+  std::vector<std::string> notes() const;
+  const model::comparison_settings& settings() const noexcept { return settings_; }
+  /// The per-country summary of scenario `i` (keys country, indicator), one row per year.
+  const engine::table_values& summary(std::size_t i) const { return summaries_[i]; }
+  /// A value of the per-country summary of scenario `i` at summary row `row`, found by its
+  /// (country, indicator) key; throws std::out_of_range for a key not in the schema.
+  double summary_value(std::size_t i, std::size_t row, std::string_view country,
+                       std::string_view indicator) const;
+
+ private:
+  std::string all_cadres_table(std::size_t row) const;
+  std::string cadre_table(int year) const;
+
+  std::vector<compared_run> runs_;
+  model::comparison_settings settings_;
+  std::vector<std::size_t> shown_;
+  std::string cadre_;
+  bool years_given_;
+  std::filesystem::path folder_;
+  std::shared_ptr<const engine::table_schema> summary_schema_, corridor_schema_;
+  std::vector<engine::table_values> summaries_;
+};
+
+class compare_study {
+ public:
+  /// Checks the options' lists, then loads and compiles the scenarios in parallel; reports every
+  /// bad input of all of them together (engine::input_error) and says their warnings.
+  explicit compare_study(compare_options options);
+  ~compare_study();
+  /// The results folder: options.output, or results/compare.
+  std::filesystem::path output_folder() const;
+  /// Runs the scenarios in parallel (the first failure in input order is thrown), checks that
+  /// they are comparable and the options' years, countries and cadre, and summarises.
+  compare_results execute();
+
+ private:
+  compare_options options_;
+  std::unique_ptr<tbb::global_control> limit_;
+  std::vector<compared_run> runs_;
+  std::vector<std::exception_ptr> errors_;  ///< per scenario: what stopped it, if anything
+};
+
+}  // namespace hwf::app

@@ -1,0 +1,38 @@
+#pragma once
+// Console text shared by the studies: numbers as report.html shows them, solver steps, and the
+// progress meter of an ensemble.
+
+#include <chrono>
+#include <cstddef>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace hwf::app {
+
+/// Money as report.html shows it (outputs/report/report.js, money()): whole dollars with
+/// thousands separators below a million, else M, B or T with two decimals below 10 and one from
+/// 10 ("2.39 M", "12.0 M", "1.36 B"); "-" for a value that is not finite.
+std::string money(double value);
+
+/// A fixed step in years as a fraction: "1", "1/4".
+std::string step_text(double step_years);
+
+/// Progress of `total` runs on standard error: a bar with rate and ETA on a terminal, a line
+/// every 10% otherwise. update() may be called from any thread.
+class progress_meter {
+ public:
+  explicit progress_meter(std::size_t total);
+  void update(std::size_t done);
+
+ private:
+  using clock_type = std::chrono::steady_clock;
+  std::size_t total_;
+  bool tty_;
+  int next_percent_ = 10;
+  std::optional<std::size_t> base_;
+  std::mutex mutex_;
+  clock_type::time_point start_ = clock_type::now();
+};
+
+}  // namespace hwf::app

@@ -1,0 +1,28 @@
+#pragma once
+// The commands that read a scenario and print about it, running nothing: validate, params,
+// show, sources and schema. Each returns the text the command prints.
+
+#include <string>
+
+#include "app/study.hpp"
+
+namespace hwf::app {
+
+/// `validate`: loads and compiles the scenario (its warnings through `r`, or thrown with
+/// r.strict); one line on the model's size. Throws engine::input_error.
+std::string validate_text(const std::string& scenario, const reporting& r);
+
+/// `params`: every parameter whose path contains `filter` (empty: all), as a table, or with
+/// `csv` as CSV with range, flag and location.
+std::string params_text(const std::string& scenario, bool csv, const std::string& filter);
+
+/// `show`: the resolved scenario (after extends and set:) with each value's origin.
+std::string show_text(const std::string& scenario);
+
+/// `sources`: every parameter with its source and flag, as Markdown.
+std::string sources_text(const std::string& scenario);
+
+/// `schema`: the reference of every numeric key, as Markdown.
+std::string schema_text();
+
+}  // namespace hwf::app
