@@ -1,5 +1,6 @@
 // The results catalogue: every file a command writes is in it, the writers' headers are its
-// columns around the schemas' keys, and the stale-file rule removes exactly its files.
+// columns around the schemas' keys, the stale-file rule removes exactly its files, and the
+// generated file tables of docs/cli.md come from it.
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "docs_tables.hpp"
 #include "engine/diagnostics.hpp"
 #include "models/workforce/comparison.hpp"
 #include "outputs/atomic_file.hpp"
@@ -133,4 +135,47 @@ TEST_CASE("the stale-file rule of --force removes exactly the catalogue's files"
     CHECK(out::is_own_temporary("." + std::string(f.name) + ".tmp0123abcd"));
   }
   CHECK_FALSE(out::is_own_temporary(".notes.md.tmp0123abcd"));
+}
+
+TEST_CASE("the file tables come from the catalogue and the teaching model's keys", "[io]") {
+  const auto keys = test::teaching_key_columns();
+  CHECK(keys.at("corridors") ==
+        std::vector<std::string>{"origin", "destination", "cadre", "indicator"});
+  CHECK(keys.at("probabilities") == std::vector<std::string>{"country", "probability"});
+  const auto table = out::files_table_markdown("compare", keys);
+  CHECK_THAT(table, Catch::StartsWith("| file | columns or format | content |\n|---|---|---|\n"
+                                      "| `indicators.csv` | "
+                                      "`scenario,year,country,cadre,indicator,value` | every "));
+  CHECK_THAT(table, Catch::Contains("| `corridor_summary.csv` | "
+                                    "`scenario,year,origin,destination,cadre,indicator,baseline,"
+                                    "value,delta` |"));
+  CHECK_THAT(table, Catch::Contains("| `run.json` | JSON |"));
+  CHECK_THAT(out::files_table_markdown("mc", keys),
+             Catch::Contains("| `samples.csv` | `run,<sampled dimension>...` |"));
+  CHECK_THAT(out::result_names_markdown(),
+             Catch::StartsWith("`indicators.csv`, `corridors.csv`, ") &&
+                 Catch::EndsWith(" and `files.sha256`.\n"));
+}
+
+TEST_CASE("generated blocks are replaced between their begin and end lines", "[io]") {
+  const auto block = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "a") return std::string("new\n");
+    return std::nullopt;
+  };
+  CHECK(out::with_generated_blocks("x\n<!-- begin: a -->\nold\nold\n<!-- end: a -->\ny\n", block) ==
+        "x\n<!-- begin: a -->\nnew\n<!-- end: a -->\ny\n");
+  CHECK(out::with_generated_blocks("<!-- begin: b -->\nkept\n<!-- end: b -->\n", block) ==
+        "<!-- begin: b -->\nkept\n<!-- end: b -->\n");
+  CHECK_FALSE(out::with_generated_blocks("<!-- begin: a -->\nold\n<!-- end: b -->\n", block));
+}
+
+TEST_CASE("docs/cli.md's file tables are current", "[io]") {
+  const auto text = out::read_file(test::source_path("docs/cli.md"));
+  REQUIRE(text);
+  const auto current = test::current_cli_docs(*text);
+  REQUIRE(current);
+  const bool is_current = *current == *text;
+  INFO("regenerate them: build/ci/tests/hwf_docs_tables --write docs/cli.md");
+  CHECK(is_current);
+  CHECK_THAT(*text, Catch::Contains("<!-- begin: files mc -->"));
 }
