@@ -1,6 +1,7 @@
 #include "app/results_folder.hpp"
 
 #include "app/record.hpp"
+#include "outputs/results_catalogue.hpp"
 
 namespace hwf::app {
 
@@ -34,12 +35,15 @@ void results_folder::begin() {
 }
 
 void results_folder::write(const std::string& name, std::string_view content) {
+  // Only the catalogue's files: --force's stale-file rule and docs/cli.md know no others.
+  out::result_entry(std::filesystem::path(name).filename().string());
   begin();
   out::write_file_atomically(dir_ / name, content);
   names_.push_back(name);
 }
 
 void results_folder::adopt(const std::string& name) {
+  out::result_entry(name);
   names_.push_back(name);
 }
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "outputs/csv_writer.hpp"
+#include "outputs/results_catalogue.hpp"
 
 namespace hwf::app {
 
@@ -81,9 +82,9 @@ void write_saved_run(out::netcdf_runs& file, const model::mc_study& study,
 }
 
 std::string samples_csv(const model::mc_study& study, out::netcdf_runs* file) {
-  std::string text = "run";
-  for (const auto& l : study.dimensions) text += "," + out::csv_field(l);
-  text += "\n";
+  std::vector<std::string> labels;
+  for (const auto& l : study.dimensions) labels.push_back(out::csv_field(l));
+  std::string text = out::csv_header(out::csv_shape::samples, labels);
   fmt::memory_buffer buf;
   for (std::size_t run = 0; run < study.samples; ++run) {
     fmt::format_to(std::back_inserter(buf), "{}", run);

@@ -16,6 +16,7 @@
 #include "engine/diagnostics.hpp"
 
 #include "engine/input_file.hpp"
+#include "outputs/results_catalogue.hpp"
 
 namespace hwf::out {
 
@@ -84,25 +85,11 @@ void write_file_atomically(const std::filesystem::path& path, std::string_view c
 }
 
 const std::vector<std::string>& own_result_names() {
-  static const std::vector<std::string> own{"indicators.csv",
-                                            "corridors.csv",
-                                            "run.json",
-                                            "deltas.csv",
-                                            "corridor_deltas.csv",
-                                            "summary.csv",
-                                            "corridor_summary.csv",
-                                            "report.html",
-                                            "backcast.csv",
-                                            "validation.md",
-                                            "runs.nc",
-                                            "quantiles.csv",
-                                            "corridor_quantiles.csv",
-                                            "difference_quantiles.csv",
-                                            "corridor_difference_quantiles.csv",
-                                            "probabilities.csv",
-                                            "samples.csv",
-                                            "validation.svg",
-                                            manifest_name};
+  static const std::vector<std::string> own = [] {
+    std::vector<std::string> names;
+    for (const auto& f : results_catalogue()) names.emplace_back(f.name);
+    return names;
+  }();
   return own;
 }
 

@@ -55,7 +55,8 @@ void create_results_folder(const std::filesystem::path& dir);
 /// (".indicators.csv.tmp1a2b3c4d"). Any other name is the user's.
 bool is_own_temporary(std::string_view name);
 
-/// The names of the files hwfsim writes into a results folder.
+/// The names of the files hwfsim writes into a results folder: those of the results catalogue
+/// (outputs/results_catalogue.hpp), in its order.
 const std::vector<std::string>& own_result_names();
 
 /// Removes temporaries that killed runs left in `dir` (is_own_temporary names only).

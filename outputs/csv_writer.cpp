@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "outputs/results_catalogue.hpp"
+
 namespace hwf::out {
 
 namespace {
@@ -69,16 +71,8 @@ std::vector<std::string> formatted_keys(const engine::table_schema& schema) {
   return keys;
 }
 
-std::string header_line(const engine::table_schema& schema, std::string_view value_columns) {
-  std::string out = "scenario,year";
-  for (const auto& k : schema.key_columns) {
-    out += ',';
-    out += k;
-  }
-  out += ',';
-  out += value_columns;
-  out += '\n';
-  return out;
+std::string header_line(const engine::table_schema& schema, csv_shape shape) {
+  return csv_header(shape, schema.key_columns);
 }
 
 }  // namespace
@@ -87,7 +81,7 @@ std::string long_csv(const std::string& scenario, const std::vector<double>& tim
                      const engine::table_values& table, const std::vector<std::size_t>& rows,
                      bool header) {
   const auto& schema = *table.schema;
-  std::string out = header ? header_line(schema, "value") : std::string();
+  std::string out = header ? header_line(schema, csv_shape::values) : std::string();
   const auto keys = formatted_keys(schema);
   const std::string name = csv_field(scenario);
   fmt::memory_buffer buf;
@@ -110,7 +104,7 @@ std::string quantiles_csv(const std::string& scenario, const std::vector<double>
                           const engine::table_schema& schema, std::size_t first_cell,
                           const std::vector<double>& mean, const std::vector<double>& sd,
                           const std::vector<double>& quantiles, bool header) {
-  std::string out = header ? header_line(schema, "mean,sd,p05,p25,p50,p75,p95") : std::string();
+  std::string out = header ? header_line(schema, csv_shape::statistics) : std::string();
   const auto keys = formatted_keys(schema);
   const std::string name = csv_field(scenario);
   fmt::memory_buffer buf;
@@ -130,7 +124,7 @@ std::string delta_csv(const std::string& scenario, const std::vector<double>& ti
                       const engine::table_values& baseline, const engine::table_values& table,
                       bool header) {
   const auto& schema = *table.schema;
-  std::string out = header ? header_line(schema, "baseline,value,delta") : std::string();
+  std::string out = header ? header_line(schema, csv_shape::deltas) : std::string();
   const auto keys = formatted_keys(schema);
   const std::string name = csv_field(scenario);
   fmt::memory_buffer buf;

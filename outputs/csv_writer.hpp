@@ -1,5 +1,7 @@
 #pragma once
-// Long ("tidy") CSV: one row per value, `scenario,year,<key columns>,value`.
+// Long ("tidy") CSV: one row per value, `scenario,year,<key columns>,value`. Each writer's
+// columns are those of its csv_shape in the results catalogue (outputs/results_catalogue.hpp);
+// the key columns are the table schema's.
 
 #include <string>
 

@@ -16,6 +16,7 @@
 #include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/report_assets.hpp"
+#include "outputs/results_catalogue.hpp"
 
 namespace hwf::out {
 
@@ -71,45 +72,28 @@ class dictionary {
   std::map<std::string, std::uint32_t, std::less<>> index_;
 };
 
-/// One CSV file of a results folder and how its columns map to the page's tables.
-struct table_spec {
-  std::string_view name;  ///< key in the page's data
-  std::string_view file;
-  std::vector<std::pair<std::string_view, std::string_view>> keys;  ///< (column, dictionary)
-  std::vector<std::string_view> columns;                            ///< value columns
-};
+/// The dictionary the page keeps the labels of key column `column` of table `table` in: the
+/// column's plural ("cadre": "cadres", "country": "countries"), but for two rules: origins and
+/// destinations are countries, and each table's indicators are its own set ("indicators",
+/// "corridor_indicators", "summary_indicators").
+std::string dictionary_of(std::string_view column, std::string_view table) {
+  if (column == "origin" || column == "destination") return "countries";
+  if (column == "indicator") {
+    if (table == "indicators") return "indicators";
+    if (table.ends_with('s')) table.remove_suffix(1);
+    return fmt::format("{}_indicators", table);
+  }
+  if (column.ends_with('y')) return fmt::format("{}ies", column.substr(0, column.size() - 1));
+  return fmt::format("{}s", column);
+}
 
-const table_spec indicators_spec{
-    "indicators",
-    "indicators.csv",
-    {{"country", "countries"}, {"cadre", "cadres"}, {"indicator", "indicators"}},
-    {"value"}};
-const table_spec corridors_spec{"corridors",
-                                "corridors.csv",
-                                {{"origin", "countries"},
-                                 {"destination", "countries"},
-                                 {"cadre", "cadres"},
-                                 {"indicator", "corridor_indicators"}},
-                                {"value"}};
-const table_spec summary_spec{"summary",
-                              "summary.csv",
-                              {{"country", "countries"}, {"indicator", "summary_indicators"}},
-                              {"value"}};
-const std::vector<std::string_view> quantile_columns{"mean", "sd",  "p05", "p25",
-                                                     "p50",  "p75", "p95"};
-const table_spec quantiles_spec{"quantiles", "quantiles.csv", indicators_spec.keys,
-                                quantile_columns};
-const table_spec corridor_quantiles_spec{"corridor_quantiles", "corridor_quantiles.csv",
-                                         corridors_spec.keys, quantile_columns};
-const table_spec difference_spec{"difference_quantiles", "difference_quantiles.csv",
-                                 indicators_spec.keys, quantile_columns};
-const table_spec corridor_difference_spec{"corridor_difference_quantiles",
-                                          "corridor_difference_quantiles.csv", corridors_spec.keys,
-                                          quantile_columns};
-const table_spec probabilities_spec{"probabilities",
-                                    "probabilities.csv",
-                                    {{"country", "countries"}, {"probability", "probabilities"}},
-                                    {"value"}};
+/// True for a key column name hwfsim writes: lowercase letters, digits and underscores.
+bool is_key_column(std::string_view column) {
+  return !column.empty() && column.front() >= 'a' && column.front() <= 'z' &&
+         std::all_of(column.begin(), column.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+         });
+}
 
 /// Splits CSV text (RFC 4180, as csv_field quotes) into records of texts (csv_text: without the
 /// apostrophe csv_field puts before a formula); calls `on_record(fields, line)`.
@@ -172,92 +156,147 @@ std::optional<double> parse_number(std::string_view s) {
 /// A table read back from its CSV file: one series per (scenario, keys), values by column and
 /// year.
 struct table_data {
-  const table_spec* spec = nullptr;
+  const result_file* file = nullptr;
+  std::vector<std::string> dictionaries;  ///< of the key columns, from the file's header
   std::vector<double> years;
   std::vector<std::vector<std::uint32_t>> series_keys;  ///< scenario id, then one id per key
   std::vector<std::vector<double>> values;  ///< per series: columns x years, column-major
 };
 
-table_data read_table(const fs::path& dir, const table_spec& spec,
-                      std::map<std::string, dictionary, std::less<>>& dicts,
-                      const dictionary& scenarios) {
-  const fs::path path = dir / spec.file;
-  const std::string text = read_whole_file(path);
-  std::vector<std::string> header{"scenario", "year"};
-  for (const auto& [column, dict] : spec.keys) header.emplace_back(column);
-  for (const auto& column : spec.columns) header.emplace_back(column);
+/// Reads a table's CSV records: the header first, whose key columns (between the catalogue's
+/// leading and value columns) name the dictionaries, then one row per record.
+class table_reader {
+ public:
+  table_reader(fs::path path, const result_file& file,
+               std::map<std::string, dictionary, std::less<>>& dicts, const dictionary& scenarios)
+      : path_(std::move(path)),
+        columns_(columns_of(file.shape)),
+        dicts_(dicts),
+        scenarios_(scenarios) {
+    t_.file = &file;
+  }
 
-  struct row {
+  void record(const std::vector<std::string>& fields, std::size_t line) {
+    if (header_.empty())
+      header(fields, line);
+    else
+      row(fields, line);
+  }
+
+  table_data finish();
+
+ private:
+  struct row_at {
     std::size_t series;
     double year;
-    std::size_t first;  ///< into cells
+    std::size_t first;  ///< into cells_
   };
-  std::vector<row> rows;
-  std::vector<double> cells;
-  std::map<std::vector<std::uint32_t>, std::size_t> series_of;
-  table_data t;
-  t.spec = &spec;
-  bool header_seen = false;
-  std::vector<std::uint32_t> key(spec.keys.size() + 1);
-  for_each_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
-    if (!header_seen) {
-      if (fields != header)
-        throw folder_error(path, "not a table hwfsim writes",
-                           fmt::format("expected the header '{}'", fmt::join(header, ",")), line);
-      header_seen = true;
-      return;
-    }
-    if (fields.size() != header.size())
-      throw folder_error(
-          path, fmt::format("{} fields where the header has {}", fields.size(), header.size()), "",
-          line);
-    const auto s = scenarios.find(fields[0]);
-    if (!s)
-      throw folder_error(path, fmt::format("scenario '{}' is not one of run.json's", fields[0]),
-                         fmt::format("run.json names: {}", fmt::join(scenarios.labels(), ", ")),
-                         line);
-    key[0] = *s;
-    for (std::size_t k = 0; k < spec.keys.size(); ++k)
-      key[k + 1] = dicts[std::string(spec.keys[k].second)].id(fields[k + 2]);
-    const auto year = parse_number(fields[1]);
-    if (!year) throw folder_error(path, fmt::format("'{}' is not a year", fields[1]), "", line);
-    auto [it, added] = series_of.try_emplace(key, t.series_keys.size());
-    if (added) t.series_keys.push_back(key);
-    rows.push_back({it->second, *year, cells.size()});
-    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
-      const auto& f = fields[2 + spec.keys.size() + c];
-      const auto x = parse_number(f);
-      if (!x) throw folder_error(path, fmt::format("'{}' is not a number", f), "", line);
-      cells.push_back(*x);
-    }
-  });
-  if (!header_seen) throw folder_error(path, "is empty", "expected a table hwfsim writes");
 
-  for (const auto& r : rows) t.years.push_back(r.year);
-  std::sort(t.years.begin(), t.years.end());
-  t.years.erase(std::unique(t.years.begin(), t.years.end()), t.years.end());
-  const std::size_t n_years = t.years.size(), n_columns = spec.columns.size();
-  t.values.assign(
-      t.series_keys.size(),
-      std::vector<double>(n_years * n_columns, std::numeric_limits<double>::quiet_NaN()));
-  for (const auto& r : rows) {
-    const auto y = static_cast<std::size_t>(
-        std::lower_bound(t.years.begin(), t.years.end(), r.year) - t.years.begin());
-    for (std::size_t c = 0; c < n_columns; ++c)
-      t.values[r.series][c * n_years + y] = cells[r.first + c];
+  void header(const std::vector<std::string>& fields, std::size_t line);
+  void row(const std::vector<std::string>& fields, std::size_t line);
+
+  fs::path path_;
+  const csv_columns& columns_;
+  std::map<std::string, dictionary, std::less<>>& dicts_;
+  const dictionary& scenarios_;
+  std::vector<std::string> header_;
+  std::vector<dictionary*> key_dicts_;
+  std::vector<std::uint32_t> key_;  ///< of the current row: scenario id, then one id per key
+  std::vector<row_at> rows_;
+  std::vector<double> cells_;
+  std::map<std::vector<std::uint32_t>, std::size_t> series_of_;
+  table_data t_;
+};
+
+void table_reader::header(const std::vector<std::string>& fields, std::size_t line) {
+  const std::size_t lead = columns_.leading.size(), n_values = columns_.values.size();
+  bool good = fields.size() > lead + n_values &&
+              std::equal(columns_.leading.begin(), columns_.leading.end(), fields.begin()) &&
+              std::equal(columns_.values.begin(), columns_.values.end(), fields.end() - n_values);
+  for (std::size_t k = lead; good && k < fields.size() - n_values; ++k) {
+    const auto& column = fields[k];
+    good = is_key_column(column) && std::count(fields.begin(), fields.end(), column) == 1 &&
+           std::find(columns_.leading.begin(), columns_.leading.end(), column) ==
+               columns_.leading.end();
+    if (!good) break;
+    t_.dictionaries.push_back(dictionary_of(column, t_.file->table));
   }
-  return t;
+  if (!good)
+    throw folder_error(
+        path_, "not a table hwfsim writes",
+        fmt::format("expected the header '{},<key columns>,{}'", fmt::join(columns_.leading, ","),
+                    fmt::join(columns_.values, ",")),
+        static_cast<int>(line));
+  header_ = fields;
+}
+
+void table_reader::row(const std::vector<std::string>& fields, std::size_t line) {
+  const int at = static_cast<int>(line);
+  if (fields.size() != header_.size())
+    throw folder_error(
+        path_, fmt::format("{} fields where the header has {}", fields.size(), header_.size()), "",
+        at);
+  const auto s = scenarios_.find(fields[0]);
+  if (!s)
+    throw folder_error(path_, fmt::format("scenario '{}' is not one of run.json's", fields[0]),
+                       fmt::format("run.json names: {}", fmt::join(scenarios_.labels(), ", ")), at);
+  if (key_dicts_.empty())  // made with the first row: a table without rows adds no dictionary
+    for (const auto& name : t_.dictionaries) key_dicts_.push_back(&dicts_[name]);
+  key_.resize(key_dicts_.size() + 1);
+  key_[0] = *s;
+  for (std::size_t k = 0; k < key_dicts_.size(); ++k)
+    key_[k + 1] = key_dicts_[k]->id(fields[k + 2]);
+  const auto year = parse_number(fields[1]);
+  if (!year) throw folder_error(path_, fmt::format("'{}' is not a year", fields[1]), "", at);
+  auto [it, added] = series_of_.try_emplace(key_, t_.series_keys.size());
+  if (added) t_.series_keys.push_back(key_);
+  rows_.push_back({it->second, *year, cells_.size()});
+  for (std::size_t c = 2 + key_dicts_.size(); c < fields.size(); ++c) {
+    const auto x = parse_number(fields[c]);
+    if (!x) throw folder_error(path_, fmt::format("'{}' is not a number", fields[c]), "", at);
+    cells_.push_back(*x);
+  }
+}
+
+table_data table_reader::finish() {
+  if (header_.empty()) throw folder_error(path_, "is empty", "expected a table hwfsim writes");
+  for (const auto& r : rows_) t_.years.push_back(r.year);
+  std::sort(t_.years.begin(), t_.years.end());
+  t_.years.erase(std::unique(t_.years.begin(), t_.years.end()), t_.years.end());
+  const std::size_t n_years = t_.years.size(), n_columns = columns_.values.size();
+  t_.values.assign(
+      t_.series_keys.size(),
+      std::vector<double>(n_years * n_columns, std::numeric_limits<double>::quiet_NaN()));
+  for (const auto& r : rows_) {
+    const auto y = static_cast<std::size_t>(
+        std::lower_bound(t_.years.begin(), t_.years.end(), r.year) - t_.years.begin());
+    for (std::size_t c = 0; c < n_columns; ++c)
+      t_.values[r.series][c * n_years + y] = cells_[r.first + c];
+  }
+  return std::move(t_);
+}
+
+table_data read_table(const fs::path& dir, const result_file& file,
+                      std::map<std::string, dictionary, std::less<>>& dicts,
+                      const dictionary& scenarios) {
+  const fs::path path = dir / file.name;
+  const std::string text = read_whole_file(path);
+  table_reader reader(path, file, dicts, scenarios);
+  for_each_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
+    reader.record(fields, line);
+  });
+  return reader.finish();
 }
 
 /// The table as compact JSON: dictionary names of its keys, its value columns, its years, and
 /// each series as [scenario, key ids..., [[column 0 by year], [column 1 by year]...]].
 void append_table_json(std::string& out, const table_data& t) {
-  const auto& spec = *t.spec;
-  out += fmt::format("\"{}\":{{\"keys\":[\"scenarios\"", spec.name);
-  for (const auto& k : spec.keys) out += fmt::format(",\"{}\"", k.second);
+  const auto& columns = columns_of(t.file->shape).values;
+  out += fmt::format("\"{}\":{{\"keys\":[\"scenarios\"", t.file->stem());
+  for (const auto& k : t.dictionaries) out += fmt::format(",\"{}\"", k);
   out += "],\"columns\":[";
-  for (std::size_t c = 0; c < spec.columns.size(); ++c)
-    out += fmt::format("{}\"{}\"", c ? "," : "", spec.columns[c]);
+  for (std::size_t c = 0; c < columns.size(); ++c)
+    out += fmt::format("{}\"{}\"", c ? "," : "", columns[c]);
   out += "],\"years\":[";
   for (std::size_t y = 0; y < t.years.size(); ++y) {
     if (y) out += ',';
@@ -269,7 +308,7 @@ void append_table_json(std::string& out, const table_data& t) {
     out += s ? ",[" : "[";
     for (auto id : t.series_keys[s]) out += fmt::format("{},", id);
     out += '[';
-    for (std::size_t c = 0; c < spec.columns.size(); ++c) {
+    for (std::size_t c = 0; c < columns.size(); ++c) {
       out += c ? ",[" : "[";
       for (std::size_t y = 0; y < n_years; ++y) {
         if (y) out += ',';
@@ -301,7 +340,7 @@ struct folder_contents {
   std::string kind;                   ///< run, compare, mc
   std::vector<ordered_json> records;  ///< each scenario's run record, baseline first
   ordered_json extra;                 ///< comparison or monte_carlo settings
-  std::vector<const table_spec*> required, optional;
+  std::vector<const result_file*> required, optional;  ///< the tables the page reads
 };
 
 folder_contents classify(const fs::path& dir, const ordered_json& j) {
@@ -313,30 +352,31 @@ folder_contents classify(const fs::path& dir, const ordered_json& j) {
     f.kind = "compare";
     for (const auto& r : j.at("runs")) f.records.push_back(r);
     f.extra = j.at("comparison");
-    f.required = {&indicators_spec, &corridors_spec, &summary_spec};
   } else if (j.contains("monte_carlo")) {
     f.kind = "mc";
     for (const auto& r : j.at("deterministic_runs")) f.records.push_back(r);
     f.extra = j.at("monte_carlo");
-    f.required = {&quantiles_spec, &corridor_quantiles_spec, &probabilities_spec};
-    if (f.records.size() > 1) {
-      f.required.push_back(&difference_spec);
-      f.required.push_back(&corridor_difference_spec);
-    }
   } else if (j.contains("scenario") && j.contains("horizon")) {
     f.kind = "run";
     f.records.push_back(j);
-    // A run writes the tables its scenario's output.tables names (run.json lists them).
-    const auto files = j.value("files", std::vector<std::string>{});
-    for (const auto* spec : {&indicators_spec, &corridors_spec}) {
-      const bool listed = std::find(files.begin(), files.end(), spec->file) != files.end();
-      (listed ? f.required : f.optional).push_back(spec);
-    }
   } else {
     throw folder_error(path,
                        "not a run.json of hwfsim: it has no scenario, comparison or "
                        "monte_carlo",
                        std::string(expected_folder));
+  }
+  // A run writes the tables its scenario's output.tables names (run.json lists them).
+  const auto files =
+      f.kind == "run" ? j.value("files", std::vector<std::string>{}) : std::vector<std::string>{};
+  for (const auto& file : results_catalogue()) {
+    const auto* use = file.in_report ? file.use_by(f.kind) : nullptr;
+    if (use == nullptr) continue;
+    const bool listed = std::find(files.begin(), files.end(), file.name) != files.end();
+    if (use->when == written_when::always || (use->when == written_when::listed && listed) ||
+        (use->when == written_when::comparing && f.records.size() > 1))
+      f.required.push_back(&file);
+    else if (use->when != written_when::comparing)
+      f.optional.push_back(&file);
   }
   if (f.records.empty())
     throw folder_error(path, "names no scenario", std::string(expected_folder));
@@ -390,7 +430,10 @@ std::string script_safe_json(std::string_view json) {
   return out;
 }
 
-std::string report_html(const fs::path& dir, const report_settings& settings) {
+namespace {
+
+/// run.json of results folder `dir`, parsed with its nesting bounded.
+ordered_json read_run_json(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) throw folder_error(dir, "no such folder", std::string(expected_folder));
   if (!fs::is_directory(dir, ec))
@@ -399,17 +442,15 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
   if (!fs::exists(run_json, ec))
     throw folder_error(dir, "not a results folder: it has no run.json",
                        std::string(expected_folder));
-
-  ordered_json j;
   // Nesting is bounded while parsing: copying or walking a value nested 100,000 deep would
   // exhaust the stack.
   struct too_deep {};
   try {
-    j = ordered_json::parse(read_whole_file(run_json),
-                            [](int depth, nlohmann::json::parse_event_t, ordered_json&) {
-                              if (depth > max_run_json_depth) throw too_deep{};
-                              return true;
-                            });
+    return ordered_json::parse(read_whole_file(run_json),
+                               [](int depth, nlohmann::json::parse_event_t, ordered_json&) {
+                                 if (depth > max_run_json_depth) throw too_deep{};
+                                 return true;
+                               });
   } catch (const too_deep&) {
     throw folder_error(run_json,
                        fmt::format("not a run.json hwfsim writes: its arrays and objects nest "
@@ -420,66 +461,65 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
     throw folder_error(run_json, fmt::format("not valid JSON: {}", e.what()),
                        std::string(expected_folder));
   }
+}
 
-  ordered_json meta;
-  std::map<std::string, dictionary, std::less<>> dicts;
+/// The tables the page shows: those the folder's kind requires (folder_error if one is
+/// missing), then the optional ones present.
+std::vector<table_data> read_tables(const fs::path& dir, const folder_contents& f,
+                                    std::map<std::string, dictionary, std::less<>>& dicts,
+                                    const dictionary& scenarios) {
   std::vector<table_data> tables;
-  try {
-    const auto f = classify(dir, j);
-    dictionary scenarios;
-    for (const auto& r : f.records) scenarios.id(r["scenario"].get<std::string>());
-    auto& countries = dicts["countries"];
-    // Country names and Safeguards-List membership come from the model (run.json, `model`);
-    // a folder written before run.json held them shows ISO3 codes only.
-    std::map<std::string, ordered_json, std::less<>> info;
-    if (f.records[0].contains("model") && f.records[0]["model"].contains("countries"))
-      for (const auto& c : f.records[0]["model"]["countries"]) {
-        const auto iso3 = c.at("iso3").get<std::string>();
-        countries.id(iso3);
-        info[iso3] = c;
-      }
-    for (const auto* spec : f.required) {
-      if (!fs::exists(dir / spec->file, ec))
-        throw folder_error(
-            dir, fmt::format("{} is missing", spec->file),
-            fmt::format("run.json describes a folder of hwfsim {}, which writes it", f.kind));
-      tables.push_back(read_table(dir, *spec, dicts, scenarios));
-    }
-    for (const auto* spec : f.optional)
-      if (fs::exists(dir / spec->file, ec))
-        tables.push_back(read_table(dir, *spec, dicts, scenarios));
-
-    meta["format"] = 1;
-    meta["kind"] = f.kind;
-    // The folder's own path stays out, so that a folder gives the same page wherever it is.
-    meta["generator"] = settings.generator;
-    meta["libraries"] = std::string(detail::report_libraries());
-    meta["significant_digits"] = report_significant_digits;
-    meta["constants"] = {{"sdg_threshold", settings.sdg_threshold},
-                         {"safeguards_median", settings.safeguards_median},
-                         {"safeguards_edition", settings.safeguards_edition}};
-    meta["scenarios"] = ordered_json::array();
-    for (const auto& r : f.records) meta["scenarios"].push_back(scenario_meta(r));
-    if (f.kind == "compare") meta["comparison"] = f.extra;
-    if (f.kind == "mc") meta["monte_carlo"] = f.extra;
-    ordered_json country_info = ordered_json::array();
-    for (const auto& iso3 : countries.labels()) {
-      const auto it = info.find(iso3);
-      if (it == info.end())
-        country_info.push_back({{"name", iso3}, {"safeguards_list", nullptr}});
-      else
-        country_info.push_back({{"name", it->second.value("name", iso3)},
-                                {"safeguards_list", it->second.value("safeguards_list", false)}});
-    }
-    meta["country_info"] = country_info;
-    ordered_json d = {{"scenarios", scenarios.labels()}};
-    for (const auto& [name, dict] : dicts) d[name] = dict.labels();
-    meta["dictionaries"] = d;
-  } catch (const ordered_json::exception& e) {
-    throw folder_error(run_json, fmt::format("unexpected content: {}", e.what()),
-                       std::string(expected_folder));
+  std::error_code ec;
+  for (const auto* file : f.required) {
+    if (!fs::exists(dir / file->name, ec))
+      throw folder_error(
+          dir, fmt::format("{} is missing", file->name),
+          fmt::format("run.json describes a folder of hwfsim {}, which writes it", f.kind));
+    tables.push_back(read_table(dir, *file, dicts, scenarios));
   }
+  for (const auto* file : f.optional)
+    if (fs::exists(dir / file->name, ec))
+      tables.push_back(read_table(dir, *file, dicts, scenarios));
+  return tables;
+}
 
+/// Name and Safeguards-List membership of each country of the page, from the model's records
+/// (`info`, by ISO3); a country the model does not describe shows its code.
+ordered_json country_info(const dictionary& countries,
+                          const std::map<std::string, ordered_json, std::less<>>& info) {
+  ordered_json out = ordered_json::array();
+  for (const auto& iso3 : countries.labels()) {
+    const auto it = info.find(iso3);
+    if (it == info.end())
+      out.push_back({{"name", iso3}, {"safeguards_list", nullptr}});
+    else
+      out.push_back({{"name", it->second.value("name", iso3)},
+                     {"safeguards_list", it->second.value("safeguards_list", false)}});
+  }
+  return out;
+}
+
+/// What the page shows besides the tables.
+ordered_json page_meta(const folder_contents& f, const report_settings& settings) {
+  ordered_json meta;
+  meta["format"] = 1;
+  meta["kind"] = f.kind;
+  // The folder's own path stays out, so that a folder gives the same page wherever it is.
+  meta["generator"] = settings.generator;
+  meta["libraries"] = std::string(detail::report_libraries());
+  meta["significant_digits"] = report_significant_digits;
+  meta["constants"] = {{"sdg_threshold", settings.sdg_threshold},
+                       {"safeguards_median", settings.safeguards_median},
+                       {"safeguards_edition", settings.safeguards_edition}};
+  meta["scenarios"] = ordered_json::array();
+  for (const auto& r : f.records) meta["scenarios"].push_back(scenario_meta(r));
+  if (f.kind == "compare") meta["comparison"] = f.extra;
+  if (f.kind == "mc") meta["monte_carlo"] = f.extra;
+  return meta;
+}
+
+/// The page: its parts around the data, which is `meta` followed by the tables.
+std::string page_text(const ordered_json& meta, const std::vector<table_data>& tables) {
   // Labels come from files a user may have edited: invalid UTF-8 is replaced, not fatal.
   std::string json = meta.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
   json.pop_back();  // the closing brace; the tables follow
@@ -500,6 +540,40 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
   page += safe;
   for (auto part : detail::report_page_after_data()) page += part;
   return page;
+}
+
+}  // namespace
+
+std::string report_html(const fs::path& dir, const report_settings& settings) {
+  const ordered_json j = read_run_json(dir);
+  ordered_json meta;
+  std::map<std::string, dictionary, std::less<>> dicts;
+  std::vector<table_data> tables;
+  try {
+    const auto f = classify(dir, j);
+    dictionary scenarios;
+    for (const auto& r : f.records) scenarios.id(r["scenario"].get<std::string>());
+    auto& countries = dicts["countries"];
+    // Country names and Safeguards-List membership come from the model (run.json, `model`);
+    // a folder written before run.json held them shows ISO3 codes only.
+    std::map<std::string, ordered_json, std::less<>> info;
+    if (f.records[0].contains("model") && f.records[0]["model"].contains("countries"))
+      for (const auto& c : f.records[0]["model"]["countries"]) {
+        const auto iso3 = c.at("iso3").get<std::string>();
+        countries.id(iso3);
+        info[iso3] = c;
+      }
+    tables = read_tables(dir, f, dicts, scenarios);
+    meta = page_meta(f, settings);
+    meta["country_info"] = country_info(countries, info);
+    ordered_json d = {{"scenarios", scenarios.labels()}};
+    for (const auto& [name, dict] : dicts) d[name] = dict.labels();
+    meta["dictionaries"] = d;
+  } catch (const ordered_json::exception& e) {
+    throw folder_error(dir / "run.json", fmt::format("unexpected content: {}", e.what()),
+                       std::string(expected_folder));
+  }
+  return page_text(meta, tables);
 }
 
 std::size_t write_report(const fs::path& dir, const report_settings& settings) {

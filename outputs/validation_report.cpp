@@ -8,6 +8,7 @@
 
 #include "engine/markdown_text.hpp"
 #include "outputs/csv_writer.hpp"
+#include "outputs/results_catalogue.hpp"
 
 namespace hwf::out {
 
@@ -61,9 +62,8 @@ std::string escape_xml(const std::string& s) {
 
 std::string validation_csv(const std::string& scenario,
                            const std::vector<engine::observation_match>& matches) {
-  std::string out =
-      "scenario,country,cadre,year,observed,projected,error_percent,observed_density,"
-      "projected_density,note\n";
+  const auto& file = result_entry("backcast.csv");
+  std::string out = csv_header(file.shape, {file.fixed_keys.begin(), file.fixed_keys.end()});
   for (const auto& m : matches) {
     out += csv_field(scenario);
     for (const auto& k : m.keys) out += "," + csv_field(k);

@@ -13,6 +13,7 @@
 #include "app/mc_study.hpp"
 #include "app/results_folder.hpp"
 #include "app/run_study.hpp"
+#include "engine/diagnostics.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "outputs/atomic_file.hpp"
 #include "support.hpp"
@@ -121,6 +122,12 @@ TEST_CASE("the results folder refuses a folder with files, and leaves none when 
   out::write_file_atomically(base / "full" / "indicators.csv", "old\n");
   CHECK_THROWS_AS(app::results_folder(base / "full", false), out::folder_not_empty);
   CHECK_NOTHROW(app::results_folder(base / "full", true));
+  // A file the results catalogue does not define is refused before the folder is touched.
+  {
+    app::results_folder folder(base / "other", false);
+    CHECK_THROWS_AS(folder.write("notes.txt", "x\n"), engine::internal_error);
+  }
+  CHECK_FALSE(fs::exists(base / "other"));
 
   // The first write fails (a file in a folder that does not exist): the folder created for it
   // is removed again, lock and all.

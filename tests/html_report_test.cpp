@@ -224,3 +224,40 @@ TEST_CASE("run.json and the page name the cadres the SDG density counts", "[io]"
   CHECK(std::find(d["dictionaries"]["indicators"].begin(), d["dictionaries"]["indicators"].end(),
                   "net_migration") != d["dictionaries"]["indicators"].end());
 }
+
+TEST_CASE("the report takes a table's key columns from its header", "[io]") {
+  const auto dir = run_folder("report_new_dimension", "Aland");
+  // A model that adds an age band: the reader needs no change.
+  test::write_file(dir, "indicators.csv",
+                   "scenario,year,country,age_band,cadre,indicator,value\n"
+                   "good,2020,AAA,20-29,nurses,supply,10\n"
+                   "good,2020,AAA,30-39,nurses,supply,20\n"
+                   "good,2021,AAA,30-39,nurses,supply,25\n");
+  const auto d = page_data(out::report_html(dir, settings()));
+  const auto& t = d["tables"]["indicators"];
+  CHECK(t["keys"] ==
+        nlohmann::json({"scenarios", "countries", "age_bands", "cadres", "indicators"}));
+  CHECK(d["dictionaries"]["age_bands"] == nlohmann::json({"20-29", "30-39"}));
+  CHECK(t["years"] == nlohmann::json({2020, 2021}));
+  const auto aaa = d["dictionaries"]["countries"];
+  const auto country = std::find(aaa.begin(), aaa.end(), "AAA") - aaa.begin();
+  CHECK(t["series"][1] == nlohmann::json({0, country, 1, 0, 0, {{20, 25}}}));
+  // Origins and destinations share the countries; each table's indicators are its own set.
+  CHECK(d["tables"]["corridors"]["keys"] ==
+        nlohmann::json({"scenarios", "countries", "countries", "cadres", "corridor_indicators"}));
+}
+
+TEST_CASE("a header without the catalogue's columns is not a table hwfsim writes", "[io]") {
+  const auto dir = run_folder("report_bad_header", "Aland");
+  for (const auto* header :
+       {"scenario,year,value\n", "year,scenario,country,value\n", "scenario,year,country,mean\n",
+        "scenario,year,Country,value\n", "scenario,year,country,country,value\n",
+        "scenario,year,\"x\"\"y\",value\n"}) {
+    INFO(header);
+    test::write_file(dir, "indicators.csv", header);
+    CHECK_THROWS_WITH(
+        out::report_html(dir, settings()),
+        Catch::Contains("indicators.csv:1:1: error: not a table hwfsim writes") &&
+            Catch::Contains("expected the header 'scenario,year,<key columns>,value'"));
+  }
+}

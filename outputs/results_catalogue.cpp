@@ -1,0 +1,324 @@
+#include "outputs/results_catalogue.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "engine/diagnostics.hpp"
+
+namespace hwf::out {
+
+namespace {
+
+using enum written_when;
+
+// What each command's files hold. Shared texts are named once here.
+constexpr std::string_view manifest_text =
+    "the SHA-256 of every file above but `report.html`, in the format of `sha256sum -c`; "
+    "written last (\"One run per folder\", under `run`)";
+constexpr bool read_by_report = true;
+
+/// A CSV file of `shape` whose key columns are those of table `table`.
+result_file csv(std::string_view name, csv_shape shape, std::string_view table, bool in_report,
+                std::vector<file_use> uses) {
+  return {name, file_format::csv, shape, table, {}, in_report, std::move(uses)};
+}
+
+/// A file of another format.
+result_file other(std::string_view name, file_format format, std::vector<file_use> uses) {
+  return {name, format, csv_shape::values, "", {}, false, std::move(uses)};
+}
+
+void add_run_files(std::vector<result_file>& c) {
+  c.push_back(
+      csv("indicators.csv", csv_shape::values, "indicators", read_by_report,
+          {{"run", listed,
+            "the indicators of every country and cadre at each output year (below); written when "
+            "the scenario's `output.tables` names `indicators` (the default)"},
+           {"compare", always,
+            "every scenario's indicators, baseline first, as `run` writes them, for every year of "
+            "the horizon"},
+           {"backcast", always, "the run's indicators, as `run` writes them, for every year"}}));
+  c.push_back(csv("corridors.csv", csv_shape::values, "corridors", read_by_report,
+                  {{"run", listed,
+                    "the indicators of every corridor cadre at each output year (below); "
+                    "written when the scenario's `output.tables` names `corridors` (the "
+                    "default)"},
+                   {"compare", always, "every scenario's corridor indicators, likewise"}}));
+}
+
+void add_compare_files(std::vector<result_file>& c) {
+  c.push_back(csv("deltas.csv", csv_shape::deltas, "indicators", false,
+                  {{"compare", always, "every scenario's indicators against the baseline's"}}));
+  c.push_back(csv("corridor_deltas.csv", csv_shape::deltas, "corridors", false,
+                  {{"compare", always, "likewise for corridors"}}));
+  c.push_back(csv("summary.csv", csv_shape::values, "summary", read_by_report,
+                  {{"compare", always,
+                    "per country (all cadres), at each summary year (\"Summary indicators\", "
+                    "below)"}}));
+  c.push_back(csv("corridor_summary.csv", csv_shape::deltas, "corridor_summary", false,
+                  {{"compare", always,
+                    "per corridor cadre, cumulative to each summary year, against the baseline "
+                    "(\"Corridor summary\", below)"}}));
+}
+
+void add_mc_tables(std::vector<result_file>& c) {
+  c.push_back(csv("quantiles.csv", csv_shape::statistics, "indicators", read_by_report,
+                  {{"mc", always,
+                    "the statistics of every indicator of every year (yearly flows are left "
+                    "out at the start year)"}}));
+  c.push_back(csv("corridor_quantiles.csv", csv_shape::statistics, "corridors", read_by_report,
+                  {{"mc", always, "the same for the corridor indicators"}}));
+  c.push_back(
+      csv("probabilities.csv", csv_shape::values, "probabilities", read_by_report,
+          {{"mc", always,
+            "with `--compare`, the share of runs in which the country's shortage (all cadres) is "
+            "at most the baseline's (`shortage_not_above_baseline`: a run where both are equal, "
+            "both 0 say, counts) and strictly below it (`shortage_below_baseline`: ties do not "
+            "count); for every scenario, the share of runs in which its SDG density is at least "
+            "44.5 (`sdg_density_at_least_44.5`). The baseline's own shortage probabilities are "
+            "not defined (no row)"}}));
+  c.push_back(csv("difference_quantiles.csv", csv_shape::statistics, "indicators", read_by_report,
+                  {{"mc", comparing,
+                    "with `--compare`: the same statistics of each scenario's difference from "
+                    "the baseline, run by run (scenario - baseline on the same samples)"}}));
+  c.push_back(csv("corridor_difference_quantiles.csv", csv_shape::statistics, "corridors",
+                  read_by_report,
+                  {{"mc", comparing, "with `--compare`: the same for the corridor indicators"}}));
+}
+
+void add_mc_runs(std::vector<result_file>& c) {
+  c.push_back(other(
+      "runs.nc", file_format::netcdf,
+      {{"mc", written_when::asked,
+        "with `--save-runs`: every run's values following the CF conventions (`units`, "
+        "`long_name` on every variable): the chosen indicators (`--save-indicators`, default "
+        "all) as double variables over `(scenario, run, year, country, cadre)` (cadre `all` "
+        "included), the corridor indicators as `corridor_<name>` over `(scenario, run, year, "
+        "corridor)` (with `origin`, `destination` and `corridor_cadre` per corridor), the "
+        "sampled inputs as `sampled_value(run, input)` named by `input` (the columns of "
+        "`samples.csv`), NaN where undefined, `run_ok` (1 for a successful run) and the design "
+        "in global attributes; written under a temporary name and renamed when complete"}}));
+  c.push_back(csv("samples.csv", csv_shape::samples, "", false,
+                  {{"mc", always,
+                    "every run's sampled values: one column per sampled dimension, labelled by "
+                    "parameter path, or by the pattern for a `shared` entry"}}));
+}
+
+void add_backcast_files(std::vector<result_file>& c) {
+  c.push_back({"backcast.csv",
+               file_format::csv,
+               csv_shape::observations,
+               "",
+               {"country", "cadre"},
+               false,
+               {{"backcast", always,
+                 "every observed value and its projection (densities per 10,000 people of the "
+                 "model's population; `note` is the observed file's note on that value)"}}});
+  c.push_back(other("validation.md", file_format::markdown,
+                    {{"backcast", always,
+                      "the report: the command that regenerates it, summary statistics at each "
+                      "series' last observed year (median absolute error, how many within 10% "
+                      "and 25%), the largest misses with the data's notes, and every value"}}));
+  c.push_back(other("validation.svg", file_format::svg,
+                    {{"backcast", always,
+                      "projected against observed (log-log) at each series' last observed "
+                      "year, with +-25% lines"}}));
+}
+
+void add_common_files(std::vector<result_file>& c) {
+  c.push_back(other(
+      "run.json", file_format::json,
+      {{"run", always, "what produced the folder and what the run reported (below)"},
+       {"compare", always, "the comparison's settings and every run's record (below)"},
+       {"mc", always,
+        "the scenarios, the design (sampling, seed, samples), successful and skipped runs, the "
+        "sampled dimensions, and the records of the scenarios' deterministic runs"},
+       {"backcast", always,
+        "as for `run`, with the observed file and its SHA-256 among the inputs"}}));
+  c.push_back(other("report.html", file_format::html,
+                    {{"run", always, "the interactive report (`hwfsim report`, below)"},
+                     {"compare", always,
+                      "the interactive report: scenarios overlaid, differences from the "
+                      "baseline (`hwfsim report`, below)"},
+                     {"mc", always,
+                      "the interactive report: fan charts of the quantiles and, with "
+                      "`--compare`, of the differences, and the probabilities (`hwfsim "
+                      "report`, below)"}}));
+  std::vector<file_use> manifest;
+  for (const auto* command : {"run", "compare", "mc", "backcast"})
+    manifest.push_back({command, always, manifest_text});
+  c.push_back(other("files.sha256", file_format::checksums, std::move(manifest)));
+}
+
+}  // namespace
+
+const file_use* result_file::use_by(std::string_view command) const {
+  for (const auto& u : written_by)
+    if (u.command == command) return &u;
+  return nullptr;
+}
+
+const csv_columns& columns_of(csv_shape shape) {
+  static const csv_columns values{{"scenario", "year"}, {"value"}, ""};
+  static const csv_columns deltas{{"scenario", "year"}, {"baseline", "value", "delta"}, ""};
+  static const csv_columns statistics{
+      {"scenario", "year"}, {"mean", "sd", "p05", "p25", "p50", "p75", "p95"}, ""};
+  static const csv_columns observations{{"scenario"},
+                                        {"year", "observed", "projected", "error_percent",
+                                         "observed_density", "projected_density", "note"},
+                                        ""};
+  static const csv_columns samples{{"run"}, {}, "<sampled dimension>..."};
+  switch (shape) {
+    case csv_shape::values:
+      return values;
+    case csv_shape::deltas:
+      return deltas;
+    case csv_shape::statistics:
+      return statistics;
+    case csv_shape::observations:
+      return observations;
+    case csv_shape::samples:
+      return samples;
+  }
+  throw engine::internal_error("unknown CSV shape");
+}
+
+const std::vector<result_file>& results_catalogue() {
+  static const std::vector<result_file> catalogue = [] {
+    std::vector<result_file> c;
+    add_run_files(c);
+    add_compare_files(c);
+    add_mc_tables(c);
+    add_mc_runs(c);
+    add_backcast_files(c);
+    add_common_files(c);
+    return c;
+  }();
+  return catalogue;
+}
+
+const result_file& result_entry(std::string_view name) {
+  for (const auto& f : results_catalogue())
+    if (f.name == name) return f;
+  throw engine::internal_error(fmt::format("{} is not in the results catalogue", name));
+}
+
+std::string csv_header(csv_shape shape, const std::vector<std::string>& key_columns) {
+  const auto& columns = columns_of(shape);
+  std::string out;
+  const auto add = [&](std::string_view column) {
+    if (!out.empty()) out += ',';
+    out += column;
+  };
+  for (const auto c : columns.leading) add(c);
+  for (const auto& c : key_columns) add(c);
+  for (const auto c : columns.values) add(c);
+  out += '\n';
+  return out;
+}
+
+std::vector<std::string_view> writing_commands() {
+  std::vector<std::string_view> out;
+  for (const auto& f : results_catalogue())
+    for (const auto& u : f.written_by)
+      if (std::find(out.begin(), out.end(), u.command) == out.end()) out.push_back(u.command);
+  return out;
+}
+
+std::vector<std::string> key_columns_of(const result_file& file, const key_columns_by_table& keys) {
+  if (file.table.empty()) return {file.fixed_keys.begin(), file.fixed_keys.end()};
+  const auto it = keys.find(file.table);
+  return it == keys.end() ? std::vector<std::string>{} : it->second;
+}
+
+namespace {
+
+std::string format_text(const result_file& file, const key_columns_by_table& keys) {
+  switch (file.format) {
+    case file_format::csv: {
+      auto header = csv_header(file.shape, key_columns_of(file, keys));
+      header.pop_back();
+      const auto more = columns_of(file.shape).more;
+      if (!more.empty()) header += fmt::format(",{}", more);
+      return fmt::format("`{}`", header);
+    }
+    case file_format::json:
+      return "JSON";
+    case file_format::html:
+      return "HTML";
+    case file_format::netcdf:
+      return "NetCDF-4";
+    case file_format::markdown:
+      return "Markdown";
+    case file_format::svg:
+      return "SVG";
+    case file_format::checksums:
+      return "`sha256sum` list";
+  }
+  throw engine::internal_error("unknown file format");
+}
+
+}  // namespace
+
+std::string files_table_markdown(std::string_view command, const key_columns_by_table& keys) {
+  std::string out = "| file | columns or format | content |\n|---|---|---|\n";
+  for (const auto& f : results_catalogue())
+    if (const auto* use = f.use_by(command))
+      out += fmt::format("| `{}` | {} | {} |\n", f.name, format_text(f, keys), use->description);
+  return out;
+}
+
+std::string result_names_markdown() {
+  const auto& c = results_catalogue();
+  std::string out;
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    if (i > 0) out += i + 1 == c.size() ? " and " : ", ";
+    out += fmt::format("`{}`", c[i].name);
+  }
+  return out + ".\n";
+}
+
+std::optional<std::string> docs_block(std::string_view name, const key_columns_by_table& keys) {
+  if (name == "result names") return result_names_markdown();
+  for (const auto command : writing_commands())
+    if (name == fmt::format("files {}", command)) return files_table_markdown(command, keys);
+  return std::nullopt;
+}
+
+namespace {
+
+/// Where the line `line` (with its "\n") starts in `text` at or after `from`, or npos.
+std::size_t find_line(std::string_view text, std::string_view line, std::size_t from) {
+  for (auto at = text.find(line, from); at != std::string_view::npos; at = text.find(line, at + 1))
+    if (at == 0 || text[at - 1] == '\n') return at;
+  return std::string_view::npos;
+}
+
+}  // namespace
+
+std::optional<std::string> with_generated_blocks(
+    std::string_view text,
+    const std::function<std::optional<std::string>(std::string_view)>& block) {
+  constexpr std::string_view begin = "<!-- begin: ", close = " -->\n";
+  std::string out;
+  std::size_t at = 0;
+  while (true) {
+    const auto b = find_line(text, begin, at);
+    if (b == std::string_view::npos) break;
+    const auto name_end = text.find(close, b);
+    if (name_end == std::string_view::npos) return std::nullopt;
+    const auto name = text.substr(b + begin.size(), name_end - b - begin.size());
+    const auto body = name_end + close.size();
+    const auto end = find_line(text, fmt::format("<!-- end: {} -->\n", name), body);
+    if (end == std::string_view::npos) return std::nullopt;
+    const auto generated = block(name);
+    out += text.substr(at, body - at);
+    out += generated ? std::string_view(*generated) : text.substr(body, end - body);
+    at = end;
+  }
+  out += text.substr(at);
+  return out;
+}
+
+}  // namespace hwf::out
