@@ -182,82 +182,11 @@ class workforce_system final : public engine::ode_system {
   }
 
   void derivative(std::span<const double> x, std::span<double> dxdt, double t) const override {
-    const auto& blocks = m_.blocks();
-    const auto& corridors = m_.corridors();
-    const bool levers = !m_.levers().empty();
-    for (std::size_t c = 0; c < population_.size(); ++c)
-      population_now_[c] = population_[c].at(t, t0_);
-    compute_supply(x);
-    for (std::size_t i = 0; i < blocks.size(); ++i) {
-      const auto& r = rates_[i];
-      if (r.beta == 0) {
-        pull_[i] = 1;
-      } else {
-        const double ratio = population_now_[r.country] * r.need_per_person / supply_[i];
-        pull_[i] = std::pow(ratio / r.ratio0, r.beta);
-      }
-    }
-    if (levers) apply_block_levers(x, t);
-
-    // Corridor flows (docs/model.md, eq. 10), then agreements, caps and compensation (levers 4-5).
-    corridor_flows(x, levers);
-    if (levers) apply_corridor_levers(nullptr);
-
-    for (std::size_t i = 0; i < blocks.size(); ++i) {
-      const auto& b = blocks[i];
-      const auto& r = rates_[i];
-      double seats = r.seats0 * std::exp(r.seat_growth * (t - t0_));
-      double q = r.dropout_share;
-      double attrition_rate = r.attrition;
-      if (levers) {
-        seats += seats_added_[i];
-        if (completion_added_[i] != 0)
-          q = 1.0 - std::pow(std::min(1.0, r.completion + completion_added_[i]), 1.0 / b.stages);
-        attrition_rate *= attrition_factor_[i];
-      }
-      const double intake = seats * r.fill;
-      double inflow = intake, drained = 0, students = 0, last_out = 0;
-      for (int s = 0; s < b.stages; ++s) {
-        const double stock = x[b.students + s];
-        const double out = stock * r.drain;
-        dxdt[b.students + s] = inflow - out;
-        inflow = out * (1 - q);
-        drained += out;
-        students += stock;
-        last_out = out;
-      }
-      const double graduates = last_out * (1 - q);
-      const double workers = x[b.workforce];
-      const double attrition = attrition_rate * workers;
-      dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
-      double* acc = &dxdt[b.accumulators];
-      acc[acc_intake] = intake;
-      acc[acc_dropouts] = drained * q;
-      acc[acc_graduates] = graduates;
-      acc[acc_attrition] = attrition;
-      acc[acc_student_years] = students;
-      acc[acc_worker_years] = workers;
-      acc[acc_retention_cost] = levers ? retention_cost_[i] : 0.0;
-      acc[acc_capital_cost] = levers ? capital_cost_[i] : 0.0;
-      acc[acc_compensation_paid] = levers ? compensation_paid_[i] : 0.0;
-      acc[acc_compensation_received] = levers ? compensation_received_[i] : 0.0;
-    }
-
-    for (std::size_t e = 0; e < corridors.size(); ++e) {
-      const auto& k = corridors[e];
-      const double migrants = x[k.migrants];
-      const double flow = flow_[e];
-      const double returns = return_rate_[e] * migrants;
-      const double attrition = corridor_rates_[e].attrition * migrants;
-      dxdt[blocks[k.origin].workforce] += returns - flow;
-      dxdt[k.migrants] = flow - returns - attrition;
-      double* acc = &dxdt[k.accumulators];
-      acc[acc_emigration] = flow;
-      acc[acc_returns] = returns;
-      acc[acc_migrant_attrition] = attrition;
-      acc[acc_compensation] = levers ? compensation_[e] : 0.0;
-      acc[acc_migrant_years] = migrants;
-    }
+    // Two instances, so that a run without policies has no lever branch in its loops.
+    if (m_.levers().empty())
+      evaluate<false>(x, dxdt, t);
+    else
+      evaluate<true>(x, dxdt, t);
   }
 
   const cc_rates& rates(std::size_t block) const { return rates_[block]; }
@@ -344,6 +273,86 @@ class workforce_system final : public engine::ode_system {
   }
 
  private:
+  /// The right-hand side (docs/model.md, eq. 1-22); `levers`: whether the scenario has any.
+  template <bool levers>
+  void evaluate(std::span<const double> x, std::span<double> dxdt, double t) const {
+    const auto& blocks = m_.blocks();
+    const auto& corridors = m_.corridors();
+    for (std::size_t c = 0; c < population_.size(); ++c)
+      population_now_[c] = population_[c].at(t, t0_);
+    compute_supply(x);
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const auto& r = rates_[i];
+      if (r.beta == 0) {
+        pull_[i] = 1;
+      } else {
+        const double ratio = population_now_[r.country] * r.need_per_person / supply_[i];
+        pull_[i] = std::pow(ratio / r.ratio0, r.beta);
+      }
+    }
+    if (levers) apply_block_levers(x, t);
+
+    // Corridor flows (docs/model.md, eq. 10), then agreements, caps and compensation (levers 4-5).
+    corridor_flows(x, levers);
+    if (levers) apply_corridor_levers(nullptr);
+
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const auto& b = blocks[i];
+      const auto& r = rates_[i];
+      double seats = r.seats0 * std::exp(r.seat_growth * (t - t0_));
+      double q = r.dropout_share;
+      double attrition_rate = r.attrition;
+      if (levers) {
+        seats += seats_added_[i];
+        if (completion_added_[i] != 0)
+          q = 1.0 - std::pow(std::min(1.0, r.completion + completion_added_[i]), 1.0 / b.stages);
+        attrition_rate *= attrition_factor_[i];
+      }
+      const double intake = seats * r.fill;
+      double inflow = intake, drained = 0, students = 0, last_out = 0;
+      for (int s = 0; s < b.stages; ++s) {
+        const double stock = x[b.students + s];
+        const double out = stock * r.drain;
+        dxdt[b.students + s] = inflow - out;
+        inflow = out * (1 - q);
+        drained += out;
+        students += stock;
+        last_out = out;
+      }
+      const double graduates = last_out * (1 - q);
+      const double workers = x[b.workforce];
+      const double attrition = attrition_rate * workers;
+      dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
+      double* acc = &dxdt[b.accumulators];
+      acc[acc_intake] = intake;
+      acc[acc_dropouts] = drained * q;
+      acc[acc_graduates] = graduates;
+      acc[acc_attrition] = attrition;
+      acc[acc_student_years] = students;
+      acc[acc_worker_years] = workers;
+      acc[acc_retention_cost] = levers ? retention_cost_[i] : 0.0;
+      acc[acc_capital_cost] = levers ? capital_cost_[i] : 0.0;
+      acc[acc_compensation_paid] = levers ? compensation_paid_[i] : 0.0;
+      acc[acc_compensation_received] = levers ? compensation_received_[i] : 0.0;
+    }
+
+    for (std::size_t e = 0; e < corridors.size(); ++e) {
+      const auto& k = corridors[e];
+      const double migrants = x[k.migrants];
+      const double flow = flow_[e];
+      const double returns = return_rate_[e] * migrants;
+      const double attrition = corridor_rates_[e].attrition * migrants;
+      dxdt[blocks[k.origin].workforce] += returns - flow;
+      dxdt[k.migrants] = flow - returns - attrition;
+      double* acc = &dxdt[k.accumulators];
+      acc[acc_emigration] = flow;
+      acc[acc_returns] = returns;
+      acc[acc_migrant_attrition] = attrition;
+      acc[acc_compensation] = levers ? compensation_[e] : 0.0;
+      acc[acc_migrant_years] = migrants;
+    }
+  }
+
   /// The levers' ramp profiles (one per policy, then any a lever adds) and per-run values.
   void read_levers(std::span<const double> p) {
     const auto& lv = m_.levers();
