@@ -131,7 +131,7 @@ namespace {
 std::vector<std::string> policy_summary(const model::scenario_description& s) {
   std::vector<std::string> out;
   for (const auto& p : s.policies) {
-    std::string line = p.name + " " + std::string(model::to_string(p.kind));
+    std::string line = p.name + " " + std::string(p.type_name());
     for (const auto& prm : s.model.params.items())
       if (prm.path.starts_with("policies." + p.name + "."))
         line += " " + prm.path.substr(10 + p.name.size()) + "=" + std::to_string(prm.value);
@@ -175,9 +175,9 @@ policies:
   const auto by_hand = model::load_scenario(dir / "by_hand.yaml");
   CHECK(policy_summary(removed) == policy_summary(by_hand));
   REQUIRE(removed.policies.size() == 3);
-  CHECK(removed.policies[0].kind == model::policy_kind::training);
-  CHECK(removed.policies[1].kind == model::policy_kind::who_code);
-  CHECK(removed.policies[2].kind == model::policy_kind::agreement);
+  CHECK(removed.policies[0].type_name() == "training");
+  CHECK(removed.policies[1].type_name() == "who_code");
+  CHECK(removed.policies[2].type_name() == "agreement");
   CHECK_FALSE(removed.model.params.find("policies.ghana-nursing-seats.compliance"));
   CHECK(param(removed, "policies.ghana-nursing-seats.added_seats") == 2000);
   CHECK(param(removed, "policies.uk-code.compliance") == 0.8);
@@ -196,7 +196,7 @@ policies:
   CHECK(policy_summary(code_only) ==
         policy_summary(model::load_scenario(dir / "code_by_hand.yaml")));
   REQUIRE(code_only.policies.size() == 1);
-  CHECK(code_only.policies[0].kind == model::policy_kind::who_code);
+  CHECK(code_only.policies[0].type_name() == "who_code");
   CHECK(same_results(test::run_scenario(dir / "code_only.yaml"),
                      test::run_scenario(dir / "code_by_hand.yaml")));
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -45,6 +46,11 @@ std::span<const std::string_view> corridor_indicator_names() {
   return corridor_indicator_list;
 }
 
+/// Labels of the state entries, block by block, while compiled_model lays them out.
+struct compiled_model::state_labels {
+  std::vector<std::string> students, workers, cc_accumulators, migrants, corridor_accumulators;
+};
+
 compiled_model::compiled_model(const scenario_description& s)
     : scenario_name_(s.name),
       start_year_(s.start_year),
@@ -62,12 +68,41 @@ compiled_model::compiled_model(const scenario_description& s)
   for (const auto& c : md.countries) isos.push_back(c.iso3);
   countries_set_ = engine::index_set("country", std::move(isos));
 
-  engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
-  const std::size_t per_cadre = indicator_list.size() - 1;  // sdg_density is for `all` only
-
   // State layout: all students, then W, then M, then accumulators, so that stocks are
   // contiguous and the per-block loops of the right-hand side walk memory forwards.
-  std::vector<std::string> student_labels, worker_labels, cc_acc_labels;
+  state_labels labels;
+  engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
+  compile_blocks(md, indicators, labels);
+  engine::table_schema corridor_table{
+      "corridors", {"origin", "destination", "cadre", "indicator"}, {}};
+  compile_corridors(md, corridor_table, labels);
+
+  corridors_set_ = engine::index_set("corridor", labels.migrants);
+  using engine::state_kind;
+  const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(labels.students));
+  const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(labels.workers));
+  const std::size_t m0 = layout_.add_block("M", state_kind::stock, std::move(labels.migrants));
+  const std::size_t a0 =
+      layout_.add_block("acc", state_kind::accumulator, std::move(labels.cc_accumulators));
+  const std::size_t e0 = layout_.add_block("corridor_acc", state_kind::accumulator,
+                                           std::move(labels.corridor_accumulators));
+  for (auto& b : blocks_) {
+    b.students += s0;
+    b.workforce += w0;
+    b.accumulators += a0;
+  }
+  for (auto& k : corridors_) {
+    k.migrants += m0;
+    k.accumulators += e0;
+  }
+  schemas_.push_back(std::move(indicators));
+  schemas_.push_back(std::move(corridor_table));
+  compile_levers(s);
+}
+
+void compiled_model::compile_blocks(const model_description& md, engine::table_schema& indicators,
+                                    state_labels& labels) {
+  const std::size_t per_cadre = indicator_list.size() - 1;  // sdg_density is for `all` only
   for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
     const auto& c = md.countries[ci];
     country_block cb;
@@ -97,16 +132,16 @@ compiled_model::compiled_model(const scenario_description& s)
       b.p_completion = cc.completion;
       b.p_students = cc.students;
       const std::string label = c.iso3 + "," + md.cadres[cc.cadre].id;
-      b.students = student_labels.size();
+      b.students = labels.students.size();
       for (int st = 1; st <= cc.stages; ++st)
-        student_labels.push_back(fmt::format("{},{}", label, st));
-      b.workforce = worker_labels.size();
-      worker_labels.push_back(label);
-      b.accumulators = cc_acc_labels.size();
+        labels.students.push_back(fmt::format("{},{}", label, st));
+      b.workforce = labels.workers.size();
+      labels.workers.push_back(label);
+      b.accumulators = labels.cc_accumulators.size();
       for (const char* a :
            {"intake", "dropouts", "graduates", "attrition", "student_years", "worker_years",
             "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
-        cc_acc_labels.push_back(label + "," + a);
+        labels.cc_accumulators.push_back(label + "," + a);
       b.series = indicators.series.size();
       for (std::size_t i = 0; i < per_cadre; ++i)
         indicators.series.push_back(
@@ -119,15 +154,14 @@ compiled_model::compiled_model(const scenario_description& s)
       indicators.series.push_back({c.iso3, "all", std::string(name)});
     countries_.push_back(std::move(cb));
   }
+}
 
+void compiled_model::compile_corridors(const model_description& md,
+                                       engine::table_schema& corridor_table, state_labels& labels) {
   const auto block_of = [&](std::size_t country, std::size_t cadre) {
-    for (std::size_t bi : countries_[country].blocks)
-      if (blocks_[bi].cadre == cadre) return bi;
+    if (auto b = levers::block_of(*this, country, cadre)) return *b;
     throw engine::internal_error("corridor between countries without its cadre");
   };
-  engine::table_schema corridor_table{
-      "corridors", {"origin", "destination", "cadre", "indicator"}, {}};
-  std::vector<std::string> migrant_labels, corridor_acc_labels;
   for (const auto& e : md.corridors) {
     corridor_block k{};
     k.origin = block_of(e.origin, e.cadre);
@@ -140,118 +174,26 @@ compiled_model::compiled_model(const scenario_description& s)
     const auto& d = md.countries[e.destination].iso3;
     const auto& cadre = md.cadres[e.cadre].id;
     const std::string label = o + "-" + d + "," + cadre;
-    k.migrants = migrant_labels.size();
-    migrant_labels.push_back(label);
-    k.accumulators = corridor_acc_labels.size();
+    k.migrants = labels.migrants.size();
+    labels.migrants.push_back(label);
+    k.accumulators = labels.corridor_accumulators.size();
     for (const char* a : {"emigration", "returns", "attrition", "compensation", "migrant_years"})
-      corridor_acc_labels.push_back(label + "," + a);
+      labels.corridor_accumulators.push_back(label + "," + a);
     k.series = corridor_table.series.size();
     for (auto name : corridor_indicator_list)
       corridor_table.series.push_back({o, d, cadre, std::string(name)});
     corridors_.push_back(k);
   }
-
-  corridors_set_ = engine::index_set("corridor", migrant_labels);
-  using engine::state_kind;
-  const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(student_labels));
-  const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(worker_labels));
-  const std::size_t m0 = layout_.add_block("M", state_kind::stock, std::move(migrant_labels));
-  const std::size_t a0 =
-      layout_.add_block("acc", state_kind::accumulator, std::move(cc_acc_labels));
-  const std::size_t e0 =
-      layout_.add_block("corridor_acc", state_kind::accumulator, std::move(corridor_acc_labels));
-  for (auto& b : blocks_) {
-    b.students += s0;
-    b.workforce += w0;
-    b.accumulators += a0;
-  }
-  for (auto& k : corridors_) {
-    k.migrants += m0;
-    k.accumulators += e0;
-  }
-  schemas_.push_back(std::move(indicators));
-  schemas_.push_back(std::move(corridor_table));
-  compile_levers(s);
 }
 
 void compiled_model::compile_levers(const scenario_description& s) {
-  const auto block_of = [&](std::size_t country, std::size_t cadre) -> std::optional<std::size_t> {
-    for (std::size_t bi : countries_[country].blocks)
-      if (blocks_[bi].cadre == cadre) return bi;
-    return std::nullopt;
-  };
-  const auto corridor_of = [&](std::size_t o, std::size_t d,
-                               std::size_t k) -> std::optional<std::size_t> {
-    for (std::size_t e = 0; e < corridors_.size(); ++e)
-      if (blocks_[corridors_[e].origin].country == o &&
-          blocks_[corridors_[e].destination].country == d &&
-          blocks_[corridors_[e].origin].cadre == k)
-        return e;
-    return std::nullopt;
-  };
   for (const auto& p : s.policies) {
+    if (!p.type)
+      throw engine::internal_error(
+          fmt::format("policy '{}' reached the compiler without its lever type", p.name));
     const std::size_t policy = levers_.timings.size();
     levers_.timings.push_back({p.name, p.start, p.ramp_years, p.end});
-    const auto v = [&](const char* key) {
-      const auto index = p.value(key);
-      if (!index)
-        throw engine::internal_error(
-            fmt::format("policy '{}' reached the compiler without its `{}`", p.name, key));
-      return *index;
-    };
-    std::vector<std::size_t> blocks;
-    for (std::size_t c : p.countries)
-      for (std::size_t k : p.cadres)
-        if (auto b = block_of(c, k)) blocks.push_back(*b);
-    switch (p.kind) {
-      case policy_kind::retention:
-        levers_.retention.push_back({policy, blocks, v("u"), v("kappa"), v("eps_m"), v("eps_a")});
-        break;
-      case policy_kind::training:
-        levers_.training.push_back(
-            {policy, blocks, v("added_seats"), v("delta_completion"), v("capital_cost_per_seat")});
-        break;
-      case policy_kind::who_code: {
-        code_lever l{policy, {}, v("compliance")};
-        for (std::size_t e = 0; e < corridors_.size(); ++e) {
-          const auto& o = countries_[blocks_[corridors_[e].origin].country];
-          const std::size_t d = blocks_[corridors_[e].destination].country;
-          if (o.safeguards_list &&
-              std::find(p.countries.begin(), p.countries.end(), d) != p.countries.end())
-            l.corridors.push_back(e);
-        }
-        levers_.code.push_back(std::move(l));
-        break;
-      }
-      case policy_kind::agreement: {
-        agreement_lever l{policy,
-                          {},
-                          p.value("target_flow"),
-                          p.value("quota"),
-                          p.value("stay_years"),
-                          p.value("seats_per_recruit")};
-        for (std::size_t k : p.cadres)
-          if (auto e = corridor_of(p.origin, p.destination, k)) l.corridors.push_back(*e);
-        levers_.agreements.push_back(std::move(l));
-        break;
-      }
-      case policy_kind::emigration_cap: {
-        cap_lever l{policy, {}, v("cap")};
-        for (std::size_t k : p.cadres) {
-          std::vector<std::size_t> group;
-          for (std::size_t e = 0; e < corridors_.size(); ++e) {
-            const std::size_t o = blocks_[corridors_[e].origin].country;
-            const std::size_t d = blocks_[corridors_[e].destination].country;
-            if (o == p.origin && blocks_[corridors_[e].origin].cadre == k &&
-                std::find(p.exempt.begin(), p.exempt.end(), d) == p.exempt.end())
-              group.push_back(e);
-          }
-          if (!group.empty()) l.groups.push_back(std::move(group));
-        }
-        levers_.caps.push_back(std::move(l));
-        break;
-      }
-    }
+    levers_.compiled.push_back(p.type->compile(p, *this, policy));
   }
 }
 

@@ -16,6 +16,7 @@
 #include "engine/stock_layout.hpp"
 #include "engine/tables.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/levers/lever.hpp"
 #include "models/workforce/params.hpp"
 
 namespace hwf::model {
@@ -89,40 +90,11 @@ struct lever_timing {
   std::optional<std::size_t> p_end;
 };
 
-/// Policy levers compiled to the blocks and corridors they act on (docs/model.md, levers).
-/// `policy` indexes lever_set::timings; `p_*` are parameter indices.
-struct retention_lever {
-  std::size_t policy;
-  std::vector<std::size_t> blocks;
-  std::size_t p_u, p_kappa, p_eps_m, p_eps_a;
-};
-struct training_lever {
-  std::size_t policy;
-  std::vector<std::size_t> blocks;
-  std::size_t p_added_seats, p_delta_completion, p_capital_cost_per_seat;
-};
-struct code_lever {
-  std::size_t policy;
-  std::vector<std::size_t> corridors;  ///< Safeguards-List origin, adopting destination
-  std::size_t p_compliance;
-};
-struct agreement_lever {
-  std::size_t policy;
-  std::vector<std::size_t> corridors;
-  std::optional<std::size_t> p_target_flow, p_quota, p_stay_years, p_seats_per_recruit;
-};
-struct cap_lever {
-  std::size_t policy;
-  std::vector<std::vector<std::size_t>> groups;  ///< per cadre: the capped corridors
-  std::size_t p_cap;
-};
+/// Policy levers compiled to the blocks and corridors they act on (docs/model.md, levers): one
+/// compiled_lever per policy, made by its lever type (models/workforce/levers/).
 struct lever_set {
   std::vector<lever_timing> timings;  ///< one per policy, in application order
-  std::vector<retention_lever> retention;
-  std::vector<training_lever> training;
-  std::vector<code_lever> code;
-  std::vector<agreement_lever> agreements;  ///< applied in this (file) order
-  std::vector<cap_lever> caps;              ///< applied after agreements, in this order
+  std::vector<std::shared_ptr<const compiled_lever>> compiled;  ///< one per policy, same order
   bool empty() const noexcept { return timings.empty(); }
 };
 
@@ -157,6 +129,11 @@ class compiled_model {
   const lever_set& levers() const noexcept { return levers_; }
 
  private:
+  struct state_labels;  // labels of the state blocks, while they are laid out
+  void compile_blocks(const model_description& md, engine::table_schema& indicators,
+                      state_labels& labels);
+  void compile_corridors(const model_description& md, engine::table_schema& corridor_table,
+                         state_labels& labels);
   void compile_levers(const scenario_description& scenario);
 
   std::string scenario_name_;

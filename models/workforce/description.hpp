@@ -81,15 +81,15 @@ struct model_description {
   input_file file;
 };
 
-/// The five policy levers (docs/model.md, "Policy levers").
-enum class policy_kind { retention, training, who_code, agreement, emigration_cap };
-std::string_view to_string(policy_kind k);
+class lever_type;      // models/workforce/levers/lever.hpp
+class lever_registry;  // the lever types a scenario may use
 
 /// One policy lever of a scenario. Members that name parameters are parameter-table indices;
-/// their paths are policies.<name>.<key>.
+/// their paths are policies.<name>.<key>. The targets are resolved by the lever type's reader,
+/// each using the members it needs (docs/model.md, "Policy levers").
 struct policy_desc {
   std::string name;
-  policy_kind kind;
+  const lever_type* type = nullptr;  ///< its lever type (never null once read)
   engine::source_location where;
   std::size_t start, ramp_years;   ///< years (calendar year; duration)
   std::optional<std::size_t> end;  ///< calendar year, if the lever stops
@@ -102,6 +102,8 @@ struct policy_desc {
 
   /// The parameter index of lever key `key` (e.g. "quota"), if the scenario gave it.
   std::optional<std::size_t> value(std::string_view key) const;
+  /// Its lever type's name (`type:` in the scenario).
+  std::string_view type_name() const;
 };
 
 /// How a sampled value acts on its parameter(s).
@@ -167,6 +169,9 @@ model_description parse_model(std::string text, const std::string& display_name)
 /// (relative to the file that names it); reads its policies, applies its `set:` overrides and
 /// checks solver settings against the model. Throws engine::input_error listing every problem.
 scenario_description load_scenario(const std::filesystem::path& path);
+/// Like load_scenario(path), with the lever types of `levers` (load_scenario(path) uses
+/// lever_registry::builtin()).
+scenario_description load_scenario(const std::filesystem::path& path, const lever_registry& levers);
 
 /// SHA-256 of `bytes` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view bytes);

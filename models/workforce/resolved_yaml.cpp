@@ -6,6 +6,7 @@
 
 #include "engine/diagnostics.hpp"
 #include "engine/yaml_input.hpp"
+#include "models/workforce/levers/lever.hpp"
 #include "models/workforce/schema.hpp"
 
 namespace hwf::model {
@@ -53,13 +54,6 @@ class printer {
  private:
   std::string out_;
 };
-
-std::string names(const std::vector<std::size_t>& idx, const std::vector<std::string>& all) {
-  if (idx.size() == all.size() && all.size() > 1) return "all";
-  std::string out = "[";
-  for (std::size_t i = 0; i < idx.size(); ++i) out += (i ? ", " : "") + all[idx[i]];
-  return out + "]";
-}
 
 }  // namespace
 
@@ -110,33 +104,12 @@ std::string resolved_yaml(const scenario_description& s) {
       p.line(2, fmt::format("{}: {}", par.path, par.value), where(par.where));
     }
 
-  std::vector<std::string> isos, cadres;
-  for (const auto& c : s.model.countries) isos.push_back(c.iso3);
-  for (const auto& k : s.model.cadres) cadres.push_back(k.id);
   if (!s.policies.empty()) p.line(0, "policies:", "");
   for (const auto& pol : s.policies) {
     p.line(2, "- name: " + scalar(pol.name), where(pol.where));
-    p.line(4, "type: " + std::string(to_string(pol.kind)), "");
-    switch (pol.kind) {
-      case policy_kind::retention:
-      case policy_kind::training:
-        p.line(4, "countries: " + names(pol.countries, isos), "");
-        p.line(4, "cadres: " + names(pol.cadres, cadres), "");
-        break;
-      case policy_kind::who_code:
-        p.line(4, "destinations: " + names(pol.countries, isos), "");
-        break;
-      case policy_kind::agreement:
-        p.line(4, "origin: " + isos[pol.origin], "");
-        p.line(4, "destination: " + isos[pol.destination], "");
-        p.line(4, "cadres: " + names(pol.cadres, cadres), "");
-        break;
-      case policy_kind::emigration_cap:
-        p.line(4, "origin: " + isos[pol.origin], "");
-        p.line(4, "cadres: " + names(pol.cadres, cadres), "");
-        if (!pol.exempt.empty()) p.line(4, "exempt: " + names(pol.exempt, isos), "");
-        break;
-    }
+    p.line(4, "type: " + std::string(pol.type_name()), "");
+    for (const auto& [key, value] : pol.type->describe(pol, s.model))
+      p.line(4, key + ": " + value, "");
     const auto value_line = [&](const std::string& key, std::size_t idx) {
       const auto& par = params[idx];
       p.line(4, fmt::format("{}: {}", key, par.value),

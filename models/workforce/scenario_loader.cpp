@@ -9,6 +9,7 @@
 
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/levers/lever.hpp"
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/schema.hpp"
 #include "models/workforce/uncertainty.hpp"
@@ -20,11 +21,6 @@ using engine::diagnostic_list;
 using engine::map_view;
 using engine::node_ref;
 using namespace detail;
-
-std::string_view to_string(policy_kind k) {
-  static const auto names = policy_kind_names();
-  return names.at(static_cast<std::size_t>(k));
-}
 
 std::optional<std::size_t> policy_desc::value(std::string_view key) const {
   for (const auto& [k, v] : values)
@@ -150,74 +146,6 @@ void apply_overrides(const node_ref& n, parameter_table& params, const std::stri
   }
 }
 
-/// Reads `all` or a list of names out of `known`; `what` names one item in messages.
-std::optional<std::vector<std::size_t>> read_names(const node_ref& n,
-                                                   const std::vector<std::string>& known,
-                                                   std::string_view what) {
-  std::vector<std::size_t> out;
-  if (n.is_scalar() && n.node().Scalar() == "all" && n.node().Tag() != "!") {
-    for (std::size_t i = 0; i < known.size(); ++i) out.push_back(i);
-    return out;
-  }
-  std::vector<node_ref> items;
-  if (n.is_scalar()) {
-    items.push_back(n);  // a single name
-  } else {
-    auto list = n.to_items();
-    if (!list) return std::nullopt;
-    items = std::move(*list);
-  }
-  bool ok = true;
-  for (auto& item : items) {
-    const auto name = item.to_string();
-    if (!name) {
-      ok = false;
-      continue;
-    }
-    const auto it = std::find(known.begin(), known.end(), *name);
-    if (it == known.end()) {
-      item.error(fmt::format("'{}' is not a declared {}", engine::printable(*name, 40), what),
-                 {fmt::format("expected `all` or a list of: {}", engine::join_list(known))},
-                 engine::closest_match(*name, known).value_or(""));
-      ok = false;
-      continue;
-    }
-    const auto i = static_cast<std::size_t>(it - known.begin());
-    if (std::find(out.begin(), out.end(), i) != out.end()) {
-      item.error(fmt::format("'{}' is listed twice", engine::printable(*name, 40)));
-      ok = false;
-      continue;
-    }
-    out.push_back(i);
-  }
-  if (ok && out.empty()) {
-    n.error(fmt::format("expected at least one {}", what));
-    return std::nullopt;
-  }
-  if (!ok) return std::nullopt;
-  return out;
-}
-
-std::optional<std::size_t> read_one_name(const node_ref& n, const std::vector<std::string>& known,
-                                         std::string_view what) {
-  const auto name = n.to_string();
-  if (!name) return std::nullopt;
-  const auto it = std::find(known.begin(), known.end(), *name);
-  if (it == known.end()) {
-    n.error(fmt::format("'{}' is not a declared {}", engine::printable(*name, 40), what),
-            {fmt::format("declared: {}", engine::join_list(known))},
-            engine::closest_match(*name, known).value_or(""));
-    return std::nullopt;
-  }
-  return static_cast<std::size_t>(it - known.begin());
-}
-
-bool corridor_exists(const model_description& md, std::size_t o, std::size_t d, std::size_t k) {
-  return std::any_of(md.corridors.begin(), md.corridors.end(), [&](const corridor_desc& e) {
-    return e.origin == o && e.destination == d && e.cadre == k;
-  });
-}
-
 constexpr std::size_t max_policy_name = 64, max_scenario_name = 100;
 bool alphanumeric(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -256,37 +184,29 @@ std::optional<std::string> policy_name(const node_ref& item) {
   return name;
 }
 
-/// Reads one policy against the model; registers its parameters as policies.<name>.<key>.
-std::optional<policy_desc> read_policy(const node_ref& item, const std::string& name,
-                                       model_description& md) {
-  node_ref self(item.node(), "policies." + name, item.file(), item.diags());
+/// The lever type a policy item names (`type:`), or nullptr after reporting why not.
+const lever_type* read_type(const node_ref& item, const node_ref& self,
+                            const lever_registry& lever_types) {
   const auto type_node = item.node()["type"];
   if (!type_node) {
     self.error("missing required key 'type'",
-               {"expected one of: " + engine::join_list(policy_kind_names())});
-    return std::nullopt;
+               {"expected one of: " + engine::join_list(lever_types.names())});
+    return nullptr;
   }
   const node_ref tn(type_node, self.path() + ".type", item.file(), item.diags());
   const auto type = tn.to_string();
-  if (!type) return std::nullopt;
-  const auto kinds = policy_kind_names();
-  const auto kit = std::find(kinds.begin(), kinds.end(), *type);
-  if (kit == kinds.end()) {
-    tn.error(fmt::format("unknown policy type '{}'", engine::printable(*type, 40)),
-             {"expected one of: " + engine::join_list(kinds)},
-             engine::closest_match(*type, kinds).value_or(""));
-    return std::nullopt;
-  }
-  policy_desc p;
-  p.name = name;
-  p.kind = static_cast<policy_kind>(kit - kinds.begin());
-  p.where = item.where();
+  if (!type) return nullptr;
+  if (const auto* found = lever_types.find(*type)) return found;
+  const auto kinds = lever_types.names();
+  tn.error(fmt::format("unknown policy type '{}'", engine::printable(*type, 40)),
+           {"expected one of: " + engine::join_list(kinds)},
+           engine::closest_match(*type, kinds).value_or(""));
+  return nullptr;
+}
 
-  auto valid = policy_other_keys(p.kind);
-  for (const auto& f : policy_timing_fields()) valid.emplace_back(f.key);
-  for (const auto& f : policy_fields(p.kind)) valid.emplace_back(f.key);
-  map_view m(self, valid);
-  if (!m.is_map()) return std::nullopt;
+/// Reads a policy's timing and its lever's numeric keys into the parameter table; false if one
+/// is missing or wrong (reported).
+bool read_policy_values(const map_view& m, policy_desc& p, model_description& md) {
   bool ok = true;
   const auto field = [&](const numeric_field& f) -> std::optional<std::size_t> {
     auto i = read_field(m, f, md.params);
@@ -307,109 +227,31 @@ std::optional<policy_desc> read_policy(const node_ref& item, const std::string& 
       ok = false;
     }
   }
-  for (const auto& f : policy_fields(p.kind))
+  for (const auto& f : p.type->fields())
     if (auto i = field(f)) p.values.emplace_back(std::string(f.key), *i);
+  return ok;
+}
 
-  std::vector<std::string> isos, cadre_ids;
-  for (const auto& c : md.countries) isos.push_back(c.iso3);
-  for (const auto& k : md.cadres) cadre_ids.push_back(k.id);
-  const auto cadres_or_all = [&](std::vector<std::size_t>& out) {
-    if (auto n = m.get("cadres")) {
-      auto v = read_names(*n, cadre_ids, "cadre");
-      if (!v) return false;
-      out = *v;
-    } else {
-      for (std::size_t k = 0; k < cadre_ids.size(); ++k) out.push_back(k);
-    }
-    return true;
-  };
+/// Reads one policy against the model; registers its parameters as policies.<name>.<key>. The
+/// lever type named by `type:` gives its keys and reads its targets.
+std::optional<policy_desc> read_policy(const node_ref& item, const std::string& name,
+                                       model_description& md, const lever_registry& lever_types) {
+  node_ref self(item.node(), "policies." + name, item.file(), item.diags());
+  policy_desc p;
+  p.name = name;
+  p.type = read_type(item, self, lever_types);
+  if (!p.type) return std::nullopt;
+  p.where = item.where();
 
-  switch (p.kind) {
-    case policy_kind::retention:
-    case policy_kind::training: {
-      const auto cn = m.require("countries");
-      if (!cn) return std::nullopt;
-      auto countries = read_names(*cn, isos, "country");
-      std::vector<std::size_t> cadres;
-      if (!countries || !cadres_or_all(cadres)) return std::nullopt;
-      p.countries = *countries;
-      p.cadres = cadres;
-      // An explicit cadre must exist in every listed country; with `all`, each country's own.
-      const auto cadres_node = m.get("cadres");
-      const bool explicit_cadres =
-          cadres_node && !(cadres_node->is_scalar() && cadres_node->node().Scalar() == "all");
-      for (std::size_t c : p.countries)
-        for (std::size_t k : p.cadres)
-          if (!md.countries[c].find(k) && explicit_cadres) {
-            m.get("cadres")->error(
-                fmt::format("country {} has no {} declared", isos[c], cadre_ids[k]));
-            ok = false;
-          }
-      break;
-    }
-    case policy_kind::who_code: {
-      const auto dn = m.require("destinations");
-      if (!dn) return std::nullopt;
-      auto d = read_names(*dn, isos, "country");
-      if (!d) return std::nullopt;
-      p.countries = *d;
-      break;
-    }
-    case policy_kind::agreement: {
-      const auto on = m.require("origin");
-      const auto dn = m.require("destination");
-      if (!on || !dn) return std::nullopt;
-      const auto o = read_one_name(*on, isos, "country");
-      const auto d = read_one_name(*dn, isos, "country");
-      if (!o || !d) return std::nullopt;
-      p.origin = *o;
-      p.destination = *d;
-      std::vector<std::size_t> with_corridor;
-      for (std::size_t k = 0; k < cadre_ids.size(); ++k)
-        if (corridor_exists(md, *o, *d, k)) with_corridor.push_back(k);
-      if (with_corridor.empty()) {
-        self.error(fmt::format("no corridor is declared from {} to {}", isos[*o], isos[*d]),
-                   {"an agreement acts on declared corridors; add one under `corridors` in the "
-                    "model"});
-        return std::nullopt;
-      }
-      if (auto cn = m.get("cadres")) {
-        auto v = read_names(*cn, cadre_ids, "cadre");
-        if (!v) return std::nullopt;
-        for (std::size_t k : *v)
-          if (!corridor_exists(md, *o, *d, k)) {
-            cn->error(fmt::format("no {} corridor is declared from {} to {}", cadre_ids[k],
-                                  isos[*o], isos[*d]));
-            ok = false;
-          }
-        p.cadres = *v;
-      } else {
-        p.cadres = with_corridor;
-      }
-      if (p.values.empty()) {
-        self.error("an agreement needs at least one term",
-                   {"give one or more of: target_flow, quota, stay_years, seats_per_recruit"});
-        ok = false;
-      }
-      break;
-    }
-    case policy_kind::emigration_cap: {
-      const auto on = m.require("origin");
-      if (!on) return std::nullopt;
-      const auto o = read_one_name(*on, isos, "country");
-      std::vector<std::size_t> cadres;
-      if (!o || !cadres_or_all(cadres)) return std::nullopt;
-      p.origin = *o;
-      p.cadres = cadres;
-      if (auto en = m.get("exempt")) {
-        auto v = read_names(*en, isos, "country");
-        if (!v) return std::nullopt;
-        p.exempt = *v;
-      }
-      break;
-    }
-  }
-  if (!ok) return std::nullopt;
+  std::vector<std::string> valid{"name", "type"};
+  for (auto& key : p.type->target_keys()) valid.push_back(std::move(key));
+  for (const auto& f : policy_timing_fields()) valid.emplace_back(f.key);
+  for (const auto& f : p.type->fields()) valid.emplace_back(f.key);
+  map_view m(self, valid);
+  if (!m.is_map()) return std::nullopt;
+  const bool values_ok = read_policy_values(m, p, md);
+  lever_input in{m, self, md, levers::country_names(md), levers::cadre_names(md)};
+  if (!p.type->read(in, p) || !values_ok || !in.ok) return std::nullopt;
   return p;
 }
 
@@ -771,6 +613,11 @@ void check_policy_years(scenario_description& sd, diagnostic_list& diags) {
 }  // namespace
 
 scenario_description load_scenario(const std::filesystem::path& path) {
+  return load_scenario(path, lever_registry::builtin());
+}
+
+scenario_description load_scenario(const std::filesystem::path& path,
+                                   const lever_registry& lever_types) {
   diagnostic_list diags;
   auto chain = read_chain(path, diags);
   scenario_description sd;
@@ -795,7 +642,8 @@ scenario_description load_scenario(const std::filesystem::path& path) {
     if (auto r = read_value(*k.discount_node, "1/year", {0, 0.5})) sd.discount_rate = r->value;
 
   for (const auto& [name, item] : k.policies)
-    if (auto p = read_policy(item, name, sd.model)) sd.policies.push_back(std::move(*p));
+    if (auto p = read_policy(item, name, sd.model, lever_types))
+      sd.policies.push_back(std::move(*p));
   for (const auto& n : k.overrides) apply_overrides(n, sd.model.params, sd.model.name);
   // `set:` may move a policy's start or end: check the order again, at the value in force.
   check_policy_years(sd, diags);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "models/workforce/levers/lever.hpp"
+
 namespace hwf::model {
 
 namespace {
@@ -115,97 +117,10 @@ const std::array policy_timing_table{
                   "Years over which the strength rises linearly from 0 to 1 (0: a step)."},
 };
 
-const std::array retention_table{
-    numeric_field{"u", "share of salary", {0, 10}, std::nullopt, "Salary top-up u."},
-    numeric_field{"kappa", "share", share, 1.0, "Share of the workforce covered by the top-up."},
-    numeric_field{
-        "eps_m", "dimensionless", {0, 10}, std::nullopt, "Elasticity of emigration to the top-up."},
-    numeric_field{"eps_a",
-                  "dimensionless",
-                  {0, 10},
-                  std::nullopt,
-                  "Elasticity of attrition (exit + retirement) to the top-up."},
-};
-
-const std::array training_table{
-    numeric_field{"added_seats", "persons/year", non_negative, 0.0, "Training seats added."},
-    numeric_field{"delta_completion", "share", share, 0.0,
-                  "Completion gain (completion is capped at 1)."},
-    numeric_field{"capital_cost_per_seat", "USD", non_negative, 0.0,
-                  "One-off capital cost per added seat, paid evenly over max(ramp_years, 1) "
-                  "years from start."},
-};
-
-const std::array code_table{
-    numeric_field{"compliance", "share", share, std::nullopt,
-                  "kappa_d: how fully the adopting destinations comply with the WHO Code."},
-};
-
-const std::array agreement_table{
-    numeric_field{"target_flow", "persons/year", non_negative, std::nullopt,
-                  "Flow the agreement brings the corridor up to (at least).", true},
-    numeric_field{"quota", "persons/year", non_negative, std::nullopt,
-                  "Most workers a year the corridor may carry.", true},
-    numeric_field{"stay_years",
-                  "years",
-                  {0, 100, true},
-                  std::nullopt,
-                  "Circular migration: the return rate becomes at least 1/stay_years.",
-                  true},
-    numeric_field{"seats_per_recruit",
-                  "seats/recruit",
-                  {0, 100},
-                  std::nullopt,
-                  "Compensation: training seats the destination funds in the origin per "
-                  "recruit.",
-                  true},
-};
-
-const std::array cap_table{
-    numeric_field{
-        "cap", "persons/year", non_negative, std::nullopt,
-        "Most emigrants a year of each capped cadre, over the origin's non-exempt corridors."},
-};
-
 }  // namespace
 
 std::span<const numeric_field> policy_timing_fields() {
   return policy_timing_table;
-}
-
-std::span<const numeric_field> policy_fields(policy_kind kind) {
-  switch (kind) {
-    case policy_kind::retention:
-      return retention_table;
-    case policy_kind::training:
-      return training_table;
-    case policy_kind::who_code:
-      return code_table;
-    case policy_kind::agreement:
-      return agreement_table;
-    case policy_kind::emigration_cap:
-      return cap_table;
-  }
-  return {};
-}
-
-std::vector<std::string> policy_other_keys(policy_kind kind) {
-  switch (kind) {
-    case policy_kind::retention:
-    case policy_kind::training:
-      return {"name", "type", "countries", "cadres"};
-    case policy_kind::who_code:
-      return {"name", "type", "destinations"};
-    case policy_kind::agreement:
-      return {"name", "type", "origin", "destination", "cadres"};
-    case policy_kind::emigration_cap:
-      return {"name", "type", "origin", "cadres", "exempt"};
-  }
-  return {};
-}
-
-std::vector<std::string> policy_kind_names() {
-  return {"retention", "training", "who_code", "agreement", "emigration_cap"};
 }
 
 std::span<const numeric_field> cadre_fields() {
@@ -255,11 +170,9 @@ std::string schema_markdown() {
   section("`countries.<ISO3>.cadres.<cadre>`", country_cadre_table);
   section("`corridors[i].cadres.<cadre>`", corridor_table);
   section("`policies[i]`: every lever", policy_timing_table);
-  section("`policies[i]` with `type: retention`", retention_table);
-  section("`policies[i]` with `type: training`", training_table);
-  section("`policies[i]` with `type: who_code`", code_table);
-  section("`policies[i]` with `type: agreement` (at least one of these)", agreement_table);
-  section("`policies[i]` with `type: emigration_cap`", cap_table);
+  for (const auto* lever : lever_registry::builtin().types())
+    section(fmt::format("`policies[i]` with `type: {}`{}", lever->name(), lever->schema_note()),
+            lever->fields());
   return out;
 }
 

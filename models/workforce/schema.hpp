@@ -33,16 +33,9 @@ std::span<const numeric_field> country_cadre_fields();
 /// Keys under `corridors[i].cadres.<cadre>`.
 std::span<const numeric_field> corridor_fields();
 
-/// Keys common to every policy lever: start, end, ramp_years.
+/// Keys common to every policy lever: start, end, ramp_years. (Each lever type has its own
+/// keys: models/workforce/levers/lever.hpp.)
 std::span<const numeric_field> policy_timing_fields();
-/// Numeric keys of one lever kind (u, kappa, ... for retention), without the timing keys.
-std::span<const numeric_field> policy_fields(policy_kind kind);
-/// Non-numeric keys valid for one lever kind (name, type, countries, cadres, ...).
-std::vector<std::string> policy_other_keys(policy_kind kind);
-/// Every lever kind's YAML name, in enum order: retention, training, who_code, agreement,
-/// emigration_cap.
-std::vector<std::string> policy_kind_names();
-
 /// Looks a field up by key in one of the tables above; nullptr if absent.
 const numeric_field* find_field(std::span<const numeric_field> table, std::string_view key);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,6 +12,7 @@
 
 #include "engine/ramp.hpp"
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/levers/lever.hpp"
 
 namespace hwf::model {
 
@@ -58,34 +60,6 @@ struct population_curve {
     const auto& [ta, va] = *(it - 1);
     return va + (v1 - va) * (t - ta) / (t1 - ta);
   }
-};
-
-/// A lever's values for one run (read once from the parameter vector).
-struct retention_run {
-  std::size_t policy;
-  const std::vector<std::size_t>* blocks;
-  double u, kappa, eps_m, eps_a;
-};
-struct training_run {
-  std::size_t policy, window;  ///< window: index of its capital-payment profile
-  const std::vector<std::size_t>* blocks;
-  double added_seats, delta_completion, capital_rate;  ///< capital_rate: USD/year per block
-};
-struct code_run {
-  std::size_t policy;
-  const std::vector<std::size_t>* corridors;
-  double compliance;
-};
-struct agreement_run {
-  std::size_t policy;
-  const std::vector<std::size_t>* corridors;
-  bool has_target, has_quota, has_stay, has_seats;
-  double target, quota, stay_rate, seats_per_recruit;  ///< stay_rate = 1 / stay_years
-};
-struct cap_run {
-  std::size_t policy;
-  const std::vector<std::vector<std::size_t>>* groups;
-  double cap;
 };
 
 /// The right-hand side for one run. Owns its rates and scratch; reads the compiled model.
@@ -137,7 +111,6 @@ class workforce_system final : public engine::ode_system {
     flow_.resize(ne);
     return_rate_.resize(ne);
     strength_.resize(profiles_.size());
-    binds_.assign(profiles_.size(), 0);
     if (!m.levers().empty()) {
       push_.resize(nb);
       attrition_factor_.resize(nb);
@@ -150,6 +123,22 @@ class workforce_system final : public engine::ode_system {
       code_.resize(ne);
       compensation_.resize(ne);
     }
+    // In lever_state's member order: x (set per evaluation), strength, the block spans, the
+    // corridor spans.
+    state_ = {{},
+              strength_,
+              push_,
+              attrition_factor_,
+              seats_added_,
+              completion_added_,
+              retention_cost_,
+              capital_cost_,
+              compensation_paid_,
+              compensation_received_,
+              code_,
+              flow_,
+              return_rate_,
+              compensation_};
   }
 
   std::size_t dimension() const override { return m_.layout().size(); }
@@ -193,9 +182,102 @@ class workforce_system final : public engine::ode_system {
   }
 
   void derivative(std::span<const double> x, std::span<double> dxdt, double t) const override {
+    // Two instances, so that a run without policies has no lever branch in its loops.
+    if (m_.levers().empty())
+      evaluate<false>(x, dxdt, t);
+    else
+      evaluate<true>(x, dxdt, t);
+  }
+
+  const cc_rates& rates(std::size_t block) const { return rates_[block]; }
+
+  /// Why stock `i` falls at (x, t), for messages: the policy term that adds most to its outflow
+  /// (empty `policy_parameter` if none does), and how far the pull has raised the emigration
+  /// out of it. Evaluates the right-hand side once; used only after a failure.
+  struct outflow_cause {
+    std::string policy_parameter;  ///< path of the policy term, e.g. policies.x.target_flow
+    std::string policy_name;
+    double policy_value = 0, added = 0;  ///< the term's value; outflow it adds (per year)
+    std::string pull_parameter;          ///< the destination's demand_elasticity
+    std::string pull_rates;              ///< the destination's exit and retirement rates
+    double pull = 1;                     ///< largest pull factor on the stock's emigration
+  };
+  outflow_cause cause_of_fall(std::span<const double> x, double t, std::size_t i) const {
+    outflow_cause out;
     const auto& blocks = m_.blocks();
     const auto& corridors = m_.corridors();
-    const bool levers = !m_.levers().empty();
+    const auto& params = m_.parameters();
+    std::vector<double> dxdt(dimension());
+    derivative(x, dxdt, t);
+    const std::size_t nl = runs_.size(), ne = corridors.size();
+    std::vector<double> added_flow(nl * ne, 0.0), added_return(nl * ne, 0.0);
+    if (!m_.levers().empty()) {
+      std::vector<lever_trace> traces;
+      for (std::size_t j = 0; j < nl; ++j)
+        traces.push_back({std::span(added_flow).subspan(j * ne, ne),
+                          std::span(added_return).subspan(j * ne, ne)});
+      corridor_flows(x, true);
+      apply_corridor_levers(traces.data());
+    }
+    const auto consider = [&](std::size_t j, const lever_term& term, double added) {
+      if (!term.parameter || !(added > out.added)) return;
+      out.added = added;
+      out.policy_name = m_.levers().timings[j].name;
+      out.policy_parameter = params[*term.parameter].path;
+      out.policy_value = term.value;
+    };
+    for (std::size_t e = 0; e < ne; ++e) {
+      const auto& k = corridors[e];
+      if (blocks[k.origin].workforce == i) {
+        for (std::size_t j = 0; j < nl; ++j)
+          consider(j, runs_[j]->raises_flow(), added_flow[j * ne + e]);
+        const auto& d = blocks[k.destination];
+        if (rates_[k.destination].beta != 0 && pull_[k.destination] > out.pull) {
+          out.pull = pull_[k.destination];
+          out.pull_parameter = params[d.p_demand_elasticity].path;
+          out.pull_rates = params[d.p_exit_rate].path + " and " + params[d.p_retirement_rate].path;
+        }
+      }
+      if (k.migrants == i)
+        for (std::size_t j = 0; j < nl; ++j)
+          consider(j, runs_[j]->raises_return(), added_return[j * ne + e] * std::abs(x[i]));
+    }
+    return out;
+  }
+  double population(std::size_t country, double t) const { return population_[country].at(t, t0_); }
+
+  /// Limit parameters (quotas, caps) that never lowered a flow in this run, in the order the
+  /// limits apply.
+  std::vector<std::size_t> idle_limits() const {
+    std::vector<std::size_t> out;
+    for (std::size_t j : flow_order_)
+      if (const auto limit = m_.levers().compiled[j]->limit_parameter();
+          limit && !runs_[j]->ever_bound())
+        out.push_back(*limit);
+    return out;
+  }
+
+  /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact
+  /// arithmetic).
+  double mass(std::span<const double> x) const {
+    double total = 0;
+    for (std::size_t i : m_.layout().stock_indices()) total += x[i];
+    const auto& blocks = m_.blocks();
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const double* acc = &x[blocks[i].accumulators];
+      total += acc[acc_dropouts] + (1 - rates_[i].entry) * acc[acc_graduates] + acc[acc_attrition] -
+               acc[acc_intake];
+    }
+    for (const auto& k : m_.corridors()) total += x[k.accumulators + acc_migrant_attrition];
+    return total;
+  }
+
+ private:
+  /// The right-hand side (docs/model.md, eq. 1-22); `levers`: whether the scenario has any.
+  template <bool levers>
+  void evaluate(std::span<const double> x, std::span<double> dxdt, double t) const {
+    const auto& blocks = m_.blocks();
+    const auto& corridors = m_.corridors();
     for (std::size_t c = 0; c < population_.size(); ++c)
       population_now_[c] = population_[c].at(t, t0_);
     compute_supply(x);
@@ -271,81 +353,7 @@ class workforce_system final : public engine::ode_system {
     }
   }
 
-  const cc_rates& rates(std::size_t block) const { return rates_[block]; }
-
-  /// Why stock `i` falls at (x, t), for messages: the policy term that adds most to its outflow
-  /// (empty `policy_parameter` if none does), and how far the pull has raised the emigration
-  /// out of it. Evaluates the right-hand side once; used only after a failure.
-  struct outflow_cause {
-    std::string policy_parameter;  ///< path of the policy term, e.g. policies.x.target_flow
-    std::string policy_name;
-    double policy_value = 0, added = 0;  ///< the term's value; outflow it adds (per year)
-    std::string pull_parameter;          ///< the destination's demand_elasticity
-    std::string pull_rates;              ///< the destination's exit and retirement rates
-    double pull = 1;                     ///< largest pull factor on the stock's emigration
-  };
-  outflow_cause cause_of_fall(std::span<const double> x, double t, std::size_t i) const {
-    outflow_cause out;
-    const auto& blocks = m_.blocks();
-    const auto& corridors = m_.corridors();
-    const auto& params = m_.parameters();
-    std::vector<double> dxdt(dimension());
-    derivative(x, dxdt, t);
-    const std::size_t na = agreements_.size(), ne = corridors.size();
-    std::vector<double> added_flow(na * ne, 0.0), added_return(na * ne, 0.0);
-    if (!m_.levers().empty()) {
-      corridor_flows(x, true);
-      apply_corridor_levers(&added_flow, &added_return);
-    }
-    const auto consider = [&](std::size_t j, std::optional<std::size_t> param, double value,
-                              double added) {
-      if (!param || !(added > out.added)) return;
-      out.added = added;
-      out.policy_name = m_.levers().timings[agreements_[j].policy].name;
-      out.policy_parameter = params[*param].path;
-      out.policy_value = value;
-    };
-    for (std::size_t e = 0; e < ne; ++e) {
-      const auto& k = corridors[e];
-      if (blocks[k.origin].workforce == i) {
-        for (std::size_t j = 0; j < na; ++j)
-          consider(j, m_.levers().agreements[j].p_target_flow, agreements_[j].target,
-                   added_flow[j * ne + e]);
-        const auto& d = blocks[k.destination];
-        if (rates_[k.destination].beta != 0 && pull_[k.destination] > out.pull) {
-          out.pull = pull_[k.destination];
-          out.pull_parameter = params[d.p_demand_elasticity].path;
-          out.pull_rates = params[d.p_exit_rate].path + " and " + params[d.p_retirement_rate].path;
-        }
-      }
-      if (k.migrants == i)
-        for (std::size_t j = 0; j < na; ++j)
-          consider(j, m_.levers().agreements[j].p_stay_years, 1 / agreements_[j].stay_rate,
-                   added_return[j * ne + e] * std::abs(x[i]));
-    }
-    return out;
-  }
-  double population(std::size_t country, double t) const { return population_[country].at(t, t0_); }
-
-  /// Conserved total: stocks + cumulative losses - cumulative intake (constant in exact
-  /// arithmetic).
-  /// Whether policy `policy`'s quota or cap lowered a flow at some evaluation so far.
-  bool ever_bound(std::size_t policy) const { return binds_[policy] != 0; }
-
-  double mass(std::span<const double> x) const {
-    double total = 0;
-    for (std::size_t i : m_.layout().stock_indices()) total += x[i];
-    const auto& blocks = m_.blocks();
-    for (std::size_t i = 0; i < blocks.size(); ++i) {
-      const double* acc = &x[blocks[i].accumulators];
-      total += acc[acc_dropouts] + (1 - rates_[i].entry) * acc[acc_graduates] + acc[acc_attrition] -
-               acc[acc_intake];
-    }
-    for (const auto& k : m_.corridors()) total += x[k.accumulators + acc_migrant_attrition];
-    return total;
-  }
-
- private:
+  /// The levers' ramp profiles (one per policy, then any a lever adds) and per-run values.
   void read_levers(std::span<const double> p) {
     const auto& lv = m_.levers();
     for (const auto& t : lv.timings) {
@@ -355,45 +363,18 @@ class workforce_system final : public engine::ode_system {
       if (t.p_end) r.end = p[*t.p_end];
       profiles_.push_back(r);
     }
-    for (const auto& l : lv.retention)
-      retention_.push_back(
-          {l.policy, &l.blocks, p[l.p_u], p[l.p_kappa], p[l.p_eps_m], p[l.p_eps_a]});
-    for (const auto& l : lv.training) {
-      // Capital is paid at an even rate over max(ramp_years, 1) years from start (and not after
-      // the lever ends): its own on/off profile.
-      const auto& timing = profiles_[l.policy];
-      const double years = std::max(timing.ramp_years, 1.0);
-      engine::ramp_profile window{timing.start, 0.0, std::min(timing.start + years, timing.end)};
-      training_.push_back({l.policy, profiles_.size(), &l.blocks, p[l.p_added_seats],
-                           p[l.p_delta_completion],
-                           p[l.p_capital_cost_per_seat] * p[l.p_added_seats] / years});
-      profiles_.push_back(window);
-    }
-    for (const auto& l : lv.code)
-      code_levers_.push_back({l.policy, &l.corridors, p[l.p_compliance]});
-    for (const auto& l : lv.agreements) {
-      agreement_run a{l.policy,
-                      &l.corridors,
-                      l.p_target_flow.has_value(),
-                      l.p_quota.has_value(),
-                      l.p_stay_years.has_value(),
-                      l.p_seats_per_recruit.has_value(),
-                      0,
-                      0,
-                      0,
-                      0};
-      if (a.has_target) a.target = p[*l.p_target_flow];
-      if (a.has_quota) a.quota = p[*l.p_quota];
-      if (a.has_stay) a.stay_rate = 1.0 / p[*l.p_stay_years];
-      if (a.has_seats) a.seats_per_recruit = p[*l.p_seats_per_recruit];
-      agreements_.push_back(a);
-    }
-    for (const auto& l : lv.caps) caps_.push_back({l.policy, &l.groups, p[l.p_cap]});
+    lever_binding binding{profiles_};
+    for (const auto& l : lv.compiled) runs_.push_back(l->bind(p, binding));
+    // Flow levers apply in their stage's order, then file order (docs/model.md, eq. 20-21).
+    for (std::size_t j = 0; j < runs_.size(); ++j) flow_order_.push_back(j);
+    std::stable_sort(flow_order_.begin(), flow_order_.end(), [&](std::size_t a, std::size_t b) {
+      return lv.compiled[a]->flow_order() < lv.compiled[b]->flow_order();
+    });
     pieces_.assign(profiles_.size(), engine::ramp_profile::piece::before);
   }
 
-  /// Levers 1-3 on blocks and corridors: push, attrition factor, seats, completion, Code, and
-  /// the costs they incur (docs/model.md, "Policy levers").
+  /// The levers' effects before corridor flows: push, attrition factor, seats, completion, Code,
+  /// and the costs they incur (docs/model.md, "Policy levers").
   void apply_block_levers(std::span<const double> x, double t) const {
     for (std::size_t j = 0; j < profiles_.size(); ++j)
       strength_[j] = profiles_[j].value(pieces_[j], t);
@@ -407,35 +388,11 @@ class workforce_system final : public engine::ode_system {
     std::fill(compensation_received_.begin(), compensation_received_.end(), 0.0);
     std::fill(code_.begin(), code_.end(), 1.0);
     std::fill(compensation_.begin(), compensation_.end(), 0.0);
-    const auto& blocks = m_.blocks();
-    for (const auto& l : retention_) {
-      const double s = strength_[l.policy];
-      if (s == 0) continue;
-      const double topup = 1 + l.u * s;
-      const double push = 1 - l.kappa * (1 - std::pow(topup, -l.eps_m));
-      const double attrition = 1 - l.kappa * (1 - std::pow(topup, -l.eps_a));
-      for (std::size_t b : *l.blocks) {
-        push_[b] *= push;
-        attrition_factor_[b] *= attrition;
-        retention_cost_[b] += l.u * s * rates_[b].salary * l.kappa * x[blocks[b].workforce];
-      }
-    }
-    for (const auto& l : training_) {
-      const double s = strength_[l.policy], pay = strength_[l.window];
-      for (std::size_t b : *l.blocks) {
-        seats_added_[b] += l.added_seats * s;
-        completion_added_[b] += l.delta_completion * s;
-        capital_cost_[b] += l.capital_rate * pay;
-      }
-    }
-    for (const auto& l : code_levers_) {
-      const double s = strength_[l.policy];
-      for (std::size_t e : *l.corridors)
-        code_[e] *= 1 - corridor_rates_[e].active_share * l.compliance * s;
-    }
+    state_.x = x;
+    for (const auto& r : runs_) r->before_flows(state_);
   }
 
-  /// Corridor flows before levers 4-5 (eq. 10), from the pull, push and Code of this moment.
+  /// Corridor flows before the flow levers (eq. 10), from the pull, push and Code of this moment.
   void corridor_flows(std::span<const double> x, bool levers) const {
     const auto& blocks = m_.blocks();
     const auto& corridors = m_.corridors();
@@ -449,55 +406,12 @@ class workforce_system final : public engine::ode_system {
     }
   }
 
-  /// Levers 4-5 on corridor flows, in order, then compensation on the final flows. For
-  /// messages, `added_flow` and `added_return` (agreements x corridors, or null) receive what
-  /// each agreement added to each corridor's flow and return rate.
-  void apply_corridor_levers(std::vector<double>* added_flow,
-                             std::vector<double>* added_return = nullptr) const {
-    const auto& corridors = m_.corridors();
-    for (std::size_t j = 0; j < agreements_.size(); ++j) {
-      const auto& a = agreements_[j];
-      const double s = strength_[a.policy];
-      if (s == 0) continue;
-      for (std::size_t e : *a.corridors) {
-        const double f = flow_[e];
-        double f2 = a.has_target ? std::max(f, a.target) : f;
-        if (a.has_quota && f2 > a.quota) binds_[a.policy] = 1;
-        if (a.has_quota) f2 = std::min(f2, a.quota);
-        flow_[e] = f + s * (f2 - f);
-        if (added_flow) (*added_flow)[j * corridors.size() + e] = flow_[e] - f;
-        if (a.has_stay) {
-          const double r = return_rate_[e];
-          return_rate_[e] = r + s * (std::max(r, a.stay_rate) - r);
-          if (added_return) (*added_return)[j * corridors.size() + e] = return_rate_[e] - r;
-        }
-      }
-    }
-    for (const auto& c : caps_) {
-      const double s = strength_[c.policy];
-      if (s == 0) continue;
-      for (const auto& group : *c.groups) {
-        double total = 0;
-        for (std::size_t e : group) total += flow_[e];
-        if (total <= 0) continue;
-        if (total > c.cap) binds_[c.policy] = 1;
-        const double factor = 1 - s * (1 - std::min(1.0, c.cap / total));
-        for (std::size_t e : group) flow_[e] *= factor;
-      }
-    }
-    for (const auto& a : agreements_) {
-      const double s = strength_[a.policy];
-      if (!a.has_seats || s == 0) continue;
-      for (std::size_t e : *a.corridors) {
-        const std::size_t o = corridors[e].origin, d = corridors[e].destination;
-        const double seats = s * a.seats_per_recruit * flow_[e];
-        const double cost = seats * rates_[o].training_years * rates_[o].cost_per_student_year;
-        seats_added_[o] += seats;
-        compensation_paid_[d] += cost;
-        compensation_received_[o] += cost;
-        compensation_[e] += cost;
-      }
-    }
+  /// The flow levers on corridor flows, in order, then the effects of the final flows
+  /// (compensation). For messages, `traces` (one per lever, or null) receive what each lever
+  /// added to each corridor's flow and return rate.
+  void apply_corridor_levers(lever_trace* traces) const {
+    for (std::size_t j : flow_order_) runs_[j]->on_flows(state_, traces ? &traces[j] : nullptr);
+    for (const auto& r : runs_) r->after_flows(state_);
   }
 
   void compute_supply(std::span<const double> x) const {
@@ -511,20 +425,16 @@ class workforce_system final : public engine::ode_system {
   std::vector<population_curve> population_;
   std::vector<cc_rates> rates_;
   std::vector<corridor_rates> corridor_rates_;
-  std::vector<engine::ramp_profile> profiles_;  ///< per policy, then per training capital window
+  std::vector<engine::ramp_profile> profiles_;       ///< per policy, then those levers add
   std::vector<engine::ramp_profile::piece> pieces_;  ///< the piece of the current segment
-  std::vector<retention_run> retention_;
-  std::vector<training_run> training_;
-  std::vector<code_run> code_levers_;
-  std::vector<agreement_run> agreements_;
-  std::vector<cap_run> caps_;
+  std::vector<std::unique_ptr<lever_run>> runs_;     ///< one per policy, in file order
+  std::vector<std::size_t> flow_order_;              ///< indices into runs_, as flows apply
   // Scratch written by derivative(): one run owns this object, so no sharing across threads.
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
-  /// By policy: whether its quota or cap has lowered a flow at some evaluation of the run.
-  mutable std::vector<char> binds_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
       retention_cost_, capital_cost_, compensation_paid_, compensation_received_, code_,
       compensation_;
+  mutable lever_state state_;  ///< spans over the scratch above, for the levers
 };
 
 /// Indicator positions in indicator_names().
@@ -901,10 +811,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
     check_row(m, t0 + y, y == 0, out.result.tables[0].row(row), out.result.tables[1].row(row));
   }
   // A quota or cap that never lowered a flow did nothing in this run: the commands note it.
-  for (const auto& a : m.levers().agreements)
-    if (a.p_quota && !sys.ever_bound(a.policy)) out.stats.idle_limits.push_back(*a.p_quota);
-  for (const auto& c : m.levers().caps)
-    if (!sys.ever_bound(c.policy)) out.stats.idle_limits.push_back(c.p_cap);
+  out.stats.idle_limits = sys.idle_limits();
   return out;
 }
 

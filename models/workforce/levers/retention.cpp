@@ -1,0 +1,104 @@
+// The retention lever (docs/model.md, 7.2): a salary top-up that lowers emigration (push) and
+// attrition of the covered workers, at a cost proportional to the workforce.
+
+#include <cmath>
+
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/levers/lever.hpp"
+
+namespace hwf::model::levers {
+
+namespace {
+
+const std::array fields_table{
+    numeric_field{"u", "share of salary", {0, 10}, std::nullopt, "Salary top-up u."},
+    numeric_field{"kappa", "share", {0, 1}, 1.0, "Share of the workforce covered by the top-up."},
+    numeric_field{
+        "eps_m", "dimensionless", {0, 10}, std::nullopt, "Elasticity of emigration to the top-up."},
+    numeric_field{"eps_a",
+                  "dimensionless",
+                  {0, 10},
+                  std::nullopt,
+                  "Elasticity of attrition (exit + retirement) to the top-up."},
+};
+
+class run final : public lever_run {
+ public:
+  run(std::size_t policy, const std::vector<std::size_t>& blocks,
+      const std::vector<std::size_t>& workforce, std::vector<double> salary, double u, double kappa,
+      double eps_m, double eps_a)
+      : policy_(policy),
+        blocks_(blocks),
+        workforce_(workforce),
+        salary_(std::move(salary)),
+        u_(u),
+        kappa_(kappa),
+        eps_m_(eps_m),
+        eps_a_(eps_a) {}
+
+  // Eq. 15-16: push and attrition factors multiply; the cost is the top-up paid to the covered.
+  void before_flows(lever_state& s) override {
+    const double strength = s.strength[policy_];
+    if (strength == 0) return;
+    const double topup = 1 + u_ * strength;
+    const double push = 1 - kappa_ * (1 - std::pow(topup, -eps_m_));
+    const double attrition = 1 - kappa_ * (1 - std::pow(topup, -eps_a_));
+    for (std::size_t j = 0; j < blocks_.size(); ++j) {
+      const std::size_t b = blocks_[j];
+      s.push[b] *= push;
+      s.attrition_factor[b] *= attrition;
+      s.retention_cost[b] += u_ * strength * salary_[j] * kappa_ * s.x[workforce_[j]];
+    }
+  }
+  void on_flows(lever_state&, lever_trace*) override {}
+  void after_flows(lever_state&) override {}
+
+ private:
+  std::size_t policy_;
+  const std::vector<std::size_t>& blocks_;
+  const std::vector<std::size_t>& workforce_;  ///< state offset of W, per target block
+  std::vector<double> salary_;                 ///< per target block, USD/year
+  double u_, kappa_, eps_m_, eps_a_;
+};
+
+class compiled final : public compiled_lever {
+ public:
+  compiled(std::size_t policy, const compiled_model& m, const policy_desc& p)
+      : compiled_lever(policy),
+        blocks_(blocks_of(m, p)),
+        p_u_(required_value(p, "u")),
+        p_kappa_(required_value(p, "kappa")),
+        p_eps_m_(required_value(p, "eps_m")),
+        p_eps_a_(required_value(p, "eps_a")) {
+    for (std::size_t b : blocks_) {
+      workforce_.push_back(m.blocks()[b].workforce);
+      p_salary_.push_back(m.blocks()[b].p_salary);
+    }
+  }
+
+  std::unique_ptr<lever_run> bind(std::span<const double> p, lever_binding&) const override {
+    std::vector<double> salary;
+    for (std::size_t i : p_salary_) salary.push_back(p[i]);
+    return std::make_unique<run>(policy(), blocks_, workforce_, std::move(salary), p[p_u_],
+                                 p[p_kappa_], p[p_eps_m_], p[p_eps_a_]);
+  }
+
+ private:
+  std::vector<std::size_t> blocks_, workforce_, p_salary_;
+  std::size_t p_u_, p_kappa_, p_eps_m_, p_eps_a_;
+};
+
+class type final : public block_lever_type<compiled> {
+ public:
+  std::string_view name() const override { return "retention"; }
+  std::span<const numeric_field> fields() const override { return fields_table; }
+};
+
+}  // namespace
+
+const lever_type& retention() {
+  static const type t;
+  return t;
+}
+
+}  // namespace hwf::model::levers
