@@ -34,6 +34,7 @@
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/data_sources.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/indicators.hpp"
 #include "models/workforce/monte_carlo.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/safeguards_list.hpp"
@@ -73,10 +74,8 @@ std::string percent_as_fraction(const std::string& text) {
 /// The value of `indicator` for a country's cadre-`all` row at output row `row`.
 double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
                      std::size_t country, std::string_view indicator) {
-  const auto names = model::indicator_names();
-  const auto i =
-      static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
-  return t.row(row)[m.countries()[country].series_all + i];
+  return t.row(row)[m.countries()[country].series_all +
+                    model::indicator_position(model::country_indicators(), indicator)];
 }
 
 /// Money as report.html shows it (outputs/report/report.js, money()): whole dollars with
@@ -176,6 +175,7 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   for (const auto& c : s.model.countries)
     rec.countries.push_back({c.iso3, c.name, c.safeguards_list});
   for (const auto& k : s.model.cadres) rec.cadres.push_back({k.id, k.sdg_core});
+  rec.indicators = model::report_indicators();
   rec.start_year = static_cast<int>(m.start_time());
   rec.end_year = static_cast<int>(m.end_time());
   rec.output_interval_years = m.output_interval_years();
@@ -895,18 +895,14 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
         layout.countries = saved->countries;
         layout.cadres = saved->cadres;
         layout.indicators = saved->indicators;
-        for (const auto& name : saved->indicators) {
-          const auto t = model::describe_indicator(name, false);
-          layout.indicator_text.push_back({t.units, t.long_name});
-        }
+        for (const auto& t : saved->indicator_info)
+          layout.indicator_text.push_back({std::string(t.units), std::string(t.meaning)});
         layout.corridor_origins = saved->origins;
         layout.corridor_destinations = saved->destinations;
         layout.corridor_cadres = saved->corridor_cadres;
         layout.corridor_indicators = saved->corridor_indicators;
-        for (const auto& name : saved->corridor_indicators) {
-          const auto t = model::describe_indicator(name, true);
-          layout.corridor_indicator_text.push_back({t.units, t.long_name});
-        }
+        for (const auto& t : saved->corridor_indicator_info)
+          layout.corridor_indicator_text.push_back({std::string(t.units), std::string(t.meaning)});
         layout.inputs = study.dimensions;
         for (double t : study.times) layout.years.push_back(static_cast<int>(t));
         layout.runs = study.samples;

@@ -5,37 +5,35 @@
 
 #include <fmt/format.h>
 
+#include "models/workforce/indicators.hpp"
+
 namespace hwf::model {
 
 namespace {
-constexpr std::array<std::string_view, 25> indicator_list{"students",
-                                                          "intake",
-                                                          "graduates",
-                                                          "entrants",
-                                                          "workforce_domestic",
-                                                          "foreign_trained",
-                                                          "abroad",
-                                                          "supply",
-                                                          "population",
-                                                          "need",
-                                                          "density_per_10k",
-                                                          "shortage",
-                                                          "emigration",
-                                                          "immigration",
-                                                          "returns",
-                                                          "attrition",
-                                                          "training_cost",
-                                                          "retention_cost",
-                                                          "compensation_paid",
-                                                          "compensation_received",
-                                                          "capital_cost",
-                                                          "investment_lost",
-                                                          "supply_years",
-                                                          "net_migration",
-                                                          "sdg_density"};
-constexpr std::array<std::string_view, 7> corridor_indicator_list{
-    "emigration",      "returns",      "migrant_stock", "attrition",
-    "investment_lost", "compensation", "migrant_years"};
+template <std::size_t N>
+constexpr std::array<std::string_view, N> names_of(
+    const std::array<engine::indicator_info, N>& table) {
+  std::array<std::string_view, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = table[i].name;
+  return out;
+}
+constexpr auto indicator_list = names_of(country_indicator_table);
+constexpr auto corridor_indicator_list = names_of(corridor_indicator_table);
+
+/// The indicators a single cadre reports: all but those of cadre `all` only, which come last
+/// (a block's series are its indicators' positions from its first series).
+constexpr std::size_t per_cadre_indicators = [] {
+  std::size_t n = 0;
+  while (n < country_indicator_table.size() &&
+         country_indicator_table[n].over_cadres != engine::aggregation::total_only)
+    ++n;
+  for (std::size_t i = n; i < country_indicator_table.size(); ++i)
+    if (country_indicator_table[i].over_cadres != engine::aggregation::total_only)
+      return std::size_t{0};
+  return n;
+}();
+static_assert(per_cadre_indicators > 0,
+              "indicators of cadre `all` only come after every per-cadre indicator");
 }  // namespace
 
 std::span<const std::string_view> indicator_names() {
@@ -63,7 +61,6 @@ compiled_model::compiled_model(const scenario_description& s)
   countries_set_ = engine::index_set("country", std::move(isos));
 
   engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
-  const std::size_t per_cadre = indicator_list.size() - 1;  // sdg_density is for `all` only
 
   // State layout: all students, then W, then M, then accumulators, so that stocks are
   // contiguous and the per-block loops of the right-hand side walk memory forwards.
@@ -108,7 +105,7 @@ compiled_model::compiled_model(const scenario_description& s)
             "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
         cc_acc_labels.push_back(label + "," + a);
       b.series = indicators.series.size();
-      for (std::size_t i = 0; i < per_cadre; ++i)
+      for (std::size_t i = 0; i < per_cadre_indicators; ++i)
         indicators.series.push_back(
             {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
       cb.blocks.push_back(blocks_.size());

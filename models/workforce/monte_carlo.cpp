@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "models/workforce/comparison.hpp"
+#include "models/workforce/indicators.hpp"
 #include "models/workforce/uncertainty.hpp"
 
 namespace hwf::model {
@@ -33,11 +34,6 @@ std::uint64_t dimension_key(std::string_view label) {
     h *= 0x100000001b3ULL;
   }
   return h;
-}
-
-std::size_t indicator_index(std::string_view name) {
-  const auto names = indicator_names();
-  return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
 }  // namespace
@@ -114,12 +110,9 @@ mc_study prepare_study(const std::vector<std::string>& paths,
   const auto& m = *st.models[0];
   for (double t = m.start_time(); t <= m.end_time(); t += 1) st.times.push_back(t);
   st.probability_schema = {"probabilities", {"country", "probability"}, {}};
-  for (const auto& c : m.countries()) {
-    st.probability_schema.series.push_back({c.iso3, "shortage_below_baseline"});
-    st.probability_schema.series.push_back({c.iso3, "shortage_not_above_baseline"});
-    st.probability_schema.series.push_back(
-        {c.iso3, fmt::format("sdg_density_at_least_{}", sdg_threshold)});
-  }
+  for (const auto& c : m.countries())
+    for (const auto& p : probability_indicators())
+      st.probability_schema.series.push_back({c.iso3, std::string(p.name)});
   return st;
 }
 
@@ -148,7 +141,16 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
   }
   // Probabilities: 0/1 per run, so that their means over runs are the probabilities.
   const auto& m = *st.models[0];
-  const std::size_t shortage = indicator_index("shortage"), sdg = indicator_index("sdg_density");
+  constexpr std::size_t shortage = indicator_position(country_indicator_table, "shortage");
+  constexpr std::size_t sdg = indicator_position(country_indicator_table, "sdg_density");
+  constexpr std::size_t per_country = probability_table.size();
+  constexpr std::size_t below = indicator_position(probability_table, "shortage_below_baseline");
+  constexpr std::size_t not_above =
+      indicator_position(probability_table, "shortage_not_above_baseline");
+  // The name carries the threshold: change both together.
+  static_assert(sdg_threshold == 44.5);
+  constexpr std::size_t reaches_sdg =
+      indicator_position(probability_table, "sdg_density_at_least_44.5");
   const std::size_t per_row = m.schemas()[0].size();
   for (std::size_t s = 0; s < st.scenarios.size(); ++s) {
     const std::size_t first = st.probability_cell(s);
@@ -160,11 +162,11 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
         };
         // Strictly below, and below or equal: where both shortages are 0 (a policy that removes
         // the shortage in a country that has none either), only the second counts the run.
-        double* p = &out[first + y * st.probability_schema.size() + 3 * c];
+        double* p = &out[first + y * st.probability_schema.size() + per_country * c];
         const double policy = row(s)[all + shortage], baseline = row(0)[all + shortage];
-        p[0] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
-        p[1] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
-        p[2] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
+        p[below] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
+        p[not_above] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
+        p[reaches_sdg] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
       }
   }
 }
@@ -206,6 +208,10 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
         out.indicators.push_back(name);
     }
   }
+  for (const auto& name : out.indicators)
+    out.indicator_info.push_back(*engine::find_indicator(country_indicators(), name));
+  for (const auto& name : out.corridor_indicators)
+    out.corridor_indicator_info.push_back(*engine::find_indicator(corridor_indicators(), name));
   const auto& schema = m.schemas()[0];
   const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size();
   out.cell.assign(st.scenarios.size() * out.indicators.size() * years * nc * nk,
@@ -247,56 +253,6 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
             st.table_cell(s, 1) + y * corridors.size() + i;
   }
   return out;
-}
-
-indicator_text describe_indicator(std::string_view name, bool corridor) {
-  struct entry {
-    std::string_view name, units, long_name;
-  };
-  // Counts of people are "1" (CF: dimensionless); flows are over the year before the year shown.
-  static constexpr std::array<entry, 24> country{{
-      {"students", "1", "students in training"},
-      {"intake", "year-1", "students admitted (over the year before)"},
-      {"graduates", "year-1", "graduates (over the year before)"},
-      {"entrants", "year-1", "graduates entering practice (over the year before)"},
-      {"workforce_domestic", "1", "workers trained in the country and working there"},
-      {"foreign_trained", "1", "foreign-trained workers working in the country"},
-      {"abroad", "1", "workers trained in the country working abroad"},
-      {"supply", "1", "workers working in the country (supply)"},
-      {"population", "1", "population"},
-      {"need", "1", "workers needed"},
-      {"density_per_10k", "1e-4", "workers per 10,000 people"},
-      {"shortage", "1", "workers needed minus supply, when positive"},
-      {"emigration", "year-1", "workers emigrating (over the year before)"},
-      {"immigration", "year-1", "workers immigrating (over the year before)"},
-      {"returns", "year-1", "emigrants coming home (over the year before)"},
-      {"attrition", "year-1", "workers leaving the profession or retiring (over the year before)"},
-      {"training_cost", "USD year-1", "training cost (over the year before)"},
-      {"retention_cost", "USD year-1", "cost of retention policies (over the year before)"},
-      {"compensation_paid", "USD year-1", "compensation paid (over the year before)"},
-      {"compensation_received", "USD year-1", "compensation received (over the year before)"},
-      {"capital_cost", "USD year-1", "capital cost of added training seats (over the year before)"},
-      {"investment_lost", "USD year-1",
-       "training investment lost to emigration (over the year before)"},
-      {"supply_years", "year year-1", "worker-years of supply (over the year before)"},
-      {"sdg_density", "1e-4", "doctors, nurses and midwives per 10,000 people (SDG index)"},
-  }};
-  static constexpr std::array<entry, 7> corridor_list{{
-      {"emigration", "year-1", "workers emigrating along the corridor (over the year before)"},
-      {"returns", "year-1", "migrants going home (over the year before)"},
-      {"migrant_stock", "1", "migrants of the corridor working in the destination"},
-      {"attrition", "year-1", "migrants leaving the profession (over the year before)"},
-      {"investment_lost", "USD year-1",
-       "training investment lost with the emigrants (over the year before)"},
-      {"compensation", "USD year-1", "compensation paid along the corridor (over the year before)"},
-      {"migrant_years", "year year-1", "worker-years of the migrants (over the year before)"},
-  }};
-  const auto find = [&](const auto& list) -> indicator_text {
-    for (const auto& e : list)
-      if (e.name == name) return {std::string(e.units), std::string(e.long_name)};
-    return {"", std::string(name)};
-  };
-  return corridor ? find(corridor_list) : find(country);
 }
 
 std::vector<double> sampled_values(const mc_study& st, std::size_t run) {
