@@ -564,8 +564,8 @@ int cmd_compare(const std::vector<std::string>& paths, std::string out_dir, bool
   fmt::print(
       "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
       "corridor_summary.csv, run.json, report.html\n");
-  const std::size_t per = summary_schema.size() / base.model->countries().size();
-  const auto& schema = base.model->schemas()[0];
+  const std::size_t per = summary_schema->size() / base.model->countries().size();
+  const auto& schema = *base.model->schemas()[0];
   // A table for each year given with --years; without it, for the last summary year.
   for (std::size_t row = years_text.empty() ? settings.years.size() - 1 : 0;
        row < settings.years.size(); ++row) {
@@ -1017,18 +1017,18 @@ int cmd_mc(const std::vector<std::string>& paths, std::string out_dir, bool forc
   std::string quantiles, corridor_quantiles, differences, corridor_differences, probabilities;
   for (std::size_t s = 0; s < study.scenarios.size(); ++s) {
     const auto& name = study.scenarios[s].name;
-    quantiles += stats_of(study.table_cell(s, 0), m.schemas()[0], name, s == 0);
-    corridor_quantiles += stats_of(study.table_cell(s, 1), m.schemas()[1], name, s == 0);
+    quantiles += stats_of(study.table_cell(s, 0), *m.schemas()[0], name, s == 0);
+    corridor_quantiles += stats_of(study.table_cell(s, 1), *m.schemas()[1], name, s == 0);
     if (s > 0) {
-      differences += stats_of(study.difference_cell(s, 0), m.schemas()[0], name, s == 1);
-      corridor_differences += stats_of(study.difference_cell(s, 1), m.schemas()[1], name, s == 1);
+      differences += stats_of(study.difference_cell(s, 0), *m.schemas()[0], name, s == 1);
+      corridor_differences += stats_of(study.difference_cell(s, 1), *m.schemas()[1], name, s == 1);
     }
-    engine::table_values p{&study.probability_schema, {}};
+    engine::table_values p{study.probability_schema, {}};
     const std::size_t first = study.probability_cell(s);
     p.values.assign(
         st.mean.begin() + static_cast<std::ptrdiff_t>(first),
-        st.mean.begin() + static_cast<std::ptrdiff_t>(first + study.times.size() *
-                                                                  study.probability_schema.size()));
+        st.mean.begin() + static_cast<std::ptrdiff_t>(
+                              first + study.times.size() * study.probability_schema->size()));
     probabilities += out::long_csv(name, study.times, p, {}, s == 0);
   }
   files = {{"quantiles.csv", quantiles}, {"corridor_quantiles.csv", corridor_quantiles}};

@@ -45,13 +45,14 @@ void check_complete(std::span<const engine::indicator_info> table, const std::st
 
 TEST_CASE("every indicator a table writes has a complete registry entry", "[model][indicators]") {
   const auto m = two_cadre_model("indicators_registry");
-  for (const auto& key : m->schemas()[0].series)
+  for (const auto& key : m->schemas()[0]->series)
     check_complete(model::country_indicators(), key.back());
-  for (const auto& key : m->schemas()[1].series)
+  for (const auto& key : m->schemas()[1]->series)
     check_complete(model::corridor_indicators(), key.back());
-  for (const auto& key : model::country_summary_schema(*m).series)
-    check_complete(model::summary_indicators(), key.back());
-  for (const auto& key : model::corridor_summary_schema(*m).series)
+  const auto summary = model::country_summary_schema(*m);
+  const auto corridor_summary = model::corridor_summary_schema(*m);
+  for (const auto& key : summary->series) check_complete(model::summary_indicators(), key.back());
+  for (const auto& key : corridor_summary->series)
     check_complete(model::corridor_summary_indicators(), key.back());
   for (const auto& e : model::probability_indicators())
     check_complete(model::probability_indicators(), std::string(e.name));
@@ -137,4 +138,19 @@ TEST_CASE("run.json carries the registry for the report", "[io][indicators]") {
       CHECK(e.at("label") == "SDG density");
       CHECK(e.at("format") == "density");
     }
+}
+
+TEST_CASE("a run's tables keep their schemas when the model is gone", "[model][indicators]") {
+  const auto dir = test::scratch_folder("indicators_owned");
+  std::filesystem::copy(test::source_path("tests/data/good/model.yaml"), dir / "model.yaml");
+  test::write_file(
+      dir, "s.yaml",
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2022}\nsolver: {method: rk4, step: 1/12}\n");
+  const auto run = test::run_scenario(dir / "s.yaml");  // its compiled model is destroyed
+  REQUIRE(run.result.tables.size() == 2);
+  const auto& indicators = *run.result.tables[0].schema;
+  CHECK(indicators.key_columns == std::vector<std::string>{"country", "cadre", "indicator"});
+  CHECK(indicators.series.front() == std::vector<std::string>{"AAA", "nurses", "students"});
+  CHECK(run.result.tables[0].values.size() == 3 * indicators.size());
+  CHECK(run.result.tables[1].schema->key_columns.front() == "origin");
 }

@@ -79,11 +79,11 @@ std::vector<engine::observation_match> match_observations(const compiled_model& 
   std::vector<engine::observation_match> out;
   for (const auto& s : observed.series) {
     // The series of this (country, cadre) in the indicators table.
-    std::size_t base = m.schemas()[0].size();
+    std::size_t base = m.schemas()[0]->size();
     for (const auto& b : m.blocks())
       if (m.countries()[b.country].iso3 == s.country && m.cadre_ids()[b.cadre] == s.cadre)
         base = b.series;
-    if (base == m.schemas()[0].size()) continue;  // the country does not train this cadre
+    if (base == m.schemas()[0]->size()) continue;  // the country does not train this cadre
     for (const auto& p : s.points) {
       if (p.year < m.start_time() || p.year > m.end_time()) continue;
       const auto row = run.result.tables[0].row(static_cast<std::size_t>(p.year - m.start_time()));

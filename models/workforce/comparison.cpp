@@ -2,6 +2,7 @@
 
 #include "models/workforce/indicators.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string_view>
@@ -46,35 +47,46 @@ double policy_cost(const compiled_model& m, const run_output& r, std::size_t c, 
 
 }  // namespace
 
-engine::table_schema country_summary_schema(const compiled_model& m) {
+std::shared_ptr<const engine::table_schema> country_summary_schema(const compiled_model& m) {
   engine::table_schema s{"summary", {"country", "indicator"}, {}};
   for (const auto& c : m.countries())
     for (const auto& e : summary_indicators()) s.series.push_back({c.iso3, std::string(e.name)});
-  return s;
+  return std::make_shared<const engine::table_schema>(std::move(s));
 }
 
-engine::table_schema corridor_summary_schema(const compiled_model& m) {
+std::shared_ptr<const engine::table_schema> corridor_summary_schema(const compiled_model& m) {
   engine::table_schema s{"corridor_summary", {"origin", "destination", "cadre", "indicator"}, {}};
-  const auto& corridors = m.schemas()[1];
-  const std::size_t per = corridor_indicator_names().size();
-  for (std::size_t i = 0; i < corridors.size(); i += per)
+  const auto& corridors = *m.schemas()[1];
+  // One series per (origin, destination, cadre) of the corridors table, by key column name.
+  const auto column = [&](std::string_view name) {
+    return static_cast<std::size_t>(
+        std::find(corridors.key_columns.begin(), corridors.key_columns.end(), name) -
+        corridors.key_columns.begin());
+  };
+  const std::size_t o = column("origin"), d = column("destination"), k = column("cadre");
+  for (const auto& key : corridors.series) {
+    if (!s.series.empty() && s.series.back()[0] == key[o] && s.series.back()[1] == key[d] &&
+        s.series.back()[2] == key[k])
+      continue;  // the next indicator of the same corridor cadre
     for (const auto& e : corridor_summary_indicators())
-      s.series.push_back({corridors.series[i][0], corridors.series[i][1], corridors.series[i][2],
-                          std::string(e.name)});
-  return s;
+      s.series.push_back({key[o], key[d], key[k], std::string(e.name)});
+  }
+  return std::make_shared<const engine::table_schema>(std::move(s));
 }
 
 bool same_layout(const compiled_model& a, const compiled_model& b) {
   return a.start_time() == b.start_time() && a.end_time() == b.end_time() &&
-         a.schemas()[0].series == b.schemas()[0].series &&
-         a.schemas()[1].series == b.schemas()[1].series;
+         a.schemas()[0]->series == b.schemas()[0]->series &&
+         a.schemas()[1]->series == b.schemas()[1]->series;
 }
 
 engine::table_values summarise_countries(const compiled_model& m,
-                                         const engine::table_schema& schema,
+                                         std::shared_ptr<const engine::table_schema> shared,
                                          const run_output& baseline, const run_output& run,
                                          const comparison_settings& settings) {
-  engine::table_values out{&schema, std::vector<double>(settings.years.size() * schema.size())};
+  const auto& schema = *shared;
+  engine::table_values out{std::move(shared),
+                           std::vector<double>(settings.years.size() * schema.size())};
   const std::size_t per = summary_indicators().size();
   const double t0 = m.start_time();
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
@@ -112,9 +124,12 @@ engine::table_values summarise_countries(const compiled_model& m,
 }
 
 engine::table_values summarise_corridors(const compiled_model& m,
-                                         const engine::table_schema& schema, const run_output& run,
+                                         std::shared_ptr<const engine::table_schema> shared,
+                                         const run_output& run,
                                          const comparison_settings& settings) {
-  engine::table_values out{&schema, std::vector<double>(settings.years.size() * schema.size())};
+  const auto& schema = *shared;
+  engine::table_values out{std::move(shared),
+                           std::vector<double>(settings.years.size() * schema.size())};
   const std::size_t per = corridor_summary_indicators().size();
   for (std::size_t e = 0; e < m.corridors().size(); ++e) {
     const auto& k = m.corridors()[e];

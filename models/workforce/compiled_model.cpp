@@ -11,121 +11,134 @@ namespace hwf::model {
 
 namespace {
 template <std::size_t N>
-constexpr std::array<std::string_view, N> names_of(
-    const std::array<engine::indicator_info, N>& table) {
+constexpr std::array<std::string_view, N>
+names_of(const std::array<engine::indicator_info, N> &table) {
   std::array<std::string_view, N> out{};
-  for (std::size_t i = 0; i < N; ++i) out[i] = table[i].name;
+  for (std::size_t i = 0; i < N; ++i)
+    out[i] = table[i].name;
   return out;
 }
 constexpr auto indicator_list = names_of(country_indicator_table);
 constexpr auto corridor_indicator_list = names_of(corridor_indicator_table);
 
-/// The indicators a single cadre reports: all but those of cadre `all` only, which come last
-/// (a block's series are its indicators' positions from its first series).
+/// The indicators a single cadre reports: all but those of cadre `all` only,
+/// which come last (a block's series are its indicators' positions from its
+/// first series).
 constexpr std::size_t per_cadre_indicators = [] {
   std::size_t n = 0;
   while (n < country_indicator_table.size() &&
-         country_indicator_table[n].over_cadres != engine::aggregation::total_only)
+         country_indicator_table[n].over_cadres !=
+             engine::aggregation::total_only)
     ++n;
   for (std::size_t i = n; i < country_indicator_table.size(); ++i)
-    if (country_indicator_table[i].over_cadres != engine::aggregation::total_only)
+    if (country_indicator_table[i].over_cadres !=
+        engine::aggregation::total_only)
       return std::size_t{0};
   return n;
 }();
-static_assert(per_cadre_indicators > 0,
-              "indicators of cadre `all` only come after every per-cadre indicator");
-}  // namespace
+static_assert(
+    per_cadre_indicators > 0,
+    "indicators of cadre `all` only come after every per-cadre indicator");
+} // namespace
 
-std::span<const std::string_view> indicator_names() {
-  return indicator_list;
-}
+std::span<const std::string_view> indicator_names() { return indicator_list; }
 std::span<const std::string_view> corridor_indicator_names() {
   return corridor_indicator_list;
 }
 
-compiled_model::compiled_model(const scenario_description& s)
-    : scenario_name_(s.name),
-      start_year_(s.start_year),
-      end_year_(s.end_year),
-      output_interval_(s.output.interval_years),
-      solver_(s.solver),
-      params_(s.model.params) {
-  const auto& md = s.model;
-  std::vector<std::string> cadre_ids, isos;
-  for (const auto& k : md.cadres) {
-    cadre_ids.push_back(k.id);
-    cadre_sdg_core_.push_back(k.sdg_core);
-  }
-  cadres_ = engine::index_set("cadre", std::move(cadre_ids));
-  for (const auto& c : md.countries) isos.push_back(c.iso3);
-  countries_set_ = engine::index_set("country", std::move(isos));
+namespace {
 
-  engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
+/// The labels of the state entries, per block of the layout, gathered as the
+/// blocks compile.
+struct state_labels {
+  std::vector<std::string> students, workers, cc_acc, migrants, corridor_acc;
+};
 
-  // State layout: all students, then W, then M, then accumulators, so that stocks are
-  // contiguous and the per-block loops of the right-hand side walk memory forwards.
-  std::vector<std::string> student_labels, worker_labels, cc_acc_labels;
+/// A country-cadre block with its parameter indices; offsets and series are set
+/// by the caller.
+cc_block block_of_desc(std::size_t country, const country_cadre_desc &cc) {
+  cc_block b{};
+  b.country = country;
+  b.cadre = cc.cadre;
+  b.stages = cc.stages;
+  b.p_workforce = cc.workforce;
+  b.p_seats = cc.seats;
+  b.p_seat_growth = cc.seat_growth;
+  b.p_fill = cc.fill;
+  b.p_entry_rate = cc.entry_rate;
+  b.p_exit_rate = cc.exit_rate;
+  b.p_retirement_rate = cc.retirement_rate;
+  b.p_need_density = cc.need_density;
+  b.p_salary = cc.salary;
+  b.p_cost_per_student_year = cc.cost_per_student_year;
+  b.p_demand_elasticity = cc.demand_elasticity;
+  b.p_training_years = cc.training_years;
+  b.p_completion = cc.completion;
+  b.p_students = cc.students;
+  return b;
+}
+
+/// One country_block per country and one cc_block per country-cadre, with their
+/// state labels (offsets within each layout block) and their series of the
+/// indicators table.
+void compile_countries(const model_description &md,
+                       std::vector<country_block> &countries,
+                       std::vector<cc_block> &blocks, state_labels &labels,
+                       engine::table_schema &indicators) {
   for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
-    const auto& c = md.countries[ci];
+    const auto &c = md.countries[ci];
     country_block cb;
     cb.iso3 = c.iso3;
     cb.safeguards_list = c.safeguards_list;
     cb.has_series = !c.population_series.empty();
     cb.p_population = c.population.value_or(0);
     cb.p_population_growth = c.population_growth;
-    for (const auto& pt : c.population_series) cb.p_series.emplace_back(pt.year, pt.value);
-    for (const auto& cc : c.cadres) {
-      cc_block b{};
-      b.country = ci;
-      b.cadre = cc.cadre;
-      b.stages = cc.stages;
-      b.p_workforce = cc.workforce;
-      b.p_seats = cc.seats;
-      b.p_seat_growth = cc.seat_growth;
-      b.p_fill = cc.fill;
-      b.p_entry_rate = cc.entry_rate;
-      b.p_exit_rate = cc.exit_rate;
-      b.p_retirement_rate = cc.retirement_rate;
-      b.p_need_density = cc.need_density;
-      b.p_salary = cc.salary;
-      b.p_cost_per_student_year = cc.cost_per_student_year;
-      b.p_demand_elasticity = cc.demand_elasticity;
-      b.p_training_years = cc.training_years;
-      b.p_completion = cc.completion;
-      b.p_students = cc.students;
+    for (const auto &pt : c.population_series)
+      cb.p_series.emplace_back(pt.year, pt.value);
+    for (const auto &cc : c.cadres) {
+      cc_block b = block_of_desc(ci, cc);
       const std::string label = c.iso3 + "," + md.cadres[cc.cadre].id;
-      b.students = student_labels.size();
+      b.students = labels.students.size();
       for (int st = 1; st <= cc.stages; ++st)
-        student_labels.push_back(fmt::format("{},{}", label, st));
-      b.workforce = worker_labels.size();
-      worker_labels.push_back(label);
-      b.accumulators = cc_acc_labels.size();
-      for (const char* a :
-           {"intake", "dropouts", "graduates", "attrition", "student_years", "worker_years",
-            "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
-        cc_acc_labels.push_back(label + "," + a);
+        labels.students.push_back(fmt::format("{},{}", label, st));
+      b.workforce = labels.workers.size();
+      labels.workers.push_back(label);
+      b.accumulators = labels.cc_acc.size();
+      for (const char *a :
+           {"intake", "dropouts", "graduates", "attrition", "student_years",
+            "worker_years", "retention_cost", "capital_cost",
+            "compensation_paid", "compensation_received"})
+        labels.cc_acc.push_back(label + "," + a);
       b.series = indicators.series.size();
       for (std::size_t i = 0; i < per_cadre_indicators; ++i)
         indicators.series.push_back(
             {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
-      cb.blocks.push_back(blocks_.size());
-      blocks_.push_back(std::move(b));
+      cb.blocks.push_back(blocks.size());
+      blocks.push_back(std::move(b));
     }
     cb.series_all = indicators.series.size();
     for (auto name : indicator_list)
       indicators.series.push_back({c.iso3, "all", std::string(name)});
-    countries_.push_back(std::move(cb));
+    countries.push_back(std::move(cb));
   }
+}
 
+/// One corridor_block per corridor cadre, with its state labels and its series
+/// of the corridors table.
+void compile_corridors(const model_description &md,
+                       const std::vector<country_block> &countries,
+                       const std::vector<cc_block> &blocks,
+                       std::vector<corridor_block> &corridors,
+                       state_labels &labels,
+                       engine::table_schema &corridor_table) {
   const auto block_of = [&](std::size_t country, std::size_t cadre) {
-    for (std::size_t bi : countries_[country].blocks)
-      if (blocks_[bi].cadre == cadre) return bi;
-    throw engine::internal_error("corridor between countries without its cadre");
+    for (std::size_t bi : countries[country].blocks)
+      if (blocks[bi].cadre == cadre)
+        return bi;
+    throw engine::internal_error(
+        "corridor between countries without its cadre");
   };
-  engine::table_schema corridor_table{
-      "corridors", {"origin", "destination", "cadre", "indicator"}, {}};
-  std::vector<std::string> migrant_labels, corridor_acc_labels;
-  for (const auto& e : md.corridors) {
+  for (const auto &e : md.corridors) {
     corridor_block k{};
     k.origin = block_of(e.origin, e.cadre);
     k.destination = block_of(e.destination, e.cadre);
@@ -133,48 +146,86 @@ compiled_model::compiled_model(const scenario_description& s)
     k.p_emigration_rate = e.emigration_rate;
     k.p_return_rate = e.return_rate;
     k.p_active_recruitment_share = e.active_recruitment_share;
-    const auto& o = md.countries[e.origin].iso3;
-    const auto& d = md.countries[e.destination].iso3;
-    const auto& cadre = md.cadres[e.cadre].id;
+    const auto &o = md.countries[e.origin].iso3;
+    const auto &d = md.countries[e.destination].iso3;
+    const auto &cadre = md.cadres[e.cadre].id;
     const std::string label = o + "-" + d + "," + cadre;
-    k.migrants = migrant_labels.size();
-    migrant_labels.push_back(label);
-    k.accumulators = corridor_acc_labels.size();
-    for (const char* a : {"emigration", "returns", "attrition", "compensation", "migrant_years"})
-      corridor_acc_labels.push_back(label + "," + a);
+    k.migrants = labels.migrants.size();
+    labels.migrants.push_back(label);
+    k.accumulators = labels.corridor_acc.size();
+    for (const char *a : {"emigration", "returns", "attrition", "compensation",
+                          "migrant_years"})
+      labels.corridor_acc.push_back(label + "," + a);
     k.series = corridor_table.series.size();
     for (auto name : corridor_indicator_list)
       corridor_table.series.push_back({o, d, cadre, std::string(name)});
-    corridors_.push_back(k);
+    corridors.push_back(k);
   }
+}
 
-  corridors_set_ = engine::index_set("corridor", migrant_labels);
+} // namespace
+
+compiled_model::compiled_model(const scenario_description &s)
+    : scenario_name_(s.name), start_year_(s.start_year), end_year_(s.end_year),
+      output_interval_(s.output.interval_years), solver_(s.solver),
+      params_(s.model.params) {
+  const auto &md = s.model;
+  std::vector<std::string> cadre_ids, isos;
+  for (const auto &k : md.cadres) {
+    cadre_ids.push_back(k.id);
+    cadre_sdg_core_.push_back(k.sdg_core);
+  }
+  cadres_ = engine::index_set("cadre", std::move(cadre_ids));
+  for (const auto &c : md.countries)
+    isos.push_back(c.iso3);
+  countries_set_ = engine::index_set("country", std::move(isos));
+
+  // State layout: all students, then W, then M, then accumulators, so that
+  // stocks are contiguous and the per-block loops of the right-hand side walk
+  // memory forwards.
+  state_labels labels;
+  engine::table_schema indicators{
+      "indicators", {"country", "cadre", "indicator"}, {}};
+  compile_countries(md, countries_, blocks_, labels, indicators);
+  engine::table_schema corridor_table{
+      "corridors", {"origin", "destination", "cadre", "indicator"}, {}};
+  compile_corridors(md, countries_, blocks_, corridors_, labels,
+                    corridor_table);
+
+  corridors_set_ = engine::index_set("corridor", labels.migrants);
   using engine::state_kind;
-  const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(student_labels));
-  const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(worker_labels));
-  const std::size_t m0 = layout_.add_block("M", state_kind::stock, std::move(migrant_labels));
-  const std::size_t a0 =
-      layout_.add_block("acc", state_kind::accumulator, std::move(cc_acc_labels));
-  const std::size_t e0 =
-      layout_.add_block("corridor_acc", state_kind::accumulator, std::move(corridor_acc_labels));
-  for (auto& b : blocks_) {
+  const std::size_t s0 =
+      layout_.add_block("S", state_kind::stock, std::move(labels.students));
+  const std::size_t w0 =
+      layout_.add_block("W", state_kind::stock, std::move(labels.workers));
+  const std::size_t m0 =
+      layout_.add_block("M", state_kind::stock, std::move(labels.migrants));
+  const std::size_t a0 = layout_.add_block("acc", state_kind::accumulator,
+                                           std::move(labels.cc_acc));
+  const std::size_t e0 = layout_.add_block(
+      "corridor_acc", state_kind::accumulator, std::move(labels.corridor_acc));
+  for (auto &b : blocks_) {
     b.students += s0;
     b.workforce += w0;
     b.accumulators += a0;
   }
-  for (auto& k : corridors_) {
+  for (auto &k : corridors_) {
     k.migrants += m0;
     k.accumulators += e0;
   }
-  schemas_.push_back(std::move(indicators));
-  schemas_.push_back(std::move(corridor_table));
+  schemas_.push_back(
+      std::make_shared<const engine::table_schema>(std::move(indicators)));
+  schemas_.push_back(
+      std::make_shared<const engine::table_schema>(std::move(corridor_table)));
   compile_levers(s);
 }
 
-void compiled_model::compile_levers(const scenario_description& s) {
-  const auto block_of = [&](std::size_t country, std::size_t cadre) -> std::optional<std::size_t> {
+void compiled_model::compile_levers(const scenario_description &s) {
+  const auto block_of = [&](std::size_t country,
+                            std::size_t cadre) -> std::optional<std::size_t> {
     for (std::size_t bi : countries_[country].blocks)
-      if (blocks_[bi].cadre == cadre) return bi;
+      if (blocks_[bi].cadre == cadre)
+        return bi;
     return std::nullopt;
   };
   const auto corridor_of = [&](std::size_t o, std::size_t d,
@@ -186,68 +237,74 @@ void compiled_model::compile_levers(const scenario_description& s) {
         return e;
     return std::nullopt;
   };
-  for (const auto& p : s.policies) {
+  for (const auto &p : s.policies) {
     const std::size_t policy = levers_.timings.size();
     levers_.timings.push_back({p.name, p.start, p.ramp_years, p.end});
-    const auto v = [&](const char* key) {
+    const auto v = [&](const char *key) {
       const auto index = p.value(key);
       if (!index)
-        throw engine::internal_error(
-            fmt::format("policy '{}' reached the compiler without its `{}`", p.name, key));
+        throw engine::internal_error(fmt::format(
+            "policy '{}' reached the compiler without its `{}`", p.name, key));
       return *index;
     };
     std::vector<std::size_t> blocks;
     for (std::size_t c : p.countries)
       for (std::size_t k : p.cadres)
-        if (auto b = block_of(c, k)) blocks.push_back(*b);
+        if (auto b = block_of(c, k))
+          blocks.push_back(*b);
     switch (p.kind) {
-      case policy_kind::retention:
-        levers_.retention.push_back({policy, blocks, v("u"), v("kappa"), v("eps_m"), v("eps_a")});
-        break;
-      case policy_kind::training:
-        levers_.training.push_back(
-            {policy, blocks, v("added_seats"), v("delta_completion"), v("capital_cost_per_seat")});
-        break;
-      case policy_kind::who_code: {
-        code_lever l{policy, {}, v("compliance")};
+    case policy_kind::retention:
+      levers_.retention.push_back(
+          {policy, blocks, v("u"), v("kappa"), v("eps_m"), v("eps_a")});
+      break;
+    case policy_kind::training:
+      levers_.training.push_back({policy, blocks, v("added_seats"),
+                                  v("delta_completion"),
+                                  v("capital_cost_per_seat")});
+      break;
+    case policy_kind::who_code: {
+      code_lever l{policy, {}, v("compliance")};
+      for (std::size_t e = 0; e < corridors_.size(); ++e) {
+        const auto &o = countries_[blocks_[corridors_[e].origin].country];
+        const std::size_t d = blocks_[corridors_[e].destination].country;
+        if (o.safeguards_list &&
+            std::find(p.countries.begin(), p.countries.end(), d) !=
+                p.countries.end())
+          l.corridors.push_back(e);
+      }
+      levers_.code.push_back(std::move(l));
+      break;
+    }
+    case policy_kind::agreement: {
+      agreement_lever l{policy,
+                        {},
+                        p.value("target_flow"),
+                        p.value("quota"),
+                        p.value("stay_years"),
+                        p.value("seats_per_recruit")};
+      for (std::size_t k : p.cadres)
+        if (auto e = corridor_of(p.origin, p.destination, k))
+          l.corridors.push_back(*e);
+      levers_.agreements.push_back(std::move(l));
+      break;
+    }
+    case policy_kind::emigration_cap: {
+      cap_lever l{policy, {}, v("cap")};
+      for (std::size_t k : p.cadres) {
+        std::vector<std::size_t> group;
         for (std::size_t e = 0; e < corridors_.size(); ++e) {
-          const auto& o = countries_[blocks_[corridors_[e].origin].country];
+          const std::size_t o = blocks_[corridors_[e].origin].country;
           const std::size_t d = blocks_[corridors_[e].destination].country;
-          if (o.safeguards_list &&
-              std::find(p.countries.begin(), p.countries.end(), d) != p.countries.end())
-            l.corridors.push_back(e);
+          if (o == p.origin && blocks_[corridors_[e].origin].cadre == k &&
+              std::find(p.exempt.begin(), p.exempt.end(), d) == p.exempt.end())
+            group.push_back(e);
         }
-        levers_.code.push_back(std::move(l));
-        break;
+        if (!group.empty())
+          l.groups.push_back(std::move(group));
       }
-      case policy_kind::agreement: {
-        agreement_lever l{policy,
-                          {},
-                          p.value("target_flow"),
-                          p.value("quota"),
-                          p.value("stay_years"),
-                          p.value("seats_per_recruit")};
-        for (std::size_t k : p.cadres)
-          if (auto e = corridor_of(p.origin, p.destination, k)) l.corridors.push_back(*e);
-        levers_.agreements.push_back(std::move(l));
-        break;
-      }
-      case policy_kind::emigration_cap: {
-        cap_lever l{policy, {}, v("cap")};
-        for (std::size_t k : p.cadres) {
-          std::vector<std::size_t> group;
-          for (std::size_t e = 0; e < corridors_.size(); ++e) {
-            const std::size_t o = blocks_[corridors_[e].origin].country;
-            const std::size_t d = blocks_[corridors_[e].destination].country;
-            if (o == p.origin && blocks_[corridors_[e].origin].cadre == k &&
-                std::find(p.exempt.begin(), p.exempt.end(), d) == p.exempt.end())
-              group.push_back(e);
-          }
-          if (!group.empty()) l.groups.push_back(std::move(group));
-        }
-        levers_.caps.push_back(std::move(l));
-        break;
-      }
+      levers_.caps.push_back(std::move(l));
+      break;
+    }
     }
   }
 }
@@ -255,19 +312,20 @@ void compiled_model::compile_levers(const scenario_description& s) {
 void compiled_model::check_parameters(std::span<const double> values) const {
   if (values.size() != params_.size())
     throw engine::internal_error(
-        fmt::format("parameter vector has {} values, model {}", values.size(), params_.size()));
+        fmt::format("parameter vector has {} values, model {}", values.size(),
+                    params_.size()));
   engine::diagnostic_list diags;
   for (std::size_t i = 0; i < values.size(); ++i) {
-    const auto& p = params_[i];
+    const auto &p = params_[i];
     if (!p.range.contains(values[i]))
       diags.add({p.where,
                  p.path,
-                 fmt::format("value {} is outside the valid range: expected {}", values[i],
-                             p.range.describe()),
+                 fmt::format("value {} is outside the valid range: expected {}",
+                             values[i], p.range.describe()),
                  {fmt::format("unit: {}", p.unit)},
                  ""});
   }
   diags.throw_if_any();
 }
 
-}  // namespace hwf::model
+} // namespace hwf::model

@@ -39,9 +39,14 @@ std::uint64_t dimension_key(std::string_view label) {
 }  // namespace
 
 std::size_t mc_study::table_cell(std::size_t s, std::size_t t) const {
+  // Each scenario's block holds every table of the model, in schema order.
+  std::size_t per_scenario = 0, before = 0;
   const auto& schemas = models[0]->schemas();
-  const std::size_t per_scenario = times.size() * (schemas[0].size() + schemas[1].size());
-  return s * per_scenario + (t == 0 ? 0 : times.size() * schemas[0].size());
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    if (i == t) before = per_scenario;
+    per_scenario += times.size() * schemas[i]->size();
+  }
+  return s * per_scenario + before;
 }
 
 std::size_t mc_study::difference_cell(std::size_t s, std::size_t t) const {
@@ -49,7 +54,7 @@ std::size_t mc_study::difference_cell(std::size_t s, std::size_t t) const {
 }
 
 std::size_t mc_study::probability_cell(std::size_t s) const {
-  return table_cell(2 * scenarios.size() - 1, 0) + s * times.size() * probability_schema.size();
+  return table_cell(2 * scenarios.size() - 1, 0) + s * times.size() * probability_schema->size();
 }
 
 std::size_t mc_study::cells() const {
@@ -109,10 +114,11 @@ mc_study prepare_study(const std::vector<std::string>& paths,
                                                       st.dimensions.size(), true, std::move(keys));
   const auto& m = *st.models[0];
   for (double t = m.start_time(); t <= m.end_time(); t += 1) st.times.push_back(t);
-  st.probability_schema = {"probabilities", {"country", "probability"}, {}};
+  engine::table_schema probabilities{"probabilities", {"country", "probability"}, {}};
   for (const auto& c : m.countries())
     for (const auto& p : probability_indicators())
-      st.probability_schema.series.push_back({c.iso3, std::string(p.name)});
+      probabilities.series.push_back({c.iso3, std::string(p.name)});
+  st.probability_schema = std::make_shared<const engine::table_schema>(std::move(probabilities));
   return st;
 }
 
@@ -129,7 +135,7 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
     apply_sample(st.scenarios[s].uncertainty, own, params);
     m.check_parameters(params);
     results.push_back(simulate(m, params));
-    for (std::size_t t = 0; t < 2; ++t) {
+    for (std::size_t t = 0; t < results.back().result.tables.size(); ++t) {
       const auto& v = results.back().result.tables[t].values;
       std::copy(v.begin(), v.end(), out.begin() + static_cast<std::ptrdiff_t>(st.table_cell(s, t)));
       if (s > 0) {
@@ -151,7 +157,7 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
   static_assert(sdg_threshold == 44.5);
   constexpr std::size_t reaches_sdg =
       indicator_position(probability_table, "sdg_density_at_least_44.5");
-  const std::size_t per_row = m.schemas()[0].size();
+  const std::size_t per_row = m.schemas()[0]->size();
   for (std::size_t s = 0; s < st.scenarios.size(); ++s) {
     const std::size_t first = st.probability_cell(s);
     for (std::size_t y = 0; y < years; ++y)
@@ -162,7 +168,7 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
         };
         // Strictly below, and below or equal: where both shortages are 0 (a policy that removes
         // the shortage in a country that has none either), only the second counts the run.
-        double* p = &out[first + y * st.probability_schema.size() + per_country * c];
+        double* p = &out[first + y * st.probability_schema->size() + per_country * c];
         const double policy = row(s)[all + shortage], baseline = row(0)[all + shortage];
         p[below] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
         p[not_above] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
@@ -171,87 +177,122 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
   }
 }
 
+namespace {
+
+/// Splits the names to save into country and corridor indicators (every one of both when
+/// `names` is empty). Throws input_error naming an unknown or repeated name.
+void choose_indicators(const std::vector<std::string>& names, saved_runs_map& out) {
+  std::vector<std::string> all_names, corridor_names, prefixed, every_name;
+  for (const auto& e : country_indicators()) all_names.emplace_back(e.name);
+  for (const auto& e : corridor_indicators()) corridor_names.emplace_back(e.name);
+  for (const auto& n : corridor_names) prefixed.push_back("corridor_" + n);
+  every_name = all_names;
+  every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
+  if (names.empty()) {
+    out.indicators = all_names;
+    out.corridor_indicators = corridor_names;
+  }
+  std::vector<std::string> seen;
+  for (const auto& name : names) {
+    if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
+      engine::diagnostic d;
+      d.where.file = "--save-indicators";
+      d.message = fmt::format("'{}' is not an indicator", name);
+      d.notes = {"indicators: " + engine::join_list(all_names, 100),
+                 "corridor indicators: " + engine::join_list(prefixed, 100)};
+      d.suggestion = engine::closest_match(name, every_name).value_or("");
+      throw engine::input_error({std::move(d)});
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      throw study_error("--save-indicators", "", fmt::format("'{}' is named twice", name),
+                        "name each indicator once");
+    seen.push_back(name);
+    if (name.rfind("corridor_", 0) == 0)
+      out.corridor_indicators.push_back(name.substr(9));
+    else
+      out.indicators.push_back(name);
+  }
+  for (const auto& name : out.indicators)
+    out.indicator_info.push_back(*engine::find_indicator(country_indicators(), name));
+  for (const auto& name : out.corridor_indicators)
+    out.corridor_indicator_info.push_back(*engine::find_indicator(corridor_indicators(), name));
+}
+
+/// Position of key column `name` in `schema` (which must have it).
+std::size_t key_column(const engine::table_schema& schema, std::string_view name) {
+  const auto& k = schema.key_columns;
+  const auto it = std::find(k.begin(), k.end(), name);
+  if (it == k.end())
+    throw engine::internal_error(
+        fmt::format("table {} has no key column {}", schema.name, std::string(name)));
+  return static_cast<std::size_t>(it - k.begin());
+}
+
+std::size_t position(const std::vector<std::string>& list, const std::string& label) {
+  return static_cast<std::size_t>(std::find(list.begin(), list.end(), label) - list.begin());
+}
+
+/// out.cell, from the indicators table (keys read by column name).
+void map_country_cells(const mc_study& st, const engine::table_schema& schema,
+                       saved_runs_map& out) {
+  const std::size_t kc = key_column(schema, "country"), kk = key_column(schema, "cadre"),
+                    ki = key_column(schema, "indicator");
+  const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size(),
+                    ni = out.indicators.size();
+  out.cell.assign(st.scenarios.size() * ni * years * nc * nk, saved_runs_map::none);
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    const auto& key = schema.series[i];
+    const std::size_t c = position(out.countries, key[kc]), k = position(out.cadres, key[kk]),
+                      ind = position(out.indicators, key[ki]);
+    if (c == nc || k == nk) throw engine::internal_error("an indicator series has unknown keys");
+    if (ind == ni) continue;
+    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        out.cell[(((s * ni + ind) * years + y) * nc + c) * nk + k] =
+            st.table_cell(s, 0) + y * schema.size() + i;
+  }
+}
+
+/// The corridor cadres and out.corridor_cell, from the corridors table (keys by column name).
+void map_corridor_cells(const mc_study& st, const engine::table_schema& corridors,
+                        saved_runs_map& out) {
+  const std::size_t ko = key_column(corridors, "origin"), kd = key_column(corridors, "destination"),
+                    kk = key_column(corridors, "cadre"), ki = key_column(corridors, "indicator");
+  std::vector<std::size_t> corridor_of;  // per series: its corridor cadre
+  for (const auto& key : corridors.series) {
+    const std::size_t n = out.origins.size();
+    if (n == 0 || out.origins.back() != key[ko] || out.destinations.back() != key[kd] ||
+        out.corridor_cadres.back() != key[kk]) {
+      out.origins.push_back(key[ko]);
+      out.destinations.push_back(key[kd]);
+      out.corridor_cadres.push_back(key[kk]);
+    }
+    corridor_of.push_back(out.origins.size() - 1);
+  }
+  const std::size_t years = st.times.size(), nr = out.origins.size(),
+                    ni = out.corridor_indicators.size();
+  out.corridor_cell.assign(st.scenarios.size() * ni * years * nr, saved_runs_map::none);
+  for (std::size_t i = 0; i < corridors.size(); ++i) {
+    const std::size_t ind = position(out.corridor_indicators, corridors.series[i][ki]);
+    if (ind == ni) continue;
+    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        out.corridor_cell[((s * ni + ind) * years + y) * nr + corridor_of[i]] =
+            st.table_cell(s, 1) + y * corridors.size() + i;
+  }
+}
+
+}  // namespace
+
 saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& indicators) {
   const auto& m = *st.models[0];
   saved_runs_map out;
   out.countries = m.country_set().labels();
   out.cadres = m.cadre_ids();
   out.cadres.push_back("all");
-  std::vector<std::string> all_names, corridor_names, prefixed, every_name;
-  for (auto n : indicator_names()) all_names.emplace_back(n);
-  for (auto n : corridor_indicator_names()) corridor_names.emplace_back(n);
-  for (const auto& n : corridor_names) prefixed.push_back("corridor_" + n);
-  every_name = all_names;
-  every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
-  if (indicators.empty()) {
-    out.indicators = all_names;
-    out.corridor_indicators = corridor_names;
-  } else {
-    std::vector<std::string> seen;
-    for (const auto& name : indicators) {
-      if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
-        engine::diagnostic d;
-        d.where.file = "--save-indicators";
-        d.message = fmt::format("'{}' is not an indicator", name);
-        d.notes = {"indicators: " + engine::join_list(all_names, 100),
-                   "corridor indicators: " + engine::join_list(prefixed, 100)};
-        d.suggestion = engine::closest_match(name, every_name).value_or("");
-        throw engine::input_error({std::move(d)});
-      }
-      if (std::find(seen.begin(), seen.end(), name) != seen.end())
-        throw study_error("--save-indicators", "", fmt::format("'{}' is named twice", name),
-                          "name each indicator once");
-      seen.push_back(name);
-      if (name.rfind("corridor_", 0) == 0)
-        out.corridor_indicators.push_back(name.substr(9));
-      else
-        out.indicators.push_back(name);
-    }
-  }
-  for (const auto& name : out.indicators)
-    out.indicator_info.push_back(*engine::find_indicator(country_indicators(), name));
-  for (const auto& name : out.corridor_indicators)
-    out.corridor_indicator_info.push_back(*engine::find_indicator(corridor_indicators(), name));
-  const auto& schema = m.schemas()[0];
-  const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size();
-  out.cell.assign(st.scenarios.size() * out.indicators.size() * years * nc * nk,
-                  saved_runs_map::none);
-  for (std::size_t i = 0; i < schema.size(); ++i) {
-    const auto& key = schema.series[i];
-    const auto c = m.country_set().find(key[0]);
-    if (!c) throw engine::internal_error("an indicator series names an unknown country");
-    const auto k = std::find(out.cadres.begin(), out.cadres.end(), key[1]) - out.cadres.begin();
-    const auto ind =
-        std::find(out.indicators.begin(), out.indicators.end(), key[2]) - out.indicators.begin();
-    if (static_cast<std::size_t>(ind) == out.indicators.size()) continue;
-    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
-      for (std::size_t y = 0; y < years; ++y)
-        out.cell[(((s * out.indicators.size() + static_cast<std::size_t>(ind)) * years + y) * nc +
-                  *c) *
-                     nk +
-                 static_cast<std::size_t>(k)] = st.table_cell(s, 0) + y * schema.size() + i;
-  }
-  // Corridors: the series of the corridor table come in blocks of its indicators.
-  const auto& corridors = m.schemas()[1];
-  const std::size_t per = corridor_names.size();
-  for (std::size_t i = 0; i < corridors.size(); i += per) {
-    out.origins.push_back(corridors.series[i][0]);
-    out.destinations.push_back(corridors.series[i][1]);
-    out.corridor_cadres.push_back(corridors.series[i][2]);
-  }
-  const std::size_t nr = out.origins.size(), ni = out.corridor_indicators.size();
-  out.corridor_cell.assign(st.scenarios.size() * ni * years * nr, saved_runs_map::none);
-  for (std::size_t i = 0; i < corridors.size(); ++i) {
-    const auto ind =
-        static_cast<std::size_t>(std::find(out.corridor_indicators.begin(),
-                                           out.corridor_indicators.end(), corridors.series[i][3]) -
-                                 out.corridor_indicators.begin());
-    if (ind == ni) continue;
-    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
-      for (std::size_t y = 0; y < years; ++y)
-        out.corridor_cell[((s * ni + ind) * years + y) * nr + i / per] =
-            st.table_cell(s, 1) + y * corridors.size() + i;
-  }
+  choose_indicators(indicators, out);
+  map_country_cells(st, *m.schemas()[0], out);
+  map_corridor_cells(st, *m.schemas()[1], out);
   return out;
 }
 

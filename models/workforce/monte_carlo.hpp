@@ -24,8 +24,8 @@ struct mc_study {
   std::vector<std::vector<std::size_t>> dimension_of;  ///< per scenario: own dimension -> union
   std::unique_ptr<engine::sample_design> design;
   std::size_t samples = 0;
-  std::vector<double> times;                ///< every year of the horizon
-  engine::table_schema probability_schema;  ///< keys (country, probability)
+  std::vector<double> times;                                       ///< every year of the horizon
+  std::shared_ptr<const engine::table_schema> probability_schema;  ///< (country, probability)
 
   /// First cell of table `t` of scenario `s`; of the differences of scenario `s` (s >= 1) from
   /// the baseline in table `t`; of the probabilities of scenario `s`.

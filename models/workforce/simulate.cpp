@@ -803,7 +803,7 @@ void check_row(const compiled_model& m, double t, bool start, std::span<const do
     for (std::size_t i = 0; i < values.size(); ++i) {
       const double v = values[i];
       if (std::isfinite(v) || (start && std::isnan(v))) continue;
-      const auto& key = m.schemas()[tab].series[i];
+      const auto& key = m.schemas()[tab]->series[i];
       std::vector<std::string> inputs;
       if (tab == 0) {
         const auto c = m.country_set().find(key[0]);
@@ -931,7 +931,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
   }
 
-  for (const auto& schema : m.schemas()) out.result.tables.push_back({&schema, {}});
+  for (const auto& schema : m.schemas()) out.result.tables.push_back({schema, {}});
   for (int y = 0; y <= years; ++y) {
     out.result.times.push_back(t0 + y);
     for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());
