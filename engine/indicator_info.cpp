@@ -1,5 +1,6 @@
 #include "engine/indicator_info.hpp"
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -26,50 +27,22 @@ const indicator_info& lookup_indicator(std::span<const indicator_info> table, st
   throw input_error({std::move(d)});
 }
 
+// The names in enumerator order.
 std::string_view to_string(indicator_kind kind) {
-  switch (kind) {
-    case indicator_kind::stock:
-      return "stock";
-    case indicator_kind::flow:
-      return "flow";
-    case indicator_kind::ratio:
-      return "ratio";
-    case indicator_kind::flag:
-      return "flag";
-  }
-  return "?";
+  static constexpr std::array<std::string_view, 4> names{"stock", "flow", "ratio", "flag"};
+  return names.at(static_cast<std::size_t>(kind));
 }
 
 std::string_view to_string(aggregation rule) {
-  switch (rule) {
-    case aggregation::sum:
-      return "sum";
-    case aggregation::recomputed:
-      return "recomputed";
-    case aggregation::level:
-      return "level";
-    case aggregation::total_only:
-      return "total_only";
-    case aggregation::none:
-      return "none";
-  }
-  return "?";
+  static constexpr std::array<std::string_view, 5> names{"sum", "recomputed", "level", "total_only",
+                                                         "none"};
+  return names.at(static_cast<std::size_t>(rule));
 }
 
 std::string_view to_string(value_format format) {
-  switch (format) {
-    case value_format::count:
-      return "count";
-    case value_format::density:
-      return "density";
-    case value_format::usd:
-      return "usd";
-    case value_format::share:
-      return "share";
-    case value_format::number:
-      return "number";
-  }
-  return "?";
+  static constexpr std::array<std::string_view, 5> names{"count", "density", "usd", "share",
+                                                         "number"};
+  return names.at(static_cast<std::size_t>(format));
 }
 
 }  // namespace hwf::engine

@@ -116,20 +116,26 @@ inline constexpr std::array<engine::indicator_info, 7> corridor_indicator_table 
   }};
 }();
 
-/// The `summary` table of compare (country, indicator): cadre `all`, at each summary year.
+namespace registry_detail {
+/// A country indicator as the summary table holds it: cadre `all` only, so not combined over
+/// cadres there.
+constexpr indicator_info summary_of(std::string_view name) {
+  auto e = country_indicator_table[engine::position_of(country_indicator_table, name)];
+  e.over_cadres = aggregation::none;
+  return e;
+}
+}  // namespace registry_detail
+
+/// The `summary` table of compare (country, indicator): cadre `all`, at each summary year; its
+/// first five are the indicators table's values.
 inline constexpr std::array<engine::indicator_info, 10> summary_indicator_table = [] {
   using namespace registry_detail;
   return std::array<indicator_info, 10>{{
-      {"supply", "1", "Supply", "workers", stock, count, none, sum,
-       "workers working in the country (supply)"},
-      {"density_per_10k", "1e-4", "Density", "workers per 10,000 people", ratio, density, none,
-       recomputed, "workers per 10,000 people"},
-      {"sdg_density", "1e-4", "SDG density", "per 10,000 people", ratio, density, none, recomputed,
-       "doctors, nurses and midwives per 10,000 people (SDG index)"},
-      {"shortage", "1", "Shortage", "workers", stock, count, none, sum,
-       "workers needed minus supply, when positive"},
-      {"net_migration", "year-1", "Net migration", "workers per year", flow, count, none, sum,
-       "net migration over the year before (as in the indicators table)"},
+      summary_of("supply"),
+      summary_of("density_per_10k"),
+      summary_of("sdg_density"),
+      summary_of("shortage"),
+      summary_of("net_migration"),
       {"policy_cost_cumulative", "USD", "Policy cost, cumulative", "USD", flow, usd, none, sum,
        "policy costs net of compensation received, from the start year"},
       {"incremental_cost_discounted", "USD", "Incremental cost, discounted", "USD", flow, usd, none,
