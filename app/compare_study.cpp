@@ -234,13 +234,11 @@ compare_results::compare_results(std::vector<compared_run> runs,
       years_given_(!options.years.empty()),
       folder_(std::move(folder)) {
   const auto& base = runs_[0];
-  summary_schema_ =
-      std::make_shared<const engine::table_schema>(model::country_summary_schema(*base.model));
-  corridor_schema_ =
-      std::make_shared<const engine::table_schema>(model::corridor_summary_schema(*base.model));
+  summary_schema_ = model::country_summary_schema(*base.model);
+  corridor_schema_ = model::corridor_summary_schema(*base.model);
   for (const auto& r : runs_)
     summaries_.push_back(
-        model::summarise_countries(*r.model, *summary_schema_, *base.run, *r.run, settings_));
+        model::summarise_countries(*r.model, summary_schema_, *base.run, *r.run, settings_));
 }
 
 void compare_results::write(results_folder& folder) const {
@@ -250,7 +248,7 @@ void compare_results::write(results_folder& folder) const {
   const std::vector<double> summary_times(settings_.years.begin(), settings_.years.end());
   std::string indicators, corridors, deltas, corridor_deltas, summary, corridor_summary;
   const auto base_corridor_summary =
-      model::summarise_corridors(*base.model, *corridor_schema_, *base.run, settings_);
+      model::summarise_corridors(*base.model, corridor_schema_, *base.run, settings_);
   for (std::size_t i = 0; i < runs_.size(); ++i) {
     const auto& r = runs_[i];
     const bool first = i == 0;
@@ -263,7 +261,7 @@ void compare_results::write(results_folder& folder) const {
     summary += out::long_csv(name, summary_times, summaries_[i], {}, first);
     corridor_summary += out::delta_csv(
         name, summary_times, base_corridor_summary,
-        model::summarise_corridors(*r.model, *corridor_schema_, *r.run, settings_), first);
+        model::summarise_corridors(*r.model, corridor_schema_, *r.run, settings_), first);
   }
   std::vector<std::string> records;
   for (const auto& r : runs_)

@@ -239,16 +239,16 @@ std::vector<std::pair<std::string, std::string>> statistics_files(
   std::string quantiles, corridor_quantiles, differences, corridor_differences, probabilities;
   for (std::size_t s = 0; s < study.scenarios.size(); ++s) {
     const auto& name = study.scenarios[s].name;
-    quantiles += stats_of(study.table_cell(s, 0), m.schemas()[0], name, s == 0);
-    corridor_quantiles += stats_of(study.table_cell(s, 1), m.schemas()[1], name, s == 0);
+    quantiles += stats_of(study.table_cell(s, 0), *m.schemas()[0], name, s == 0);
+    corridor_quantiles += stats_of(study.table_cell(s, 1), *m.schemas()[1], name, s == 0);
     if (s > 0) {
-      differences += stats_of(study.difference_cell(s, 0), m.schemas()[0], name, s == 1);
-      corridor_differences += stats_of(study.difference_cell(s, 1), m.schemas()[1], name, s == 1);
+      differences += stats_of(study.difference_cell(s, 0), *m.schemas()[0], name, s == 1);
+      corridor_differences += stats_of(study.difference_cell(s, 1), *m.schemas()[1], name, s == 1);
     }
-    engine::table_values p{&study.probability_schema, {}};
+    engine::table_values p{study.probability_schema, {}};
     const auto begin = st.mean.begin() + static_cast<std::ptrdiff_t>(study.probability_cell(s));
     p.values.assign(begin, begin + static_cast<std::ptrdiff_t>(study.times.size() *
-                                                               study.probability_schema.size()));
+                                                               study.probability_schema->size()));
     probabilities += out::long_csv(name, study.times, p, {}, s == 0);
   }
   std::vector<std::pair<std::string, std::string>> files{

@@ -6,6 +6,7 @@
 
 #include "engine/build_info.hpp"
 #include "models/workforce/comparison.hpp"
+#include "models/workforce/indicators.hpp"
 #include "models/workforce/safeguards_list.hpp"
 #include "outputs/atomic_file.hpp"
 #include "outputs/html_report.hpp"
@@ -43,6 +44,7 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   for (const auto& c : s.model.countries)
     rec.countries.push_back({c.iso3, c.name, c.safeguards_list});
   for (const auto& k : s.model.cadres) rec.cadres.push_back({k.id, k.sdg_core});
+  rec.indicators = model::report_indicators();
   rec.start_year = static_cast<int>(m.start_time());
   rec.end_year = static_cast<int>(m.end_time());
   rec.output_interval_years = m.output_interval_years();

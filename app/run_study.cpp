@@ -7,6 +7,7 @@
 #include "app/console.hpp"
 #include "app/record.hpp"
 #include "models/workforce/comparison.hpp"
+#include "models/workforce/indicators.hpp"
 #include "outputs/csv_writer.hpp"
 
 namespace hwf::app {
@@ -16,10 +17,8 @@ namespace {
 /// The value of `indicator` for a country's cadre-`all` row at output row `row`.
 double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
                      std::size_t country, std::string_view indicator) {
-  const auto names = model::indicator_names();
-  const auto i =
-      static_cast<std::size_t>(std::find(names.begin(), names.end(), indicator) - names.begin());
-  return t.row(row)[m.countries()[country].series_all + i];
+  return t.row(row)[m.countries()[country].series_all +
+                    model::indicator_position(model::country_indicators(), indicator)];
 }
 
 }  // namespace

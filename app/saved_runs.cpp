@@ -12,14 +12,10 @@ namespace hwf::app {
 
 namespace {
 
-/// The units and readable names of (corridor) indicators, for runs.nc's variables.
-std::vector<out::variable_text> indicator_texts(const std::vector<std::string>& names,
-                                                bool corridor) {
+/// The units and meanings of indicators (from the registry), for runs.nc's variables.
+std::vector<out::variable_text> indicator_texts(const std::vector<engine::indicator_info>& info) {
   std::vector<out::variable_text> texts;
-  for (const auto& name : names) {
-    const auto t = model::describe_indicator(name, corridor);
-    texts.push_back({t.units, t.long_name});
-  }
+  for (const auto& t : info) texts.push_back({std::string(t.units), std::string(t.meaning)});
   return texts;
 }
 
@@ -33,12 +29,12 @@ out::runs_layout saved_runs_layout(const model::mc_study& study,
   layout.countries = saved.countries;
   layout.cadres = saved.cadres;
   layout.indicators = saved.indicators;
-  layout.indicator_text = indicator_texts(saved.indicators, false);
+  layout.indicator_text = indicator_texts(saved.indicator_info);
   layout.corridor_origins = saved.origins;
   layout.corridor_destinations = saved.destinations;
   layout.corridor_cadres = saved.corridor_cadres;
   layout.corridor_indicators = saved.corridor_indicators;
-  layout.corridor_indicator_text = indicator_texts(saved.corridor_indicators, true);
+  layout.corridor_indicator_text = indicator_texts(saved.corridor_indicator_info);
   layout.inputs = study.dimensions;
   for (double t : study.times) layout.years.push_back(static_cast<int>(t));
   layout.runs = study.samples;

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,8 +26,9 @@ struct table_schema {
 inline constexpr double not_defined = std::numeric_limits<double>::quiet_NaN();
 
 /// Values of one table for one run: row-major, `times.size()` rows of `schema.size()` values.
+/// The values own their schema (shared with the model that made them, which may be gone).
 struct table_values {
-  const table_schema* schema = nullptr;
+  std::shared_ptr<const table_schema> schema;
   std::vector<double> values;
 
   std::span<const double> row(std::size_t time_index) const {

@@ -332,6 +332,8 @@ ordered_json scenario_meta(const ordered_json& r) {
                   {"description", r["model"].value("description", "")}};
     // Which cadres the SDG density counts, for the page's labels (absent in older folders).
     if (r["model"].contains("cadres")) m["model"]["cadres"] = r["model"]["cadres"];
+    // The model's indicators: labels, units and number formats (absent in older folders).
+    if (r["model"].contains("indicators")) m["model"]["indicators"] = r["model"]["indicators"];
   }
   return m;
 }

@@ -57,10 +57,36 @@ class netcdf_runs {
   void finish();
 
  private:
+  /// NetCDF ids of the dimensions and coordinate variables (-1: not in the file).
+  struct coordinate_ids {
+    int scenario = -1, run = -1, year = -1, country = -1, cadre = -1;
+    int v_scenario = -1, v_run = -1, v_year = -1, v_country = -1, v_cadre = -1;
+    int v_corridor = -1, v_origin = -1, v_destination = -1, v_corridor_cadre = -1, v_input = -1;
+  };
+
+  void create_temporary();
+  /// Closes and removes the temporary file, if open.
+  void discard() noexcept;
+  int dimension(const char* name, std::size_t size);
+  int coordinate(const char* name, int type, int dim, const std::string& long_name,
+                 const std::string& units);
+  void text(int var, const char* name, const std::string& value);
+  void describe(int var, const std::string& long_name, const std::string& units);
+  int values_variable(const std::string& name, std::span<const int> dims,
+                      std::span<const std::size_t> chunk, const variable_text* text);
+  void define_coordinates();
+  void define_values();
+  void define_corridors();
+  void define_inputs();
+  void define_globals();
+  void put_strings(int var, const std::vector<std::string>& values);
+  void put_coordinates();
+
   std::filesystem::path path_, temporary_;
   runs_layout layout_;
   int ncid_ = -1;
   int ok_var_ = -1, inputs_var_ = -1;
+  coordinate_ids ids_;
   std::vector<int> vars_, corridor_vars_;
 };
 

@@ -21,6 +21,13 @@ std::string to_json(const run_record& r) {
         {{"iso3", c.iso3}, {"name", c.name}, {"safeguards_list", c.safeguards_list}});
   ordered_json cadres = ordered_json::array();
   for (const auto& k : r.cadres) cadres.push_back({{"id", k.id}, {"sdg_core", k.sdg_core}});
+  ordered_json indicators = ordered_json::array();
+  for (const auto& i : r.indicators)
+    indicators.push_back({{"name", std::string(i.name)},
+                          {"label", std::string(i.label)},
+                          {"unit", std::string(i.unit_text)},
+                          {"kind", std::string(engine::to_string(i.kind))},
+                          {"format", std::string(engine::to_string(i.format))}});
   const ordered_json j = {
       {"scenario", r.scenario},
       {"description", r.description},
@@ -31,7 +38,8 @@ std::string to_json(const run_record& r) {
        {{"name", r.model_name},
         {"description", r.model_description},
         {"countries", countries},
-        {"cadres", cadres}}},
+        {"cadres", cadres},
+        {"indicators", indicators}}},
       {"horizon", {{"start", r.start_year}, {"end", r.end_year}}},
       {"output_interval_years", r.output_interval_years},
       {"solver", solver},

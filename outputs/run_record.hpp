@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/indicator_info.hpp"
 #include "engine/solver.hpp"
 
 namespace hwf::out {
@@ -33,6 +34,8 @@ struct run_record {
   std::string model_name, model_description;
   std::vector<country_record> countries;  ///< in dataset order
   std::vector<cadre_record> cadres;       ///< in dataset order
+  /// The model's indicators (its registry), for the report's labels, units and number formats.
+  std::vector<engine::indicator_info> indicators;
   int start_year = 0, end_year = 0;
   int output_interval_years = 1;
   engine::solver_settings solver;

@@ -35,8 +35,10 @@ std::filesystem::path pair_folder(const std::string& name, const std::string& po
 }
 
 /// Summary value for (country, indicator) at summary row `row`.
-double summary(const engine::table_schema& schema, const engine::table_values& v, std::size_t row,
-               const std::string& country, const std::string& indicator) {
+double summary(const std::shared_ptr<const engine::table_schema>& shared,
+               const engine::table_values& v, std::size_t row, const std::string& country,
+               const std::string& indicator) {
+  const auto& schema = *shared;
   for (std::size_t i = 0; i < schema.size(); ++i)
     if (schema.series[i][0] == country && schema.series[i][1] == indicator) return v.row(row)[i];
   throw std::runtime_error("no summary value " + country + " " + indicator);

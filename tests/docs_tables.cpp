@@ -10,10 +10,10 @@ out::key_columns_by_table teaching_key_columns() {
       {std::string(HWF_SOURCE_DIR) + "/scenarios/two-countries-uncertainty.yaml"}, 1);
   const auto& m = *study.models.at(0);
   out::key_columns_by_table keys;
-  for (const auto& schema : m.schemas()) keys[schema.name] = schema.key_columns;
+  for (const auto& schema : m.schemas()) keys[schema->name] = schema->key_columns;
   for (const auto& schema : {model::country_summary_schema(m), model::corridor_summary_schema(m),
                              study.probability_schema})
-    keys[schema.name] = schema.key_columns;
+    keys[schema->name] = schema->key_columns;
   return keys;
 }
 

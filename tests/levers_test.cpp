@@ -28,7 +28,7 @@ struct lever_run {
                            indicator);
   }
   double corridor(int year, const std::string& indicator) const {
-    const auto& schema = model->schemas()[1];
+    const auto& schema = *model->schemas()[1];
     for (std::size_t i = 0; i < schema.size(); ++i)
       if (schema.series[i][3] == indicator)
         return out.result.tables[1].row(static_cast<std::size_t>(year - 2020))[i];

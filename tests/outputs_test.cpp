@@ -63,7 +63,8 @@ TEST_CASE("forced results remove stale files of hwfsim's names only", "[io]") {
 
 TEST_CASE("long CSV quotes fields, skips undefined values and round-trips numbers", "[io]") {
   engine::table_schema schema{"t", {"country", "indicator"}, {{"A,B", "x"}, {"C", "y"}}};
-  engine::table_values values{&schema, {0.1, engine::not_defined, 1.0 / 3, 2}};
+  engine::table_values values{std::make_shared<const engine::table_schema>(schema),
+                              {0.1, engine::not_defined, 1.0 / 3, 2}};
   const std::string csv = out::long_csv("s\"1", {2020, 2021}, values);
   CHECK(out::rows_every(26, 10) == std::vector<std::size_t>{0, 10, 20, 25});
   CHECK(out::rows_every(3, 1) == std::vector<std::size_t>{0, 1, 2});

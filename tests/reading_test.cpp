@@ -208,7 +208,7 @@ TEST_CASE("every CSV hwfsim writes neutralises formulas in its text fields", "[i
   schema.key_columns = {"country"};
   schema.series = {{"=cmd"}};
   engine::table_values table;
-  table.schema = &schema;
+  table.schema = std::make_shared<const engine::table_schema>(schema);
   table.values = {-0.5, 1};
   CHECK(out::long_csv("@scenario", {2020, 2021}, table) ==
         "scenario,year,country,value\n'@scenario,2020,'=cmd,-0.5\n'@scenario,2021,'=cmd,1\n");
@@ -231,7 +231,7 @@ TEST_CASE("a report reads back the names its CSVs neutralised", "[io]") {
   schema.key_columns = {"country", "cadre", "indicator"};
   schema.series = {{"=X", "'nurses", "supply"}};
   engine::table_values table;
-  table.schema = &schema;
+  table.schema = std::make_shared<const engine::table_schema>(schema);
   table.values = {100, 110};
   const auto csv = out::long_csv("s", {2020, 2021}, table);
   REQUIRE(csv ==

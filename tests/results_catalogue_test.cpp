@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -50,8 +51,9 @@ std::set<std::string> quoted_file_names(const fs::path& dir) {
   return names;
 }
 
-engine::table_values zeros(const engine::table_schema& schema, std::size_t years) {
-  return {&schema, std::vector<double>(years * schema.size(), 0.0)};
+engine::table_values zeros(const std::shared_ptr<const engine::table_schema>& schema,
+                           std::size_t years) {
+  return {schema, std::vector<double>(years * schema->size(), 0.0)};
 }
 
 }  // namespace
@@ -94,8 +96,9 @@ TEST_CASE("a writer's header is the catalogue's columns around the schema's keys
   const auto& corridors = m.schemas()[1];
   const auto summary = model::country_summary_schema(m);
   const auto corridor_summary = model::corridor_summary_schema(m);
-  const auto header = [](std::string_view file, const engine::table_schema& schema) {
-    return out::csv_header(out::result_entry(file).shape, schema.key_columns);
+  const auto header = [](std::string_view file,
+                         const std::shared_ptr<const engine::table_schema>& schema) {
+    return out::csv_header(out::result_entry(file).shape, schema->key_columns);
   };
   CHECK(header("indicators.csv", indicators) == "scenario,year,country,cadre,indicator,value\n");
   const auto t = zeros(indicators, 2), k = zeros(corridors, 2);
@@ -107,8 +110,8 @@ TEST_CASE("a writer's header is the catalogue's columns around the schema's keys
   CHECK(first_line(
             out::delta_csv("s", times, zeros(corridor_summary, 2), zeros(corridor_summary, 2))) ==
         header("corridor_summary.csv", corridor_summary));
-  const std::vector<double> cells(2 * indicators.size(), 1.0), q(5 * cells.size(), 1.0);
-  CHECK(first_line(out::quantiles_csv("s", times, indicators, 0, cells, cells, q)) ==
+  const std::vector<double> cells(2 * indicators->size(), 1.0), q(5 * cells.size(), 1.0);
+  CHECK(first_line(out::quantiles_csv("s", times, *indicators, 0, cells, cells, q)) ==
         header("quantiles.csv", indicators));
   CHECK(header("quantiles.csv", indicators) ==
         "scenario,year,country,cadre,indicator,mean,sd,p05,p25,p50,p75,p95\n");

@@ -42,7 +42,7 @@ model::run_output run_scenario(const std::filesystem::path& scenario) {
 
 double indicator(const model::compiled_model& m, const model::run_output& r, std::size_t row,
                  const std::string& country, const std::string& cadre, const std::string& name) {
-  const auto& schema = m.schemas()[0];
+  const auto& schema = *m.schemas()[0];
   for (std::size_t i = 0; i < schema.size(); ++i)
     if (schema.series[i][0] == country && schema.series[i][1] == cadre &&
         schema.series[i][2] == name)

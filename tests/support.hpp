@@ -25,8 +25,8 @@ std::filesystem::path scenario_on_good_model(const std::string& folder,
                                              const std::string& scenario_text);
 
 /// Loads, compiles and runs a scenario with its default parameters.
-/// Loads and runs a scenario. The model is gone when this returns: the result's tables keep
-/// their values, but not their schemas (use a model of your own to read rows by key).
+/// Loads and runs a scenario. The model is gone when this returns; the result's tables keep
+/// their values and their schemas.
 model::run_output run_scenario(const std::filesystem::path& scenario);
 
 /// The indicator value for (country, cadre, indicator) at output row `row`.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/yaml_input.hpp"
+#include "models/workforce/indicators.hpp"
 #include "models/workforce/loader_detail.hpp"
 
 namespace hwf::model {
@@ -73,26 +74,24 @@ observed_data load_observed(const std::filesystem::path& path, const compiled_mo
 std::vector<engine::observation_match> match_observations(const compiled_model& m,
                                                           const run_output& run,
                                                           const observed_data& observed) {
-  const auto names = indicator_names();
-  const auto at = [&](std::string_view name) {
-    return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
-  };
+  constexpr std::size_t supply = indicator_position(country_indicator_table, "supply");
+  constexpr std::size_t population = indicator_position(country_indicator_table, "population");
   std::vector<engine::observation_match> out;
   for (const auto& s : observed.series) {
     // The series of this (country, cadre) in the indicators table.
-    std::size_t base = m.schemas()[0].size();
+    std::size_t base = m.schemas()[0]->size();
     for (const auto& b : m.blocks())
       if (m.countries()[b.country].iso3 == s.country && m.cadre_ids()[b.cadre] == s.cadre)
         base = b.series;
-    if (base == m.schemas()[0].size()) continue;  // the country does not train this cadre
+    if (base == m.schemas()[0]->size()) continue;  // the country does not train this cadre
     for (const auto& p : s.points) {
       if (p.year < m.start_time() || p.year > m.end_time()) continue;
       const auto row = run.result.tables[0].row(static_cast<std::size_t>(p.year - m.start_time()));
       out.push_back({{s.country, s.cadre},
                      static_cast<double>(p.year),
                      p.value,
-                     row[base + at("supply")],
-                     row[base + at("population")] / 1e4,
+                     row[base + supply],
+                     row[base + population] / 1e4,
                      p.note});
     }
   }

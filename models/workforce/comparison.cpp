@@ -1,5 +1,8 @@
 #include "models/workforce/comparison.hpp"
 
+#include "models/workforce/indicators.hpp"
+
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <string_view>
@@ -12,38 +15,24 @@ namespace hwf::model {
 
 namespace {
 
-constexpr std::array<std::string_view, 10> country_summary_list{
-    "supply",
-    "density_per_10k",
-    "sdg_density",
-    "shortage",
-    "net_migration",
-    "policy_cost_cumulative",
-    "incremental_cost_discounted",
-    "additional_supply_years_discounted",
-    "cost_per_additional_worker_year",
-    "meets_sdg_threshold"};
-
-constexpr std::array<std::string_view, 4> corridor_summary_list{
-    "cumulative_emigration", "cumulative_returns", "cumulative_investment_lost",
-    "cumulative_compensation"};
-
-std::size_t index_of(std::span<const std::string_view> names, std::string_view name) {
-  for (std::size_t i = 0; i < names.size(); ++i)
-    if (names[i] == name) return i;
-  throw engine::internal_error("no indicator named " + std::string(name));
+/// Positions of the summary columns, by name (a name missing from the registry fails the build).
+consteval std::size_t at(std::string_view name) {
+  return indicator_position(summary_indicator_table, name);
+}
+consteval std::size_t at_corridor(std::string_view name) {
+  return indicator_position(corridor_summary_indicator_table, name);
 }
 
 /// Value of indicator `name` of the country's cadre-`all` row at output row `row`.
 double all_value(const compiled_model& m, const run_output& r, std::size_t country, std::size_t row,
                  std::string_view name) {
   return r.result.tables[0].row(
-      row)[m.countries()[country].series_all + index_of(indicator_names(), name)];
+      row)[m.countries()[country].series_all + indicator_position(country_indicators(), name)];
 }
 
 double corridor_value(const run_output& r, const corridor_block& k, std::size_t row,
                       std::string_view name) {
-  return r.result.tables[1].row(row)[k.series + index_of(corridor_indicator_names(), name)];
+  return r.result.tables[1].row(row)[k.series + indicator_position(corridor_indicators(), name)];
 }
 
 std::size_t row_of(const run_output& r, int year) {
@@ -62,28 +51,37 @@ double policy_cost(const compiled_model& m, const run_output& r, std::size_t c, 
 
 }  // namespace
 
-engine::table_schema country_summary_schema(const compiled_model& m) {
+std::shared_ptr<const engine::table_schema> country_summary_schema(const compiled_model& m) {
   engine::table_schema s{"summary", {"country", "indicator"}, {}};
   for (const auto& c : m.countries())
-    for (auto name : country_summary_list) s.series.push_back({c.iso3, std::string(name)});
-  return s;
+    for (const auto& e : summary_indicators()) s.series.push_back({c.iso3, std::string(e.name)});
+  return std::make_shared<const engine::table_schema>(std::move(s));
 }
 
-engine::table_schema corridor_summary_schema(const compiled_model& m) {
+std::shared_ptr<const engine::table_schema> corridor_summary_schema(const compiled_model& m) {
   engine::table_schema s{"corridor_summary", {"origin", "destination", "cadre", "indicator"}, {}};
-  const auto& corridors = m.schemas()[1];
-  const std::size_t per = corridor_indicator_names().size();
-  for (std::size_t i = 0; i < corridors.size(); i += per)
-    for (auto name : corridor_summary_list)
-      s.series.push_back({corridors.series[i][0], corridors.series[i][1], corridors.series[i][2],
-                          std::string(name)});
-  return s;
+  const auto& corridors = *m.schemas()[1];
+  // One series per (origin, destination, cadre) of the corridors table, by key column name.
+  const auto column = [&](std::string_view name) {
+    return static_cast<std::size_t>(
+        std::find(corridors.key_columns.begin(), corridors.key_columns.end(), name) -
+        corridors.key_columns.begin());
+  };
+  const std::size_t o = column("origin"), d = column("destination"), k = column("cadre");
+  for (const auto& key : corridors.series) {
+    if (!s.series.empty() && s.series.back()[0] == key[o] && s.series.back()[1] == key[d] &&
+        s.series.back()[2] == key[k])
+      continue;  // the next indicator of the same corridor cadre
+    for (const auto& e : corridor_summary_indicators())
+      s.series.push_back({key[o], key[d], key[k], std::string(e.name)});
+  }
+  return std::make_shared<const engine::table_schema>(std::move(s));
 }
 
 bool same_layout(const compiled_model& a, const compiled_model& b) {
   return a.start_time() == b.start_time() && a.end_time() == b.end_time() &&
-         a.schemas()[0].series == b.schemas()[0].series &&
-         a.schemas()[1].series == b.schemas()[1].series;
+         a.schemas()[0]->series == b.schemas()[0]->series &&
+         a.schemas()[1]->series == b.schemas()[1]->series;
 }
 
 void check_comparable(const std::vector<const scenario_description*>& scenarios,
@@ -112,11 +110,13 @@ void check_comparable(const std::vector<const scenario_description*>& scenarios,
 }
 
 engine::table_values summarise_countries(const compiled_model& m,
-                                         const engine::table_schema& schema,
+                                         std::shared_ptr<const engine::table_schema> shared,
                                          const run_output& baseline, const run_output& run,
                                          const comparison_settings& settings) {
-  engine::table_values out{&schema, std::vector<double>(settings.years.size() * schema.size())};
-  const std::size_t per = country_summary_list.size();
+  const auto& schema = *shared;
+  engine::table_values out{std::move(shared),
+                           std::vector<double>(settings.years.size() * schema.size())};
+  const std::size_t per = summary_indicators().size();
   const double t0 = m.start_time();
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     for (std::size_t y = 0; y < settings.years.size(); ++y) {
@@ -135,40 +135,44 @@ engine::table_values summarise_countries(const compiled_model& m,
                                    all_value(m, baseline, c, row, "supply_years"));
       }
       double* v = &out.values[y * schema.size() + c * per];
-      v[0] = all_value(m, run, c, last, "supply");
-      v[1] = all_value(m, run, c, last, "density_per_10k");
-      v[2] = all_value(m, run, c, last, "sdg_density");
-      v[3] = all_value(m, run, c, last, "shortage");
-      v[4] = all_value(m, run, c, last, "net_migration");  // the indicators table's
-      v[5] = cost;
-      v[6] = incremental;
-      v[7] = extra_years;
+      // The cadre-`all` values of the indicators table under the same names.
+      for (const std::string_view name :
+           {"supply", "density_per_10k", "sdg_density", "shortage", "net_migration"})
+        v[indicator_position(summary_indicators(), name)] = all_value(m, run, c, last, name);
+      v[at("policy_cost_cumulative")] = cost;
+      v[at("incremental_cost_discounted")] = incremental;
+      v[at("additional_supply_years_discounted")] = extra_years;
       // Defined only when the scenario adds workers at a cost (a ratio of two small differences
       // of opposite signs means nothing).
-      v[8] = extra_years > 0 && incremental > 0 ? incremental / extra_years : engine::not_defined;
-      v[9] = v[2] >= sdg_threshold ? 1.0 : 0.0;
+      v[at("cost_per_additional_worker_year")] =
+          extra_years > 0 && incremental > 0 ? incremental / extra_years : engine::not_defined;
+      v[at("meets_sdg_threshold")] = v[at("sdg_density")] >= sdg_threshold ? 1.0 : 0.0;
     }
   }
   return out;
 }
 
 engine::table_values summarise_corridors(const compiled_model& m,
-                                         const engine::table_schema& schema, const run_output& run,
+                                         std::shared_ptr<const engine::table_schema> shared,
+                                         const run_output& run,
                                          const comparison_settings& settings) {
-  engine::table_values out{&schema, std::vector<double>(settings.years.size() * schema.size())};
-  const std::size_t per = corridor_summary_list.size();
+  const auto& schema = *shared;
+  engine::table_values out{std::move(shared),
+                           std::vector<double>(settings.years.size() * schema.size())};
+  const std::size_t per = corridor_summary_indicators().size();
   for (std::size_t e = 0; e < m.corridors().size(); ++e) {
     const auto& k = m.corridors()[e];
     for (std::size_t y = 0; y < settings.years.size(); ++y) {
       const std::size_t last = row_of(run, settings.years[y]);
-      std::array<double, 4> sums{};
+      double* v = &out.values[y * schema.size() + e * per];
+      // Each a flow of the corridors table, summed from the start year.
       for (std::size_t row = 1; row <= last; ++row) {
-        sums[0] += corridor_value(run, k, row, "emigration");
-        sums[1] += corridor_value(run, k, row, "returns");
-        sums[2] += corridor_value(run, k, row, "investment_lost");
-        sums[3] += corridor_value(run, k, row, "compensation");
+        v[at_corridor("cumulative_emigration")] += corridor_value(run, k, row, "emigration");
+        v[at_corridor("cumulative_returns")] += corridor_value(run, k, row, "returns");
+        v[at_corridor("cumulative_investment_lost")] +=
+            corridor_value(run, k, row, "investment_lost");
+        v[at_corridor("cumulative_compensation")] += corridor_value(run, k, row, "compensation");
       }
-      for (std::size_t i = 0; i < per; ++i) out.values[y * schema.size() + e * per + i] = sums[i];
     }
   }
   return out;

@@ -3,6 +3,7 @@
 // densities, shortage, net migration, policy cost, discounted cost-effectiveness) and per-corridor
 // cumulative flows and money (docs/comparing.md).
 
+#include <memory>
 #include <vector>
 
 #include "engine/tables.hpp"
@@ -19,9 +20,9 @@ struct comparison_settings {
 };
 
 /// Schema of the per-country summary table: keys (country, indicator).
-engine::table_schema country_summary_schema(const compiled_model& m);
+std::shared_ptr<const engine::table_schema> country_summary_schema(const compiled_model& m);
 /// Schema of the per-corridor summary table: keys (origin, destination, cadre, indicator).
-engine::table_schema corridor_summary_schema(const compiled_model& m);
+std::shared_ptr<const engine::table_schema> corridor_summary_schema(const compiled_model& m);
 
 /// True when two compiled models produce tables of the same series and years (so that their
 /// runs can be compared value by value).
@@ -36,13 +37,14 @@ void check_comparable(const std::vector<const scenario_description*>& scenarios,
 /// The per-country summary of `run` against `baseline` at settings.years (one row per year).
 /// Both runs come from models with the same layout as `m`.
 engine::table_values summarise_countries(const compiled_model& m,
-                                         const engine::table_schema& schema,
+                                         std::shared_ptr<const engine::table_schema> schema,
                                          const run_output& baseline, const run_output& run,
                                          const comparison_settings& settings);
 
 /// Cumulative corridor flows and money from the start year to each summary year.
 engine::table_values summarise_corridors(const compiled_model& m,
-                                         const engine::table_schema& schema, const run_output& run,
+                                         std::shared_ptr<const engine::table_schema> schema,
+                                         const run_output& run,
                                          const comparison_settings& settings);
 
 }  // namespace hwf::model

@@ -6,37 +6,59 @@
 
 #include <fmt/format.h>
 
+#include "models/workforce/indicators.hpp"
+
 namespace hwf::model {
 
 namespace {
-constexpr std::array<std::string_view, 25> indicator_list{"students",
-                                                          "intake",
-                                                          "graduates",
-                                                          "entrants",
-                                                          "workforce_domestic",
-                                                          "foreign_trained",
-                                                          "abroad",
-                                                          "supply",
-                                                          "population",
-                                                          "need",
-                                                          "density_per_10k",
-                                                          "shortage",
-                                                          "emigration",
-                                                          "immigration",
-                                                          "returns",
-                                                          "attrition",
-                                                          "training_cost",
-                                                          "retention_cost",
-                                                          "compensation_paid",
-                                                          "compensation_received",
-                                                          "capital_cost",
-                                                          "investment_lost",
-                                                          "supply_years",
-                                                          "net_migration",
-                                                          "sdg_density"};
-constexpr std::array<std::string_view, 7> corridor_indicator_list{
-    "emigration",      "returns",      "migrant_stock", "attrition",
-    "investment_lost", "compensation", "migrant_years"};
+template <std::size_t N>
+constexpr std::array<std::string_view, N> names_of(
+    const std::array<engine::indicator_info, N>& table) {
+  std::array<std::string_view, N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = table[i].name;
+  return out;
+}
+constexpr auto indicator_list = names_of(country_indicator_table);
+constexpr auto corridor_indicator_list = names_of(corridor_indicator_table);
+
+/// The indicators a single cadre reports: all but those of cadre `all` only,
+/// which come last (a block's series are its indicators' positions from its
+/// first series).
+constexpr std::size_t per_cadre_indicators = [] {
+  std::size_t n = 0;
+  while (n < country_indicator_table.size() &&
+         country_indicator_table[n].over_cadres != engine::aggregation::total_only)
+    ++n;
+  for (std::size_t i = n; i < country_indicator_table.size(); ++i)
+    if (country_indicator_table[i].over_cadres != engine::aggregation::total_only)
+      return std::size_t{0};
+  return n;
+}();
+static_assert(per_cadre_indicators > 0,
+              "indicators of cadre `all` only come after every per-cadre indicator");
+/// A country-cadre block with its parameter indices; its offsets and series are set by the
+/// caller.
+cc_block block_of_desc(std::size_t country, const country_cadre_desc& cc) {
+  cc_block b{};
+  b.country = country;
+  b.cadre = cc.cadre;
+  b.stages = cc.stages;
+  b.p_workforce = cc.workforce;
+  b.p_seats = cc.seats;
+  b.p_seat_growth = cc.seat_growth;
+  b.p_fill = cc.fill;
+  b.p_entry_rate = cc.entry_rate;
+  b.p_exit_rate = cc.exit_rate;
+  b.p_retirement_rate = cc.retirement_rate;
+  b.p_need_density = cc.need_density;
+  b.p_salary = cc.salary;
+  b.p_cost_per_student_year = cc.cost_per_student_year;
+  b.p_demand_elasticity = cc.demand_elasticity;
+  b.p_training_years = cc.training_years;
+  b.p_completion = cc.completion;
+  b.p_students = cc.students;
+  return b;
+}
 }  // namespace
 
 std::span<const std::string_view> indicator_names() {
@@ -95,14 +117,13 @@ compiled_model::compiled_model(const scenario_description& s)
     k.migrants += m0;
     k.accumulators += e0;
   }
-  schemas_.push_back(std::move(indicators));
-  schemas_.push_back(std::move(corridor_table));
+  schemas_.push_back(std::make_shared<const engine::table_schema>(std::move(indicators)));
+  schemas_.push_back(std::make_shared<const engine::table_schema>(std::move(corridor_table)));
   compile_levers(s);
 }
 
 void compiled_model::compile_blocks(const model_description& md, engine::table_schema& indicators,
                                     state_labels& labels) {
-  const std::size_t per_cadre = indicator_list.size() - 1;  // sdg_density is for `all` only
   for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
     const auto& c = md.countries[ci];
     country_block cb;
@@ -113,24 +134,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
     cb.p_population_growth = c.population_growth;
     for (const auto& pt : c.population_series) cb.p_series.emplace_back(pt.year, pt.value);
     for (const auto& cc : c.cadres) {
-      cc_block b{};
-      b.country = ci;
-      b.cadre = cc.cadre;
-      b.stages = cc.stages;
-      b.p_workforce = cc.workforce;
-      b.p_seats = cc.seats;
-      b.p_seat_growth = cc.seat_growth;
-      b.p_fill = cc.fill;
-      b.p_entry_rate = cc.entry_rate;
-      b.p_exit_rate = cc.exit_rate;
-      b.p_retirement_rate = cc.retirement_rate;
-      b.p_need_density = cc.need_density;
-      b.p_salary = cc.salary;
-      b.p_cost_per_student_year = cc.cost_per_student_year;
-      b.p_demand_elasticity = cc.demand_elasticity;
-      b.p_training_years = cc.training_years;
-      b.p_completion = cc.completion;
-      b.p_students = cc.students;
+      cc_block b = block_of_desc(ci, cc);
       const std::string label = c.iso3 + "," + md.cadres[cc.cadre].id;
       b.students = labels.students.size();
       for (int st = 1; st <= cc.stages; ++st)
@@ -143,7 +147,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
             "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
         labels.cc_accumulators.push_back(label + "," + a);
       b.series = indicators.series.size();
-      for (std::size_t i = 0; i < per_cadre; ++i)
+      for (std::size_t i = 0; i < per_cadre_indicators; ++i)
         indicators.series.push_back(
             {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
       cb.blocks.push_back(blocks_.size());

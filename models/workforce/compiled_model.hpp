@@ -110,8 +110,10 @@ class compiled_model {
   const engine::solver_settings& solver() const noexcept { return solver_; }
   const engine::stock_layout& layout() const noexcept { return layout_; }
   /// [0] indicators (country, cadre, indicator), [1] corridors (origin, destination, cadre,
-  /// indicator).
-  const std::vector<engine::table_schema>& schemas() const noexcept { return schemas_; }
+  /// indicator). Shared with every run's tables, which outlive the model if need be.
+  const std::vector<std::shared_ptr<const engine::table_schema>>& schemas() const noexcept {
+    return schemas_;
+  }
   const parameter_table& parameters() const noexcept { return params_; }
   std::vector<double> default_parameters() const { return params_.values(); }
   /// Throws engine::input_error naming the path of any value outside its valid range.
@@ -142,7 +144,7 @@ class compiled_model {
   engine::solver_settings solver_;
   parameter_table params_;
   engine::stock_layout layout_;
-  std::vector<engine::table_schema> schemas_;
+  std::vector<std::shared_ptr<const engine::table_schema>> schemas_;
   std::vector<cc_block> blocks_;
   std::vector<corridor_block> corridors_;
   std::vector<country_block> countries_;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "models/workforce/comparison.hpp"
+#include "models/workforce/indicators.hpp"
 #include "models/workforce/uncertainty.hpp"
 
 namespace hwf::model {
@@ -35,17 +36,17 @@ std::uint64_t dimension_key(std::string_view label) {
   return h;
 }
 
-std::size_t indicator_index(std::string_view name) {
-  const auto names = indicator_names();
-  return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
-}
-
 }  // namespace
 
 std::size_t mc_study::table_cell(std::size_t s, std::size_t t) const {
+  // Each scenario's block holds every table of the model, in schema order.
+  std::size_t per_scenario = 0, before = 0;
   const auto& schemas = models[0]->schemas();
-  const std::size_t per_scenario = times.size() * (schemas[0].size() + schemas[1].size());
-  return s * per_scenario + (t == 0 ? 0 : times.size() * schemas[0].size());
+  for (std::size_t i = 0; i < schemas.size(); ++i) {
+    if (i == t) before = per_scenario;
+    per_scenario += times.size() * schemas[i]->size();
+  }
+  return s * per_scenario + before;
 }
 
 std::size_t mc_study::difference_cell(std::size_t s, std::size_t t) const {
@@ -53,7 +54,7 @@ std::size_t mc_study::difference_cell(std::size_t s, std::size_t t) const {
 }
 
 std::size_t mc_study::probability_cell(std::size_t s) const {
-  return table_cell(2 * scenarios.size() - 1, 0) + s * times.size() * probability_schema.size();
+  return table_cell(2 * scenarios.size() - 1, 0) + s * times.size() * probability_schema->size();
 }
 
 std::size_t mc_study::cells() const {
@@ -111,13 +112,11 @@ mc_study prepare_study(const std::vector<std::string>& paths,
                                                       st.dimensions.size(), true, std::move(keys));
   const auto& m = *st.models[0];
   for (double t = m.start_time(); t <= m.end_time(); t += 1) st.times.push_back(t);
-  st.probability_schema = {"probabilities", {"country", "probability"}, {}};
-  for (const auto& c : m.countries()) {
-    st.probability_schema.series.push_back({c.iso3, "shortage_below_baseline"});
-    st.probability_schema.series.push_back({c.iso3, "shortage_not_above_baseline"});
-    st.probability_schema.series.push_back(
-        {c.iso3, fmt::format("sdg_density_at_least_{}", sdg_threshold)});
-  }
+  engine::table_schema probabilities{"probabilities", {"country", "probability"}, {}};
+  for (const auto& c : m.countries())
+    for (const auto& p : probability_indicators())
+      probabilities.series.push_back({c.iso3, std::string(p.name)});
+  st.probability_schema = std::make_shared<const engine::table_schema>(std::move(probabilities));
   return st;
 }
 
@@ -134,7 +133,7 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
     apply_sample(st.scenarios[s].uncertainty, own, params);
     m.check_parameters(params);
     results.push_back(simulate(m, params));
-    for (std::size_t t = 0; t < 2; ++t) {
+    for (std::size_t t = 0; t < results.back().result.tables.size(); ++t) {
       const auto& v = results.back().result.tables[t].values;
       std::copy(v.begin(), v.end(), out.begin() + static_cast<std::ptrdiff_t>(st.table_cell(s, t)));
       if (s > 0) {
@@ -146,8 +145,17 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
   }
   // Probabilities: 0/1 per run, so that their means over runs are the probabilities.
   const auto& m = *st.models[0];
-  const std::size_t shortage = indicator_index("shortage"), sdg = indicator_index("sdg_density");
-  const std::size_t per_row = m.schemas()[0].size();
+  constexpr std::size_t shortage = indicator_position(country_indicator_table, "shortage");
+  constexpr std::size_t sdg = indicator_position(country_indicator_table, "sdg_density");
+  constexpr std::size_t per_country = probability_table.size();
+  constexpr std::size_t below = indicator_position(probability_table, "shortage_below_baseline");
+  constexpr std::size_t not_above =
+      indicator_position(probability_table, "shortage_not_above_baseline");
+  // The name carries the threshold: change both together.
+  static_assert(sdg_threshold == 44.5);
+  constexpr std::size_t reaches_sdg =
+      indicator_position(probability_table, "sdg_density_at_least_44.5");
+  const std::size_t per_row = m.schemas()[0]->size();
   for (std::size_t s = 0; s < st.scenarios.size(); ++s) {
     const std::size_t first = st.probability_cell(s);
     for (std::size_t y = 0; y < years; ++y)
@@ -158,14 +166,125 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
         };
         // Strictly below, and below or equal: where both shortages are 0 (a policy that removes
         // the shortage in a country that has none either), only the second counts the run.
-        double* p = &out[first + y * st.probability_schema.size() + 3 * c];
+        double* p = &out[first + y * st.probability_schema->size() + per_country * c];
         const double policy = row(s)[all + shortage], baseline = row(0)[all + shortage];
-        p[0] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
-        p[1] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
-        p[2] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
+        p[below] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
+        p[not_above] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
+        p[reaches_sdg] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
       }
   }
 }
+
+namespace {
+
+/// Splits the names to save into country and corridor indicators (every one of both when
+/// `names` is empty). Throws input_error naming an unknown or repeated name.
+void choose_indicators(const std::vector<std::string>& names, saved_runs_map& out) {
+  std::vector<std::string> all_names, corridor_names, prefixed, every_name;
+  for (const auto& e : country_indicators()) all_names.emplace_back(e.name);
+  for (const auto& e : corridor_indicators()) corridor_names.emplace_back(e.name);
+  for (const auto& n : corridor_names) prefixed.push_back("corridor_" + n);
+  every_name = all_names;
+  every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
+  if (names.empty()) {
+    out.indicators = all_names;
+    out.corridor_indicators = corridor_names;
+  }
+  std::vector<std::string> seen;
+  for (const auto& name : names) {
+    if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
+      engine::diagnostic d;
+      d.where.file = engine::setting_label(engine::setting::save_indicators);
+      d.message = fmt::format("'{}' is not an indicator", name);
+      d.notes = {"indicators: " + engine::join_list(all_names, 100),
+                 "corridor indicators: " + engine::join_list(prefixed, 100)};
+      d.suggestion = engine::closest_match(name, every_name).value_or("");
+      throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
+    }
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
+      engine::diagnostic d;
+      d.where.file = engine::setting_label(engine::setting::save_indicators);
+      d.message = fmt::format("'{}' is named twice", name);
+      d.notes = {"name each indicator once"};
+      throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
+    }
+    seen.push_back(name);
+    if (name.rfind("corridor_", 0) == 0)
+      out.corridor_indicators.push_back(name.substr(9));
+    else
+      out.indicators.push_back(name);
+  }
+  for (const auto& name : out.indicators)
+    out.indicator_info.push_back(*engine::find_indicator(country_indicators(), name));
+  for (const auto& name : out.corridor_indicators)
+    out.corridor_indicator_info.push_back(*engine::find_indicator(corridor_indicators(), name));
+}
+
+/// Position of key column `name` in `schema` (which must have it).
+std::size_t key_column(const engine::table_schema& schema, std::string_view name) {
+  const auto& k = schema.key_columns;
+  const auto it = std::find(k.begin(), k.end(), name);
+  if (it == k.end())
+    throw engine::internal_error(
+        fmt::format("table {} has no key column {}", schema.name, std::string(name)));
+  return static_cast<std::size_t>(it - k.begin());
+}
+
+std::size_t position(const std::vector<std::string>& list, const std::string& label) {
+  return static_cast<std::size_t>(std::find(list.begin(), list.end(), label) - list.begin());
+}
+
+/// out.cell, from the indicators table (keys read by column name).
+void map_country_cells(const mc_study& st, const engine::table_schema& schema,
+                       saved_runs_map& out) {
+  const std::size_t kc = key_column(schema, "country"), kk = key_column(schema, "cadre"),
+                    ki = key_column(schema, "indicator");
+  const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size(),
+                    ni = out.indicators.size();
+  out.cell.assign(st.scenarios.size() * ni * years * nc * nk, saved_runs_map::none);
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    const auto& key = schema.series[i];
+    const std::size_t c = position(out.countries, key[kc]), k = position(out.cadres, key[kk]),
+                      ind = position(out.indicators, key[ki]);
+    if (c == nc || k == nk) throw engine::internal_error("an indicator series has unknown keys");
+    if (ind == ni) continue;
+    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        out.cell[(((s * ni + ind) * years + y) * nc + c) * nk + k] =
+            st.table_cell(s, 0) + y * schema.size() + i;
+  }
+}
+
+/// The corridor cadres and out.corridor_cell, from the corridors table (keys by column name).
+void map_corridor_cells(const mc_study& st, const engine::table_schema& corridors,
+                        saved_runs_map& out) {
+  const std::size_t ko = key_column(corridors, "origin"), kd = key_column(corridors, "destination"),
+                    kk = key_column(corridors, "cadre"), ki = key_column(corridors, "indicator");
+  std::vector<std::size_t> corridor_of;  // per series: its corridor cadre
+  for (const auto& key : corridors.series) {
+    const std::size_t n = out.origins.size();
+    if (n == 0 || out.origins.back() != key[ko] || out.destinations.back() != key[kd] ||
+        out.corridor_cadres.back() != key[kk]) {
+      out.origins.push_back(key[ko]);
+      out.destinations.push_back(key[kd]);
+      out.corridor_cadres.push_back(key[kk]);
+    }
+    corridor_of.push_back(out.origins.size() - 1);
+  }
+  const std::size_t years = st.times.size(), nr = out.origins.size(),
+                    ni = out.corridor_indicators.size();
+  out.corridor_cell.assign(st.scenarios.size() * ni * years * nr, saved_runs_map::none);
+  for (std::size_t i = 0; i < corridors.size(); ++i) {
+    const std::size_t ind = position(out.corridor_indicators, corridors.series[i][ki]);
+    if (ind == ni) continue;
+    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
+      for (std::size_t y = 0; y < years; ++y)
+        out.corridor_cell[((s * ni + ind) * years + y) * nr + corridor_of[i]] =
+            st.table_cell(s, 1) + y * corridors.size() + i;
+  }
+}
+
+}  // namespace
 
 saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& indicators) {
   const auto& m = *st.models[0];
@@ -173,132 +292,10 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
   out.countries = m.country_set().labels();
   out.cadres = m.cadre_ids();
   out.cadres.push_back("all");
-  std::vector<std::string> all_names, corridor_names, prefixed, every_name;
-  for (auto n : indicator_names()) all_names.emplace_back(n);
-  for (auto n : corridor_indicator_names()) corridor_names.emplace_back(n);
-  for (const auto& n : corridor_names) prefixed.push_back("corridor_" + n);
-  every_name = all_names;
-  every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
-  if (indicators.empty()) {
-    out.indicators = all_names;
-    out.corridor_indicators = corridor_names;
-  } else {
-    std::vector<std::string> seen;
-    for (const auto& name : indicators) {
-      if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
-        engine::diagnostic d;
-        d.where.file = engine::setting_label(engine::setting::save_indicators);
-        d.message = fmt::format("'{}' is not an indicator", name);
-        d.notes = {"indicators: " + engine::join_list(all_names, 100),
-                   "corridor indicators: " + engine::join_list(prefixed, 100)};
-        d.suggestion = engine::closest_match(name, every_name).value_or("");
-        throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
-      }
-      if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-        engine::diagnostic d;
-        d.where.file = engine::setting_label(engine::setting::save_indicators);
-        d.message = fmt::format("'{}' is named twice", name);
-        d.notes = {"name each indicator once"};
-        throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
-      }
-      seen.push_back(name);
-      if (name.rfind("corridor_", 0) == 0)
-        out.corridor_indicators.push_back(name.substr(9));
-      else
-        out.indicators.push_back(name);
-    }
-  }
-  const auto& schema = m.schemas()[0];
-  const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size();
-  out.cell.assign(st.scenarios.size() * out.indicators.size() * years * nc * nk,
-                  saved_runs_map::none);
-  for (std::size_t i = 0; i < schema.size(); ++i) {
-    const auto& key = schema.series[i];
-    const auto c = m.country_set().find(key[0]);
-    if (!c) throw engine::internal_error("an indicator series names an unknown country");
-    const auto k = std::find(out.cadres.begin(), out.cadres.end(), key[1]) - out.cadres.begin();
-    const auto ind =
-        std::find(out.indicators.begin(), out.indicators.end(), key[2]) - out.indicators.begin();
-    if (static_cast<std::size_t>(ind) == out.indicators.size()) continue;
-    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
-      for (std::size_t y = 0; y < years; ++y)
-        out.cell[(((s * out.indicators.size() + static_cast<std::size_t>(ind)) * years + y) * nc +
-                  *c) *
-                     nk +
-                 static_cast<std::size_t>(k)] = st.table_cell(s, 0) + y * schema.size() + i;
-  }
-  // Corridors: the series of the corridor table come in blocks of its indicators.
-  const auto& corridors = m.schemas()[1];
-  const std::size_t per = corridor_names.size();
-  for (std::size_t i = 0; i < corridors.size(); i += per) {
-    out.origins.push_back(corridors.series[i][0]);
-    out.destinations.push_back(corridors.series[i][1]);
-    out.corridor_cadres.push_back(corridors.series[i][2]);
-  }
-  const std::size_t nr = out.origins.size(), ni = out.corridor_indicators.size();
-  out.corridor_cell.assign(st.scenarios.size() * ni * years * nr, saved_runs_map::none);
-  for (std::size_t i = 0; i < corridors.size(); ++i) {
-    const auto ind =
-        static_cast<std::size_t>(std::find(out.corridor_indicators.begin(),
-                                           out.corridor_indicators.end(), corridors.series[i][3]) -
-                                 out.corridor_indicators.begin());
-    if (ind == ni) continue;
-    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
-      for (std::size_t y = 0; y < years; ++y)
-        out.corridor_cell[((s * ni + ind) * years + y) * nr + i / per] =
-            st.table_cell(s, 1) + y * corridors.size() + i;
-  }
+  choose_indicators(indicators, out);
+  map_country_cells(st, *m.schemas()[0], out);
+  map_corridor_cells(st, *m.schemas()[1], out);
   return out;
-}
-
-indicator_text describe_indicator(std::string_view name, bool corridor) {
-  struct entry {
-    std::string_view name, units, long_name;
-  };
-  // Counts of people are "1" (CF: dimensionless); flows are over the year before the year shown.
-  static constexpr std::array<entry, 24> country{{
-      {"students", "1", "students in training"},
-      {"intake", "year-1", "students admitted (over the year before)"},
-      {"graduates", "year-1", "graduates (over the year before)"},
-      {"entrants", "year-1", "graduates entering practice (over the year before)"},
-      {"workforce_domestic", "1", "workers trained in the country and working there"},
-      {"foreign_trained", "1", "foreign-trained workers working in the country"},
-      {"abroad", "1", "workers trained in the country working abroad"},
-      {"supply", "1", "workers working in the country (supply)"},
-      {"population", "1", "population"},
-      {"need", "1", "workers needed"},
-      {"density_per_10k", "1e-4", "workers per 10,000 people"},
-      {"shortage", "1", "workers needed minus supply, when positive"},
-      {"emigration", "year-1", "workers emigrating (over the year before)"},
-      {"immigration", "year-1", "workers immigrating (over the year before)"},
-      {"returns", "year-1", "emigrants coming home (over the year before)"},
-      {"attrition", "year-1", "workers leaving the profession or retiring (over the year before)"},
-      {"training_cost", "USD year-1", "training cost (over the year before)"},
-      {"retention_cost", "USD year-1", "cost of retention policies (over the year before)"},
-      {"compensation_paid", "USD year-1", "compensation paid (over the year before)"},
-      {"compensation_received", "USD year-1", "compensation received (over the year before)"},
-      {"capital_cost", "USD year-1", "capital cost of added training seats (over the year before)"},
-      {"investment_lost", "USD year-1",
-       "training investment lost to emigration (over the year before)"},
-      {"supply_years", "year year-1", "worker-years of supply (over the year before)"},
-      {"sdg_density", "1e-4", "doctors, nurses and midwives per 10,000 people (SDG index)"},
-  }};
-  static constexpr std::array<entry, 7> corridor_list{{
-      {"emigration", "year-1", "workers emigrating along the corridor (over the year before)"},
-      {"returns", "year-1", "migrants going home (over the year before)"},
-      {"migrant_stock", "1", "migrants of the corridor working in the destination"},
-      {"attrition", "year-1", "migrants leaving the profession (over the year before)"},
-      {"investment_lost", "USD year-1",
-       "training investment lost with the emigrants (over the year before)"},
-      {"compensation", "USD year-1", "compensation paid along the corridor (over the year before)"},
-      {"migrant_years", "year year-1", "worker-years of the migrants (over the year before)"},
-  }};
-  const auto find = [&](const auto& list) -> indicator_text {
-    for (const auto& e : list)
-      if (e.name == name) return {std::string(e.units), std::string(e.long_name)};
-    return {"", std::string(name)};
-  };
-  return corridor ? find(corridor_list) : find(country);
 }
 
 std::vector<double> sampled_values(const mc_study& st, std::size_t run) {

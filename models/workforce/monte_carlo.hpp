@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/indicator_info.hpp"
 #include "engine/sampling.hpp"
 #include "engine/tables.hpp"
 #include "models/workforce/compiled_model.hpp"
@@ -23,8 +24,8 @@ struct mc_study {
   std::vector<std::vector<std::size_t>> dimension_of;  ///< per scenario: own dimension -> union
   std::unique_ptr<engine::sample_design> design;
   std::size_t samples = 0;
-  std::vector<double> times;                ///< every year of the horizon
-  engine::table_schema probability_schema;  ///< keys (country, probability)
+  std::vector<double> times;                                       ///< every year of the horizon
+  std::shared_ptr<const engine::table_schema> probability_schema;  ///< (country, probability)
 
   /// First cell of table `t` of scenario `s`; of the differences of scenario `s` (s >= 1) from
   /// the baseline in table `t`; of the probabilities of scenario `s`.
@@ -52,18 +53,14 @@ struct saved_runs_map {
   /// their `corridor_` prefix); for (scenario, corridor indicator, year, corridor), the cell.
   std::vector<std::string> origins, destinations, corridor_cadres, corridor_indicators;
   std::vector<std::size_t> corridor_cell;
+  /// The registry's entries of `indicators` and of `corridor_indicators` (units, meaning).
+  std::vector<engine::indicator_info> indicator_info, corridor_indicator_info;
 };
 
 /// The map for `indicators`: country indicators, and corridor indicators as `corridor_<name>`
 /// (empty: every one of both). Throws engine::input_error naming an unknown indicator, with the
 /// closest name, or one named twice.
 saved_runs_map saved_runs(const mc_study& study, const std::vector<std::string>& indicators);
-
-/// The units (CF, UDUNITS text) and a readable name of an indicator or corridor indicator.
-struct indicator_text {
-  std::string units, long_name;
-};
-indicator_text describe_indicator(std::string_view name, bool corridor);
 
 /// The sampled values of run `run` (in study.dimensions order).
 std::vector<double> sampled_values(const mc_study& study, std::size_t run);

@@ -12,6 +12,7 @@
 
 #include "engine/ramp.hpp"
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/indicators.hpp"
 #include "models/workforce/levers/lever.hpp"
 
 namespace hwf::model {
@@ -437,7 +438,7 @@ class workforce_system final : public engine::ode_system {
   mutable lever_state state_;  ///< spans over the scratch above, for the levers
 };
 
-/// Indicator positions in indicator_names().
+/// Indicator positions in the registry (indicators.hpp), checked below.
 enum indicator : std::size_t {
   i_students,
   i_intake,
@@ -475,22 +476,63 @@ enum corridor_indicator : std::size_t {
   ci_migrant_years
 };
 
+/// The enumerators name the registry's positions (indicators.hpp): checked here, at compile time.
+constexpr bool at(std::size_t i, std::string_view name) {
+  return country_indicator_table[i].name == name;
+}
+constexpr bool corridor_at(std::size_t i, std::string_view name) {
+  return corridor_indicator_table[i].name == name;
+}
+static_assert(country_indicator_table.size() == i_sdg_density + 1);
+static_assert(at(i_students, "students") && at(i_intake, "intake") &&
+              at(i_graduates, "graduates") && at(i_entrants, "entrants") &&
+              at(i_workforce_domestic, "workforce_domestic") &&
+              at(i_foreign_trained, "foreign_trained") && at(i_abroad, "abroad") &&
+              at(i_supply, "supply") && at(i_population, "population") && at(i_need, "need") &&
+              at(i_density, "density_per_10k") && at(i_shortage, "shortage") &&
+              at(i_emigration, "emigration") && at(i_immigration, "immigration") &&
+              at(i_returns, "returns") && at(i_attrition, "attrition") &&
+              at(i_training_cost, "training_cost") && at(i_retention_cost, "retention_cost") &&
+              at(i_compensation_paid, "compensation_paid") &&
+              at(i_compensation_received, "compensation_received") &&
+              at(i_capital_cost, "capital_cost") && at(i_investment_lost, "investment_lost") &&
+              at(i_supply_years, "supply_years") && at(i_net_migration, "net_migration") &&
+              at(i_sdg_density, "sdg_density"));
+static_assert(corridor_indicator_table.size() == ci_migrant_years + 1);
+static_assert(corridor_at(ci_emigration, "emigration") && corridor_at(ci_returns, "returns") &&
+              corridor_at(ci_migrant_stock, "migrant_stock") &&
+              corridor_at(ci_attrition, "attrition") &&
+              corridor_at(ci_investment_lost, "investment_lost") &&
+              corridor_at(ci_compensation, "compensation") &&
+              corridor_at(ci_migrant_years, "migrant_years"));
+
+/// Positions of the country indicators that satisfy a rule of the registry.
+struct indicator_list {
+  std::array<std::size_t, country_indicator_table.size()> at{};
+  std::size_t size = 0;
+  const std::size_t* begin() const { return at.data(); }
+  const std::size_t* end() const { return at.data() + size; }
+};
+template <typename Rule>
+constexpr indicator_list indicators_where(Rule rule) {
+  indicator_list out;
+  for (std::size_t i = 0; i < country_indicator_table.size(); ++i)
+    if (rule(country_indicator_table[i])) out.at[out.size++] = i;
+  return out;
+}
 /// The yearly flows of the indicators table: integrals over [t - 1, t], undefined at the start.
-constexpr std::array flow_indicators{i_intake,
-                                     i_graduates,
-                                     i_entrants,
-                                     i_emigration,
-                                     i_immigration,
-                                     i_returns,
-                                     i_attrition,
-                                     i_training_cost,
-                                     i_retention_cost,
-                                     i_compensation_paid,
-                                     i_compensation_received,
-                                     i_capital_cost,
-                                     i_investment_lost,
-                                     i_supply_years,
-                                     i_net_migration};
+constexpr auto flow_indicators = indicators_where(
+    [](const engine::indicator_info& e) { return e.kind == engine::indicator_kind::flow; });
+/// The indicators whose cadre-`all` value is the sum over cadres.
+constexpr auto summed_over_cadres = indicators_where(
+    [](const engine::indicator_info& e) { return e.over_cadres == engine::aggregation::sum; });
+/// fill_row sets the others itself: the population (the country's), the density (recomputed)
+/// and the SDG density (cadre `all` only, recomputed over the SDG cadres).
+static_assert(summed_over_cadres.size + 3 == country_indicator_table.size() &&
+              country_indicator_table[i_population].over_cadres == engine::aggregation::level &&
+              country_indicator_table[i_density].over_cadres == engine::aggregation::recomputed &&
+              country_indicator_table[i_sdg_density].over_cadres ==
+                  engine::aggregation::total_only);
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
@@ -562,7 +604,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     // going home, subtracted above): the one definition every output reads.
     if (flows) v[i_net_migration] += v[i_immigration] + v[i_returns] - v[i_emigration];
   }
-  // Cadre `all`: sums, except population (the country's) and the densities (recomputed).
+  // Cadre `all`: by the registry's rule (summed_over_cadres), and the three set here.
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     const auto& cb = m.countries()[c];
     double* all = &ind[cb.series_all];
@@ -570,7 +612,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     double sdg_supply = 0;
     for (std::size_t bi : cb.blocks) {
       const double* v = &ind[blocks[bi].series];
-      for (std::size_t i = 0; i < i_sdg_density; ++i) all[i] += v[i];
+      for (std::size_t i : summed_over_cadres) all[i] += v[i];
       if (m.cadre_sdg_core()[blocks[bi].cadre]) sdg_supply += v[i_supply];
     }
     if (!flows)
@@ -671,7 +713,7 @@ void check_row(const compiled_model& m, double t, bool start, std::span<const do
     for (std::size_t i = 0; i < values.size(); ++i) {
       const double v = values[i];
       if (std::isfinite(v) || (start && std::isnan(v))) continue;
-      const auto& key = m.schemas()[tab].series[i];
+      const auto& key = m.schemas()[tab]->series[i];
       std::vector<std::string> inputs;
       if (tab == 0) {
         const auto c = m.country_set().find(key[0]);
@@ -799,7 +841,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
   }
 
-  for (const auto& schema : m.schemas()) out.result.tables.push_back({&schema, {}});
+  for (const auto& schema : m.schemas()) out.result.tables.push_back({schema, {}});
   for (int y = 0; y <= years; ++y) {
     out.result.times.push_back(t0 + y);
     for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());

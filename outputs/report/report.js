@@ -81,41 +81,11 @@
   const sdgText = sdgCadres === null ? 'the cadres the SDG index counts' : sdgCadres.length ? listText(sdgCadres) : 'no cadre';
   const noSdgCadre = sdgCadres !== null && sdgCadres.length === 0;
 
-  // [label, unit, format kind]; names not listed are shown as they are.
-  const INDICATORS = {
-    students: ['Students in training', 'students', 'count'],
-    intake: ['Intake', 'students per year', 'count'],
-    graduates: ['Graduates', 'per year', 'count'],
-    entrants: ['Entrants to practice', 'per year', 'count'],
-    workforce_domestic: ['Domestic workforce', 'workers', 'count'],
-    foreign_trained: ['Foreign-trained workforce', 'workers', 'count'],
-    abroad: ['Trained here, working abroad', 'workers', 'count'],
-    supply: ['Supply', 'workers', 'count'],
-    population: ['Population', 'people', 'count'],
-    need: ['Need', 'workers', 'count'],
-    density_per_10k: ['Density', 'workers per 10,000 people', 'density'],
-    sdg_density: ['SDG density (' + sdgText + ')', 'per 10,000 people', 'density'],
-    shortage: ['Shortage', 'workers', 'count'],
-    emigration: ['Emigration', 'workers per year', 'count'],
-    immigration: ['Immigration', 'workers per year', 'count'],
-    returns: ['Returns', 'workers per year', 'count'],
-    attrition: ['Attrition', 'workers per year', 'count'],
-    training_cost: ['Training cost', 'USD per year', 'usd'],
-    retention_cost: ['Retention cost', 'USD per year', 'usd'],
-    compensation_paid: ['Compensation paid', 'USD per year', 'usd'],
-    compensation_received: ['Compensation received', 'USD per year', 'usd'],
-    capital_cost: ['Capital cost of training', 'USD per year', 'usd'],
-    investment_lost: ['Training investment lost', 'USD per year', 'usd'],
-    supply_years: ['Supply-years', 'worker-years per year', 'count'],
-    migrant_stock: ['Migrant stock', 'workers', 'count'],
-    migrant_years: ['Migrant worker-years', 'worker-years per year', 'count'],
-    compensation: ['Compensation', 'USD per year', 'usd'],
-    net_migration: ['Net migration', 'workers per year', 'count'],
-    policy_cost_cumulative: ['Policy cost, cumulative', 'USD', 'usd'],
-    incremental_cost_discounted: ['Incremental cost, discounted', 'USD', 'usd'],
-    additional_supply_years_discounted: ['Additional supply-years, discounted', 'worker-years', 'count'],
-    cost_per_additional_worker_year: ['Cost per additional worker-year', 'USD', 'usd'],
-  };
+  // [label, unit, format kind] of each indicator, from the model's registry in run.json; names
+  // it does not list (a folder written before run.json carried them) are shown as they are.
+  const INDICATORS = {};
+  for (const e of ((data.scenarios[0] || {}).model || {}).indicators || [])
+    INDICATORS[e.name] = [e.name === 'sdg_density' ? e.label + ' (' + sdgText + ')' : e.label, e.unit, e.format];
   const meta = (name) => INDICATORS[name] || [name, '', 'number'];
   // Column titles of the key figures (units in the header's tooltip).
   const SHORT = {
