@@ -102,7 +102,7 @@
     const u = unit(name) || label(name);
     return u.charAt(0).toUpperCase() + u.slice(1);
   };
-  // Money reads "12.0 M" in the page as in the console (cli/main.cpp, money()): below a million,
+  // Money reads "12.0 M" in the page as in the console (app/console.cpp, money()): below a million,
   // whole dollars with thousands separators; from a million, M, B or T with two decimals below
   // 10 and one from 10 ("2.39 M", "12.0 M", "135.5 M", "1.35 B"). Each step rounds half up on
   // the magnitude, in the same double arithmetic as the console's.
