@@ -1,6 +1,7 @@
 #include "app/saved_runs.hpp"
 
 #include <iterator>
+#include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
@@ -19,6 +20,38 @@ std::vector<out::variable_text> indicator_texts(const std::vector<engine::indica
   return texts;
 }
 
+/// The long name of key column `column` of a table with entries `entry` ("" for a dense table);
+/// the column's own name for a key this list does not know.
+std::string key_long_name(const std::string& entry, const std::string& column) {
+  struct known {
+    std::string_view entry, column, long_name;
+  };
+  static constexpr known names[] = {
+      {"", "country", "country (ISO3 code)"},
+      {"", "cadre", "cadre (all: the sum over cadres)"},
+      {"corridor", "corridor", "corridor (origin-destination cadre)"},
+      {"corridor", "origin", "origin country of the corridor (ISO3 code)"},
+      {"corridor", "destination", "destination country of the corridor (ISO3 code)"},
+      {"corridor", "cadre", "cadre of the corridor"},
+  };
+  for (const auto& n : names)
+    if (n.entry == entry && n.column == column) return std::string(n.long_name);
+  return column;
+}
+
+out::runs_table runs_table_of(const model::saved_table_map& t) {
+  out::runs_table table;
+  for (std::size_t k = 0; k < t.keys.size(); ++k)
+    table.keys.push_back({t.keys[k], key_long_name(t.entry, t.keys[k]), t.labels[k]});
+  table.entry = t.entry;
+  table.entry_long_name = key_long_name(t.entry, t.entry);
+  table.entry_labels = t.entry_labels;
+  table.prefix = t.prefix;
+  table.indicators = t.indicators;
+  table.indicator_text = indicator_texts(t.info);
+  return table;
+}
+
 }  // namespace
 
 out::runs_layout saved_runs_layout(const model::mc_study& study,
@@ -26,15 +59,7 @@ out::runs_layout saved_runs_layout(const model::mc_study& study,
   const auto& base = study.scenarios[0];
   out::runs_layout layout;
   for (const auto& sc : study.scenarios) layout.scenarios.push_back(sc.name);
-  layout.countries = saved.countries;
-  layout.cadres = saved.cadres;
-  layout.indicators = saved.indicators;
-  layout.indicator_text = indicator_texts(saved.indicator_info);
-  layout.corridor_origins = saved.origins;
-  layout.corridor_destinations = saved.destinations;
-  layout.corridor_cadres = saved.corridor_cadres;
-  layout.corridor_indicators = saved.corridor_indicators;
-  layout.corridor_indicator_text = indicator_texts(saved.corridor_indicator_info);
+  for (const auto& t : saved.tables) layout.tables.push_back(runs_table_of(t));
   layout.inputs = study.dimensions;
   for (double t : study.times) layout.years.push_back(static_cast<int>(t));
   layout.runs = study.samples;
@@ -60,20 +85,16 @@ void gather(std::span<double> slab, const std::vector<std::size_t>& cell, std::s
 void write_saved_run(out::netcdf_runs& file, const model::mc_study& study,
                      const model::saved_runs_map& saved, std::size_t run,
                      std::span<const double> values) {
-  const std::size_t per = study.times.size() * saved.countries.size() * saved.cadres.size();
-  std::vector<double> slab(per);
-  for (std::size_t s = 0; s < study.scenarios.size(); ++s)
-    for (std::size_t i = 0; i < saved.indicators.size(); ++i) {
-      gather(slab, saved.cell, (s * saved.indicators.size() + i) * per, values);
-      file.write(s, run, i, slab);
-    }
-  const std::size_t cper = study.times.size() * saved.origins.size();
-  std::vector<double> cslab(cper);
-  for (std::size_t s = 0; s < study.scenarios.size(); ++s)
-    for (std::size_t i = 0; i < saved.corridor_indicators.size(); ++i) {
-      gather(cslab, saved.corridor_cell, (s * saved.corridor_indicators.size() + i) * cper, values);
-      file.write_corridor(s, run, i, cslab);
-    }
+  for (std::size_t t = 0; t < saved.tables.size(); ++t) {
+    const auto& table = saved.tables[t];
+    const std::size_t ni = table.indicators.size();
+    std::vector<double> slab(study.times.size() * table.slab());
+    for (std::size_t s = 0; s < study.scenarios.size(); ++s)
+      for (std::size_t i = 0; i < ni; ++i) {
+        gather(slab, table.cell, (s * ni + i) * slab.size(), values);
+        file.write(s, run, t, i, slab);
+      }
+  }
   file.mark_ok(run);
 }
 

@@ -1,5 +1,6 @@
 #include "outputs/netcdf_runs.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -39,8 +40,7 @@ netcdf_runs::netcdf_runs(const std::filesystem::path& path, const runs_layout& l
   // The destructor does not run when a constructor throws: close and remove the temporary here.
   try {
     define_coordinates();
-    define_values();
-    define_corridors();
+    for (const auto& t : layout_.tables) define_table(t);
     define_inputs();
     define_globals();
     check(nc_enddef(ncid_), temporary_, "define");
@@ -114,59 +114,92 @@ int netcdf_runs::values_variable(const std::string& name, std::span<const int> d
   return v;
 }
 
+std::vector<std::size_t> runs_table::extents() const {
+  if (sparse()) return {entry_labels.size()};
+  std::vector<std::size_t> out;
+  for (const auto& k : keys) out.push_back(k.labels.size());
+  return out;
+}
+
+int netcdf_runs::key_dimension(const runs_key& key) {
+  for (const auto& [k, id] : dimensions_)
+    if (k->name == key.name) {
+      if (k->labels != key.labels)
+        throw output_error(
+            fmt::format("cannot write {}: the tables' {} labels differ", path_.string(), key.name));
+      return id;
+    }
+  const int id = dimension(key.name.c_str(), key.labels.size());
+  dimensions_.emplace_back(&key, id);
+  return id;
+}
+
+std::string netcdf_runs::entry_coordinate(const runs_table& t, const runs_key& key) const {
+  const bool taken = std::any_of(dimensions_.begin(), dimensions_.end(),
+                                 [&](const auto& d) { return d.first->name == key.name; });
+  return taken ? t.entry + "_" + key.name : key.name;
+}
+
 void netcdf_runs::define_coordinates() {
   const auto& l = layout_;
-  ids_.scenario = dimension("scenario", l.scenarios.size());
-  ids_.run = dimension("run", l.runs);
-  ids_.year = dimension("year", l.years.size());
-  ids_.country = dimension("country", l.countries.size());
-  ids_.cadre = dimension("cadre", l.cadres.size());
-  ids_.v_scenario =
-      coordinate("scenario", NC_STRING, ids_.scenario, "scenario (the first is the baseline)", "");
-  ids_.v_run = coordinate("run", NC_INT64, ids_.run, "run index (the sample design's point)", "1");
-  ids_.v_year =
-      coordinate("year", NC_INT, ids_.year, "calendar year (flows over the year before it)", "1");
-  ids_.v_country = coordinate("country", NC_STRING, ids_.country, "country (ISO3 code)", "");
-  ids_.v_cadre = coordinate("cadre", NC_STRING, ids_.cadre, "cadre (all: the sum over cadres)", "");
-  ok_var_ = coordinate("run_ok", NC_BYTE, ids_.run,
+  scenario_dim_ = dimension("scenario", l.scenarios.size());
+  run_dim_ = dimension("run", l.runs);
+  year_dim_ = dimension("year", l.years.size());
+  // The dense tables' keys: one dimension each (shared by tables with the same key).
+  for (const auto& t : l.tables)
+    if (!t.sparse())
+      for (const auto& k : t.keys) key_dimension(k);
+  strings_.push_back(
+      {coordinate("scenario", NC_STRING, scenario_dim_, "scenario (the first is the baseline)", ""),
+       &l.scenarios});
+  run_var_ = coordinate("run", NC_INT64, run_dim_, "run index (the sample design's point)", "1");
+  year_var_ =
+      coordinate("year", NC_INT, year_dim_, "calendar year (flows over the year before it)", "1");
+  for (const auto& [k, id] : dimensions_)
+    strings_.push_back({coordinate(k->name.c_str(), NC_STRING, id, k->long_name, ""), &k->labels});
+  ok_var_ = coordinate("run_ok", NC_BYTE, run_dim_,
                        "1 if the run succeeded, 0 if it failed (its values are NaN)", "1");
 }
 
-void netcdf_runs::define_values() {
-  const auto& l = layout_;
-  const int dims[5] = {ids_.scenario, ids_.run, ids_.year, ids_.country, ids_.cadre};
-  const std::size_t chunk[5] = {1, 1, l.years.size(), l.countries.size(), l.cadres.size()};
-  for (std::size_t i = 0; i < l.indicators.size(); ++i)
-    vars_.push_back(values_variable(l.indicators[i], dims, chunk,
-                                    i < l.indicator_text.size() ? &l.indicator_text[i] : nullptr));
+/// The entry dimension of a sparse table and its coordinate variables (the entry's label, then
+/// one per key column); returns the entry dimension.
+int netcdf_runs::define_entries(const runs_table& t) {
+  const int d = dimension(t.entry.c_str(), t.entry_labels.size());
+  strings_.push_back(
+      {coordinate(t.entry.c_str(), NC_STRING, d, t.entry_long_name, ""), &t.entry_labels});
+  for (const auto& k : t.keys)
+    strings_.push_back(
+        {coordinate(entry_coordinate(t, k).c_str(), NC_STRING, d, k.long_name, ""), &k.labels});
+  return d;
 }
 
-void netcdf_runs::define_corridors() {
-  const auto& l = layout_;
-  if (l.corridor_indicators.empty()) return;
-  const int d = dimension("corridor", l.corridor_origins.size());
-  ids_.v_corridor = coordinate("corridor", NC_STRING, d, "corridor (origin-destination cadre)", "");
-  ids_.v_origin =
-      coordinate("origin", NC_STRING, d, "origin country of the corridor (ISO3 code)", "");
-  ids_.v_destination = coordinate("destination", NC_STRING, d,
-                                  "destination country of the corridor (ISO3 code)", "");
-  ids_.v_corridor_cadre = coordinate("corridor_cadre", NC_STRING, d, "cadre of the corridor", "");
-  const int dims[4] = {ids_.scenario, ids_.run, ids_.year, d};
-  const std::size_t chunk[4] = {1, 1, l.years.size(), l.corridor_origins.size()};
-  for (std::size_t i = 0; i < l.corridor_indicators.size(); ++i)
-    corridor_vars_.push_back(values_variable(
-        "corridor_" + l.corridor_indicators[i], dims, chunk,
-        i < l.corridor_indicator_text.size() ? &l.corridor_indicator_text[i] : nullptr));
-  for (int v : corridor_vars_) text(v, "coordinates", "origin destination corridor_cadre");
+void netcdf_runs::define_table(const runs_table& t) {
+  auto& vars = vars_.emplace_back();
+  if (t.sparse() && t.indicators.empty()) return;  // no entries without values
+  std::vector<int> dims = {scenario_dim_, run_dim_, year_dim_};
+  std::vector<std::size_t> chunk = {1, 1, layout_.years.size()};
+  const auto extents = t.extents();
+  chunk.insert(chunk.end(), extents.begin(), extents.end());
+  if (t.sparse())
+    dims.push_back(define_entries(t));
+  else
+    for (const auto& k : t.keys) dims.push_back(key_dimension(k));
+  for (std::size_t i = 0; i < t.indicators.size(); ++i)
+    vars.push_back(values_variable(t.prefix + t.indicators[i], dims, chunk,
+                                   i < t.indicator_text.size() ? &t.indicator_text[i] : nullptr));
+  if (!t.sparse() || vars.empty()) return;
+  std::string names;
+  for (const auto& k : t.keys) names += (names.empty() ? "" : " ") + entry_coordinate(t, k);
+  for (int v : vars) text(v, "coordinates", names);
 }
 
 void netcdf_runs::define_inputs() {
   const auto& l = layout_;
   if (l.inputs.empty()) return;
   const int d = dimension("input", l.inputs.size());
-  ids_.v_input = coordinate("input", NC_STRING, d,
-                            "sampled input: parameter path, or the pattern of a shared entry", "");
-  const int dims[2] = {ids_.run, d};
+  input_var_ = coordinate("input", NC_STRING, d,
+                          "sampled input: parameter path, or the pattern of a shared entry", "");
+  const int dims[2] = {run_dim_, d};
   const std::size_t chunk[2] = {1, l.inputs.size()};
   const variable_text t{"", "value drawn for the input in the run (as in samples.csv)"};
   inputs_var_ = values_variable("sampled_value", dims, chunk, &t);
@@ -188,25 +221,13 @@ void netcdf_runs::put_strings(int var, const std::vector<std::string>& values) {
 
 void netcdf_runs::put_coordinates() {
   const auto& l = layout_;
-  put_strings(ids_.v_scenario, l.scenarios);
-  put_strings(ids_.v_country, l.countries);
-  put_strings(ids_.v_cadre, l.cadres);
-  if (ids_.v_corridor >= 0) {
-    std::vector<std::string> labels;
-    for (std::size_t i = 0; i < l.corridor_origins.size(); ++i)
-      labels.push_back(l.corridor_origins[i] + "-" + l.corridor_destinations[i] + " " +
-                       l.corridor_cadres[i]);
-    put_strings(ids_.v_corridor, labels);
-    put_strings(ids_.v_origin, l.corridor_origins);
-    put_strings(ids_.v_destination, l.corridor_destinations);
-    put_strings(ids_.v_corridor_cadre, l.corridor_cadres);
-  }
-  if (ids_.v_input >= 0) put_strings(ids_.v_input, l.inputs);
-  check(nc_put_var_int(ncid_, ids_.v_year, l.years.data()), temporary_, "coordinates");
+  for (const auto& c : strings_) put_strings(c.var, *c.labels);
+  if (input_var_ >= 0) put_strings(input_var_, l.inputs);
+  check(nc_put_var_int(ncid_, year_var_, l.years.data()), temporary_, "coordinates");
   std::vector<long long> runs(l.runs);
   for (std::size_t i = 0; i < runs.size(); ++i) runs[i] = static_cast<long long>(i);
   if (!runs.empty())
-    check(nc_put_var_longlong(ncid_, ids_.v_run, runs.data()), temporary_, "coordinates");
+    check(nc_put_var_longlong(ncid_, run_var_, runs.data()), temporary_, "coordinates");
   std::vector<signed char> zeros(l.runs, 0);
   if (!zeros.empty()) check(nc_put_var_schar(ncid_, ok_var_, zeros.data()), temporary_, "run_ok");
 }
@@ -215,21 +236,15 @@ netcdf_runs::~netcdf_runs() {
   discard();
 }
 
-void netcdf_runs::write(std::size_t scenario, std::size_t run, std::size_t indicator,
-                        std::span<const double> values) {
-  const std::size_t start[5] = {scenario, run, 0, 0, 0};
-  const std::size_t count[5] = {1, 1, layout_.years.size(), layout_.countries.size(),
-                                layout_.cadres.size()};
-  check(nc_put_vara_double(ncid_, vars_[indicator], start, count, values.data()), temporary_,
-        "values");
-}
-
-void netcdf_runs::write_corridor(std::size_t scenario, std::size_t run, std::size_t indicator,
-                                 std::span<const double> values) {
-  const std::size_t start[4] = {scenario, run, 0, 0};
-  const std::size_t count[4] = {1, 1, layout_.years.size(), layout_.corridor_origins.size()};
-  check(nc_put_vara_double(ncid_, corridor_vars_[indicator], start, count, values.data()),
-        temporary_, "values");
+void netcdf_runs::write(std::size_t scenario, std::size_t run, std::size_t table,
+                        std::size_t indicator, std::span<const double> values) {
+  std::vector<std::size_t> start = {scenario, run, 0}, count = {1, 1, layout_.years.size()};
+  const auto extents = layout_.tables[table].extents();
+  count.insert(count.end(), extents.begin(), extents.end());
+  start.resize(count.size(), 0);
+  check(
+      nc_put_vara_double(ncid_, vars_[table][indicator], start.data(), count.data(), values.data()),
+      temporary_, "values");
 }
 
 void netcdf_runs::write_inputs(std::size_t run, std::span<const double> values) {

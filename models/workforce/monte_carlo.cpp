@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -177,47 +178,50 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
 
 namespace {
 
+/// Refuses a name given to `--save-indicators`-like settings.
+[[noreturn]] void refuse_name(std::string message, std::vector<std::string> notes,
+                              std::string suggestion) {
+  engine::diagnostic d;
+  d.where.file = engine::setting_label(engine::setting::save_indicators);
+  d.message = std::move(message);
+  d.notes = std::move(notes);
+  d.suggestion = std::move(suggestion);
+  throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
+}
+
 /// Splits the names to save into country and corridor indicators (every one of both when
 /// `names` is empty). Throws input_error naming an unknown or repeated name.
-void choose_indicators(const std::vector<std::string>& names, saved_runs_map& out) {
+void choose_indicators(const std::vector<std::string>& names, saved_table_map& country,
+                       saved_table_map& corridor) {
   std::vector<std::string> all_names, corridor_names, prefixed, every_name;
   for (const auto& e : country_indicators()) all_names.emplace_back(e.name);
   for (const auto& e : corridor_indicators()) corridor_names.emplace_back(e.name);
-  for (const auto& n : corridor_names) prefixed.push_back("corridor_" + n);
+  for (const auto& n : corridor_names) prefixed.push_back(corridor.prefix + n);
   every_name = all_names;
   every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
   if (names.empty()) {
-    out.indicators = all_names;
-    out.corridor_indicators = corridor_names;
+    country.indicators = all_names;
+    corridor.indicators = corridor_names;
   }
   std::vector<std::string> seen;
   for (const auto& name : names) {
-    if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
-      engine::diagnostic d;
-      d.where.file = engine::setting_label(engine::setting::save_indicators);
-      d.message = fmt::format("'{}' is not an indicator", name);
-      d.notes = {"indicators: " + engine::join_list(all_names, 100),
-                 "corridor indicators: " + engine::join_list(prefixed, 100)};
-      d.suggestion = engine::closest_match(name, every_name).value_or("");
-      throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
-    }
-    if (std::find(seen.begin(), seen.end(), name) != seen.end()) {
-      engine::diagnostic d;
-      d.where.file = engine::setting_label(engine::setting::save_indicators);
-      d.message = fmt::format("'{}' is named twice", name);
-      d.notes = {"name each indicator once"};
-      throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
-    }
+    if (std::find(every_name.begin(), every_name.end(), name) == every_name.end())
+      refuse_name(fmt::format("'{}' is not an indicator", name),
+                  {"indicators: " + engine::join_list(all_names, 100),
+                   "corridor indicators: " + engine::join_list(prefixed, 100)},
+                  engine::closest_match(name, every_name).value_or(""));
+    if (std::find(seen.begin(), seen.end(), name) != seen.end())
+      refuse_name(fmt::format("'{}' is named twice", name), {"name each indicator once"}, "");
     seen.push_back(name);
-    if (name.rfind("corridor_", 0) == 0)
-      out.corridor_indicators.push_back(name.substr(9));
+    if (name.rfind(corridor.prefix, 0) == 0)
+      corridor.indicators.push_back(name.substr(corridor.prefix.size()));
     else
-      out.indicators.push_back(name);
+      country.indicators.push_back(name);
   }
-  for (const auto& name : out.indicators)
-    out.indicator_info.push_back(*engine::find_indicator(country_indicators(), name));
-  for (const auto& name : out.corridor_indicators)
-    out.corridor_indicator_info.push_back(*engine::find_indicator(corridor_indicators(), name));
+  for (const auto& name : country.indicators)
+    country.info.push_back(*engine::find_indicator(country_indicators(), name));
+  for (const auto& name : corridor.indicators)
+    corridor.info.push_back(*engine::find_indicator(corridor_indicators(), name));
 }
 
 /// Position of key column `name` in `schema` (which must have it).
@@ -234,67 +238,106 @@ std::size_t position(const std::vector<std::string>& list, const std::string& la
   return static_cast<std::size_t>(std::find(list.begin(), list.end(), label) - list.begin());
 }
 
-/// out.cell, from the indicators table (keys read by column name).
-void map_country_cells(const mc_study& st, const engine::table_schema& schema,
-                       saved_runs_map& out) {
-  const std::size_t kc = key_column(schema, "country"), kk = key_column(schema, "cadre"),
-                    ki = key_column(schema, "indicator");
-  const std::size_t years = st.times.size(), nc = out.countries.size(), nk = out.cadres.size(),
-                    ni = out.indicators.size();
-  out.cell.assign(st.scenarios.size() * ni * years * nc * nk, saved_runs_map::none);
-  for (std::size_t i = 0; i < schema.size(); ++i) {
-    const auto& key = schema.series[i];
-    const std::size_t c = position(out.countries, key[kc]), k = position(out.cadres, key[kk]),
-                      ind = position(out.indicators, key[ki]);
-    if (c == nc || k == nk) throw engine::internal_error("an indicator series has unknown keys");
-    if (ind == ni) continue;
-    for (std::size_t s = 0; s < st.scenarios.size(); ++s)
-      for (std::size_t y = 0; y < years; ++y)
-        out.cell[(((s * ni + ind) * years + y) * nc + c) * nk + k] =
-            st.table_cell(s, 0) + y * schema.size() + i;
-  }
+/// The position of `label` in `list`, appended when new.
+std::size_t position_adding(std::vector<std::string>& list, const std::string& label) {
+  const std::size_t at = position(list, label);
+  if (at == list.size()) list.push_back(label);
+  return at;
 }
 
-/// The corridor cadres and out.corridor_cell, from the corridors table (keys by column name).
-void map_corridor_cells(const mc_study& st, const engine::table_schema& corridors,
-                        saved_runs_map& out) {
-  const std::size_t ko = key_column(corridors, "origin"), kd = key_column(corridors, "destination"),
-                    kk = key_column(corridors, "cadre"), ki = key_column(corridors, "indicator");
-  std::vector<std::size_t> corridor_of;  // per series: its corridor cadre
-  for (const auto& key : corridors.series) {
-    const std::size_t n = out.origins.size();
-    if (n == 0 || out.origins.back() != key[ko] || out.destinations.back() != key[kd] ||
-        out.corridor_cadres.back() != key[kk]) {
-      out.origins.push_back(key[ko]);
-      out.destinations.push_back(key[kd]);
-      out.corridor_cadres.push_back(key[kk]);
+/// The schema's key columns but `indicator` into t.keys; returns their positions in a series.
+std::vector<std::size_t> value_keys(const engine::table_schema& schema, saved_table_map& t) {
+  t.table = schema.name;
+  std::vector<std::size_t> at;
+  for (std::size_t k = 0; k < schema.key_columns.size(); ++k)
+    if (schema.key_columns[k] != "indicator") {
+      t.keys.push_back(schema.key_columns[k]);
+      at.push_back(k);
     }
-    corridor_of.push_back(out.origins.size() - 1);
+  t.labels.resize(at.size());
+  return at;
+}
+
+/// Per series of a dense table, its cell in a slab: row-major over the keys' labels (those
+/// t.labels holds already first, in that order, then the others as they appear).
+std::vector<std::size_t> dense_cells(const engine::table_schema& schema,
+                                     const std::vector<std::size_t>& at, saved_table_map& t) {
+  for (const auto& series : schema.series)
+    for (std::size_t k = 0; k < at.size(); ++k) position_adding(t.labels[k], series[at[k]]);
+  std::vector<std::size_t> out;
+  for (const auto& series : schema.series) {
+    std::size_t cell = 0;
+    for (std::size_t k = 0; k < at.size(); ++k)
+      cell = cell * t.labels[k].size() + position(t.labels[k], series[at[k]]);
+    out.push_back(cell);
   }
-  const std::size_t years = st.times.size(), nr = out.origins.size(),
-                    ni = out.corridor_indicators.size();
-  out.corridor_cell.assign(st.scenarios.size() * ni * years * nr, saved_runs_map::none);
-  for (std::size_t i = 0; i < corridors.size(); ++i) {
-    const std::size_t ind = position(out.corridor_indicators, corridors.series[i][ki]);
+  return out;
+}
+
+/// Per series of a sparse table, its entry: one per combination of key labels, in order of
+/// appearance (t.labels[k][e]: key k's label of entry e).
+std::vector<std::size_t> sparse_cells(const engine::table_schema& schema,
+                                      const std::vector<std::size_t>& at, saved_table_map& t) {
+  std::map<std::vector<std::string>, std::size_t> entries;
+  std::vector<std::size_t> out;
+  for (const auto& series : schema.series) {
+    std::vector<std::string> key;
+    for (std::size_t k : at) key.push_back(series[k]);
+    const auto [it, added] = entries.emplace(key, entries.size());
+    if (added)
+      for (std::size_t k = 0; k < at.size(); ++k) t.labels[k].push_back(key[k]);
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+/// t's keys, labels and cells, from table `table` of the study's model (keys read by name).
+void map_cells(const mc_study& st, std::size_t table, saved_table_map& t) {
+  const auto& schema = *st.models[0]->schemas()[table];
+  const auto at = value_keys(schema, t);
+  const auto slab_cell = t.entry.empty() ? dense_cells(schema, at, t) : sparse_cells(schema, at, t);
+  const std::size_t ki = key_column(schema, "indicator"), years = st.times.size(), n = t.slab(),
+                    ni = t.indicators.size();
+  t.cell.assign(st.scenarios.size() * ni * years * n, saved_runs_map::none);
+  for (std::size_t i = 0; i < schema.size(); ++i) {
+    const std::size_t ind = position(t.indicators, schema.series[i][ki]);
     if (ind == ni) continue;
     for (std::size_t s = 0; s < st.scenarios.size(); ++s)
       for (std::size_t y = 0; y < years; ++y)
-        out.corridor_cell[((s * ni + ind) * years + y) * nr + corridor_of[i]] =
-            st.table_cell(s, 1) + y * corridors.size() + i;
+        t.cell[((s * ni + ind) * years + y) * n + slab_cell[i]] =
+            st.table_cell(s, table) + y * schema.size() + i;
   }
 }
 
 }  // namespace
 
+std::size_t saved_table_map::slab() const {
+  if (!entry.empty()) return labels.empty() ? 0 : labels[0].size();
+  std::size_t n = 1;
+  for (const auto& l : labels) n *= l.size();
+  return n;
+}
+
 saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& indicators) {
   const auto& m = *st.models[0];
   saved_runs_map out;
-  out.countries = m.country_set().labels();
-  out.cadres = m.cadre_ids();
-  out.cadres.push_back("all");
-  choose_indicators(indicators, out);
-  map_country_cells(st, *m.schemas()[0], out);
-  map_corridor_cells(st, *m.schemas()[1], out);
+  out.tables.resize(2);
+  auto& country = out.tables[0];
+  auto& corridor = out.tables[1];
+  corridor.prefix = "corridor_";
+  corridor.entry = "corridor";
+  choose_indicators(indicators, country, corridor);
+  // The model's orders of countries and cadres (a cadre can be missing in the first countries).
+  country.labels = {m.country_set().labels(), m.cadre_ids()};
+  country.labels[1].push_back("all");
+  map_cells(st, 0, country);
+  map_cells(st, 1, corridor);
+  const std::size_t o = position(corridor.keys, "origin"),
+                    d = position(corridor.keys, "destination"),
+                    k = position(corridor.keys, "cadre");
+  for (std::size_t e = 0; e < corridor.slab(); ++e)
+    corridor.entry_labels.push_back(corridor.labels[o][e] + "-" + corridor.labels[d][e] + " " +
+                                    corridor.labels[k][e]);
   return out;
 }
 

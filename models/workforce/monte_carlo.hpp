@@ -43,18 +43,32 @@ mc_study prepare_study(const std::vector<std::string>& paths,
 /// Computes every cell of run `run` into `out` (size study.cells()). Throws on a failed run.
 void run_sample(const mc_study& study, std::size_t run, std::span<double> out);
 
-/// Where each per-run value to save lies among a run's cells: for (scenario, indicator, year,
-/// country, cadre), in that order, the cell index, or `none` (a country without that cadre).
+/// One table of per-run values to save, described by its own key columns (every key column of
+/// the table's schema except `indicator`). A dense table has a value for every combination of
+/// its keys' labels (missing ones `none`); a sparse one (e.g. corridors) for its entries only.
+struct saved_table_map {
+  std::string table;   ///< schema name, e.g. "indicators"
+  std::string prefix;  ///< of the saved variables' names, e.g. "corridor_"
+  std::string entry;   ///< sparse tables: the entries' name ("corridor"); else ""
+  std::vector<std::string> entry_labels;  ///< sparse tables: one label per entry
+  std::vector<std::string> keys;          ///< key columns, in schema order, without `indicator`
+  /// Dense: labels[k] the labels of key k. Sparse: labels[k][e] key k's label of entry e.
+  std::vector<std::vector<std::string>> labels;
+  std::vector<std::string> indicators;       ///< to save (without the prefix)
+  std::vector<engine::indicator_info> info;  ///< the registry's entries of `indicators`
+  /// For (scenario, indicator, year, cell of the slab), in that order, the run's cell or `none`.
+  std::vector<std::size_t> cell;
+
+  /// Values per (scenario, indicator, year): the product of the key sizes, or the entries.
+  std::size_t slab() const;
+};
+
+/// Where each per-run value to save lies among a run's cells, table by table: the indicators
+/// table (dense over country and cadre, cadres ending with "all"), then the corridors table
+/// (sparse: one entry per corridor cadre).
 struct saved_runs_map {
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
-  std::vector<std::string> countries, cadres, indicators;  ///< cadres end with "all"
-  std::vector<std::size_t> cell;
-  /// Corridor cadres (origin, destination, cadre) and the corridor indicators to save (without
-  /// their `corridor_` prefix); for (scenario, corridor indicator, year, corridor), the cell.
-  std::vector<std::string> origins, destinations, corridor_cadres, corridor_indicators;
-  std::vector<std::size_t> corridor_cell;
-  /// The registry's entries of `indicators` and of `corridor_indicators` (units, meaning).
-  std::vector<engine::indicator_info> indicator_info, corridor_indicator_info;
+  std::vector<saved_table_map> tables;
 };
 
 /// The map for `indicators`: country indicators, and corridor indicators as `corridor_<name>`
