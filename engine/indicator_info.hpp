@@ -40,6 +40,9 @@ struct indicator_info {
   value_format format;
   aggregation over_cadres, over_countries;
   std::string_view meaning;  ///< one line, e.g. "workers working in the country (supply)"
+  /// A column title for tables of key figures, e.g. "Net migration per year", where the label
+  /// alone would not say it; empty where the label says it.
+  std::string_view short_label = {};
 };
 
 /// Position of `name` in `table`, or table.size() when it has none (usable in static_assert).

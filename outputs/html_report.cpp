@@ -158,6 +158,7 @@ std::optional<double> parse_number(std::string_view s) {
 struct table_data {
   const result_file* file = nullptr;
   std::vector<std::string> dictionaries;  ///< of the key columns, from the file's header
+  std::vector<std::string> key_columns;   ///< "scenario", then the header's key columns
   std::vector<double> years;
   std::vector<std::vector<std::uint32_t>> series_keys;  ///< scenario id, then one id per key
   std::vector<std::vector<double>> values;  ///< per series: columns x years, column-major
@@ -220,6 +221,7 @@ void table_reader::header(const std::vector<std::string>& fields, std::size_t li
                columns_.leading.end();
     if (!good) break;
     t_.dictionaries.push_back(dictionary_of(column, t_.file->table));
+    t_.key_columns.push_back(column);
   }
   if (!good)
     throw folder_error(
@@ -227,6 +229,7 @@ void table_reader::header(const std::vector<std::string>& fields, std::size_t li
         fmt::format("expected the header '{},<key columns>,{}'", fmt::join(columns_.leading, ","),
                     fmt::join(columns_.values, ",")),
         static_cast<int>(line));
+  t_.key_columns.insert(t_.key_columns.begin(), fields[0]);
   header_ = fields;
 }
 
@@ -288,12 +291,16 @@ table_data read_table(const fs::path& dir, const result_file& file,
   return reader.finish();
 }
 
-/// The table as compact JSON: dictionary names of its keys, its value columns, its years, and
+/// The table as compact JSON: dictionary names of its keys, the names of its key columns (the
+/// page finds a key by its column, never by its position), its value columns, its years, and
 /// each series as [scenario, key ids..., [[column 0 by year], [column 1 by year]...]].
 void append_table_json(std::string& out, const table_data& t) {
   const auto& columns = columns_of(t.file->shape).values;
   out += fmt::format("\"{}\":{{\"keys\":[\"scenarios\"", t.file->stem());
   for (const auto& k : t.dictionaries) out += fmt::format(",\"{}\"", k);
+  out += "],\"key_columns\":[";
+  for (std::size_t k = 0; k < t.key_columns.size(); ++k)
+    out += fmt::format("{}\"{}\"", k ? "," : "", t.key_columns[k]);
   out += "],\"columns\":[";
   for (std::size_t c = 0; c < columns.size(); ++c)
     out += fmt::format("{}\"{}\"", c ? "," : "", columns[c]);

@@ -27,7 +27,8 @@ std::string to_json(const run_record& r) {
                           {"label", std::string(i.label)},
                           {"unit", std::string(i.unit_text)},
                           {"kind", std::string(engine::to_string(i.kind))},
-                          {"format", std::string(engine::to_string(i.format))}});
+                          {"format", std::string(engine::to_string(i.format))},
+                          {"short_label", std::string(i.short_label)}});
   const ordered_json j = {
       {"scenario", r.scenario},
       {"description", r.description},

@@ -247,6 +247,24 @@ TEST_CASE("the report takes a table's key columns from its header", "[io]") {
         nlohmann::json({"scenarios", "countries", "countries", "cadres", "corridor_indicators"}));
 }
 
+TEST_CASE("the page names the key columns of each table", "[io]") {
+  const auto dir = run_folder("report_key_columns", "Aland");
+  test::write_file(dir, "indicators.csv",
+                   "scenario,year,country,age_band,cadre,indicator,value\n"
+                   "good,2020,AAA,20-29,nurses,supply,10\n");
+  const auto d = page_data(out::report_html(dir, settings()));
+  for (const auto& [name, t] : d["tables"].items()) {
+    INFO(name);
+    REQUIRE(t.contains("key_columns"));
+    CHECK(t["key_columns"].size() == t["keys"].size());
+  }
+  // The page finds a key by its column's name, so an added age band shifts nothing.
+  CHECK(d["tables"]["indicators"]["key_columns"] ==
+        nlohmann::json({"scenario", "country", "age_band", "cadre", "indicator"}));
+  CHECK(d["tables"]["corridors"]["key_columns"] ==
+        nlohmann::json({"scenario", "origin", "destination", "cadre", "indicator"}));
+}
+
 TEST_CASE("a header without the catalogue's columns is not a table hwfsim writes", "[io]") {
   const auto dir = run_folder("report_bad_header", "Aland");
   for (const auto* header :

@@ -132,12 +132,52 @@ TEST_CASE("run.json carries the registry for the report", "[io][indicators]") {
                                   {"label", "Students in training"},
                                   {"unit", "students"},
                                   {"kind", "stock"},
-                                  {"format", "count"}});
+                                  {"format", "count"},
+                                  {"short_label", ""}});
   for (const auto& e : list)
     if (e.at("name") == "sdg_density") {
       CHECK(e.at("label") == "SDG density");
       CHECK(e.at("format") == "density");
     }
+}
+
+TEST_CASE("run.json carries every title of every registry entry", "[io][indicators]") {
+  out::run_record r;
+  r.indicators = model::report_indicators();
+  const auto list = nlohmann::json::parse(out::to_json(r)).at("model").at("indicators");
+  REQUIRE(list.size() == r.indicators.size());
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const auto& e = r.indicators[i];
+    INFO(e.name);
+    CHECK(list[i].at("name").get<std::string>() == e.name);
+    CHECK(list[i].at("label").get<std::string>() == e.label);
+    CHECK(list[i].at("unit").get<std::string>() == e.unit_text);
+    CHECK(list[i].at("short_label").get<std::string>() == e.short_label);
+  }
+  // The key figures' column titles of report.html, as the page printed them before they moved
+  // into the registry.
+  const auto title = [&](std::string_view name) {
+    const auto* e = engine::find_indicator(r.indicators, name);
+    REQUIRE(e);
+    return std::string(e->short_label.empty() ? e->label : e->short_label);
+  };
+  CHECK(title("supply") == "Supply");
+  CHECK(title("sdg_density") == "SDG density per 10,000");
+  CHECK(title("shortage") == "Shortage");
+  CHECK(title("net_migration") == "Net migration per year");
+  CHECK(title("training_cost") == "Training cost per year (USD)");
+  CHECK(title("investment_lost") == "Investment lost per year (USD)");
+  CHECK(title("emigration") == "Emigration per year");
+  CHECK(title("policy_cost_cumulative") == "Policy cost, cumulative (USD)");
+  CHECK(title("cost_per_additional_worker_year") == "USD per additional worker-year");
+  CHECK(title("shortage_below_baseline") == "Chance shortage strictly below baseline");
+  CHECK(title("shortage_not_above_baseline") == "Chance shortage at most baseline (ties count)");
+  CHECK(title("sdg_density_at_least_44.5") ==
+        fmt::format("Chance SDG density \u2265 {}", model::sdg_threshold));
+  // The summary table's entries keep the country entries' titles.
+  const auto& summary = model::summary_indicators();
+  CHECK(summary[model::indicator_position(summary, "net_migration")].short_label ==
+        "Net migration per year");
 }
 
 TEST_CASE("a run's tables keep their schemas when the model is gone", "[model][indicators]") {

@@ -66,7 +66,7 @@ inline constexpr std::array<engine::indicator_info, 25> country_indicator_table 
       {"shortage", "1", "Shortage", "workers", stock, count, sum, sum,
        "workers needed minus supply, when positive"},
       {"emigration", "year-1", "Emigration", "workers per year", flow, count, sum, sum,
-       "workers emigrating (over the year before)"},
+       "workers emigrating (over the year before)", "Emigration per year"},
       {"immigration", "year-1", "Immigration", "workers per year", flow, count, sum, sum,
        "workers immigrating (over the year before)"},
       {"returns", "year-1", "Returns", "workers per year", flow, count, sum, sum,
@@ -74,7 +74,7 @@ inline constexpr std::array<engine::indicator_info, 25> country_indicator_table 
       {"attrition", "year-1", "Attrition", "workers per year", flow, count, sum, sum,
        "workers leaving the profession or retiring (over the year before)"},
       {"training_cost", "USD year-1", "Training cost", "USD per year", flow, usd, sum, sum,
-       "training cost (over the year before)"},
+       "training cost (over the year before)", "Training cost per year (USD)"},
       {"retention_cost", "USD year-1", "Retention cost", "USD per year", flow, usd, sum, sum,
        "cost of retention policies (over the year before)"},
       {"compensation_paid", "USD year-1", "Compensation paid", "USD per year", flow, usd, sum, sum,
@@ -84,14 +84,17 @@ inline constexpr std::array<engine::indicator_info, 25> country_indicator_table 
       {"capital_cost", "USD year-1", "Capital cost of training", "USD per year", flow, usd, sum,
        sum, "capital cost of added training seats (over the year before)"},
       {"investment_lost", "USD year-1", "Training investment lost", "USD per year", flow, usd, sum,
-       sum, "training investment lost to emigration (over the year before)"},
+       sum, "training investment lost to emigration (over the year before)",
+       "Investment lost per year (USD)"},
       {"supply_years", "year year-1", "Supply-years", "worker-years per year", flow, count, sum,
        sum, "worker-years of supply (over the year before)"},
       {"net_migration", "year-1", "Net migration", "workers per year", flow, count, sum, sum,
        "immigrants and returning emigrants minus emigrants and foreign-trained workers going "
-       "home (over the year before)"},
+       "home (over the year before)",
+       "Net migration per year"},
       {"sdg_density", "1e-4", "SDG density", "per 10,000 people", ratio, density, total_only,
-       recomputed, "doctors, nurses and midwives per 10,000 people (SDG index)"},
+       recomputed, "doctors, nurses and midwives per 10,000 people (SDG index)",
+       "SDG density per 10,000"},
   }};
 }();
 
@@ -137,7 +140,8 @@ inline constexpr std::array<engine::indicator_info, 10> summary_indicator_table 
       summary_of("shortage"),
       summary_of("net_migration"),
       {"policy_cost_cumulative", "USD", "Policy cost, cumulative", "USD", flow, usd, none, sum,
-       "policy costs net of compensation received, from the start year"},
+       "policy costs net of compensation received, from the start year",
+       "Policy cost, cumulative (USD)"},
       {"incremental_cost_discounted", "USD", "Incremental cost, discounted", "USD", flow, usd, none,
        sum, "policy cost above the baseline's, discounted"},
       {"additional_supply_years_discounted", "year", "Additional supply-years, discounted",
@@ -145,7 +149,8 @@ inline constexpr std::array<engine::indicator_info, 10> summary_indicator_table 
        "worker-years of supply above the baseline's, discounted"},
       {"cost_per_additional_worker_year", "USD year-1", "Cost per additional worker-year", "USD",
        ratio, usd, none, recomputed,
-       "discounted incremental cost over discounted additional supply-years"},
+       "discounted incremental cost over discounted additional supply-years",
+       "USD per additional worker-year"},
       {"meets_sdg_threshold", "1", "Meets the SDG threshold", "1 if it does, 0 if not", flag,
        number, none, none, "1 if the SDG density is at least the SDG index threshold"},
   }};
@@ -176,7 +181,8 @@ inline constexpr std::array<engine::indicator_info, 3> probability_table = [] {
       {"shortage_not_above_baseline", "1", "Chance shortage at most baseline (ties count)",
        "share of runs", flag, share, none, none, "the shortage is at most the baseline's"},
       {"sdg_density_at_least_44.5", "1", "Chance SDG density at least 44.5", "share of runs", flag,
-       share, none, none, "the SDG density is at least the SDG index threshold"},
+       share, none, none, "the SDG density is at least the SDG index threshold",
+       "Chance SDG density \u2265 44.5"},
   }};
 }();
 

@@ -32,19 +32,28 @@
   }
   const id = (dict, label) => (lookup[dict] && lookup[dict].has(label) ? lookup[dict].get(label) : -1);
 
+  // Each table names its key columns (scenario, country, origin, destination, cadre, indicator,
+  // and whatever a model adds, such as an age band) and the dictionary of each; the page finds a
+  // key by its column's name, never by its position. A key column a lookup does not name is read
+  // at its total ('all'), so an added dimension shifts nothing.
   const tables = {};
   for (const [name, t] of Object.entries(data.tables)) {
     const map = new Map();
     for (const s of t.series) map.set(s.slice(0, -1).join('|'), s[s.length - 1]);
-    tables[name] = { years: t.years, columns: t.columns, map };
+    const totals = t.keys.map((dict) => id(dict, 'all'));
+    tables[name] = { years: t.years, columns: t.columns, keyColumns: t.key_columns, totals, map };
   }
   const has = (name) => Object.prototype.hasOwnProperty.call(tables, name);
 
+  /** The value columns of the series of table `t` at `key` ({column name: id}), or undefined. */
+  const seriesAt = (t, key) =>
+    t.map.get(t.keyColumns.map((c, i) => (key[c] === undefined ? t.totals[i] : key[c])).join('|'));
+
   /** The values over the table's years of one series and column, or null. */
-  function series(table, keyIds, column) {
+  function series(table, key, column) {
     const t = tables[table];
     if (!t) return null;
-    const cols = t.map.get(keyIds.join('|'));
+    const cols = seriesAt(t, key);
     if (!cols) return null;
     const c = column === undefined ? 0 : t.columns.indexOf(column);
     return c >= 0 ? cols[c] : null;
@@ -59,9 +68,12 @@
   // Corridors: (origin, destination, cadre) triples present in the corridor table.
   const corridors = [];
   if (has(corridorTable)) {
+    const t = tables[corridorTable];
+    const [at, ad, ak] = ['origin', 'destination', 'cadre'].map((c) => t.keyColumns.indexOf(c));
     const seen = new Set();
-    for (const key of tables[corridorTable].map.keys()) {
-      const [, o, d, k] = key.split('|').map(Number);
+    for (const key of t.map.keys()) {
+      const ids = key.split('|').map(Number);
+      const [o, d, k] = [ids[at], ids[ad], ids[ak]];
       const triple = o + '|' + d + '|' + k;
       if (!seen.has(triple)) {
         seen.add(triple);
@@ -81,22 +93,18 @@
   const sdgText = sdgCadres === null ? 'the cadres the SDG index counts' : sdgCadres.length ? listText(sdgCadres) : 'no cadre';
   const noSdgCadre = sdgCadres !== null && sdgCadres.length === 0;
 
-  // [label, unit, format kind] of each indicator, from the model's registry in run.json; names
-  // it does not list (a folder written before run.json carried them) are shown as they are.
+  // [label, unit, format kind, key-figure title] of each indicator, from the model's registry in
+  // run.json; names it does not list (a folder written before run.json carried them) are shown
+  // as they are.
   const INDICATORS = {};
   for (const e of ((data.scenarios[0] || {}).model || {}).indicators || [])
-    INDICATORS[e.name] = [e.name === 'sdg_density' ? e.label + ' (' + sdgText + ')' : e.label, e.unit, e.format];
+    INDICATORS[e.name] = [e.name === 'sdg_density' ? e.label + ' (' + sdgText + ')' : e.label, e.unit, e.format, e.short_label];
   const meta = (name) => INDICATORS[name] || [name, '', 'number'];
-  // Column titles of the key figures (units in the header's tooltip).
-  const SHORT = {
-    supply: 'Supply', sdg_density: 'SDG density per 10,000', shortage: 'Shortage',
-    net_migration: 'Net migration per year', training_cost: 'Training cost per year (USD)',
-    investment_lost: 'Investment lost per year (USD)', emigration: 'Emigration per year',
-    policy_cost_cumulative: 'Policy cost, cumulative (USD)',
-    cost_per_additional_worker_year: 'USD per additional worker-year',
-  };
   const label = (name) => meta(name)[0];
   const unit = (name) => meta(name)[1];
+  // The column title of the key figures (units in the header's tooltip): the registry's short
+  // label where the label alone would not say it.
+  const columnTitle = (name) => meta(name)[3] || label(name);
   // The chart's title names the indicator; its y axis, the unit.
   const axisTitle = (name) => {
     const u = unit(name) || label(name);
@@ -211,15 +219,15 @@
     const last = years.length - 1;
     let best = 0, bestChange = 0;
     countries.forEach((_, c) => {
-      const b = series(mainTable, [0, c, cadreAll, supply], valueColumn);
+      const b = series(mainTable, { scenario: 0, country: c, cadre: cadreAll, indicator: supply }, valueColumn);
       if (!b || b[last] === null) return;
       for (let s = 1; s < scenarios.length; ++s) {
         let d = null;
         if (isMc) {
-          const q = series('difference_quantiles', [s, c, cadreAll, supply], 'p50');
+          const q = series('difference_quantiles', { scenario: s, country: c, cadre: cadreAll, indicator: supply }, 'p50');
           d = q ? q[last] : null;
         } else {
-          const v = series('indicators', [s, c, cadreAll, supply]);
+          const v = series('indicators', { scenario: s, country: c, cadre: cadreAll, indicator: supply });
           d = v && v[last] !== null ? v[last] - b[last] : null;
         }
         const change = d === null ? 0 : Math.abs(d) / Math.max(Math.abs(b[last]), 1);
@@ -433,10 +441,10 @@
   }
 
   /** Quantile rows {year, mean, p05..p95} of one series of a quantile table. */
-  function quantileRows(table, keyIds) {
+  function quantileRows(table, key) {
     const t = tables[table];
     if (!t) return [];
-    const cols = t.map.get(keyIds.join('|'));
+    const cols = seriesAt(t, key);
     if (!cols) return [];
     const out = [];
     t.years.forEach((year, i) => {
@@ -449,7 +457,8 @@
 
   const ind = (name) => id('indicators', name);
   const cind = (name) => id('corridor_indicators', name);
-  const countryKey = (s, c, k, name) => [s, c, k, ind(name)];
+  const countryKey = (s, c, k, name) => ({ scenario: s, country: c, cadre: k, indicator: ind(name) });
+  const corridorKey = (s, e, i) => ({ scenario: s, origin: e.o, destination: e.d, cadre: e.k, indicator: i });
   const countryHasCadre = (c, k) => series(mainTable, countryKey(0, c, k, 'supply'), valueColumn) !== null;
   const cadresOf = (c) => cadres.map((_, k) => k).filter((k) => k !== cadreAll && countryHasCadre(c, k));
 
@@ -608,7 +617,7 @@
     if (kind === 'compare') {
       columns = ['supply', 'sdg_density', 'shortage', 'net_migration', 'policy_cost_cumulative',
         'cost_per_additional_worker_year'].filter((n) => id('summary_indicators', n) >= 0)
-        .map((n) => ({ name: n, title: SHORT[n] || label(n), unit: unit(n), get: (sc, c, y) => summaryAt(sc, c, n, y) }));
+        .map((n) => ({ name: n, title: columnTitle(n), unit: unit(n), get: (sc, c, y) => summaryAt(sc, c, n, y) }));
     } else if (!isMc) {
       columns = [
         { name: 'supply', get: (sc, c, y) => valueAt(sc, c, 'supply', y) },
@@ -618,21 +627,18 @@
         { name: 'net_migration', get: (sc, c, y) => valueAt(sc, c, 'net_migration', y) },
         { name: 'training_cost', get: (sc, c, y) => valueAt(sc, c, 'training_cost', y) },
         { name: 'investment_lost', get: (sc, c, y) => valueAt(sc, c, 'investment_lost', y) },
-      ].map((col) => Object.assign({ title: SHORT[col.name] || label(col.name), unit: unit(col.name) }, col));
+      ].map((col) => Object.assign({ title: columnTitle(col.name), unit: unit(col.name) }, col));
     } else {
-      const q = (n) => (sc, c, y) => quantileAt('quantiles', [sc, c, cadreAll, ind(n)], y);
+      const q = (n) => (sc, c, y) => quantileAt('quantiles', countryKey(sc, c, cadreAll, n), y);
       columns = [
         { name: 'supply', get: q('supply'), range: true },
         { name: 'sdg_density', get: q('sdg_density'), range: true },
         { name: 'shortage', get: q('shortage'), range: true },
         { name: 'emigration', get: q('emigration'), range: true },
         { name: 'investment_lost', get: q('investment_lost'), range: true },
-      ].map((col) => Object.assign({ title: (SHORT[col.name] || label(col.name)) + ', median [5th\u201395th]', unit: unit(col.name) }, col));
+      ].map((col) => Object.assign({ title: columnTitle(col.name) + ', median [5th\u201395th]', unit: unit(col.name) }, col));
       for (const p of D.probabilities || []) {
-        columns.push({ name: p, title: p.startsWith('sdg_density') ? 'Chance SDG density \u2265 ' + K.sdg_threshold
-          : p === 'shortage_below_baseline' ? 'Chance shortage strictly below baseline'
-            : p === 'shortage_not_above_baseline' ? 'Chance shortage at most baseline (ties count)' : p, unit: 'share of runs',
-        share: true, get: (sc, c, y) => probabilityAt(sc, c, p, y) });
+        columns.push({ name: p, title: columnTitle(p), unit: unit(p), share: true, get: (sc, c, y) => probabilityAt(sc, c, p, y) });
       }
     }
 
@@ -686,12 +692,12 @@
     return i < 0 ? null : values[i];
   }
   const valueAt = (s, c, n, y) => atYear('indicators', series('indicators', countryKey(s, c, cadreAll, n)), y);
-  const summaryAt = (s, c, n, y) => atYear('summary', series('summary', [s, c, id('summary_indicators', n)]), y);
-  const probabilityAt = (s, c, p, y) => atYear('probabilities', series('probabilities', [s, c, id('probabilities', p)]), y);
-  function quantileAt(table, keyIds, y) {
+  const summaryAt = (s, c, n, y) => atYear('summary', series('summary', { scenario: s, country: c, indicator: id('summary_indicators', n) }), y);
+  const probabilityAt = (s, c, p, y) => atYear('probabilities', series('probabilities', { scenario: s, country: c, probability: id('probabilities', p) }), y);
+  function quantileAt(table, key, y) {
     const t = tables[table];
     if (!t) return null;
-    const cols = t.map.get(keyIds.join('|'));
+    const cols = seriesAt(t, key);
     const i = t.years.indexOf(y);
     if (!cols || i < 0 || cols[t.columns.indexOf('p50')][i] === null) return null;
     const r = {};
@@ -766,7 +772,7 @@
         const need = quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, 'need'))
           .map((r) => ({ year: r.year, value: r.p50, series: 'Need (median)' }));
         return fanChart({ indicator: 'supply', title: 'Need and supply', subtitle: sub + '; bands: supply',
-          yTitle: 'Workers', rows: quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, 'supply')),
+          yTitle: axisTitle('supply'), rows: quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, 'supply')),
           extraLines: { data: { values: need }, mark: { type: 'line', strokeDash: [6, 3], color: '#9b2c2c' },
             encoding: { x: X_YEAR, y: { field: 'value', type: 'quantitative' } } } });
       }
@@ -786,7 +792,7 @@
       spec.data = { values: rows };
       spec.layer = [
         { mark: { type: 'area', opacity: 0.8 }, encoding: { x: X_YEAR,
-          y: { field: 'Supply', type: 'quantitative', title: 'Workers', axis: { format: f.axis } }, y2: { field: 'top' },
+          y: { field: 'Supply', type: 'quantitative', title: axisTitle('supply'), axis: { format: f.axis } }, y2: { field: 'top' },
           color: Object.assign({ datum: 'Shortage' }, color) } },
         { mark: { type: 'line' }, encoding: { x: X_YEAR, y: { field: 'Supply', type: 'quantitative' },
           color: Object.assign({ datum: 'Supply' }, color) } },
@@ -816,7 +822,7 @@
       spec.mark = isMc ? { type: 'line', point: POINT, tooltip: true } : { type: 'area', tooltip: true, opacity: 0.9, line: { strokeWidth: 1 } };
       spec.encoding = {
         x: X_YEAR,
-        y: { field: 'value', type: 'quantitative', title: 'Workers', stack: isMc ? null : 'zero', axis: { format: f.axis } },
+        y: { field: 'value', type: 'quantitative', title: axisTitle('supply'), stack: isMc ? null : 'zero', axis: { format: f.axis } },
         color: { field: 'series', type: 'nominal', title: 'Cadre', sort: names,
           scale: { domain: names, range: names.map((_, i) => CADRE_COLORS[i % CADRE_COLORS.length]) }, legend: legendLayout(names) },
         tooltip: [{ field: 'series', title: 'Cadre' }, { field: 'year', title: 'Year' },
@@ -957,7 +963,7 @@
         scenarios.forEach((sc, si) => {
           if (!sdg && si === 0) return;
           for (const p of g.names)
-            rows.push(...rowsOf('probabilities', series('probabilities', [si, state.country, id('probabilities', p)]), sc,
+            rows.push(...rowsOf('probabilities', series('probabilities', { scenario: si, country: state.country, probability: id('probabilities', p) }), sc,
               sdg ? undefined : { definition: TIE[p] }));
         });
         const names = sdg ? scenarios : scenarios.slice(1);
@@ -1001,7 +1007,7 @@
       const totals = new Map();
       for (const e of corridors) {
         if (state.cadre !== cadreAll && e.k !== state.cadre) continue;
-        const v = series(corridorTable, [state.scenario, e.o, e.d, e.k, em], isMc ? 'mean' : 'value');
+        const v = series(corridorTable, corridorKey(state.scenario, e, em), isMc ? 'mean' : 'value');
         if (!v) continue;
         const key = e.o + '|' + e.d;
         ys.forEach((y, i) => { if (y <= state.year && v[i] !== null) totals.set(key, (totals.get(key) || 0) + v[i]); });
@@ -1066,10 +1072,10 @@
       const i = cind(name);
       if (isMc) {
         return fanChart({ indicator: name, title, subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
-          rows: quantileRows(corridorTable, [state.scenario, e.o, e.d, e.k, i]) });
+          rows: quantileRows(corridorTable, corridorKey(state.scenario, e, i)) });
       }
       const rows = [];
-      scenarios.forEach((sc, si) => rows.push(...rowsOf(corridorTable, series(corridorTable, [si, e.o, e.d, e.k, i]), sc)));
+      scenarios.forEach((sc, si) => rows.push(...rowsOf(corridorTable, series(corridorTable, corridorKey(si, e, i)), sc)));
       return lineChart({ indicator: name, title, subtitle: sub, rows, legend: 'Scenario', colors: scenarioScale(scenarios) });
     }, () => { const e = corridors[state.corridor]; return countries[e.o] + '-' + countries[e.d] + '-' + cadres[e.k]; });
     corridorChart('emigration', 'Emigration');
