@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <utility>
 
 #include <fmt/format.h>
@@ -64,6 +65,13 @@ void progress_meter::update(std::size_t done) {
     fmt::print(stderr, "{}% of {} runs, {:.0f} runs/s, ETA {:.0f} s\n", percent, total_, rate, eta);
     while (next_percent_ <= percent) next_percent_ += 10;
   }
+}
+
+std::function<std::function<void(std::size_t)>(std::size_t runs)> console_progress() {
+  return [](std::size_t runs) -> std::function<void(std::size_t)> {
+    auto meter = std::make_shared<progress_meter>(runs);
+    return [meter](std::size_t done) { meter->update(done); };
+  };
 }
 
 }  // namespace hwf::app

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,5 +35,8 @@ class progress_meter {
   std::mutex mutex_;
   clock_type::time_point start_ = clock_type::now();
 };
+
+/// An ensemble's progress callback (mc_options::progress) that shows a progress_meter.
+std::function<std::function<void(std::size_t)>(std::size_t runs)> console_progress();
 
 }  // namespace hwf::app

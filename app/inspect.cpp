@@ -1,9 +1,11 @@
 #include "app/inspect.hpp"
 
 #include <algorithm>
+#include <filesystem>
 
 #include <fmt/format.h>
 
+#include "app/record.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/data_sources.hpp"
 #include "models/workforce/resolved_yaml.hpp"
@@ -74,6 +76,13 @@ std::string sources_text(const std::string& scenario) {
 
 std::string schema_text() {
   return model::schema_markdown();
+}
+
+std::string report_text(const std::string& folder) {
+  const auto bytes = rebuild_report(folder);
+  return fmt::format("Report in {}: {:.1f} MB\n",
+                     (std::filesystem::path(folder) / "report.html").generic_string(),
+                     static_cast<double>(bytes) / 1e6);
 }
 
 }  // namespace hwf::app

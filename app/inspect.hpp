@@ -22,6 +22,10 @@ std::string show_text(const std::string& scenario);
 /// `sources`: every parameter with its source and flag, as Markdown.
 std::string sources_text(const std::string& scenario);
 
+/// `report`: rebuilds report.html in the results folder `folder` (app::rebuild_report); one line
+/// on its size.
+std::string report_text(const std::string& folder);
+
 /// `schema`: the reference of every numeric key, as Markdown.
 std::string schema_text();
 

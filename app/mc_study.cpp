@@ -1,5 +1,7 @@
 #include "app/mc_study.hpp"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "app/record.hpp"
@@ -43,6 +45,63 @@ out::checkpoint_manifest study_manifest(const model::mc_study& study, std::size_
   m.emplace_back("chunk runs", std::to_string(chunk_runs));
   m.emplace_back("saved runs", save_runs ? "--save-runs " + *save_runs : "none");
   return m;
+}
+
+void apply(const mc_switches& s, mc_options& o) {
+  if (o.scenarios.size() > 1 && !s.compare)
+    throw usage_error("mc", "", "several scenarios given without --compare",
+                      "give one scenario, or --compare with a baseline first");
+  if (s.compare && o.scenarios.size() < 2)
+    throw usage_error("mc", "", "--compare needs a baseline and at least one other scenario", "");
+  if (!s.save_indicators.empty() && !s.save_runs)
+    throw usage_error("--save-indicators", "", "--save-indicators needs --save-runs", "");
+  if (s.no_checkpoint && !o.dist.resume.empty())
+    throw usage_error("--no-checkpoint", "", "--resume goes on saving its checkpoint",
+                      "leave --no-checkpoint out");
+  if (s.save_runs) o.save_runs = s.save_indicators;
+  if (s.checkpoint) o.dist.checkpoint = true;
+  if (s.no_checkpoint) o.dist.checkpoint = false;
+}
+
+namespace {
+
+mc_outcome execute_here(mc_options o) {
+  if (o.dist.rank != 0) o.progress = nullptr;
+  mc_study study(std::move(o));
+  if (const int status = study.prepare(); status != 0) return {status, {}};
+  auto results = study.execute();
+  if (!results) return {};  // an MPI worker
+  results->write(study.folder());
+  return {0, results->text()};
+}
+
+}  // namespace
+
+mc_outcome execute_and_write(mc_options options, int& argc, char**& argv) {
+#ifdef HWF_HAVE_MPI
+  // Started by mpirun or srun: the ranks share the ensemble (engine/mpi_ensemble.hpp).
+  std::optional<engine::mpi::session> mpi;
+  if (engine::mpi::launched()) {
+    mpi.emplace(argc, argv);
+    options.dist.rank = mpi->rank();
+    options.dist.ranks = mpi->size();
+  }
+  const int rank = options.dist.rank;
+  const auto exit_code = options.exit_code;
+  try {
+    return execute_here(std::move(options));
+  } catch (...) {
+    // Errors after the ranks agreed to start: rank 0 reports them (its workers have stopped).
+    if (!mpi || !exit_code) throw;
+    return {exit_code(std::current_exception(), "", rank == 0), {}};
+  }
+#else
+  (void)argc, (void)argv;
+  if (const char* n = std::getenv("OMPI_COMM_WORLD_SIZE"); n != nullptr && std::atoi(n) > 1)
+    throw usage_error("mpirun", "", "this hwfsim was built without MPI",
+                      "install libopenmpi-dev and build again (docs/cluster.md)");
+  return execute_here(std::move(options));
+#endif
 }
 
 mc_study::mc_study(mc_options options)

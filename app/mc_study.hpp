@@ -56,6 +56,32 @@ struct mc_options {
   std::function<int(const std::exception_ptr&, const std::string& prefix, bool print)> exit_code;
 };
 
+/// The command line's mc switches, before they combine into mc_options.
+struct mc_switches {
+  bool compare = false;         ///< compare the scenarios (the first is the baseline)
+  bool save_runs = false;       ///< write runs.nc
+  std::string save_indicators;  ///< the indicators runs.nc holds ("a,b"; empty: all)
+  bool checkpoint = false;      ///< save a checkpoint also in one process
+  bool no_checkpoint = false;   ///< save none, also under MPI
+};
+
+/// Checks how `s` combine with each other and with `o`, and sets `o` from them. Throws
+/// engine::input_error naming the switches that do not go together.
+void apply(const mc_switches& s, mc_options& o);
+
+/// What `mc` ends with in this process: its exit code (not 0 when the ranks stopped before the
+/// runs, the error said through mc_options::exit_code) and, on rank 0, the text to print.
+struct mc_outcome {
+  int status = 0;
+  std::string text;
+};
+
+/// The whole of `mc`: started by an MPI launcher (mpirun, srun) in a build with MPI, joins the
+/// ranks (MPI_Init from `argc`, `argv`); prepares, runs and, on rank 0, writes the results. The
+/// progress is shown on rank 0 only. Errors before the ranks agree to start are thrown in one
+/// process; after it, rank 0 says them (options.exit_code) and every rank returns its code.
+mc_outcome execute_and_write(mc_options options, int& argc, char**& argv);
+
 /// A finished ensemble's tables, and runs.nc and the checkpoint until they are settled.
 class mc_results {
  public:

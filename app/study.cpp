@@ -1,6 +1,7 @@
 #include "app/study.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -46,6 +47,15 @@ std::vector<std::string> list_items(const std::string& option, const std::string
                                   "\"a, b\"): a space ends the option's value",
                                   option, option));
   return out;
+}
+
+std::string fraction_check(const std::string& text) {
+  if (text.empty() || text.back() != '%') return {};
+  double v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, v);
+  if (ec != std::errc() || p != text.data() + text.size() - 1)
+    return fmt::format("'{}' is not a number", text);
+  return fmt::format("'{}' is a percentage; write the fraction {} instead", text, v / 100);
 }
 
 }  // namespace hwf::app

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "app/results_folder.hpp"
 #include "engine/diagnostics.hpp"
 #include "models/workforce/description.hpp"
 
@@ -35,5 +36,23 @@ engine::input_error usage_error(std::string what, std::string key, std::string m
 /// An empty item (a trailing comma, often from `--countries gha, nga` without quotes) is refused
 /// (engine::input_error naming `option`).
 std::vector<std::string> list_items(const std::string& option, const std::string& text);
+
+/// The check of an option that takes a fraction: empty when `text` may be one, else why not
+/// ("'3%' is a percentage; write the fraction 0.03 instead").
+std::string fraction_check(const std::string& text);
+
+/// The whole of `run`, `compare` or `backcast`: builds the study from `options` (its inputs are
+/// checked), checks its results folder, runs it and writes its results, saying their notes
+/// through options.report. Returns what the command prints.
+template <class Study, class Options>
+std::string execute_and_write(const Options& options) {
+  Study study(options);
+  results_folder folder(study.output_folder(), options.force);
+  const auto results = study.execute();
+  results.write(folder);
+  if constexpr (requires { results.notes(); })
+    for (const auto& n : results.notes()) options.report.say(n);
+  return results.text();
+}
 
 }  // namespace hwf::app

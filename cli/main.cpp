@@ -3,13 +3,11 @@
 //   0 success, 1 run or output failure, 2 bad input or usage, 3 results folder not empty.
 
 #include <atomic>
-#include <charconv>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
-#include <memory>
-#include <type_traits>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -19,15 +17,11 @@
 #include "app/console.hpp"
 #include "app/inspect.hpp"
 #include "app/mc_study.hpp"
-#include "app/record.hpp"
 #include "app/run_study.hpp"
 #include "cli/error_hints.hpp"
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/ensemble.hpp"
-#ifdef HWF_HAVE_MPI
-#include "engine/mpi_ensemble.hpp"
-#endif
 #include "outputs/atomic_file.hpp"
 
 namespace hwf::cli {
@@ -42,36 +36,29 @@ struct command_line {
   app::compare_options compare;
   app::backcast_options backcast;
   app::mc_options mc;
-  std::string scenario, filter, save_indicators, report_folder;
+  app::mc_switches mc_switches;
+  std::string scenario, filter, report_folder;
   app::reporting validate;
-  bool quiet = false, csv = false, mc_compare = false, save_runs = false;
-  bool checkpoint_on = false, checkpoint_off = false;
+  bool quiet = false, csv = false;
 };
-
-/// Option check for a fraction: "3%" is refused with its fraction as the hint ("write 0.03").
-std::string percent_as_fraction(const std::string& text) {
-  if (text.empty() || text.back() != '%') return {};
-  double v = 0;
-  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, v);
-  if (ec != std::errc() || p != text.data() + text.size() - 1)
-    return fmt::format("'{}' is not a number", text);
-  return fmt::format("'{}' is a percentage; write the fraction {} instead", text, v / 100);
-}
 
 // An empty folder name is a mistake, not a request for the default folder.
 const CLI::Validator folder_name(
     [](const std::string& s) { return s.empty() ? std::string("a folder name is needed") : ""; },
     "");
-constexpr const char* force_help = "Write into a results folder that already holds files";
+/// A results folder's options: -o (by default `where`) and --force.
+void add_folder(CLI::App& command, std::string& output, bool& force, const std::string& where) {
+  command.add_option("-o,--output", output, "Results folder (default: " + where + ")")
+      ->check(folder_name);
+  command.add_flag("--force", force, "Write into a results folder that already holds files");
+}
 constexpr const char* strict_help =
     "Treat warnings (a policy that never acts within the horizon) as errors: exit 2";
 
 void add_run(CLI::App& app, command_line& c) {
   auto* run = app.add_subcommand("run", "Run a scenario and write its results (CSV, run.json)");
   run->add_option("scenario", c.run.scenario, "Scenario YAML file")->required();
-  run->add_option("-o,--output", c.run.output, "Results folder (default: results/<scenario name>)")
-      ->check(folder_name);
-  run->add_flag("--force", c.run.force, force_help);
+  add_folder(*run, c.run.output, c.run.force, "results/<scenario name>");
   run->add_flag("-q,--quiet", c.quiet,
                 "Print nothing on success (warnings and notes still go to standard error)");
   run->add_flag("--strict", c.run.report.strict, strict_help);
@@ -99,14 +86,12 @@ void add_compare(CLI::App& app, command_line& c) {
   compare->add_option("scenarios", o.scenarios, "Baseline scenario first, then the others")
       ->required()
       ->expected(2, 1000);
-  compare->add_option("-o,--output", o.output, "Results folder (default: results/compare)")
-      ->check(folder_name);
-  compare->add_flag("--force", o.force, force_help);
+  add_folder(*compare, o.output, o.force, "results/compare");
   compare
       ->add_option("--discount-rate", o.discount_rate,
                    "Yearly discount rate for cost-effectiveness (default: the baseline "
                    "scenario's discount_rate, 0.03 unless set)")
-      ->check(percent_as_fraction)
+      ->check(app::fraction_check)
       ->check(CLI::Range(0.0, 0.5));
   compare->add_option("--years", o.years,
                       "Summary years, comma-separated (default: start + 5, start + 10, end); a "
@@ -134,11 +119,7 @@ void add_backcast(CLI::App& app, command_line& c) {
   backcast->add_option("scenario", o.scenario, "Scenario YAML file (starting in a past year)")
       ->required();
   backcast->add_option("--observed", o.observed, "Observed-data YAML file")->required();
-  backcast
-      ->add_option("-o,--output", o.output,
-                   "Results folder (default: results/<scenario name>-backcast)")
-      ->check(folder_name);
-  backcast->add_flag("--force", o.force, force_help);
+  add_folder(*backcast, o.output, o.force, "results/<scenario name>-backcast");
   backcast->add_option(
       "--report", o.report,
       "Also write the Markdown report to this file (and validation.svg beside it)");
@@ -151,10 +132,10 @@ void add_mc_distribution(CLI::App& mc, app::mc_distribution& dist, command_line&
                 "on it). Default 64; 2048 when quantiles are sketched (beyond --memory), which "
                 "then needs a multiple of 2048")
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-  mc.add_flag("--checkpoint", c.checkpoint_on,
+  mc.add_flag("--checkpoint", c.mc_switches.checkpoint,
               "Save completed chunks in <output>/checkpoint/ as the runs go (default under "
               "mpirun or srun)");
-  mc.add_flag("--no-checkpoint", c.checkpoint_off, "Save no checkpoint, also under MPI")
+  mc.add_flag("--no-checkpoint", c.mc_switches.no_checkpoint, "Save no checkpoint, also under MPI")
       ->excludes("--checkpoint");
   mc.add_option("--checkpoint-interval", dist.checkpoint_interval,
                 "Seconds between saves of the quantile sketches' state (beyond --memory); "
@@ -182,12 +163,10 @@ void add_mc(CLI::App& app, command_line& c) {
                  "Scenario YAML file with an `uncertainty` block; with --compare, the baseline "
                  "first, then the others")
       ->required();
-  mc->add_flag("--compare", c.mc_compare,
+  mc->add_flag("--compare", c.mc_switches.compare,
                "Compare the scenarios on common random numbers: differences from the baseline and "
                "probabilities");
-  mc->add_option("-o,--output", o.output, "Results folder (default: results/<scenario name>-mc)")
-      ->check(folder_name);
-  mc->add_flag("--force", o.force, force_help);
+  add_folder(*mc, o.output, o.force, "results/<scenario name>-mc");
   mc->add_option("--samples", o.samples, "Number of runs (default: uncertainty.samples)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
   mc->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
@@ -197,8 +176,9 @@ void add_mc(CLI::App& app, command_line& c) {
                  "quantile sketches")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
-  mc->add_flag("--save-runs", c.save_runs, "Also write every run's values to runs.nc (NetCDF-4)");
-  mc->add_option("--save-indicators", c.save_indicators,
+  mc->add_flag("--save-runs", c.mc_switches.save_runs,
+               "Also write every run's values to runs.nc (NetCDF-4)");
+  mc->add_option("--save-indicators", c.mc_switches.save_indicators,
                  "Indicators to save with --save-runs, comma-separated (default: all)");
   mc->add_flag("--skip-failed", o.skip_failed,
                "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
@@ -218,33 +198,27 @@ void add_others(CLI::App& app, command_line& c) {
 
 /// The exit code of an error (and its message on stderr when `print`, after `prefix`).
 int report_error(const std::exception_ptr& error, const std::string& prefix, bool print) {
-  const auto say = [&](const std::string& text) {
-    if (print) std::cerr << prefix << text << "\n";
-  };
+  int code = run_failed;
+  std::string text;
   try {
     std::rethrow_exception(error);
   } catch (const engine::input_error& e) {
-    say(cli::message(e));
-    return bad_input;
+    code = bad_input, text = message(e);
   } catch (const out::folder_not_empty& e) {
-    say(std::string("error: ") + cli::message(e));
-    return folder_not_empty;
+    code = folder_not_empty, text = "error: " + message(e);
   } catch (const out::output_error& e) {
-    say(std::string("error: ") + cli::message(e));
-    return run_failed;
+    text = "error: " + message(e);
   } catch (const engine::numerical_error& e) {
-    say(std::string("error: the run failed: ") + cli::message(e));
-    return run_failed;
+    text = "error: the run failed: " + message(e);
   } catch (const engine::ensemble_error& e) {
-    say(std::string("error: ") + cli::message(e));
-    return run_failed;
+    text = "error: " + message(e);
   } catch (const engine::memory_limit_error& e) {
-    say(std::string("error: ") + cli::message(e));
-    return bad_input;
+    code = bad_input, text = "error: " + message(e);
   } catch (const std::exception& e) {
-    say(std::string("internal error: ") + cli::message(e));
-    return run_failed;
+    text = "internal error: " + message(e);
   }
+  if (print) std::cerr << prefix << text << "\n";
+  return code;
 }
 
 /// Set by SIGINT (Ctrl-C) during an ensemble: the runs stop and nothing is written.
@@ -257,108 +231,49 @@ void say(const std::string& text) {
   std::cerr << text << "\n";
 }
 
-/// run, compare and backcast: the study checks its inputs, then its folder, runs, writes.
-template <class Study, class Options>
-int run_study(const Options& options, bool quiet) {
-  Study study(options);
-  app::results_folder folder(study.output_folder(), options.force);
-  const auto results = study.execute();
-  results.write(folder);
-  if constexpr (!std::is_same_v<Study, app::backcast_study>)
-    for (const auto& n : results.notes()) say(n);
-  if (!quiet) fmt::print("{}", results.text());
-  return ok;
-}
-
-int run_mc(app::mc_options& o, bool quiet) {
-  o.cancel = &interrupted;
-  o.exit_code = report_error;
-  o.around_runs = [](const std::function<void()>& runs) {
-    interrupted = false;
-    const auto previous = std::signal(SIGINT, on_interrupt);
-    try {
-      runs();
-    } catch (...) {
-      std::signal(SIGINT, previous);
-      throw;
-    }
-    std::signal(SIGINT, previous);
-  };
-  std::unique_ptr<app::progress_meter> meter;
-  if (!quiet)
-    o.progress = [&meter](std::size_t runs) -> std::function<void(std::size_t)> {
-      meter = std::make_unique<app::progress_meter>(runs);
-      return [m = meter.get()](std::size_t done) { m->update(done); };
-    };
-  app::mc_study study(o);
-  if (const int status = study.prepare(); status != ok) return status;
-  auto results = study.execute();
-  if (!results) return ok;  // an MPI worker
-  results->write(study.folder());
-  if (!quiet) fmt::print("{}", results->text());
-  return ok;
+/// Runs an ensemble's `runs` with Ctrl-C cancelling them (mc_options::cancel).
+void interruptible(const std::function<void()>& runs) {
+  interrupted = false;
+  struct restore {
+    void (*previous)(int);
+    ~restore() { std::signal(SIGINT, previous); }
+  } r{std::signal(SIGINT, on_interrupt)};
+  runs();
 }
 
 int mc_command(command_line& c, int argc, char** argv) {
   auto& o = c.mc;
-  if (o.scenarios.size() > 1 && !c.mc_compare)
-    throw app::usage_error("mc", "", "several scenarios given without --compare",
-                           "give one scenario, or --compare with a baseline first");
-  if (c.mc_compare && o.scenarios.size() < 2)
-    throw app::usage_error("mc", "", "--compare needs a baseline and at least one other scenario",
-                           "");
-  if (!c.save_indicators.empty() && !c.save_runs)
-    throw app::usage_error("--save-indicators", "", "--save-indicators needs --save-runs", "");
-  if (c.save_runs) o.save_runs = c.save_indicators;
-  if (c.checkpoint_on) o.dist.checkpoint = true;
-  if (c.checkpoint_off) o.dist.checkpoint = false;
-  if (c.checkpoint_off && !o.dist.resume.empty())
-    throw app::usage_error("--no-checkpoint", "", "--resume goes on saving its checkpoint",
-                           "leave --no-checkpoint out");
-#ifdef HWF_HAVE_MPI
-  // Started by mpirun or srun: the ranks share the ensemble (engine/mpi_ensemble.hpp).
-  std::optional<engine::mpi::session> mpi;
-  if (engine::mpi::launched()) {
-    mpi.emplace(argc, argv);
-    o.dist.rank = mpi->rank();
-    o.dist.ranks = mpi->size();
-  }
-  try {
-    return run_mc(o, c.quiet || o.dist.rank != 0);
-  } catch (...) {
-    // Errors after the ranks agreed to start: rank 0 reports them (its workers have stopped).
-    return report_error(std::current_exception(), "", o.dist.rank == 0);
-  }
-#else
-  (void)argc, (void)argv;
-  if (const char* n = std::getenv("OMPI_COMM_WORLD_SIZE"); n != nullptr && std::atoi(n) > 1)
-    throw app::usage_error("mpirun", "", "this hwfsim was built without MPI",
-                           "install libopenmpi-dev and build again (docs/cluster.md)");
-  return run_mc(o, c.quiet);
-#endif
+  app::apply(c.mc_switches, o);
+  o.cancel = &interrupted;
+  o.exit_code = report_error;
+  o.around_runs = interruptible;
+  if (!c.quiet) o.progress = app::console_progress();
+  const auto outcome = app::execute_and_write(o, argc, argv);
+  if (!c.quiet) fmt::print("{}", outcome.text);
+  return outcome.status;
+}
+
+/// Prints what a command returns unless `quiet`; the exit code of success.
+int print(const std::string& text, bool quiet = false) {
+  if (!quiet) fmt::print("{}", text);
+  return ok;
 }
 
 int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
   const auto* command = app.get_subcommands().front();
   const auto name = command->get_name();
-  if (name == "run") return run_study<app::run_study>(c.run, c.quiet);
-  if (name == "compare") return run_study<app::compare_study>(c.compare, c.quiet);
-  if (name == "backcast") return run_study<app::backcast_study>(c.backcast, c.quiet);
+  if (name == "run") return print(app::execute_and_write<app::run_study>(c.run), c.quiet);
+  if (name == "compare")
+    return print(app::execute_and_write<app::compare_study>(c.compare), c.quiet);
+  if (name == "backcast")
+    return print(app::execute_and_write<app::backcast_study>(c.backcast), c.quiet);
   if (name == "mc") return mc_command(c, argc, argv);
-  if (name == "report") {
-    const auto bytes = app::rebuild_report(c.report_folder);
-    if (!c.quiet)
-      fmt::print("Report in {}: {:.1f} MB\n",
-                 (std::filesystem::path(c.report_folder) / "report.html").generic_string(),
-                 static_cast<double>(bytes) / 1e6);
-    return ok;
-  }
-  if (name == "validate") fmt::print("{}", app::validate_text(c.scenario, c.validate));
-  if (name == "show") fmt::print("{}", app::show_text(c.scenario));
-  if (name == "params") fmt::print("{}", app::params_text(c.scenario, c.csv, c.filter));
-  if (name == "sources") fmt::print("{}", app::sources_text(c.scenario));
-  if (name == "schema") fmt::print("{}", app::schema_text());
-  return ok;
+  if (name == "report") return print(app::report_text(c.report_folder), c.quiet);
+  if (name == "validate") return print(app::validate_text(c.scenario, c.validate));
+  if (name == "show") return print(app::show_text(c.scenario));
+  if (name == "params") return print(app::params_text(c.scenario, c.csv, c.filter));
+  if (name == "sources") return print(app::sources_text(c.scenario));
+  return print(app::schema_text());
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // The studies called directly, as the command line calls them: run, compare and mc, and the
 // results folder's transaction.
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -187,4 +189,91 @@ TEST_CASE("an mc study gives the same statistics with 1 and 2 threads", "[app]")
                                     [](const auto& f) { return f.first == "samples.csv"; });
   REQUIRE(samples != files[0].end());
   CHECK(std::count(samples->second.begin(), samples->second.end(), '\n') == 7);  // header + 6
+}
+
+TEST_CASE("execute_and_write runs a study into its folder and never over an older run", "[app]") {
+  const auto dir = test::scratch_folder("app_execute") / "out";
+  app::run_options o;
+  o.scenario = test::source_path("scenarios/two-countries-policies.yaml").string();
+  o.output = dir.string();
+  std::vector<std::string> said;
+  o.report.message = [&said](const std::string& text) { said.push_back(text); };
+  const auto text = app::execute_and_write<app::run_study>(o);
+  CHECK_THAT(text, Catch::Contains("Results in " + dir.generic_string() + "/"));
+  const auto first = out::read_file(dir / "indicators.csv");
+  REQUIRE(first);
+  // The notes of the run are said through the options' sink, as run_results::notes() has them.
+  CHECK(said == app::run_study(o).execute().notes());
+  // The folder now holds a run: without force it is refused before anything runs or is written.
+  CHECK_THROWS_AS(app::execute_and_write<app::run_study>(o), out::folder_not_empty);
+  CHECK(out::read_file(dir / "indicators.csv") == first);
+  o.force = true;
+  CHECK_THAT(app::execute_and_write<app::run_study>(o), Catch::Contains("Results in "));
+  CHECK(out::read_file(dir / "indicators.csv") == first);  // the same run, written again
+}
+
+TEST_CASE("the mc switches are checked together and set the mc options", "[app]") {
+  app::mc_options o;
+  o.scenarios = {"base.yaml"};
+  // Switches as a command line gives them: --compare, --save-runs, --checkpoint, --no-checkpoint.
+  const auto switches = [](bool compare, bool save_runs, std::string indicators, bool checkpoint,
+                           bool no_checkpoint) {
+    app::mc_switches s;
+    s.compare = compare, s.save_runs = save_runs, s.save_indicators = std::move(indicators);
+    s.checkpoint = checkpoint, s.no_checkpoint = no_checkpoint;
+    return s;
+  };
+  const auto refused = [&o](const app::mc_switches& s, const std::string& what) {
+    auto copy = o;
+    CHECK_THROWS_WITH(app::apply(s, copy), Catch::Contains(what));
+  };
+  refused(switches(true, false, "", false, false),
+          "--compare needs a baseline and at least one other scenario");
+  refused(switches(false, false, "supply", false, false), "--save-indicators needs --save-runs");
+  o.dist.resume = "results/x";
+  refused(switches(false, false, "", false, true), "--resume goes on saving its checkpoint");
+  o.dist.resume.clear();
+  o.scenarios.push_back("policy.yaml");
+  refused({}, "several scenarios given without --compare");
+
+  app::apply(switches(true, true, "supply,density", false, false), o);
+  REQUIRE(o.save_runs);
+  CHECK(*o.save_runs == "supply,density");
+  CHECK_FALSE(o.dist.checkpoint);
+  app::apply(switches(true, false, "", true, false), o);
+  CHECK(o.dist.checkpoint == true);
+  app::apply(switches(true, false, "", false, true), o);
+  CHECK(o.dist.checkpoint == false);
+}
+
+TEST_CASE("mc's execute_and_write writes the ensemble and reports its progress", "[app]") {
+  const auto dir = test::scratch_folder("app_mc_execute") / "out";
+  app::mc_options o;
+  o.scenarios = {test::source_path("scenarios/two-countries-uncertainty.yaml").string()};
+  o.output = dir.string();
+  o.samples = 5;
+  std::size_t total = 0, last = 0;
+  o.progress = [&](std::size_t runs) -> std::function<void(std::size_t)> {
+    total = runs;
+    return [&last](std::size_t done) { last = std::max(last, done); };
+  };
+  int argc = 1;
+  char name[] = "hwfsim";
+  char* args[] = {name, nullptr};
+  char** argv = args;
+  const auto outcome = app::execute_and_write(o, argc, argv);
+  CHECK(outcome.status == 0);
+  CHECK_THAT(outcome.text, Catch::Contains(dir.generic_string()));
+  CHECK(total == 5);
+  CHECK(last == 5);
+  const auto samples = out::read_file(dir / "samples.csv");
+  REQUIRE(samples);
+  CHECK(std::count(samples->begin(), samples->end(), '\n') == 6);  // header + 5 runs
+}
+
+TEST_CASE("a fraction option refuses a percentage, naming the fraction", "[app]") {
+  CHECK(app::fraction_check("0.03").empty());
+  CHECK(app::fraction_check("").empty());
+  CHECK(app::fraction_check("3%") == "'3%' is a percentage; write the fraction 0.03 instead");
+  CHECK(app::fraction_check("x%") == "'x%' is not a number");
 }

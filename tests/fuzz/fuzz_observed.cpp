@@ -23,12 +23,10 @@ struct fixture {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (const auto seeds = hwf::fuzz::seed_folder()) {
-    std::filesystem::copy_file(HWF_OBSERVED, *seeds / "seed-observed.yaml",
+  return hwf::fuzz::initialize([](const std::filesystem::path& seeds) {
+    std::filesystem::copy_file(HWF_OBSERVED, seeds / "seed-observed.yaml",
                                std::filesystem::copy_options::overwrite_existing);
-    std::exit(0);
-  }
-  return 0;
+  });
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

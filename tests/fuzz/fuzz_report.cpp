@@ -77,11 +77,7 @@ void write_seeds(const std::filesystem::path& dir) {
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  if (const auto seeds = hwf::fuzz::seed_folder()) {
-    write_seeds(*seeds);
-    std::exit(0);
-  }
-  return 0;
+  return hwf::fuzz::initialize(write_seeds);
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

@@ -37,6 +37,17 @@ inline std::optional<std::filesystem::path> seed_folder() {
   return std::filesystem::path(dir);
 }
 
+/// The body of LLVMFuzzerInitialize: with HWF_FUZZ_SEEDS set, calls `write_seeds` with its
+/// folder and exits; otherwise returns 0 and fuzzing goes on.
+template <class WriteSeeds>
+int initialize(WriteSeeds write_seeds) {
+  if (const auto seeds = seed_folder()) {
+    write_seeds(*seeds);
+    std::exit(0);
+  }
+  return 0;
+}
+
 /// Several files in one input: the first file's bytes, then for each further file a line
 /// "@@ <name>" and its bytes. Every input splits somehow, so the fuzzer never wastes one.
 inline std::vector<std::pair<std::string, std::string>> split_files(std::string_view data,
