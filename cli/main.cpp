@@ -276,6 +276,15 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
   return print(app::schema_text());
 }
 
+/// The error for `hwfsim <word>` when no command is called `word`: the commands, and the closest.
+engine::input_error unknown_command(const CLI::App& app, const std::string& word) {
+  std::vector<std::string> names;
+  for (const auto* command : app.get_subcommands({})) names.push_back(command->get_name());
+  return app::usage_error("hwfsim", "", fmt::format("unknown command '{}'", word),
+                          "the commands: " + engine::join_list(names),
+                          engine::closest_match(word, names).value_or(""));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -297,6 +306,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty())
+      return report_error(std::make_exception_ptr(unknown_command(app, argv[1])), "", true);
     const int rc = app.exit(e);
     return rc == 0 ? ok : bad_input;
   }

@@ -10,7 +10,8 @@ good=tests/data/good/scenario.yaml
 expect "help lists the commands" 0 "run.*Run a scenario" -- "$hwfsim" --help
 expect "run --help lists --force" 0 "--force" -- "$hwfsim" run --help
 expect "no command is a usage error" 2 "A subcommand is required" -- "$hwfsim"
-expect "unknown command is a usage error" 2 "^A subcommand is required" -- "$hwfsim" fly
+expect "unknown command is a usage error" 2 "^hwfsim: error: unknown command 'fly'" -- "$hwfsim" fly
+expect "a misspelt command gets the closest" 2 "did you mean 'run'?" -- "$hwfsim" rnu x.yaml
 expect "version names the commit" 0 "^hwfsim [0-9]+\.[0-9]+\.[0-9]+ \(" -- "$hwfsim" --version
 
 expect "validate accepts a good scenario" 0 "valid\. Model analytic.*2 countries" -- "$hwfsim" validate $good
