@@ -25,9 +25,10 @@ struct cc_rates {
   int stages;
   double drain;  ///< stages / training_years: outflow per student per year, each stage
   double completion;
-  double dropout_share;  ///< q = 1 - completion^(1/stages)
-  double entry;          ///< entry_rate
-  double attrition;      ///< exit_rate + retirement_rate
+  double dropout_share;     ///< q = 1 - completion^(1/stages)
+  double entry;             ///< entry_rate
+  double attrition;         ///< exit_rate + retirement_rate
+  double exit, retirement;  ///< exit_rate, retirement_rate (the retention lever acts on each)
   double seats0, fill;
   double seat_growth;
   double need_per_person;  ///< need_density / 10,000
@@ -89,6 +90,8 @@ class workforce_system final : public engine::ode_system {
       r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
       r.entry = p[b.p_entry_rate];
       r.attrition = p[b.p_exit_rate] + p[b.p_retirement_rate];
+      r.exit = p[b.p_exit_rate];
+      r.retirement = p[b.p_retirement_rate];
       r.seats0 = p[b.p_seats];
       r.fill = p[b.p_fill];
       r.seat_growth = p[b.p_seat_growth];
@@ -121,6 +124,8 @@ class workforce_system final : public engine::ode_system {
       capital_cost_.resize(nb);
       compensation_paid_.resize(nb);
       compensation_received_.resize(nb);
+      exit_factor_.resize(nb);
+      retirement_factor_.resize(nb);
       code_.resize(ne);
       compensation_.resize(ne);
     }
@@ -136,6 +141,8 @@ class workforce_system final : public engine::ode_system {
               capital_cost_,
               compensation_paid_,
               compensation_received_,
+              exit_factor_,
+              retirement_factor_,
               code_,
               flow_,
               return_rate_,
@@ -307,7 +314,8 @@ class workforce_system final : public engine::ode_system {
         seats += seats_added_[i];
         if (completion_added_[i] != 0)
           q = 1.0 - std::pow(std::min(1.0, r.completion + completion_added_[i]), 1.0 / b.stages);
-        attrition_rate *= attrition_factor_[i];
+        attrition_rate = (r.exit * exit_factor_[i] + r.retirement * retirement_factor_[i]) *
+                         attrition_factor_[i];  // eq. D2
       }
       const double intake = seats * r.fill;
       double inflow = intake, drained = 0, students = 0, last_out = 0;
@@ -387,6 +395,8 @@ class workforce_system final : public engine::ode_system {
     std::fill(capital_cost_.begin(), capital_cost_.end(), 0.0);
     std::fill(compensation_paid_.begin(), compensation_paid_.end(), 0.0);
     std::fill(compensation_received_.begin(), compensation_received_.end(), 0.0);
+    std::fill(exit_factor_.begin(), exit_factor_.end(), 1.0);
+    std::fill(retirement_factor_.begin(), retirement_factor_.end(), 1.0);
     std::fill(code_.begin(), code_.end(), 1.0);
     std::fill(compensation_.begin(), compensation_.end(), 0.0);
     state_.x = x;
@@ -433,8 +443,8 @@ class workforce_system final : public engine::ode_system {
   // Scratch written by derivative(): one run owns this object, so no sharing across threads.
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
-      retention_cost_, capital_cost_, compensation_paid_, compensation_received_, code_,
-      compensation_;
+      retention_cost_, capital_cost_, compensation_paid_, compensation_received_, exit_factor_,
+      retirement_factor_, code_, compensation_;
   mutable lever_state state_;  ///< spans over the scratch above, for the levers
 };
 
