@@ -4,14 +4,18 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/diagnostics.hpp"
+#include "models/workforce/backcast.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/levers/lever.hpp"
+#include "outputs/validation_report.hpp"
 #include "support.hpp"
 
 using namespace hwf;
@@ -173,4 +177,143 @@ TEST_CASE("eps_a is refused by name and is not offered among a policy's keys", "
   CHECK_THAT(typo, Catch::Contains("policies.pay.eps_b: unknown key"));
   CHECK_THAT(typo, Catch::Contains("expected one of: name, type, countries, cadres, start, end, "
                                    "ramp_years, u, kappa, eps_m, eps_x, eps_r\n"));
+}
+
+namespace {
+
+/// A run of tests/data/good/model.yaml (AAA sends nurses to BBB: 200 migrants at the start)
+/// with `replace` applied to AAA's nurses (text after `workforce: 1000`), and `extra` YAML in
+/// the scenario.
+analytic_run run_good(const std::string& name, const std::string& aaa_nurses,
+                      const std::string& extra = "") {
+  const auto dir = test::scratch_folder("v2cd_" + name);
+  std::ifstream in(test::source_path("tests/data/good/model.yaml"));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string line = "        workforce: 1000\n";
+  text.replace(text.find(line), line.size(), aaa_nurses);
+  test::write_file(dir, "model.yaml", text);
+  const auto path =
+      test::write_file(dir, "s.yaml",
+                       "scenario: " + name +
+                           "\nmodel: model.yaml\nhorizon: {end: 2040}\n"
+                           "solver: {method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}\n" +
+                           extra);
+  analytic_run r{model::load_scenario(path), nullptr, {}};
+  r.model = std::make_unique<model::compiled_model>(r.scenario);
+  r.out = model::simulate(*r.model, r.model->default_parameters());
+  return r;
+}
+
+double good_value(const analytic_run& r, int year, const std::string& country,
+                  const std::string& cadre, const std::string& indicator) {
+  return test::indicator(*r.model, r.out, static_cast<std::size_t>(year - 2020), country, cadre,
+                         indicator);
+}
+
+}  // namespace
+
+TEST_CASE("a registered start stock converts to practising and back to registered exactly",
+          "[model][analytic]") {
+  // 2,000 registered with a practising share of 0.5: W0 = 1,000, the analytic model's start.
+  const auto r = run_analytic("registered", "");
+  const auto dir = test::scratch_folder("v2cd_registered_model");
+  std::string model = test::analytic_model_yaml();
+  const std::string line = "        workforce: 1000\n";
+  model.replace(model.find(line), line.size(),
+                "        workforce: {value: 2000, concept: registered, source: register}\n"
+                "        practising_share: 0.5\n");
+  test::write_file(dir, "analytic.yaml", model);
+  const auto path = test::write_file(
+      dir, "s.yaml",
+      test::analytic_scenario_yaml("{method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}"));
+  const auto s = model::load_scenario(path);
+  const model::compiled_model m(s);
+  const auto out = model::simulate(m, m.default_parameters());
+  const auto at = [&](int year, const std::string& name) {
+    return test::indicator(m, out, static_cast<std::size_t>(year - 2020), "AAA", "nurses", name);
+  };
+  CHECK(at(2020, "workforce_domestic") == 1000.0);
+  CHECK(at(2020, "registered") == 2000.0);  // nothing abroad: supply / 0.5
+  for (int year : {2030, 2050}) {
+    CHECK(at(year, "workforce_domestic") == Approx(closed_form_w(0.1, year - 2020)).epsilon(1e-8));
+    CHECK(at(year, "registered") == 2 * at(year, "workforce_domestic"));
+  }
+  // The practising form of the same start gives the same run; registered is then the supply.
+  CHECK(r.value(2050, "workforce_domestic") == at(2050, "workforce_domestic"));
+  CHECK(r.value(2050, "registered") == r.value(2050, "supply"));
+}
+
+TEST_CASE("a share of the workers abroad stays on the origin's register", "[model][analytic]") {
+  const auto r = run_good("abroad",
+                          "        workforce: 1000\n        practising_share: 0.8\n"
+                          "        abroad_registered_share: 0.25\n");
+  // At the start: 1,000 / 0.8 + 0.25 * 200 migrants in BBB = 1,300.
+  CHECK(good_value(r, 2020, "AAA", "nurses", "registered") == Approx(1300).epsilon(1e-15));
+  for (int year : {2030, 2040}) {
+    const double supply = good_value(r, year, "AAA", "nurses", "supply");
+    const double abroad = good_value(r, year, "AAA", "nurses", "abroad");
+    CHECK(abroad > 0);
+    CHECK(good_value(r, year, "AAA", "nurses", "registered") ==
+          Approx(supply / 0.8 + 0.25 * abroad).epsilon(1e-14));
+    // The cadre `all` row sums the cadres (one here).
+    CHECK(good_value(r, year, "AAA", "all", "registered") ==
+          good_value(r, year, "AAA", "nurses", "registered"));
+  }
+  // BBB gives no shares: its register is its supply (the migrants from AAA included).
+  CHECK(good_value(r, 2030, "BBB", "nurses", "registered") ==
+        good_value(r, 2030, "BBB", "nurses", "supply"));
+  // A practising share on a practising stock does not change the run, only `registered`.
+  const auto base = run_good("abroad_base", "        workforce: 1000\n");
+  CHECK(good_value(base, 2040, "AAA", "nurses", "supply") ==
+        good_value(r, 2040, "AAA", "nurses", "supply"));
+}
+
+TEST_CASE("set: of practising_share moves a registered start stock", "[model][analytic]") {
+  const auto r = run_good("registered_set",
+                          "        workforce: {value: 1250, concept: registered}\n"
+                          "        practising_share: 0.8\n",
+                          "set: {countries.AAA.cadres.nurses.practising_share: 0.4}\n");
+  CHECK(good_value(r, 2020, "AAA", "nurses", "workforce_domestic") == 500.0);
+  CHECK(good_value(r, 2020, "AAA", "nurses", "registered") == Approx(1250).epsilon(1e-15));
+}
+
+TEST_CASE("a back-cast compares a registered count with registered, a practising one with supply",
+          "[model][data]") {
+  const auto r = run_good("backcast_registered",
+                          "        workforce: {value: 2000, concept: registered}\n"
+                          "        practising_share: 0.5\n");
+  const auto dir = test::scratch_folder("v2cd_observed");
+  const auto path = test::write_file(dir, "o.yaml", R"(observed: mixed
+series:
+  AAA:
+    nurses:
+      2020: {value: 2000, concept: registered, note: register}
+      2025: {value: 1500, concept: practising}
+      2030: 1400
+)");
+  const auto obs = model::load_observed(path, *r.model);
+  const auto matches = model::match_observations(*r.model, r.out, obs);
+  REQUIRE(matches.size() == 3);
+  // The register at the start is the count given: 1,000 practising / 0.5, none abroad yet.
+  CHECK(matches[0].projected == Approx(2000).epsilon(1e-15));
+  CHECK(matches[0].compared_with == "registered");
+  CHECK(matches[1].projected == good_value(r, 2025, "AAA", "nurses", "supply"));
+  CHECK(matches[1].compared_with.empty());
+  CHECK(matches[2].projected == good_value(r, 2030, "AAA", "nurses", "supply"));
+  CHECK(matches[0].projected != good_value(r, 2020, "AAA", "nurses", "supply"));
+  // The reports say which indicator a registered point was compared with.
+  CHECK_THAT(
+      out::validation_csv("s", matches),
+      Catch::Contains(",2000,2000,0,") && Catch::Contains("register; compared with registered"));
+  const auto md = out::validation_markdown({}, matches);
+  CHECK_THAT(md, Catch::Contains("| AAA nurses (registered) | 2020 | 2000 | 2000 |") &&
+                     Catch::Contains("| AAA nurses | 2025 | 1500 |"));
+  // A concept other than the two is refused, with the closest.
+  test::write_file(
+      dir, "bad.yaml",
+      "observed: x\nseries:\n  AAA:\n    nurses: {2021: {value: 1, concept: practicing}}\n");
+  CHECK_THROWS_WITH(model::load_observed(dir / "bad.yaml", *r.model),
+                    Catch::Contains("series.AAA.nurses.2021.concept: expected one of: practising, "
+                                    "registered; found 'practicing'") &&
+                        Catch::Contains("did you mean 'practising'?"));
 }

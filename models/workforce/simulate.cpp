@@ -38,6 +38,7 @@ struct cc_rates {
   double training_years;
   double cost_per_student_year;
   double cost_per_graduate;  ///< cost_per_student_year * training_years / completion
+  double practising_share, abroad_registered_share;  ///< for `registered` (eq. C2)
 };
 
 struct corridor_rates {
@@ -102,6 +103,8 @@ class workforce_system final : public engine::ode_system {
       r.training_years = years;
       r.cost_per_student_year = p[b.p_cost_per_student_year];
       r.cost_per_graduate = r.cost_per_student_year * years / completion;
+      r.practising_share = p[b.p_practising_share];
+      r.abroad_registered_share = p[b.p_abroad_registered_share];
       rates_.push_back(r);
     }
     for (const auto& k : m.corridors())
@@ -175,7 +178,9 @@ class workforce_system final : public engine::ode_system {
         x[b.students + s] = b.p_students.empty()
                                 ? intake0 / r.drain * std::pow(1 - r.dropout_share, s)
                                 : p[b.p_students[s]];
-      x[b.workforce] = p[b.p_workforce];
+      // A registered count converts to practising headcount (eq. C1).
+      x[b.workforce] =
+          b.workforce_registered ? p[b.p_workforce] * r.practising_share : p[b.p_workforce];
     }
     for (const auto& k : m_.corridors()) x[k.migrants] = p[k.p_migrant_stock];
     // Pull reference: need / supply at t0 (the loader checked both are positive where beta > 0).
@@ -474,6 +479,7 @@ enum indicator : std::size_t {
   i_investment_lost,
   i_supply_years,
   i_net_migration,
+  i_registered,
   i_sdg_density
 };
 enum corridor_indicator : std::size_t {
@@ -507,7 +513,7 @@ static_assert(at(i_students, "students") && at(i_intake, "intake") &&
               at(i_compensation_received, "compensation_received") &&
               at(i_capital_cost, "capital_cost") && at(i_investment_lost, "investment_lost") &&
               at(i_supply_years, "supply_years") && at(i_net_migration, "net_migration") &&
-              at(i_sdg_density, "sdg_density"));
+              at(i_registered, "registered") && at(i_sdg_density, "sdg_density"));
 static_assert(corridor_indicator_table.size() == ci_migrant_years + 1);
 static_assert(corridor_at(ci_emigration, "emigration") && corridor_at(ci_returns, "returns") &&
               corridor_at(ci_migrant_stock, "migrant_stock") &&
@@ -543,6 +549,18 @@ static_assert(summed_over_cadres.size + 3 == country_indicator_table.size() &&
               country_indicator_table[i_density].over_cadres == engine::aggregation::recomputed &&
               country_indicator_table[i_sdg_density].over_cadres ==
                   engine::aggregation::total_only);
+
+/// The `registered` indicator of each block (eq. C2): practising supply (plus the unemployed,
+/// none before labour markets are modelled) over the practising share, plus the share of the
+/// workers abroad still on the register. Reads supply and abroad, set before.
+void fill_registered(const compiled_model& m, const workforce_system& sys, std::span<double> ind) {
+  const auto& blocks = m.blocks();
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+    const auto& r = sys.rates(bi);
+    double* v = &ind[blocks[bi].series];
+    v[i_registered] = v[i_supply] / r.practising_share + r.abroad_registered_share * v[i_abroad];
+  }
+}
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
@@ -614,6 +632,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     // going home, subtracted above): the one definition every output reads.
     if (flows) v[i_net_migration] += v[i_immigration] + v[i_returns] - v[i_emigration];
   }
+  fill_registered(m, sys, ind);
   // Cadre `all`: by the registry's rule (summed_over_cadres), and the three set here.
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     const auto& cb = m.countries()[c];
