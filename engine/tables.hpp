@@ -57,6 +57,9 @@ struct observation_match {
   double projected;
   double scale;      ///< divisor for densities (e.g. population / 10,000); 0 = none
   std::string note;  ///< what the data says about this value (series break, ...)
+  /// The indicator `projected` is, when not the default one (e.g. "registered" for a register
+  /// count); reports name it beside the series.
+  std::string compared_with;
 
   double error_percent() const { return (projected - observed) / observed * 100.0; }
 };

@@ -473,12 +473,20 @@ std::optional<std::vector<node_ref>> node_ref::to_items() const {
   return out;
 }
 
-map_view::map_view(const node_ref& node, std::vector<std::string> valid_keys) : self_(node) {
+map_view::map_view(const node_ref& node, std::vector<std::string> valid_keys)
+    : map_view(node, std::move(valid_keys), {}) {}
+
+map_view::map_view(const node_ref& node, std::vector<std::string> valid_keys,
+                   const std::vector<std::string>& refused_keys)
+    : self_(node) {
   auto entries = node.to_entries();
   if (!entries) return;
   is_map_ = true;
+  const auto listed = [](const std::vector<std::string>& keys, const std::string& k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
   for (auto& [key, value] : *entries) {
-    if (std::find(valid_keys.begin(), valid_keys.end(), key) == valid_keys.end()) {
+    if (!listed(valid_keys, key) && !listed(refused_keys, key)) {
       const auto guess = closest_match(key, valid_keys);
       node_ref key_ref(value.node(), value.path(), value.file(), value.diags());
       // Point at the key itself, not its value.

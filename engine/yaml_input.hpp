@@ -107,6 +107,10 @@ class node_ref {
 class map_view {
  public:
   map_view(const node_ref& node, std::vector<std::string> valid_keys);
+  /// Also keeps `refused_keys` (keys of earlier versions that the caller refuses with its own
+  /// message) instead of reporting them as unknown; they are not listed as expected keys.
+  map_view(const node_ref& node, std::vector<std::string> valid_keys,
+           const std::vector<std::string>& refused_keys);
 
   bool is_map() const noexcept { return is_map_; }
   const node_ref& self() const noexcept { return self_; }

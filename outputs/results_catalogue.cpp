@@ -114,7 +114,9 @@ void add_backcast_files(std::vector<result_file>& c) {
                false,
                {{"backcast", always,
                  "every observed value and its projection (densities per 10,000 people of the "
-                 "model's population; `note` is the observed file's note on that value)"}}});
+                 "model's population; `note` is the observed file's note on that value, and says "
+                 "`compared with registered` for a register count, whose projection is the "
+                 "`registered` indicator rather than supply)"}}});
   c.push_back(other("validation.md", file_format::markdown,
                     {{"backcast", always,
                       "the report: the command that regenerates it, summary statistics at each "

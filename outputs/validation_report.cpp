@@ -17,7 +17,15 @@ namespace {
 std::string key_text(const engine::observation_match& m) {
   std::string out;
   for (const auto& k : m.keys) out += (out.empty() ? "" : " ") + k;
+  if (!m.compared_with.empty()) out += " (" + m.compared_with + ")";
   return out;
+}
+
+/// The note of a match for the CSV, saying which indicator a non-default match compares with.
+std::string csv_note(const engine::observation_match& m) {
+  if (m.compared_with.empty()) return m.note;
+  const std::string which = "compared with " + m.compared_with;
+  return m.note.empty() ? which : m.note + "; " + which;
 }
 
 /// The last observed point of each series after the start year (the back-cast's end point).
@@ -69,7 +77,7 @@ std::string validation_csv(const std::string& scenario,
     for (const auto& k : m.keys) out += "," + csv_field(k);
     out +=
         fmt::format(",{},{},{},{},{},{},{}\n", m.year, m.observed, m.projected, m.error_percent(),
-                    m.observed / m.scale, m.projected / m.scale, csv_field(m.note));
+                    m.observed / m.scale, m.projected / m.scale, csv_field(csv_note(m)));
   }
   return out;
 }

@@ -24,7 +24,7 @@ solver: {method: rk4, step: 1/12}
 set:
   countries.AAA.cadres.nurses.exit_rate: 0.05
 policies:
-  - {name: pay, type: retention, countries: [AAA], u: 0.2, eps_m: 1, eps_a: 1, start: 2025}
+  - {name: pay, type: retention, countries: [AAA], u: 0.2, eps_m: 1, eps_x: 1, eps_r: 1, start: 2025}
   - {name: deal, type: agreement, origin: AAA, destination: BBB, quota: 30, start: 2026}
 )");
   return dir;
@@ -80,7 +80,7 @@ TEST_CASE("policies merge by name: replace in place, add at the end, remove",
 extends: base.yaml
 remove: [deal]
 policies:
-  - {name: pay, type: retention, countries: [AAA], u: 0.5, eps_m: 2, eps_a: 1, start: 2027}
+  - {name: pay, type: retention, countries: [AAA], u: 0.5, eps_m: 2, eps_x: 1, eps_r: 1, start: 2027}
   - {name: code, type: who_code, destinations: all, compliance: 0.5, start: 2025}
 )");
   const auto s = model::load_scenario(dir / "child.yaml");
@@ -94,7 +94,7 @@ policies:
 extends: base.yaml
 policies:
   - {name: extra, type: training, countries: [AAA], added_seats: 10, start: 2025}
-  - {name: pay, type: retention, countries: [AAA], u: 0.1, eps_m: 1, eps_a: 1, start: 2025}
+  - {name: pay, type: retention, countries: [AAA], u: 0.1, eps_m: 1, eps_x: 1, eps_r: 1, start: 2025}
 )");
   CHECK(policy_names(model::load_scenario(dir / "replace.yaml")) ==
         std::vector<std::string>{"pay", "deal", "extra"});

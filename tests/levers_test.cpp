@@ -127,7 +127,7 @@ TEST_CASE("stay_years L sets the return rate to 1/L", "[model][levers]") {
 TEST_CASE("a top-up with zero elasticities changes nothing but cost", "[model][levers]") {
   const auto base = run_with("topup_base", "");
   const auto r = run_with("topup", R"(policies:
-  - {name: pay, type: retention, countries: [AAA], cadres: all, u: 0.5, kappa: 0.8, eps_m: 0, eps_a: 0, start: 2025}
+  - {name: pay, type: retention, countries: [AAA], cadres: all, u: 0.5, kappa: 0.8, eps_m: 0, eps_x: 0, eps_r: 0, start: 2025}
 )");
   for (int y = 2021; y <= 2045; ++y) {
     CHECK(r.value(y, "supply", "AAA", "all") ==
@@ -148,7 +148,7 @@ TEST_CASE("a top-up with elasticities cuts emigration and attrition as the formu
           "[model][levers]") {
   const auto base = run_with("topup2_base", "");
   const auto r = run_with("topup2", R"(policies:
-  - {name: pay, type: retention, countries: [AAA], u: 0.5, kappa: 0.8, eps_m: 1.4, eps_a: 0, start: 2025}
+  - {name: pay, type: retention, countries: [AAA], u: 0.5, kappa: 0.8, eps_m: 1.4, eps_x: 0, eps_r: 0, start: 2025}
 )");
   // Emigration per worker-year falls by the push factor 1 - kappa (1 - 1.5^-1.4) (no pull on
   // AAA's corridor? BBB pulls; compare the rate per worker-year of the origin instead).
@@ -242,7 +242,7 @@ TEST_CASE("compensation funds seats in the origin, paid by the destination", "[m
 
 TEST_CASE("a lever that ends books nothing afterwards", "[model][levers]") {
   const auto r = run_with("ends", R"(policies:
-  - {name: pay, type: retention, countries: [AAA], u: 0.2, eps_m: 1, eps_a: 1, start: 2025, end: 2040}
+  - {name: pay, type: retention, countries: [AAA], u: 0.2, eps_m: 1, eps_x: 1, eps_r: 1, start: 2025, end: 2040}
 )");
   CHECK(r.value(2040, "retention_cost", "AAA") > 0);
   CHECK(r.value(2041, "retention_cost", "AAA") == 0);
@@ -257,7 +257,7 @@ model: model.yaml
 horizon: {{end: 2050}}
 solver: {{method: {}, step: 1/12}}
 policies:
-  - {{name: pay, type: retention, countries: all, u: 0.3, eps_m: 1.4, eps_a: 1.4, start: 2024, ramp_years: 3}}
+  - {{name: pay, type: retention, countries: all, u: 0.3, eps_m: 1.4, eps_x: 1.4, eps_r: 1.4, start: 2024, ramp_years: 3}}
   - {{name: train, type: training, countries: [AAA], added_seats: 200, delta_completion: 0.1, capital_cost_per_seat: 1000, start: 2025, ramp_years: 5}}
   - {{name: code, type: who_code, destinations: all, compliance: 0.7, start: 2023}}
   - {{name: deal, type: agreement, origin: AAA, destination: BBB, target_flow: 20, quota: 80, stay_years: 5, seats_per_recruit: 1, start: 2026, ramp_years: 2, end: 2045}}

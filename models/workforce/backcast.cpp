@@ -59,8 +59,11 @@ observed_data load_observed(const std::filesystem::path& path, const compiled_mo
               v.error(fmt::format("'{}' is not a year", year_text));
               continue;
             }
-            auto value = detail::read_value(v, "persons", {0, 1e12, true});
-            if (value) s.points.push_back({year, value->value, value->note, value->where});
+            std::optional<std::string> concept_text;
+            auto value = detail::read_value(v, "persons", {0, 1e12, true}, false, &concept_text);
+            if (value)
+              s.points.push_back(
+                  {year, value->value, value->note, value->where, concept_text == "registered"});
           }
           out.series.push_back(std::move(s));
         }
@@ -75,6 +78,7 @@ std::vector<engine::observation_match> match_observations(const compiled_model& 
                                                           const run_output& run,
                                                           const observed_data& observed) {
   constexpr std::size_t supply = indicator_position(country_indicator_table, "supply");
+  constexpr std::size_t registered = indicator_position(country_indicator_table, "registered");
   constexpr std::size_t population = indicator_position(country_indicator_table, "population");
   std::vector<engine::observation_match> out;
   for (const auto& s : observed.series) {
@@ -90,9 +94,10 @@ std::vector<engine::observation_match> match_observations(const compiled_model& 
       out.push_back({{s.country, s.cadre},
                      static_cast<double>(p.year),
                      p.value,
-                     row[base + supply],
+                     row[base + (p.registered ? registered : supply)],
                      row[base + population] / 1e4,
-                     p.note});
+                     p.note,
+                     p.registered ? "registered" : ""});
     }
   }
   return out;

@@ -17,6 +17,7 @@ struct observed_point {
   double value;
   std::string note;
   engine::source_location where;
+  bool registered = false;  ///< a register count (`concept: registered`), else practising
 };
 struct observed_series {
   std::string country, cadre;
@@ -33,7 +34,8 @@ struct observed_data {
 observed_data load_observed(const std::filesystem::path& path, const compiled_model& m);
 
 /// Projected supply (and density) against every observed point within the run's horizon, in
-/// the order of the observed file.
+/// the order of the observed file; a registered point is compared with `registered` instead of
+/// supply (docs/model.md, 15.3).
 std::vector<engine::observation_match> match_observations(const compiled_model& m,
                                                           const run_output& run,
                                                           const observed_data& observed);

@@ -63,6 +63,8 @@ struct cc_block {
       p_training_years, p_completion;
   std::vector<std::size_t> p_students;  ///< empty: the pipeline starts in steady state
   std::size_t series;                   ///< first series of this block in the indicators table
+  std::size_t p_practising_share = 0, p_abroad_registered_share = 0;
+  bool workforce_registered = false;  ///< W0 = workforce * practising_share (eq. C1)
 };
 
 struct corridor_block {

@@ -41,6 +41,10 @@ struct country_cadre_desc {
   std::size_t training_years, completion;  ///< this country's override, else the cadre's
   std::vector<std::size_t> students;       ///< initial students per stage; empty = steady state
   engine::source_location where;
+  // Practising and registered workers (docs/model.md, 15.3): parameter indices, and whether
+  // `workforce` was given as a registered count (W0 = workforce * practising_share).
+  std::size_t practising_share = 0, abroad_registered_share = 0;
+  bool workforce_registered = false;
 };
 
 struct population_point {

@@ -40,9 +40,9 @@ constexpr auto none = aggregation::none;
 
 /// The `indicators` table (country, cadre, indicator), in column order. Flows are over the year
 /// before the year shown (undefined at the start year).
-inline constexpr std::array<engine::indicator_info, 25> country_indicator_table = [] {
+inline constexpr std::array<engine::indicator_info, 26> country_indicator_table = [] {
   using namespace registry_detail;
-  return std::array<indicator_info, 25>{{
+  return std::array<indicator_info, 26>{{
       {"students", "1", "Students in training", "students", stock, count, sum, sum,
        "students in training"},
       {"intake", "year-1", "Intake", "students per year", flow, count, sum, sum,
@@ -92,6 +92,9 @@ inline constexpr std::array<engine::indicator_info, 25> country_indicator_table 
        "immigrants and returning emigrants minus emigrants and foreign-trained workers going "
        "home (over the year before)",
        "Net migration per year"},
+      {"registered", "1", "Registered workers", "workers", stock, count, sum, sum,
+       "workers on the country's register: practising supply over the practising share, plus "
+       "the registered share of those abroad"},
       {"sdg_density", "1e-4", "SDG density", "per 10,000 people", ratio, density, total_only,
        recomputed, "doctors, nurses and midwives per 10,000 people (SDG index)",
        "SDG density per 10,000"},

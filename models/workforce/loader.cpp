@@ -50,10 +50,35 @@ std::string range_text(const value_range& range, double v) {
   return range.describe();
 }
 
+/// Reads the `concept` of an annotated stock into `out` (docs/model.md, 15.3); false, after
+/// reporting it, for a concept that is not one of the two or that this key may not carry.
+static bool read_concept(const map_view& m, std::optional<std::string>* out) {
+  const auto n = m.get("concept");
+  if (!n) return true;
+  if (!out) {
+    n->error("a concept is only read on a country-cadre's workforce",
+             {"workforce may be given as practising (the default) or registered; every other "
+              "stock, migrant_stock too, is practising headcount"});
+    return false;
+  }
+  const auto text = n->to_string();
+  if (!text) return false;
+  const std::vector<std::string> concepts{"practising", "registered"};
+  if (std::find(concepts.begin(), concepts.end(), *text) == concepts.end()) {
+    n->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(concepts),
+                         engine::printable(*text, 40)),
+             {}, engine::closest_match(*text, concepts).value_or(""));
+    return false;
+  }
+  *out = *text;
+  return true;
+}
+
 /// Reads a numeric value written either as a plain number or as
 /// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
 std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
-                                    const value_range& range, bool allow_fraction) {
+                                    const value_range& range, bool allow_fraction,
+                                    std::optional<std::string>* stock_concept) {
   parameter p;
   p.path = n.path();
   p.unit = std::string(unit);
@@ -61,8 +86,9 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
   p.where = n.where();
   std::optional<double> v;
   if (n.is_map()) {
-    map_view m(n, strings({"value", "source", "flag", "note"}));
+    map_view m(n, strings({"value", "source", "flag", "note"}), strings({"concept"}));
     if (!m.is_map()) return std::nullopt;
+    if (!read_concept(m, stock_concept)) return std::nullopt;
     if (auto vn = m.require("value")) {
       v = vn->to_number(allow_fraction);
       p.where = vn->where();
@@ -98,6 +124,21 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
   if (!v || !range.contains(*v)) return std::nullopt;
   p.value = *v;
   return p;
+}
+
+/// Reads a country-cadre's `workforce`, which may state its concept (docs/model.md, 15.3): the
+/// parameter holds the number as given, and `workforce_registered` says whether it counts the
+/// register (then W0 = workforce * practising_share).
+static bool read_workforce(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
+  const auto& field = *find_field(country_cadre_fields(), "workforce");
+  const auto n = m.get(field.key);
+  if (!n) return read_field(m, field, table).has_value();  // reports it missing
+  std::optional<std::string> stock_concept;
+  auto p = read_value(*n, field.unit, field.range, false, &stock_concept);
+  if (!p) return false;
+  cc.workforce_registered = stock_concept == "registered";
+  cc.workforce = table.add(std::move(*p));
+  return true;
 }
 
 /// Reads `field` from mapping `m` into the table. Returns the parameter's index; for an absent
@@ -350,7 +391,7 @@ class model_reader {
         else
           ok = false;
       };
-      field("workforce", cc.workforce);
+      if (!read_workforce(m, cc, md.params)) ok = false;
       field("seats", cc.seats);
       field("seat_growth", cc.seat_growth);
       field("fill", cc.fill);
@@ -361,6 +402,8 @@ class model_reader {
       field("salary", cc.salary);
       field("cost_per_student_year", cc.cost_per_student_year);
       field("demand_elasticity", cc.demand_elasticity);
+      field("practising_share", cc.practising_share);
+      field("abroad_registered_share", cc.abroad_registered_share);
       cc.training_years = cadre.training_years;
       cc.completion = cadre.completion;
       if (m.get("training_years")) field("training_years", cc.training_years);

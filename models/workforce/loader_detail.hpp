@@ -17,9 +17,12 @@ namespace hwf::model::detail {
 std::vector<std::string> strings(std::initializer_list<const char*> keys);
 
 /// Reads a number written plainly or as `{value, source, flag, note}`; checks `range` and
-/// reports problems at the node. The parameter's path is the node's path.
+/// reports problems at the node. The parameter's path is the node's path. With `stock_concept`, the
+/// mapping may also say `concept: practising|registered` (stored there); without, a `concept`
+/// is reported as not allowed at this key (docs/model.md, 15.3).
 std::optional<parameter> read_value(const engine::node_ref& n, std::string_view unit,
-                                    const value_range& range, bool allow_fraction = false);
+                                    const value_range& range, bool allow_fraction = false,
+                                    std::optional<std::string>* stock_concept = nullptr);
 
 /// Reads `field` from mapping `m` into `table` (default or "missing required key" when
 /// absent); returns the parameter index.

@@ -232,6 +232,18 @@ bool read_policy_values(const map_view& m, policy_desc& p, model_description& md
   return ok;
 }
 
+/// Reports each key of `type` that a later version replaced (the lever's message names what
+/// replaces it); true if there was one.
+bool has_replaced_key(const map_view& m, const lever_type& type) {
+  bool found = false;
+  for (const auto& r : type.replaced_keys())
+    if (const auto n = m.get(r.key)) {
+      n->error(std::string(r.message), {std::string(r.note)});
+      found = true;
+    }
+  return found;
+}
+
 /// Reads one policy against the model; registers its parameters as policies.<name>.<key>. The
 /// lever type named by `type:` gives its keys and reads its targets.
 std::optional<policy_desc> read_policy(const node_ref& item, const std::string& name,
@@ -247,9 +259,12 @@ std::optional<policy_desc> read_policy(const node_ref& item, const std::string& 
   for (auto& key : p.type->target_keys()) valid.push_back(std::move(key));
   for (const auto& f : policy_timing_fields()) valid.emplace_back(f.key);
   for (const auto& f : p.type->fields()) valid.emplace_back(f.key);
-  map_view m(self, valid);
+  std::vector<std::string> refused;
+  for (const auto& r : p.type->replaced_keys()) refused.emplace_back(r.key);
+  map_view m(self, valid, refused);
   if (!m.is_map()) return std::nullopt;
-  const bool values_ok = read_policy_values(m, p, md);
+  const bool replaced = has_replaced_key(m, *p.type);
+  const bool values_ok = read_policy_values(m, p, md) && !replaced;
   lever_input in{m, self, md, levers::country_names(md), levers::cadre_names(md)};
   if (!p.type->read(in, p) || !values_ok || !in.ok) return std::nullopt;
   return p;

@@ -73,6 +73,14 @@ const std::array country_cadre_table{
                   0.0,
                   "beta: elasticity of the pull this country exerts as a destination; 0 turns "
                   "the feedback off."},
+    numeric_field{"practising_share",
+                  "share",
+                  {0, 1, true},
+                  1.0,
+                  "Share of the country's registered workers (those abroad aside) who practise: "
+                  "converts a registered workforce, divides supply in `registered`."},
+    numeric_field{"abroad_registered_share", "share", share, 0.0,
+                  "Share of the workers abroad still on this country's register."},
     numeric_field{"training_years",
                   "years",
                   {0, 20, true},

@@ -25,9 +25,10 @@ struct cc_rates {
   int stages;
   double drain;  ///< stages / training_years: outflow per student per year, each stage
   double completion;
-  double dropout_share;  ///< q = 1 - completion^(1/stages)
-  double entry;          ///< entry_rate
-  double attrition;      ///< exit_rate + retirement_rate
+  double dropout_share;     ///< q = 1 - completion^(1/stages)
+  double entry;             ///< entry_rate
+  double attrition;         ///< exit_rate + retirement_rate
+  double exit, retirement;  ///< exit_rate, retirement_rate (the retention lever acts on each)
   double seats0, fill;
   double seat_growth;
   double need_per_person;  ///< need_density / 10,000
@@ -37,6 +38,7 @@ struct cc_rates {
   double training_years;
   double cost_per_student_year;
   double cost_per_graduate;  ///< cost_per_student_year * training_years / completion
+  double practising_share, abroad_registered_share;  ///< for `registered` (eq. C2)
 };
 
 struct corridor_rates {
@@ -89,6 +91,8 @@ class workforce_system final : public engine::ode_system {
       r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
       r.entry = p[b.p_entry_rate];
       r.attrition = p[b.p_exit_rate] + p[b.p_retirement_rate];
+      r.exit = p[b.p_exit_rate];
+      r.retirement = p[b.p_retirement_rate];
       r.seats0 = p[b.p_seats];
       r.fill = p[b.p_fill];
       r.seat_growth = p[b.p_seat_growth];
@@ -99,6 +103,8 @@ class workforce_system final : public engine::ode_system {
       r.training_years = years;
       r.cost_per_student_year = p[b.p_cost_per_student_year];
       r.cost_per_graduate = r.cost_per_student_year * years / completion;
+      r.practising_share = p[b.p_practising_share];
+      r.abroad_registered_share = p[b.p_abroad_registered_share];
       rates_.push_back(r);
     }
     for (const auto& k : m.corridors())
@@ -121,6 +127,8 @@ class workforce_system final : public engine::ode_system {
       capital_cost_.resize(nb);
       compensation_paid_.resize(nb);
       compensation_received_.resize(nb);
+      exit_factor_.resize(nb);
+      retirement_factor_.resize(nb);
       code_.resize(ne);
       compensation_.resize(ne);
     }
@@ -136,6 +144,8 @@ class workforce_system final : public engine::ode_system {
               capital_cost_,
               compensation_paid_,
               compensation_received_,
+              exit_factor_,
+              retirement_factor_,
               code_,
               flow_,
               return_rate_,
@@ -168,7 +178,9 @@ class workforce_system final : public engine::ode_system {
         x[b.students + s] = b.p_students.empty()
                                 ? intake0 / r.drain * std::pow(1 - r.dropout_share, s)
                                 : p[b.p_students[s]];
-      x[b.workforce] = p[b.p_workforce];
+      // A registered count converts to practising headcount (eq. C1).
+      x[b.workforce] =
+          b.workforce_registered ? p[b.p_workforce] * r.practising_share : p[b.p_workforce];
     }
     for (const auto& k : m_.corridors()) x[k.migrants] = p[k.p_migrant_stock];
     // Pull reference: need / supply at t0 (the loader checked both are positive where beta > 0).
@@ -307,7 +319,8 @@ class workforce_system final : public engine::ode_system {
         seats += seats_added_[i];
         if (completion_added_[i] != 0)
           q = 1.0 - std::pow(std::min(1.0, r.completion + completion_added_[i]), 1.0 / b.stages);
-        attrition_rate *= attrition_factor_[i];
+        attrition_rate = (r.exit * exit_factor_[i] + r.retirement * retirement_factor_[i]) *
+                         attrition_factor_[i];  // eq. D2
       }
       const double intake = seats * r.fill;
       double inflow = intake, drained = 0, students = 0, last_out = 0;
@@ -387,6 +400,8 @@ class workforce_system final : public engine::ode_system {
     std::fill(capital_cost_.begin(), capital_cost_.end(), 0.0);
     std::fill(compensation_paid_.begin(), compensation_paid_.end(), 0.0);
     std::fill(compensation_received_.begin(), compensation_received_.end(), 0.0);
+    std::fill(exit_factor_.begin(), exit_factor_.end(), 1.0);
+    std::fill(retirement_factor_.begin(), retirement_factor_.end(), 1.0);
     std::fill(code_.begin(), code_.end(), 1.0);
     std::fill(compensation_.begin(), compensation_.end(), 0.0);
     state_.x = x;
@@ -433,8 +448,8 @@ class workforce_system final : public engine::ode_system {
   // Scratch written by derivative(): one run owns this object, so no sharing across threads.
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
-      retention_cost_, capital_cost_, compensation_paid_, compensation_received_, code_,
-      compensation_;
+      retention_cost_, capital_cost_, compensation_paid_, compensation_received_, exit_factor_,
+      retirement_factor_, code_, compensation_;
   mutable lever_state state_;  ///< spans over the scratch above, for the levers
 };
 
@@ -464,6 +479,7 @@ enum indicator : std::size_t {
   i_investment_lost,
   i_supply_years,
   i_net_migration,
+  i_registered,
   i_sdg_density
 };
 enum corridor_indicator : std::size_t {
@@ -497,7 +513,7 @@ static_assert(at(i_students, "students") && at(i_intake, "intake") &&
               at(i_compensation_received, "compensation_received") &&
               at(i_capital_cost, "capital_cost") && at(i_investment_lost, "investment_lost") &&
               at(i_supply_years, "supply_years") && at(i_net_migration, "net_migration") &&
-              at(i_sdg_density, "sdg_density"));
+              at(i_registered, "registered") && at(i_sdg_density, "sdg_density"));
 static_assert(corridor_indicator_table.size() == ci_migrant_years + 1);
 static_assert(corridor_at(ci_emigration, "emigration") && corridor_at(ci_returns, "returns") &&
               corridor_at(ci_migrant_stock, "migrant_stock") &&
@@ -533,6 +549,18 @@ static_assert(summed_over_cadres.size + 3 == country_indicator_table.size() &&
               country_indicator_table[i_density].over_cadres == engine::aggregation::recomputed &&
               country_indicator_table[i_sdg_density].over_cadres ==
                   engine::aggregation::total_only);
+
+/// The `registered` indicator of each block (eq. C2): practising supply (plus the unemployed,
+/// none before labour markets are modelled) over the practising share, plus the share of the
+/// workers abroad still on the register. Reads supply and abroad, set before.
+void fill_registered(const compiled_model& m, const workforce_system& sys, std::span<double> ind) {
+  const auto& blocks = m.blocks();
+  for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
+    const auto& r = sys.rates(bi);
+    double* v = &ind[blocks[bi].series];
+    v[i_registered] = v[i_supply] / r.practising_share + r.abroad_registered_share * v[i_abroad];
+  }
+}
 
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
@@ -604,6 +632,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     // going home, subtracted above): the one definition every output reads.
     if (flows) v[i_net_migration] += v[i_immigration] + v[i_returns] - v[i_emigration];
   }
+  fill_registered(m, sys, ind);
   // Cadre `all`: by the registry's rule (summed_over_cadres), and the three set here.
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     const auto& cb = m.countries()[c];

@@ -30,8 +30,10 @@ struct lever_state {
   std::span<const double> strength;  ///< by ramp profile (lever_binding::add_profile)
   // Per block: factors on emigration (push) and attrition, terms added to seats and completion,
   // and cost rates (USD/year), each an accumulator of the state (docs/model.md, eq. 15-22).
+  // Attrition is (exit_rate * exit_factor + retirement_rate * retirement_factor) *
+  // attrition_factor (eq. D2).
   std::span<double> push, attrition_factor, seats_added, completion_added, retention_cost,
-      capital_cost, compensation_paid, compensation_received;
+      capital_cost, compensation_paid, compensation_received, exit_factor, retirement_factor;
   // Per corridor: the Code factor (before flows), then the flow and return rate the flow
   // levers transform, and the compensation it carries.
   std::span<double> code, flow, return_rate, compensation;
@@ -109,6 +111,11 @@ struct lever_input {
   bool ok = true;
 };
 
+/// A key a lever type no longer reads: refused with `message` and `note` naming what replaces it.
+struct replaced_key {
+  std::string_view key, message, note;
+};
+
 /// One kind of policy lever. Implementations are stateless constants; a registry lists them.
 class lever_type {
  public:
@@ -119,6 +126,8 @@ class lever_type {
   virtual std::span<const numeric_field> fields() const = 0;
   /// Keys that name what it acts on (countries, cadres, origin, ...).
   virtual std::vector<std::string> target_keys() const = 0;
+  /// Keys of earlier versions, each refused with a message naming its replacement.
+  virtual std::span<const replaced_key> replaced_keys() const { return {}; }
   /// Appended to its heading in docs/yaml-reference.md (e.g. " (at least one of these)").
   virtual std::string_view schema_note() const { return {}; }
   /// Reads and resolves its targets into `p` (numeric values are already in p.values).
