@@ -48,9 +48,10 @@ std::optional<std::string> country_hint(const std::string& upper,
   for (const auto& [alias, iso3] : aliases)
     if (alias == upper && in_model(iso3)) return std::string(iso3);
   for (const auto& c : s.model.countries)
-    if (upper_case(c.name) == upper) return c.iso3;
+    if (!c.rest_of_world && upper_case(c.name) == upper) return c.iso3;
   std::vector<std::string> codes;
-  for (const auto& c : s.model.countries) codes.push_back(c.iso3);
+  for (const auto& c : s.model.countries)
+    if (!c.rest_of_world) codes.push_back(c.iso3);  // it has no rows to show
   return engine::closest_match(upper, codes);
 }
 

@@ -42,7 +42,7 @@ out::run_record make_record(const model::scenario_description& s, const model::c
   rec.model_name = s.model.name;
   rec.model_description = s.model.description;
   for (const auto& c : s.model.countries)
-    rec.countries.push_back({c.iso3, c.name, c.safeguards_list});
+    rec.countries.push_back({c.iso3, c.name, c.safeguards_list, c.rest_of_world});
   for (const auto& k : s.model.cadres) rec.cadres.push_back({k.id, k.sdg_core});
   rec.indicators = model::report_indicators();
   rec.start_year = static_cast<int>(m.start_time());

@@ -87,12 +87,16 @@ struct flat_kernel {
                      p[b.p_seats] * p[b.p_fill], p[b.p_seat_growth], p[b.p_need_density] / 1e4,
                      p[b.p_demand_elasticity], 1.0});
     }
-    for (const auto& k : m.corridors())
-      cors.push_back({m.blocks()[k.origin].workforce, k.migrants, k.accumulators, k.destination,
-                      p[k.p_emigration_rate], p[k.p_return_rate], ccs[k.destination].att});
+    // A rest-of-world destination has no block: its slot, one past the blocks, keeps pull 1.
+    for (const auto& k : m.corridors()) {
+      const bool row = k.to_rest_of_world();
+      cors.push_back({m.blocks()[k.origin].workforce, k.migrants, k.accumulators,
+                      row ? ccs.size() : k.destination, p[k.p_emigration_rate], p[k.p_return_rate],
+                      row ? p[k.p_exit_rate] + p[k.p_retirement_rate] : ccs[k.destination].att});
+    }
     pop.resize(p0.size());
-    supply.resize(ccs.size());
-    pull.resize(ccs.size());
+    supply.resize(ccs.size() + 1);
+    pull.assign(ccs.size() + 1, 1.0);
     for (std::size_t i = 0; i < ccs.size(); ++i) supply[i] = x0[ccs[i].w];
     for (const auto& k : cors) supply[k.dest] += x0[k.m];
     for (std::size_t i = 0; i < ccs.size(); ++i)

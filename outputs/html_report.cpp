@@ -504,6 +504,9 @@ ordered_json country_info(const dictionary& countries,
     else
       out.push_back({{"name", it->second.value("name", iso3)},
                      {"safeguards_list", it->second.value("safeguards_list", false)}});
+    // A rest-of-world entry names corridor destinations only: the page lists no row for it.
+    if (it != info.end() && it->second.value("rest_of_world", false))
+      out.back()["rest_of_world"] = true;
   }
   return out;
 }

@@ -16,9 +16,11 @@ std::string to_json(const run_record& r) {
   }
   solver["max_steps"] = r.solver.max_steps;
   ordered_json countries = ordered_json::array();
-  for (const auto& c : r.countries)
+  for (const auto& c : r.countries) {
     countries.push_back(
         {{"iso3", c.iso3}, {"name", c.name}, {"safeguards_list", c.safeguards_list}});
+    if (c.rest_of_world) countries.back()["rest_of_world"] = true;
+  }
   ordered_json cadres = ordered_json::array();
   for (const auto& k : r.cadres) cadres.push_back({{"id", k.id}, {"sdg_core", k.sdg_core}});
   ordered_json indicators = ordered_json::array();

@@ -17,6 +17,9 @@ struct country_record {
   std::string iso3;
   std::string name;
   bool safeguards_list = false;  ///< on the WHO Health Workforce Support and Safeguards List
+  /// A rest-of-world entry: a destination of corridors only, with no rows of its own
+  /// (written to run.json only when true).
+  bool rest_of_world = false;
 };
 
 /// A cadre of the model, as the report names it.

@@ -90,7 +90,8 @@ compiled_model::compiled_model(const scenario_description& s)
     cadre_sdg_core_.push_back(k.sdg_core);
   }
   cadres_ = engine::index_set("cadre", std::move(cadre_ids));
-  for (const auto& c : md.countries) isos.push_back(c.iso3);
+  for (const auto& c : md.countries)
+    if (!c.rest_of_world) isos.push_back(c.iso3);
   countries_set_ = engine::index_set("country", std::move(isos));
 
   // State layout: all students, then W, then M, then accumulators, so that stocks are
@@ -129,6 +130,9 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
                                     state_labels& labels) {
   for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
     const auto& c = md.countries[ci];
+    // The rest of the world (after every listed country) has no block and no rows: it is left
+    // out of every table and sum over countries (docs/model.md, 15.2).
+    if (c.rest_of_world) break;
     country_block cb;
     cb.iso3 = c.iso3;
     cb.safeguards_list = c.safeguards_list;
@@ -172,7 +176,14 @@ void compiled_model::compile_corridors(const model_description& md,
   for (const auto& e : md.corridors) {
     corridor_block k{};
     k.origin = block_of(e.origin, e.cadre);
-    k.destination = block_of(e.destination, e.cadre);
+    k.destination_country = e.destination;
+    if (md.countries[e.destination].rest_of_world) {
+      k.destination = corridor_block::no_block;
+      k.p_exit_rate = e.exit_rate.value();
+      k.p_retirement_rate = e.retirement_rate.value();
+    } else {
+      k.destination = block_of(e.destination, e.cadre);
+    }
     k.p_migrant_stock = e.migrant_stock;
     k.p_emigration_rate = e.emigration_rate;
     k.p_return_rate = e.return_rate;

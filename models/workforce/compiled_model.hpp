@@ -68,11 +68,21 @@ struct cc_block {
 };
 
 struct corridor_block {
-  std::size_t origin, destination;  ///< indices into model_structure::blocks (same cadre)
-  std::size_t migrants;             ///< state offset of M
-  std::size_t accumulators;         ///< state offset of the corridor_accumulator block
+  /// `destination` of a corridor to a rest-of-world entry, which has no blocks.
+  static constexpr std::size_t no_block = static_cast<std::size_t>(-1);
+  std::size_t origin, destination;  ///< indices into model_structure::blocks (same cadre), or
+                                    ///< no_block for a rest-of-world destination
+  /// The destination's index in the dataset's countries: below countries().size() for a listed
+  /// country, at or above it for a rest-of-world entry (which has no country_block).
+  std::size_t destination_country;
+  std::size_t migrants;      ///< state offset of M
+  std::size_t accumulators;  ///< state offset of the corridor_accumulator block
   std::size_t p_migrant_stock, p_emigration_rate, p_return_rate, p_active_recruitment_share;
+  /// The migrants' own rates, on a corridor to the rest of the world (else the destination's).
+  std::size_t p_exit_rate = 0, p_retirement_rate = 0;
   std::size_t series;  ///< first series in the corridors table
+
+  bool to_rest_of_world() const noexcept { return destination == no_block; }
 };
 
 struct country_block {

@@ -57,6 +57,10 @@ struct country_desc {
   std::string name;
   bool safeguards_list;  ///< on the WHO Health Workforce Support and Safeguards List (default:
                          ///< the 2023 edition, safeguards_list.hpp)
+  /// `rest_of_world: true`: every destination the dataset does not list. No cadres, no
+  /// population; only the destination of corridors (docs/model.md, 15.2). These entries come
+  /// after every listed country in model_description::countries.
+  bool rest_of_world = false;
   std::optional<std::size_t> population;            ///< P0 (with population_growth), or
   std::size_t population_growth = 0;                ///< (meaningful only with population)
   std::vector<population_point> population_series;  ///< a year-by-year series
@@ -71,6 +75,9 @@ struct country_desc {
 struct corridor_desc {
   std::size_t origin, destination, cadre;  ///< indices into countries / cadres
   std::size_t migrant_stock, emigration_rate, return_rate, active_recruitment_share;
+  /// The migrants' own exit and retirement rates: given on (and only on) a corridor to a
+  /// rest-of-world destination, which has no rates of its own.
+  std::optional<std::size_t> exit_rate, retirement_rate;
   engine::source_location where;
 };
 

@@ -292,19 +292,30 @@ class model_reader {
     if (!entries) return;
     if (entries->empty()) n.error("at least one country is needed");
     if (!within_limit(n, entries->size(), input_limits::countries, "countries")) return;
+    // Rest-of-world entries go after the listed countries, so that the listed ones keep the
+    // indices 0..n-1 in the model and in every table.
+    std::vector<country_desc> rest_of_world;
     for (auto& [iso3, value] : *entries) {
       if (!is_iso3(iso3)) {
         value.error(fmt::format("'{}' is not an ISO 3166-1 alpha-3 code", iso3),
                     {"expected three capital letters, e.g. KEN, GBR"});
         continue;
       }
-      map_view m(value, with_extra(country_fields(),
-                                   {"name", "safeguards_list", "population_series", "cadres"}));
+      map_view m(value,
+                 with_extra(country_fields(), {"name", "safeguards_list", "population_series",
+                                               "cadres", "rest_of_world"}));
       if (!m.is_map()) continue;
       country_desc c;
       c.iso3 = iso3;
       c.where = value.where();
       if (auto s = m.require("name")) c.name = s->to_string().value_or("");
+      if (auto s = m.get("rest_of_world"))
+        if (auto v = s->to_bool(); v && *v) {
+          refuse_rest_of_world_keys(m);
+          c.rest_of_world = true;
+          rest_of_world.push_back(std::move(c));
+          continue;
+        }
       // Default: membership of the WHO 2023 list; an explicit value (another edition, a
       // what-if) overrides it.
       c.safeguards_list = on_safeguards_list_2023(iso3);
@@ -314,6 +325,22 @@ class model_reader {
       if (auto s = m.require("cadres")) read_country_cadres(*s, c, md);
       md.countries.push_back(std::move(c));
     }
+    for (auto& c : rest_of_world) md.countries.push_back(std::move(c));
+  }
+
+  /// A rest-of-world entry is only a destination (docs/model.md, 15.2): the keys of a country
+  /// with workers and people are errors on it.
+  static void refuse_rest_of_world_keys(const map_view& m) {
+    for (const char* key :
+         {"cadres", "population", "population_growth", "population_series", "safeguards_list"})
+      if (auto n = m.get(key))
+        n->error(fmt::format("a rest-of-world entry has no {}",
+                             std::string_view(key) == "cadres" ? "cadres (no pipeline or workforce)"
+                             : std::string_view(key) == "safeguards_list"
+                                 ? "safeguards_list (it is never an origin)"
+                                 : "population (no population or need)"),
+                 {"expected only name and rest_of_world: it is the destination of corridors, "
+                  "whose cadres carry the migrants' own exit_rate and retirement_rate"});
   }
 
   void read_population(const map_view& m, country_desc& c, parameter_table& table) {
@@ -471,6 +498,7 @@ class model_reader {
         dn->error("a corridor's destination must differ from its origin");
         continue;
       }
+      if (refused_as_origin(*on, md.countries[*o])) continue;
       const std::string pair = md.countries[*o].iso3 + "-" + md.countries[*d].iso3;
       const auto dup =
           std::find_if(seen.begin(), seen.end(), [&](auto& s) { return s.first == pair; });
@@ -498,7 +526,7 @@ class model_reader {
         const auto k = static_cast<std::size_t>(it - cadre_ids.begin());
         bool present = true;
         for (std::size_t c : {*o, *d})
-          if (!md.countries[c].find(k)) {
+          if (!md.countries[c].rest_of_world && !md.countries[c].find(k)) {
             present = false;
             const bool written =
                 std::find(declared_.begin(), declared_.end(),
@@ -526,9 +554,49 @@ class model_reader {
         field("emigration_rate", cd.emigration_rate);
         field("return_rate", cd.return_rate);
         field("active_recruitment_share", cd.active_recruitment_share);
+        if (!read_migrant_rates(cm, md.countries[*d], cd, md.params)) ok = false;
         if (ok) md.corridors.push_back(cd);
       }
     }
+  }
+
+  /// A rest-of-world entry is never a corridor's origin: reports it at `origin` and says so.
+  static bool refused_as_origin(const node_ref& origin, const country_desc& c) {
+    if (!c.rest_of_world) return false;
+    origin.error(fmt::format("{} is a rest-of-world entry: it can only be a destination", c.iso3),
+                 {"a rest-of-world entry has no workforce to send migrants from"});
+    return true;
+  }
+
+  /// The migrants' own exit_rate and retirement_rate: required on a corridor to a
+  /// rest-of-world destination, refused on others (the destination's rates apply).
+  static bool read_migrant_rates(const map_view& cm, const country_desc& destination,
+                                 corridor_desc& cd, parameter_table& table) {
+    bool ok = true;
+    for (const char* key : {"exit_rate", "retirement_rate"}) {
+      auto& out = std::string_view(key) == "exit_rate" ? cd.exit_rate : cd.retirement_rate;
+      if (!destination.rest_of_world) {
+        if (auto n = cm.get(key)) {
+          n->error(
+              fmt::format("{} is given only on a corridor to a rest-of-world destination", key),
+              {fmt::format("the migrants in {} leave at its own {} (countries.{}.cadres)",
+                           destination.iso3, key, destination.iso3)});
+          ok = false;
+        }
+        continue;
+      }
+      if (!cm.get(key)) {
+        cm.report_missing(key, {fmt::format("a corridor to the rest-of-world entry {} carries "
+                                            "the migrants' own {} (1/year)",
+                                            destination.iso3, key)});
+        ok = false;
+      } else if (auto i = read_field(cm, *find_field(corridor_fields(), key), table)) {
+        out = *i;
+      } else {
+        ok = false;
+      }
+    }
+    return ok;
   }
 
   const engine::yaml_file& file_;
@@ -567,7 +635,9 @@ fastest_rate find_fastest_rate(const model_description& md) {
     }
   for (const auto& e : md.corridors) {
     const auto* dc = md.countries[e.destination].find(e.cadre);
-    consider(p[e.return_rate].value + p[dc->exit_rate].value + p[dc->retirement_rate].value,
+    const std::size_t exit = dc ? dc->exit_rate : *e.exit_rate;
+    const std::size_t retirement = dc ? dc->retirement_rate : *e.retirement_rate;
+    consider(p[e.return_rate].value + p[exit].value + p[retirement].value,
              fmt::format("outflow of migrants on {}-{} {} (return + exit + retirement)",
                          md.countries[e.origin].iso3, md.countries[e.destination].iso3,
                          md.cadres[e.cadre].id));

@@ -104,6 +104,16 @@ const std::array corridor_table{
                   "r: yearly return to the origin per migrant."},
     numeric_field{"active_recruitment_share", "share", share, std::nullopt,
                   "a: share of this corridor's migration driven by active recruitment."},
+    numeric_field{"exit_rate", "1/year", rate, std::nullopt,
+                  "The migrants' exits other than retirement and return: required on a corridor "
+                  "to a rest-of-world destination, not allowed on others (the destination's "
+                  "exit_rate applies).",
+                  true},
+    numeric_field{"retirement_rate", "1/year", rate, std::nullopt,
+                  "The migrants' retirement: required on a corridor to a rest-of-world "
+                  "destination, not allowed on others (the destination's retirement_rate "
+                  "applies).",
+                  true},
 };
 
 const std::array policy_timing_table{

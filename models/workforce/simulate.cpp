@@ -44,8 +44,11 @@ struct cc_rates {
 struct corridor_rates {
   double emigration;  ///< m0
   double returns;     ///< r0
-  double attrition;   ///< the destination's exit_rate + retirement_rate
+  double attrition;   ///< the destination's exit_rate + retirement_rate (or the corridor's own)
   double active_share;
+  /// Where the destination's pull and supply live: its block, or one slot past the blocks for
+  /// the rest of the world (pull fixed at 1, supply counted nowhere), so no branch is needed.
+  std::size_t slot;
 };
 
 struct population_curve {
@@ -107,14 +110,18 @@ class workforce_system final : public engine::ode_system {
       r.abroad_registered_share = p[b.p_abroad_registered_share];
       rates_.push_back(r);
     }
-    for (const auto& k : m.corridors())
-      corridor_rates_.push_back({p[k.p_emigration_rate], p[k.p_return_rate],
-                                 rates_[k.destination].attrition, p[k.p_active_recruitment_share]});
-    read_levers(p);
     const std::size_t nb = m.blocks().size(), ne = m.corridors().size();
+    for (const auto& k : m.corridors()) {
+      const bool row = k.to_rest_of_world();
+      corridor_rates_.push_back(
+          {p[k.p_emigration_rate], p[k.p_return_rate],
+           row ? p[k.p_exit_rate] + p[k.p_retirement_rate] : rates_[k.destination].attrition,
+           p[k.p_active_recruitment_share], row ? nb : k.destination});
+    }
+    read_levers(p);
     population_now_.resize(m.countries().size());
-    supply_.resize(nb);
-    pull_.resize(nb);
+    supply_.resize(nb + 1);
+    pull_.assign(nb + 1, 1.0);  // pull_[nb]: the rest of the world's, always 1 (eq. B3)
     flow_.resize(ne);
     return_rate_.resize(ne);
     strength_.resize(profiles_.size());
@@ -244,6 +251,7 @@ class workforce_system final : public engine::ode_system {
       if (blocks[k.origin].workforce == i) {
         for (std::size_t j = 0; j < nl; ++j)
           consider(j, runs_[j]->raises_flow(), added_flow[j * ne + e]);
+        if (k.to_rest_of_world()) continue;  // its pull is 1
         const auto& d = blocks[k.destination];
         if (rates_[k.destination].beta != 0 && pull_[k.destination] > out.pull) {
           out.pull = pull_[k.destination];
@@ -415,7 +423,7 @@ class workforce_system final : public engine::ode_system {
     for (std::size_t e = 0; e < corridors.size(); ++e) {
       const auto& k = corridors[e];
       const auto& r = corridor_rates_[e];
-      double rate = r.emigration * pull_[k.destination];
+      double rate = r.emigration * pull_[r.slot];
       if (levers) rate *= push_[k.origin] * code_[e];
       flow_[e] = x[blocks[k.origin].workforce] * rate;
       return_rate_[e] = r.returns;
@@ -433,7 +441,10 @@ class workforce_system final : public engine::ode_system {
   void compute_supply(std::span<const double> x) const {
     const auto& blocks = m_.blocks();
     for (std::size_t i = 0; i < blocks.size(); ++i) supply_[i] = x[blocks[i].workforce];
-    for (const auto& k : m_.corridors()) supply_[k.destination] += x[k.migrants];
+    supply_[blocks.size()] = 0;  // the rest of the world's slot: summed, never read
+    const auto& corridors = m_.corridors();
+    for (std::size_t e = 0; e < corridors.size(); ++e)
+      supply_[corridor_rates_[e].slot] += x[corridors[e].migrants];
   }
 
   const compiled_model& m_;
@@ -572,6 +583,8 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   const bool flows = !prev.empty();
   const auto delta = [&](std::size_t i) { return flows ? x[i] - prev[i] : engine::not_defined; };
   std::fill(ind.begin(), ind.end(), 0.0);
+  // A rest-of-world destination has no row: what corridors add to it lands here, unread.
+  std::array<double, country_indicator_table.size()> rest_of_world{};
 
   for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
     const auto& b = blocks[bi];
@@ -601,7 +614,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   for (std::size_t e = 0; e < corridors.size(); ++e) {
     const auto& k = corridors[e];
     double* o = &ind[blocks[k.origin].series];
-    double* d = &ind[blocks[k.destination].series];
+    double* d = k.to_rest_of_world() ? rest_of_world.data() : &ind[blocks[k.destination].series];
     double* c = &cor[k.series];
     const double migrants = x[k.migrants];
     o[i_abroad] += migrants;
@@ -679,7 +692,12 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
         (i >= k.accumulators && i < k.accumulators + corridor_accumulator_count)) {
       out.push_back(p[k.p_emigration_rate].path);
       out.push_back(p[k.p_return_rate].path);
-      block_params(blocks[k.destination], false);
+      if (k.to_rest_of_world()) {
+        out.push_back(p[k.p_exit_rate].path);
+        out.push_back(p[k.p_retirement_rate].path);
+      } else {
+        block_params(blocks[k.destination], false);
+      }
     }
   if (!m.levers().empty()) out.push_back("the policies' parameters (policies.*)");
   return engine::join_list(out, 8);

@@ -21,6 +21,10 @@
   const countries = D.countries || [];
   const cadres = D.cadres || [];
   const countryInfo = data.country_info || [];
+  // The countries with rows of their own: a rest-of-world entry only names the destination of
+  // corridors, so no selector, table or chart by country lists it (docs/report.md).
+  const listed = countries.map((_, c) => c).filter((c) => !(countryInfo[c] && countryInfo[c].rest_of_world));
+  const eachListed = (f) => listed.forEach((c) => f(countries[c], c));
   const isMc = kind === 'mc';
   const comparing = scenarios.length > 1;
 
@@ -214,11 +218,11 @@
    *  baseline at the last year, relative to the baseline's (the median difference run by run for
    *  an ensemble); the first country when nothing is compared. */
   function mostChangedCountry() {
-    if (!comparing || cadreAll < 0) return 0;
+    if (!comparing || cadreAll < 0) return listed.length ? listed[0] : 0;
     const supply = id('indicators', 'supply');
     const last = years.length - 1;
-    let best = 0, bestChange = 0;
-    countries.forEach((_, c) => {
+    let best = listed.length ? listed[0] : 0, bestChange = 0;
+    eachListed((_, c) => {
       const b = series(mainTable, { scenario: 0, country: c, cadre: cadreAll, indicator: supply }, valueColumn);
       if (!b || b[last] === null) return;
       for (let s = 1; s < scenarios.length; ++s) {
@@ -240,7 +244,7 @@
   function hashCountry() {
     const wanted = new URLSearchParams(window.location.hash.slice(1)).get('country');
     if (!wanted) return -1;
-    return countries.findIndex((iso) => iso.toUpperCase() === wanted.toUpperCase());
+    return listed.find((c) => countries[c].toUpperCase() === wanted.toUpperCase()) ?? -1;
   }
 
   const state = {
@@ -662,7 +666,7 @@
       thead.append(head);
       table.append(thead);
       const body = el('tbody');
-      countries.forEach((_, c) => {
+      eachListed((_, c) => {
         scenarios.forEach((sc, s) => {
           const tr = el('tr', s === 0 && comparing ? { class: 'group-start' } : null);
           tr.append(el('td', null, s === 0 ? countryLabel(c) : ''));
@@ -870,7 +874,7 @@
     chart(s, 'delta-countries', ['cadre', 'indicator', 'year'], () => {
       const n = D.indicators[state.indicator];
       const rows = [];
-      countries.forEach((iso, c) => {
+      eachListed((iso, c) => {
         const b = atYear('indicators', series('indicators', countryKey(0, c, state.cadre, n)), state.year);
         others.forEach((sc, j) => {
           const v = atYear('indicators', series('indicators', countryKey(j + 1, c, state.cadre, n)), state.year);
@@ -918,7 +922,7 @@
       chart(s, 'difference-countries', ['cadre', 'indicator', 'policy', 'year'], () => {
         const n = D.indicators[state.indicator];
         const rows = [];
-        countries.forEach((iso, c) => {
+        eachListed((iso, c) => {
           const q = quantileAt('difference_quantiles', countryKey(state.policy, c, state.cadre, n), state.year);
           if (q) rows.push(Object.assign({ country: iso, name: countryName(c) }, q));
         });
@@ -1092,7 +1096,7 @@
   if (comparing) addControl(inner, 'scenario', 'Scenario',
     scenarios.map((sc, i) => [i, sc + (i === 0 ? ' (baseline)' : '')]));
   if (isMc && comparing) addControl(inner, 'policy', 'Policy (differences)', scenarios.slice(1).map((sc, i) => [i + 1, sc]));
-  if (countries.length) addControl(inner, 'country', 'Country', countries.map((_, c) => [c, countryLabel(c)]));
+  if (listed.length) addControl(inner, 'country', 'Country', listed.map((c) => [c, countryLabel(c)]));
   if (cadres.length) {
     const order = cadres.map((_, k) => k).filter((k) => k !== cadreAll);
     if (cadreAll >= 0) order.unshift(cadreAll);

@@ -72,8 +72,10 @@ const folders = {
   escaping: path.join(work, 'escaping'),
   long: path.join(work, 'long-names'),
   world194: path.join(work, 'world-194'),
+  restOfWorld: path.join(work, 'rest-of-world'),
 };
 hwf('run', 'scenarios/two-countries.yaml', '-o', folders.run, '-q');
+hwf('run', 'tests/data/good/scenario_rest_of_world.yaml', '-o', folders.restOfWorld, '-q');
 hwf('compare', 'scenarios/flagship.yaml', 'scenarios/world-compensation.yaml',
   'scenarios/world-who-code-universal.yaml', '-o', folders.world, '-q');
 hwf('mc', 'scenarios/two-countries-uncertainty.yaml', '--samples', '100', '-o', folders.mc, '-q');
@@ -284,6 +286,21 @@ try {
     check(name + ': the key figures have a row per country', rows === 2, rows + ' rows');
     await pick(page, 'country', 'Ghana');
     await screenshot(page, 'two-country-run.png');
+    clean(name, seen);
+    await page.close();
+  }
+
+  // A run with a rest-of-world destination: it is a corridor destination, never a country row.
+  {
+    const name = 'rest-of-world run';
+    const { page, seen } = await common(name, path.join(folders.restOfWorld, 'report.html'), 9);
+    const options = await page.$$eval('#control-country option', (o) => o.map((x) => x.textContent));
+    check(name + ': the country control leaves out the rest of the world',
+      options.length === 2 && !options.some((o) => /ROW|Rest of the world/.test(o)), options.join(', '));
+    const rows = await page.$$eval('#key-figures tbody tr', (r) => r.length);
+    check(name + ': the key figures have a row per listed country', rows === 2, rows + ' rows');
+    const corridors = await page.$$eval('#control-corridor option', (o) => o.map((x) => x.textContent));
+    check(name + ': its corridor is listed', corridors.some((o) => /Rest of the world|ROW/.test(o)), corridors.join(', '));
     clean(name, seen);
     await page.close();
   }

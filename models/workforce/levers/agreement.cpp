@@ -103,7 +103,8 @@ class run final : public lever_run {
       const double seats = strength * t_.seats_per_recruit * s.flow[c.corridor];
       const double cost = seats * c.training_years * c.cost_per_student_year;
       s.seats_added[c.origin] += seats;
-      s.compensation_paid[c.destination] += cost;
+      // The rest of the world has no block to book what it pays (docs/model.md, 15.2).
+      if (c.destination != corridor_block::no_block) s.compensation_paid[c.destination] += cost;
       s.compensation_received[c.origin] += cost;
       s.compensation[c.corridor] += cost;
     }
@@ -130,8 +131,8 @@ class compiled final : public compiled_lever {
     for (std::size_t k : p.cadres)
       for (std::size_t e = 0; e < m.corridors().size(); ++e) {
         const auto& c = m.corridors()[e];
-        if (blocks[c.origin].country == p.origin &&
-            blocks[c.destination].country == p.destination && blocks[c.origin].cadre == k) {
+        if (blocks[c.origin].country == p.origin && c.destination_country == p.destination &&
+            blocks[c.origin].cadre == k) {
           const auto& o = blocks[c.origin];
           corridors_.push_back(
               {e, c.origin, c.destination, o.p_training_years, o.p_cost_per_student_year});

@@ -58,7 +58,7 @@ class compiled final : public compiled_lever {
       std::vector<std::size_t> group;
       for (std::size_t e = 0; e < m.corridors().size(); ++e) {
         const auto& o = blocks[m.corridors()[e].origin];
-        const std::size_t d = blocks[m.corridors()[e].destination].country;
+        const std::size_t d = m.corridors()[e].destination_country;
         if (o.country == p.origin && o.cadre == k &&
             std::find(p.exempt.begin(), p.exempt.end(), d) == p.exempt.end())
           group.push_back(e);

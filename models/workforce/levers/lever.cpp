@@ -69,7 +69,7 @@ std::optional<std::vector<std::size_t>> read_names(const node_ref& n,
                                                    const std::vector<std::string>& known,
                                                    std::string_view what) {
   std::vector<std::size_t> out;
-  if (n.is_scalar() && n.node().Scalar() == "all" && n.node().Tag() != "!") {
+  if (is_all(n)) {
     for (std::size_t i = 0; i < known.size(); ++i) out.push_back(i);
     return out;
   }
@@ -117,14 +117,33 @@ bool read_cadres_or_all(lever_input& in, std::string_view key, std::vector<std::
   return true;
 }
 
+bool is_all(const node_ref& n) {
+  return n.is_scalar() && n.node().Scalar() == "all" && n.node().Tag() != "!";
+}
+
+std::vector<std::size_t> listed_countries(const model_description& md,
+                                          const std::vector<std::size_t>& countries) {
+  std::vector<std::size_t> out;
+  for (std::size_t c : countries)
+    if (!md.countries[c].rest_of_world) out.push_back(c);
+  return out;
+}
+
 bool read_blocks(lever_input& in, policy_desc& p) {
   const auto cn = in.keys.require("countries");
   if (!cn) return false;
   auto countries = read_names(*cn, in.countries, "country");
   std::vector<std::size_t> cadres;
   if (!countries || !read_cadres_or_all(in, "cadres", cadres)) return false;
-  p.countries = *countries;
+  p.countries = is_all(*cn) ? listed_countries(in.model, *countries) : *countries;
   p.cadres = cadres;
+  for (std::size_t c : p.countries)
+    if (in.model.countries[c].rest_of_world) {
+      cn->error(fmt::format("{} is a rest-of-world entry: it has no workforce or training",
+                            in.countries[c]),
+                {"name the countries the lever acts in; `all` leaves out the rest of the world"});
+      in.ok = false;
+    }
   // An explicit cadre must exist in every listed country; with `all`, each country's own.
   const auto cadres_node = in.keys.get("cadres");
   const bool explicit_cadres =
@@ -172,6 +191,7 @@ std::vector<std::string> cadre_names(const model_description& md) {
 
 std::optional<std::size_t> block_of(const compiled_model& m, std::size_t country,
                                     std::size_t cadre) {
+  if (country >= m.countries().size()) return std::nullopt;  // the rest of the world
   for (std::size_t bi : m.countries()[country].blocks)
     if (m.blocks()[bi].cadre == cadre) return bi;
   return std::nullopt;

@@ -186,6 +186,12 @@ namespace levers {
 std::optional<std::vector<std::size_t>> read_names(const engine::node_ref& n,
                                                    const std::vector<std::string>& known,
                                                    std::string_view what);
+/// Whether `n` is the word `all` (every name), as read_names reads it.
+bool is_all(const engine::node_ref& n);
+/// `countries` without the rest-of-world entries: what `all` covers where the rest of the world
+/// is left out unless named (docs/model.md, 15.2).
+std::vector<std::size_t> listed_countries(const model_description& md,
+                                          const std::vector<std::size_t>& countries);
 /// Reads one name out of `known`.
 std::optional<std::size_t> read_one_name(const engine::node_ref& n,
                                          const std::vector<std::string>& known,

@@ -52,7 +52,7 @@ class compiled final : public compiled_lever {
     const auto& blocks = m.blocks();
     for (std::size_t e = 0; e < m.corridors().size(); ++e) {
       const auto& k = m.corridors()[e];
-      const std::size_t d = blocks[k.destination].country;
+      const std::size_t d = k.destination_country;
       if (m.countries()[blocks[k.origin].country].safeguards_list &&
           std::find(p.countries.begin(), p.countries.end(), d) != p.countries.end()) {
         corridors_.push_back(e);
@@ -82,7 +82,8 @@ class type final : public compiled_as<compiled> {
     if (!dn) return false;
     auto d = read_names(*dn, in.countries, "country");
     if (!d) return false;
-    p.countries = *d;
+    // `all` adopts the Code in the listed destinations; the rest of the world only when named.
+    p.countries = is_all(*dn) ? listed_countries(in.model, *d) : *d;
     return true;
   }
   std::vector<std::pair<std::string, std::string>> describe(
