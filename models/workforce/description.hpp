@@ -32,6 +32,19 @@ struct cadre_desc {
   engine::source_location where;
 };
 
+struct population_point {
+  int year;
+  std::size_t value;  ///< parameter index
+};
+
+/// A time-varying input (docs/model.md, 15.1): (year, value) points in increasing year order,
+/// each a parameter (path <key path>.<year>).
+struct input_series {
+  std::string key;    ///< e.g. "seats"
+  bool step = false;  ///< interpolation: step (else linear)
+  std::vector<population_point> points;
+};
+
 /// One cadre in one country. Members named like parameters are parameter-table indices.
 struct country_cadre_desc {
   std::size_t cadre;  ///< index into model_description::cadres
@@ -40,12 +53,9 @@ struct country_cadre_desc {
       need_density, salary, cost_per_student_year, demand_elasticity;
   std::size_t training_years, completion;  ///< this country's override, else the cadre's
   std::vector<std::size_t> students;       ///< initial students per stage; empty = steady state
+  /// Inputs given as series; the member of such a key holds its first point's index.
+  std::vector<input_series> series;
   engine::source_location where;
-};
-
-struct population_point {
-  int year;
-  std::size_t value;  ///< parameter index
 };
 
 struct country_desc {
@@ -67,6 +77,7 @@ struct country_desc {
 struct corridor_desc {
   std::size_t origin, destination, cadre;  ///< indices into countries / cadres
   std::size_t migrant_stock, emigration_rate, return_rate, active_recruitment_share;
+  std::vector<input_series> series;  ///< inputs given as series (as in country_cadre_desc)
   engine::source_location where;
 };
 

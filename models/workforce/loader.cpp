@@ -9,6 +9,7 @@
 
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/input_series.hpp"
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/safeguards_list.hpp"
 #include "models/workforce/schema.hpp"
@@ -50,6 +51,26 @@ std::string range_text(const value_range& range, double v) {
   return range.describe();
 }
 
+void read_evidence(const map_view& m, parameter& p) {
+  if (auto s = m.get("source")) p.source = s->to_string().value_or("");
+  if (auto s = m.get("note")) p.note = s->to_string().value_or("");
+  if (auto f = m.get("flag")) {
+    const auto text = f->to_string();
+    const std::vector<std::string> flags{"verified", "derived", "estimate"};
+    if (text) {
+      if (*text == "verified")
+        p.flag = evidence::verified;
+      else if (*text == "derived")
+        p.flag = evidence::derived;
+      else if (*text == "estimate")
+        p.flag = evidence::estimate;
+      else
+        f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
+                 {}, engine::closest_match(*text, flags).value_or(""));
+    }
+  }
+}
+
 /// Reads a numeric value written either as a plain number or as
 /// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
 std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
@@ -71,23 +92,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
                               range.integer ? "whole number" : "number", range_text(range, *v), *v),
                   {fmt::format("unit: {}", unit)});
     }
-    if (auto s = m.get("source")) p.source = s->to_string().value_or("");
-    if (auto s = m.get("note")) p.note = s->to_string().value_or("");
-    if (auto f = m.get("flag")) {
-      const auto text = f->to_string();
-      const std::vector<std::string> flags{"verified", "derived", "estimate"};
-      if (text) {
-        if (*text == "verified")
-          p.flag = evidence::verified;
-        else if (*text == "derived")
-          p.flag = evidence::derived;
-        else if (*text == "estimate")
-          p.flag = evidence::estimate;
-        else
-          f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
-                   {}, engine::closest_match(*text, flags).value_or(""));
-      }
-    }
+    read_evidence(m, p);
   } else {
     v = n.to_number(allow_fraction);
     if (v && !range.contains(*v))
@@ -288,27 +293,7 @@ class model_reader {
       if (m.get("population_growth"))
         m.get("population_growth")
             ->error("population_growth has no effect with population_series; remove it");
-      auto points = series->to_entries();
-      if (!points) return;
-      if (points->empty()) series->error("expected at least one year: value pair");
-      if (!within_limit(*series, points->size(), input_limits::series_points, "points")) return;
-      for (auto& [year_text, v] : *points) {
-        int year = 0;
-        const auto [ptr, ec] =
-            std::from_chars(year_text.data(), year_text.data() + year_text.size(), year);
-        if (ec != std::errc() || ptr != year_text.data() + year_text.size() || year < 1800 ||
-            year > 2300) {
-          v.error(fmt::format("'{}' is not a year", year_text),
-                  {"expected a whole year in [1800, 2300] as the key"});
-          continue;
-        }
-        if (!c.population_series.empty() && year <= c.population_series.back().year) {
-          v.error("years must be in increasing order");
-          continue;
-        }
-        auto p = read_value(v, "persons", {0, 1e11, true});
-        if (p) c.population_series.push_back({year, table.add(std::move(*p))});
-      }
+      read_points(*series, "persons", {0, 1e11, true}, table, c.population_series);
       return;
     }
     if (!single) {
@@ -316,8 +301,11 @@ class model_reader {
                                       "population_series (year: persons)"});
       return;
     }
-    c.population = read_field(m, *find_field(country_fields(), "population"), table);
-    if (auto g = read_field(m, *find_field(country_fields(), "population_growth"), table))
+    std::vector<input_series> none;  // population's path over time is population_series
+    c.population =
+        read_input_field(m, *find_field(country_fields(), "population"), table, {}, none);
+    if (auto g = read_input_field(m, *find_field(country_fields(), "population_growth"), table, {},
+                                  none))
       c.population_growth = *g;
   }
 
@@ -345,7 +333,8 @@ class model_reader {
       cc.where = value.where();
       bool ok = true;
       const auto field = [&](std::string_view key, std::size_t& out) {
-        if (auto i = read_field(m, *find_field(country_cadre_fields(), key), md.params))
+        if (auto i = read_input_field(m, *find_field(country_cadre_fields(), key), md.params,
+                                      country_cadre_series_keys(), cc.series))
           out = *i;
         else
           ok = false;
@@ -474,7 +463,8 @@ class model_reader {
         cd.where = v.where();
         bool ok = true;
         const auto field = [&](std::string_view key, std::size_t& out) {
-          if (auto i = read_field(cm, *find_field(corridor_fields(), key), md.params))
+          if (auto i = read_input_field(cm, *find_field(corridor_fields(), key), md.params,
+                                        corridor_series_keys(), cd.series))
             out = *i;
           else
             ok = false;
@@ -504,6 +494,13 @@ class model_reader {
 
 namespace detail {
 
+/// The value of `key` (parameter `index`), or its series' largest value.
+double largest(const parameter_table& p, const std::vector<input_series>& series,
+               std::string_view key, std::size_t index) {
+  const auto* s = find_series(series, key);
+  return s ? largest_value(*s, p) : p[index].value;
+}
+
 fastest_rate find_fastest_rate(const model_description& md) {
   fastest_rate best;
   const auto& p = md.params;
@@ -515,16 +512,19 @@ fastest_rate find_fastest_rate(const model_description& md) {
       const std::string where = c.iso3 + "." + md.cadres[cc.cadre].id;
       consider(cc.stages / p[cc.training_years].value,
                fmt::format("training stage drain of {} (stages / training_years)", where));
-      double out = p[cc.exit_rate].value + p[cc.retirement_rate].value;
+      double out = largest(p, cc.series, "exit_rate", cc.exit_rate) +
+                   largest(p, cc.series, "retirement_rate", cc.retirement_rate);
       for (const auto& e : md.corridors)
         if (e.origin == static_cast<std::size_t>(&c - md.countries.data()) && e.cadre == cc.cadre)
-          out += p[e.emigration_rate].value;
+          out += largest(p, e.series, "emigration_rate", e.emigration_rate);
       consider(out,
                fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
     }
   for (const auto& e : md.corridors) {
     const auto* dc = md.countries[e.destination].find(e.cadre);
-    consider(p[e.return_rate].value + p[dc->exit_rate].value + p[dc->retirement_rate].value,
+    consider(largest(p, e.series, "return_rate", e.return_rate) +
+                 largest(p, dc->series, "exit_rate", dc->exit_rate) +
+                 largest(p, dc->series, "retirement_rate", dc->retirement_rate),
              fmt::format("outflow of migrants on {}-{} {} (return + exit + retirement)",
                          md.countries[e.origin].iso3, md.countries[e.destination].iso3,
                          md.cadres[e.cadre].id));
