@@ -17,8 +17,10 @@ std::string cadre(int k) {
 }  // namespace
 
 std::string describe(const world_size& w) {
-  return fmt::format("world-{}: {} countries x {} cadres, {} corridor-cadres, {} years, {} step {}",
-                     w.countries, w.countries, w.cadres, w.corridors, w.years, w.method, w.step);
+  return fmt::format(
+      "world-{}: {} countries x {} cadres, {} corridor-cadres{}, {} years, {} step {}", w.countries,
+      w.countries, w.cadres, w.corridors,
+      w.corridor_series ? " (every corridor rate a series)" : "", w.years, w.method, w.step);
 }
 
 std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
@@ -57,11 +59,22 @@ std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
     if (pair >= sources * (w.countries - sources))
       throw std::invalid_argument("synthetic world: more corridors than pairs");
     y += fmt::format("  - origin: {}\n    destination: {}\n    cadres:\n", iso(o), iso(d));
-    for (int k = 0; k < w.cadres && written < w.corridors; ++k, ++written)
+    for (int k = 0; k < w.cadres && written < w.corridors; ++k, ++written) {
+      const double m0 = 0.005 + 0.001 * (written % 10);
+      // With corridor_series, both rates follow series (docs/model.md, 15.1): emigration rises
+      // by half to 2030 and falls back by 2040 (linear), returns drop in 2032 (step).
+      const std::string rates =
+          w.corridor_series ? fmt::format(
+                                  "emigration_rate: {{series: {{2020: {}, 2030: {}, 2040: {}}}}}, "
+                                  "return_rate: {{series: {{2020: 0.03, 2032: 0.02}}, "
+                                  "interpolation: step}}",
+                                  m0, 1.5 * m0, m0)
+                            : fmt::format("emigration_rate: {}, return_rate: 0.03", m0);
       y += fmt::format(
-          "      {}: {{migrant_stock: {}, emigration_rate: {}, return_rate: 0.03, "
+          "      {}: {{migrant_stock: {}, {}, "
           "active_recruitment_share: 0.5}}\n",
-          cadre(k), 500 + 37 * written, 0.005 + 0.001 * (written % 10));
+          cadre(k), 500 + 37 * written, rates);
+    }
   }
   std::filesystem::create_directories(folder);
   std::ofstream(folder / "world.yaml") << y;

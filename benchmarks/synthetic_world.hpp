@@ -14,6 +14,7 @@ struct world_size {
   int years = 25;
   std::string step = "1/12";
   std::string method = "rk4";
+  bool corridor_series = false;  ///< every corridor's emigration and return rate a series
 };
 
 /// Writes `world.yaml` and `scenario.yaml` into `folder`; returns the scenario's path.

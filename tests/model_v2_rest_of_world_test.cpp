@@ -264,3 +264,37 @@ TEST_CASE("a rest-of-world dataset's bad entries name the key and what was expec
   fails(good_model("    rest_of_world: true\n", "    rest_of_world: false\n"),
         "countries.ROW.population: missing required key");
 }
+
+TEST_CASE("a rest-of-world corridor's own exit and retirement rates may be series",
+          "[model][rest_of_world][series][analytic]") {
+  // No emigration and no returns on AAA-ROW: its migrants only leave, dM/dt = -(x(t) + r) M,
+  // with x a step from 0.02 to 0.05 in 2030, so M = M0 e^{-0.05 t} to 2030, then e^{-0.08}.
+  const std::string constant =
+      good_model("        emigration_rate: 0.03\n        return_rate: 0.04",
+                 "        emigration_rate: 0\n        return_rate: 0");
+  auto stepped = constant;
+  const std::string from = "        exit_rate: 0.02\n";
+  stepped.replace(stepped.find(from), from.size(),
+                  "        exit_rate: {series: {2020: 0.02, 2030: 0.05}, interpolation: step}\n");
+  const auto r = run_model("row_series_step", stepped);
+  for (int year : {2025, 2030, 2031, 2045}) {
+    const double t = year - 2020;
+    const double expected =
+        t <= 10 ? 300 * std::exp(-0.05 * t) : 300 * std::exp(-0.5) * std::exp(-0.08 * (t - 10));
+    CHECK(r.corridor(year, "ROW", "migrant_stock") == Approx(expected).epsilon(1e-9));
+  }
+  CHECK(r.model->parameters().find("corridors.AAA-ROW.nurses.exit_rate.2030").has_value());
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+
+  // A one-point series of the constant gives the constant's results, bit for bit.
+  auto one_point = constant;
+  const std::string retirement = "        retirement_rate: 0.03\n";
+  one_point.replace(one_point.find(retirement), retirement.size(),
+                    "        retirement_rate: {series: {2020: 0.03}}\n");
+  const auto a = run_model("row_series_const", constant);
+  const auto b = run_model("row_series_one_point", one_point);
+  for (int year : {2021, 2033, 2045}) {
+    CHECK(a.corridor(year, "ROW", "migrant_stock") == b.corridor(year, "ROW", "migrant_stock"));
+    CHECK(a.value(year, "AAA", "abroad") == b.value(year, "AAA", "abroad"));
+  }
+}

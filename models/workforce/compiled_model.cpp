@@ -62,6 +62,16 @@ cc_block block_of_desc(std::size_t country, const country_cadre_desc& cc) {
   b.workforce_registered = cc.workforce_registered;
   return b;
 }
+
+/// The series of one block or corridor, compiled.
+void add_series(const std::vector<input_series>& series, std::size_t owner, bool on_corridor,
+                std::vector<series_input>& out) {
+  for (const auto& s : series) {
+    series_input in{target_of(s.key, on_corridor), owner, s.step, {}};
+    for (const auto& pt : s.points) in.points.emplace_back(pt.year, pt.value);
+    out.push_back(std::move(in));
+  }
+}
 }  // namespace
 
 std::span<const std::string_view> indicator_names() {
@@ -157,6 +167,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
       for (std::size_t i = 0; i < per_cadre_indicators; ++i)
         indicators.series.push_back(
             {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
+      add_series(cc.series, blocks_.size(), false, series_inputs_);
       cb.blocks.push_back(blocks_.size());
       blocks_.push_back(std::move(b));
     }
@@ -200,6 +211,7 @@ void compiled_model::compile_corridors(const model_description& md,
     k.series = corridor_table.series.size();
     for (auto name : corridor_indicator_list)
       corridor_table.series.push_back({o, d, cadre, std::string(name)});
+    add_series(e.series, corridors_.size(), true, series_inputs_);
     corridors_.push_back(k);
   }
 }

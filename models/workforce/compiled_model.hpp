@@ -16,6 +16,7 @@
 #include "engine/stock_layout.hpp"
 #include "engine/tables.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/input_series.hpp"
 #include "models/workforce/levers/lever.hpp"
 #include "models/workforce/params.hpp"
 
@@ -95,6 +96,14 @@ struct country_block {
   std::size_t series_all;                                ///< first series of its cadre-`all` row
 };
 
+/// A time-varying input (docs/model.md, 15.1): the rate it sets, whose, and its points.
+struct series_input {
+  series_target target;
+  std::size_t owner;  ///< index into blocks() (country-cadre keys) or corridors()
+  bool step;          ///< interpolation: step (else linear)
+  std::vector<std::pair<double, std::size_t>> points;  ///< (year, parameter index)
+};
+
 /// Switch times of one policy: parameter indices of start, ramp_years and (optional) end.
 struct lever_timing {
   std::string name;
@@ -141,6 +150,8 @@ class compiled_model {
   const engine::index_set& corridor_set() const noexcept { return corridors_set_; }
   const std::vector<bool>& cadre_sdg_core() const noexcept { return cadre_sdg_core_; }
   const lever_set& levers() const noexcept { return levers_; }
+  /// The inputs given as series, blocks' first, in dataset order.
+  const std::vector<series_input>& series_inputs() const noexcept { return series_inputs_; }
 
  private:
   struct state_labels;  // labels of the state blocks, while they are laid out
@@ -163,6 +174,7 @@ class compiled_model {
   engine::index_set countries_set_, cadres_, corridors_set_;
   std::vector<bool> cadre_sdg_core_;
   lever_set levers_;
+  std::vector<series_input> series_inputs_;
 };
 
 /// What a run reports about itself.

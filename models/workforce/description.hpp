@@ -32,6 +32,19 @@ struct cadre_desc {
   engine::source_location where;
 };
 
+struct population_point {
+  int year;
+  std::size_t value;  ///< parameter index
+};
+
+/// A time-varying input (docs/model.md, 15.1): (year, value) points in increasing year order,
+/// each a parameter (path <key path>.<year>).
+struct input_series {
+  std::string key;    ///< e.g. "seats"
+  bool step = false;  ///< interpolation: step (else linear)
+  std::vector<population_point> points;
+};
+
 /// One cadre in one country. Members named like parameters are parameter-table indices.
 struct country_cadre_desc {
   std::size_t cadre;  ///< index into model_description::cadres
@@ -40,16 +53,13 @@ struct country_cadre_desc {
       need_density, salary, cost_per_student_year, demand_elasticity;
   std::size_t training_years, completion;  ///< this country's override, else the cadre's
   std::vector<std::size_t> students;       ///< initial students per stage; empty = steady state
+  /// Inputs given as series; the member of such a key holds its first point's index.
+  std::vector<input_series> series;
   engine::source_location where;
   // Practising and registered workers (docs/model.md, 15.3): parameter indices, and whether
   // `workforce` was given as a registered count (W0 = workforce * practising_share).
   std::size_t practising_share = 0, abroad_registered_share = 0;
   bool workforce_registered = false;
-};
-
-struct population_point {
-  int year;
-  std::size_t value;  ///< parameter index
 };
 
 struct country_desc {
@@ -78,6 +88,7 @@ struct corridor_desc {
   /// The migrants' own exit and retirement rates: given on (and only on) a corridor to a
   /// rest-of-world destination, which has no rates of its own.
   std::optional<std::size_t> exit_rate, retirement_rate;
+  std::vector<input_series> series;  ///< inputs given as series (as in country_cadre_desc)
   engine::source_location where;
 };
 

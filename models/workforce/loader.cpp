@@ -9,6 +9,7 @@
 
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/input_series.hpp"
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/safeguards_list.hpp"
 #include "models/workforce/schema.hpp"
@@ -74,6 +75,26 @@ static bool read_concept(const map_view& m, std::optional<std::string>* out) {
   return true;
 }
 
+void read_evidence(const map_view& m, parameter& p) {
+  if (auto s = m.get("source")) p.source = s->to_string().value_or("");
+  if (auto s = m.get("note")) p.note = s->to_string().value_or("");
+  if (auto f = m.get("flag")) {
+    const auto text = f->to_string();
+    const std::vector<std::string> flags{"verified", "derived", "estimate"};
+    if (text) {
+      if (*text == "verified")
+        p.flag = evidence::verified;
+      else if (*text == "derived")
+        p.flag = evidence::derived;
+      else if (*text == "estimate")
+        p.flag = evidence::estimate;
+      else
+        f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
+                 {}, engine::closest_match(*text, flags).value_or(""));
+    }
+  }
+}
+
 /// Reads a numeric value written either as a plain number or as
 /// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
 std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
@@ -97,23 +118,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
                               range.integer ? "whole number" : "number", range_text(range, *v), *v),
                   {fmt::format("unit: {}", unit)});
     }
-    if (auto s = m.get("source")) p.source = s->to_string().value_or("");
-    if (auto s = m.get("note")) p.note = s->to_string().value_or("");
-    if (auto f = m.get("flag")) {
-      const auto text = f->to_string();
-      const std::vector<std::string> flags{"verified", "derived", "estimate"};
-      if (text) {
-        if (*text == "verified")
-          p.flag = evidence::verified;
-        else if (*text == "derived")
-          p.flag = evidence::derived;
-        else if (*text == "estimate")
-          p.flag = evidence::estimate;
-        else
-          f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
-                   {}, engine::closest_match(*text, flags).value_or(""));
-      }
-    }
+    read_evidence(m, p);
   } else {
     v = n.to_number(allow_fraction);
     if (v && !range.contains(*v))
@@ -132,7 +137,9 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
 static bool read_workforce(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
   const auto& field = *find_field(country_cadre_fields(), "workforce");
   const auto n = m.get(field.key);
-  if (!n) return read_field(m, field, table).has_value();  // reports it missing
+  // Absent (reported missing) or written as a series (refused with the reason).
+  if (!n || is_series(*n))
+    return read_input_field(m, field, table, country_cadre_series_keys(), cc.series).has_value();
   std::optional<std::string> stock_concept;
   auto p = read_value(*n, field.unit, field.range, false, &stock_concept);
   if (!p) return false;
@@ -356,27 +363,7 @@ class model_reader {
       if (m.get("population_growth"))
         m.get("population_growth")
             ->error("population_growth has no effect with population_series; remove it");
-      auto points = series->to_entries();
-      if (!points) return;
-      if (points->empty()) series->error("expected at least one year: value pair");
-      if (!within_limit(*series, points->size(), input_limits::series_points, "points")) return;
-      for (auto& [year_text, v] : *points) {
-        int year = 0;
-        const auto [ptr, ec] =
-            std::from_chars(year_text.data(), year_text.data() + year_text.size(), year);
-        if (ec != std::errc() || ptr != year_text.data() + year_text.size() || year < 1800 ||
-            year > 2300) {
-          v.error(fmt::format("'{}' is not a year", year_text),
-                  {"expected a whole year in [1800, 2300] as the key"});
-          continue;
-        }
-        if (!c.population_series.empty() && year <= c.population_series.back().year) {
-          v.error("years must be in increasing order");
-          continue;
-        }
-        auto p = read_value(v, "persons", {0, 1e11, true});
-        if (p) c.population_series.push_back({year, table.add(std::move(*p))});
-      }
+      read_points(*series, "persons", {0, 1e11, true}, table, c.population_series);
       return;
     }
     if (!single) {
@@ -384,8 +371,11 @@ class model_reader {
                                       "population_series (year: persons)"});
       return;
     }
-    c.population = read_field(m, *find_field(country_fields(), "population"), table);
-    if (auto g = read_field(m, *find_field(country_fields(), "population_growth"), table))
+    std::vector<input_series> none;  // population's path over time is population_series
+    c.population =
+        read_input_field(m, *find_field(country_fields(), "population"), table, {}, none);
+    if (auto g = read_input_field(m, *find_field(country_fields(), "population_growth"), table, {},
+                                  none))
       c.population_growth = *g;
   }
 
@@ -413,7 +403,8 @@ class model_reader {
       cc.where = value.where();
       bool ok = true;
       const auto field = [&](std::string_view key, std::size_t& out) {
-        if (auto i = read_field(m, *find_field(country_cadre_fields(), key), md.params))
+        if (auto i = read_input_field(m, *find_field(country_cadre_fields(), key), md.params,
+                                      country_cadre_series_keys(), cc.series))
           out = *i;
         else
           ok = false;
@@ -543,9 +534,11 @@ class model_reader {
         cd.destination = *d;
         cd.cadre = k;
         cd.where = v.where();
+        const bool row = md.countries[*d].rest_of_world;
         bool ok = true;
         const auto field = [&](std::string_view key, std::size_t& out) {
-          if (auto i = read_field(cm, *find_field(corridor_fields(), key), md.params))
+          if (auto i = read_input_field(cm, *find_field(corridor_fields(), key), md.params,
+                                        corridor_series_keys(row), cd.series))
             out = *i;
           else
             ok = false;
@@ -590,7 +583,8 @@ class model_reader {
                                             "the migrants' own {} (1/year)",
                                             destination.iso3, key)});
         ok = false;
-      } else if (auto i = read_field(cm, *find_field(corridor_fields(), key), table)) {
+      } else if (auto i = read_input_field(cm, *find_field(corridor_fields(), key), table,
+                                           corridor_series_keys(true), cd.series)) {
         out = *i;
       } else {
         ok = false;
@@ -615,6 +609,13 @@ class model_reader {
 
 namespace detail {
 
+/// The value of `key` (parameter `index`), or its series' largest value.
+double largest(const parameter_table& p, const std::vector<input_series>& series,
+               std::string_view key, std::size_t index) {
+  const auto* s = find_series(series, key);
+  return s ? largest_value(*s, p) : p[index].value;
+}
+
 fastest_rate find_fastest_rate(const model_description& md) {
   fastest_rate best;
   const auto& p = md.params;
@@ -626,10 +627,11 @@ fastest_rate find_fastest_rate(const model_description& md) {
       const std::string where = c.iso3 + "." + md.cadres[cc.cadre].id;
       consider(cc.stages / p[cc.training_years].value,
                fmt::format("training stage drain of {} (stages / training_years)", where));
-      double out = p[cc.exit_rate].value + p[cc.retirement_rate].value;
+      double out = largest(p, cc.series, "exit_rate", cc.exit_rate) +
+                   largest(p, cc.series, "retirement_rate", cc.retirement_rate);
       for (const auto& e : md.corridors)
         if (e.origin == static_cast<std::size_t>(&c - md.countries.data()) && e.cadre == cc.cadre)
-          out += p[e.emigration_rate].value;
+          out += largest(p, e.series, "emigration_rate", e.emigration_rate);
       consider(out,
                fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
     }
@@ -637,7 +639,10 @@ fastest_rate find_fastest_rate(const model_description& md) {
     const auto* dc = md.countries[e.destination].find(e.cadre);
     const std::size_t exit = dc ? dc->exit_rate : *e.exit_rate;
     const std::size_t retirement = dc ? dc->retirement_rate : *e.retirement_rate;
-    consider(p[e.return_rate].value + p[exit].value + p[retirement].value,
+    const auto& rate_series = dc ? dc->series : e.series;  // a rest-of-world corridor's own
+    consider(largest(p, e.series, "return_rate", e.return_rate) +
+                 largest(p, rate_series, "exit_rate", exit) +
+                 largest(p, rate_series, "retirement_rate", retirement),
              fmt::format("outflow of migrants on {}-{} {} (return + exit + retirement)",
                          md.countries[e.origin].iso3, md.countries[e.destination].iso3,
                          md.cadres[e.cadre].id));

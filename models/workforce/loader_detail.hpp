@@ -24,6 +24,9 @@ std::optional<parameter> read_value(const engine::node_ref& n, std::string_view 
                                     const value_range& range, bool allow_fraction = false,
                                     std::optional<std::string>* stock_concept = nullptr);
 
+/// Reads `source`, `flag` and `note` of a value's mapping into `p`.
+void read_evidence(const engine::map_view& m, parameter& p);
+
 /// Reads `field` from mapping `m` into `table` (default or "missing required key" when
 /// absent); returns the parameter index.
 std::optional<std::size_t> read_field(const engine::map_view& m, const numeric_field& field,

@@ -49,22 +49,17 @@ struct corridor_rates {
   /// Where the destination's pull and supply live: its block, or one slot past the blocks for
   /// the rest of the world (pull fixed at 1, supply counted nowhere), so no branch is needed.
   std::size_t slot;
+  /// A corridor to the rest of the world: its migrants' own exit_rate and retirement_rate.
+  double own_exit, own_retirement;
 };
 
 struct population_curve {
-  bool series;
   double p0, growth;
-  std::vector<std::pair<double, double>> points;
+  std::optional<input_profile> series;  ///< population_series (linear), if given
 
   double at(double t, double t0) const {
     if (!series) return p0 * std::exp(growth * (t - t0));
-    if (t <= points.front().first) return points.front().second;
-    if (t >= points.back().first) return points.back().second;
-    const auto it = std::upper_bound(points.begin(), points.end(), t,
-                                     [](double v, const auto& p) { return v < p.first; });
-    const auto& [t1, v1] = *it;
-    const auto& [ta, va] = *(it - 1);
-    return va + (v1 - va) * (t - ta) / (t1 - ta);
+    return series->at(t);
   }
 };
 
@@ -74,9 +69,9 @@ class workforce_system final : public engine::ode_system {
   workforce_system(const compiled_model& m, std::span<const double> p) : m_(m) {
     t0_ = m.start_time();
     for (const auto& c : m.countries()) {
-      population_curve pc{c.has_series, 0, 0, {}};
+      population_curve pc{0, 0, std::nullopt};
       if (c.has_series) {
-        for (const auto& [year, idx] : c.p_series) pc.points.emplace_back(year, p[idx]);
+        pc.series.emplace(c.p_series, false, p);
       } else {
         pc.p0 = p[c.p_population];
         pc.growth = p[c.p_population_growth];
@@ -93,9 +88,9 @@ class workforce_system final : public engine::ode_system {
       r.completion = completion;
       r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
       r.entry = p[b.p_entry_rate];
-      r.attrition = p[b.p_exit_rate] + p[b.p_retirement_rate];
       r.exit = p[b.p_exit_rate];
       r.retirement = p[b.p_retirement_rate];
+      r.attrition = r.exit + r.retirement;
       r.seats0 = p[b.p_seats];
       r.fill = p[b.p_fill];
       r.seat_growth = p[b.p_seat_growth];
@@ -116,9 +111,12 @@ class workforce_system final : public engine::ode_system {
       corridor_rates_.push_back(
           {p[k.p_emigration_rate], p[k.p_return_rate],
            row ? p[k.p_exit_rate] + p[k.p_retirement_rate] : rates_[k.destination].attrition,
-           p[k.p_active_recruitment_share], row ? nb : k.destination});
+           p[k.p_active_recruitment_share], row ? nb : k.destination,
+           row ? p[k.p_exit_rate] : 0.0, row ? p[k.p_retirement_rate] : 0.0});
     }
     read_levers(p);
+    for (const auto& s : m.series_inputs()) inputs_.emplace_back(s.points, s.step, p);
+    input_pieces_.resize(inputs_.size());
     population_now_.resize(m.countries().size());
     supply_.resize(nb + 1);
     pull_.assign(nb + 1, 1.0);  // pull_[nb]: the rest of the world's, always 1 (eq. B3)
@@ -164,18 +162,82 @@ class workforce_system final : public engine::ode_system {
   void enter_segment(double a, double b) override {
     const double mid = 0.5 * (a + b);
     for (std::size_t j = 0; j < profiles_.size(); ++j) pieces_[j] = profiles_[j].piece_at(mid);
+    for (std::size_t j = 0; j < inputs_.size(); ++j) input_pieces_[j] = inputs_[j].piece_at(mid);
+    in_segment_ = true;
   }
 
-  /// Switch times of every lever (start, end of ramp, end, end of capital payments).
+  /// Switch times of every lever (start, end of ramp, end, end of capital payments) and the
+  /// knots of every series.
   std::vector<double> breakpoints() const {
     std::vector<double> out;
     for (const auto& p : profiles_) p.add_breakpoints(out);
+    for (const auto& s : inputs_) s.add_breakpoints(out);
     return out;
+  }
+
+  /// Sets the rates given as series to their values at t (docs/model.md, eq. A1-A2): inside a
+  /// segment, its piece's (one-sided at its ends); else the value at t.
+  void set_inputs(double t) const {
+    const auto& series = m_.series_inputs();
+    bool attrition = false;
+    for (std::size_t j = 0; j < inputs_.size(); ++j) {
+      const double v = in_segment_ ? inputs_[j].at(input_pieces_[j], t) : inputs_[j].at(t);
+      const std::size_t o = series[j].owner;
+      switch (series[j].target) {
+        case series_target::seats:
+          rates_[o].seats0 = v;
+          break;
+        case series_target::fill:
+          rates_[o].fill = v;
+          break;
+        case series_target::need_density:
+          rates_[o].need_per_person = v / 1e4;
+          break;
+        case series_target::exit_rate:
+          rates_[o].exit = v;
+          attrition = true;
+          break;
+        case series_target::retirement_rate:
+          rates_[o].retirement = v;
+          attrition = true;
+          break;
+        case series_target::emigration_rate:
+          corridor_rates_[o].emigration = v;
+          break;
+        case series_target::return_rate:
+          corridor_rates_[o].returns = v;
+          break;
+        case series_target::migrant_exit_rate:
+          corridor_rates_[o].own_exit = v;
+          attrition = true;
+          break;
+        case series_target::migrant_retirement_rate:
+          corridor_rates_[o].own_retirement = v;
+          attrition = true;
+          break;
+      }
+    }
+    if (!attrition) return;
+    for (auto& r : rates_) r.attrition = r.exit + r.retirement;
+    const auto& corridors = m_.corridors();
+    for (std::size_t e = 0; e < corridors.size(); ++e) {
+      auto& k = corridor_rates_[e];
+      k.attrition = corridors[e].to_rest_of_world() ? k.own_exit + k.own_retirement
+                                                    : rates_[corridors[e].destination].attrition;
+    }
+  }
+
+  /// The rates at time t, outside integration (initial state, output rows).
+  void set_inputs_at(double t) const {
+    if (inputs_.empty()) return;
+    in_segment_ = false;
+    set_inputs(t);
   }
 
   /// Initial state: stocks from the parameters, students in steady state unless given.
   std::vector<double> initial_state(std::span<const double> p) {
     std::vector<double> x(dimension(), 0.0);
+    set_inputs_at(t0_);
     const auto& blocks = m_.blocks();
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const auto& b = blocks[i];
@@ -202,6 +264,7 @@ class workforce_system final : public engine::ode_system {
   }
 
   void derivative(std::span<const double> x, std::span<double> dxdt, double t) const override {
+    if (!inputs_.empty()) set_inputs(t);
     // Two instances, so that a run without policies has no lever branch in its loops.
     if (m_.levers().empty())
       evaluate<false>(x, dxdt, t);
@@ -450,8 +513,12 @@ class workforce_system final : public engine::ode_system {
   const compiled_model& m_;
   double t0_;
   std::vector<population_curve> population_;
-  std::vector<cc_rates> rates_;
-  std::vector<corridor_rates> corridor_rates_;
+  // Rates given as series change with t (set_inputs); the others are set once.
+  mutable std::vector<cc_rates> rates_;
+  mutable std::vector<corridor_rates> corridor_rates_;
+  std::vector<input_profile> inputs_;      ///< one per series_input, same order
+  std::vector<std::size_t> input_pieces_;  ///< the piece of the current segment
+  mutable bool in_segment_ = false;
   std::vector<engine::ramp_profile> profiles_;       ///< per policy, then those levers add
   std::vector<engine::ramp_profile::piece> pieces_;  ///< the piece of the current segment
   std::vector<std::unique_ptr<lever_run>> runs_;     ///< one per policy, in file order
@@ -585,6 +652,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   std::fill(ind.begin(), ind.end(), 0.0);
   // A rest-of-world destination has no row: what corridors add to it lands here, unread.
   std::array<double, country_indicator_table.size()> rest_of_world{};
+  sys.set_inputs_at(t);  // need at t where need_density is a series
 
   for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
     const auto& b = blocks[bi];

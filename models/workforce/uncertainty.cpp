@@ -344,20 +344,39 @@ bool fits_ranges(const node_ref& node, const uncertain_parameter& up, const mode
   return true;
 }
 
+/// Whether a path segment is a year: the last segment of a series point's path.
+bool is_year(const std::string& segment) {
+  return !segment.empty() &&
+         std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 /// The indices of the paths (split at '.') that `pattern` matches, '*' standing for a segment.
+/// A series' path (e.g. countries.NGA.cadres.doctors.seats; its last segment not '*') matches
+/// all its points (.2023, ...).
 std::vector<std::size_t> matching_paths(const std::string& pattern,
                                         const std::vector<std::vector<std::string>>& split_all) {
   const auto pat = split_path(pattern);
   std::vector<std::size_t> out;
   for (std::size_t i = 0; i < split_all.size(); ++i) {
     const auto& segs = split_all[i];
-    if (segs.size() != pat.size()) continue;
+    const bool point = segs.size() == pat.size() + 1 && pat.back() != "*" && is_year(segs.back());
+    if (segs.size() != pat.size() && !point) continue;
     bool match = true;
-    for (std::size_t s = 0; s < segs.size() && match; ++s)
+    for (std::size_t s = 0; s < pat.size() && match; ++s)
       match = pat[s] == "*" || pat[s] == segs[s];
     if (match) out.push_back(i);
   }
   return out;
+}
+
+/// Whether `pattern`, with no '*', names a series (its matches are its points): one draw then
+/// acts on every point, as with `shared: true` (docs/monte-carlo.md).
+bool names_series(const std::string& pattern, const std::vector<std::size_t>& targets,
+                  const std::vector<std::vector<std::string>>& split_all) {
+  const auto pat = split_path(pattern);
+  if (std::find(pat.begin(), pat.end(), "*") != pat.end()) return false;
+  return std::all_of(targets.begin(), targets.end(),
+                     [&](std::size_t t) { return split_all[t].size() == pat.size() + 1; });
 }
 
 }  // namespace
@@ -381,6 +400,7 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
     auto up = read_spec(node, pattern);
     if (!up) continue;
     up->targets = matching_paths(pattern, split_all);
+    if (!up->targets.empty() && names_series(pattern, up->targets, split_all)) up->shared = true;
     if (up->targets.empty()) {
       node.error(fmt::format("'{}' matches no parameter of the model or its policies", pattern),
                  {"'*' stands for one path segment; `hwfsim params <scenario>` lists every path"},

@@ -1,0 +1,221 @@
+// Time-varying inputs (docs/model.md, section 15.1): series against hand-computed integrals,
+// against constants, as parameters, and with mass balance.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "models/workforce/uncertainty.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+
+/// One country, one cadre (3 years, 3 stages, completion 0.8, entry 1); `nurses` is the rest of
+/// the cadre's entry (seats, exit_rate, ...).
+std::string one_country(const std::string& nurses) {
+  return fmt::format(R"(model: series
+start_year: 2020
+cadres:
+  nurses: {{training_years: 3, completion: 0.8, sdg_core: true}}
+countries:
+  AAA:
+    name: Analytica
+    population: 1.0e6
+    cadres:
+      nurses:
+        workforce: 1000
+        entry_rate: 1
+        need_density: 40
+        salary: 1000
+        cost_per_student_year: 100
+{}
+)",
+                     nurses);
+}
+
+struct run {
+  model::scenario_description scenario;
+  std::unique_ptr<model::compiled_model> model;
+  model::run_output out;
+
+  double at(int year, const std::string& country, const std::string& name) const {
+    return test::indicator(*model, out, static_cast<std::size_t>(year - 2020), country, "nurses",
+                           name);
+  }
+};
+
+run run_model(const std::string& folder, const std::string& model_text,
+              const std::string& solver =
+                  "{method: dopri5, step: 1/12, abs_tol: 1e-10, "
+                  "rel_tol: 1e-12}",
+              const std::string& extra = "") {
+  const auto dir = test::scratch_folder(folder);
+  test::write_file(dir, "model.yaml", model_text);
+  const auto path = test::write_file(
+      dir, "s.yaml",
+      fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: 2020, end: 2035}}\n"
+                  "solver: {}\n{}",
+                  solver, extra));
+  run r{model::load_scenario(path), nullptr, {}};
+  r.model = std::make_unique<model::compiled_model>(r.scenario);
+  r.out = model::simulate(*r.model, r.model->default_parameters());
+  return r;
+}
+
+const std::string seat_step =
+    "        seats: {series: {2020: 500, 2023: 1000}, interpolation: step}\n"
+    "        exit_rate: 0.06\n        retirement_rate: 0.04";
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// tests/data/good/model.yaml (two countries, a corridor, pull feedback) with `edits` applied.
+std::string good_model(const std::vector<std::pair<std::string, std::string>>& edits) {
+  std::string text = read_text(test::source_path("tests/data/good/model.yaml"));
+  for (const auto& [from, to] : edits) {
+    const auto at = text.find(from);
+    if (at == std::string::npos) throw std::runtime_error("no '" + from + "' in the model");
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+bool same_bytes(const engine::run_result& a, const engine::run_result& b) {
+  if (a.tables.size() != b.tables.size()) return false;
+  for (std::size_t t = 0; t < a.tables.size(); ++t) {
+    const auto& x = a.tables[t].values;
+    const auto& y = b.tables[t].values;
+    if (x.size() != y.size() || std::memcmp(x.data(), y.data(), x.size() * sizeof(double)) != 0)
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a step in seats changes intake at its knot, and graduates after it",
+          "[model][analytic]") {
+  const auto r = run_model("series_seat_step", one_country(seat_step));
+  // Intake over [t-1, t]: 500 a year until 2023, then 1000 (eq. A2).
+  CHECK(r.at(2023, "AAA", "intake") == Approx(500).epsilon(1e-10));
+  CHECK(r.at(2024, "AAA", "intake") == Approx(1000).epsilon(1e-10));
+  CHECK(r.at(2030, "AAA", "intake") == Approx(1000).epsilon(1e-10));
+  // Three stages draining at 1/year, each keeping 0.8^(1/3): the extra 500 a year reaches
+  // graduation as 400 (1 - exp(-s)(1 + s + s^2/2)), s years after the knot; over [2023, 2024]
+  // the integral of exp(-s)(1 + s + s^2/2) is 3 - 5.5/e.
+  CHECK(r.at(2023, "AAA", "graduates") == Approx(400).epsilon(1e-9));
+  CHECK(r.at(2024, "AAA", "graduates") ==
+        Approx(400 + 400 * (1 - (3 - 5.5 * std::exp(-1.0)))).epsilon(1e-9));
+}
+
+TEST_CASE("step knots are breakpoints: a loose dopri5 integrates the step exactly",
+          "[model][analytic]") {
+  // Inside each segment the intake is constant, so any Runge-Kutta step is exact there if no
+  // step straddles the knot and the segment's end takes the left limit.
+  const auto r = run_model("series_breakpoint", one_country(seat_step),
+                           "{method: dopri5, step: 1, abs_tol: 1e-3, rel_tol: 1e-3}");
+  CHECK(r.at(2023, "AAA", "intake") == Approx(500).epsilon(1e-13));
+  CHECK(r.at(2024, "AAA", "intake") == Approx(1000).epsilon(1e-13));
+  const auto rk4 =
+      run_model("series_breakpoint_rk4", one_country(seat_step), "{method: rk4, step: 1}");
+  CHECK(rk4.at(2023, "AAA", "intake") == Approx(500).epsilon(1e-13));
+  CHECK(rk4.at(2024, "AAA", "intake") == Approx(1000).epsilon(1e-13));
+}
+
+TEST_CASE("a linear ramp of exit_rate gives W0 exp(-integral of mu)", "[model][analytic]") {
+  const auto r = run_model("series_exit_ramp",
+                           one_country("        seats: 0\n"
+                                       "        exit_rate: {series: {2020: 0.02, 2030: 0.08}}\n"
+                                       "        retirement_rate: 0.02"));
+  // mu(t) = 0.02 + 0.06 (t - 2020) / 10 + 0.02 up to 2030, then 0.1 (constant beyond the end).
+  const auto integral = [](double t) {
+    const double s = std::min(t, 2030.0) - 2020;
+    return 0.04 * s + 0.003 * s * s + 0.1 * std::max(0.0, t - 2030);
+  };
+  for (int year : {2021, 2025, 2030, 2035}) {
+    INFO(year);
+    CHECK(r.at(year, "AAA", "workforce_domestic") ==
+          Approx(1000 * std::exp(-integral(year))).epsilon(1e-8));
+  }
+}
+
+TEST_CASE("a series equal to a constant gives the constant's results, bit for bit", "[model]") {
+  const std::string constant = good_model({});
+  const std::string series = good_model({
+      {"exit_rate: 0.06", "exit_rate: {series: {2020: 0.06, 2030: 0.06}}"},
+      {"seats: 500", "seats: {series: {2025: 500}, interpolation: step}"},
+      {"need_density: 45", "need_density: {series: {2021: 45, 2024: 45}}"},
+      {"emigration_rate: 0.02", "emigration_rate: {series: {2022: 0.02, 2026: 0.02}}"},
+      {"return_rate: 0.05", "return_rate: {series: {2020: 0.05}, interpolation: step}"},
+  });
+  const auto a = run_model("series_const_a", constant, "{method: rk4, step: 1/12}");
+  const auto b = run_model("series_const_b", series, "{method: rk4, step: 1/12}");
+  CHECK(b.model->series_inputs().size() == 5);
+  CHECK(same_bytes(a.out.result, b.out.result));
+}
+
+TEST_CASE("every point of a series is a parameter that set: can change", "[model]") {
+  const auto r = run_model("series_set_point", one_country(seat_step), "{method: rk4, step: 1/4}",
+                           "set: {countries.AAA.cadres.nurses.seats.2023: 2000}\n");
+  const auto& params = r.model->parameters();
+  const auto p2020 = params.find("countries.AAA.cadres.nurses.seats.2020");
+  const auto p2023 = params.find("countries.AAA.cadres.nurses.seats.2023");
+  REQUIRE(p2020);
+  REQUIRE(p2023);
+  CHECK(params[*p2020].value == 500);
+  CHECK(params[*p2023].value == 2000);
+  CHECK(params[*p2023].overridden);
+  CHECK(r.at(2023, "AAA", "intake") == Approx(500).epsilon(1e-12));
+  CHECK(r.at(2024, "AAA", "intake") == Approx(2000).epsilon(1e-12));
+}
+
+TEST_CASE("uncertainty on a series' path scales every point with one draw", "[model]") {
+  const auto r = run_model("series_multiply", one_country(seat_step), "{method: rk4, step: 1/4}",
+                           "uncertainty:\n  samples: 4\n  seed: 1\n  parameters:\n"
+                           "    countries.AAA.cadres.nurses.seats: "
+                           "{dist: uniform, min: 1, max: 3, apply: multiply}\n");
+  const auto& u = r.scenario.uncertainty;
+  REQUIRE(u.parameters.size() == 1);
+  CHECK(u.parameters[0].shared);
+  CHECK(u.parameters[0].targets.size() == 2);
+  CHECK(u.dimensions() == 1);
+  auto values = r.model->default_parameters();
+  model::apply_sample(u, {0.5}, values);  // the median of uniform(1, 3): 2
+  const auto& params = r.model->parameters();
+  CHECK(values[*params.find("countries.AAA.cadres.nurses.seats.2020")] == 1000);
+  CHECK(values[*params.find("countries.AAA.cadres.nurses.seats.2023")] == 2000);
+  const auto scaled = model::simulate(*r.model, values);
+  CHECK(test::indicator(*r.model, scaled, 4, "AAA", "nurses", "intake") ==
+        Approx(2000).epsilon(1e-12));
+}
+
+TEST_CASE("mass balances with series on seats, rates and corridor rates", "[model][property]") {
+  const auto r = run_model(
+      "series_mass",
+      good_model({
+          {"seats: 500", "seats: {series: {2020: 500, 2024: 900, 2028: 300}, interpolation: step}"},
+          {"exit_rate: 0.06", "exit_rate: {series: {2020: 0.06, 2030: 0.1}}"},
+          {"retirement_rate: 0.02", "retirement_rate: {series: {2022: 0.02, 2026: 0.05}}"},
+          {"emigration_rate: 0.02",
+           "emigration_rate: {series: {2021: 0.02, 2023: 0.06}, interpolation: step}"},
+          {"return_rate: 0.05", "return_rate: {series: {2020: 0.05, 2035: 0.01}}"},
+      }),
+      "{method: rk4, step: 1/12}");
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+  CHECK(r.out.stats.min_stock >= 0);
+  // The emigration rate triples at 2023: the corridor's flow jumps there.
+  CHECK(r.at(2024, "AAA", "emigration") > 2.5 * r.at(2023, "AAA", "emigration"));
+}
