@@ -219,3 +219,20 @@ TEST_CASE("mass balances with series on seats, rates and corridor rates", "[mode
   // The emigration rate triples at 2023: the corridor's flow jumps there.
   CHECK(r.at(2024, "AAA", "emigration") > 2.5 * r.at(2023, "AAA", "emigration"));
 }
+
+TEST_CASE("the pull's start check reads a need_density series at the start year", "[model][io]") {
+  // BBB's nurses have demand_elasticity 1: the pull needs a positive need at the start year.
+  const auto with_need = [](const std::string& series) {
+    return good_model({{"        need_density: 45", "        need_density: " + series}});
+  };
+  // Zero before the start year, positive at it: accepted (the first point is not the start).
+  CHECK_NOTHROW(model::parse_model(with_need("{series: {2010: 0, 2020: 45}}"), "m.yaml"));
+  // Zero at the start year, positive later: refused, naming the elasticity.
+  try {
+    model::parse_model(with_need("{series: {2020: 0, 2030: 45}}"), "m.yaml");
+    FAIL("a zero need at the start year was accepted");
+  } catch (const std::exception& e) {
+    CHECK_THAT(e.what(), Catch::Contains("countries.BBB.cadres.nurses.demand_elasticity") &&
+                             Catch::Contains("positive starting supply and need_density"));
+  }
+}

@@ -132,6 +132,13 @@ double largest_value(const input_series& s, const parameter_table& table) {
   return out;
 }
 
+double value_at(const input_series& s, const parameter_table& table, double t) {
+  std::vector<std::pair<double, std::size_t>> points;
+  for (const auto& pt : s.points) points.emplace_back(pt.year, pt.value);
+  const auto values = table.values();
+  return input_profile(points, s.step, values).at(t);
+}
+
 const input_series* find_series(const std::vector<input_series>& series, std::string_view key) {
   for (const auto& s : series)
     if (s.key == key) return &s;

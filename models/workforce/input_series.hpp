@@ -56,6 +56,8 @@ class input_profile {
 
 /// The largest value of a series (load-time step checks).
 double largest_value(const input_series& s, const parameter_table& table);
+/// The value of a series at time t with the table's values (load-time checks at the start year).
+double value_at(const input_series& s, const parameter_table& table, double t);
 
 /// The series of `key` in `series`, or nullptr.
 const input_series* find_series(const std::vector<input_series>& series, std::string_view key);

@@ -659,7 +659,10 @@ void check_consistency(const model_description& md, diagnostic_list& diags) {
       double supply = p[cc.workforce].value;
       for (const auto& e : md.corridors)
         if (e.destination == ci && e.cadre == cc.cadre) supply += p[e.migrant_stock].value;
-      if (supply <= 0 || p[cc.need_density].value <= 0) {
+      const auto* need_series = find_series(cc.series, "need_density");
+      const double need =
+          need_series ? value_at(*need_series, p, md.start_year) : p[cc.need_density].value;
+      if (supply <= 0 || need <= 0) {
         const auto& beta = p[cc.demand_elasticity];
         diags.add({beta.where,
                    beta.path,

@@ -108,12 +108,12 @@ const std::array corridor_table{
                   "The migrants' exits other than retirement and return: required on a corridor "
                   "to a rest-of-world destination, not allowed on others (the destination's "
                   "exit_rate applies).",
-                  true},
+                  true, "required to a rest-of-world entry, else not allowed"},
     numeric_field{"retirement_rate", "1/year", rate, std::nullopt,
                   "The migrants' retirement: required on a corridor to a rest-of-world "
                   "destination, not allowed on others (the destination's retirement_rate "
                   "applies).",
-                  true},
+                  true, "required to a rest-of-world entry, else not allowed"},
 };
 
 const std::array policy_timing_table{
@@ -176,9 +176,10 @@ std::string schema_markdown() {
           f.range.max >= inf ? fmt::format("{}{}, ∞)", f.range.min_open ? "(" : "[", f.range.min)
                              : f.range.describe().substr(3);
       out += fmt::format("| `{}` | {} | {} | {} | {} |\n", f.key, f.unit, range,
-                         f.default_value ? fmt::format("{}", *f.default_value)
-                         : f.optional    ? std::string("optional")
-                                         : std::string("required"),
+                         f.default_value             ? fmt::format("{}", *f.default_value)
+                         : !f.required_where.empty() ? std::string(f.required_where)
+                         : f.optional                ? std::string("optional")
+                                                     : std::string("required"),
                          f.doc);
     }
     out += '\n';

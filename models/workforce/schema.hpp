@@ -22,6 +22,8 @@ struct numeric_field {
   std::optional<double> default_value;  ///< used when the key is absent
   std::string_view doc;
   bool optional = false;  ///< may be absent with no default (its meaning then is in `doc`)
+  /// For the reference table: when an optional key is required, if only in some places.
+  std::string_view required_where = {};
 };
 
 /// Keys under `cadres.<cadre>`.
