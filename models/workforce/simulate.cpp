@@ -111,8 +111,8 @@ class workforce_system final : public engine::ode_system {
       corridor_rates_.push_back(
           {p[k.p_emigration_rate], p[k.p_return_rate],
            row ? p[k.p_exit_rate] + p[k.p_retirement_rate] : rates_[k.destination].attrition,
-           p[k.p_active_recruitment_share], row ? nb : k.destination,
-           row ? p[k.p_exit_rate] : 0.0, row ? p[k.p_retirement_rate] : 0.0});
+           p[k.p_active_recruitment_share], row ? nb : k.destination, row ? p[k.p_exit_rate] : 0.0,
+           row ? p[k.p_retirement_rate] : 0.0});
     }
     read_levers(p);
     for (const auto& s : m.series_inputs()) inputs_.emplace_back(s.points, s.step, p);
