@@ -17,8 +17,8 @@ namespace {
 /// The value of `indicator` for a country's cadre-`all` row at output row `row`.
 double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
                      std::size_t country, std::string_view indicator) {
-  return t.row(row)[m.countries()[country].series_all +
-                    model::indicator_position(model::country_indicators(), indicator)];
+  return t.row(row)[m.all_series(
+      country, model::indicator_position(model::country_indicators(), indicator))];
 }
 
 }  // namespace

@@ -104,14 +104,27 @@ TEST_CASE("cadre all combines each indicator by its registry rule", "[model][ind
   const auto value = [&](const std::string& cadre, const std::string& name) {
     return test::indicator(*m, run, row, "BBB", cadre, name);
   };
+  // Only the doctors have posts: the labour indicators of `all` are theirs (nurses have none).
+  const std::set<std::string> labour{"posts", "vacancies",        "unemployed",
+                                     "hires", "unemployed_exits", "unemployment_rate"};
   for (const auto& e : model::country_indicators()) {
     const std::string name(e.name);
     INFO(name);
-    if (e.over_cadres == engine::aggregation::sum)
+    if (labour.count(name)) {
+      CHECK_THROWS(value("nurses", name));  // no series: the nurses have no posts
+      if (e.over_cadres == engine::aggregation::sum)
+        CHECK(value("all", name) == value("doctors", name));
+    } else if (e.over_cadres == engine::aggregation::sum) {
       CHECK(value("all", name) == value("nurses", name) + value("doctors", name));
-    else if (e.over_cadres == engine::aggregation::level)
+    } else if (e.over_cadres == engine::aggregation::level) {
       CHECK(value("all", name) == value("nurses", name));
+    }
   }
+  CHECK(value("doctors", "unemployed") > 0);
+  CHECK(value("all", "unemployment_rate") ==
+        Approx(value("doctors", "unemployed") /
+               (value("doctors", "unemployed") + value("doctors", "supply")))
+            .epsilon(1e-12));
   CHECK(value("all", "density_per_10k") ==
         Approx(value("all", "supply") / value("all", "population") * 1e4).epsilon(1e-12));
   CHECK(value("all", "sdg_density") == Approx(value("all", "density_per_10k")).epsilon(1e-12));

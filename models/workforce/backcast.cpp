@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -82,20 +84,25 @@ std::vector<engine::observation_match> match_observations(const compiled_model& 
   constexpr std::size_t population = indicator_position(country_indicator_table, "population");
   std::vector<engine::observation_match> out;
   for (const auto& s : observed.series) {
-    // The series of this (country, cadre) in the indicators table.
-    std::size_t base = m.schemas()[0]->size();
-    for (const auto& b : m.blocks())
+    // The block of this (country, cadre).
+    std::optional<std::size_t> block;
+    for (std::size_t bi = 0; bi < m.blocks().size(); ++bi) {
+      const auto& b = m.blocks()[bi];
       if (m.countries()[b.country].iso3 == s.country && m.cadre_ids()[b.cadre] == s.cadre)
-        base = b.series;
-    if (base == m.schemas()[0]->size()) continue;  // the country does not train this cadre
+        block = bi;
+    }
+    if (!block) continue;  // the country does not train this cadre
+    const auto value = [&](std::span<const double> row, std::size_t indicator) {
+      return row[m.block_series(*block, indicator)];
+    };
     for (const auto& p : s.points) {
       if (p.year < m.start_time() || p.year > m.end_time()) continue;
       const auto row = run.result.tables[0].row(static_cast<std::size_t>(p.year - m.start_time()));
       out.push_back({{s.country, s.cadre},
                      static_cast<double>(p.year),
                      p.value,
-                     row[base + (p.registered ? registered : supply)],
-                     row[base + population] / 1e4,
+                     value(row, p.registered ? registered : supply),
+                     value(row, population) / 1e4,
                      p.note,
                      p.registered ? "registered" : ""});
     }

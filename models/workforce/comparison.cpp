@@ -23,11 +23,12 @@ consteval std::size_t at_corridor(std::string_view name) {
   return indicator_position(corridor_summary_indicator_table, name);
 }
 
-/// Value of indicator `name` of the country's cadre-`all` row at output row `row`.
+/// Value of indicator `name` of the country's cadre-`all` row at output row `row`; not defined
+/// where the row has no such series (a labour-market indicator without posts).
 double all_value(const compiled_model& m, const run_output& r, std::size_t country, std::size_t row,
                  std::string_view name) {
-  return r.result.tables[0].row(
-      row)[m.countries()[country].series_all + indicator_position(country_indicators(), name)];
+  const std::size_t k = m.all_series(country, indicator_position(country_indicators(), name));
+  return k == compiled_model::no_series ? engine::not_defined : r.result.tables[0].row(row)[k];
 }
 
 double corridor_value(const run_output& r, const corridor_block& k, std::size_t row,
@@ -121,7 +122,7 @@ engine::table_values summarise_countries(const compiled_model& m,
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     for (std::size_t y = 0; y < settings.years.size(); ++y) {
       const std::size_t last = row_of(run, settings.years[y]);
-      double cost = 0, incremental = 0, extra_years = 0;
+      double cost = 0, incremental = 0, extra_years = 0, wages = 0;
       for (std::size_t row = 1; row <= last; ++row) {
         // A year's flow [t - 1, t] is discounted at its middle.
         const double discount =
@@ -129,6 +130,7 @@ engine::table_values summarise_countries(const compiled_model& m,
         const double own = policy_cost(m, run, c, row);
         const double base = policy_cost(m, baseline, c, row);
         cost += own;
+        wages += all_value(m, run, c, row, "wage_bill");
         incremental += discount * (own - base + all_value(m, run, c, row, "training_cost") -
                                    all_value(m, baseline, c, row, "training_cost"));
         extra_years += discount * (all_value(m, run, c, row, "supply_years") -
@@ -137,9 +139,10 @@ engine::table_values summarise_countries(const compiled_model& m,
       double* v = &out.values[y * schema.size() + c * per];
       // The cadre-`all` values of the indicators table under the same names.
       for (const std::string_view name :
-           {"supply", "density_per_10k", "sdg_density", "shortage", "net_migration"})
+           {"supply", "density_per_10k", "sdg_density", "shortage", "net_migration", "unemployed"})
         v[indicator_position(summary_indicators(), name)] = all_value(m, run, c, last, name);
       v[at("policy_cost_cumulative")] = cost;
+      v[at("wage_bill_cumulative")] = wages;
       v[at("incremental_cost_discounted")] = incremental;
       v[at("additional_supply_years_discounted")] = extra_years;
       // Defined only when the scenario adds workers at a cost (a ratio of two small differences

@@ -60,6 +60,15 @@ cc_block block_of_desc(std::size_t country, const country_cadre_desc& cc) {
   b.p_practising_share = cc.practising_share;
   b.p_abroad_registered_share = cc.abroad_registered_share;
   b.workforce_registered = cc.workforce_registered;
+  if (const auto& lm = cc.labour) {
+    b.has_posts = true;
+    b.p_posts = lm->posts;
+    b.p_post_growth = lm->post_growth;
+    b.p_unemployed = lm->unemployed;
+    b.p_hire_years = lm->hire_years;
+    b.p_unemployed_exit_rate = lm->unemployed_exit_rate;
+    b.p_unemployed_emigration_factor = lm->unemployed_emigration_factor;
+  }
   return b;
 }
 
@@ -84,6 +93,7 @@ std::span<const std::string_view> corridor_indicator_names() {
 /// Labels of the state entries, block by block, while compiled_model lays them out.
 struct compiled_model::state_labels {
   std::vector<std::string> students, workers, cc_accumulators, migrants, corridor_accumulators;
+  std::vector<std::string> unemployed, labour_accumulators;  ///< blocks with posts only
 };
 
 compiled_model::compiled_model(const scenario_description& s)
@@ -104,8 +114,10 @@ compiled_model::compiled_model(const scenario_description& s)
     if (!c.rest_of_world) isos.push_back(c.iso3);
   countries_set_ = engine::index_set("country", std::move(isos));
 
-  // State layout: all students, then W, then M, then accumulators, so that stocks are
-  // contiguous and the per-block loops of the right-hand side walk memory forwards.
+  // State layout: all students, then W, then M, then U (blocks with posts only), then
+  // accumulators, so that stocks are contiguous and the per-block loops of the right-hand side
+  // walk memory forwards. The labour accumulators come last; a model without posts has the
+  // version 1 layout.
   state_labels labels;
   engine::table_schema indicators{"indicators", {"country", "cadre", "indicator"}, {}};
   compile_blocks(md, indicators, labels);
@@ -118,14 +130,21 @@ compiled_model::compiled_model(const scenario_description& s)
   const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(labels.students));
   const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(labels.workers));
   const std::size_t m0 = layout_.add_block("M", state_kind::stock, std::move(labels.migrants));
+  const std::size_t u0 = layout_.add_block("U", state_kind::stock, std::move(labels.unemployed));
   const std::size_t a0 =
       layout_.add_block("acc", state_kind::accumulator, std::move(labels.cc_accumulators));
   const std::size_t e0 = layout_.add_block("corridor_acc", state_kind::accumulator,
                                            std::move(labels.corridor_accumulators));
+  const std::size_t l0 = layout_.add_block("labour_acc", state_kind::accumulator,
+                                           std::move(labels.labour_accumulators));
   for (auto& b : blocks_) {
     b.students += s0;
     b.workforce += w0;
     b.accumulators += a0;
+    if (b.has_posts) {
+      b.unemployed += u0;
+      b.labour_accumulators += l0;
+    }
   }
   for (auto& k : corridors_) {
     k.migrants += m0;
@@ -143,7 +162,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
     // The rest of the world (after every listed country) has no block and no rows: it is left
     // out of every table and sum over countries (docs/model.md, 15.2).
     if (c.rest_of_world) break;
-    country_block cb;
+    country_block cb{};
     cb.iso3 = c.iso3;
     cb.safeguards_list = c.safeguards_list;
     cb.has_series = !c.population_series.empty();
@@ -163,19 +182,38 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
            {"intake", "dropouts", "graduates", "attrition", "student_years", "worker_years",
             "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
         labels.cc_accumulators.push_back(label + "," + a);
-      b.series = indicators.series.size();
+      if (b.has_posts) {
+        b.unemployed = labels.unemployed.size();
+        labels.unemployed.push_back(label);
+        b.labour_accumulators = labels.labour_accumulators.size();
+        for (const char* a : {"hires", "unemployed_exits"})
+          labels.labour_accumulators.push_back(label + "," + a);
+      }
+      b.dense = series_of_dense_.size();
       for (std::size_t i = 0; i < per_cadre_indicators; ++i)
-        indicators.series.push_back(
-            {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
+        add_indicator(indicators, b.has_posts,
+                      {c.iso3, md.cadres[cc.cadre].id, std::string(indicator_list[i])});
       add_series(cc.series, blocks_.size(), false, series_inputs_);
+      cb.has_posts = cb.has_posts || b.has_posts;
       cb.blocks.push_back(blocks_.size());
       blocks_.push_back(std::move(b));
     }
-    cb.series_all = indicators.series.size();
+    cb.dense_all = series_of_dense_.size();
     for (auto name : indicator_list)
-      indicators.series.push_back({c.iso3, "all", std::string(name)});
+      add_indicator(indicators, cb.has_posts, {c.iso3, "all", std::string(name)});
     countries_.push_back(std::move(cb));
   }
+}
+
+void compiled_model::add_indicator(engine::table_schema& indicators, bool has_posts,
+                                   std::vector<std::string> key) {
+  if (!has_posts && is_labour_market_indicator(key.back())) {
+    series_of_dense_.push_back(no_series);
+    return;
+  }
+  series_of_dense_.push_back(indicators.series.size());
+  dense_of_series_.push_back(series_of_dense_.size() - 1);
+  indicators.series.push_back(std::move(key));
 }
 
 void compiled_model::compile_corridors(const model_description& md,

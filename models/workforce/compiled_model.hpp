@@ -52,6 +52,13 @@ enum corridor_accumulator : std::size_t {
   corridor_accumulator_count
 };
 
+/// Accumulators kept per (country, cadre) with funded posts (docs/model.md, 15.5).
+enum labour_accumulator : std::size_t {
+  acc_hires,             ///< hired from U into W
+  acc_unemployed_exits,  ///< left the profession from U
+  labour_accumulator_count
+};
+
 /// One (country, cadre) that exists in the model. Members named `p_*` are parameter indices.
 struct cc_block {
   std::size_t country, cadre;
@@ -63,9 +70,17 @@ struct cc_block {
       p_retirement_rate, p_need_density, p_salary, p_cost_per_student_year, p_demand_elasticity,
       p_training_years, p_completion;
   std::vector<std::size_t> p_students;  ///< empty: the pipeline starts in steady state
-  std::size_t series;                   ///< first series of this block in the indicators table
+  /// First value of this block in a run's dense indicator buffer: every per-cadre indicator,
+  /// in registry order (compiled_model::series_of_dense maps it to the table).
+  std::size_t dense;
   std::size_t p_practising_share = 0, p_abroad_registered_share = 0;
   bool workforce_registered = false;  ///< W0 = workforce * practising_share (eq. C1)
+  /// Funded posts (docs/model.md, 15.5): where given, the state offsets of U and of the
+  /// labour_accumulator block, and the parameters read beside posts.
+  bool has_posts = false;
+  std::size_t unemployed = 0, labour_accumulators = 0;
+  std::size_t p_posts = 0, p_post_growth = 0, p_unemployed = 0, p_hire_years = 0,
+              p_unemployed_exit_rate = 0, p_unemployed_emigration_factor = 0;
 };
 
 struct corridor_block {
@@ -93,7 +108,8 @@ struct country_block {
   bool has_series;                  ///< population from a series rather than P0 and growth
   std::size_t p_population, p_population_growth;
   std::vector<std::pair<double, std::size_t>> p_series;  ///< (year, parameter index)
-  std::size_t series_all;                                ///< first series of its cadre-`all` row
+  std::size_t dense_all;  ///< first value of its cadre-`all` row in the dense buffer
+  bool has_posts;         ///< one of its cadres has funded posts
 };
 
 /// A time-varying input (docs/model.md, 15.1): the rate it sets, whose, and its points.
@@ -153,6 +169,25 @@ class compiled_model {
   /// The inputs given as series, blocks' first, in dataset order.
   const std::vector<series_input>& series_inputs() const noexcept { return series_inputs_; }
 
+  /// A run computes its indicators into a dense buffer, every indicator of every cadre row and
+  /// `all` row (cc_block::dense, country_block::dense_all, plus the registry position); the
+  /// indicators table holds those that exist (no labour-market indicators without posts).
+  std::size_t dense_size() const noexcept { return series_of_dense_.size(); }
+  /// For each series of the indicators table, its place in the dense buffer.
+  const std::vector<std::size_t>& dense_of_series() const noexcept { return dense_of_series_; }
+  /// The indicators-table series of dense value `i`, or no_series.
+  static constexpr std::size_t no_series = static_cast<std::size_t>(-1);
+  std::size_t series_of_dense(std::size_t i) const { return series_of_dense_.at(i); }
+  /// The series of indicator `indicator` (registry position) of country `c`'s cadre `all`, or
+  /// no_series.
+  std::size_t all_series(std::size_t c, std::size_t indicator) const {
+    return series_of_dense_.at(countries_[c].dense_all + indicator);
+  }
+  /// The same for block `b`'s cadre row (indicator below the cadre-`all`-only ones).
+  std::size_t block_series(std::size_t b, std::size_t indicator) const {
+    return series_of_dense_.at(blocks_[b].dense + indicator);
+  }
+
  private:
   struct state_labels;  // labels of the state blocks, while they are laid out
   void compile_blocks(const model_description& md, engine::table_schema& indicators,
@@ -160,6 +195,10 @@ class compiled_model {
   void compile_corridors(const model_description& md, engine::table_schema& corridor_table,
                          state_labels& labels);
   void compile_levers(const scenario_description& scenario);
+  /// Adds a series to the indicators table (and its dense place), unless it is a labour-market
+  /// indicator of a row without posts (a dense place with no series).
+  void add_indicator(engine::table_schema& indicators, bool has_posts,
+                     std::vector<std::string> key);
 
   std::string scenario_name_;
   double start_year_, end_year_;
@@ -175,6 +214,7 @@ class compiled_model {
   std::vector<bool> cadre_sdg_core_;
   lever_set levers_;
   std::vector<series_input> series_inputs_;
+  std::vector<std::size_t> dense_of_series_, series_of_dense_;
 };
 
 /// What a run reports about itself.

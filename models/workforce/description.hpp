@@ -60,6 +60,13 @@ struct country_cadre_desc {
   // `workforce` was given as a registered count (W0 = workforce * practising_share).
   std::size_t practising_share = 0, abroad_registered_share = 0;
   bool workforce_registered = false;
+  /// Funded posts and unemployed workers (docs/model.md, 15.5), read only where `posts` is
+  /// given: parameter indices of posts (or its series' first point) and the keys beside it.
+  struct labour_market {
+    std::size_t posts, post_growth, unemployed, hire_years, unemployed_exit_rate,
+        unemployed_emigration_factor;
+  };
+  std::optional<labour_market> labour;
 };
 
 struct country_desc {

@@ -40,9 +40,9 @@ constexpr auto none = aggregation::none;
 
 /// The `indicators` table (country, cadre, indicator), in column order. Flows are over the year
 /// before the year shown (undefined at the start year).
-inline constexpr std::array<engine::indicator_info, 26> country_indicator_table = [] {
+inline constexpr std::array<engine::indicator_info, 33> country_indicator_table = [] {
   using namespace registry_detail;
-  return std::array<indicator_info, 26>{{
+  return std::array<indicator_info, 33>{{
       {"students", "1", "Students in training", "students", stock, count, sum, sum,
        "students in training"},
       {"intake", "year-1", "Intake", "students per year", flow, count, sum, sum,
@@ -95,6 +95,22 @@ inline constexpr std::array<engine::indicator_info, 26> country_indicator_table 
       {"registered", "1", "Registered workers", "workers", stock, count, sum, sum,
        "workers on the country's register: practising supply over the practising share, plus "
        "the registered share of those abroad"},
+      // Labour markets (docs/model.md, 15.5): rows only where posts are given, but wage_bill.
+      {"posts", "1", "Funded posts", "posts", stock, count, sum, sum,
+       "funded posts, where posts are modelled"},
+      {"vacancies", "1", "Vacancies", "posts", stock, count, sum, sum,
+       "funded posts not filled (posts minus supply, when positive)"},
+      {"unemployed", "1", "Unemployed workers", "workers", stock, count, sum, sum,
+       "qualified workers without a post, where posts are modelled"},
+      {"unemployment_rate", "1", "Unemployment rate", "share", ratio, share, recomputed, recomputed,
+       "unemployed over unemployed plus supply"},
+      {"hires", "year-1", "Hires", "workers per year", flow, count, sum, sum,
+       "unemployed workers hired into vacancies (over the year before)"},
+      {"unemployed_exits", "year-1", "Unemployed leaving", "workers per year", flow, count, sum,
+       sum, "unemployed workers leaving the profession (over the year before)"},
+      {"wage_bill", "USD year-1", "Wage bill", "USD per year", flow, usd, sum, sum,
+       "salaries of the workers in practice, supply times salary (over the year before)",
+       "Wage bill per year (USD)"},
       {"sdg_density", "1e-4", "SDG density", "per 10,000 people", ratio, density, total_only,
        recomputed, "doctors, nurses and midwives per 10,000 people (SDG index)",
        "SDG density per 10,000"},
@@ -122,6 +138,16 @@ inline constexpr std::array<engine::indicator_info, 7> corridor_indicator_table 
   }};
 }();
 
+/// The labour-market indicators (docs/model.md, 15.5): a country-cadre has them only where posts
+/// are given, and a country's cadre `all` only where one of its cadres has posts.
+inline constexpr std::array<std::string_view, 6> labour_market_indicators{
+    "posts", "vacancies", "unemployed", "unemployment_rate", "hires", "unemployed_exits"};
+constexpr bool is_labour_market_indicator(std::string_view name) {
+  for (const auto n : labour_market_indicators)
+    if (n == name) return true;
+  return false;
+}
+
 namespace registry_detail {
 /// A country indicator as the summary table holds it: cadre `all` only, so not combined over
 /// cadres there.
@@ -133,18 +159,21 @@ constexpr indicator_info summary_of(std::string_view name) {
 }  // namespace registry_detail
 
 /// The `summary` table of compare (country, indicator): cadre `all`, at each summary year; its
-/// first five are the indicators table's values.
-inline constexpr std::array<engine::indicator_info, 10> summary_indicator_table = [] {
+/// first six are the indicators table's values.
+inline constexpr std::array<engine::indicator_info, 12> summary_indicator_table = [] {
   using namespace registry_detail;
-  return std::array<indicator_info, 10>{{
+  return std::array<indicator_info, 12>{{
       summary_of("supply"),
       summary_of("density_per_10k"),
       summary_of("sdg_density"),
       summary_of("shortage"),
       summary_of("net_migration"),
+      summary_of("unemployed"),
       {"policy_cost_cumulative", "USD", "Policy cost, cumulative", "USD", flow, usd, none, sum,
        "policy costs net of compensation received, from the start year",
        "Policy cost, cumulative (USD)"},
+      {"wage_bill_cumulative", "USD", "Wage bill, cumulative", "USD", flow, usd, none, sum,
+       "salaries of the workers in practice, from the start year", "Wage bill, cumulative (USD)"},
       {"incremental_cost_discounted", "USD", "Incremental cost, discounted", "USD", flow, usd, none,
        sum, "policy cost above the baseline's, discounted"},
       {"additional_supply_years_discounted", "year", "Additional supply-years, discounted",

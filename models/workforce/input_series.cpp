@@ -16,14 +16,14 @@ namespace hwf::model {
 
 namespace {
 
-constexpr std::array<std::string_view, 5> cc_keys{"seats", "fill", "exit_rate", "retirement_rate",
-                                                  "need_density"};
+constexpr std::array<std::string_view, 6> cc_keys{"seats",           "fill",         "exit_rate",
+                                                  "retirement_rate", "need_density", "posts"};
 constexpr std::array<std::string_view, 2> corridor_keys{"emigration_rate", "return_rate"};
 constexpr std::array<std::string_view, 4> rest_of_world_corridor_keys{
     "emigration_rate", "return_rate", "exit_rate", "retirement_rate"};
 
 /// Why a key cannot be a series (docs/yaml-reference.md, "Series").
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> refused{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 14> refused{{
     {"workforce", "it is a stock at the start year"},
     {"migrant_stock", "it is a stock at the start year"},
     {"training_years", "it fixes the pipeline's stages and how fast they drain"},
@@ -34,6 +34,8 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 12> refused{
     {"cost_per_student_year", "training costs are priced from cumulative student-years"},
     {"active_recruitment_share", "the WHO Code lever reads it once per run"},
     {"seat_growth", "a series of seats replaces it"},
+    {"post_growth", "a series of posts replaces it"},
+    {"unemployed", "it is a stock at the start year"},
     {"population_growth", "population_series replaces it"},
     {"population", "write a population path as population_series: {year: persons}"},
     {"salary", "it prices retention, which is paid at its value at the start year"},
@@ -89,6 +91,7 @@ series_target target_of(std::string_view key, bool on_corridor) {
   if (key == "retirement_rate")
     return on_corridor ? series_target::migrant_retirement_rate : series_target::retirement_rate;
   if (key == "need_density") return series_target::need_density;
+  if (key == "posts") return series_target::posts;
   if (key == "emigration_rate") return series_target::emigration_rate;
   if (key == "return_rate") return series_target::return_rate;
   throw engine::internal_error(fmt::format("'{}' is not a series key", key));
@@ -194,12 +197,16 @@ std::optional<std::size_t> read_input_field(const engine::map_view& m, const num
                                             series_keys.begin(), series_keys.end()))});
     return std::nullopt;
   }
-  if (field.key == "seats")
-    if (const auto g = m.get("seat_growth")) {
-      g->error("seat_growth cannot be given beside a series of seats: the series replaces both",
-               {"remove seat_growth, or write seats as one number"});
-      return std::nullopt;
-    }
+  for (const auto& [key, growth] :
+       {std::pair<std::string_view, std::string_view>{"seats", "seat_growth"},
+        {"posts", "post_growth"}})
+    if (field.key == key)
+      if (const auto g = m.get(growth)) {
+        g->error(fmt::format("{} cannot be given beside a series of {}: the series replaces both",
+                             growth, key),
+                 {fmt::format("remove {}, or write {} as one number", growth, key)});
+        return std::nullopt;
+      }
   engine::map_view sm(*n, strings({"series", "interpolation", "source", "flag", "note"}));
   if (!sm.is_map()) return std::nullopt;
   input_series s;

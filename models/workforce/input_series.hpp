@@ -22,6 +22,7 @@ enum class series_target {
   exit_rate,
   retirement_rate,
   need_density,
+  posts,
   emigration_rate,
   return_rate,
   migrant_exit_rate,       ///< a corridor's own, to a rest-of-world destination (eq. B2)

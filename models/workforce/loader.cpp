@@ -1,6 +1,7 @@
 // Loading model datasets and scenarios: YAML -> validated description (docs/yaml-reference.md).
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 
@@ -146,6 +147,41 @@ static bool read_workforce(const map_view& m, country_cadre_desc& cc, parameter_
   cc.workforce_registered = stock_concept == "registered";
   cc.workforce = table.add(std::move(*p));
   return true;
+}
+
+/// Reads `posts` and the keys beside it (docs/model.md, 15.5) into `cc.labour`. They are read
+/// only where `posts` is given: without it, each of the others is an error at its key.
+static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
+  static constexpr std::array<std::string_view, 5> beside{"post_growth", "unemployed", "hire_years",
+                                                          "unemployed_exit_rate",
+                                                          "unemployed_emigration_factor"};
+  bool ok = true;
+  if (!m.get("posts")) {
+    for (const auto key : beside)
+      if (const auto n = m.get(key)) {
+        n->error(fmt::format("{} is read only where posts is given", key),
+                 {"give posts: the funded posts at the start year (persons), or a series of "
+                  "them; without posts every graduate enters practice"});
+        ok = false;
+      }
+    return ok;
+  }
+  country_cadre_desc::labour_market lm{};
+  const auto field = [&](std::string_view key, std::size_t& out) {
+    if (auto i = read_input_field(m, *find_field(country_cadre_fields(), key), table,
+                                  country_cadre_series_keys(), cc.series))
+      out = *i;
+    else
+      ok = false;
+  };
+  field("posts", lm.posts);
+  field("post_growth", lm.post_growth);
+  field("unemployed", lm.unemployed);
+  field("hire_years", lm.hire_years);
+  field("unemployed_exit_rate", lm.unemployed_exit_rate);
+  field("unemployed_emigration_factor", lm.unemployed_emigration_factor);
+  if (ok) cc.labour = lm;
+  return ok;
 }
 
 /// Reads `field` from mapping `m` into the table. Returns the parameter's index; for an absent
@@ -422,6 +458,7 @@ class model_reader {
       field("demand_elasticity", cc.demand_elasticity);
       field("practising_share", cc.practising_share);
       field("abroad_registered_share", cc.abroad_registered_share);
+      if (!read_labour_market(m, cc, md.params)) ok = false;
       cc.training_years = cadre.training_years;
       cc.completion = cadre.completion;
       if (m.get("training_years")) field("training_years", cc.training_years);
@@ -629,11 +666,18 @@ fastest_rate find_fastest_rate(const model_description& md) {
                fmt::format("training stage drain of {} (stages / training_years)", where));
       double out = largest(p, cc.series, "exit_rate", cc.exit_rate) +
                    largest(p, cc.series, "retirement_rate", cc.retirement_rate);
+      double emigration = 0;
       for (const auto& e : md.corridors)
         if (e.origin == static_cast<std::size_t>(&c - md.countries.data()) && e.cadre == cc.cadre)
-          out += largest(p, e.series, "emigration_rate", e.emigration_rate);
-      consider(out,
+          emigration += largest(p, e.series, "emigration_rate", e.emigration_rate);
+      consider(out + emigration,
                fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
+      if (const auto& lm = cc.labour)
+        consider(1 / p[lm->hire_years].value + p[lm->unemployed_exit_rate].value +
+                     p[lm->unemployed_emigration_factor].value * emigration,
+                 fmt::format("outflow of the unemployed in {} (1 / hire_years + "
+                             "unemployed_exit_rate + emigration)",
+                             where));
     }
   for (const auto& e : md.corridors) {
     const auto* dc = md.countries[e.destination].find(e.cadre);

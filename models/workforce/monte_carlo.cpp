@@ -161,17 +161,17 @@ void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
     const std::size_t first = st.probability_cell(s);
     for (std::size_t y = 0; y < years; ++y)
       for (std::size_t c = 0; c < m.countries().size(); ++c) {
-        const std::size_t all = m.countries()[c].series_all;
+        const std::size_t shortage_at = m.all_series(c, shortage), sdg_at = m.all_series(c, sdg);
         const auto row = [&](std::size_t k) {
           return results[k].result.tables[0].values.data() + y * per_row;
         };
         // Strictly below, and below or equal: where both shortages are 0 (a policy that removes
         // the shortage in a country that has none either), only the second counts the run.
         double* p = &out[first + y * st.probability_schema->size() + per_country * c];
-        const double policy = row(s)[all + shortage], baseline = row(0)[all + shortage];
+        const double policy = row(s)[shortage_at], baseline = row(0)[shortage_at];
         p[below] = s == 0 ? engine::not_defined : (policy < baseline ? 1.0 : 0.0);
         p[not_above] = s == 0 ? engine::not_defined : (policy <= baseline ? 1.0 : 0.0);
-        p[reaches_sdg] = row(s)[all + sdg] >= sdg_threshold ? 1.0 : 0.0;
+        p[reaches_sdg] = row(s)[sdg_at] >= sdg_threshold ? 1.0 : 0.0;
       }
   }
 }

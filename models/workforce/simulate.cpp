@@ -39,6 +39,12 @@ struct cc_rates {
   double cost_per_student_year;
   double cost_per_graduate;  ///< cost_per_student_year * training_years / completion
   double practising_share, abroad_registered_share;  ///< for `registered` (eq. C2)
+  // Funded posts (docs/model.md, 15.5), where has_posts.
+  bool has_posts;
+  double posts0, post_growth;
+  double hire_rate;              ///< 1 / hire_years
+  double unemployed_exit;        ///< unemployed_exit_rate
+  double unemployed_emigration;  ///< unemployed_emigration_factor
 };
 
 struct corridor_rates {
@@ -103,6 +109,14 @@ class workforce_system final : public engine::ode_system {
       r.cost_per_graduate = r.cost_per_student_year * years / completion;
       r.practising_share = p[b.p_practising_share];
       r.abroad_registered_share = p[b.p_abroad_registered_share];
+      r.has_posts = b.has_posts;
+      if (b.has_posts) {
+        r.posts0 = p[b.p_posts];
+        r.post_growth = p[b.p_post_growth];
+        r.hire_rate = 1 / p[b.p_hire_years];
+        r.unemployed_exit = p[b.p_unemployed_exit_rate];
+        r.unemployed_emigration = p[b.p_unemployed_emigration_factor];
+      }
       rates_.push_back(r);
     }
     const std::size_t nb = m.blocks().size(), ne = m.corridors().size();
@@ -193,6 +207,9 @@ class workforce_system final : public engine::ode_system {
         case series_target::need_density:
           rates_[o].need_per_person = v / 1e4;
           break;
+        case series_target::posts:
+          rates_[o].posts0 = v;
+          break;
         case series_target::exit_rate:
           rates_[o].exit = v;
           attrition = true;
@@ -250,6 +267,7 @@ class workforce_system final : public engine::ode_system {
       // A registered count converts to practising headcount (eq. C1).
       x[b.workforce] =
           b.workforce_registered ? p[b.p_workforce] * r.practising_share : p[b.p_workforce];
+      if (b.has_posts) x[b.unemployed] = p[b.p_unemployed];
     }
     for (const auto& k : m_.corridors()) x[k.migrants] = p[k.p_migrant_stock];
     // Pull reference: need / supply at t0 (the loader checked both are positive where beta > 0).
@@ -273,6 +291,12 @@ class workforce_system final : public engine::ode_system {
   }
 
   const cc_rates& rates(std::size_t block) const { return rates_[block]; }
+
+  /// Funded posts of a block with posts at t (eq. E1), from the inputs last set.
+  double posts(std::size_t block, double t) const {
+    const auto& r = rates_[block];
+    return r.posts0 * std::exp(r.post_growth * (t - t0_));
+  }
 
   /// Why stock `i` falls at (x, t), for messages: the policy term that adds most to its outflow
   /// (empty `policy_parameter` if none does), and how far the pull has raised the emigration
@@ -311,7 +335,8 @@ class workforce_system final : public engine::ode_system {
     };
     for (std::size_t e = 0; e < ne; ++e) {
       const auto& k = corridors[e];
-      if (blocks[k.origin].workforce == i) {
+      const auto& o = blocks[k.origin];
+      if (o.workforce == i || (o.has_posts && o.unemployed == i)) {
         for (std::size_t j = 0; j < nl; ++j)
           consider(j, runs_[j]->raises_flow(), added_flow[j * ne + e]);
         if (k.to_rest_of_world()) continue;  // its pull is 1
@@ -351,6 +376,7 @@ class workforce_system final : public engine::ode_system {
       const double* acc = &x[blocks[i].accumulators];
       total += acc[acc_dropouts] + (1 - rates_[i].entry) * acc[acc_graduates] + acc[acc_attrition] -
                acc[acc_intake];
+      if (blocks[i].has_posts) total += x[blocks[i].labour_accumulators + acc_unemployed_exits];
     }
     for (const auto& k : m_.corridors()) total += x[k.accumulators + acc_migrant_attrition];
     return total;
@@ -407,7 +433,20 @@ class workforce_system final : public engine::ode_system {
       const double graduates = last_out * (1 - q);
       const double workers = x[b.workforce];
       const double attrition = attrition_rate * workers;
-      dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
+      if (!r.has_posts) {
+        dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
+      } else {
+        // Entrants wait in U until hired into a vacancy (eq. E2-E4).
+        const double unemployed = x[b.unemployed];
+        const double posts = r.posts0 * std::exp(r.post_growth * (t - t0_));
+        const double vacancies = std::max(0.0, posts - supply_[i]);
+        const double hires = std::min(unemployed, vacancies) * r.hire_rate;
+        const double exits = r.unemployed_exit * unemployed;
+        dxdt[b.workforce] = hires - attrition;
+        dxdt[b.unemployed] = r.entry * graduates - hires - exits;
+        dxdt[b.labour_accumulators + acc_hires] = hires;
+        dxdt[b.labour_accumulators + acc_unemployed_exits] = exits;
+      }
       double* acc = &dxdt[b.accumulators];
       acc[acc_intake] = intake;
       acc[acc_dropouts] = drained * q;
@@ -427,7 +466,17 @@ class workforce_system final : public engine::ode_system {
       const double flow = flow_[e];
       const double returns = return_rate_[e] * migrants;
       const double attrition = corridor_rates_[e].attrition * migrants;
-      dxdt[blocks[k.origin].workforce] += returns - flow;
+      const auto& o = blocks[k.origin];
+      if (!o.has_posts) {
+        dxdt[o.workforce] += returns - flow;
+      } else {
+        // Returnees join U; the flow leaves W and U in proportion W : f U (eq. E5).
+        const double w = x[o.workforce];
+        const double u = rates_[k.origin].unemployed_emigration * x[o.unemployed];
+        const double from_w = w + u > 0 ? flow * (w / (w + u)) : flow;  // as in version 1
+        dxdt[o.workforce] -= from_w;
+        dxdt[o.unemployed] += returns - (flow - from_w);
+      }
       dxdt[k.migrants] = flow - returns - attrition;
       double* acc = &dxdt[k.accumulators];
       acc[acc_emigration] = flow;
@@ -488,7 +537,11 @@ class workforce_system final : public engine::ode_system {
       const auto& r = corridor_rates_[e];
       double rate = r.emigration * pull_[r.slot];
       if (levers) rate *= push_[k.origin] * code_[e];
-      flow_[e] = x[blocks[k.origin].workforce] * rate;
+      const auto& o = blocks[k.origin];
+      flow_[e] =
+          o.has_posts
+              ? (x[o.workforce] + rates_[k.origin].unemployed_emigration * x[o.unemployed]) * rate
+              : x[o.workforce] * rate;
       return_rate_[e] = r.returns;
     }
   }
@@ -558,6 +611,13 @@ enum indicator : std::size_t {
   i_supply_years,
   i_net_migration,
   i_registered,
+  i_posts,
+  i_vacancies,
+  i_unemployed,
+  i_unemployment_rate,
+  i_hires,
+  i_unemployed_exits,
+  i_wage_bill,
   i_sdg_density
 };
 enum corridor_indicator : std::size_t {
@@ -591,7 +651,11 @@ static_assert(at(i_students, "students") && at(i_intake, "intake") &&
               at(i_compensation_received, "compensation_received") &&
               at(i_capital_cost, "capital_cost") && at(i_investment_lost, "investment_lost") &&
               at(i_supply_years, "supply_years") && at(i_net_migration, "net_migration") &&
-              at(i_registered, "registered") && at(i_sdg_density, "sdg_density"));
+              at(i_registered, "registered") && at(i_posts, "posts") &&
+              at(i_vacancies, "vacancies") && at(i_unemployed, "unemployed") &&
+              at(i_unemployment_rate, "unemployment_rate") && at(i_hires, "hires") &&
+              at(i_unemployed_exits, "unemployed_exits") && at(i_wage_bill, "wage_bill") &&
+              at(i_sdg_density, "sdg_density"));
 static_assert(corridor_indicator_table.size() == ci_migrant_years + 1);
 static_assert(corridor_at(ci_emigration, "emigration") && corridor_at(ci_returns, "returns") &&
               corridor_at(ci_migrant_stock, "migrant_stock") &&
@@ -620,23 +684,42 @@ constexpr auto flow_indicators = indicators_where(
 /// The indicators whose cadre-`all` value is the sum over cadres.
 constexpr auto summed_over_cadres = indicators_where(
     [](const engine::indicator_info& e) { return e.over_cadres == engine::aggregation::sum; });
-/// fill_row sets the others itself: the population (the country's), the density (recomputed)
-/// and the SDG density (cadre `all` only, recomputed over the SDG cadres).
-static_assert(summed_over_cadres.size + 3 == country_indicator_table.size() &&
+/// fill_row sets the others itself: the population (the country's), the density and the
+/// unemployment rate (recomputed) and the SDG density (cadre `all` only, recomputed over the
+/// SDG cadres).
+static_assert(summed_over_cadres.size + 4 == country_indicator_table.size() &&
+              country_indicator_table[i_unemployment_rate].over_cadres ==
+                  engine::aggregation::recomputed &&
               country_indicator_table[i_population].over_cadres == engine::aggregation::level &&
               country_indicator_table[i_density].over_cadres == engine::aggregation::recomputed &&
               country_indicator_table[i_sdg_density].over_cadres ==
                   engine::aggregation::total_only);
 
-/// The `registered` indicator of each block (eq. C2): practising supply (plus the unemployed,
-/// none before labour markets are modelled) over the practising share, plus the share of the
-/// workers abroad still on the register. Reads supply and abroad, set before.
+/// The labour-market indicators, reported only where posts are modelled (docs/model.md, 15.5).
+constexpr std::array<std::size_t, 6> labour_indicators{
+    i_posts, i_vacancies, i_unemployed, i_unemployment_rate, i_hires, i_unemployed_exits};
+constexpr bool is_labour_indicator(std::size_t i) {
+  return i >= i_posts && i <= i_unemployed_exits;
+}
+static_assert(labour_indicators.back() == i_unemployed_exits &&
+              i_unemployed_exits - i_posts + 1 == labour_indicators.size());
+static_assert([] {
+  for (std::size_t j = 0; j < labour_indicators.size(); ++j)
+    if (country_indicator_table[labour_indicators[j]].name != labour_market_indicators[j])
+      return false;
+  return true;
+}());
+
+/// The `registered` indicator of each block (eq. C2): practising supply plus the unemployed,
+/// over the practising share, plus the share of the workers abroad still on the register.
+/// Reads supply, unemployed (where posts are modelled) and abroad, set before.
 void fill_registered(const compiled_model& m, const workforce_system& sys, std::span<double> ind) {
   const auto& blocks = m.blocks();
   for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
     const auto& r = sys.rates(bi);
-    double* v = &ind[blocks[bi].series];
-    v[i_registered] = v[i_supply] / r.practising_share + r.abroad_registered_share * v[i_abroad];
+    double* v = &ind[blocks[bi].dense];
+    const double practising = blocks[bi].has_posts ? v[i_supply] + v[i_unemployed] : v[i_supply];
+    v[i_registered] = practising / r.practising_share + r.abroad_registered_share * v[i_abroad];
   }
 }
 
@@ -657,7 +740,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
     const auto& b = blocks[bi];
     const auto& r = sys.rates(bi);
-    double* v = &ind[b.series];
+    double* v = &ind[b.dense];
     double students = 0;
     for (int s = 0; s < b.stages; ++s) students += x[b.students + s];
     v[i_students] = students;
@@ -675,14 +758,23 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     v[i_compensation_paid] = delta(acc + acc_compensation_paid);
     v[i_compensation_received] = delta(acc + acc_compensation_received);
     v[i_supply_years] = delta(acc + acc_worker_years);  // migrants working here added below
+    if (b.has_posts) {
+      const std::size_t lacc = b.labour_accumulators;
+      v[i_posts] = sys.posts(bi, t);
+      v[i_unemployed] = x[b.unemployed];
+      v[i_hires] = delta(lacc + acc_hires);
+      v[i_unemployed_exits] = delta(lacc + acc_unemployed_exits);
+    } else {
+      for (std::size_t i : labour_indicators) v[i] = engine::not_defined;
+    }
     for (std::size_t i :
          {i_emigration, i_immigration, i_returns, i_investment_lost, i_net_migration})
       v[i] = flows ? 0.0 : engine::not_defined;
   }
   for (std::size_t e = 0; e < corridors.size(); ++e) {
     const auto& k = corridors[e];
-    double* o = &ind[blocks[k.origin].series];
-    double* d = k.to_rest_of_world() ? rest_of_world.data() : &ind[blocks[k.destination].series];
+    double* o = &ind[blocks[k.origin].dense];
+    double* d = k.to_rest_of_world() ? rest_of_world.data() : &ind[blocks[k.destination].dense];
     double* c = &cor[k.series];
     const double migrants = x[k.migrants];
     o[i_abroad] += migrants;
@@ -705,10 +797,16 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     }
   }
   for (const auto& b : blocks) {
-    double* v = &ind[b.series];
+    double* v = &ind[b.dense];
     v[i_supply] = v[i_workforce_domestic] + v[i_foreign_trained];
     v[i_density] = v[i_supply] / v[i_population] * 1e4;
     v[i_shortage] = std::max(0.0, v[i_need] - v[i_supply]);
+    v[i_wage_bill] = sys.rates(static_cast<std::size_t>(&b - blocks.data())).salary *
+                     v[i_supply_years];  // employed = supply (eq. E6)
+    if (b.has_posts) {
+      v[i_vacancies] = std::max(0.0, v[i_posts] - v[i_supply]);
+      v[i_unemployment_rate] = v[i_unemployed] / (v[i_unemployed] + v[i_supply]);
+    }
     // Arrivals (immigrants, own returnees) minus departures (emigrants, and the foreign-trained
     // going home, subtracted above): the one definition every output reads.
     if (flows) v[i_net_migration] += v[i_immigration] + v[i_returns] - v[i_emigration];
@@ -717,14 +815,24 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   // Cadre `all`: by the registry's rule (summed_over_cadres), and the three set here.
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     const auto& cb = m.countries()[c];
-    double* all = &ind[cb.series_all];
+    double* all = &ind[cb.dense_all];
     const double population = sys.population(c, t);
-    double sdg_supply = 0;
+    double sdg_supply = 0, supply_with_posts = 0;
+    bool posts = false;
     for (std::size_t bi : cb.blocks) {
-      const double* v = &ind[blocks[bi].series];
-      for (std::size_t i : summed_over_cadres) all[i] += v[i];
+      const double* v = &ind[blocks[bi].dense];
+      const bool labour = blocks[bi].has_posts;
+      for (std::size_t i : summed_over_cadres)
+        if (labour || !is_labour_indicator(i)) all[i] += v[i];
       if (m.cadre_sdg_core()[blocks[bi].cadre]) sdg_supply += v[i_supply];
+      if (labour) supply_with_posts += v[i_supply];
+      posts = posts || labour;
     }
+    // The labour indicators of cadre `all` sum the cadres with posts; none, no row.
+    if (posts)
+      all[i_unemployment_rate] = all[i_unemployed] / (all[i_unemployed] + supply_with_posts);
+    else
+      for (std::size_t i : labour_indicators) all[i] = engine::not_defined;
     if (!flows)
       for (std::size_t i : flow_indicators) all[i] = engine::not_defined;
     all[i_population] = population;
@@ -748,6 +856,13 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
   for (const auto& b : blocks) {
     const bool in_students = i >= b.students && i < b.students + static_cast<std::size_t>(b.stages);
     const bool in_acc = i >= b.accumulators && i < b.accumulators + cc_accumulator_count;
+    if (b.has_posts && i == b.unemployed) {
+      for (std::size_t k :
+           {b.p_posts, b.p_hire_years, b.p_unemployed_exit_rate, b.p_unemployed_emigration_factor})
+        out.push_back(p[k].path);
+      for (const auto& k : m.corridors())
+        if (&blocks[k.origin] == &b) out.push_back(p[k.p_emigration_rate].path);
+    }
     if (in_students || in_acc || i == b.workforce) {
       block_params(b, in_students || in_acc);
       if (!in_students)
@@ -819,7 +934,8 @@ void check_state(const compiled_model& m, const workforce_system& sys, std::span
 /// Stops the run at an indicator that is not a finite number, naming it, the year and the
 /// inputs it is computed from: stocks are checked as the run goes, but a derived value (a
 /// density over a population near zero, costs near the largest double) can still overflow.
-/// Yearly flows are not defined at the start year: there NaN is expected, infinity is not.
+/// Yearly flows are not defined at the start year: there NaN is expected, infinity is not; nor
+/// is the unemployment rate with no one to count.
 void check_row(const compiled_model& m, double t, bool start, std::span<const double> ind,
                std::span<const double> cor) {
   const auto& params = m.parameters();
@@ -829,6 +945,7 @@ void check_row(const compiled_model& m, double t, bool start, std::span<const do
       const double v = values[i];
       if (std::isfinite(v) || (start && std::isnan(v))) continue;
       const auto& key = m.schemas()[tab]->series[i];
+      if (tab == 0 && std::isnan(v) && key.back() == "unemployment_rate") continue;  // 0 / 0
       std::vector<std::string> inputs;
       if (tab == 0) {
         const auto c = m.country_set().find(key[0]);
@@ -957,14 +1074,17 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
   }
 
   for (const auto& schema : m.schemas()) out.result.tables.push_back({schema, {}});
+  std::vector<double> dense(m.dense_size());  // every indicator of every row, then gathered
+  const auto& gather = m.dense_of_series();
   for (int y = 0; y <= years; ++y) {
     out.result.times.push_back(t0 + y);
     for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());
     const std::size_t row = out.result.times.size() - 1;
     const std::span<const double> prev =
         y == 0 ? std::span<const double>() : std::span<const double>(snapshots[y - 1]);
-    fill_row(m, sys, t0 + y, snapshots[y], prev, out.result.tables[0].row(row),
-             out.result.tables[1].row(row));
+    fill_row(m, sys, t0 + y, snapshots[y], prev, dense, out.result.tables[1].row(row));
+    const auto indicators = out.result.tables[0].row(row);
+    for (std::size_t k = 0; k < gather.size(); ++k) indicators[k] = dense[gather[k]];
     check_row(m, t0 + y, y == 0, out.result.tables[0].row(row), out.result.tables[1].row(row));
   }
   // A quota or cap that never lowered a flow did nothing in this run: the commands note it.

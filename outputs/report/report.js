@@ -620,7 +620,7 @@
     let columns;
     if (kind === 'compare') {
       columns = ['supply', 'sdg_density', 'shortage', 'net_migration', 'policy_cost_cumulative',
-        'cost_per_additional_worker_year'].filter((n) => id('summary_indicators', n) >= 0)
+        'cost_per_additional_worker_year', 'wage_bill_cumulative'].filter((n) => id('summary_indicators', n) >= 0)
         .map((n) => ({ name: n, title: columnTitle(n), unit: unit(n), get: (sc, c, y) => summaryAt(sc, c, n, y) }));
     } else if (!isMc) {
       columns = [
@@ -631,6 +631,7 @@
         { name: 'net_migration', get: (sc, c, y) => valueAt(sc, c, 'net_migration', y) },
         { name: 'training_cost', get: (sc, c, y) => valueAt(sc, c, 'training_cost', y) },
         { name: 'investment_lost', get: (sc, c, y) => valueAt(sc, c, 'investment_lost', y) },
+        { name: 'wage_bill', get: (sc, c, y) => valueAt(sc, c, 'wage_bill', y) },
       ].map((col) => Object.assign({ title: columnTitle(col.name), unit: unit(col.name) }, col));
     } else {
       const q = (n) => (sc, c, y) => quantileAt('quantiles', countryKey(sc, c, cadreAll, n), y);
@@ -650,7 +651,8 @@
       const where = kind === 'compare' ? 'summary years set by compare --years' : 'start + 5, start + 10 and the last year';
       intro.textContent = 'All cadres, ' + state.year + '. Pick another year (' + where + ') above. ' +
         (kind === 'compare' ? 'Policy cost is cumulative from the start; the cost per additional worker-year is discounted at ' +
-          data.comparison.discount_rate + ' (docs/comparing.md). ' : '') +
+          data.comparison.discount_rate + ' (docs/comparing.md). The wage bill (salaries of the workers in practice, ' +
+          'cumulative from the start) stands beside the policy costs and is not part of them. ' : '') +
         (kind === 'run' ? 'Flows and costs are over the year before. ' : '') +
         'The SDG density counts ' + sdgText + ' per 10,000 people (SDG index threshold ' + K.sdg_threshold + ').';
       const table = el('table', { id: 'key-figures' });

@@ -229,7 +229,7 @@ expect "mc refuses a NaN --checkpoint-interval" 2 "--checkpoint-interval: Value 
 sed -e 's/sampling: lhs/sampling: random/' -e "s|extends: two-countries-policies.yaml|extends: $PWD/scenarios/two-countries-policies.yaml|" \
   $mcs > "$tmp/fail/random.yaml"
 expect "mc refuses exact values the machine cannot hold, with their size" 2 \
-  "keeping every value of 10000000 runs x 2990 values per run needs 228119 MiB, which this machine could not allocate" -- \
+  "keeping every value of 10000000 runs x 3094 values per run needs 236053 MiB, which this machine could not allocate" -- \
   "$hwfsim" mc "$tmp/fail/random.yaml" --samples 10000000 --memory 16777216 -o "$tmp/fail/huge"
 check "no folder after the memory refusal" test ! -e "$tmp/fail/huge"
 # A truncated normal whose window lies 88 sd below its mean: every draw in the window, near max.

@@ -1,0 +1,232 @@
+// Funded posts and unemployed workers (docs/model.md, section 15.5): closed forms of U and W,
+// the split of emigration between W and U, the indicators and mass balance.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+
+struct run {
+  model::scenario_description scenario;
+  std::unique_ptr<model::compiled_model> model;
+  model::run_output out;
+
+  double at(int year, const std::string& country, const std::string& name,
+            const std::string& cadre = "nurses") const {
+    return test::indicator(*model, out, static_cast<std::size_t>(year - 2020), country, cadre,
+                           name);
+  }
+  bool has(const std::string& country, const std::string& cadre, const std::string& name) const {
+    const auto& series = model->schemas()[0]->series;
+    return std::find(series.begin(), series.end(),
+                     std::vector<std::string>{country, cadre, name}) != series.end();
+  }
+};
+
+run run_model(const std::string& folder, const std::string& model_text, int end = 2035,
+              const std::string& extra = "") {
+  const auto dir = test::scratch_folder(folder);
+  test::write_file(dir, "model.yaml", model_text);
+  const auto path = test::write_file(
+      dir, "s.yaml",
+      fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: 2020, end: {}}}\n"
+                  "solver: {{method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}}\n{}",
+                  end, extra));
+  run r{model::load_scenario(path), nullptr, {}};
+  r.model = std::make_unique<model::compiled_model>(r.scenario);
+  r.out = model::simulate(*r.model, r.model->default_parameters());
+  return r;
+}
+
+/// Country AAA (nurses: no seats, exit 0.06 + retirement 0.04) with `labour` added to its
+/// cadre entry, and country BBB (no pull feedback) with a corridor AAA -> BBB whose emigration
+/// and return rates are given.
+std::string two_countries(const std::string& labour, double emigration = 0, double returns = 0) {
+  return fmt::format(R"(model: labour
+start_year: 2020
+cadres:
+  nurses: {{training_years: 3, completion: 0.8, sdg_core: true}}
+countries:
+  AAA:
+    name: Analytica
+    population: 1.0e6
+    cadres:
+      nurses:
+        workforce: 1000
+        seats: 0
+        exit_rate: 0.06
+        retirement_rate: 0.04
+        need_density: 40
+        salary: 1000
+        cost_per_student_year: 100
+{}
+  BBB:
+    name: Elsewhere
+    population: 2.0e6
+    cadres:
+      nurses:
+        workforce: 8000
+        seats: 900
+        exit_rate: 0.05
+        retirement_rate: 0.02
+        need_density: 45
+        salary: 30000
+        cost_per_student_year: 9000
+corridors:
+  - origin: AAA
+    destination: BBB
+    cadres:
+      nurses: {{migrant_stock: 0, emigration_rate: {}, return_rate: {},
+               active_recruitment_share: 0.5}}
+)",
+                     labour, emigration, returns);
+}
+
+}  // namespace
+
+TEST_CASE("with ample posts U empties at 1/hire_years into W", "[model][labour][analytic]") {
+  // Vacancies always exceed U, no entrants, no unemployed exits: dU/dt = -U/h and
+  // dW/dt = U/h - mu W, so U = U0 e^{-t/h} and
+  // W = W0 e^{-mu t} + U0 (1/h) / (1/h - mu) (e^{-mu t} - e^{-t/h}) (eq. E3-E4).
+  const auto r = run_model("labour_ample", two_countries("        posts: 1.0e6\n"
+                                                         "        unemployed: 300\n"
+                                                         "        hire_years: 0.5\n"
+                                                         "        unemployed_exit_rate: 0"));
+  const double h = 0.5, mu = 0.1, u0 = 300, w0 = 1000;
+  for (int year : {2021, 2022, 2024}) {
+    const double t = year - 2020;
+    const double u = u0 * std::exp(-t / h);
+    const double w =
+        w0 * std::exp(-mu * t) + u0 / h / (1 / h - mu) * (std::exp(-mu * t) - std::exp(-t / h));
+    CHECK(r.at(year, "AAA", "unemployed") == Approx(u).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "workforce_domestic") == Approx(w).epsilon(1e-8));
+    // Hires over the year are what left U: U(t-1) - U(t).
+    const double u_before = u0 * std::exp(-(t - 1) / h);
+    CHECK(r.at(year, "AAA", "hires") == Approx(u_before - u).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "vacancies") == Approx(1.0e6 - w).epsilon(1e-10));
+    CHECK(r.at(year, "AAA", "unemployment_rate") == Approx(u / (u + w)).epsilon(1e-8));
+  }
+  CHECK(r.at(2020, "AAA", "posts") == 1.0e6);
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+}
+
+TEST_CASE("with no vacancies U decays by its exit and emigration rates",
+          "[model][labour][analytic]") {
+  // Posts 0: no hiring. dU/dt = -(x + f m) U with x = unemployed_exit_rate, f the emigration
+  // factor and m the corridor's rate; W keeps its own closed form, -(mu + m) W (eq. E5).
+  const double x = 0.1, f = 1.5, m = 0.04, mu = 0.1, u0 = 500, w0 = 1000;
+  const auto r = run_model("labour_no_vacancies",
+                           two_countries(fmt::format("        posts: 0\n"
+                                                     "        unemployed: {}\n"
+                                                     "        unemployed_exit_rate: {}\n"
+                                                     "        unemployed_emigration_factor: {}",
+                                                     u0, x, f),
+                                         m));
+  for (int year : {2022, 2027, 2035}) {
+    const double t = year - 2020;
+    CHECK(r.at(year, "AAA", "unemployed") == Approx(u0 * std::exp(-(x + f * m) * t)).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "workforce_domestic") ==
+          Approx(w0 * std::exp(-(mu + m) * t)).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "hires") == 0);
+    // The corridor's emigrants come from both: m (W + f U) integrated over the year.
+    const auto integral = [&](double rate, double s0) {
+      return s0 * (std::exp(-rate * (t - 1)) - std::exp(-rate * t)) / rate;
+    };
+    const double emigrants = m * (integral(mu + m, w0) + f * integral(x + f * m, u0));
+    CHECK(r.at(year, "AAA", "emigration") == Approx(emigrants).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "unemployed_exits") ==
+          Approx(x * integral(x + f * m, u0)).epsilon(1e-8));
+  }
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+}
+
+TEST_CASE("returns join U, and registered counts U", "[model][labour]") {
+  // AAA's migrants come home to U (posts 0 and no exits, so they stay there): with no
+  // emigration, M = M0 e^{-(r + a) t} (a: BBB's attrition, 0.07), and U gains what returned,
+  // M0 r / (r + a) (1 - e^{-(r + a) t}).
+  std::string text = two_countries("        posts: 0\n        unemployed_exit_rate: 0", 0, 0.2);
+  text.replace(text.find("migrant_stock: 0"), 16, "migrant_stock: 400");
+  const auto r = run_model("labour_returns", text);
+  for (int year : {2021, 2030}) {
+    const double t = year - 2020;
+    CHECK(r.at(year, "AAA", "unemployed") ==
+          Approx(400 * 0.2 / 0.27 * (1 - std::exp(-0.27 * t))).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "registered") ==
+          Approx(r.at(year, "AAA", "supply") + r.at(year, "AAA", "unemployed")).epsilon(1e-12));
+  }
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+}
+
+TEST_CASE("labour indicators have rows only where posts are given; the wage bill everywhere",
+          "[model][labour]") {
+  const auto r = run_model("labour_rows", two_countries("        posts: 900"), 2025);
+  CHECK(r.at(2025, "AAA", "posts") == 900);
+  CHECK(r.at(2025, "AAA", "posts", "all") == 900);
+  for (const auto& name :
+       {"posts", "vacancies", "unemployed", "unemployment_rate", "hires", "unemployed_exits"}) {
+    CHECK(r.has("AAA", "nurses", name));
+    CHECK(r.has("AAA", "all", name));
+    CHECK_FALSE(r.has("BBB", "nurses", name));
+    CHECK_FALSE(r.has("BBB", "all", name));
+  }
+  // Wage bill: salary times the worker-years of supply, in every country.
+  CHECK(r.at(2025, "BBB", "wage_bill") == Approx(30000 * r.at(2025, "BBB", "supply_years")));
+  CHECK(r.at(2025, "AAA", "wage_bill") == Approx(1000 * r.at(2025, "AAA", "supply_years")));
+  CHECK(std::isnan(r.at(2020, "AAA", "wage_bill")));  // a flow: undefined at the start year
+}
+
+TEST_CASE("posts may be a series, and set: changes a point", "[model][labour][series]") {
+  // Posts step from 0 to ample in 2025: nobody is hired before, U empties after.
+  const auto text = two_countries(
+      "        posts: {series: {2020: 0, 2025: 1.0e6}, interpolation: step}\n"
+      "        unemployed: 200\n        unemployed_exit_rate: 0\n        hire_years: 1");
+  const auto r = run_model("labour_series", text);
+  CHECK(r.at(2024, "AAA", "unemployed") == Approx(200).epsilon(1e-12));
+  CHECK(r.at(2027, "AAA", "unemployed") == Approx(200 * std::exp(-2.0)).epsilon(1e-8));
+  CHECK(r.at(2026, "AAA", "posts") == 1.0e6);
+  const auto moved = run_model("labour_series_set", text, 2035,
+                               "set:\n  countries.AAA.cadres.nurses.posts.2025: 0\n");
+  CHECK(moved.at(2030, "AAA", "unemployed") == Approx(200).epsilon(1e-12));
+}
+
+TEST_CASE("mass balances with posts, series, the rest of the world and levers together",
+          "[model][labour][property]") {
+  std::string text = two_countries(
+      "        seats: 400\n        posts: {series: {2020: 800, 2030: 1200}}\n"
+      "        unemployed: 150\n        unemployed_emigration_factor: 2",
+      0.03, 0.05);
+  text.replace(text.find("        seats: 0\n"), 17, "");
+  text.replace(text.find("  BBB:"), 6,
+               "  ROW: {name: Rest of the world, rest_of_world: true}\n  BBB:");
+  text += R"(  - origin: AAA
+    destination: ROW
+    cadres:
+      nurses: {migrant_stock: 100, emigration_rate: 0.02, return_rate: 0.1,
+               active_recruitment_share: 0.3, exit_rate: 0.02, retirement_rate: 0.03}
+)";
+  const auto r = run_model("labour_mass", text, 2045, R"(policies:
+  - name: cap
+    type: emigration_cap
+    origin: AAA
+    cadres: [nurses]
+    cap: 20
+    start: 2025
+)");
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+  CHECK(r.out.stats.min_stock >= 0);
+  CHECK(r.at(2045, "AAA", "unemployed") > 0);
+  CHECK(r.at(2030, "AAA", "posts") == Approx(1200));
+}
