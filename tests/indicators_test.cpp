@@ -105,8 +105,9 @@ TEST_CASE("cadre all combines each indicator by its registry rule", "[model][ind
     return test::indicator(*m, run, row, "BBB", cadre, name);
   };
   // Only the doctors have posts: the labour indicators of `all` are theirs (nurses have none).
-  const std::set<std::string> labour{"posts", "vacancies",        "unemployed",
-                                     "hires", "unemployed_exits", "unemployment_rate"};
+  const std::set<std::string> labour(model::labour_market_indicators.begin(),
+                                     model::labour_market_indicators.end());
+  REQUIRE(labour.size() == 7);
   for (const auto& e : model::country_indicators()) {
     const std::string name(e.name);
     INFO(name);

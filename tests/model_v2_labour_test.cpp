@@ -230,3 +230,69 @@ TEST_CASE("mass balances with posts, series, the rest of the world and levers to
   CHECK(r.at(2045, "AAA", "unemployed") > 0);
   CHECK(r.at(2030, "AAA", "posts") == Approx(1200));
 }
+
+TEST_CASE("hiring adds posts over its ramp, paid at salary for the share filled",
+          "[model][labour][levers][analytic]") {
+  // 100 posts added from 2022 over 2 years, on top of none: the supply (W0 e^{-0.1 t} >= 100 to
+  // 2035) fills every added post, so the cost is salary x 100 x strength (eq. E7).
+  const std::string text = two_countries("        posts: 0");
+  const std::string ramp = R"(policies:
+  - name: hire
+    type: hiring
+    countries: [AAA]
+    cadres: [nurses]
+    added_posts: 100
+    start: 2022
+    ramp_years: 2
+)";
+  const auto r = run_model("labour_hiring_ramp", text, 2035, ramp);
+  CHECK(r.at(2022, "AAA", "hiring_cost") == 0);
+  CHECK(r.at(2023, "AAA", "hiring_cost") == Approx(1000 * 100 * 0.25).epsilon(1e-9));
+  CHECK(r.at(2024, "AAA", "hiring_cost") == Approx(1000 * 100 * 0.75).epsilon(1e-9));
+  CHECK(r.at(2030, "AAA", "hiring_cost") == Approx(1000 * 100).epsilon(1e-9));
+  CHECK(r.at(2023, "AAA", "posts") == Approx(50).epsilon(1e-12));
+  CHECK(r.at(2030, "AAA", "posts") == Approx(100).epsilon(1e-12));
+  CHECK(r.at(2030, "AAA", "vacancies") == 0);
+
+  // 1,000 posts added at once on 500 workers with no one to hire: half-filled and shrinking,
+  // cost salary x 1000 x W/1000 = salary x W, integrated: 1000 x 500 (e^{-0.1(t-1)} - e^{-0.1t}) /
+  // 0.1.
+  std::string half = text;
+  half.replace(half.find("workforce: 1000"), 15, "workforce: 500");
+  const auto h = run_model("labour_hiring_fill", half, 2030, R"(policies:
+  - name: hire
+    type: hiring
+    countries: [AAA]
+    added_posts: 1000
+    start: 2020
+)");
+  for (int year : {2021, 2025, 2030}) {
+    const double t = year - 2020;
+    CHECK(h.at(year, "AAA", "hiring_cost") ==
+          Approx(1000 * 500 * (std::exp(-0.1 * (t - 1)) - std::exp(-0.1 * t)) / 0.1).epsilon(1e-8));
+    CHECK(h.at(year, "AAA", "vacancies") == Approx(1000 - 500 * std::exp(-0.1 * t)).epsilon(1e-8));
+  }
+}
+
+TEST_CASE("hiring needs funded posts in every country-cadre it names", "[model][labour][io]") {
+  const auto dir = test::scratch_folder("labour_hiring_no_posts");
+  test::write_file(dir, "model.yaml", two_countries("        posts: 900"));
+  const auto path = test::write_file(dir, "s.yaml", R"(scenario: s
+model: model.yaml
+horizon: {end: 2030}
+policies:
+  - name: hire
+    type: hiring
+    countries: [AAA, BBB]
+    cadres: [nurses]
+    added_posts: 100
+    start: 2022
+)");
+  try {
+    model::load_scenario(path);
+    FAIL("accepted");
+  } catch (const engine::input_error& e) {
+    CHECK_THAT(e.what(), Catch::Contains("s.yaml:8:13: error: policies.hire.cadres") &&
+                             Catch::Contains("countries.BBB.cadres.nurses has no funded posts"));
+  }
+}

@@ -43,11 +43,12 @@ std::size_t row_of(const run_output& r, int year) {
 }
 
 /// Money spent on policies by a country in one year (its own policy costs, net of compensation
-/// it receives).
+/// it receives). Hiring costs exist only where posts are modelled.
 double policy_cost(const compiled_model& m, const run_output& r, std::size_t c, std::size_t row) {
+  const double hiring = all_value(m, r, c, row, "hiring_cost");
   return all_value(m, r, c, row, "retention_cost") + all_value(m, r, c, row, "capital_cost") +
          all_value(m, r, c, row, "compensation_paid") -
-         all_value(m, r, c, row, "compensation_received");
+         all_value(m, r, c, row, "compensation_received") + (std::isnan(hiring) ? 0.0 : hiring);
 }
 
 }  // namespace

@@ -186,7 +186,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
         b.unemployed = labels.unemployed.size();
         labels.unemployed.push_back(label);
         b.labour_accumulators = labels.labour_accumulators.size();
-        for (const char* a : {"hires", "unemployed_exits"})
+        for (const char* a : {"hires", "unemployed_exits", "hiring_cost"})
           labels.labour_accumulators.push_back(label + "," + a);
       }
       b.dense = series_of_dense_.size();

@@ -56,6 +56,7 @@ enum corridor_accumulator : std::size_t {
 enum labour_accumulator : std::size_t {
   acc_hires,             ///< hired from U into W
   acc_unemployed_exits,  ///< left the profession from U
+  acc_hiring_cost,       ///< cost of the posts added by hiring levers (eq. E7)
   labour_accumulator_count
 };
 

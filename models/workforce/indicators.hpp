@@ -40,9 +40,9 @@ constexpr auto none = aggregation::none;
 
 /// The `indicators` table (country, cadre, indicator), in column order. Flows are over the year
 /// before the year shown (undefined at the start year).
-inline constexpr std::array<engine::indicator_info, 33> country_indicator_table = [] {
+inline constexpr std::array<engine::indicator_info, 34> country_indicator_table = [] {
   using namespace registry_detail;
-  return std::array<indicator_info, 33>{{
+  return std::array<indicator_info, 34>{{
       {"students", "1", "Students in training", "students", stock, count, sum, sum,
        "students in training"},
       {"intake", "year-1", "Intake", "students per year", flow, count, sum, sum,
@@ -108,6 +108,8 @@ inline constexpr std::array<engine::indicator_info, 33> country_indicator_table 
        "unemployed workers hired into vacancies (over the year before)"},
       {"unemployed_exits", "year-1", "Unemployed leaving", "workers per year", flow, count, sum,
        sum, "unemployed workers leaving the profession (over the year before)"},
+      {"hiring_cost", "USD year-1", "Hiring cost", "USD per year", flow, usd, sum, sum,
+       "salaries of the filled posts that hiring policies added (over the year before)"},
       {"wage_bill", "USD year-1", "Wage bill", "USD per year", flow, usd, sum, sum,
        "salaries of the workers in practice, supply times salary (over the year before)",
        "Wage bill per year (USD)"},
@@ -140,8 +142,9 @@ inline constexpr std::array<engine::indicator_info, 7> corridor_indicator_table 
 
 /// The labour-market indicators (docs/model.md, 15.5): a country-cadre has them only where posts
 /// are given, and a country's cadre `all` only where one of its cadres has posts.
-inline constexpr std::array<std::string_view, 6> labour_market_indicators{
-    "posts", "vacancies", "unemployed", "unemployment_rate", "hires", "unemployed_exits"};
+inline constexpr std::array<std::string_view, 7> labour_market_indicators{
+    "posts", "vacancies",        "unemployed", "unemployment_rate",
+    "hires", "unemployed_exits", "hiring_cost"};
 constexpr bool is_labour_market_indicator(std::string_view name) {
   for (const auto n : labour_market_indicators)
     if (n == name) return true;

@@ -148,6 +148,8 @@ class workforce_system final : public engine::ode_system {
       compensation_received_.resize(nb);
       exit_factor_.resize(nb);
       retirement_factor_.resize(nb);
+      posts_added_.resize(nb);
+      hiring_cost_.resize(nb);
       code_.resize(ne);
       compensation_.resize(ne);
     }
@@ -165,6 +167,8 @@ class workforce_system final : public engine::ode_system {
               compensation_received_,
               exit_factor_,
               retirement_factor_,
+              posts_added_,
+              hiring_cost_,
               code_,
               flow_,
               return_rate_,
@@ -292,10 +296,16 @@ class workforce_system final : public engine::ode_system {
 
   const cc_rates& rates(std::size_t block) const { return rates_[block]; }
 
-  /// Funded posts of a block with posts at t (eq. E1), from the inputs last set.
+  /// The levers' effects on blocks at (x, t), for an output row: posts_added() then reads them.
+  void levers_at(std::span<const double> x, double t) const {
+    if (!m_.levers().empty()) apply_block_levers(x, t, false);
+  }
+  /// Funded posts of a block with posts at t (eq. E1), from the inputs last set, plus those the
+  /// hiring levers add (as last set by levers_at).
   double posts(std::size_t block, double t) const {
     const auto& r = rates_[block];
-    return r.posts0 * std::exp(r.post_growth * (t - t0_));
+    const double added = m_.levers().empty() ? 0.0 : posts_added_[block];
+    return r.posts0 * std::exp(r.post_growth * (t - t0_)) + added;
   }
 
   /// Why stock `i` falls at (x, t), for messages: the policy term that adds most to its outflow
@@ -438,7 +448,8 @@ class workforce_system final : public engine::ode_system {
       } else {
         // Entrants wait in U until hired into a vacancy (eq. E2-E4).
         const double unemployed = x[b.unemployed];
-        const double posts = r.posts0 * std::exp(r.post_growth * (t - t0_));
+        const double posts =
+            r.posts0 * std::exp(r.post_growth * (t - t0_)) + (levers ? posts_added_[i] : 0.0);
         const double vacancies = std::max(0.0, posts - supply_[i]);
         const double hires = std::min(unemployed, vacancies) * r.hire_rate;
         const double exits = r.unemployed_exit * unemployed;
@@ -446,6 +457,9 @@ class workforce_system final : public engine::ode_system {
         dxdt[b.unemployed] = r.entry * graduates - hires - exits;
         dxdt[b.labour_accumulators + acc_hires] = hires;
         dxdt[b.labour_accumulators + acc_unemployed_exits] = exits;
+        // Added posts are paid in the share of all posts that is filled (eq. E7).
+        dxdt[b.labour_accumulators + acc_hiring_cost] =
+            levers && posts > 0 ? hiring_cost_[i] * std::min(1.0, supply_[i] / posts) : 0.0;
       }
       double* acc = &dxdt[b.accumulators];
       acc[acc_intake] = intake;
@@ -509,9 +523,11 @@ class workforce_system final : public engine::ode_system {
 
   /// The levers' effects before corridor flows: push, attrition factor, seats, completion, Code,
   /// and the costs they incur (docs/model.md, "Policy levers").
-  void apply_block_levers(std::span<const double> x, double t) const {
+  /// Inside a segment (the right-hand side) the strengths are its pieces'; outside (output
+  /// rows), their values at t.
+  void apply_block_levers(std::span<const double> x, double t, bool in_segment = true) const {
     for (std::size_t j = 0; j < profiles_.size(); ++j)
-      strength_[j] = profiles_[j].value(pieces_[j], t);
+      strength_[j] = in_segment ? profiles_[j].value(pieces_[j], t) : profiles_[j].value(t);
     std::fill(push_.begin(), push_.end(), 1.0);
     std::fill(attrition_factor_.begin(), attrition_factor_.end(), 1.0);
     std::fill(seats_added_.begin(), seats_added_.end(), 0.0);
@@ -522,6 +538,8 @@ class workforce_system final : public engine::ode_system {
     std::fill(compensation_received_.begin(), compensation_received_.end(), 0.0);
     std::fill(exit_factor_.begin(), exit_factor_.end(), 1.0);
     std::fill(retirement_factor_.begin(), retirement_factor_.end(), 1.0);
+    std::fill(posts_added_.begin(), posts_added_.end(), 0.0);
+    std::fill(hiring_cost_.begin(), hiring_cost_.end(), 0.0);
     std::fill(code_.begin(), code_.end(), 1.0);
     std::fill(compensation_.begin(), compensation_.end(), 0.0);
     state_.x = x;
@@ -580,7 +598,7 @@ class workforce_system final : public engine::ode_system {
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
       retention_cost_, capital_cost_, compensation_paid_, compensation_received_, exit_factor_,
-      retirement_factor_, code_, compensation_;
+      retirement_factor_, posts_added_, hiring_cost_, code_, compensation_;
   mutable lever_state state_;  ///< spans over the scratch above, for the levers
 };
 
@@ -617,6 +635,7 @@ enum indicator : std::size_t {
   i_unemployment_rate,
   i_hires,
   i_unemployed_exits,
+  i_hiring_cost,
   i_wage_bill,
   i_sdg_density
 };
@@ -654,8 +673,8 @@ static_assert(at(i_students, "students") && at(i_intake, "intake") &&
               at(i_registered, "registered") && at(i_posts, "posts") &&
               at(i_vacancies, "vacancies") && at(i_unemployed, "unemployed") &&
               at(i_unemployment_rate, "unemployment_rate") && at(i_hires, "hires") &&
-              at(i_unemployed_exits, "unemployed_exits") && at(i_wage_bill, "wage_bill") &&
-              at(i_sdg_density, "sdg_density"));
+              at(i_unemployed_exits, "unemployed_exits") && at(i_hiring_cost, "hiring_cost") &&
+              at(i_wage_bill, "wage_bill") && at(i_sdg_density, "sdg_density"));
 static_assert(corridor_indicator_table.size() == ci_migrant_years + 1);
 static_assert(corridor_at(ci_emigration, "emigration") && corridor_at(ci_returns, "returns") &&
               corridor_at(ci_migrant_stock, "migrant_stock") &&
@@ -696,13 +715,14 @@ static_assert(summed_over_cadres.size + 4 == country_indicator_table.size() &&
                   engine::aggregation::total_only);
 
 /// The labour-market indicators, reported only where posts are modelled (docs/model.md, 15.5).
-constexpr std::array<std::size_t, 6> labour_indicators{
-    i_posts, i_vacancies, i_unemployed, i_unemployment_rate, i_hires, i_unemployed_exits};
+constexpr std::array<std::size_t, 7> labour_indicators{
+    i_posts, i_vacancies,        i_unemployed, i_unemployment_rate,
+    i_hires, i_unemployed_exits, i_hiring_cost};
 constexpr bool is_labour_indicator(std::size_t i) {
-  return i >= i_posts && i <= i_unemployed_exits;
+  return i >= i_posts && i <= i_hiring_cost;
 }
-static_assert(labour_indicators.back() == i_unemployed_exits &&
-              i_unemployed_exits - i_posts + 1 == labour_indicators.size());
+static_assert(labour_indicators.back() == i_hiring_cost &&
+              i_hiring_cost - i_posts + 1 == labour_indicators.size());
 static_assert([] {
   for (std::size_t j = 0; j < labour_indicators.size(); ++j)
     if (country_indicator_table[labour_indicators[j]].name != labour_market_indicators[j])
@@ -736,6 +756,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
   // A rest-of-world destination has no row: what corridors add to it lands here, unread.
   std::array<double, country_indicator_table.size()> rest_of_world{};
   sys.set_inputs_at(t);  // need at t where need_density is a series
+  sys.levers_at(x, t);   // posts at t with those hiring policies add
 
   for (std::size_t bi = 0; bi < blocks.size(); ++bi) {
     const auto& b = blocks[bi];
@@ -764,6 +785,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
       v[i_unemployed] = x[b.unemployed];
       v[i_hires] = delta(lacc + acc_hires);
       v[i_unemployed_exits] = delta(lacc + acc_unemployed_exits);
+      v[i_hiring_cost] = delta(lacc + acc_hiring_cost);
     } else {
       for (std::size_t i : labour_indicators) v[i] = engine::not_defined;
     }

@@ -18,6 +18,7 @@ const lever_registry& lever_registry::builtin() {
     r.add(levers::who_code());
     r.add(levers::agreement());
     r.add(levers::emigration_cap());
+    r.add(levers::hiring());
     return r;
   }();
   return registry;

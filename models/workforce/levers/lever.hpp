@@ -31,9 +31,11 @@ struct lever_state {
   // Per block: factors on emigration (push) and attrition, terms added to seats and completion,
   // and cost rates (USD/year), each an accumulator of the state (docs/model.md, eq. 15-22).
   // Attrition is (exit_rate * exit_factor + retirement_rate * retirement_factor) *
-  // attrition_factor (eq. D2).
+  // attrition_factor (eq. D2). Funded posts added (blocks with posts only) and their cost at
+  // full fill, which the model scales by the share of posts filled (eq. E7).
   std::span<double> push, attrition_factor, seats_added, completion_added, retention_cost,
-      capital_cost, compensation_paid, compensation_received, exit_factor, retirement_factor;
+      capital_cost, compensation_paid, compensation_received, exit_factor, retirement_factor,
+      posts_added, hiring_cost;
   // Per corridor: the Code factor (before flows), then the flow and return rate the flow
   // levers transform, and the compensation it carries.
   std::span<double> code, flow, return_rate, compensation;
@@ -166,7 +168,7 @@ class block_lever_type : public compiled_as<Compiled> {
 /// that outlive it.
 class lever_registry {
  public:
-  /// The built-in levers: retention, training, who_code, agreement, emigration_cap.
+  /// The built-in levers: retention, training, who_code, agreement, emigration_cap, hiring.
   static const lever_registry& builtin();
   /// Adds a lever type. Throws engine::internal_error if its name is already taken.
   void add(const lever_type& type);
@@ -240,6 +242,7 @@ const lever_type& training();
 const lever_type& who_code();
 const lever_type& agreement();
 const lever_type& emigration_cap();
+const lever_type& hiring();
 
 }  // namespace levers
 
