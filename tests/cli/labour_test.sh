@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Funded posts from the command line (docs/model.md, 15.5-15.6): the labour-market rows exist
+# only where posts are given, the summary's wage bill and policy cost add up the yearly rows
+# they come from, and Monte Carlo keeps quantiles of the unemployed. Usage: labour_test.sh
+# /path/to/hwfsim (from the source root).
+set -u
+hwfsim=$(realpath "$1")
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+base=tests/data/good/scenario_posts.yaml
+hiring=tests/data/good/scenario_posts_hiring.yaml
+
+expect "posts and the keys beside them are parameters" 0 \
+  "countries\.AAA\.cadres\.nurses\.hire_years +0\.5 +years" -- "$hwfsim" params $base
+expect "the hiring policy's posts are a parameter" 0 \
+  "policies\.hire\.added_posts +200 +posts" -- "$hwfsim" params $hiring
+
+out="$tmp/run"
+expect "run writes results with funded posts" 0 \
+  "Results in .*indicators\.csv, corridors\.csv, run\.json, report\.html" -- "$hwfsim" run $base -o "$out"
+check "the unemployed of AAA's nurses are reported" \
+  grep -q "^posts,2030,AAA,nurses,unemployed," "$out/indicators.csv"
+check "and of AAA's cadre all" grep -q "^posts,2030,AAA,all,unemployment_rate," "$out/indicators.csv"
+check "BBB, without posts, has no labour-market rows" \
+  bash -c "! grep -Eq ',BBB,[a-z]+,(posts|vacancies|unemployed|unemployment_rate|hires|unemployed_exits|hiring_cost),' '$out/indicators.csv'"
+check "every country-cadre has a wage bill" grep -q "^posts,2030,BBB,nurses,wage_bill," "$out/indicators.csv"
+check "report.html is written" test -s "$out/report.html"
+
+# The summary's cumulative figures are the sums of the yearly rows of indicators.csv.
+cmp_out="$tmp/compare"
+expect "compare runs the hiring policy against the baseline" 0 "posts-hiring" -- \
+  "$hwfsim" compare $base $hiring -o "$cmp_out"
+sum_rows() {  # sum_rows SCENARIO COUNTRY INDICATOR: the sum of its cadre-`all` rows after 2020
+  awk -F, -v s="$1" -v c="$2" -v i="$3" '$1 == s && $2 > 2020 && $3 == c && $4 == "all" && $5 == i { t += $6 } END { printf "%.6e", t }' "$cmp_out/indicators.csv"
+}
+summary() {  # summary SCENARIO COUNTRY INDICATOR: its value in 2030
+  awk -F, -v s="$1" -v c="$2" -v i="$3" '$1 == s && $2 == 2030 && $3 == c && $4 == i { printf "%.6e", $5 }' "$cmp_out/summary.csv"
+}
+check "wage_bill_cumulative is the sum of the yearly wage bills ($(summary posts-hiring BBB wage_bill_cumulative))" \
+  test "$(summary posts-hiring BBB wage_bill_cumulative)" = "$(sum_rows posts-hiring BBB wage_bill)"
+check "the hiring cost is the policy cost ($(summary posts-hiring AAA policy_cost_cumulative) USD)" \
+  test "$(summary posts-hiring AAA policy_cost_cumulative)" = "$(sum_rows posts-hiring AAA hiring_cost)"
+check "the policy has a cost" bash -c "[ \"\$(awk -F, '\$1 == \"posts-hiring\" && \$2 == 2030 && \$3 == \"AAA\" && \$4 == \"policy_cost_cumulative\" { print (\$5 > 0) }' '$cmp_out/summary.csv')\" = 1 ]"
+check "the summary has the unemployed of AAA" grep -q "^posts-hiring,2030,AAA,unemployed," "$cmp_out/summary.csv"
+check "and none for BBB" bash -c "! grep -q ',BBB,unemployed,' '$cmp_out/summary.csv'"
+check "more posts, fewer unemployed in 2030" bash -c "awk -F, '\$2 == 2030 && \$3 == \"AAA\" && \$4 == \"unemployed\" { v[\$1] = \$5 } END { exit !(v[\"posts-hiring\"] < v[\"posts\"]) }' '$cmp_out/summary.csv'"
+
+mc_out="$tmp/mc"
+expect "mc samples the hire time" 0 "Monte Carlo posts-hiring: 32 runs" -- "$hwfsim" mc $hiring -o "$mc_out"
+check "quantiles of AAA's unemployed, one row a year" \
+  test "$(grep -c '^posts-hiring,20[0-9][0-9],AAA,nurses,unemployed,' "$mc_out/quantiles.csv")" = 11
+check "none for BBB" bash -c "! grep -q ',BBB,nurses,unemployed,' '$mc_out/quantiles.csv'"
+
+finish
