@@ -4,6 +4,9 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -149,6 +152,25 @@ static bool read_workforce(const map_view& m, country_cadre_desc& cc, parameter_
   return true;
 }
 
+/// Reads numeric keys of one entry (a country-cadre, a corridor cadre) into parameter indices:
+/// each a plain number, a number with provenance or, where `series_keys` allows, a series.
+/// `ok` turns false at a key with an error; every key is still read, so all are reported.
+struct input_fields {
+  const map_view& m;
+  std::span<const numeric_field> table;
+  parameter_table& params;
+  std::span<const std::string_view> series_keys;
+  std::vector<input_series>& series;
+  bool ok = true;
+
+  void operator()(std::string_view key, std::size_t& out) {
+    if (auto i = read_input_field(m, *find_field(table, key), params, series_keys, series))
+      out = *i;
+    else
+      ok = false;
+  }
+};
+
 /// Reads `posts` and the keys beside it (docs/model.md, 15.5) into `cc.labour`. They are read
 /// only where `posts` is given: without it, each of the others is an error at its key.
 static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
@@ -167,21 +189,15 @@ static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parame
     return ok;
   }
   country_cadre_desc::labour_market lm{};
-  const auto field = [&](std::string_view key, std::size_t& out) {
-    if (auto i = read_input_field(m, *find_field(country_cadre_fields(), key), table,
-                                  country_cadre_series_keys(), cc.series))
-      out = *i;
-    else
-      ok = false;
-  };
+  input_fields field{m, country_cadre_fields(), table, country_cadre_series_keys(), cc.series};
   field("posts", lm.posts);
   field("post_growth", lm.post_growth);
   field("unemployed", lm.unemployed);
   field("hire_years", lm.hire_years);
   field("unemployed_exit_rate", lm.unemployed_exit_rate);
   field("unemployed_emigration_factor", lm.unemployed_emigration_factor);
-  if (ok) cc.labour = lm;
-  return ok;
+  if (field.ok) cc.labour = lm;
+  return field.ok;
 }
 
 /// Reads `field` from mapping `m` into the table. Returns the parameter's index; for an absent
@@ -438,13 +454,8 @@ class model_reader {
       cc.cadre = k;
       cc.where = value.where();
       bool ok = true;
-      const auto field = [&](std::string_view key, std::size_t& out) {
-        if (auto i = read_input_field(m, *find_field(country_cadre_fields(), key), md.params,
-                                      country_cadre_series_keys(), cc.series))
-          out = *i;
-        else
-          ok = false;
-      };
+      input_fields field{m, country_cadre_fields(), md.params, country_cadre_series_keys(),
+                         cc.series};
       if (!read_workforce(m, cc, md.params)) ok = false;
       field("seats", cc.seats);
       field("seat_growth", cc.seat_growth);
@@ -483,7 +494,7 @@ class model_reader {
           }
         }
       }
-      if (ok) c.cadres.push_back(std::move(cc));
+      if (ok && field.ok) c.cadres.push_back(std::move(cc));
     }
     std::sort(c.cadres.begin(), c.cadres.end(),
               [](const auto& a, const auto& b) { return a.cadre < b.cadre; });
@@ -572,20 +583,13 @@ class model_reader {
         cd.cadre = k;
         cd.where = v.where();
         const bool row = md.countries[*d].rest_of_world;
-        bool ok = true;
-        const auto field = [&](std::string_view key, std::size_t& out) {
-          if (auto i = read_input_field(cm, *find_field(corridor_fields(), key), md.params,
-                                        corridor_series_keys(row), cd.series))
-            out = *i;
-          else
-            ok = false;
-        };
+        input_fields field{cm, corridor_fields(), md.params, corridor_series_keys(row), cd.series};
         field("migrant_stock", cd.migrant_stock);
         field("emigration_rate", cd.emigration_rate);
         field("return_rate", cd.return_rate);
         field("active_recruitment_share", cd.active_recruitment_share);
-        if (!read_migrant_rates(cm, md.countries[*d], cd, md.params)) ok = false;
-        if (ok) md.corridors.push_back(cd);
+        const bool rates = read_migrant_rates(cm, md.countries[*d], cd, md.params);
+        if (field.ok && rates) md.corridors.push_back(cd);
       }
     }
   }

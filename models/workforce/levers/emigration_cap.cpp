@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/levers/lever.hpp"
 
@@ -89,6 +91,12 @@ class type final : public compiled_as<compiled> {
     const auto o = read_one_name(*on, in.countries, "country");
     std::vector<std::size_t> cadres;
     if (!o || !read_cadres_or_all(in, "cadres", cadres)) return false;
+    if (in.model.countries[*o].rest_of_world) {
+      on->error(
+          fmt::format("{} is a rest-of-world entry: no one emigrates from it", in.countries[*o]),
+          {"an emigration cap is set by the origin country whose workers leave"});
+      return false;
+    }
     p.origin = *o;
     p.cadres = cadres;
     if (auto en = in.keys.get("exempt")) {
