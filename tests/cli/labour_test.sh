@@ -49,5 +49,7 @@ expect "mc samples the hire time" 0 "Monte Carlo posts-hiring: 32 runs" -- "$hwf
 check "quantiles of AAA's unemployed, one row a year" \
   test "$(grep -c '^posts-hiring,20[0-9][0-9],AAA,nurses,unemployed,' "$mc_out/quantiles.csv")" = 11
 check "none for BBB" bash -c "! grep -q ',BBB,nurses,unemployed,' '$mc_out/quantiles.csv'"
+"$hwfsim" mc $hiring --threads 1 -q -o "$tmp/mc1" && "$hwfsim" mc $hiring --threads 2 -q -o "$tmp/mc2"
+check "the same quantiles with 1 and 2 threads" cmp -s "$tmp/mc1/quantiles.csv" "$tmp/mc2/quantiles.csv"
 
 finish
