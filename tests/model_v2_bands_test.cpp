@@ -146,10 +146,9 @@ TEST_CASE("the keys of a cadre with age bands are checked", "[model][bands][io]"
                              "the last band, [45, 65)"));
   // Shares that do not sum to 1, by how much.
   CHECK_THAT(load_error(with_bands(bands, "        entry_age_shares: [0.5, 0.4]\n")),
-             Catch::Contains("entry_age_shares: the shares sum to 0.9, 0.09999999999999998 short "
-                             "of 1"));
+             Catch::Contains("entry_age_shares: the shares sum to 0.9, 0.1 short of 1"));
   CHECK_THAT(load_error(with_bands(bands, "        age_shares: [0.7, 0.5]\n")),
-             Catch::Contains("age_shares: the shares sum to 1.2, 0.19999999999999996 more than 1"));
+             Catch::Contains("age_shares: the shares sum to 1.2, 0.2 more than 1"));
   // One value per band.
   CHECK_THAT(load_error(with_bands(bands, "        emigration_age_factors: [1, 1, 1]\n")),
              Catch::Contains("expected 2 values (one per age band), found 3"));

@@ -267,15 +267,22 @@ static std::vector<std::size_t> band_defaults(const map_view& m, std::string_vie
   return out;
 }
 
+/// What is wrong with shares by band (parameters `shares`), or "" if they sum to 1.
+static std::string shares_problem(const std::vector<std::size_t>& shares,
+                                  const parameter_table& table) {
+  double sum = 0;
+  for (std::size_t i : shares) sum += table[i].value;
+  if (std::abs(sum - 1) <= 1e-9) return "";
+  return fmt::format("the shares sum to {:.9g}, {:.3g} {} 1", sum, std::abs(sum - 1),
+                     sum < 1 ? "short of" : "more than");
+}
+
 /// Reports shares by band that do not sum to 1, saying by how much.
 static bool sums_to_one(const node_ref& n, const std::vector<std::size_t>& shares,
                         const parameter_table& table) {
-  double sum = 0;
-  for (std::size_t i : shares) sum += table[i].value;
-  if (std::abs(sum - 1) <= 1e-9) return true;
-  n.error(fmt::format("the shares sum to {}, {} {} 1", sum, std::abs(sum - 1),
-                      sum < 1 ? "short of" : "more than"),
-          {"give one share per age band, adding up to 1"});
+  const auto problem = shares_problem(shares, table);
+  if (problem.empty()) return true;
+  n.error(problem, {"give one share per age band, adding up to 1"});
   return false;
 }
 
@@ -971,14 +978,12 @@ void check_consistency(const model_description& md, diagnostic_list& diags) {
       for (const auto* shares :
            {cc.ages ? &cc.ages->entry_shares : nullptr, cc.ages ? &cc.ages->age_shares : nullptr}) {
         if (!shares || shares->empty()) continue;
-        double sum = 0;
-        for (std::size_t i : *shares) sum += p[i].value;
-        if (std::abs(sum - 1) <= 1e-9) continue;
+        auto problem = shares_problem(*shares, p);
+        if (problem.empty()) continue;
         const auto& first = p[shares->front()];
         diags.add({first.where,
                    first.path.substr(0, first.path.rfind('[')),
-                   fmt::format("the shares sum to {}, {} {} 1", sum, std::abs(sum - 1),
-                               sum < 1 ? "short of" : "more than"),
+                   std::move(problem),
                    {"a share changed by `set:` must be balanced by the others"},
                    ""});
       }
