@@ -34,7 +34,7 @@ std::string scalar(const std::string& s) {
       }
       q += c;
     }
-    return "\"" + engine::printable(q) + "\"";
+    return fmt::format("\"{}\"", engine::printable(q));
   }
   return s;
 }

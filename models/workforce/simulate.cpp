@@ -756,13 +756,19 @@ class workforce_system final : public engine::ode_system {
 
   void compute_supply(std::span<const double> x) const {
     const auto& blocks = m_.blocks();
+    const auto& corridors = m_.corridors();
+    supply_[blocks.size()] = 0;  // the rest of the world's slot: summed, never read
+    if (band_exit_.empty()) {    // no age bands: one entry per stock
+      for (std::size_t i = 0; i < blocks.size(); ++i) supply_[i] = x[blocks[i].workforce];
+      for (std::size_t e = 0; e < corridors.size(); ++e)
+        supply_[corridor_rates_[e].slot] += x[corridors[e].migrants];
+      return;
+    }
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const auto& b = blocks[i];
       supply_[i] = x[b.workforce];
       for (std::size_t k = 1; k < b.bands; ++k) supply_[i] += x[b.workforce + k];
     }
-    supply_[blocks.size()] = 0;  // the rest of the world's slot: summed, never read
-    const auto& corridors = m_.corridors();
     for (std::size_t e = 0; e < corridors.size(); ++e) {
       const auto& k = corridors[e];
       for (std::size_t b = 0; b < k.bands; ++b)
@@ -1348,12 +1354,16 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
   }
 
-  for (const auto& schema : m.schemas()) out.result.tables.push_back({schema, {}});
+  // Each table is allocated once, whole (rows are filled in place): growing it year by year
+  // would copy it again and again.
+  const auto rows = static_cast<std::size_t>(years) + 1;
+  for (const auto& schema : m.schemas())
+    out.result.tables.push_back({schema, std::vector<double>(rows * schema->size())});
+  out.result.times.reserve(rows);
   std::vector<double> dense(m.dense_size());  // every indicator of every row, then gathered
   const auto& gather = m.dense_of_series();
   for (int y = 0; y <= years; ++y) {
     out.result.times.push_back(t0 + y);
-    for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());
     const std::size_t row = out.result.times.size() - 1;
     const std::span<const double> prev =
         y == 0 ? std::span<const double>() : std::span<const double>(snapshots[y - 1]);
