@@ -61,9 +61,27 @@ double median(const std::vector<double>& v) {
   return v[v.size() / 2];
 }
 
+/// The countries' populations P0 e^{g (t - t0)}, which both flat kernels need.
+struct flat_population {
+  std::vector<double> p0, g, pop;
+  double t0 = 0;
+
+  flat_population(const model::compiled_model& m, const std::vector<double>& p)
+      : t0(m.start_time()) {
+    for (const auto& c : m.countries()) {
+      p0.push_back(p[c.p_population]);
+      g.push_back(p[c.p_population_growth]);
+    }
+    pop.resize(p0.size());
+  }
+  void at(double t) {
+    for (std::size_t c = 0; c < p0.size(); ++c) pop[c] = p0[c] * std::exp(g[c] * (t - t0));
+  }
+};
+
 /// The same equations as models/workforce/simulate.cpp, written flat for one fixed layout:
 /// no virtual calls, no spans, everything hoisted; RK4 with the same step placement.
-struct flat_kernel {
+struct flat_kernel : flat_population {
   struct cc {
     std::size_t s, n, w, acc, country;
     double drain, q, entry, att, intake0, growth, need, beta, ratio0;
@@ -74,16 +92,11 @@ struct flat_kernel {
   };
   std::vector<cc> ccs;
   std::vector<corridor> cors;
-  std::vector<double> p0, g, pop, supply, pull;
-  double t0 = 0;
+  std::vector<double> supply, pull;
 
   flat_kernel(const model::compiled_model& m, const std::vector<double>& p,
-              const std::vector<double>& x0) {
-    t0 = m.start_time();
-    for (const auto& c : m.countries()) {
-      p0.push_back(p[c.p_population]);
-      g.push_back(p[c.p_population_growth]);
-    }
+              const std::vector<double>& x0)
+      : flat_population(m, p) {
     for (const auto& b : m.blocks()) {
       const double years = p[b.p_training_years], completion = p[b.p_completion];
       ccs.push_back({b.students, static_cast<std::size_t>(b.stages), b.workforce, b.accumulators,
@@ -99,7 +112,6 @@ struct flat_kernel {
                       row ? ccs.size() : k.destination, p[k.p_emigration_rate], p[k.p_return_rate],
                       row ? p[k.p_exit_rate] + p[k.p_retirement_rate] : ccs[k.destination].att});
     }
-    pop.resize(p0.size());
     supply.resize(ccs.size() + 1);
     pull.assign(ccs.size() + 1, 1.0);
     for (std::size_t i = 0; i < ccs.size(); ++i) supply[i] = x0[ccs[i].w];
@@ -109,7 +121,7 @@ struct flat_kernel {
   }
 
   void rhs(const double* x, double* dx, double t) {
-    for (std::size_t c = 0; c < p0.size(); ++c) pop[c] = p0[c] * std::exp(g[c] * (t - t0));
+    at(t);
     for (std::size_t i = 0; i < ccs.size(); ++i) supply[i] = x[ccs[i].w];
     for (const auto& k : cors) supply[k.dest] += x[k.m];
     for (std::size_t i = 0; i < ccs.size(); ++i) {
@@ -153,7 +165,7 @@ struct flat_kernel {
 /// The flat kernel extended to age bands and funded posts (docs/model.md, 15.5 and 15.7), for a
 /// world where every cadre has bands and every country-cadre posts, and no levers: W and U by
 /// band with ageing, hiring from U in proportion, emigration weighed by band, M by band.
-struct flat_aged_kernel {
+struct flat_aged_kernel : flat_population {
   struct cc {
     std::size_t s, n, w, u, acc, lacc, country, bands;
     double drain, q, entry, intake0, growth, need, beta, ratio0;
@@ -168,16 +180,11 @@ struct flat_aged_kernel {
   std::vector<cc> ccs;
   std::vector<corridor> cors;
   std::vector<double> exit, ageing, entry_share, factor;  ///< per block and band
-  std::vector<double> p0, g, pop, supply, pull;
-  double t0 = 0;
+  std::vector<double> supply, pull;
 
   flat_aged_kernel(const model::compiled_model& m, const std::vector<double>& p,
-                   const std::vector<double>& x0) {
-    t0 = m.start_time();
-    for (const auto& c : m.countries()) {
-      p0.push_back(p[c.p_population]);
-      g.push_back(p[c.p_population_growth]);
-    }
+                   const std::vector<double>& x0)
+      : flat_population(m, p) {
     for (const auto& b : m.blocks()) {
       if (!b.aged || !b.has_posts)
         throw std::invalid_argument("flat_aged_kernel: every block aged, with posts");
@@ -218,7 +225,6 @@ struct flat_aged_kernel {
       cors.push_back({k.origin, k.migrants, k.accumulators, k.destination, p[k.p_emigration_rate],
                       p[k.p_return_rate], ccs[k.destination].band});
     }
-    pop.resize(p0.size());
     supply.resize(ccs.size());
     pull.assign(ccs.size(), 1.0);
     compute_supply(x0.data());
@@ -237,7 +243,7 @@ struct flat_aged_kernel {
   }
 
   void rhs(const double* x, double* dx, double t) {
-    for (std::size_t c = 0; c < p0.size(); ++c) pop[c] = p0[c] * std::exp(g[c] * (t - t0));
+    at(t);
     compute_supply(x);
     for (std::size_t i = 0; i < ccs.size(); ++i) {
       const auto& c = ccs[i];

@@ -564,13 +564,20 @@ class workforce_system final : public engine::ode_system {
         dxdt[o.unemployed] += returns - (flow - from_w);
       }
       dxdt[k.migrants] = flow - returns - attrition;
-      double* acc = &dxdt[k.accumulators];
-      acc[acc_emigration] = flow;
-      acc[acc_returns] = returns;
-      acc[acc_migrant_attrition] = attrition;
-      acc[acc_compensation] = levers ? compensation_[e] : 0.0;
-      acc[acc_migrant_years] = migrants;
+      corridor_accumulators<levers>(e, dxdt, flow, returns, attrition, migrants);
     }
+  }
+
+  /// The rates of corridor e's accumulators (section 9).
+  template <bool levers>
+  void corridor_accumulators(std::size_t e, std::span<double> dxdt, double flow, double returns,
+                             double attrition, double migrants) const {
+    double* acc = &dxdt[m_.corridors()[e].accumulators];
+    acc[acc_emigration] = flow;
+    acc[acc_returns] = returns;
+    acc[acc_migrant_attrition] = attrition;
+    acc[acc_compensation] = levers ? compensation_[e] : 0.0;
+    acc[acc_migrant_years] = migrants;
   }
 
   /// W (and U) of block `i` with age bands (docs/model.md, eq. F1-F4): entrants by entry share,
@@ -662,12 +669,7 @@ class workforce_system final : public engine::ode_system {
       returns += back;
       attrition += exits + (last ? aged_out : 0.0);
     }
-    double* acc = &dxdt[k.accumulators];
-    acc[acc_emigration] = flow;
-    acc[acc_returns] = returns;
-    acc[acc_migrant_attrition] = attrition;
-    acc[acc_compensation] = levers ? compensation_[e] : 0.0;
-    acc[acc_migrant_years] = migrants;
+    corridor_accumulators<levers>(e, dxdt, flow, returns, attrition, migrants);
   }
 
   /// The levers' ramp profiles (one per policy, then any a lever adds) and per-run values.
