@@ -247,7 +247,9 @@ void compare_results::write(results_folder& folder) const {
   const auto& times = base.run->result.times;
   const auto& base_tables = base.run->result.tables;
   const std::vector<double> summary_times(settings_.years.begin(), settings_.years.end());
-  std::string indicators, corridors, deltas, corridor_deltas, summary, corridor_summary;
+  std::string indicators, corridors, deltas, corridor_deltas, summary, corridor_summary, ages,
+      age_deltas;
+  const bool aged = base.model->has_ages();
   const auto base_corridor_summary =
       model::summarise_corridors(*base.model, corridor_schema_, *base.run, settings_);
   for (std::size_t i = 0; i < runs_.size(); ++i) {
@@ -259,6 +261,10 @@ void compare_results::write(results_folder& folder) const {
     corridors += out::long_csv(name, times, tables[1], {}, first);
     deltas += out::delta_csv(name, times, base_tables[0], tables[0], first);
     corridor_deltas += out::delta_csv(name, times, base_tables[1], tables[1], first);
+    if (aged) {
+      ages += out::long_csv(name, times, tables[2], {}, first);
+      age_deltas += out::delta_csv(name, times, base_tables[2], tables[2], first);
+    }
     summary += out::long_csv(name, summary_times, summaries_[i], {}, first);
     corridor_summary += out::delta_csv(
         name, summary_times, base_corridor_summary,
@@ -271,6 +277,10 @@ void compare_results::write(results_folder& folder) const {
   folder.write("corridors.csv", corridors);
   folder.write("deltas.csv", deltas);
   folder.write("corridor_deltas.csv", corridor_deltas);
+  if (aged) {
+    folder.write("ages.csv", ages);
+    folder.write("age_deltas.csv", age_deltas);
+  }
   folder.write("summary.csv", summary);
   folder.write("corridor_summary.csv", corridor_summary);
   folder.write("run.json", out::comparison_json(records, settings_.discount_rate, settings_.years));
@@ -300,9 +310,10 @@ std::string compare_results::text() const {
   auto text = fmt::format("Compared {} scenario{} against {} (discount rate {}): results in {}/\n",
                           runs_.size() - 1, runs_.size() > 2 ? "s" : "", base.scenario->name,
                           settings_.discount_rate, folder_.generic_string());
-  text +=
-      "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv, "
-      "corridor_summary.csv, run.json, report.html\n";
+  text += fmt::format(
+      "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, {}summary.csv, "
+      "corridor_summary.csv, run.json, report.html\n",
+      base.model->has_ages() ? "ages.csv, age_deltas.csv, " : "");
   // A table for each year given with --years; without it, for the last summary year.
   for (std::size_t row = years_given_ ? 0 : settings_.years.size() - 1;
        row < settings_.years.size(); ++row)

@@ -295,14 +295,19 @@ std::vector<std::pair<std::string, std::string>> statistics_files(
     return out::quantiles_csv(name, study.times, schema, first, st.mean, st.sd, st.quantiles,
                               header);
   };
-  std::string quantiles, corridor_quantiles, differences, corridor_differences, probabilities;
+  std::string quantiles, corridor_quantiles, differences, corridor_differences, probabilities,
+      age_quantiles, age_differences;
   for (std::size_t s = 0; s < study.scenarios.size(); ++s) {
     const auto& name = study.scenarios[s].name;
     quantiles += stats_of(study.table_cell(s, 0), *m.schemas()[0], name, s == 0);
     corridor_quantiles += stats_of(study.table_cell(s, 1), *m.schemas()[1], name, s == 0);
+    if (m.has_ages())
+      age_quantiles += stats_of(study.table_cell(s, 2), *m.schemas()[2], name, s == 0);
     if (s > 0) {
       differences += stats_of(study.difference_cell(s, 0), *m.schemas()[0], name, s == 1);
       corridor_differences += stats_of(study.difference_cell(s, 1), *m.schemas()[1], name, s == 1);
+      if (m.has_ages())
+        age_differences += stats_of(study.difference_cell(s, 2), *m.schemas()[2], name, s == 1);
     }
     engine::table_values p{study.probability_schema, {}};
     const auto begin = st.mean.begin() + static_cast<std::ptrdiff_t>(study.probability_cell(s));
@@ -312,9 +317,11 @@ std::vector<std::pair<std::string, std::string>> statistics_files(
   }
   std::vector<std::pair<std::string, std::string>> files{
       {"quantiles.csv", quantiles}, {"corridor_quantiles.csv", corridor_quantiles}};
+  if (m.has_ages()) files.emplace_back("age_quantiles.csv", age_quantiles);
   if (study.scenarios.size() > 1) {
     files.emplace_back("difference_quantiles.csv", differences);
     files.emplace_back("corridor_difference_quantiles.csv", corridor_differences);
+    if (m.has_ages()) files.emplace_back("age_difference_quantiles.csv", age_differences);
   }
   files.emplace_back("probabilities.csv", probabilities);
   return files;

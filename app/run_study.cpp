@@ -39,6 +39,7 @@ std::vector<std::string> run_results::table_names() const {
   std::vector<std::string> names;
   if (scenario_->output.indicators) names.emplace_back("indicators.csv");
   if (scenario_->output.corridors) names.emplace_back("corridors.csv");
+  if (scenario_->output.ages && model_->has_ages()) names.emplace_back("ages.csv");
   return names;
 }
 
@@ -51,6 +52,8 @@ std::vector<std::pair<std::string, std::string>> run_results::tables() const {
                        out::long_csv(scenario_->name, r.times, r.tables[0], rows));
   if (scenario_->output.corridors)
     files.emplace_back("corridors.csv", out::long_csv(scenario_->name, r.times, r.tables[1], rows));
+  if (scenario_->output.ages && model_->has_ages())
+    files.emplace_back("ages.csv", out::long_csv(scenario_->name, r.times, r.tables[2], rows));
   return files;
 }
 

@@ -33,6 +33,10 @@ std::string key_long_name(const std::string& entry, const std::string& column) {
       {"corridor", "origin", "origin country of the corridor (ISO3 code)"},
       {"corridor", "destination", "destination country of the corridor (ISO3 code)"},
       {"corridor", "cadre", "cadre of the corridor"},
+      {"age_group", "age_group", "age group (country, cadre and age band)"},
+      {"age_group", "country", "country of the age group (ISO3 code)"},
+      {"age_group", "cadre", "cadre of the age group"},
+      {"age_group", "age_band", "age band [from, to) in years"},
   };
   for (const auto& n : names)
     if (n.entry == entry && n.column == column) return std::string(n.long_name);

@@ -20,7 +20,9 @@ std::string describe(const world_size& w) {
   return fmt::format(
       "world-{}: {} countries x {} cadres, {} corridor-cadres{}, {} years, {} step {}", w.countries,
       w.countries, w.cadres, w.corridors,
-      w.corridor_series ? " (every corridor rate a series)" : "", w.years, w.method, w.step);
+      std::string(w.corridor_series ? " (every corridor rate a series)" : "") +
+          (w.ages_and_posts ? " (5 age bands, funded posts everywhere)" : ""),
+      w.years, w.method, w.step);
 }
 
 std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
@@ -30,8 +32,10 @@ std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
   const int sources = w.countries / 2;
   std::string y = "model: synthetic\nstart_year: 2020\ncadres:\n";
   for (int k = 0; k < w.cadres; ++k)
-    y += fmt::format("  {}: {{training_years: {}, completion: {}, sdg_core: true}}\n", cadre(k),
-                     3 + k % 4, 0.75 + 0.05 * (k % 4));
+    y += fmt::format(
+        "  {}: {{training_years: {}, completion: {}, sdg_core: true{}}}\n", cadre(k), 3 + k % 4,
+        0.75 + 0.05 * (k % 4),
+        w.ages_and_posts ? ", age_bands: [[20, 30], [30, 40], [40, 50], [50, 60], [60, 65]]" : "");
   y += "countries:\n";
   for (int c = 0; c < w.countries; ++c) {
     const bool source = c < sources;
@@ -41,13 +45,26 @@ std::filesystem::path write_synthetic_world(const std::filesystem::path& folder,
                      (5 + 3 * c) * 1e6, source ? 0.02 : 0.005);
     for (int k = 0; k < w.cadres; ++k) {
       const double scale = (source ? 1.0 : 4.0) * (1 + c % 5) * (k % 2 ? 3000 : 1000);
+      const double exit = source ? 0.03 : 0.05;
+      // With age bands: exits by band (more among the youngest and oldest), retirement by
+      // ageing out of the last band, entrants mostly young, the young emigrating most; posts
+      // a little above the workforce, and some unemployed at the start.
+      const std::string rates =
+          w.ages_and_posts
+              ? fmt::format(
+                    "exit_rate: [{}, {}, {}, {}, {}]\n"
+                    "        entry_age_shares: [0.8, 0.2, 0, 0, 0]\n"
+                    "        emigration_age_factors: [1.5, 1.2, 0.8, 0.4, 0.2]\n"
+                    "        posts: {}\n        post_growth: 0.01\n        unemployed: {}\n",
+                    exit + 0.01, exit, exit, exit, exit + 0.02, scale * 10.5, scale * 0.2)
+              : fmt::format("exit_rate: {}\n        retirement_rate: 0.02\n", exit);
       y += fmt::format(
           "      {}:\n        workforce: {}\n        seats: {}\n        seat_growth: 0.01\n"
-          "        entry_rate: 0.9\n        exit_rate: {}\n        retirement_rate: 0.02\n"
+          "        entry_rate: 0.9\n        {}"
           "        need_density: {}\n        salary: {}\n        cost_per_student_year: {}\n"
           "        demand_elasticity: {}\n",
-          cadre(k), scale * 10, scale * 0.6, source ? 0.03 : 0.05, k % 2 ? 30 : 12,
-          source ? 3000 : 40000, source ? 2500 : 12000, source ? 0.0 : 1.0);
+          cadre(k), scale * 10, scale * 0.6, rates, k % 2 ? 30 : 12, source ? 3000 : 40000,
+          source ? 2500 : 12000, source ? 0.0 : 1.0);
     }
   }
   y += "corridors:\n";

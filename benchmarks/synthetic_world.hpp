@@ -15,6 +15,9 @@ struct world_size {
   std::string step = "1/12";
   std::string method = "rk4";
   bool corridor_series = false;  ///< every corridor's emigration and return rate a series
+  /// Every cadre in five age bands and every country-cadre with funded posts (docs/model.md,
+  /// 15.5 and 15.7).
+  bool ages_and_posts = false;
 };
 
 /// Writes `world.yaml` and `scenario.yaml` into `folder`; returns the scenario's path.

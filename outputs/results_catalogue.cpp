@@ -45,6 +45,16 @@ void add_run_files(std::vector<result_file>& c) {
                     "written when the scenario's `output.tables` names `corridors` (the "
                     "default)"},
                    {"compare", always, "every scenario's corridor indicators, likewise"}}));
+  c.push_back(
+      csv("ages.csv", csv_shape::values, "ages", read_by_report,
+          {{"run", listed,
+            "for a model with age bands, the stocks of each age band of each country "
+            "and cadre with bands at each output year (`workforce_domestic`, "
+            "`foreign_trained`, `abroad`, `supply`, and `unemployed` where posts are "
+            "given); they sum over bands to the same indicators in `indicators.csv`. "
+            "Written when the model has age bands and `output.tables` names `ages` (the "
+            "default)"},
+           {"compare", aged, "for a model with age bands, every scenario's ages, likewise"}}));
 }
 
 void add_compare_files(std::vector<result_file>& c) {
@@ -52,6 +62,8 @@ void add_compare_files(std::vector<result_file>& c) {
                   {{"compare", always, "every scenario's indicators against the baseline's"}}));
   c.push_back(csv("corridor_deltas.csv", csv_shape::deltas, "corridors", false,
                   {{"compare", always, "likewise for corridors"}}));
+  c.push_back(csv("age_deltas.csv", csv_shape::deltas, "ages", false,
+                  {{"compare", aged, "for a model with age bands, likewise for the ages"}}));
   c.push_back(csv("summary.csv", csv_shape::values, "summary", read_by_report,
                   {{"compare", always,
                     "per country (all cadres), at each summary year (\"Summary indicators\", "
@@ -70,6 +82,9 @@ void add_mc_tables(std::vector<result_file>& c) {
   c.push_back(csv("corridor_quantiles.csv", csv_shape::statistics, "corridors", read_by_report,
                   {{"mc", always, "the same for the corridor indicators"}}));
   c.push_back(
+      csv("age_quantiles.csv", csv_shape::statistics, "ages", read_by_report,
+          {{"mc", aged, "for a model with age bands, the same for the stocks by age band"}}));
+  c.push_back(
       csv("probabilities.csv", csv_shape::values, "probabilities", read_by_report,
           {{"mc", always,
             "with `--compare`, the share of runs in which the country's shortage (all cadres) is "
@@ -85,6 +100,10 @@ void add_mc_tables(std::vector<result_file>& c) {
   c.push_back(csv("corridor_difference_quantiles.csv", csv_shape::statistics, "corridors",
                   read_by_report,
                   {{"mc", comparing, "with `--compare`: the same for the corridor indicators"}}));
+  c.push_back(csv("age_difference_quantiles.csv", csv_shape::statistics, "ages", false,
+                  {{"mc", aged,
+                    "with `--compare` and a model with age bands: the same for the stocks by age "
+                    "band"}}));
 }
 
 void add_mc_runs(std::vector<result_file>& c) {
@@ -95,7 +114,9 @@ void add_mc_runs(std::vector<result_file>& c) {
         "`long_name` on every variable): the chosen indicators (`--save-indicators`, default "
         "all) as double variables over `(scenario, run, year, country, cadre)` (cadre `all` "
         "included), the corridor indicators as `corridor_<name>` over `(scenario, run, year, "
-        "corridor)` (with `origin`, `destination` and `corridor_cadre` per corridor), the "
+        "corridor)` (with `origin`, `destination` and `corridor_cadre` per corridor), for a "
+        "model with age bands the stocks by band as `age_<name>` over `(scenario, run, year, "
+        "age_group)` (with `age_group_country`, `age_group_cadre` and `age_band` per group), the "
         "sampled inputs as `sampled_value(run, input)` named by `input` (the columns of "
         "`samples.csv`), NaN where undefined, `run_ok` (1 for a successful run) and the design "
         "in global attributes; written under a temporary name and renamed when complete"}}));

@@ -44,6 +44,7 @@ enum class written_when {
   listed,     ///< only if the scenario asks for it (run.json's `files` lists it)
   comparing,  ///< only with more than one scenario (a baseline and policies)
   asked,      ///< only when an option asks for it
+  aged,       ///< only for a model with age bands (docs/model.md, 15.7)
 };
 
 /// One command that writes a file, and what the file holds for it (one line of Markdown).

@@ -11,6 +11,8 @@ out::key_columns_by_table teaching_key_columns() {
   const auto& m = *study.models.at(0);
   out::key_columns_by_table keys;
   for (const auto& schema : m.schemas()) keys[schema->name] = schema->key_columns;
+  // The teaching model has no age bands: the ages table's keys from a model that has.
+  keys["ages"] = model::ages_key_columns();
   for (const auto& schema : {model::country_summary_schema(m), model::corridor_summary_schema(m),
                              study.probability_schema})
     keys[schema->name] = schema->key_columns;

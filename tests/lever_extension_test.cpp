@@ -191,5 +191,5 @@ TEST_CASE("a lever type's name is registered once", "[model][levers]") {
   CHECK_THROWS_WITH(r.add(test_lever), Catch::Contains("registered twice"));
   CHECK(r.find("attrition_scale") == &test_lever);
   CHECK(r.find("retention") == &model::levers::retention());
-  CHECK(r.names().size() == 7);  // the six built-in levers and the test lever
+  CHECK(r.names().size() == 8);  // the seven built-in levers and the test lever
 }

@@ -19,37 +19,7 @@ using namespace hwf;
 
 namespace {
 
-struct run {
-  model::scenario_description scenario;
-  std::unique_ptr<model::compiled_model> model;
-  model::run_output out;
-
-  double at(int year, const std::string& country, const std::string& name,
-            const std::string& cadre = "nurses") const {
-    return test::indicator(*model, out, static_cast<std::size_t>(year - 2020), country, cadre,
-                           name);
-  }
-  bool has(const std::string& country, const std::string& cadre, const std::string& name) const {
-    const auto& series = model->schemas()[0]->series;
-    return std::find(series.begin(), series.end(),
-                     std::vector<std::string>{country, cadre, name}) != series.end();
-  }
-};
-
-run run_model(const std::string& folder, const std::string& model_text, int end = 2035,
-              const std::string& extra = "") {
-  const auto dir = test::scratch_folder(folder);
-  test::write_file(dir, "model.yaml", model_text);
-  const auto path = test::write_file(
-      dir, "s.yaml",
-      fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: 2020, end: {}}}\n"
-                  "solver: {{method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}}\n{}",
-                  end, extra));
-  run r{model::load_scenario(path), nullptr, {}};
-  r.model = std::make_unique<model::compiled_model>(r.scenario);
-  r.out = model::simulate(*r.model, r.model->default_parameters());
-  return r;
-}
+using test::run_model;
 
 /// Country AAA (nurses: no seats, exit 0.06 + retirement 0.04) with `labour` added to its
 /// cadre entry, and country BBB (no pull feedback) with a corridor AAA -> BBB whose emigration

@@ -44,34 +44,8 @@ countries:
                      nurses);
 }
 
-struct run {
-  model::scenario_description scenario;
-  std::unique_ptr<model::compiled_model> model;
-  model::run_output out;
-
-  double at(int year, const std::string& country, const std::string& name) const {
-    return test::indicator(*model, out, static_cast<std::size_t>(year - 2020), country, "nurses",
-                           name);
-  }
-};
-
-run run_model(const std::string& folder, const std::string& model_text,
-              const std::string& solver =
-                  "{method: dopri5, step: 1/12, abs_tol: 1e-10, "
-                  "rel_tol: 1e-12}",
-              const std::string& extra = "") {
-  const auto dir = test::scratch_folder(folder);
-  test::write_file(dir, "model.yaml", model_text);
-  const auto path = test::write_file(
-      dir, "s.yaml",
-      fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: 2020, end: 2035}}\n"
-                  "solver: {}\n{}",
-                  solver, extra));
-  run r{model::load_scenario(path), nullptr, {}};
-  r.model = std::make_unique<model::compiled_model>(r.scenario);
-  r.out = model::simulate(*r.model, r.model->default_parameters());
-  return r;
-}
+using test::run_model;
+using test::run_solved;
 
 const std::string seat_step =
     "        seats: {series: {2020: 500, 2023: 1000}, interpolation: step}\n"
@@ -125,12 +99,12 @@ TEST_CASE("step knots are breakpoints: a loose dopri5 integrates the step exactl
           "[model][analytic]") {
   // Inside each segment the intake is constant, so any Runge-Kutta step is exact there if no
   // step straddles the knot and the segment's end takes the left limit.
-  const auto r = run_model("series_breakpoint", one_country(seat_step),
-                           "{method: dopri5, step: 1, abs_tol: 1e-3, rel_tol: 1e-3}");
+  const auto r = run_solved("series_breakpoint", one_country(seat_step),
+                            "{method: dopri5, step: 1, abs_tol: 1e-3, rel_tol: 1e-3}");
   CHECK(r.at(2023, "AAA", "intake") == Approx(500).epsilon(1e-13));
   CHECK(r.at(2024, "AAA", "intake") == Approx(1000).epsilon(1e-13));
   const auto rk4 =
-      run_model("series_breakpoint_rk4", one_country(seat_step), "{method: rk4, step: 1}");
+      run_solved("series_breakpoint_rk4", one_country(seat_step), "{method: rk4, step: 1}");
   CHECK(rk4.at(2023, "AAA", "intake") == Approx(500).epsilon(1e-13));
   CHECK(rk4.at(2024, "AAA", "intake") == Approx(1000).epsilon(1e-13));
 }
@@ -161,15 +135,15 @@ TEST_CASE("a series equal to a constant gives the constant's results, bit for bi
       {"emigration_rate: 0.02", "emigration_rate: {series: {2022: 0.02, 2026: 0.02}}"},
       {"return_rate: 0.05", "return_rate: {series: {2020: 0.05}, interpolation: step}"},
   });
-  const auto a = run_model("series_const_a", constant, "{method: rk4, step: 1/12}");
-  const auto b = run_model("series_const_b", series, "{method: rk4, step: 1/12}");
+  const auto a = run_solved("series_const_a", constant, "{method: rk4, step: 1/12}");
+  const auto b = run_solved("series_const_b", series, "{method: rk4, step: 1/12}");
   CHECK(b.model->series_inputs().size() == 5);
   CHECK(same_bytes(a.out.result, b.out.result));
 }
 
 TEST_CASE("every point of a series is a parameter that set: can change", "[model]") {
-  const auto r = run_model("series_set_point", one_country(seat_step), "{method: rk4, step: 1/4}",
-                           "set: {countries.AAA.cadres.nurses.seats.2023: 2000}\n");
+  const auto r = run_solved("series_set_point", one_country(seat_step), "{method: rk4, step: 1/4}",
+                            "set: {countries.AAA.cadres.nurses.seats.2023: 2000}\n");
   const auto& params = r.model->parameters();
   const auto p2020 = params.find("countries.AAA.cadres.nurses.seats.2020");
   const auto p2023 = params.find("countries.AAA.cadres.nurses.seats.2023");
@@ -183,10 +157,10 @@ TEST_CASE("every point of a series is a parameter that set: can change", "[model
 }
 
 TEST_CASE("uncertainty on a series' path scales every point with one draw", "[model]") {
-  const auto r = run_model("series_multiply", one_country(seat_step), "{method: rk4, step: 1/4}",
-                           "uncertainty:\n  samples: 4\n  seed: 1\n  parameters:\n"
-                           "    countries.AAA.cadres.nurses.seats: "
-                           "{dist: uniform, min: 1, max: 3, apply: multiply}\n");
+  const auto r = run_solved("series_multiply", one_country(seat_step), "{method: rk4, step: 1/4}",
+                            "uncertainty:\n  samples: 4\n  seed: 1\n  parameters:\n"
+                            "    countries.AAA.cadres.nurses.seats: "
+                            "{dist: uniform, min: 1, max: 3, apply: multiply}\n");
   const auto& u = r.scenario.uncertainty;
   REQUIRE(u.parameters.size() == 1);
   CHECK(u.parameters[0].shared);
@@ -203,7 +177,7 @@ TEST_CASE("uncertainty on a series' path scales every point with one draw", "[mo
 }
 
 TEST_CASE("mass balances with series on seats, rates and corridor rates", "[model][property]") {
-  const auto r = run_model(
+  const auto r = run_solved(
       "series_mass",
       good_model({
           {"seats: 500", "seats: {series: {2020: 500, 2024: 900, 2028: 300}, interpolation: step}"},

@@ -1,8 +1,11 @@
 #include "support.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include "models/workforce/description.hpp"
 
@@ -48,6 +51,46 @@ double indicator(const model::compiled_model& m, const model::run_output& r, std
         schema.series[i][2] == name)
       return r.result.tables[0].row(row)[i];
   throw std::runtime_error("no such indicator: " + country + " " + cadre + " " + name);
+}
+
+double model_run::at(int year, const std::string& country, const std::string& name,
+                     const std::string& cadre) const {
+  return indicator(*model, out, static_cast<std::size_t>(year - 2020), country, cadre, name);
+}
+
+bool model_run::has(const std::string& country, const std::string& cadre,
+                    const std::string& name) const {
+  const auto& series = model->schemas()[0]->series;
+  return std::find(series.begin(), series.end(), std::vector<std::string>{country, cadre, name}) !=
+         series.end();
+}
+
+namespace {
+model_run run_written(const std::string& folder, const std::string& model_text, int end,
+                      const std::string& solver, const std::string& extra) {
+  const auto dir = scratch_folder(folder);
+  write_file(dir, "model.yaml", model_text);
+  const auto path =
+      write_file(dir, "s.yaml",
+                 fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: 2020, end: {}}}\n"
+                             "solver: {}\n{}",
+                             end, solver, extra));
+  model_run r{model::load_scenario(path), nullptr, {}};
+  r.model = std::make_unique<model::compiled_model>(r.scenario);
+  r.out = model::simulate(*r.model, r.model->default_parameters());
+  return r;
+}
+}  // namespace
+
+model_run run_model(const std::string& folder, const std::string& model_text, int end,
+                    const std::string& extra) {
+  return run_written(folder, model_text, end, "{method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}",
+                     extra);
+}
+
+model_run run_solved(const std::string& folder, const std::string& model_text,
+                     const std::string& solver, const std::string& extra) {
+  return run_written(folder, model_text, 2035, solver, extra);
 }
 
 std::string analytic_model_yaml() {

@@ -2,10 +2,12 @@
 // Helpers shared by the tests: paths into the source tree and scratch files.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
 
 namespace hwf::test {
 
@@ -32,6 +34,28 @@ model::run_output run_scenario(const std::filesystem::path& scenario);
 /// The indicator value for (country, cadre, indicator) at output row `row`.
 double indicator(const model::compiled_model& m, const model::run_output& r, std::size_t row,
                  const std::string& country, const std::string& cadre, const std::string& name);
+
+/// A model dataset run under a scenario written for it over 2020 to `end`.
+struct model_run {
+  model::scenario_description scenario;
+  std::unique_ptr<model::compiled_model> model;
+  model::run_output out;
+
+  /// Indicator `name` of (country, cadre) in `year`.
+  double at(int year, const std::string& country, const std::string& name,
+            const std::string& cadre = "nurses") const;
+  /// Whether the indicators table has a series (country, cadre, name).
+  bool has(const std::string& country, const std::string& cadre, const std::string& name) const;
+};
+
+/// Writes `model_text` as model.yaml and a scenario on it (horizon 2020 to `end`, dopri5 at tight
+/// tolerances, then the lines `extra`) into a fresh folder `folder`; loads, compiles and runs it
+/// with its default parameters.
+model_run run_model(const std::string& folder, const std::string& model_text, int end = 2035,
+                    const std::string& extra = "");
+/// The same over 2020-2035 with the solver block `solver`, e.g. "{method: rk4, step: 1/4}".
+model_run run_solved(const std::string& folder, const std::string& model_text,
+                     const std::string& solver, const std::string& extra = "");
 
 /// A one-country, one-cadre model whose W(t) has a closed form (docs/model.md).
 std::string analytic_model_yaml();

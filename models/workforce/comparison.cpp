@@ -81,9 +81,12 @@ std::shared_ptr<const engine::table_schema> corridor_summary_schema(const compil
 }
 
 bool same_layout(const compiled_model& a, const compiled_model& b) {
-  return a.start_time() == b.start_time() && a.end_time() == b.end_time() &&
-         a.schemas()[0]->series == b.schemas()[0]->series &&
-         a.schemas()[1]->series == b.schemas()[1]->series;
+  if (a.start_time() != b.start_time() || a.end_time() != b.end_time() ||
+      a.schemas().size() != b.schemas().size())
+    return false;
+  for (std::size_t t = 0; t < a.schemas().size(); ++t)  // every table, the ages too
+    if (a.schemas()[t]->series != b.schemas()[t]->series) return false;
+  return true;
 }
 
 void check_comparable(const std::vector<const scenario_description*>& scenarios,
@@ -105,9 +108,9 @@ void check_comparable(const std::vector<const scenario_description*>& scenarios,
         throw refuse(s, "scenario", fmt::format("two compared scenarios are named '{}'", s.name),
                      "names tell scenarios apart in the output; give each its own");
     if (!same_layout(*models[0], *models[i]))
-      throw refuse(s, "",
-                   fmt::format("scenario '{}' cannot be compared with '{}'", s.name, base.name),
-                   "compared scenarios need the same countries, cadres, corridors and horizon");
+      throw refuse(
+          s, "", fmt::format("scenario '{}' cannot be compared with '{}'", s.name, base.name),
+          "compared scenarios need the same countries, cadres, corridors, age bands and horizon");
   }
 }
 

@@ -60,6 +60,14 @@ cc_block block_of_desc(std::size_t country, const country_cadre_desc& cc) {
   b.p_practising_share = cc.practising_share;
   b.p_abroad_registered_share = cc.abroad_registered_share;
   b.workforce_registered = cc.workforce_registered;
+  if (const auto& a = cc.ages) {
+    b.aged = true;
+    b.p_band_exit = a->exit_rates;
+    b.p_entry_shares = a->entry_shares;
+    b.p_age_shares = a->age_shares;
+    b.p_emigration_factors = a->emigration_factors;
+    b.bands = a->exit_rates.size();
+  }
   if (const auto& lm = cc.labour) {
     b.has_posts = true;
     b.p_posts = lm->posts;
@@ -89,11 +97,23 @@ std::span<const std::string_view> indicator_names() {
 std::span<const std::string_view> corridor_indicator_names() {
   return corridor_indicator_list;
 }
+std::span<const std::string_view> age_indicator_names() {
+  static constexpr std::array<std::string_view, 5> names{"workforce_domestic", "foreign_trained",
+                                                         "abroad", "supply", "unemployed"};
+  return names;
+}
+std::vector<std::string> ages_key_columns() {
+  return {"country", "cadre", "age_band", "indicator"};
+}
+std::string age_band_label(const age_band& band) {
+  return fmt::format("{}-{}", band.from, band.to);
+}
 
 /// Labels of the state entries, block by block, while compiled_model lays them out.
 struct compiled_model::state_labels {
   std::vector<std::string> students, workers, cc_accumulators, migrants, corridor_accumulators;
   std::vector<std::string> unemployed, labour_accumulators;  ///< blocks with posts only
+  std::vector<std::string> corridors;  ///< one per corridor cadre (M may hold several bands)
 };
 
 compiled_model::compiled_model(const scenario_description& s)
@@ -124,8 +144,19 @@ compiled_model::compiled_model(const scenario_description& s)
   engine::table_schema corridor_table{
       "corridors", {"origin", "destination", "cadre", "indicator"}, {}};
   compile_corridors(md, corridor_table, labels);
+  engine::table_schema ages{"ages", ages_key_columns(), {}};
+  for (auto& b : blocks_) {
+    if (!b.aged) continue;
+    const auto& cadre = md.cadres[b.cadre];
+    b.ages_series = ages.series.size();
+    const auto names = age_indicator_names();
+    for (const auto& band : cadre.age_bands)
+      for (std::size_t j = 0; j < names.size() - (b.has_posts ? 0 : 1); ++j)
+        ages.series.push_back(
+            {countries_[b.country].iso3, cadre.id, age_band_label(band), std::string(names[j])});
+  }
 
-  corridors_set_ = engine::index_set("corridor", labels.migrants);
+  corridors_set_ = engine::index_set("corridor", std::move(labels.corridors));
   using engine::state_kind;
   const std::size_t s0 = layout_.add_block("S", state_kind::stock, std::move(labels.students));
   const std::size_t w0 = layout_.add_block("W", state_kind::stock, std::move(labels.workers));
@@ -152,6 +183,8 @@ compiled_model::compiled_model(const scenario_description& s)
   }
   schemas_.push_back(std::make_shared<const engine::table_schema>(std::move(indicators)));
   schemas_.push_back(std::make_shared<const engine::table_schema>(std::move(corridor_table)));
+  if (!ages.series.empty())
+    schemas_.push_back(std::make_shared<const engine::table_schema>(std::move(ages)));
   compile_levers(s);
 }
 
@@ -175,8 +208,15 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
       b.students = labels.students.size();
       for (int st = 1; st <= cc.stages; ++st)
         labels.students.push_back(fmt::format("{},{}", label, st));
+      const auto& bands = md.cadres[cc.cadre].age_bands;
+      for (const auto& band : bands) b.band_widths.push_back(band.to - band.from);
+      // One state entry per band (labelled with it), or one without bands.
+      const auto add_bands = [&](std::vector<std::string>& to) {
+        if (bands.empty()) to.push_back(label);
+        for (const auto& band : bands) to.push_back(label + "," + age_band_label(band));
+      };
       b.workforce = labels.workers.size();
-      labels.workers.push_back(label);
+      add_bands(labels.workers);
       b.accumulators = labels.cc_accumulators.size();
       for (const char* a :
            {"intake", "dropouts", "graduates", "attrition", "student_years", "worker_years",
@@ -184,7 +224,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
         labels.cc_accumulators.push_back(label + "," + a);
       if (b.has_posts) {
         b.unemployed = labels.unemployed.size();
-        labels.unemployed.push_back(label);
+        add_bands(labels.unemployed);
         b.labour_accumulators = labels.labour_accumulators.size();
         for (const char* a : {"hires", "unemployed_exits", "hiring_cost"})
           labels.labour_accumulators.push_back(label + "," + a);
@@ -229,7 +269,9 @@ void compiled_model::compile_corridors(const model_description& md,
     if (md.countries[e.destination].rest_of_world) {
       k.destination = corridor_block::no_block;
       k.p_exit_rate = e.exit_rate.value();
-      k.p_retirement_rate = e.retirement_rate.value();
+      // With bands, migrants retire by ageing out of the last band (no retirement rate).
+      k.p_retirement_rate = e.retirement_rate.value_or(country_cadre_desc::no_parameter);
+      k.p_band_exit = e.band_exit_rates;
     } else {
       k.destination = block_of(e.destination, e.cadre);
     }
@@ -242,7 +284,11 @@ void compiled_model::compile_corridors(const model_description& md,
     const auto& cadre = md.cadres[e.cadre].id;
     const std::string label = o + "-" + d + "," + cadre;
     k.migrants = labels.migrants.size();
-    labels.migrants.push_back(label);
+    const auto& bands = md.cadres[e.cadre].age_bands;
+    k.bands = std::max<std::size_t>(1, bands.size());
+    if (bands.empty()) labels.migrants.push_back(label);
+    for (const auto& band : bands) labels.migrants.push_back(label + "," + age_band_label(band));
+    labels.corridors.push_back(label);
     k.accumulators = labels.corridor_accumulators.size();
     for (const char* a : {"emigration", "returns", "attrition", "compensation", "migrant_years"})
       labels.corridor_accumulators.push_back(label + "," + a);

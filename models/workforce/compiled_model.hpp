@@ -27,6 +27,13 @@ namespace hwf::model {
 std::span<const std::string_view> indicator_names();
 /// Indicator names of the `corridors` table.
 std::span<const std::string_view> corridor_indicator_names();
+/// Indicator names of the `ages` table, per age band of a cadre with bands (docs/model.md,
+/// 15.7); the last, unemployed, only where posts are given.
+std::span<const std::string_view> age_indicator_names();
+/// The key columns of the ages table.
+std::vector<std::string> ages_key_columns();
+/// The label of an age band in the ages table: "25-35".
+std::string age_band_label(const age_band& band);
 
 /// Accumulators kept per (country, cadre): integrals from the start of the run.
 enum cc_accumulator : std::size_t {
@@ -82,6 +89,14 @@ struct cc_block {
   std::size_t unemployed = 0, labour_accumulators = 0;
   std::size_t p_posts = 0, p_post_growth = 0, p_unemployed = 0, p_hire_years = 0,
               p_unemployed_exit_rate = 0, p_unemployed_emigration_factor = 0;
+  /// Age bands (docs/model.md, 15.7): where `aged`, W (and U) hold one entry per band from
+  /// their offsets, and these are the band widths (years) and parameters by band. Without,
+  /// bands is 1 and p_retirement_rate is the block's retirement rate.
+  bool aged = false;
+  std::size_t bands = 1;
+  std::vector<double> band_widths;
+  std::vector<std::size_t> p_band_exit, p_entry_shares, p_age_shares, p_emigration_factors;
+  std::size_t ages_series = 0;  ///< its first series in the ages table, where aged
 };
 
 struct corridor_block {
@@ -98,6 +113,10 @@ struct corridor_block {
   /// The migrants' own rates, on a corridor to the rest of the world (else the destination's).
   std::size_t p_exit_rate = 0, p_retirement_rate = 0;
   std::size_t series;  ///< first series in the corridors table
+  /// M holds one entry per age band of the cadre from `migrants` (1 without bands); on a
+  /// corridor to the rest of the world with bands, the migrants' own exit_rate by band.
+  std::size_t bands = 1;
+  std::vector<std::size_t> p_band_exit;
 
   bool to_rest_of_world() const noexcept { return destination == no_block; }
 };
@@ -148,7 +167,8 @@ class compiled_model {
   const engine::solver_settings& solver() const noexcept { return solver_; }
   const engine::stock_layout& layout() const noexcept { return layout_; }
   /// [0] indicators (country, cadre, indicator), [1] corridors (origin, destination, cadre,
-  /// indicator). Shared with every run's tables, which outlive the model if need be.
+  /// indicator), and [2] ages (country, cadre, age_band, indicator) where a cadre has age bands
+  /// (docs/model.md, 15.7). Shared with every run's tables, which outlive the model if need be.
   const std::vector<std::shared_ptr<const engine::table_schema>>& schemas() const noexcept {
     return schemas_;
   }
@@ -167,6 +187,8 @@ class compiled_model {
   const engine::index_set& corridor_set() const noexcept { return corridors_set_; }
   const std::vector<bool>& cadre_sdg_core() const noexcept { return cadre_sdg_core_; }
   const lever_set& levers() const noexcept { return levers_; }
+  /// Whether a cadre has age bands: then schemas()[2] is the ages table.
+  bool has_ages() const noexcept { return schemas_.size() > 2; }
   /// The inputs given as series, blocks' first, in dataset order.
   const std::vector<series_input>& series_inputs() const noexcept { return series_inputs_; }
 

@@ -23,12 +23,19 @@ struct input_file {
   std::string sha256;
 };
 
+/// An age band [from, to), in years of age (docs/model.md, 15.7).
+struct age_band {
+  double from, to;
+};
+
 struct cadre_desc {
   std::string id;              ///< e.g. "nurses"
   std::size_t training_years;  ///< parameter index
   std::size_t completion;      ///< parameter index
   bool sdg_core;               ///< counts toward the SDG density index
   std::optional<int> stages;   ///< explicit pipeline stages, if given
+  /// Contiguous age bands in increasing order (the same in every country); empty: none.
+  std::vector<age_band> age_bands;
   engine::source_location where;
 };
 
@@ -67,6 +74,16 @@ struct country_cadre_desc {
         unemployed_emigration_factor;
   };
   std::optional<labour_market> labour;
+  /// Age structure (docs/model.md, 15.7), where the cadre has age_bands: parameter indices, one
+  /// per band. `exit_rates` repeats exit_rate's index when it is one number; `entry_shares`
+  /// defaults to all in the first band, `emigration_factors` to 1; empty `age_shares`: the
+  /// steady state of the ageing chain. `retirement_rate` is then no_parameter.
+  struct age_structure {
+    std::vector<std::size_t> exit_rates, entry_shares, age_shares, emigration_factors;
+  };
+  std::optional<age_structure> ages;
+  /// retirement_rate of a country-cadre with age bands (retirement is ageing out of the last).
+  static constexpr std::size_t no_parameter = static_cast<std::size_t>(-1);
 };
 
 struct country_desc {
@@ -95,6 +112,9 @@ struct corridor_desc {
   /// The migrants' own exit and retirement rates: given on (and only on) a corridor to a
   /// rest-of-world destination, which has no rates of its own.
   std::optional<std::size_t> exit_rate, retirement_rate;
+  /// With age bands (the cadre's), the migrants' own exit_rate by band (a rest-of-world
+  /// corridor; retirement_rate is then not given).
+  std::vector<std::size_t> band_exit_rates;
   std::vector<input_series> series;  ///< inputs given as series (as in country_cadre_desc)
   engine::source_location where;
 };
@@ -166,6 +186,10 @@ struct output_settings {
   int interval_years = 1;
   bool indicators = true;
   bool corridors = true;
+  /// The ages table (docs/model.md, 15.7), written where a cadre has age bands.
+  bool ages = true;
+  /// Where `tables` names `ages`, if it does (an error for a model without age bands).
+  std::optional<engine::source_location> ages_named;
 };
 
 struct scenario_description {

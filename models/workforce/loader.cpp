@@ -171,6 +171,203 @@ struct input_fields {
   }
 };
 
+/// Reads a cadre's `age_bands` (docs/model.md, 15.7): a list of [from, to) pairs in years of
+/// age, each band starting where the one before ends. Reports every band in error.
+static std::optional<std::vector<age_band>> read_age_bands(const node_ref& n) {
+  const auto items = n.to_items();
+  if (!items) return std::nullopt;
+  if (items->empty()) {
+    n.error("expected at least one band [from, to)", {"e.g. [[25, 35], [35, 45], [45, 65]]"});
+    return std::nullopt;
+  }
+  if (!within_limit(n, items->size(), input_limits::age_bands, "age bands")) return std::nullopt;
+  std::vector<age_band> out;
+  bool ok = true;
+  for (const auto& item : *items) {
+    const auto pair = item.to_items();
+    if (!pair) {
+      ok = false;
+      continue;
+    }
+    if (pair->size() != 2) {
+      item.error(fmt::format("expected two ages [from, to), found {} values", pair->size()));
+      ok = false;
+      continue;
+    }
+    const auto from = (*pair)[0].to_number(), to = (*pair)[1].to_number();
+    if (!from || !to) {
+      ok = false;
+      continue;
+    }
+    if (!(*from >= 0 && *from < *to && *to <= 120)) {
+      item.error(fmt::format("expected ages 0 <= from < to <= 120, found [{}, {}]", *from, *to));
+      ok = false;
+      continue;
+    }
+    if (!out.empty() && *from != out.back().to) {
+      const auto& before = out.back();
+      item.error(*from < before.to
+                     ? fmt::format("band [{}, {}) overlaps the band before it, [{}, {}), by {} "
+                                   "years",
+                                   *from, *to, before.from, before.to, before.to - *from)
+                     : fmt::format("band [{}, {}) leaves a gap of {} years after the band "
+                                   "before it, [{}, {})",
+                                   *from, *to, *from - before.to, before.from, before.to),
+                 {"bands are contiguous and in increasing order: each starts where the one "
+                  "before ends"});
+      ok = false;
+    }
+    out.push_back({*from, *to});
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+/// Reads a list of one value per age band at `n` (docs/model.md, 15.7) into the table.
+static std::optional<std::vector<std::size_t>> read_band_values(const node_ref& n,
+                                                                std::size_t bands,
+                                                                std::string_view unit,
+                                                                const value_range& range,
+                                                                parameter_table& table) {
+  const auto items = n.to_items();
+  if (!items) return std::nullopt;
+  if (items->size() != bands) {
+    n.error(fmt::format("expected {} values (one per age band), found {}", bands, items->size()),
+            {"the cadre's age_bands fix how many bands there are"});
+    return std::nullopt;
+  }
+  std::vector<std::size_t> out;
+  bool ok = true;
+  for (const auto& item : *items) {
+    if (auto p = read_value(item, unit, range))
+      out.push_back(table.add(std::move(*p)));
+    else
+      ok = false;
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+/// One default parameter per band at `<path>[b]`, all `value` but the first (`first`).
+static std::vector<std::size_t> band_defaults(const map_view& m, std::string_view key,
+                                              std::size_t bands, double first, double value,
+                                              std::string_view unit, const value_range& range,
+                                              parameter_table& table) {
+  std::vector<std::size_t> out;
+  for (std::size_t b = 0; b < bands; ++b) {
+    parameter p;
+    p.path = fmt::format("{}[{}]", engine::join_path(m.self().path(), key), b);
+    p.value = b == 0 ? first : value;
+    p.unit = std::string(unit);
+    p.range = range;
+    p.where = m.self().where();
+    p.note = "default (docs/yaml-reference.md)";
+    out.push_back(table.add(std::move(p)));
+  }
+  return out;
+}
+
+/// What is wrong with shares by band (parameters `shares`), or "" if they sum to 1.
+static std::string shares_problem(const std::vector<std::size_t>& shares,
+                                  const parameter_table& table) {
+  double sum = 0;
+  for (std::size_t i : shares) sum += table[i].value;
+  if (std::abs(sum - 1) <= 1e-9) return "";
+  return fmt::format("the shares sum to {:.9g}, {:.3g} {} 1", sum, std::abs(sum - 1),
+                     sum < 1 ? "short of" : "more than");
+}
+
+/// Reports shares by band that do not sum to 1, saying by how much.
+static bool sums_to_one(const node_ref& n, const std::vector<std::size_t>& shares,
+                        const parameter_table& table) {
+  const auto problem = shares_problem(shares, table);
+  if (problem.empty()) return true;
+  n.error(problem, {"give one share per age band, adding up to 1"});
+  return false;
+}
+
+/// The keys of a country-cadre that only a cadre with age bands reads.
+constexpr std::array<std::string_view, 3> age_keys{"entry_age_shares", "age_shares",
+                                                   "emigration_age_factors"};
+
+/// Reads the age structure of a country-cadre (docs/model.md, 15.7): exit_rate by band, entry
+/// and start shares, emigration factors; retirement_rate is refused (retirement is ageing out of
+/// the last band). Without bands, the keys only bands read are refused.
+static bool read_age_structure(const map_view& m, const cadre_desc& cadre, country_cadre_desc& cc,
+                               parameter_table& table) {
+  bool ok = true;
+  if (cadre.age_bands.empty()) {
+    for (const auto key : age_keys)
+      if (const auto n = m.get(key)) {
+        n->error(fmt::format("{} is read only for a cadre with age_bands", key),
+                 {fmt::format("give cadres.{}.age_bands, e.g. [[20, 35], [35, 50], [50, 65]]",
+                              cadre.id)});
+        ok = false;
+      }
+    return ok;
+  }
+  const std::size_t bands = cadre.age_bands.size();
+  const auto& last = cadre.age_bands.back();
+  cc.retirement_rate = country_cadre_desc::no_parameter;
+  if (const auto n = m.get("retirement_rate")) {
+    n->error(fmt::format("retirement_rate is not given for {}, which has age_bands: retirement "
+                         "is ageing out of the last band, [{}, {})",
+                         cadre.id, last.from, last.to),
+             {"remove retirement_rate; a retirement_age policy moves the last band's upper edge"});
+    ok = false;
+  }
+  country_cadre_desc::age_structure a;
+  const auto& exit_field = *find_field(country_cadre_fields(), "exit_rate");
+  const auto exit = m.get("exit_rate");
+  if (exit && exit->node().IsSequence()) {
+    if (auto v = read_band_values(*exit, bands, exit_field.unit, exit_field.range, table)) {
+      a.exit_rates = std::move(*v);
+      cc.exit_rate = a.exit_rates.front();
+    } else {
+      ok = false;
+    }
+  } else if (exit && is_series(*exit)) {
+    exit->error("with age_bands, exit_rate is one number or a list of one per band, not a series",
+                {fmt::format("e.g. exit_rate: [{}]",
+                             engine::join_list(std::vector<std::string>(bands, "0.02")))});
+    ok = false;
+  } else if (auto i = read_field(m, exit_field, table)) {
+    cc.exit_rate = *i;
+    a.exit_rates.assign(bands, *i);
+  } else {
+    ok = false;
+  }
+  const value_range share{0, 1};
+  if (const auto n = m.get("entry_age_shares")) {
+    auto v = read_band_values(*n, bands, "share", share, table);
+    if (v && sums_to_one(*n, *v, table))
+      a.entry_shares = std::move(*v);
+    else
+      ok = false;
+  } else {
+    a.entry_shares = band_defaults(m, "entry_age_shares", bands, 1, 0, "share", share, table);
+  }
+  if (const auto n = m.get("age_shares")) {
+    auto v = read_band_values(*n, bands, "share", share, table);
+    if (v && sums_to_one(*n, *v, table))
+      a.age_shares = std::move(*v);
+    else
+      ok = false;
+  }
+  const value_range factor{0, 10};
+  if (const auto n = m.get("emigration_age_factors")) {
+    if (auto v = read_band_values(*n, bands, "dimensionless", factor, table))
+      a.emigration_factors = std::move(*v);
+    else
+      ok = false;
+  } else {
+    a.emigration_factors =
+        band_defaults(m, "emigration_age_factors", bands, 1, 1, "dimensionless", factor, table);
+  }
+  if (ok) cc.ages = std::move(a);
+  return ok;
+}
+
 /// Reads `posts` and the keys beside it (docs/model.md, 15.5) into `cc.labour`. They are read
 /// only where `posts` is given: without it, each of the others is an error at its key.
 static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
@@ -324,7 +521,7 @@ class model_reader {
                                  max_cadre_id)});
         continue;
       }
-      map_view m(value, with_extra(cadre_fields(), {"sdg_core"}));
+      map_view m(value, with_extra(cadre_fields(), {"sdg_core", "age_bands"}));
       if (!m.is_map()) continue;
       cadre_desc c;
       c.id = id;
@@ -335,7 +532,13 @@ class model_reader {
         if (auto v = s->to_integer(1, input_limits::max_stages)) c.stages = static_cast<int>(*v);
       std::optional<bool> sdg;
       if (auto s = m.require("sdg_core")) sdg = s->to_bool();
-      if (!d || !comp || !sdg) {
+      bool bands_ok = true;
+      if (const auto b = m.get("age_bands")) {
+        auto bands = read_age_bands(*b);
+        bands_ok = bands.has_value();
+        if (bands) c.age_bands = std::move(*bands);
+      }
+      if (!d || !comp || !sdg || !bands_ok) {
         invalid_cadres_.push_back(id);  // reported above; references to it stay quiet
         continue;
       }
@@ -448,7 +651,9 @@ class model_reader {
       const auto k = static_cast<std::size_t>(it - cadre_ids.begin());
       declared_.emplace_back(md.countries.size(), k);
       const cadre_desc& cadre = md.cadres[k];
-      map_view m(value, with_extra(country_cadre_fields(), {"students"}));
+      map_view m(value,
+                 with_extra(country_cadre_fields(), {"students", "entry_age_shares", "age_shares",
+                                                     "emigration_age_factors"}));
       if (!m.is_map()) continue;
       country_cadre_desc cc{};
       cc.cadre = k;
@@ -461,8 +666,11 @@ class model_reader {
       field("seat_growth", cc.seat_growth);
       field("fill", cc.fill);
       field("entry_rate", cc.entry_rate);
-      field("exit_rate", cc.exit_rate);
-      field("retirement_rate", cc.retirement_rate);
+      if (cadre.age_bands.empty()) {
+        field("exit_rate", cc.exit_rate);
+        field("retirement_rate", cc.retirement_rate);
+      }
+      if (!read_age_structure(m, cadre, cc, md.params)) ok = false;
       field("need_density", cc.need_density);
       field("salary", cc.salary);
       field("cost_per_student_year", cc.cost_per_student_year);
@@ -588,7 +796,7 @@ class model_reader {
         field("emigration_rate", cd.emigration_rate);
         field("return_rate", cd.return_rate);
         field("active_recruitment_share", cd.active_recruitment_share);
-        const bool rates = read_migrant_rates(cm, md.countries[*d], cd, md.params);
+        const bool rates = read_migrant_rates(cm, md.countries[*d], md.cadres[k], cd, md.params);
         if (field.ok && rates) md.corridors.push_back(cd);
       }
     }
@@ -605,7 +813,10 @@ class model_reader {
   /// The migrants' own exit_rate and retirement_rate: required on a corridor to a
   /// rest-of-world destination, refused on others (the destination's rates apply).
   static bool read_migrant_rates(const map_view& cm, const country_desc& destination,
-                                 corridor_desc& cd, parameter_table& table) {
+                                 const cadre_desc& cadre, corridor_desc& cd,
+                                 parameter_table& table) {
+    if (destination.rest_of_world && !cadre.age_bands.empty())
+      return read_aged_migrant_rates(cm, destination, cadre, cd, table);
     bool ok = true;
     for (const char* key : {"exit_rate", "retirement_rate"}) {
       auto& out = std::string_view(key) == "exit_rate" ? cd.exit_rate : cd.retirement_rate;
@@ -631,6 +842,46 @@ class model_reader {
         ok = false;
       }
     }
+    return ok;
+  }
+
+  /// The same with age bands (docs/model.md, 15.7): exit_rate is one number or one per band,
+  /// and the migrants retire by ageing out of the last band, so retirement_rate is refused.
+  static bool read_aged_migrant_rates(const map_view& cm, const country_desc& destination,
+                                      const cadre_desc& cadre, corridor_desc& cd,
+                                      parameter_table& table) {
+    bool ok = true;
+    const auto& last = cadre.age_bands.back();
+    if (const auto n = cm.get("retirement_rate")) {
+      n->error(fmt::format("retirement_rate is not given for {}, which has age_bands: migrants "
+                           "retire by ageing out of the last band, [{}, {})",
+                           cadre.id, last.from, last.to),
+               {"remove retirement_rate from this corridor"});
+      ok = false;
+    }
+    const auto& field = *find_field(corridor_fields(), "exit_rate");
+    const auto n = cm.get("exit_rate");
+    if (!n) {
+      cm.report_missing("exit_rate",
+                        {fmt::format("a corridor to the rest-of-world entry {} carries the "
+                                     "migrants' own exit_rate (1/year; one number or one per "
+                                     "age band)",
+                                     destination.iso3)});
+      return false;
+    }
+    if (n->node().IsSequence()) {
+      auto v = read_band_values(*n, cadre.age_bands.size(), field.unit, field.range, table);
+      if (!v) return false;
+      cd.band_exit_rates = std::move(*v);
+    } else if (is_series(*n)) {
+      n->error("with age_bands, exit_rate is one number or a list of one per band, not a series");
+      return false;
+    } else if (auto i = read_field(cm, field, table)) {
+      cd.band_exit_rates.assign(cadre.age_bands.size(), *i);
+    } else {
+      return false;
+    }
+    cd.exit_rate = cd.band_exit_rates.front();
     return ok;
   }
 
@@ -668,12 +919,24 @@ fastest_rate find_fastest_rate(const model_description& md) {
       const std::string where = c.iso3 + "." + md.cadres[cc.cadre].id;
       consider(cc.stages / p[cc.training_years].value,
                fmt::format("training stage drain of {} (stages / training_years)", where));
-      double out = largest(p, cc.series, "exit_rate", cc.exit_rate) +
-                   largest(p, cc.series, "retirement_rate", cc.retirement_rate);
+      const auto& bands = md.cadres[cc.cadre].age_bands;
+      double out = 0;
+      if (cc.ages) {  // the fastest band: its exit rate and its ageing out
+        for (std::size_t b = 0; b < bands.size(); ++b)
+          out = std::max(out, p[cc.ages->exit_rates[b]].value + 1 / (bands[b].to - bands[b].from));
+      } else {
+        out = largest(p, cc.series, "exit_rate", cc.exit_rate) +
+              largest(p, cc.series, "retirement_rate", cc.retirement_rate);
+      }
       double emigration = 0;
       for (const auto& e : md.corridors)
         if (e.origin == static_cast<std::size_t>(&c - md.countries.data()) && e.cadre == cc.cadre)
           emigration += largest(p, e.series, "emigration_rate", e.emigration_rate);
+      if (cc.ages) {  // the band that emigrates most
+        double factor = 0;
+        for (std::size_t f : cc.ages->emigration_factors) factor = std::max(factor, p[f].value);
+        emigration *= factor;
+      }
       consider(out + emigration,
                fmt::format("outflow of workers in {} (exit + retirement + emigration)", where));
       if (const auto& lm = cc.labour)
@@ -685,12 +948,20 @@ fastest_rate find_fastest_rate(const model_description& md) {
     }
   for (const auto& e : md.corridors) {
     const auto* dc = md.countries[e.destination].find(e.cadre);
-    const std::size_t exit = dc ? dc->exit_rate : *e.exit_rate;
-    const std::size_t retirement = dc ? dc->retirement_rate : *e.retirement_rate;
-    const auto& rate_series = dc ? dc->series : e.series;  // a rest-of-world corridor's own
-    consider(largest(p, e.series, "return_rate", e.return_rate) +
-                 largest(p, rate_series, "exit_rate", exit) +
-                 largest(p, rate_series, "retirement_rate", retirement),
+    const auto& bands = md.cadres[e.cadre].age_bands;
+    double out = 0;
+    if (!bands.empty()) {  // the destination's (or the corridor's own) rates by band
+      for (std::size_t b = 0; b < bands.size(); ++b)
+        out = std::max(out, p[dc ? dc->ages->exit_rates[b] : e.band_exit_rates[b]].value +
+                                1 / (bands[b].to - bands[b].from));
+    } else {
+      const std::size_t exit = dc ? dc->exit_rate : *e.exit_rate;
+      const std::size_t retirement = dc ? dc->retirement_rate : *e.retirement_rate;
+      const auto& rate_series = dc ? dc->series : e.series;  // a rest-of-world corridor's own
+      out = largest(p, rate_series, "exit_rate", exit) +
+            largest(p, rate_series, "retirement_rate", retirement);
+    }
+    consider(largest(p, e.series, "return_rate", e.return_rate) + out,
              fmt::format("outflow of migrants on {}-{} {} (return + exit + retirement)",
                          md.countries[e.origin].iso3, md.countries[e.destination].iso3,
                          md.cadres[e.cadre].id));
@@ -703,6 +974,19 @@ void check_consistency(const model_description& md, diagnostic_list& diags) {
   for (std::size_t ci = 0; ci < md.countries.size(); ++ci) {
     const auto& c = md.countries[ci];
     for (const auto& cc : c.cadres) {
+      // Shares by band sum to 1 (checked as read; again here after `set:` overrides).
+      for (const auto* shares :
+           {cc.ages ? &cc.ages->entry_shares : nullptr, cc.ages ? &cc.ages->age_shares : nullptr}) {
+        if (!shares || shares->empty()) continue;
+        auto problem = shares_problem(*shares, p);
+        if (problem.empty()) continue;
+        const auto& first = p[shares->front()];
+        diags.add({first.where,
+                   first.path.substr(0, first.path.rfind('[')),
+                   std::move(problem),
+                   {"a share changed by `set:` must be balanced by the others"},
+                   ""});
+      }
       if (p[cc.demand_elasticity].value == 0) continue;
       double supply = p[cc.workforce].value;
       for (const auto& e : md.corridors)

@@ -189,35 +189,48 @@ namespace {
   throw engine::setting_error({std::move(d)}, engine::setting::save_indicators);
 }
 
-/// Splits the names to save into country and corridor indicators (every one of both when
-/// `names` is empty). Throws input_error naming an unknown or repeated name.
+/// Splits the names to save into country, corridor and (with `ages`, a model with age bands)
+/// age-band indicators (every one of each when `names` is empty). Throws input_error naming an
+/// unknown or repeated name.
 void choose_indicators(const std::vector<std::string>& names, saved_table_map& country,
-                       saved_table_map& corridor) {
-  std::vector<std::string> all_names, corridor_names, prefixed, every_name;
+                       saved_table_map& corridor, saved_table_map* ages) {
+  std::vector<std::string> all_names, corridor_names, prefixed, every_name, age_names;
   for (const auto& e : country_indicators()) all_names.emplace_back(e.name);
   for (const auto& e : corridor_indicators()) corridor_names.emplace_back(e.name);
   for (const auto& n : corridor_names) prefixed.push_back(corridor.prefix + n);
+  if (ages)
+    for (const auto n : age_indicator_names()) age_names.push_back(ages->prefix + std::string(n));
   every_name = all_names;
   every_name.insert(every_name.end(), prefixed.begin(), prefixed.end());
+  every_name.insert(every_name.end(), age_names.begin(), age_names.end());
   if (names.empty()) {
     country.indicators = all_names;
     corridor.indicators = corridor_names;
+    if (ages)
+      for (const auto n : age_indicator_names()) ages->indicators.emplace_back(n);
   }
   std::vector<std::string> seen;
   for (const auto& name : names) {
-    if (std::find(every_name.begin(), every_name.end(), name) == every_name.end())
-      refuse_name(fmt::format("'{}' is not an indicator", name),
-                  {"indicators: " + engine::join_list(all_names, 100),
-                   "corridor indicators: " + engine::join_list(prefixed, 100)},
+    if (std::find(every_name.begin(), every_name.end(), name) == every_name.end()) {
+      std::vector<std::string> lists{"indicators: " + engine::join_list(all_names, 100),
+                                     "corridor indicators: " + engine::join_list(prefixed, 100)};
+      if (ages) lists.push_back("age-band indicators: " + engine::join_list(age_names, 100));
+      refuse_name(fmt::format("'{}' is not an indicator", name), std::move(lists),
                   engine::closest_match(name, every_name).value_or(""));
+    }
     if (std::find(seen.begin(), seen.end(), name) != seen.end())
       refuse_name(fmt::format("'{}' is named twice", name), {"name each indicator once"}, "");
     seen.push_back(name);
     if (name.rfind(corridor.prefix, 0) == 0)
       corridor.indicators.push_back(name.substr(corridor.prefix.size()));
+    else if (ages && name.rfind(ages->prefix, 0) == 0)
+      ages->indicators.push_back(name.substr(ages->prefix.size()));
     else
       country.indicators.push_back(name);
   }
+  if (ages)  // the age-band stocks are the country indicators of the same names
+    for (const auto& name : ages->indicators)
+      ages->info.push_back(*engine::find_indicator(country_indicators(), name));
   for (const auto& name : country.indicators)
     country.info.push_back(*engine::find_indicator(country_indicators(), name));
   for (const auto& name : corridor.indicators)
@@ -321,12 +334,17 @@ std::size_t saved_table_map::slab() const {
 saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& indicators) {
   const auto& m = *st.models[0];
   saved_runs_map out;
-  out.tables.resize(2);
+  out.tables.resize(m.has_ages() ? 3 : 2);
   auto& country = out.tables[0];
   auto& corridor = out.tables[1];
   corridor.prefix = "corridor_";
   corridor.entry = "corridor";
-  choose_indicators(indicators, country, corridor);
+  saved_table_map* ages = m.has_ages() ? &out.tables[2] : nullptr;
+  if (ages) {
+    ages->prefix = "age_";
+    ages->entry = "age_group";
+  }
+  choose_indicators(indicators, country, corridor, ages);
   // The model's orders of countries and cadres (a cadre can be missing in the first countries).
   country.labels = {m.country_set().labels(), m.cadre_ids()};
   country.labels[1].push_back("all");
@@ -338,6 +356,12 @@ saved_runs_map saved_runs(const mc_study& st, const std::vector<std::string>& in
   for (std::size_t e = 0; e < corridor.slab(); ++e)
     corridor.entry_labels.push_back(corridor.labels[o][e] + "-" + corridor.labels[d][e] + " " +
                                     corridor.labels[k][e]);
+  if (ages) {  // one entry per (country, cadre, age band)
+    map_cells(st, 2, *ages);
+    for (std::size_t e = 0; e < ages->slab(); ++e)
+      ages->entry_labels.push_back(ages->labels[0][e] + " " + ages->labels[1][e] + " " +
+                                   ages->labels[2][e]);
+  }
   return out;
 }
 

@@ -64,16 +64,17 @@ struct saved_table_map {
 };
 
 /// Where each per-run value to save lies among a run's cells, table by table: the indicators
-/// table (dense over country and cadre, cadres ending with "all"), then the corridors table
-/// (sparse: one entry per corridor cadre).
+/// table (dense over country and cadre, cadres ending with "all"), the corridors table (sparse:
+/// one entry per corridor cadre) and, for a model with age bands, the ages table (sparse: one
+/// entry per country, cadre and age band).
 struct saved_runs_map {
   static constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::vector<saved_table_map> tables;
 };
 
-/// The map for `indicators`: country indicators, and corridor indicators as `corridor_<name>`
-/// (empty: every one of both). Throws engine::input_error naming an unknown indicator, with the
-/// closest name, or one named twice.
+/// The map for `indicators`: country indicators, corridor indicators as `corridor_<name>` and
+/// age-band indicators as `age_<name>` (empty: every one of each). Throws engine::input_error
+/// naming an unknown indicator, with the closest name, or one named twice.
 saved_runs_map saved_runs(const mc_study& study, const std::vector<std::string>& indicators);
 
 /// The sampled values of run `run` (in study.dimensions order).

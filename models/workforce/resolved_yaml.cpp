@@ -1,5 +1,6 @@
 #include "models/workforce/resolved_yaml.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -33,7 +34,7 @@ std::string scalar(const std::string& s) {
       }
       q += c;
     }
-    return "\"" + engine::printable(q) + "\"";
+    return fmt::format("\"{}\"", engine::printable(q));
   }
   return s;
 }
@@ -89,10 +90,13 @@ std::string resolved_yaml(const scenario_description& s) {
   p.line(2, fmt::format("max_steps: {}", s.solver.max_steps), origin("solver.max_steps"));
   p.line(0, "output:", "");
   p.line(2, fmt::format("interval: {}", s.output.interval_years), origin("output.interval"));
-  std::string tables = "[";
-  if (s.output.indicators) tables += "indicators";
-  if (s.output.corridors) tables += std::string(s.output.indicators ? ", " : "") + "corridors";
-  p.line(2, "tables: " + tables + "]", origin("output.tables"));
+  std::vector<std::string> tables;
+  if (s.output.indicators) tables.emplace_back("indicators");
+  if (s.output.corridors) tables.emplace_back("corridors");
+  const bool bands = std::any_of(s.model.cadres.begin(), s.model.cadres.end(),
+                                 [](const cadre_desc& c) { return !c.age_bands.empty(); });
+  if (s.output.ages && bands) tables.emplace_back("ages");  // only a model with bands has it
+  p.line(2, fmt::format("tables: [{}]", fmt::join(tables, ", ")), origin("output.tables"));
   p.line(0, fmt::format("discount_rate: {}", s.discount_rate), origin("discount_rate"));
 
   const auto& params = s.model.params;

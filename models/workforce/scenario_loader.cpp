@@ -99,8 +99,8 @@ void read_output(const node_ref& n, output_settings& out, provenance_list& prov)
     }
   if (auto v = m.get("tables")) {
     if (auto items = v->to_items()) {
-      out.indicators = out.corridors = false;
-      const std::vector<std::string> names{"indicators", "corridors"};
+      out.indicators = out.corridors = out.ages = false;
+      const std::vector<std::string> names{"indicators", "corridors", "ages"};
       for (auto& item : *items) {
         const auto t = item.to_string();
         if (!t) continue;
@@ -108,9 +108,11 @@ void read_output(const node_ref& n, output_settings& out, provenance_list& prov)
           out.indicators = true;
         else if (*t == "corridors")
           out.corridors = true;
+        else if (*t == "ages")
+          out.ages = true, out.ages_named = item.where();
         else
           item.error(fmt::format("unknown table '{}'", engine::printable(*t, 40)),
-                     {"expected one of: indicators, corridors"},
+                     {"expected one of: indicators, corridors, ages"},
                      engine::closest_match(*t, names).value_or(""));
       }
       record(prov, "output.tables", *v);
@@ -652,6 +654,14 @@ scenario_description load_scenario(const std::filesystem::path& path,
   diags.throw_if_any();
 
   sd.model = read_named_model(k, diags);
+  if (sd.output.ages_named &&
+      std::none_of(sd.model.cadres.begin(), sd.model.cadres.end(),
+                   [](const cadre_desc& c) { return !c.age_bands.empty(); }))
+    diags.add({*sd.output.ages_named,
+               "output.tables",
+               "the model has no age bands, so there is no ages table to write",
+               {"give a cadre age_bands in the model (docs/yaml-reference.md), or leave ages out"},
+               ""});
   set_horizon(k, sd);
   if (k.discount_node)
     if (auto r = read_value(*k.discount_node, "1/year", {0, 0.5})) sd.discount_rate = r->value;

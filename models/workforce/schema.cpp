@@ -59,8 +59,12 @@ const std::array country_cadre_table{
     numeric_field{"entry_rate", "share", share, 1.0,
                   "Share of graduates who enter practice at home (the rest leak out)."},
     numeric_field{"exit_rate", "1/year", rate, std::nullopt,
-                  "Exits from practice other than retirement and emigration."},
-    numeric_field{"retirement_rate", "1/year", rate, std::nullopt, "Retirement from practice."},
+                  "Exits from practice other than retirement and emigration. With age bands: one "
+                  "number or a list of one per band, not a series (docs/model.md, 15.7)."},
+    numeric_field{"retirement_rate", "1/year", rate, std::nullopt,
+                  "Retirement from practice. Not given for a cadre with age bands: retirement is "
+                  "then ageing out of the last band.",
+                  false, "required without age bands, else not allowed"},
     numeric_field{"need_density", "per 10,000 people", non_negative, std::nullopt,
                   "Needs-based requirement: workers needed per 10,000 people."},
     numeric_field{"salary", "USD/year", non_negative, std::nullopt,
@@ -132,13 +136,14 @@ const std::array corridor_table{
     numeric_field{"exit_rate", "1/year", rate, std::nullopt,
                   "The migrants' exits other than retirement and return: required on a corridor "
                   "to a rest-of-world destination, not allowed on others (the destination's "
-                  "exit_rate applies).",
+                  "exit_rate applies). With age bands, one number or one per band.",
                   true, "required to a rest-of-world entry, else not allowed"},
     numeric_field{"retirement_rate", "1/year", rate, std::nullopt,
                   "The migrants' retirement: required on a corridor to a rest-of-world "
                   "destination, not allowed on others (the destination's retirement_rate "
-                  "applies).",
-                  true, "required to a rest-of-world entry, else not allowed"},
+                  "applies). With age bands, migrants retire by ageing out of the last band: not "
+                  "allowed.",
+                  true, "required to a rest-of-world entry without age bands, else not allowed"},
 };
 
 const std::array policy_timing_table{

@@ -50,6 +50,7 @@ struct input_limits {
   static constexpr std::size_t cadres = 50;
   static constexpr std::size_t corridors = 20'000;
   static constexpr std::size_t series_points = 500;
+  static constexpr std::size_t age_bands = 20;
   static constexpr int max_stages = 50;
   static constexpr int max_horizon_years = 500;
   static constexpr std::size_t policies = 1000;

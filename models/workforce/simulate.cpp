@@ -95,7 +95,7 @@ class workforce_system final : public engine::ode_system {
       r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
       r.entry = p[b.p_entry_rate];
       r.exit = p[b.p_exit_rate];
-      r.retirement = p[b.p_retirement_rate];
+      r.retirement = b.aged ? 0.0 : p[b.p_retirement_rate];  // with bands: ageing out (eq. F2)
       r.attrition = r.exit + r.retirement;
       r.seats0 = p[b.p_seats];
       r.fill = p[b.p_fill];
@@ -118,16 +118,37 @@ class workforce_system final : public engine::ode_system {
         r.unemployed_emigration = p[b.p_unemployed_emigration_factor];
       }
       rates_.push_back(r);
+      band_at_.push_back(band_exit_.size());
+      if (b.aged)
+        for (std::size_t k = 0; k < b.bands; ++k) {
+          band_exit_.push_back(p[b.p_band_exit[k]]);
+          band_ageing_.push_back(1 / b.band_widths[k]);
+          band_entry_.push_back(p[b.p_entry_shares[k]]);
+          band_factor_.push_back(p[b.p_emigration_factors[k]]);
+        }
+      if (b.aged) {  // entry shares changed by a Monte Carlo draw still add to 1
+        double total = 0;
+        for (std::size_t k = 0; k < b.bands; ++k) total += band_entry_[band_at_.back() + k];
+        for (std::size_t k = 0; k < b.bands; ++k) band_entry_[band_at_.back() + k] /= total;
+      }
     }
     const std::size_t nb = m.blocks().size(), ne = m.corridors().size();
     for (const auto& k : m.corridors()) {
       const bool row = k.to_rest_of_world();
+      const double own_retirement = row && k.bands == 1 ? p[k.p_retirement_rate] : 0.0;
       corridor_rates_.push_back(
           {p[k.p_emigration_rate], p[k.p_return_rate],
-           row ? p[k.p_exit_rate] + p[k.p_retirement_rate] : rates_[k.destination].attrition,
+           row ? p[k.p_exit_rate] + own_retirement : rates_[k.destination].attrition,
            p[k.p_active_recruitment_share], row ? nb : k.destination, row ? p[k.p_exit_rate] : 0.0,
-           row ? p[k.p_retirement_rate] : 0.0});
+           own_retirement});
+      // Migrants' exit rates by band (eq. F6): the destination's, or a rest-of-world corridor's.
+      migrant_band_at_.push_back(migrant_band_exit_.size());
+      if (k.bands > 1 || m.blocks()[k.origin].aged)
+        for (std::size_t b = 0; b < k.bands; ++b)
+          migrant_band_exit_.push_back(row ? p[k.p_band_exit[b]]
+                                           : band_exit_[band_at_[k.destination] + b]);
     }
+    emigration_base_.resize(ne);
     read_levers(p);
     for (const auto& s : m.series_inputs()) inputs_.emplace_back(s.points, s.step, p);
     input_pieces_.resize(inputs_.size());
@@ -150,6 +171,7 @@ class workforce_system final : public engine::ode_system {
       retirement_factor_.resize(nb);
       posts_added_.resize(nb);
       hiring_cost_.resize(nb);
+      last_width_added_.resize(nb);
       code_.resize(ne);
       compensation_.resize(ne);
     }
@@ -169,6 +191,7 @@ class workforce_system final : public engine::ode_system {
               retirement_factor_,
               posts_added_,
               hiring_cost_,
+              last_width_added_,
               code_,
               flow_,
               return_rate_,
@@ -255,6 +278,28 @@ class workforce_system final : public engine::ode_system {
     set_inputs(t);
   }
 
+  /// The start shares of block `i`'s age bands (eq. F5): its age_shares, or the steady state of
+  /// its ageing chain fed by the entry shares and losing exit_rate by band and ageing out
+  /// (emigration and returns left out), as fractions of its total.
+  std::vector<double> start_shares(std::size_t i, std::span<const double> p) const {
+    const auto& b = m_.blocks()[i];
+    std::vector<double> out(b.bands);
+    const std::size_t at = band_at_[i];
+    if (!b.p_age_shares.empty()) {
+      for (std::size_t k = 0; k < b.bands; ++k) out[k] = p[b.p_age_shares[k]];
+    } else {
+      double aged_in = 0;
+      for (std::size_t k = 0; k < b.bands; ++k) {
+        out[k] = (band_entry_[at + k] + aged_in) / (band_exit_[at + k] + band_ageing_[at + k]);
+        aged_in = out[k] * band_ageing_[at + k];
+      }
+    }
+    double total = 0;
+    for (double v : out) total += v;
+    for (double& v : out) v /= total;  // shares changed by a Monte Carlo draw still add to 1
+    return out;
+  }
+
   /// Initial state: stocks from the parameters, students in steady state unless given.
   std::vector<double> initial_state(std::span<const double> p) {
     std::vector<double> x(dimension(), 0.0);
@@ -269,11 +314,29 @@ class workforce_system final : public engine::ode_system {
                                 ? intake0 / r.drain * std::pow(1 - r.dropout_share, s)
                                 : p[b.p_students[s]];
       // A registered count converts to practising headcount (eq. C1).
-      x[b.workforce] =
+      const double w0 =
           b.workforce_registered ? p[b.p_workforce] * r.practising_share : p[b.p_workforce];
-      if (b.has_posts) x[b.unemployed] = p[b.p_unemployed];
+      if (!b.aged) {
+        x[b.workforce] = w0;
+        if (b.has_posts) x[b.unemployed] = p[b.p_unemployed];
+        continue;
+      }
+      // With bands, W0 and U0 split by the start shares (eq. F5).
+      const auto shares = start_shares(i, p);
+      for (std::size_t k = 0; k < b.bands; ++k) {
+        x[b.workforce + k] = w0 * shares[k];
+        if (b.has_posts) x[b.unemployed + k] = p[b.p_unemployed] * shares[k];
+      }
     }
-    for (const auto& k : m_.corridors()) x[k.migrants] = p[k.p_migrant_stock];
+    for (const auto& k : m_.corridors()) {
+      if (k.bands == 1 && !blocks[k.origin].aged) {
+        x[k.migrants] = p[k.p_migrant_stock];
+        continue;
+      }
+      const auto shares = start_shares(k.origin, p);  // M0 splits like the origin's W0
+      for (std::size_t b = 0; b < k.bands; ++b)
+        x[k.migrants + b] = p[k.p_migrant_stock] * shares[b];
+    }
     // Pull reference: need / supply at t0 (the loader checked both are positive where beta > 0).
     compute_supply(x);
     for (std::size_t i = 0; i < blocks.size(); ++i) {
@@ -346,7 +409,8 @@ class workforce_system final : public engine::ode_system {
     for (std::size_t e = 0; e < ne; ++e) {
       const auto& k = corridors[e];
       const auto& o = blocks[k.origin];
-      if (o.workforce == i || (o.has_posts && o.unemployed == i)) {
+      const auto within = [&](std::size_t first) { return i >= first && i < first + o.bands; };
+      if (within(o.workforce) || (o.has_posts && within(o.unemployed))) {
         for (std::size_t j = 0; j < nl; ++j)
           consider(j, runs_[j]->raises_flow(), added_flow[j * ne + e]);
         if (k.to_rest_of_world()) continue;  // its pull is 1
@@ -354,10 +418,12 @@ class workforce_system final : public engine::ode_system {
         if (rates_[k.destination].beta != 0 && pull_[k.destination] > out.pull) {
           out.pull = pull_[k.destination];
           out.pull_parameter = params[d.p_demand_elasticity].path;
-          out.pull_rates = params[d.p_exit_rate].path + " and " + params[d.p_retirement_rate].path;
+          out.pull_rates =
+              d.aged ? params[d.p_exit_rate].path + " and its age bands"
+                     : params[d.p_exit_rate].path + " and " + params[d.p_retirement_rate].path;
         }
       }
-      if (k.migrants == i)
+      if (i >= k.migrants && i < k.migrants + k.bands)
         for (std::size_t j = 0; j < nl; ++j)
           consider(j, runs_[j]->raises_return(), added_return[j * ne + e] * std::abs(x[i]));
     }
@@ -441,9 +507,11 @@ class workforce_system final : public engine::ode_system {
         last_out = out;
       }
       const double graduates = last_out * (1 - q);
-      const double workers = x[b.workforce];
-      const double attrition = attrition_rate * workers;
-      if (!r.has_posts) {
+      double workers = x[b.workforce];
+      double attrition = attrition_rate * workers;
+      if (b.aged) {
+        aged_workers<levers>(i, x, dxdt, t, r.entry * graduates, workers, attrition);
+      } else if (!r.has_posts) {
         dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
       } else {
         // Entrants wait in U until hired into a vacancy (eq. E2-E4).
@@ -476,11 +544,15 @@ class workforce_system final : public engine::ode_system {
 
     for (std::size_t e = 0; e < corridors.size(); ++e) {
       const auto& k = corridors[e];
+      const auto& o = blocks[k.origin];
+      if (o.aged) {
+        aged_migrants<levers>(e, x, dxdt);
+        continue;
+      }
       const double migrants = x[k.migrants];
       const double flow = flow_[e];
       const double returns = return_rate_[e] * migrants;
       const double attrition = corridor_rates_[e].attrition * migrants;
-      const auto& o = blocks[k.origin];
       if (!o.has_posts) {
         dxdt[o.workforce] += returns - flow;
       } else {
@@ -492,13 +564,112 @@ class workforce_system final : public engine::ode_system {
         dxdt[o.unemployed] += returns - (flow - from_w);
       }
       dxdt[k.migrants] = flow - returns - attrition;
-      double* acc = &dxdt[k.accumulators];
-      acc[acc_emigration] = flow;
-      acc[acc_returns] = returns;
-      acc[acc_migrant_attrition] = attrition;
-      acc[acc_compensation] = levers ? compensation_[e] : 0.0;
-      acc[acc_migrant_years] = migrants;
+      corridor_accumulators<levers>(e, dxdt, flow, returns, attrition, migrants);
     }
+  }
+
+  /// The rates of corridor e's accumulators (section 9).
+  template <bool levers>
+  void corridor_accumulators(std::size_t e, std::span<double> dxdt, double flow, double returns,
+                             double attrition, double migrants) const {
+    double* acc = &dxdt[m_.corridors()[e].accumulators];
+    acc[acc_emigration] = flow;
+    acc[acc_returns] = returns;
+    acc[acc_migrant_attrition] = attrition;
+    acc[acc_compensation] = levers ? compensation_[e] : 0.0;
+    acc[acc_migrant_years] = migrants;
+  }
+
+  /// W (and U) of block `i` with age bands (docs/model.md, eq. F1-F4): entrants by entry share,
+  /// hiring from each band of U in proportion, exits by band, ageing into the next band and,
+  /// from the last, retirement (scaled as retirement is by the retention lever) over a width the
+  /// retirement-age lever moves. Returns W's total and its attrition (exits + retirements).
+  template <bool levers>
+  void aged_workers(std::size_t i, std::span<const double> x, std::span<double> dxdt, double t,
+                    double entrants, double& workers, double& attrition) const {
+    const auto& b = m_.blocks()[i];
+    const auto& r = rates_[i];
+    const std::size_t at = band_at_[i], n = b.bands;
+    const double exit_scale = levers ? exit_factor_[i] * attrition_factor_[i] : 1.0;
+    const double retire_scale = levers ? retirement_factor_[i] * attrition_factor_[i] : 1.0;
+    const double last_ageing = 1 / (b.band_widths[n - 1] + (levers ? last_width_added_[i] : 0.0));
+    double hire_share = 0, unemployed_total = 0;  // hires per unemployed worker (eq. E3, F3)
+    if (r.has_posts) {
+      for (std::size_t k = 0; k < n; ++k) unemployed_total += x[b.unemployed + k];
+      const double posts =
+          r.posts0 * std::exp(r.post_growth * (t - t0_)) + (levers ? posts_added_[i] : 0.0);
+      const double vacancies = std::max(0.0, posts - supply_[i]);
+      const double hires = std::min(unemployed_total, vacancies) * r.hire_rate;
+      hire_share = unemployed_total > 0 ? hires / unemployed_total : 0.0;
+      double* lacc = &dxdt[b.labour_accumulators];
+      lacc[acc_hires] = hires;
+      lacc[acc_hiring_cost] =
+          levers && posts > 0 ? hiring_cost_[i] * std::min(1.0, supply_[i] / posts) : 0.0;
+    }
+    workers = attrition = 0;
+    double into_w = 0, into_u = 0, unemployed_exits = 0;  // aged in from the band below
+    for (std::size_t k = 0; k < n; ++k) {
+      const bool last = k + 1 == n;
+      const double ageing = last ? last_ageing : band_ageing_[at + k];
+      const double w = x[b.workforce + k];
+      const double exits = band_exit_[at + k] * exit_scale * w;
+      const double aged_out = ageing * w * (last ? retire_scale : 1.0);
+      const double entering = entrants * band_entry_[at + k];
+      if (!r.has_posts) {
+        dxdt[b.workforce + k] = into_w + entering - exits - aged_out;
+      } else {
+        const double u = x[b.unemployed + k];
+        const double u_exits = r.unemployed_exit * u, u_aged_out = ageing * u;
+        dxdt[b.workforce + k] = into_w + hire_share * u - exits - aged_out;
+        dxdt[b.unemployed + k] = into_u + entering - hire_share * u - u_exits - u_aged_out;
+        unemployed_exits += u_exits + (last ? u_aged_out : 0.0);
+        into_u = u_aged_out;
+      }
+      into_w = aged_out;
+      workers += w;
+      attrition += exits + (last ? aged_out : 0.0);
+    }
+    if (r.has_posts) dxdt[b.labour_accumulators + acc_unemployed_exits] = unemployed_exits;
+  }
+
+  /// M of corridor `e` with age bands (docs/model.md, eq. F5-F7): the final flow taken from
+  /// each band of the origin's W and U in proportion to its term of the emigration base and
+  /// entering M in the same band; returns to the band they left; exits at the destination's
+  /// rates by band and ageing, out of the last band over the destination's retirement age.
+  template <bool levers>
+  void aged_migrants(std::size_t e, std::span<const double> x, std::span<double> dxdt) const {
+    const auto& k = m_.corridors()[e];
+    const auto& o = m_.blocks()[k.origin];
+    const auto& r = rates_[k.origin];
+    const std::size_t at = band_at_[k.origin], mat = migrant_band_at_[e], n = k.bands;
+    const double flow = flow_[e], base = emigration_base_[e];
+    const double per_base = base > 0 ? flow / base : 0.0;
+    double last_width = o.band_widths[n - 1];
+    if (!k.to_rest_of_world() && levers) last_width += last_width_added_[k.destination];
+    const std::size_t back_to = o.has_posts ? o.unemployed : o.workforce;  // returnees (eq. E5)
+    double into = 0, migrants = 0, returns = 0, attrition = 0;
+    for (std::size_t b = 0; b < n; ++b) {
+      const bool last = b + 1 == n;
+      const double f = band_factor_[at + b];
+      // Nothing to take in proportion to (an empty origin): the flow leaves the first band.
+      double from_w = base > 0 ? per_base * f * x[o.workforce + b] : (b == 0 ? flow : 0.0);
+      double from_u = 0;
+      if (o.has_posts && base > 0)
+        from_u = per_base * f * r.unemployed_emigration * x[o.unemployed + b];
+      dxdt[o.workforce + b] -= from_w;
+      if (o.has_posts) dxdt[o.unemployed + b] -= from_u;
+      const double m = x[k.migrants + b];
+      const double back = return_rate_[e] * m;
+      dxdt[back_to + b] += back;
+      const double exits = migrant_band_exit_[mat + b] * m;
+      const double aged_out = m * (last ? 1 / last_width : band_ageing_[at + b]);
+      dxdt[k.migrants + b] = into + from_w + from_u - back - exits - aged_out;
+      into = aged_out;
+      migrants += m;
+      returns += back;
+      attrition += exits + (last ? aged_out : 0.0);
+    }
+    corridor_accumulators<levers>(e, dxdt, flow, returns, attrition, migrants);
   }
 
   /// The levers' ramp profiles (one per policy, then any a lever adds) and per-run values.
@@ -540,6 +711,7 @@ class workforce_system final : public engine::ode_system {
     std::fill(retirement_factor_.begin(), retirement_factor_.end(), 1.0);
     std::fill(posts_added_.begin(), posts_added_.end(), 0.0);
     std::fill(hiring_cost_.begin(), hiring_cost_.end(), 0.0);
+    std::fill(last_width_added_.begin(), last_width_added_.end(), 0.0);
     std::fill(code_.begin(), code_.end(), 1.0);
     std::fill(compensation_.begin(), compensation_.end(), 0.0);
     state_.x = x;
@@ -556,10 +728,22 @@ class workforce_system final : public engine::ode_system {
       double rate = r.emigration * pull_[r.slot];
       if (levers) rate *= push_[k.origin] * code_[e];
       const auto& o = blocks[k.origin];
-      flow_[e] =
-          o.has_posts
-              ? (x[o.workforce] + rates_[k.origin].unemployed_emigration * x[o.unemployed]) * rate
-              : x[o.workforce] * rate;
+      if (o.aged) {  // eq. F5: sum over bands of f_b (W_b + f_U U_b)
+        const std::size_t at = band_at_[k.origin];
+        double base = 0;
+        for (std::size_t b = 0; b < o.bands; ++b) {
+          double stock = x[o.workforce + b];
+          if (o.has_posts) stock += rates_[k.origin].unemployed_emigration * x[o.unemployed + b];
+          base += band_factor_[at + b] * stock;
+        }
+        emigration_base_[e] = base;
+        flow_[e] = base * rate;
+      } else {
+        flow_[e] =
+            o.has_posts
+                ? (x[o.workforce] + rates_[k.origin].unemployed_emigration * x[o.unemployed]) * rate
+                : x[o.workforce] * rate;
+      }
       return_rate_[e] = r.returns;
     }
   }
@@ -574,11 +758,24 @@ class workforce_system final : public engine::ode_system {
 
   void compute_supply(std::span<const double> x) const {
     const auto& blocks = m_.blocks();
-    for (std::size_t i = 0; i < blocks.size(); ++i) supply_[i] = x[blocks[i].workforce];
-    supply_[blocks.size()] = 0;  // the rest of the world's slot: summed, never read
     const auto& corridors = m_.corridors();
-    for (std::size_t e = 0; e < corridors.size(); ++e)
-      supply_[corridor_rates_[e].slot] += x[corridors[e].migrants];
+    supply_[blocks.size()] = 0;  // the rest of the world's slot: summed, never read
+    if (band_exit_.empty()) {    // no age bands: one entry per stock
+      for (std::size_t i = 0; i < blocks.size(); ++i) supply_[i] = x[blocks[i].workforce];
+      for (std::size_t e = 0; e < corridors.size(); ++e)
+        supply_[corridor_rates_[e].slot] += x[corridors[e].migrants];
+      return;
+    }
+    for (std::size_t i = 0; i < blocks.size(); ++i) {
+      const auto& b = blocks[i];
+      supply_[i] = x[b.workforce];
+      for (std::size_t k = 1; k < b.bands; ++k) supply_[i] += x[b.workforce + k];
+    }
+    for (std::size_t e = 0; e < corridors.size(); ++e) {
+      const auto& k = corridors[e];
+      for (std::size_t b = 0; b < k.bands; ++b)
+        supply_[corridor_rates_[e].slot] += x[k.migrants + b];
+    }
   }
 
   const compiled_model& m_;
@@ -598,8 +795,14 @@ class workforce_system final : public engine::ode_system {
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
       retention_cost_, capital_cost_, compensation_paid_, compensation_received_, exit_factor_,
-      retirement_factor_, posts_added_, hiring_cost_, code_, compensation_;
-  mutable lever_state state_;  ///< spans over the scratch above, for the levers
+      retirement_factor_, posts_added_, hiring_cost_, last_width_added_, code_, compensation_;
+  // Age bands (docs/model.md, 15.7): per block with bands, from band_at_[block], its exit rate,
+  // ageing rate (1 / width), entry share and emigration factor by band; per corridor with bands,
+  // from migrant_band_at_[corridor], its migrants' exit rate by band.
+  std::vector<std::size_t> band_at_, migrant_band_at_;
+  std::vector<double> band_exit_, band_ageing_, band_entry_, band_factor_, migrant_band_exit_;
+  mutable std::vector<double> emigration_base_;  ///< per corridor: sum_b f_b (W_b + f_U U_b)
+  mutable lever_state state_;                    ///< spans over the scratch above, for the levers
 };
 
 /// Indicator positions in the registry (indicators.hpp), checked below.
@@ -743,6 +946,56 @@ void fill_registered(const compiled_model& m, const workforce_system& sys, std::
   }
 }
 
+/// A stock summed over its `bands` entries from `first` (x[first] alone without bands).
+double band_sum(std::span<const double> x, std::size_t first, std::size_t bands) {
+  double total = x[first];
+  for (std::size_t k = 1; k < bands; ++k) total += x[first + k];
+  return total;
+}
+
+/// Positions in the ages table's indicators (age_indicator_names), per band.
+enum age_indicator : std::size_t {
+  a_workforce_domestic,
+  a_foreign_trained,
+  a_abroad,
+  a_supply,
+  a_unemployed
+};
+
+/// The ages table's row (docs/model.md, eq. F9): the stocks of each age band of each block with
+/// bands; `unemployed` only where posts are given.
+void fill_ages(const compiled_model& m, std::span<const double> x, std::span<double> ages) {
+  std::fill(ages.begin(), ages.end(), 0.0);
+  const auto& blocks = m.blocks();
+  const auto stride = [](const cc_block& b) { return b.has_posts ? std::size_t{5} : 4; };
+  for (const auto& b : blocks) {
+    if (!b.aged) continue;
+    for (std::size_t k = 0; k < b.bands; ++k) {
+      double* a = &ages[b.ages_series + k * stride(b)];
+      a[a_workforce_domestic] = x[b.workforce + k];
+      if (b.has_posts) a[a_unemployed] = x[b.unemployed + k];
+    }
+  }
+  for (const auto& k : m.corridors()) {
+    const auto& o = blocks[k.origin];
+    if (!o.aged) continue;
+    for (std::size_t band = 0; band < k.bands; ++band) {
+      const double migrants = x[k.migrants + band];
+      ages[o.ages_series + band * stride(o) + a_abroad] += migrants;
+      if (k.to_rest_of_world()) continue;
+      const auto& d = blocks[k.destination];
+      ages[d.ages_series + band * stride(d) + a_foreign_trained] += migrants;
+    }
+  }
+  for (const auto& b : blocks) {
+    if (!b.aged) continue;
+    for (std::size_t k = 0; k < b.bands; ++k) {
+      double* a = &ages[b.ages_series + k * stride(b)];
+      a[a_supply] = a[a_workforce_domestic] + a[a_foreign_trained];
+    }
+  }
+}
+
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
 void fill_row(const compiled_model& m, const workforce_system& sys, double t,
@@ -765,7 +1018,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     double students = 0;
     for (int s = 0; s < b.stages; ++s) students += x[b.students + s];
     v[i_students] = students;
-    v[i_workforce_domestic] = x[b.workforce];
+    v[i_workforce_domestic] = band_sum(x, b.workforce, b.bands);
     v[i_population] = sys.population(b.country, t);
     v[i_need] = v[i_population] * r.need_per_person;
     const std::size_t acc = b.accumulators;
@@ -782,7 +1035,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     if (b.has_posts) {
       const std::size_t lacc = b.labour_accumulators;
       v[i_posts] = sys.posts(bi, t);
-      v[i_unemployed] = x[b.unemployed];
+      v[i_unemployed] = band_sum(x, b.unemployed, b.bands);
       v[i_hires] = delta(lacc + acc_hires);
       v[i_unemployed_exits] = delta(lacc + acc_unemployed_exits);
       v[i_hiring_cost] = delta(lacc + acc_hiring_cost);
@@ -798,7 +1051,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     double* o = &ind[blocks[k.origin].dense];
     double* d = k.to_rest_of_world() ? rest_of_world.data() : &ind[blocks[k.destination].dense];
     double* c = &cor[k.series];
-    const double migrants = x[k.migrants];
+    const double migrants = band_sum(x, k.migrants, k.bands);
     o[i_abroad] += migrants;
     d[i_foreign_trained] += migrants;
     c[ci_migrant_stock] = migrants;
@@ -873,19 +1126,24 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
     if (pipeline)
       for (std::size_t k : {b.p_seats, b.p_training_years, b.p_completion})
         out.push_back(p[k].path);
+    if (b.aged) {  // exit rates by band; retirement is ageing out of the last band
+      for (std::size_t k : b.p_band_exit) out.push_back(p[k].path);
+      return;
+    }
     for (std::size_t k : {b.p_exit_rate, b.p_retirement_rate}) out.push_back(p[k].path);
   };
   for (const auto& b : blocks) {
     const bool in_students = i >= b.students && i < b.students + static_cast<std::size_t>(b.stages);
     const bool in_acc = i >= b.accumulators && i < b.accumulators + cc_accumulator_count;
-    if (b.has_posts && i == b.unemployed) {
+    const auto within = [&](std::size_t first) { return i >= first && i < first + b.bands; };
+    if (b.has_posts && within(b.unemployed)) {
       for (std::size_t k :
            {b.p_posts, b.p_hire_years, b.p_unemployed_exit_rate, b.p_unemployed_emigration_factor})
         out.push_back(p[k].path);
       for (const auto& k : m.corridors())
         if (&blocks[k.origin] == &b) out.push_back(p[k.p_emigration_rate].path);
     }
-    if (in_students || in_acc || i == b.workforce) {
+    if (in_students || in_acc || within(b.workforce)) {
       block_params(b, in_students || in_acc);
       if (!in_students)
         for (const auto& k : m.corridors())
@@ -893,13 +1151,16 @@ std::string likely_parameters(const compiled_model& m, std::size_t i) {
     }
   }
   for (const auto& k : m.corridors())
-    if (i == k.migrants ||
+    if ((i >= k.migrants && i < k.migrants + k.bands) ||
         (i >= k.accumulators && i < k.accumulators + corridor_accumulator_count)) {
       out.push_back(p[k.p_emigration_rate].path);
       out.push_back(p[k.p_return_rate].path);
       if (k.to_rest_of_world()) {
-        out.push_back(p[k.p_exit_rate].path);
-        out.push_back(p[k.p_retirement_rate].path);
+        if (k.p_band_exit.empty()) {
+          out.push_back(p[k.p_exit_rate].path);
+          out.push_back(p[k.p_retirement_rate].path);
+        }
+        for (std::size_t r : k.p_band_exit) out.push_back(p[r].path);
       } else {
         block_params(blocks[k.destination], false);
       }
@@ -1095,12 +1356,16 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
   }
 
-  for (const auto& schema : m.schemas()) out.result.tables.push_back({schema, {}});
+  // Each table is allocated once, whole (rows are filled in place): growing it year by year
+  // would copy it again and again.
+  const auto rows = static_cast<std::size_t>(years) + 1;
+  for (const auto& schema : m.schemas())
+    out.result.tables.push_back({schema, std::vector<double>(rows * schema->size())});
+  out.result.times.reserve(rows);
   std::vector<double> dense(m.dense_size());  // every indicator of every row, then gathered
   const auto& gather = m.dense_of_series();
   for (int y = 0; y <= years; ++y) {
     out.result.times.push_back(t0 + y);
-    for (auto& t : out.result.tables) t.values.resize(t.values.size() + t.schema->size());
     const std::size_t row = out.result.times.size() - 1;
     const std::span<const double> prev =
         y == 0 ? std::span<const double>() : std::span<const double>(snapshots[y - 1]);
@@ -1108,6 +1373,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
     const auto indicators = out.result.tables[0].row(row);
     for (std::size_t k = 0; k < gather.size(); ++k) indicators[k] = dense[gather[k]];
     check_row(m, t0 + y, y == 0, out.result.tables[0].row(row), out.result.tables[1].row(row));
+    if (m.has_ages()) fill_ages(m, snapshots[y], out.result.tables[2].row(row));
   }
   // A quota or cap that never lowered a flow did nothing in this run: the commands note it.
   out.stats.idle_limits = sys.idle_limits();

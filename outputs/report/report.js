@@ -715,6 +715,11 @@
 
   const scenarioName = () => scenarios[state.scenario];
   const fileTag = () => countries[state.country] + '-' + (cadres[state.cadre] || '');
+  // An indicator the model reports only where its inputs are given (the labour market's, where
+  // funded posts are) has no values elsewhere: its charts say so rather than draw empty axes.
+  const notReported = (n) => label(n) + ' is not reported for ' + countryLabel(state.country) + ', ' +
+    cadreLabel(state.cadre) + ': the model computes it only where its inputs are given (the labour-market ' +
+    'indicators where funded posts are).';
 
   const densityTitle = 'Density of ' + sdgText;
   const noSdgNote = 'No cadre of this model counts in the SDG density (sdg_core in the model), so it is 0 throughout; ' +
@@ -744,11 +749,13 @@
       const n = D.indicators[state.indicator];
       const sub = countryLabel(state.country) + ', ' + cadreLabel(state.cadre);
       if (isMc) {
-        return fanChart({ indicator: n, title: label(n), subtitle: sub + (comparing ? ', ' + scenarioName() : ''),
-          rows: quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, n)) });
+        const rows = quantileRows('quantiles', countryKey(state.scenario, state.country, state.cadre, n));
+        if (!rows.length) return notReported(n);
+        return fanChart({ indicator: n, title: label(n), subtitle: sub + (comparing ? ', ' + scenarioName() : ''), rows });
       }
       const rows = [];
       scenarios.forEach((sc, si) => rows.push(...rowsOf('indicators', series('indicators', countryKey(si, state.country, state.cadre, n)), sc)));
+      if (!rows.length) return notReported(n);
       return lineChart({ indicator: n, title: label(n), subtitle: sub, rows, legend: 'Scenario', colors: scenarioScale(scenarios) });
     }, fileTag);
 
@@ -836,6 +843,49 @@
       };
       return spec;
     }, () => countries[state.country]);
+
+    // Workers by age band, for a model with age bands (docs/model.md, 15.7): a pyramid of the
+    // first year (left) and the year chosen above (right), domestic and foreign-trained workers
+    // stacked; medians for an ensemble.
+    const ageTable = isMc ? 'age_quantiles' : 'ages';
+    if (has(ageTable)) chart(s, 'ages', ['country', 'cadre', 'scenario', 'year'], () => {
+      const k = state.cadre;
+      if (k === cadreAll) return 'Pick a cadre above to see its workers by age band.';
+      const aind = (n) => id('age_indicators', n);
+      const key = (b, n) => ({ scenario: state.scenario, country: state.country, cadre: k, age_band: b, indicator: aind(n) });
+      const bands = (D.age_bands || []).map((_, b) => b)
+        .filter((b) => series(ageTable, key(b, 'workforce_domestic'), valueColumn) !== null);
+      if (!bands.length) return countryLabel(state.country) + ' has no age bands for ' + cadreLabel(k) + ' in this model.';
+      const ys = tables[ageTable].years;
+      const first = ys[0];
+      const last = ys.includes(state.year) ? state.year : ys[ys.length - 1];
+      const parts = ['workforce_domestic', 'foreign_trained'];
+      const rows = [];
+      for (const b of bands)
+        for (const [year, side] of [[first, -1], [last, 1]])
+          for (const n of parts) {
+            const v = atYear(ageTable, series(ageTable, key(b, n), valueColumn), year);
+            if (v !== null) rows.push({ band: D.age_bands[b], year: String(year), part: label(n), value: side * v, workers: v });
+          }
+      const f = fmtOf('supply');
+      const names = parts.map(label);
+      const order = bands.map((b) => D.age_bands[b]).reverse();  // the oldest band on top
+      const spec = base(isMc ? 'Workers by age band (medians)' : 'Workers by age band',
+        countryLabel(state.country) + ', ' + cadreLabel(k) + ': ' + first + ' left, ' + last + ' right' +
+        (comparing ? ', ' + scenarioName() : ''), Math.max(180, 36 * bands.length + 60));
+      spec.data = { values: rows };
+      spec.mark = { type: 'bar', tooltip: true };
+      spec.encoding = {
+        y: { field: 'band', type: 'ordinal', sort: order, title: 'Age band (years)' },
+        x: { field: 'value', type: 'quantitative', stack: 'zero', title: axisTitle('supply'),
+          axis: { labelExpr: 'format(abs(datum.value), "' + f.axis + '")' } },
+        color: { field: 'part', type: 'nominal', title: null, sort: names,
+          scale: { domain: names, range: ['#1f5f8b', '#e0a458'] }, legend: legendLayout(names) },
+        tooltip: [{ field: 'band', title: 'Age band' }, { field: 'year', title: 'Year' },
+          { field: 'part', title: 'Workers' }, { field: 'workers', title: 'Number', format: f.tip }],
+      };
+      return spec;
+    }, fileTag);
   }
 
   // Charts by country show at most this many countries: those that change most.
@@ -868,6 +918,7 @@
         if (!v || !b) return;
         rows.push(...rowsOf('indicators', v.map((x, i) => (x === null || b[i] === null ? null : x - b[i])), sc));
       });
+      if (!rows.length) return notReported(n);
       return lineChart({ indicator: n, title: 'Change from the baseline',
         subtitle: label(n) + ', ' + countryLabel(state.country) + ', ' + cadreLabel(state.cadre), rows, legend: 'Scenario',
         colors: scenarioScale(others), zero: false, zeroRule: true, yTitle: 'Difference (' + (unit(n) || label(n)) + ')' });
@@ -914,11 +965,12 @@
         if (state.cadre !== cadreAll && !countryHasCadre(state.country, state.cadre))
           return countryLabel(state.country) + ' has no ' + cadres[state.cadre] + ' in this model.';
         const n = D.indicators[state.indicator];
+        const rows = quantileRows('difference_quantiles', countryKey(state.policy, state.country, state.cadre, n));
+        if (!rows.length) return notReported(n);
         return fanChart({ indicator: n, title: 'Difference from the baseline',
           subtitle: [label(n) + ', ' + countryLabel(state.country) + ', ' + cadreLabel(state.cadre),
             scenarios[state.policy] + ' minus ' + scenarios[0] + ', run by run'], zero: false, zeroRule: true,
-          yTitle: 'Difference (' + (unit(n) || label(n)) + ')',
-          rows: quantileRows('difference_quantiles', countryKey(state.policy, state.country, state.cadre, n)) });
+          yTitle: 'Difference (' + (unit(n) || label(n)) + ')', rows });
       }, fileTag);
 
       chart(s, 'difference-countries', ['cadre', 'indicator', 'policy', 'year'], () => {

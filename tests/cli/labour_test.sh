@@ -52,4 +52,33 @@ check "none for BBB" bash -c "! grep -q ',BBB,nurses,unemployed,' '$mc_out/quant
 "$hwfsim" mc $hiring --threads 1 -q -o "$tmp/mc1" && "$hwfsim" mc $hiring --threads 2 -q -o "$tmp/mc2"
 check "the same quantiles with 1 and 2 threads" cmp -s "$tmp/mc1/quantiles.csv" "$tmp/mc2/quantiles.csv"
 
+# Age bands and the workshop's exercises 7 and 8 (docs/workshop.md quotes these figures).
+w="$tmp/workshop"
+expect "compare writes the ages with the workshop's scenarios" 0 \
+  "ages\.csv, age_deltas\.csv" -- "$hwfsim" compare scenarios/workshop/ghana-graduates-without-posts.yaml \
+  scenarios/workshop/ghana-more-posts.yaml scenarios/workshop/uk-retirement-wave.yaml -o "$w"
+value() {  # value FILE SCENARIO YEAR KEY...: a value of FILE, rounded to a whole number
+  local f=$1 s=$2 y=$3
+  shift 3
+  awk -F, -v s="$s" -v y="$y" -v k="$(IFS=,; echo "$*")" \
+    '$1 == s && $2 == y { key = $3; for (i = 4; i < NF; ++i) key = key "," $i; if (key == k) printf "%.0f", $NF }' "$w/$f"
+}
+check "Ghana's unemployed in 2030: 16,942, and 4,949 with 15,000 more posts" test \
+  "$(value indicators.csv ghana-graduates-without-posts 2030 GHA nurses unemployed),$(value indicators.csv ghana-more-posts 2030 GHA nurses unemployed)" = "16942,4949"
+check "the UK's nurses aged 56-66: 120,171 in 2020, 67,770 in 2030, 70,662 retiring later" test \
+  "$(value ages.csv ghana-graduates-without-posts 2020 GBR nurses 56-66 supply),$(value ages.csv ghana-graduates-without-posts 2030 GBR nurses 56-66 supply),$(value ages.csv uk-retirement-wave 2030 GBR nurses 56-66 supply)" = "120171,67770,70662"
+check "the ages sum to the indicators (UK supply in 2045)" test \
+  "$(awk -F, '$1 == "uk-retirement-wave" && $2 == 2045 && $3 == "GBR" && $6 == "supply" { t += $7 } END { printf "%.3f", t }' "$w/ages.csv")" = \
+  "$(awk -F, '$1 == "uk-retirement-wave" && $2 == 2045 && $3 == "GBR" && $4 == "nurses" && $5 == "supply" { printf "%.3f", $6 }' "$w/indicators.csv")"
+check "age_deltas.csv has the later retirement's gain in the last band" bash -c \
+  "grep -q '^uk-retirement-wave,2045,GBR,nurses,56-66,supply,' '$w/age_deltas.csv'"
+out_ages="$tmp/ages-run"
+"$hwfsim" run scenarios/workshop/uk-retirement-wave.yaml -q -o "$out_ages"
+check "run lists ages.csv in run.json" grep -q '"ages.csv"' "$out_ages/run.json"
+ages=tests/data/good/scenario_ages_uncertainty.yaml
+"$hwfsim" mc $ages --threads 1 -q -o "$tmp/ages1" && "$hwfsim" mc $ages --threads 2 -q -o "$tmp/ages2"
+check "age_quantiles.csv is the same with 1 and 2 threads" cmp -s "$tmp/ages1/age_quantiles.csv" "$tmp/ages2/age_quantiles.csv"
+check "and has a row per band and year of the UK's supply" \
+  test "$(grep -c '^ages-uncertainty,20[0-9][0-9],GBR,nurses,[0-9-]*,supply,' "$tmp/ages1/age_quantiles.csv")" = 80
+
 finish

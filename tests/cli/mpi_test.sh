@@ -30,6 +30,17 @@ for n in 1 2 3; do
   [[ ! -e "$tmp/ranks$n/checkpoint" ]] || bad "$n rank(s): the checkpoint was left behind"
 done
 
+# Age bands: the stocks by band (age_quantiles.csv) and runs.nc are byte-identical too.
+ages=tests/data/good/scenario_ages_uncertainty.yaml
+"$hwfsim" mc $ages --samples 60 --threads 1 --save-runs -q -o "$tmp/ages1" || bad "age-band run failed"
+if mpi 2 "$hwfsim" mc $ages --samples 60 --threads 1 --chunk-runs 7 --save-runs -q -o "$tmp/ages2" \
+    && same "$tmp/ages1" "$tmp/ages2" && cmp -s "$tmp/ages1/age_quantiles.csv" "$tmp/ages2/age_quantiles.csv" \
+    && cmp -s "$tmp/ages1/runs.nc" "$tmp/ages2/runs.nc"; then
+  ok "2 ranks with age bands: statistics, age_quantiles.csv and runs.nc byte-identical to one process"
+else
+  bad "2 ranks with age bands differ from one process"
+fi
+
 # Beyond --memory: quantile sketches, summarized per block of runs and merged in block order
 # whatever the ranks.
 "$hwfsim" mc $scenario --samples 3000 --memory 40 -q -o "$tmp/sketch1" || bad "sketch run failed"

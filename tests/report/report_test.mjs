@@ -73,12 +73,15 @@ const folders = {
   long: path.join(work, 'long-names'),
   world194: path.join(work, 'world-194'),
   restOfWorld: path.join(work, 'rest-of-world'),
+  labour: path.join(work, 'labour-ages'),
 };
 hwf('run', 'scenarios/two-countries.yaml', '-o', folders.run, '-q');
 hwf('run', 'tests/data/good/scenario_rest_of_world.yaml', '-o', folders.restOfWorld, '-q');
 hwf('compare', 'scenarios/flagship.yaml', 'scenarios/world-compensation.yaml',
   'scenarios/world-who-code-universal.yaml', '-o', folders.world, '-q');
 hwf('mc', 'scenarios/two-countries-uncertainty.yaml', '--samples', '100', '-o', folders.mc, '-q');
+hwf('compare', 'scenarios/workshop/ghana-graduates-without-posts.yaml', 'scenarios/workshop/ghana-more-posts.yaml',
+  'scenarios/workshop/uk-retirement-wave.yaml', '-o', folders.labour, '-q');
 const policy = path.join(work, 'bigger-top-up.yaml');
 fs.writeFileSync(policy, 'scenario: bigger-top-up\nextends: ' + path.join(root, 'scenarios/two-countries-uncertainty.yaml') +
   '\nset:\n  policies.ghana-top-up.u: 0.5\n');
@@ -339,6 +342,36 @@ try {
       await page.screenshot({ path: readmePng, fullPage: false });
       console.log('# wrote ' + readmePng);
     }
+    clean(name, seen);
+    await page.close();
+  }
+
+  // Funded posts and age bands (the workshop's exercises 7 and 8): the labour-market indicators
+  // in the picker, and the pyramid of workers by age band, which needs a cadre.
+  {
+    const name = 'posts and age bands';
+    const { page, seen } = await common(name, path.join(folders.labour, 'report.html'), 12, ['ages']);
+    check(name + ': the pyramid asks for a cadre while all cadres are shown',
+      /Pick a cadre above/.test(await page.textContent('#chart-ages')));
+    const options = await page.$$eval('#control-indicator option', (o) => o.map((x) => x.textContent));
+    check(name + ': the indicator picker offers the labour-market indicators',
+      ['Unemployed workers', 'Vacancies', 'Wage bill'].every((l) => options.includes(l)), options.join(', '));
+    check(name + ': the indicator control switches to the unemployed', await pick(page, 'indicator', 'Unemployed workers'));
+    const ghana = (await charts(page)).find((c) => c.id === 'indicator');
+    check(name + ': Ghana\'s unemployed are drawn, one line per scenario', ghana.marks >= 3 && !ghana.empty, JSON.stringify(ghana));
+    check(name + ': the cadre control switches to nurses', await pick(page, 'cadre', 'nurses'));
+    const bars = await page.$$eval('#chart-ages g.mark-rect.role-mark > path', (p) => p.length);
+    check(name + ': the pyramid has a bar per band, year and kind of worker', bars === 20, bars + ' bars');
+    const before = await signature(page, 'ages');
+    check(name + ': the country control switches to the UK', await pick(page, 'country', 'United Kingdom'));
+    check(name + ': the pyramid changed with the country', (await signature(page, 'ages')) !== before);
+    check(name + ': the UK, which has no funded posts, gets a note instead of empty axes',
+      /Unemployed workers is not reported for United Kingdom \(GBR\), nurses/.test(await page.textContent('#chart-indicator')));
+    const pyramidText = await page.textContent('#chart-ages');
+    check(name + ': the pyramid names its years and bands',
+      /2020 left, 2045 right/.test(pyramidText) && /56-66/.test(pyramidText), pyramidText.slice(0, 200));
+    laidOut(name + ' (pyramid)', await layout(page));
+    await screenshot(page, 'posts-and-age-bands.png');
     clean(name, seen);
     await page.close();
   }

@@ -19,6 +19,7 @@ const lever_registry& lever_registry::builtin() {
     r.add(levers::agreement());
     r.add(levers::emigration_cap());
     r.add(levers::hiring());
+    r.add(levers::retirement_age());
     return r;
   }();
   return registry;

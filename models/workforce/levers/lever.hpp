@@ -36,6 +36,8 @@ struct lever_state {
   std::span<double> push, attrition_factor, seats_added, completion_added, retention_cost,
       capital_cost, compensation_paid, compensation_received, exit_factor, retirement_factor,
       posts_added, hiring_cost;
+  /// Per block with age bands: years added to its last band's width (retirement_age, eq. F8).
+  std::span<double> last_width_added;
   // Per corridor: the Code factor (before flows), then the flow and return rate the flow
   // levers transform, and the compensation it carries.
   std::span<double> code, flow, return_rate, compensation;
@@ -168,7 +170,8 @@ class block_lever_type : public compiled_as<Compiled> {
 /// that outlive it.
 class lever_registry {
  public:
-  /// The built-in levers: retention, training, who_code, agreement, emigration_cap, hiring.
+  /// The built-in levers: retention, training, who_code, agreement, emigration_cap, hiring,
+  /// retirement_age.
   static const lever_registry& builtin();
   /// Adds a lever type. Throws engine::internal_error if its name is already taken.
   void add(const lever_type& type);
@@ -243,6 +246,7 @@ const lever_type& who_code();
 const lever_type& agreement();
 const lever_type& emigration_cap();
 const lever_type& hiring();
+const lever_type& retirement_age();
 
 }  // namespace levers
 

@@ -44,11 +44,12 @@ struct elasticities {
 class run final : public lever_run {
  public:
   run(std::size_t policy, const std::vector<std::size_t>& blocks,
-      const std::vector<std::size_t>& workforce, std::vector<double> salary, double u, double kappa,
-      const elasticities& eps)
+      const std::vector<std::size_t>& workforce, const std::vector<std::size_t>& bands,
+      std::vector<double> salary, double u, double kappa, const elasticities& eps)
       : policy_(policy),
         blocks_(blocks),
         workforce_(workforce),
+        bands_(bands),
         salary_(std::move(salary)),
         u_(u),
         kappa_(kappa),
@@ -68,7 +69,9 @@ class run final : public lever_run {
       s.push[b] *= push;
       s.exit_factor[b] *= exits;
       s.retirement_factor[b] *= retirement;
-      s.retention_cost[b] += u_ * strength * salary_[j] * kappa_ * s.x[workforce_[j]];
+      double workers = s.x[workforce_[j]];  // summed over age bands, where there are any
+      for (std::size_t k = 1; k < bands_[j]; ++k) workers += s.x[workforce_[j] + k];
+      s.retention_cost[b] += u_ * strength * salary_[j] * kappa_ * workers;
     }
   }
   void on_flows(lever_state&, lever_trace*) override {}
@@ -78,6 +81,7 @@ class run final : public lever_run {
   std::size_t policy_;
   const std::vector<std::size_t>& blocks_;
   const std::vector<std::size_t>& workforce_;  ///< state offset of W, per target block
+  const std::vector<std::size_t>& bands_;      ///< its age bands (1 without)
   std::vector<double> salary_;                 ///< per target block, USD/year
   double u_, kappa_;
   elasticities eps_;
@@ -95,6 +99,7 @@ class compiled final : public compiled_lever {
         p_eps_r_(required_value(p, "eps_r")) {
     for (std::size_t b : blocks_) {
       workforce_.push_back(m.blocks()[b].workforce);
+      bands_.push_back(m.blocks()[b].bands);
       p_salary_.push_back(m.blocks()[b].p_salary);
     }
   }
@@ -102,12 +107,12 @@ class compiled final : public compiled_lever {
   std::unique_ptr<lever_run> bind(std::span<const double> p, lever_binding&) const override {
     std::vector<double> salary;
     for (std::size_t i : p_salary_) salary.push_back(p[i]);
-    return std::make_unique<run>(policy(), blocks_, workforce_, std::move(salary), p[p_u_],
+    return std::make_unique<run>(policy(), blocks_, workforce_, bands_, std::move(salary), p[p_u_],
                                  p[p_kappa_], elasticities{p[p_eps_m_], p[p_eps_x_], p[p_eps_r_]});
   }
 
  private:
-  std::vector<std::size_t> blocks_, workforce_, p_salary_;
+  std::vector<std::size_t> blocks_, workforce_, bands_, p_salary_;
   std::size_t p_u_, p_kappa_, p_eps_m_, p_eps_x_, p_eps_r_;
 };
 
