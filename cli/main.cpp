@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app/backcast_study.hpp"
+#include "app/calibrate_study.hpp"
 #include "app/compare_study.hpp"
 #include "app/console.hpp"
 #include "app/inspect.hpp"
@@ -35,6 +36,7 @@ struct command_line {
   app::run_options run;
   app::compare_options compare;
   app::backcast_options backcast;
+  app::calibrate_options calibrate;
   app::mc_options mc;
   app::mc_switches mc_switches;
   std::string scenario, filter, report_folder;
@@ -124,6 +126,32 @@ void add_backcast(CLI::App& app, command_line& c) {
       "--report", o.report,
       "Also write the Markdown report to this file (and validation.svg beside it)");
   backcast->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
+}
+
+void add_calibrate(CLI::App& app, command_line& c) {
+  auto& o = c.calibrate;
+  auto* calibrate = app.add_subcommand(
+      "calibrate",
+      "Fit a scenario's chosen parameters to observed series (its calibration block) and judge "
+      "the fit on hold-out years");
+  calibrate->add_option("scenario", o.scenario, "Scenario YAML file with a calibration block")
+      ->required();
+  add_folder(*calibrate, o.output, o.force, "results/<scenario name>-calibrated");
+  calibrate->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  calibrate->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
+  calibrate->add_flag("--strict", o.report.strict, strict_help);
+}
+
+/// `hwfsim calibrate`: exit 1 (after writing the results) when the fit does not converge.
+int calibrate_command(const command_line& c) {
+  app::calibrate_study study(c.calibrate);
+  app::results_folder folder(study.output_folder(), c.calibrate.force);
+  const auto results = study.execute();
+  results.write(folder);
+  for (const auto& n : results.notes()) c.calibrate.report.say(n);
+  if (!c.quiet || !results.converged()) fmt::print("{}", results.text());
+  return results.converged() ? ok : run_failed;
 }
 
 void add_mc_distribution(CLI::App& mc, app::mc_distribution& dist, command_line& c) {
@@ -268,6 +296,7 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
   if (name == "backcast")
     return print(app::execute_and_write<app::backcast_study>(c.backcast), c.quiet);
   if (name == "mc") return mc_command(c, argc, argv);
+  if (name == "calibrate") return calibrate_command(c);
   if (name == "report") return print(app::report_text(c.report_folder), c.quiet);
   if (name == "validate") return print(app::validate_text(c.scenario, c.validate));
   if (name == "show") return print(app::show_text(c.scenario));
@@ -296,11 +325,13 @@ int main(int argc, char** argv) {
       "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
   command_line c;
-  for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.validate}) r->message = say;
+  for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.calibrate.report, &c.validate})
+    r->message = say;
   add_run(app, c);
   add_inspections(app, c);
   add_compare(app, c);
   add_backcast(app, c);
+  add_calibrate(app, c);
   add_mc(app, c);
   add_others(app, c);
   try {

@@ -14,6 +14,7 @@ enum class rng_stream : std::uint64_t {
   lhs_shuffle = 3,  ///< permutations of Latin-hypercube strata
   sobol_shift = 4,  ///< digital shift of Sobol points
   sketch = 5,       ///< compaction coins of quantile sketches
+  fit_start = 6,    ///< starting points of a calibration: stream + parameter, run = start
 };
 
 /// A uniform variate in the open interval (0, 1): ((top 53 bits) + 0.5) / 2^53.

@@ -149,6 +149,57 @@ void add_backcast_files(std::vector<result_file>& c) {
                       "year, with +-25% lines"}}));
 }
 
+void add_calibrate_files(std::vector<result_file>& c) {
+  const std::vector<std::string_view> series{"country", "cadre", "concept"};
+  c.push_back({"fit.csv",
+               file_format::csv,
+               csv_shape::fit,
+               "",
+               series,
+               false,
+               {{"calibrate", always,
+                 "every observed value of the fit and hold-out years (`set`: `fit` or "
+                 "`holdout`), the model's value before the fit (`start`) and after it "
+                 "(`fitted`), and log(fitted / observed); `concept` says whether the value "
+                 "counts practising workers (compared with supply) or the register"}}});
+  c.push_back({"parameters.csv",
+               file_format::csv,
+               csv_shape::estimates,
+               "",
+               {"parameter"},
+               false,
+               {{"calibrate", always,
+                 "every fitted parameter: its value before the fit, the estimate, its bounds, "
+                 "its prior (or `none`), the standard error, and a flag: `identified`, `not "
+                 "identified` (the data and priors leave it free: no standard error) or `on a "
+                 "bound` (no standard error)"}}});
+  c.push_back({"correlations.csv",
+               file_format::csv,
+               csv_shape::correlations,
+               "",
+               {"parameter", "other"},
+               false,
+               {{"calibrate", always,
+                 "the correlation of every pair of identified estimates not on a bound"}}});
+  c.push_back({"holdout.csv",
+               file_format::csv,
+               csv_shape::holdout,
+               "",
+               series,
+               false,
+               {{"calibrate", written_when::listed,
+                 "with hold-out years: every observed value of those years against the "
+                 "calibrated model and two naive forecasts from the series' fit-year values "
+                 "(`persistence`: the last one; `trend`: their least-squares line), with "
+                 "`horizon`, the years after the series' last fitted value, and each error in "
+                 "percent of the observed value"}}});
+  c.push_back(other("calibrated.yaml", file_format::yaml,
+                    {{"calibrate", always,
+                      "a scenario that `extends` the calibrated one and `set:`s every "
+                      "estimate with `flag: calibrated`, the fit as its source and the standard "
+                      "error in its note: run it, compare it, or extend it"}}));
+}
+
 void add_common_files(std::vector<result_file>& c) {
   c.push_back(other(
       "run.json", file_format::json,
@@ -158,7 +209,10 @@ void add_common_files(std::vector<result_file>& c) {
         "the scenarios, the design (sampling, seed, samples), successful and skipped runs, the "
         "sampled dimensions, and the records of the scenarios' deterministic runs"},
        {"backcast", always,
-        "as for `run`, with the observed file and its SHA-256 among the inputs"}}));
+        "as for `run`, with the observed file and its SHA-256 among the inputs"},
+       {"calibrate", always,
+        "the record of the calibrated run, with the observed file among the inputs and the "
+        "fit's summary among its notes (starts, iterations, runs, cost, convergence)"}}));
   c.push_back(other("report.html", file_format::html,
                     {{"run", always, "the interactive report (`hwfsim report`, below)"},
                      {"compare", always,
@@ -169,7 +223,7 @@ void add_common_files(std::vector<result_file>& c) {
                       "`--compare`, of the differences, and the probabilities (`hwfsim "
                       "report`, below)"}}));
   std::vector<file_use> manifest;
-  for (const auto* command : {"run", "compare", "mc", "backcast"})
+  for (const auto* command : {"run", "compare", "mc", "backcast", "calibrate"})
     manifest.push_back({command, always, manifest_text});
   c.push_back(other("files.sha256", file_format::checksums, std::move(manifest)));
 }
@@ -192,6 +246,15 @@ const csv_columns& columns_of(csv_shape shape) {
                                          "observed_density", "projected_density", "note"},
                                         ""};
   static const csv_columns samples{{"run"}, {}, "<sampled dimension>..."};
+  static const csv_columns fit{
+      {"scenario"}, {"year", "set", "observed", "start", "fitted", "log_residual", "note"}, ""};
+  static const csv_columns estimates{
+      {}, {"start", "estimate", "min", "max", "prior", "standard_error", "flag"}, ""};
+  static const csv_columns correlations{{}, {"correlation"}, ""};
+  static const csv_columns holdout{{"scenario"},
+                                   {"year", "horizon", "observed", "fitted", "persistence", "trend",
+                                    "error_fitted", "error_persistence", "error_trend"},
+                                   ""};
   switch (shape) {
     case csv_shape::values:
       return values;
@@ -203,6 +266,14 @@ const csv_columns& columns_of(csv_shape shape) {
       return observations;
     case csv_shape::samples:
       return samples;
+    case csv_shape::fit:
+      return fit;
+    case csv_shape::estimates:
+      return estimates;
+    case csv_shape::correlations:
+      return correlations;
+    case csv_shape::holdout:
+      return holdout;
   }
   throw engine::internal_error("unknown CSV shape");
 }
@@ -215,6 +286,7 @@ const std::vector<result_file>& results_catalogue() {
     add_mc_tables(c);
     add_mc_runs(c);
     add_backcast_files(c);
+    add_calibrate_files(c);
     add_common_files(c);
     return c;
   }();
@@ -278,6 +350,8 @@ std::string format_text(const result_file& file, const key_columns_by_table& key
       return "SVG";
     case file_format::checksums:
       return "`sha256sum` list";
+    case file_format::yaml:
+      return "YAML";
   }
   throw engine::internal_error("unknown file format");
 }

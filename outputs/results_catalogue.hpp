@@ -17,7 +17,7 @@
 
 namespace hwf::out {
 
-enum class file_format { csv, json, html, netcdf, markdown, svg, checksums };
+enum class file_format { csv, json, html, netcdf, markdown, svg, checksums, yaml };
 
 /// The columns of a CSV file around its key columns.
 struct csv_columns {
@@ -33,6 +33,10 @@ enum class csv_shape {
   statistics,    ///< scenario,year,<keys>,mean,sd,p05,p25,p50,p75,p95
   observations,  ///< scenario,<keys>,year,observed,projected,...
   samples,       ///< run,<one column per sampled input>
+  fit,           ///< scenario,<keys>,year,set,observed,start,fitted,log_residual
+  estimates,     ///< <keys>,start,estimate,min,max,prior,standard_error,flag
+  correlations,  ///< <keys>,correlation
+  holdout,       ///< scenario,<keys>,year,horizon,observed,fitted,persistence,trend,errors
 };
 
 /// The columns of a CSV file of `shape`.

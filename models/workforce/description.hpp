@@ -181,6 +181,32 @@ struct uncertainty_desc {
   std::size_t dimensions() const;
 };
 
+/// One entry of a scenario's `calibration.parameters`: a path pattern (as in `uncertainty`),
+/// its bounds and optional prior, and the parameters it matched (each fitted on its own).
+struct calibration_parameter {
+  std::string pattern;
+  double lower = 0, upper = 0;
+  bool has_prior = false, lognormal_prior = false;
+  double prior_centre = 0, prior_sigma = 1;  ///< mean (normal) or median (lognormal); sigma
+  std::vector<std::size_t> targets;
+  engine::source_location where;
+};
+
+/// A scenario's `calibration` block (`hwfsim calibrate`, docs/calibration.md): the observed
+/// series, the years fitted and held out, and the parameters to fit.
+struct calibration_desc {
+  bool present = false;
+  std::filesystem::path observed;  ///< the observed-data file, relative paths resolved
+  engine::source_location observed_at;
+  int fit_from = 0, fit_to = 0;
+  std::optional<std::pair<int, int>> holdout;  ///< from, to (inclusive)
+  std::size_t starts = 4;
+  std::uint64_t seed = 1;
+  int max_iterations = 100;
+  std::vector<calibration_parameter> parameters;
+  engine::source_location where;
+};
+
 /// Which tables a run writes and how often (whole years between rows).
 struct output_settings {
   int interval_years = 1;
@@ -203,6 +229,7 @@ struct scenario_description {
   double discount_rate = 0.03;        ///< per year, for cost-effectiveness in comparisons
   std::vector<policy_desc> policies;  ///< in application order (after inheritance)
   uncertainty_desc uncertainty;
+  calibration_desc calibration;
   input_file file;                  ///< the scenario file itself
   std::vector<input_file> parents;  ///< the files it extends, nearest first
   /// Where each resolved setting came from (key path, location), for `hwfsim show`.

@@ -84,7 +84,7 @@ void read_evidence(const map_view& m, parameter& p) {
   if (auto s = m.get("note")) p.note = s->to_string().value_or("");
   if (auto f = m.get("flag")) {
     const auto text = f->to_string();
-    const std::vector<std::string> flags{"verified", "derived", "estimate"};
+    const std::vector<std::string> flags{"verified", "derived", "estimate", "calibrated"};
     if (text) {
       if (*text == "verified")
         p.flag = evidence::verified;
@@ -92,6 +92,8 @@ void read_evidence(const map_view& m, parameter& p) {
         p.flag = evidence::derived;
       else if (*text == "estimate")
         p.flag = evidence::estimate;
+      else if (*text == "calibrated")
+        p.flag = evidence::calibrated;
       else
         f->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(flags), *text),
                  {}, engine::closest_match(*text, flags).value_or(""));

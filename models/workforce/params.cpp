@@ -19,6 +19,8 @@ std::string_view to_string(evidence e) {
       return "derived";
     case evidence::estimate:
       return "estimate";
+    case evidence::calibrated:
+      return "calibrated";
   }
   return "";
 }

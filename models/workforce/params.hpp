@@ -29,7 +29,8 @@ struct value_range {
 };
 
 /// How sure a figure is, as the dataset states it.
-enum class evidence { unstated, verified, derived, estimate };
+/// How sure a value is; `calibrated`: estimated by `hwfsim calibrate` from observed data.
+enum class evidence { unstated, verified, derived, estimate, calibrated };
 std::string_view to_string(evidence e);
 
 struct parameter {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/yaml_input.hpp"
+#include "models/workforce/calibration.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/levers/lever.hpp"
 #include "models/workforce/loader_detail.hpp"
@@ -39,8 +40,8 @@ void record(provenance_list& prov, const std::string& key, const node_ref& n) {
 
 const std::vector<std::string>& scenario_keys() {
   static const std::vector<std::string> keys{
-      "format", "scenario",      "description", "extends",  "model",  "horizon",    "solver",
-      "output", "discount_rate", "set",         "policies", "remove", "uncertainty"};
+      "format", "scenario",      "description", "extends",  "model",  "horizon",     "solver",
+      "output", "discount_rate", "set",         "policies", "remove", "uncertainty", "calibration"};
   return keys;
 }
 
@@ -420,6 +421,8 @@ struct chain_keys {
   std::optional<long long> start, end;
   bool end_given = false;  // (a bad value was reported where it stands)
   std::vector<node_ref> overrides, uncertainty_blocks;
+  std::optional<node_ref> calibration_node;  ///< the nearest file's block replaces the others
+  std::filesystem::path calibration_folder;  ///< its file's folder (relative paths start there)
   std::vector<std::pair<std::string, node_ref>> policies;  // merged by name, in order
 };
 
@@ -527,6 +530,10 @@ void read_file_keys(const chain_link& link, scenario_description& sd, chain_keys
   }
   if (auto n = top.get("set")) k.overrides.push_back(*n);
   if (auto n = top.get("uncertainty")) k.uncertainty_blocks.push_back(*n);
+  if (auto n = top.get("calibration")) {
+    k.calibration_node = n;
+    k.calibration_folder = link.path.parent_path();
+  }
   if (auto n = top.get("remove")) remove_policies(*n, k.policies);
   if (auto n = top.get("policies")) merge_policies(*n, k.policies);
 }
@@ -673,6 +680,7 @@ scenario_description load_scenario(const std::filesystem::path& path,
   // `set:` may move a policy's start or end: check the order again, at the value in force.
   check_policy_years(sd, diags);
   read_uncertainty(k.uncertainty_blocks, sd.model, sd.uncertainty);
+  if (k.calibration_node) read_calibration(*k.calibration_node, k.calibration_folder, sd);
   if (diags.empty()) check_consistency(sd.model, diags);
   if (diags.empty())
     check_step(

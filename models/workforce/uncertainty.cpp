@@ -350,9 +350,20 @@ bool is_year(const std::string& segment) {
          std::all_of(segment.begin(), segment.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-/// The indices of the paths (split at '.') that `pattern` matches, '*' standing for a segment.
-/// A series' path (e.g. countries.NGA.cadres.doctors.seats; its last segment not '*') matches
-/// all its points (.2023, ...).
+/// Whether `pattern`, with no '*', names a series (its matches are its points): one draw then
+/// acts on every point, as with `shared: true` (docs/monte-carlo.md).
+bool names_series(const std::string& pattern, const std::vector<std::size_t>& targets,
+                  const std::vector<std::vector<std::string>>& split_all) {
+  const auto pat = split_path(pattern);
+  if (std::find(pat.begin(), pat.end(), "*") != pat.end()) return false;
+  return std::all_of(targets.begin(), targets.end(),
+                     [&](std::size_t t) { return split_all[t].size() == pat.size() + 1; });
+}
+
+}  // namespace
+
+// A series' path (e.g. countries.NGA.cadres.doctors.seats; its last segment not '*') matches
+// all its points (.2023, ...).
 std::vector<std::size_t> matching_paths(const std::string& pattern,
                                         const std::vector<std::vector<std::string>>& split_all) {
   const auto pat = split_path(pattern);
@@ -369,17 +380,11 @@ std::vector<std::size_t> matching_paths(const std::string& pattern,
   return out;
 }
 
-/// Whether `pattern`, with no '*', names a series (its matches are its points): one draw then
-/// acts on every point, as with `shared: true` (docs/monte-carlo.md).
-bool names_series(const std::string& pattern, const std::vector<std::size_t>& targets,
-                  const std::vector<std::vector<std::string>>& split_all) {
-  const auto pat = split_path(pattern);
-  if (std::find(pat.begin(), pat.end(), "*") != pat.end()) return false;
-  return std::all_of(targets.begin(), targets.end(),
-                     [&](std::size_t t) { return split_all[t].size() == pat.size() + 1; });
+std::vector<std::vector<std::string>> split_paths(const parameter_table& params) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& p : params.paths()) out.push_back(split_path(p));
+  return out;
 }
-
-}  // namespace
 
 void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md,
                       uncertainty_desc& out) {
@@ -394,8 +399,7 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
   if (!k.has_params) whole.report_missing("parameters", {"path: {dist: ..., ...} entries"});
 
   const auto all_paths = md.params.paths();
-  std::vector<std::vector<std::string>> split_all;
-  for (const auto& p : all_paths) split_all.push_back(split_path(p));
+  const auto split_all = split_paths(md.params);
   for (const auto& [pattern, node] : k.specs) {
     auto up = read_spec(node, pattern);
     if (!up) continue;

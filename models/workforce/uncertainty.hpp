@@ -15,6 +15,13 @@ namespace hwf::model {
 void read_uncertainty(const std::vector<engine::node_ref>& blocks, model_description& md,
                       uncertainty_desc& out);
 
+/// The indices of the parameter paths (split at '.') that `pattern` matches, '*' standing for
+/// one segment; a series' path matches its points.
+std::vector<std::size_t> matching_paths(const std::string& pattern,
+                                        const std::vector<std::vector<std::string>>& paths);
+/// Every parameter path of `params`, split at '.'.
+std::vector<std::vector<std::string>> split_paths(const parameter_table& params);
+
 /// Labels of the sampled dimensions, in order: the pattern for a shared entry, the matched path
 /// otherwise.
 std::vector<std::string> dimension_labels(const uncertainty_desc& u, const parameter_table& params);

@@ -1,0 +1,271 @@
+#include "app/calibrate_study.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iterator>
+
+#include <fmt/format.h>
+
+#include "app/record.hpp"
+#include "outputs/csv_writer.hpp"
+#include "outputs/results_catalogue.hpp"
+
+namespace hwf::app {
+
+namespace {
+
+/// The header of a calibrate file: the catalogue's columns around its fixed keys.
+std::string header(std::string_view file) {
+  const auto& entry = out::result_entry(file);
+  return out::csv_header(entry.shape, {entry.fixed_keys.begin(), entry.fixed_keys.end()});
+}
+
+/// A number for a CSV field or a YAML value: shortest exact form, empty for NaN.
+std::string number(double x) {
+  return std::isnan(x) ? std::string() : fmt::format("{}", x);
+}
+
+std::string concept_of(const model::calibration_point& p) {
+  return p.registered ? "registered" : "practising";
+}
+
+std::string flag_of(const engine::fit_result& f, std::size_t i) {
+  if (!f.identified[i]) return "not identified";
+  if (f.at_bound[i]) return "on a bound";
+  return "identified";
+}
+
+std::string prior_text(const engine::fit_parameter& p) {
+  if (!p.prior) return "none";
+  return fmt::format("{}({}, {})", p.prior->lognormal ? "lognormal" : "normal", p.prior->centre,
+                     p.prior->sigma);
+}
+
+double percent_error(double value, double observed) {
+  return (value - observed) / observed * 100;
+}
+
+/// The median of the finite absolute values of `xs`, or NaN.
+double median_abs(std::vector<double> xs) {
+  std::vector<double> a;
+  for (double x : xs)
+    if (std::isfinite(x)) a.push_back(std::abs(x));
+  if (a.empty()) return std::nan("");
+  std::sort(a.begin(), a.end());
+  const std::size_t n = a.size();
+  return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+}
+
+}  // namespace
+
+calibrate_study::calibrate_study(calibrate_options options)
+    : options_(std::move(options)), started_(std::chrono::steady_clock::now()) {
+  scenario_ =
+      std::make_shared<const model::scenario_description>(model::load_scenario(options_.scenario));
+  report_warnings(*scenario_, options_.report);
+  if (!scenario_->calibration.present)
+    throw usage_error(scenario_->file.display_name, "calibration",
+                      "this scenario has no calibration block",
+                      "give `calibration:` with the observed file, the fit years, a seed and the "
+                      "parameters to fit (docs/calibration.md)");
+  model_ = std::make_shared<const model::compiled_model>(*scenario_);
+  problem_ = model::make_problem(*scenario_, *model_);
+}
+
+std::filesystem::path calibrate_study::output_folder() const {
+  return options_.output.empty() ? "results/" + scenario_->name + "-calibrated" : options_.output;
+}
+
+calibrate_results calibrate_study::execute() const {
+  const auto& m = *model_;
+  const auto& c = scenario_->calibration;
+  const auto& problem = problem_;
+  // Residuals of the fit years: log(model / observed), every run from the scenario's own
+  // parameter vector with the fitted values in place.
+  const auto residuals = [&](std::span<const double> theta, std::span<double> out) {
+    std::vector<double> values;
+    if (!model::model_values(m, problem, model::with_estimates(m, problem, theta), values))
+      return false;
+    for (std::size_t i = 0; i < problem.fit_points; ++i)
+      out[i] = std::log(values[i] / problem.points[i].observed);
+    return true;
+  };
+  engine::fit_settings settings;
+  settings.starts = c.starts;
+  settings.seed = c.seed;
+  settings.max_iterations = c.max_iterations;
+  settings.threads = options_.threads;
+  calibrate_results r;
+  r.fit_ = engine::least_squares_fit(problem.parameters, problem.fit_points, residuals, settings);
+  r.scenario_ = scenario_;
+  r.model_ = model_;
+  r.problem_ = problem;
+  std::vector<double> start;
+  for (const auto& p : problem.parameters) start.push_back(p.start);
+  if (!model::model_values(m, problem, model::with_estimates(m, problem, start), r.start_values_))
+    r.start_values_.assign(problem.points.size(), std::nan(""));
+  const auto fitted_params = model::with_estimates(m, problem, r.fit_.estimate);
+  auto run = model::simulate(m, fitted_params);
+  model::model_values(m, problem, fitted_params, r.fitted_values_);
+  r.holdout_ = model::holdout_rows(problem, r.fitted_values_);
+  r.folder_ = output_folder();
+  r.scenario_path_ = scenario_->file.display_name;
+  const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started_;
+  r.record_ = make_record(*scenario_, m, run, wall.count());
+  r.record_.inputs.emplace_back(problem.observed.file.display_name, problem.observed.file.sha256);
+  r.record_.files = {"fit.csv", "parameters.csv", "correlations.csv"};
+  if (c.holdout) r.record_.files.emplace_back("holdout.csv");
+  r.record_.files.emplace_back("calibrated.yaml");
+  const auto& f = r.fit_;
+  r.record_.notes.push_back(fmt::format(
+      "fit: {} parameters to {} observed values, {} starts (best: {}), {} iterations, {} runs, "
+      "cost {:.6g}, {}",
+      problem.parameters.size(), problem.fit_points, f.starts.size(), f.best + 1,
+      f.starts[f.best].iterations, f.evaluations, f.cost,
+      f.converged ? "converged" : "not converged: " + f.starts[f.best].message));
+  return r;
+}
+
+std::string calibrate_results::fit_csv() const {
+  std::string out = header("fit.csv");
+  const auto name = out::csv_field(scenario_->name);
+  for (std::size_t i = 0; i < problem_.points.size(); ++i) {
+    const auto& p = problem_.points[i];
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.cadre,
+                       concept_of(p), p.year, p.fitted ? "fit" : "holdout", number(p.observed),
+                       number(start_values_[i]), number(fitted_values_[i]),
+                       number(std::log(fitted_values_[i] / p.observed)), out::csv_field(p.note));
+  }
+  return out;
+}
+
+std::string calibrate_results::parameters_csv() const {
+  std::string out = header("parameters.csv");
+  const auto& f = fit_;
+  for (std::size_t i = 0; i < problem_.parameters.size(); ++i) {
+    const auto& p = problem_.parameters[i];
+    out += fmt::format("{},{},{},{},{},{},{},{}\n", out::csv_field(p.label), number(p.start),
+                       number(f.estimate[i]), number(p.lower), number(p.upper),
+                       out::csv_field(prior_text(p)), number(f.standard_error(i)), flag_of(f, i));
+  }
+  return out;
+}
+
+std::string calibrate_results::correlations_csv() const {
+  std::string out = header("correlations.csv");
+  const auto& f = fit_;
+  const std::size_t n = problem_.parameters.size();
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const double rho = f.correlation(i, j);
+      if (std::isfinite(rho))
+        out += fmt::format("{},{},{}\n", out::csv_field(problem_.parameters[i].label),
+                           out::csv_field(problem_.parameters[j].label), number(rho));
+    }
+  return out;
+}
+
+std::string calibrate_results::holdout_csv() const {
+  std::string out = header("holdout.csv");
+  const auto name = out::csv_field(scenario_->name);
+  for (const auto& h : holdout_) {
+    const auto& p = problem_.points[h.point];
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.cadre,
+                       concept_of(p), p.year, h.horizon, number(p.observed), number(h.fitted),
+                       number(h.persistence), number(h.trend),
+                       number(percent_error(h.fitted, p.observed)),
+                       number(percent_error(h.persistence, p.observed)),
+                       number(percent_error(h.trend, p.observed)));
+  }
+  return out;
+}
+
+std::string calibrate_results::calibrated_yaml() const {
+  const auto& s = *scenario_;
+  const auto& c = s.calibration;
+  // `extends` is relative to the calibrated file's folder: the results folder.
+  const auto target = std::filesystem::absolute(scenario_path_).lexically_normal();
+  const auto here = std::filesystem::absolute(folder_).lexically_normal();
+  auto parent = target.lexically_relative(here).generic_string();
+  if (parent.empty()) parent = target.generic_string();
+  const auto source = fmt::format("hwfsim calibrate: {} fitted to {} ({}-{})", s.name,
+                                  problem_.observed.name, c.fit_from, c.fit_to);
+  std::string out = fmt::format(
+      "# Written by {}, with every fitted parameter set to its estimate.\n"
+      "format: 1\nscenario: {}-calibrated\nextends: \"{}\"\ndescription: \"{} (calibrated)\"\n"
+      "set:\n",
+      source, s.name, parent, s.name);
+  for (std::size_t i = 0; i < problem_.parameters.size(); ++i) {
+    const double se = fit_.standard_error(i);
+    const auto note = std::isfinite(se) ? fmt::format("standard error {:.4g}", se)
+                                        : "flag in parameters.csv: " + flag_of(fit_, i);
+    out += fmt::format("  {}: {{value: {}, flag: calibrated, source: \"{}\", note: \"{}\"}}\n",
+                       problem_.parameters[i].label, number(fit_.estimate[i]), source, note);
+  }
+  return out;
+}
+
+void calibrate_results::write(results_folder& folder) const {
+  folder.write("fit.csv", fit_csv());
+  folder.write("parameters.csv", parameters_csv());
+  folder.write("correlations.csv", correlations_csv());
+  if (scenario_->calibration.holdout) folder.write("holdout.csv", holdout_csv());
+  folder.write("calibrated.yaml", calibrated_yaml());
+  folder.write("run.json", out::to_json(record_));
+  folder.commit(false);
+}
+
+std::vector<std::string> calibrate_results::notes() const {
+  if (fit_.converged) return {};
+  // The parameters that moved the residuals least, which a fit that stalls usually hides.
+  std::vector<std::size_t> order(problem_.parameters.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return fit_.influence[a] < fit_.influence[b];
+  });
+  std::vector<std::string> least;
+  for (std::size_t k = 0; k < std::min<std::size_t>(3, order.size()); ++k)
+    least.push_back(problem_.parameters[order[k]].label);
+  return {
+      fmt::format("the fit did not converge ({}): cost {:.6g}; the parameters that moved the "
+                  "fit least: {}. Try more starts, other bounds, or priors",
+                  fit_.starts[fit_.best].message, fit_.cost, engine::join_list(least))};
+}
+
+std::string calibrate_results::text() const {
+  const auto& s = *scenario_;
+  const auto& c = s.calibration;
+  const auto& f = fit_;
+  auto text = fmt::format(
+      "Calibrated {} to {} (fit {}-{}: {} values): {} starts, best {}, {} iterations, {} runs; "
+      "cost {:.4g} ({})\n\n",
+      s.name, problem_.observed.name, c.fit_from, c.fit_to, problem_.fit_points, f.starts.size(),
+      f.best + 1, f.starts[f.best].iterations, f.evaluations, f.cost,
+      f.converged ? "converged" : "NOT converged");
+  text += fmt::format("{:<48}{:>12}{:>12}{:>12}  {}\n", "parameter", "start", "estimate",
+                      "std. error", "flag");
+  for (std::size_t i = 0; i < problem_.parameters.size(); ++i)
+    text += fmt::format("{:<48}{:>12.4g}{:>12.4g}{:>12.4g}  {}\n", problem_.parameters[i].label,
+                        problem_.parameters[i].start, f.estimate[i], f.standard_error(i),
+                        flag_of(f, i));
+  if (!holdout_.empty()) {
+    std::vector<double> fitted, persistence, trend;
+    for (const auto& h : holdout_) {
+      const double o = problem_.points[h.point].observed;
+      fitted.push_back(percent_error(h.fitted, o));
+      persistence.push_back(percent_error(h.persistence, o));
+      trend.push_back(percent_error(h.trend, o));
+    }
+    text += fmt::format(
+        "\nHold-out {}-{}, {} values, median absolute error: calibrated model {:.1f}%, "
+        "persistence {:.1f}%, linear trend {:.1f}%\n",
+        c.holdout->first, c.holdout->second, holdout_.size(), median_abs(fitted),
+        median_abs(persistence), median_abs(trend));
+  }
+  std::vector<std::string> files = record_.files;
+  files.emplace_back("run.json");
+  text += fmt::format("Results in {}/: {}\n", folder_.generic_string(), fmt::join(files, ", "));
+  return text;
+}
+
+}  // namespace hwf::app

@@ -1,0 +1,80 @@
+#pragma once
+// `hwfsim calibrate`: fits a scenario's chosen parameters to observed series (its `calibration`
+// block) and judges the fit on hold-out years against naive forecasts; fit.csv,
+// parameters.csv, correlations.csv, holdout.csv, calibrated.yaml and run.json.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/results_folder.hpp"
+#include "app/study.hpp"
+#include "engine/calibration.hpp"
+#include "models/workforce/calibration.hpp"
+#include "models/workforce/compiled_model.hpp"
+#include "outputs/run_record.hpp"
+
+namespace hwf::app {
+
+struct calibrate_options {
+  std::string scenario;  ///< scenario YAML file with a `calibration` block
+  std::string output;    ///< results folder; empty: results/<scenario name>-calibrated
+  bool force = false;
+  std::size_t threads = 0;  ///< 0: every core; the results do not depend on it
+  reporting report;
+};
+
+class calibrate_results {
+ public:
+  void write(results_folder& folder) const;
+  /// What the command prints: the fit, the estimates, the hold-out errors.
+  std::string text() const;
+  /// A fit that did not converge: why, with the cost and the parameters that moved least.
+  std::vector<std::string> notes() const;
+  bool converged() const noexcept { return fit_.converged; }
+  const engine::fit_result& fit() const noexcept { return fit_; }
+  const model::calibration_problem& problem() const noexcept { return problem_; }
+  /// The model's value at each point before and after the fit.
+  const std::vector<double>& start_values() const noexcept { return start_values_; }
+  const std::vector<double>& fitted_values() const noexcept { return fitted_values_; }
+  const std::vector<model::holdout_row>& holdout() const noexcept { return holdout_; }
+
+  std::string fit_csv() const;
+  std::string parameters_csv() const;
+  std::string correlations_csv() const;
+  std::string holdout_csv() const;
+  std::string calibrated_yaml() const;
+
+ private:
+  friend class calibrate_study;
+  std::shared_ptr<const model::scenario_description> scenario_;
+  std::shared_ptr<const model::compiled_model> model_;
+  model::calibration_problem problem_;
+  engine::fit_result fit_;
+  std::vector<double> start_values_, fitted_values_;
+  std::vector<model::holdout_row> holdout_;
+  std::filesystem::path folder_, scenario_path_;
+  out::run_record record_;
+};
+
+class calibrate_study {
+ public:
+  /// Loads and compiles the scenario (it must have a `calibration` block) and builds the
+  /// problem: the observed file against its model, the fitted parameters.
+  explicit calibrate_study(calibrate_options options);
+  /// The results folder: options.output, or results/<scenario name>-calibrated.
+  std::filesystem::path output_folder() const;
+  /// Fits, then runs the model before and after for the tables.
+  calibrate_results execute() const;
+
+ private:
+  calibrate_options options_;
+  std::chrono::steady_clock::time_point started_;
+  std::shared_ptr<const model::scenario_description> scenario_;
+  std::shared_ptr<const model::compiled_model> model_;
+  model::calibration_problem problem_;
+};
+
+}  // namespace hwf::app

@@ -1,0 +1,303 @@
+// Calibration (docs/calibration.md): the engine's fit on functions with known answers (recovery,
+// bounds, a parameter with no influence, thread counts), and `hwfsim calibrate`'s study on
+// series the model itself generated, with and without noise, and its hold-out forecasts.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "app/calibrate_study.hpp"
+#include "engine/calibration.hpp"
+#include "engine/distributions.hpp"
+#include "engine/random.hpp"
+#include "models/workforce/calibration.hpp"
+#include "support.hpp"
+
+using namespace hwf;
+
+namespace {
+
+/// y(t) = a e^{-b t} at t = 0..9, observed exactly for a = 2, b = 0.3; residuals in logs. A
+/// third parameter, when fitted, enters nothing.
+engine::residual_function exponential() {
+  return [](std::span<const double> theta, std::span<double> r) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      const double t = static_cast<double>(i);
+      r[i] = std::log(theta[0] * std::exp(-theta[1] * t)) - std::log(2.0 * std::exp(-0.3 * t));
+    }
+    return true;
+  };
+}
+
+std::vector<engine::fit_parameter> exponential_parameters(double b_upper = 1) {
+  return {{"a", 1, 0.1, 10, std::nullopt}, {"b", 0.1, 0, b_upper, std::nullopt}};
+}
+
+}  // namespace
+
+TEST_CASE("a fit recovers the parameters of an exact function", "[engine][calibration]") {
+  engine::fit_settings s;
+  s.starts = 3;
+  const auto f = engine::least_squares_fit(exponential_parameters(), 10, exponential(), s);
+  REQUIRE(f.converged);
+  CHECK(f.estimate[0] == Approx(2).epsilon(1e-8));
+  CHECK(f.estimate[1] == Approx(0.3).epsilon(1e-8));
+  CHECK(f.cost < 1e-16);
+  CHECK(f.identified[0]);
+  CHECK(f.identified[1]);
+  CHECK_FALSE(f.at_bound[1]);
+  CHECK(f.starts.size() == 3);
+  CHECK(f.evaluations > 10);
+}
+
+TEST_CASE("a fit stays within its bounds and says so", "[engine][calibration]") {
+  engine::fit_settings s;
+  const auto f = engine::least_squares_fit(exponential_parameters(0.25), 10, exponential(), s);
+  CHECK(f.estimate[1] <= 0.25);
+  CHECK(f.estimate[1] == Approx(0.25).epsilon(1e-9));
+  CHECK(f.at_bound[1]);
+  CHECK(std::isnan(f.standard_error(1)));  // no standard error on a bound
+  CHECK(std::isfinite(f.standard_error(0)));
+}
+
+TEST_CASE("a parameter that enters nothing is not identified", "[engine][calibration]") {
+  auto p = exponential_parameters();
+  p.push_back({"nothing", 5, 0, 10, std::nullopt});
+  const auto f = engine::least_squares_fit(p, 10, exponential(), engine::fit_settings{});
+  CHECK(f.estimate[0] == Approx(2).epsilon(1e-7));
+  CHECK_FALSE(f.identified[2]);
+  CHECK(f.identified[0]);
+  CHECK(f.identified[1]);
+  CHECK(f.estimate[2] == f.starts[f.best].from[2]);  // nothing moves it from its start
+  CHECK(std::isnan(f.standard_error(2)));
+  CHECK(f.influence[2] == 0);
+}
+
+TEST_CASE("a prior keeps an unidentified parameter at its centre", "[engine][calibration]") {
+  auto p = exponential_parameters();
+  p.push_back({"nothing", 5, 0, 10, engine::fit_prior{false, 4, 0.5}});
+  const auto f = engine::least_squares_fit(p, 10, exponential(), engine::fit_settings{});
+  CHECK(f.estimate[2] == Approx(4).epsilon(1e-7));
+  CHECK(f.identified[2]);  // the prior identifies it
+}
+
+TEST_CASE("a fit gives the same result for any thread count", "[engine][calibration][parallel]") {
+  engine::fit_settings s;
+  s.starts = 6;
+  s.threads = 1;
+  const auto one = engine::least_squares_fit(exponential_parameters(), 10, exponential(), s);
+  s.threads = 2;
+  const auto two = engine::least_squares_fit(exponential_parameters(), 10, exponential(), s);
+  CHECK(one.best == two.best);
+  CHECK(one.estimate == two.estimate);  // bit for bit
+  CHECK(one.cost == two.cost);
+  CHECK(one.covariance.size() == two.covariance.size());
+  for (std::size_t k = 0; k < one.starts.size(); ++k)
+    CHECK(one.starts[k].estimate == two.starts[k].estimate);
+}
+
+TEST_CASE("starting points come from the priors within the bounds, or uniform",
+          "[engine][calibration]") {
+  std::vector<engine::fit_parameter> p{{"a", 1, 0, 2, std::nullopt},
+                                       {"b", 0.5, 0.1, 0.9, engine::fit_prior{true, 0.3, 2}}};
+  engine::fit_settings s;
+  s.starts = 50;
+  const auto points = engine::fit_starting_points(p, s);
+  REQUIRE(points.size() == 50);
+  CHECK(points[0] == std::vector<double>{1, 0.5});
+  for (const auto& x : points) {
+    CHECK(x[0] >= 0);
+    CHECK(x[0] <= 2);
+    CHECK(x[1] >= 0.1);
+    CHECK(x[1] <= 0.9);
+  }
+  CHECK(engine::fit_starting_points(p, s) == points);  // deterministic
+}
+
+namespace {
+
+/// The analytic model (tests/support.cpp) run from 2020 to 2035, with a calibration block that
+/// fits the nurses' exit rate to `observed` (a file written beside it) over `fit`, holding out
+/// `holdout`.
+std::filesystem::path calibration_scenario(const std::string& folder, const std::string& observed,
+                                           const std::string& extra = "") {
+  const auto dir = test::scratch_folder(folder);
+  test::write_file(dir, "model.yaml", test::analytic_model_yaml());
+  test::write_file(dir, "observed.yaml", observed);
+  return test::write_file(
+      dir, "s.yaml",
+      "scenario: fit\nmodel: model.yaml\nhorizon: {start: 2020, end: 2035}\n"
+      "solver: {method: rk4, step: 1/12}\n"
+      "calibration:\n  observed: observed.yaml\n  fit: {from: 2021, to: 2030}\n"
+      "  holdout: {from: 2031, to: 2035}\n  seed: 3\n  starts: 3\n  parameters:\n"
+      "    countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: 0.2}\n" +
+          extra);
+}
+
+/// Supply of the analytic model with exit_rate `exit`, from 2021 to 2035, each value times
+/// exp(noise * z) with z standard normal (Philox stream `replicate`).
+std::string observed_supply(double exit, double noise = 0, std::uint64_t replicate = 0) {
+  const auto dir = test::scratch_folder("calibration_truth");
+  test::write_file(dir, "model.yaml", test::analytic_model_yaml());
+  const auto path = test::write_file(
+      dir, "s.yaml",
+      fmt::format("scenario: truth\nmodel: model.yaml\nhorizon: {{start: 2020, end: 2035}}\n"
+                  "solver: {{method: rk4, step: 1/12}}\nset: {{countries.AAA.cadres.nurses."
+                  "exit_rate: {}}}\n",
+                  exit));
+  const auto sd = model::load_scenario(path);
+  const model::compiled_model m(sd);
+  const auto run = model::simulate(m, m.default_parameters());
+  const auto normal = engine::distribution::normal(0, 1);
+  std::string out = "observed: truth\nseries:\n  AAA:\n    nurses:\n";
+  for (int year = 2021; year <= 2035; ++year) {
+    const double z = normal.quantile(engine::uniform01(99, engine::rng_stream::sample, 0, replicate,
+                                                       static_cast<std::uint64_t>(year)));
+    const double v =
+        test::indicator(m, run, static_cast<std::size_t>(year - 2020), "AAA", "nurses", "supply");
+    out += fmt::format("      {}: {}\n", year, v * std::exp(noise * z));
+  }
+  return out;
+}
+
+app::calibrate_results calibrate(const std::filesystem::path& scenario, std::size_t threads = 0,
+                                 const std::filesystem::path& output = {}) {
+  app::calibrate_options o;
+  o.scenario = scenario.string();
+  o.threads = threads;
+  o.output = output.string();
+  return app::calibrate_study(o).execute();
+}
+
+}  // namespace
+
+TEST_CASE("calibrate recovers an exit rate from the model's own supply",
+          "[model][calibration][analytic]") {
+  // Supply generated with exit_rate 0.04; the scenario starts from 0.06.
+  const auto r = calibrate(calibration_scenario("calibration_exact", observed_supply(0.04)));
+  REQUIRE(r.converged());
+  CHECK(r.fit().estimate[0] == Approx(0.04).epsilon(1e-6));
+  CHECK(r.problem().fit_points == 10);
+  CHECK(r.problem().points.size() == 15);
+  // Before the fit the model was off; after, it matches every point, hold-out years too.
+  const auto& obs = r.problem().points;
+  CHECK(r.start_values()[9] < obs[9].observed * 0.95);
+  for (std::size_t i = 0; i < obs.size(); ++i)
+    CHECK(r.fitted_values()[i] == Approx(obs[i].observed).epsilon(1e-6));
+  // The hold-out rows: errors of the calibrated model near 0; persistence is 2030's value.
+  REQUIRE(r.holdout().size() == 5);
+  CHECK(r.holdout()[0].horizon == 1);
+  CHECK(r.holdout()[4].horizon == 5);
+  CHECK(r.holdout()[2].persistence == obs[9].observed);
+  // The calibrated scenario sets the estimate with its flag and source.
+  const auto yaml = r.calibrated_yaml();
+  CHECK_THAT(yaml, Catch::Contains(fmt::format(
+                       "countries.AAA.cadres.nurses.exit_rate: {{value: {}, flag: calibrated",
+                       r.fit().estimate[0])));
+  CHECK_THAT(r.parameters_csv(), Catch::StartsWith(fmt::format(
+                                     "parameter,start,estimate,min,max,prior,standard_error,flag\n"
+                                     "countries.AAA.cadres.nurses.exit_rate,0.06,{},0.01,0.2,none,",
+                                     r.fit().estimate[0])));
+  CHECK_THAT(r.parameters_csv(), Catch::EndsWith(",identified\n"));
+}
+
+TEST_CASE("the calibrated scenario runs to the fitted values", "[model][calibration]") {
+  const auto scenario = calibration_scenario("calibration_emit", observed_supply(0.045, 0.02, 11));
+  const auto out = scenario.parent_path() / "results";
+  const auto r = calibrate(scenario, 0, out);
+  std::filesystem::create_directories(out);
+  const auto path = test::write_file(out, "calibrated.yaml", r.calibrated_yaml());
+  const auto sd = model::load_scenario(path);  // extends ../s.yaml, relative to its folder
+  CHECK(sd.name == "fit-calibrated");
+  const auto i = *sd.model.params.find("countries.AAA.cadres.nurses.exit_rate");
+  CHECK(sd.model.params[i].value == r.fit().estimate[0]);  // bit for bit
+  CHECK(sd.model.params[i].flag == model::evidence::calibrated);
+  const model::compiled_model m(sd);
+  const auto run = model::simulate(m, m.default_parameters());
+  CHECK(test::indicator(m, run, 10, "AAA", "nurses", "supply") == r.fitted_values()[9]);
+}
+
+TEST_CASE("noisy series: the estimate lies within its standard errors, and the intervals cover",
+          "[model][calibration][property]") {
+  // 2% log-normal noise on each of the ten fitted years; 40 replicates. The 95% interval
+  // (estimate +- 1.96 standard errors, the residual scale estimated from the fit) covers the
+  // true 0.04 in about 95% of them: at least 34 of 40 here, a bound a miscomputed standard
+  // error (by a factor of 2 either way) fails.
+  int covered = 0;
+  for (std::uint64_t k = 0; k < 40; ++k) {
+    const auto r = calibrate(calibration_scenario(fmt::format("calibration_noisy_{}", k),
+                                                  observed_supply(0.04, 0.02, k)));
+    REQUIRE(r.converged());
+    const double se = r.fit().standard_error(0);
+    REQUIRE(se > 0);
+    if (std::abs(r.fit().estimate[0] - 0.04) <= 1.96 * se) ++covered;
+  }
+  CHECK(covered >= 34);
+  CHECK(covered <= 40);
+}
+
+TEST_CASE("calibration gives the same results on 1 and 2 threads",
+          "[model][calibration][parallel]") {
+  const auto scenario = calibration_scenario("calibration_threads", observed_supply(0.05, 0.02, 7),
+                                             "    countries.AAA.cadres.nurses.retirement_rate: "
+                                             "{min: 0.001, max: 0.2}\n");
+  const auto one = calibrate(scenario, 1);
+  const auto two = calibrate(scenario, 2);
+  CHECK(one.fit().estimate == two.fit().estimate);
+  CHECK(one.fit_csv() == two.fit_csv());
+  CHECK(one.parameters_csv() == two.parameters_csv());
+}
+
+TEST_CASE("exit and retirement rates together are not identified by supply alone",
+          "[model][calibration]") {
+  // Supply depends on their sum only: the pair is a null direction of the Jacobian.
+  const auto r = calibrate(calibration_scenario(
+      "calibration_sum", observed_supply(0.04),
+      "    countries.AAA.cadres.nurses.retirement_rate: {min: 0.001, max: 0.2}\n"));
+  CHECK_FALSE(r.fit().identified[0]);
+  CHECK_FALSE(r.fit().identified[1]);
+  CHECK_THAT(r.parameters_csv(), Catch::Contains("not identified"));
+  // Their sum is still fitted: 0.04 + 0.04 (the model's retirement rate).
+  CHECK(r.fit().estimate[0] + r.fit().estimate[1] == Approx(0.08).epsilon(1e-5));
+}
+
+TEST_CASE("the naive forecasts of the hold-out years, by hand", "[model][calibration]") {
+  // One series observed 100, 110, 130 in 2020-2022 (fit) and 140 in 2024 (hold-out):
+  // persistence 130; the least-squares line through the three: mean 113.33 at 2021, slope 15,
+  // so 113.33 + 3 x 15 = 158.33 in 2024, two years after the last fitted value.
+  model::calibration_problem p;
+  for (const auto& [year, value, fitted] : {std::tuple{2020, 100.0, true},
+                                            {2021, 110.0, true},
+                                            {2022, 130.0, true},
+                                            {2024, 140.0, false}})
+    p.points.push_back({"AAA", "nurses", false, year, value, fitted, 0, 0, ""});
+  p.fit_points = 3;
+  const std::vector<double> fitted{0, 0, 0, 150};
+  const auto rows = model::holdout_rows(p, fitted);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].horizon == 2);
+  CHECK(rows[0].persistence == 130);
+  CHECK(rows[0].trend == Approx(113.0 + 1.0 / 3 + 45).epsilon(1e-12));
+  CHECK(rows[0].fitted == 150);
+}
+
+TEST_CASE("observed series the model cannot compare are refused", "[model][calibration][io]") {
+  const auto error = [](const std::string& observed) {
+    try {
+      calibrate(calibration_scenario("calibration_bad_observed", observed));
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK_THAT(error("observed: x\nseries:\n  AAB:\n    nurses: {2021: 1000}\n"),
+             Catch::Contains("'AAB' is not a country of model"));
+  CHECK_THAT(error("observed: x\nseries:\n  AAA:\n    nurse: {2021: 1000}\n"),
+             Catch::Contains("'nurse' is not a cadre of the model"));
+  CHECK_THAT(error("observed: x\nseries:\n  AAA:\n    nurses: {2019: 1000}\n"),
+             Catch::Contains("no observed value of"));
+}

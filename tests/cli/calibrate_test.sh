@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `hwfsim calibrate` as a user runs it (docs/calibration.md): series the model itself generated
+# with an exit rate of 0.05 are fitted from 0.06; the files, the calibrated scenario (which runs
+# to the fitted values), the hold-out table, the same results on 1 and 2 threads, and exit 1
+# with a message for a fit that does not converge. Usage: calibrate_test.sh /path/to/hwfsim
+# (from the source root).
+set -u
+hwfsim=$(realpath "$1")
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+root=$PWD
+
+# The truth: the good model with AAA's nurses leaving at 0.05 a year; their supply 2021-2030.
+cp tests/data/good/model.yaml "$tmp/model.yaml"
+printf 'scenario: truth\nmodel: model.yaml\nhorizon: {start: 2020, end: 2030}\nsolver: {method: rk4, step: 1/12}\nset: {countries.AAA.cadres.nurses.exit_rate: 0.05}\n' >"$tmp/truth.yaml"
+"$hwfsim" run "$tmp/truth.yaml" -q -o "$tmp/truth"
+{
+  printf 'observed: truth\nseries:\n  AAA:\n    nurses:\n'
+  awk -F, '$3 == "AAA" && $4 == "nurses" && $5 == "supply" && $2 > 2020 { printf "      %s: %s\n", $2, $6 }' "$tmp/truth/indicators.csv"
+} >"$tmp/observed.yaml"
+cat >"$tmp/fit.yaml" <<'YAML'
+scenario: fit
+model: model.yaml
+horizon: {start: 2020, end: 2030}
+solver: {method: rk4, step: 1/12}
+calibration:
+  observed: observed.yaml
+  fit: {from: 2021, to: 2027}
+  holdout: {from: 2028, to: 2030}
+  seed: 5
+  starts: 3
+  parameters:
+    countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: 0.2}
+YAML
+
+expect "calibrate converges and names its files" 0 \
+  "Results in .*fit\.csv, parameters\.csv, correlations\.csv, holdout\.csv, calibrated\.yaml, run\.json" \
+  -- "$hwfsim" calibrate "$tmp/fit.yaml" -o "$tmp/out"
+estimate=$(awk -F, 'NR == 2 { print $3 }' "$tmp/out/parameters.csv")
+check "the estimate is the generating 0.05 ($estimate)" \
+  awk -v e="$estimate" 'BEGIN { exit !(e > 0.0499999 && e < 0.0500001) }'
+check "fit.csv has the 7 fitted and 3 held-out values" \
+  test "$(grep -c ',fit,' "$tmp/out/fit.csv"),$(grep -c ',holdout,' "$tmp/out/fit.csv")" = "7,3"
+check "the hold-out's calibrated errors are below 1e-4 percent" \
+  awk -F, 'NR > 1 { if ($11 > 1e-4 || $11 < -1e-4) bad = 1 } END { exit bad }' "$tmp/out/holdout.csv"
+check "run.json records the fit" grep -q '"fit: 1 parameters to 7 observed values' "$tmp/out/run.json"
+expect "the calibrated scenario runs" 0 "Scenario fit-calibrated" -- \
+  "$hwfsim" run "$tmp/out/calibrated.yaml" -o "$tmp/calibrated-run"
+check "and gives the fitted supply in 2030" test \
+  "$(awk -F, '$4 == "nurses" && $3 == "AAA" && $5 == "supply" && $2 == 2030 { print $6 }' "$tmp/calibrated-run/indicators.csv")" = \
+  "$(awk -F, '$5 == 2030 { print $9 }' "$tmp/out/fit.csv")"
+check "hwfsim sources shows the estimate as calibrated" bash -c \
+  "'$hwfsim' sources '$tmp/out/calibrated.yaml' | grep 'exit_rate' | grep -q calibrated"
+"$hwfsim" calibrate "$tmp/fit.yaml" --threads 1 -q -o "$tmp/t1" && "$hwfsim" calibrate "$tmp/fit.yaml" --threads 2 -q -o "$tmp/t2"
+check "the same files with 1 and 2 threads" bash -c \
+  "cmp -s '$tmp/t1/fit.csv' '$tmp/t2/fit.csv' && cmp -s '$tmp/t1/parameters.csv' '$tmp/t2/parameters.csv' && cmp -s '$tmp/t1/holdout.csv' '$tmp/t2/holdout.csv'"
+
+sed 's/  starts: 3/  starts: 1\n  max_iterations: 1/' "$tmp/fit.yaml" >"$tmp/short.yaml"
+expect "a fit that does not converge says so and exits 1" 1 \
+  "the fit did not converge .*cost .*moved the fit least: countries\.AAA\.cadres\.nurses\.exit_rate" \
+  -- "$hwfsim" calibrate "$tmp/short.yaml" -o "$tmp/short"
+check "and still writes its results" test -s "$tmp/short/parameters.csv"
+expect "a scenario without a calibration block is refused" 2 "this scenario has no calibration block" \
+  -- "$hwfsim" calibrate "$root/scenarios/two-countries.yaml" -o "$tmp/none"
+check "and writes no folder" test ! -e "$tmp/none"
+
+finish
