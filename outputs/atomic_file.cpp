@@ -328,7 +328,11 @@ void verify_results_folder(const std::filesystem::path& dir) {
     } catch (const engine::read_error& e) {
       if (std::string_view(e.what()).starts_with("no such file"))
         throw fail(fmt::format("{} is missing", name), line);
-      throw engine::input_error({{{(dir / name).string(), 0, 0}, "", e.what(), e.notes(), ""}});
+      engine::diagnostic d;  // (built field by field: g++ 12 -O3 misreads the aggregate)
+      d.where.file = (dir / name).string();
+      d.message = e.what();
+      d.notes = e.notes();
+      throw engine::input_error({std::move(d)});
     }
     const std::string actual = sha256_hex(bytes);
     if (actual != row.substr(0, 64))

@@ -189,7 +189,10 @@ void netcdf_runs::define_table(const runs_table& t) {
                                    i < t.indicator_text.size() ? &t.indicator_text[i] : nullptr));
   if (!t.sparse() || vars.empty()) return;
   std::string names;
-  for (const auto& k : t.keys) names += (names.empty() ? "" : " ") + entry_coordinate(t, k);
+  for (const auto& k : t.keys) {
+    if (!names.empty()) names += ' ';
+    names += entry_coordinate(t, k);
+  }
   for (int v : vars) text(v, "coordinates", names);
 }
 

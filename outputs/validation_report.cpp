@@ -74,7 +74,10 @@ std::string validation_csv(const std::string& scenario,
   std::string out = csv_header(file.shape, {file.fixed_keys.begin(), file.fixed_keys.end()});
   for (const auto& m : matches) {
     out += csv_field(scenario);
-    for (const auto& k : m.keys) out += "," + csv_field(k);
+    for (const auto& k : m.keys) {
+      out += ',';
+      out += csv_field(k);
+    }
     out +=
         fmt::format(",{},{},{},{},{},{},{}\n", m.year, m.observed, m.projected, m.error_percent(),
                     m.observed / m.scale, m.projected / m.scale, csv_field(csv_note(m)));
