@@ -268,4 +268,13 @@ std::string calibrate_results::text() const {
   return text;
 }
 
+calibrate_outcome calibrate_and_write(const calibrate_options& options) {
+  calibrate_study study(options);
+  results_folder folder(study.output_folder(), options.force);
+  const auto results = study.execute();
+  results.write(folder);
+  for (const auto& n : results.notes()) options.report.say(n);
+  return {results.text(), results.converged()};
+}
+
 }  // namespace hwf::app

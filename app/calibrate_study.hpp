@@ -77,4 +77,13 @@ class calibrate_study {
   model::calibration_problem problem_;
 };
 
+/// The whole of `calibrate`: builds the study (its inputs checked), checks its results folder,
+/// fits and writes; a fit that does not converge is said through options.report (its results
+/// are written all the same).
+struct calibrate_outcome {
+  std::string text;  ///< what the command prints
+  bool converged = false;
+};
+calibrate_outcome calibrate_and_write(const calibrate_options& options);
+
 }  // namespace hwf::app

@@ -61,6 +61,21 @@ double median(const std::vector<double>& v) {
   return v[v.size() / 2];
 }
 
+/// The training pipeline of one block, as both flat kernels write it: stage derivatives into
+/// dx from `intake`; adds the drained flow and the students; returns the graduates.
+inline double pipeline(const double* x, double* dx, std::size_t first, std::size_t stages,
+                       double drain, double q, double intake, double& drained, double& students) {
+  double in = intake, out = 0;
+  for (std::size_t s = 0; s < stages; ++s) {
+    out = x[first + s] * drain;
+    dx[first + s] = in - out;
+    in = out * (1 - q);
+    drained += out;
+    students += x[first + s];
+  }
+  return out * (1 - q);
+}
+
 /// The countries' populations P0 e^{g (t - t0)}, which both flat kernels need.
 struct flat_population {
   std::vector<double> p0, g, pop;
@@ -131,15 +146,9 @@ struct flat_kernel : flat_population {
     }
     for (const auto& c : ccs) {
       const double intake = c.intake0 * std::exp(c.growth * (t - t0));
-      double in = intake, drained = 0, students = 0, out = 0;
-      for (std::size_t s = 0; s < c.n; ++s) {
-        out = x[c.s + s] * c.drain;
-        dx[c.s + s] = in - out;
-        in = out * (1 - c.q);
-        drained += out;
-        students += x[c.s + s];
-      }
-      const double grad = out * (1 - c.q), attr = c.att * x[c.w];
+      double drained = 0, students = 0;
+      const double grad = pipeline(x, dx, c.s, c.n, c.drain, c.q, intake, drained, students);
+      const double attr = c.att * x[c.w];
       dx[c.w] = c.entry * grad - attr;
       dx[c.acc] = intake;
       dx[c.acc + 1] = drained * c.q;
@@ -253,15 +262,9 @@ struct flat_aged_kernel : flat_population {
     for (std::size_t i = 0; i < ccs.size(); ++i) {
       const auto& c = ccs[i];
       const double intake = c.intake0 * std::exp(c.growth * (t - t0));
-      double in = intake, drained = 0, students = 0, out = 0;
-      for (std::size_t s = 0; s < c.n; ++s) {
-        out = x[c.s + s] * c.drain;
-        dx[c.s + s] = in - out;
-        in = out * (1 - c.q);
-        drained += out;
-        students += x[c.s + s];
-      }
-      const double entrants = c.entry * out * (1 - c.q);
+      double drained = 0, students = 0;
+      const double grad = pipeline(x, dx, c.s, c.n, c.drain, c.q, intake, drained, students);
+      const double entrants = c.entry * grad;
       double unemployed = 0;
       for (std::size_t b = 0; b < c.bands; ++b) unemployed += x[c.u + b];
       const double posts = c.posts0 * std::exp(c.post_growth * (t - t0));
@@ -284,7 +287,7 @@ struct flat_aged_kernel : flat_population {
       u_exits += into_u;
       dx[c.acc] = intake;
       dx[c.acc + 1] = drained * c.q;
-      dx[c.acc + 2] = out * (1 - c.q);
+      dx[c.acc + 2] = grad;
       dx[c.acc + 3] = attrition;
       dx[c.acc + 4] = students;
       dx[c.acc + 5] = workers;

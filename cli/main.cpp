@@ -145,13 +145,9 @@ void add_calibrate(CLI::App& app, command_line& c) {
 
 /// `hwfsim calibrate`: exit 1 (after writing the results) when the fit does not converge.
 int calibrate_command(const command_line& c) {
-  app::calibrate_study study(c.calibrate);
-  app::results_folder folder(study.output_folder(), c.calibrate.force);
-  const auto results = study.execute();
-  results.write(folder);
-  for (const auto& n : results.notes()) c.calibrate.report.say(n);
-  if (!c.quiet || !results.converged()) fmt::print("{}", results.text());
-  return results.converged() ? ok : run_failed;
+  const auto outcome = app::calibrate_and_write(c.calibrate);
+  if (!c.quiet || !outcome.converged) fmt::print("{}", outcome.text);
+  return outcome.converged ? ok : run_failed;
 }
 
 void add_mc_distribution(CLI::App& mc, app::mc_distribution& dist, command_line& c) {

@@ -84,71 +84,9 @@ class workforce_system final : public engine::ode_system {
       }
       population_.push_back(std::move(pc));
     }
-    for (const auto& b : m.blocks()) {
-      const double years = p[b.p_training_years];
-      const double completion = p[b.p_completion];
-      cc_rates r{};
-      r.country = b.country;
-      r.stages = b.stages;
-      r.drain = b.stages / years;
-      r.completion = completion;
-      r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
-      r.entry = p[b.p_entry_rate];
-      r.exit = p[b.p_exit_rate];
-      r.retirement = b.aged ? 0.0 : p[b.p_retirement_rate];  // with bands: ageing out (eq. F2)
-      r.attrition = r.exit + r.retirement;
-      r.seats0 = p[b.p_seats];
-      r.fill = p[b.p_fill];
-      r.seat_growth = p[b.p_seat_growth];
-      r.need_per_person = p[b.p_need_density] / 1e4;
-      r.beta = p[b.p_demand_elasticity];
-      r.ratio0 = 1;
-      r.salary = p[b.p_salary];
-      r.training_years = years;
-      r.cost_per_student_year = p[b.p_cost_per_student_year];
-      r.cost_per_graduate = r.cost_per_student_year * years / completion;
-      r.practising_share = p[b.p_practising_share];
-      r.abroad_registered_share = p[b.p_abroad_registered_share];
-      r.has_posts = b.has_posts;
-      if (b.has_posts) {
-        r.posts0 = p[b.p_posts];
-        r.post_growth = p[b.p_post_growth];
-        r.hire_rate = 1 / p[b.p_hire_years];
-        r.unemployed_exit = p[b.p_unemployed_exit_rate];
-        r.unemployed_emigration = p[b.p_unemployed_emigration_factor];
-      }
-      rates_.push_back(r);
-      band_at_.push_back(band_exit_.size());
-      if (b.aged)
-        for (std::size_t k = 0; k < b.bands; ++k) {
-          band_exit_.push_back(p[b.p_band_exit[k]]);
-          band_ageing_.push_back(1 / b.band_widths[k]);
-          band_entry_.push_back(p[b.p_entry_shares[k]]);
-          band_factor_.push_back(p[b.p_emigration_factors[k]]);
-        }
-      if (b.aged) {  // entry shares changed by a Monte Carlo draw still add to 1
-        double total = 0;
-        for (std::size_t k = 0; k < b.bands; ++k) total += band_entry_[band_at_.back() + k];
-        for (std::size_t k = 0; k < b.bands; ++k) band_entry_[band_at_.back() + k] /= total;
-      }
-    }
+    read_block_rates(p);
+    read_corridor_rates(p);
     const std::size_t nb = m.blocks().size(), ne = m.corridors().size();
-    for (const auto& k : m.corridors()) {
-      const bool row = k.to_rest_of_world();
-      const double own_retirement = row && k.bands == 1 ? p[k.p_retirement_rate] : 0.0;
-      corridor_rates_.push_back(
-          {p[k.p_emigration_rate], p[k.p_return_rate],
-           row ? p[k.p_exit_rate] + own_retirement : rates_[k.destination].attrition,
-           p[k.p_active_recruitment_share], row ? nb : k.destination, row ? p[k.p_exit_rate] : 0.0,
-           own_retirement});
-      // Migrants' exit rates by band (eq. F6): the destination's, or a rest-of-world corridor's.
-      migrant_band_at_.push_back(migrant_band_exit_.size());
-      if (k.bands > 1 || m.blocks()[k.origin].aged)
-        for (std::size_t b = 0; b < k.bands; ++b)
-          migrant_band_exit_.push_back(row ? p[k.p_band_exit[b]]
-                                           : band_exit_[band_at_[k.destination] + b]);
-    }
-    emigration_base_.resize(ne);
     read_levers(p);
     for (const auto& s : m.series_inputs()) inputs_.emplace_back(s.points, s.step, p);
     input_pieces_.resize(inputs_.size());
@@ -199,6 +137,79 @@ class workforce_system final : public engine::ode_system {
   }
 
   std::size_t dimension() const override { return m_.layout().size(); }
+
+  /// The rates of every (country, cadre) for this run (cc_rates), and those of its age bands.
+  void read_block_rates(std::span<const double> p) {
+    for (const auto& b : m_.blocks()) {
+      const double years = p[b.p_training_years];
+      const double completion = p[b.p_completion];
+      cc_rates r{};
+      r.country = b.country;
+      r.stages = b.stages;
+      r.drain = b.stages / years;
+      r.completion = completion;
+      r.dropout_share = 1.0 - std::pow(completion, 1.0 / b.stages);
+      r.entry = p[b.p_entry_rate];
+      r.exit = p[b.p_exit_rate];
+      r.retirement = b.aged ? 0.0 : p[b.p_retirement_rate];  // with bands: ageing out (eq. F2)
+      r.attrition = r.exit + r.retirement;
+      r.seats0 = p[b.p_seats];
+      r.fill = p[b.p_fill];
+      r.seat_growth = p[b.p_seat_growth];
+      r.need_per_person = p[b.p_need_density] / 1e4;
+      r.beta = p[b.p_demand_elasticity];
+      r.ratio0 = 1;
+      r.salary = p[b.p_salary];
+      r.training_years = years;
+      r.cost_per_student_year = p[b.p_cost_per_student_year];
+      r.cost_per_graduate = r.cost_per_student_year * years / completion;
+      r.practising_share = p[b.p_practising_share];
+      r.abroad_registered_share = p[b.p_abroad_registered_share];
+      r.has_posts = b.has_posts;
+      if (b.has_posts) {
+        r.posts0 = p[b.p_posts];
+        r.post_growth = p[b.p_post_growth];
+        r.hire_rate = 1 / p[b.p_hire_years];
+        r.unemployed_exit = p[b.p_unemployed_exit_rate];
+        r.unemployed_emigration = p[b.p_unemployed_emigration_factor];
+      }
+      rates_.push_back(r);
+      band_at_.push_back(band_exit_.size());
+      if (b.aged)
+        for (std::size_t k = 0; k < b.bands; ++k) {
+          band_exit_.push_back(p[b.p_band_exit[k]]);
+          band_ageing_.push_back(1 / b.band_widths[k]);
+          band_entry_.push_back(p[b.p_entry_shares[k]]);
+          band_factor_.push_back(p[b.p_emigration_factors[k]]);
+        }
+      if (b.aged) {  // entry shares changed by a Monte Carlo draw still add to 1
+        double total = 0;
+        for (std::size_t k = 0; k < b.bands; ++k) total += band_entry_[band_at_.back() + k];
+        for (std::size_t k = 0; k < b.bands; ++k) band_entry_[band_at_.back() + k] /= total;
+      }
+    }
+  }
+
+  /// The rates of every corridor for this run, and its migrants' exit rates by band.
+  void read_corridor_rates(std::span<const double> p) {
+    const std::size_t nb = m_.blocks().size();
+    for (const auto& k : m_.corridors()) {
+      const bool row = k.to_rest_of_world();
+      const double own_retirement = row && k.bands == 1 ? p[k.p_retirement_rate] : 0.0;
+      corridor_rates_.push_back(
+          {p[k.p_emigration_rate], p[k.p_return_rate],
+           row ? p[k.p_exit_rate] + own_retirement : rates_[k.destination].attrition,
+           p[k.p_active_recruitment_share], row ? nb : k.destination, row ? p[k.p_exit_rate] : 0.0,
+           own_retirement});
+      // Migrants' exit rates by band (eq. F6): the destination's, or a rest-of-world corridor's.
+      migrant_band_at_.push_back(migrant_band_exit_.size());
+      if (k.bands > 1 || m_.blocks()[k.origin].aged)
+        for (std::size_t b = 0; b < k.bands; ++b)
+          migrant_band_exit_.push_back(row ? p[k.p_band_exit[b]]
+                                           : band_exit_[band_at_[k.destination] + b]);
+    }
+    emigration_base_.resize(m_.corridors().size());
+  }
 
   void enter_segment(double a, double b) override {
     const double mid = 0.5 * (a + b);
@@ -366,9 +377,7 @@ class workforce_system final : public engine::ode_system {
   /// Funded posts of a block with posts at t (eq. E1), from the inputs last set, plus those the
   /// hiring levers add (as last set by levers_at).
   double posts(std::size_t block, double t) const {
-    const auto& r = rates_[block];
-    const double added = m_.levers().empty() ? 0.0 : posts_added_[block];
-    return r.posts0 * std::exp(r.post_growth * (t - t0_)) + added;
+    return m_.levers().empty() ? funded_posts<false>(block, t) : funded_posts<true>(block, t);
   }
 
   /// Why stock `i` falls at (x, t), for messages: the policy term that adds most to its outflow
@@ -516,18 +525,11 @@ class workforce_system final : public engine::ode_system {
       } else {
         // Entrants wait in U until hired into a vacancy (eq. E2-E4).
         const double unemployed = x[b.unemployed];
-        const double posts =
-            r.posts0 * std::exp(r.post_growth * (t - t0_)) + (levers ? posts_added_[i] : 0.0);
-        const double vacancies = std::max(0.0, posts - supply_[i]);
-        const double hires = std::min(unemployed, vacancies) * r.hire_rate;
+        const double hires = hiring<levers>(i, unemployed, t, dxdt);
         const double exits = r.unemployed_exit * unemployed;
         dxdt[b.workforce] = hires - attrition;
         dxdt[b.unemployed] = r.entry * graduates - hires - exits;
-        dxdt[b.labour_accumulators + acc_hires] = hires;
         dxdt[b.labour_accumulators + acc_unemployed_exits] = exits;
-        // Added posts are paid in the share of all posts that is filled (eq. E7).
-        dxdt[b.labour_accumulators + acc_hiring_cost] =
-            levers && posts > 0 ? hiring_cost_[i] * std::min(1.0, supply_[i] / posts) : 0.0;
       }
       double* acc = &dxdt[b.accumulators];
       acc[acc_intake] = intake;
@@ -568,6 +570,28 @@ class workforce_system final : public engine::ode_system {
     }
   }
 
+  /// Funded posts of block i with posts at t (eq. E1), with those the hiring levers add.
+  template <bool levers>
+  double funded_posts(std::size_t i, double t) const {
+    const auto& r = rates_[i];
+    return r.posts0 * std::exp(r.post_growth * (t - t0_)) + (levers ? posts_added_[i] : 0.0);
+  }
+
+  /// Hiring from `unemployed` into the vacancies of block i (eq. E2-E3), and the rates of its
+  /// hires and hiring-cost accumulators: added posts are paid in the share of all posts that
+  /// is filled (eq. E7). Returns the hires.
+  template <bool levers>
+  double hiring(std::size_t i, double unemployed, double t, std::span<double> dxdt) const {
+    const double posts = funded_posts<levers>(i, t);
+    const double vacancies = std::max(0.0, posts - supply_[i]);
+    const double hires = std::min(unemployed, vacancies) * rates_[i].hire_rate;
+    double* lacc = &dxdt[m_.blocks()[i].labour_accumulators];
+    lacc[acc_hires] = hires;
+    lacc[acc_hiring_cost] =
+        levers && posts > 0 ? hiring_cost_[i] * std::min(1.0, supply_[i] / posts) : 0.0;
+    return hires;
+  }
+
   /// The rates of corridor e's accumulators (section 9).
   template <bool levers>
   void corridor_accumulators(std::size_t e, std::span<double> dxdt, double flow, double returns,
@@ -596,15 +620,8 @@ class workforce_system final : public engine::ode_system {
     double hire_share = 0, unemployed_total = 0;  // hires per unemployed worker (eq. E3, F3)
     if (r.has_posts) {
       for (std::size_t k = 0; k < n; ++k) unemployed_total += x[b.unemployed + k];
-      const double posts =
-          r.posts0 * std::exp(r.post_growth * (t - t0_)) + (levers ? posts_added_[i] : 0.0);
-      const double vacancies = std::max(0.0, posts - supply_[i]);
-      const double hires = std::min(unemployed_total, vacancies) * r.hire_rate;
+      const double hires = hiring<levers>(i, unemployed_total, t, dxdt);
       hire_share = unemployed_total > 0 ? hires / unemployed_total : 0.0;
-      double* lacc = &dxdt[b.labour_accumulators];
-      lacc[acc_hires] = hires;
-      lacc[acc_hiring_cost] =
-          levers && posts > 0 ? hiring_cost_[i] * std::min(1.0, supply_[i] / posts) : 0.0;
     }
     workers = attrition = 0;
     double into_w = 0, into_u = 0, unemployed_exits = 0;  // aged in from the band below
@@ -996,6 +1013,9 @@ void fill_ages(const compiled_model& m, std::span<const double> x, std::span<dou
   }
 }
 
+void fill_all_cadres(const compiled_model& m, const workforce_system& sys, double t, bool flows,
+                     std::span<double> ind);
+
 /// Fills one output row of both tables from the states at t (x) and t - 1 (prev, or empty at
 /// the start year, where yearly flows are not defined).
 void fill_row(const compiled_model& m, const workforce_system& sys, double t,
@@ -1087,7 +1107,14 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     if (flows) v[i_net_migration] += v[i_immigration] + v[i_returns] - v[i_emigration];
   }
   fill_registered(m, sys, ind);
-  // Cadre `all`: by the registry's rule (summed_over_cadres), and the three set here.
+  fill_all_cadres(m, sys, t, flows, ind);
+}
+
+/// The cadre-`all` rows of the dense buffer from its cadre rows (filled before): by the
+/// registry's rule (summed_over_cadres), and the population, densities and unemployment rate.
+void fill_all_cadres(const compiled_model& m, const workforce_system& sys, double t, bool flows,
+                     std::span<double> ind) {
+  const auto& blocks = m.blocks();
   for (std::size_t c = 0; c < m.countries().size(); ++c) {
     const auto& cb = m.countries()[c];
     double* all = &ind[cb.dense_all];
@@ -1264,6 +1291,34 @@ void check_row(const compiled_model& m, double t, bool start, std::span<const do
   }
 }
 
+/// Every table of a run, one row per whole year, from the states kept at each (snapshots[y] at
+/// the start year + y).
+engine::run_result result_tables(const compiled_model& m, const workforce_system& sys,
+                                 const std::vector<std::vector<double>>& snapshots) {
+  engine::run_result out;
+  const double t0 = m.start_time();
+  // Each table is allocated once, whole (rows are filled in place): growing it year by year
+  // would copy it again and again.
+  const std::size_t rows = snapshots.size();
+  for (const auto& schema : m.schemas())
+    out.tables.push_back({schema, std::vector<double>(rows * schema->size())});
+  out.times.reserve(rows);
+  std::vector<double> dense(m.dense_size());  // every indicator of every row, then gathered
+  const auto& gather = m.dense_of_series();
+  for (std::size_t row = 0; row < rows; ++row) {
+    const double t = t0 + static_cast<double>(row);
+    out.times.push_back(t);
+    const std::span<const double> prev =
+        row == 0 ? std::span<const double>() : std::span<const double>(snapshots[row - 1]);
+    fill_row(m, sys, t, snapshots[row], prev, dense, out.tables[1].row(row));
+    const auto indicators = out.tables[0].row(row);
+    for (std::size_t k = 0; k < gather.size(); ++k) indicators[k] = dense[gather[k]];
+    check_row(m, t, row == 0, out.tables[0].row(row), out.tables[1].row(row));
+    if (m.has_ages()) fill_ages(m, snapshots[row], out.tables[2].row(row));
+  }
+  return out;
+}
+
 }  // namespace
 
 run_system make_run_system(const compiled_model& m, std::span<const double> params) {
@@ -1356,25 +1411,7 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
         std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
   }
 
-  // Each table is allocated once, whole (rows are filled in place): growing it year by year
-  // would copy it again and again.
-  const auto rows = static_cast<std::size_t>(years) + 1;
-  for (const auto& schema : m.schemas())
-    out.result.tables.push_back({schema, std::vector<double>(rows * schema->size())});
-  out.result.times.reserve(rows);
-  std::vector<double> dense(m.dense_size());  // every indicator of every row, then gathered
-  const auto& gather = m.dense_of_series();
-  for (int y = 0; y <= years; ++y) {
-    out.result.times.push_back(t0 + y);
-    const std::size_t row = out.result.times.size() - 1;
-    const std::span<const double> prev =
-        y == 0 ? std::span<const double>() : std::span<const double>(snapshots[y - 1]);
-    fill_row(m, sys, t0 + y, snapshots[y], prev, dense, out.result.tables[1].row(row));
-    const auto indicators = out.result.tables[0].row(row);
-    for (std::size_t k = 0; k < gather.size(); ++k) indicators[k] = dense[gather[k]];
-    check_row(m, t0 + y, y == 0, out.result.tables[0].row(row), out.result.tables[1].row(row));
-    if (m.has_ages()) fill_ages(m, snapshots[y], out.result.tables[2].row(row));
-  }
+  out.result = result_tables(m, sys, snapshots);
   // A quota or cap that never lowered a flow did nothing in this run: the commands note it.
   out.stats.idle_limits = sys.idle_limits();
   return out;
