@@ -25,10 +25,6 @@ std::string number(double x) {
   return std::isnan(x) ? std::string() : fmt::format("{}", x);
 }
 
-std::string concept_of(const model::calibration_point& p) {
-  return p.registered ? "registered" : "practising";
-}
-
 std::string flag_of(const engine::fit_result& f, std::size_t i) {
   if (!f.identified[i]) return "not identified";
   if (f.at_bound[i]) return "on a bound";
@@ -80,14 +76,14 @@ calibrate_results calibrate_study::execute() const {
   const auto& m = *model_;
   const auto& c = scenario_->calibration;
   const auto& problem = problem_;
-  // Residuals of the fit years: log(model / observed), every run from the scenario's own
-  // parameter vector with the fitted values in place.
+  // Residuals of the fit years: weight * log(model / observed), every run from the scenario's
+  // own parameter vector with the fitted values in place.
   const auto residuals = [&](std::span<const double> theta, std::span<double> out) {
     std::vector<double> values;
     if (!model::model_values(m, problem, model::with_estimates(m, problem, theta), values))
       return false;
     for (std::size_t i = 0; i < problem.fit_points; ++i)
-      out[i] = std::log(values[i] / problem.points[i].observed);
+      out[i] = model::residual(problem.points[i], values[i]);
     return true;
   };
   engine::fit_settings settings;
@@ -96,7 +92,8 @@ calibrate_results calibrate_study::execute() const {
   settings.max_iterations = c.max_iterations;
   settings.threads = options_.threads;
   calibrate_results r;
-  r.fit_ = engine::least_squares_fit(problem.parameters, problem.fit_points, residuals, settings);
+  r.fit_ = engine::least_squares_fit(problem.parameters, problem.fit_points, residuals, settings,
+                                     problem.scaled);
   r.scenario_ = scenario_;
   r.model_ = model_;
   r.problem_ = problem;
@@ -131,10 +128,11 @@ std::string calibrate_results::fit_csv() const {
   const auto name = out::csv_field(scenario_->name);
   for (std::size_t i = 0; i < problem_.points.size(); ++i) {
     const auto& p = problem_.points[i];
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.cadre,
-                       concept_of(p), p.year, p.fitted ? "fit" : "holdout", number(p.observed),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.destination,
+                       p.cadre, p.measure, p.year, p.fitted ? "fit" : "holdout", number(p.observed),
                        number(start_values_[i]), number(fitted_values_[i]),
-                       number(std::log(fitted_values_[i] / p.observed)), out::csv_field(p.note));
+                       number(model::residual(p, fitted_values_[i])), number(p.weight),
+                       out::csv_field(p.note));
   }
   return out;
 }
@@ -170,9 +168,9 @@ std::string calibrate_results::holdout_csv() const {
   const auto name = out::csv_field(scenario_->name);
   for (const auto& h : holdout_) {
     const auto& p = problem_.points[h.point];
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.cadre,
-                       concept_of(p), p.year, h.horizon, number(p.observed), number(h.fitted),
-                       number(h.persistence), number(h.trend),
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country,
+                       p.destination, p.cadre, p.measure, p.year, h.horizon, number(p.observed),
+                       number(h.fitted), number(h.persistence), number(h.trend),
                        number(percent_error(h.fitted, p.observed)),
                        number(percent_error(h.persistence, p.observed)),
                        number(percent_error(h.trend, p.observed)));

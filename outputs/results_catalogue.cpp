@@ -150,7 +150,7 @@ void add_backcast_files(std::vector<result_file>& c) {
 }
 
 void add_calibrate_files(std::vector<result_file>& c) {
-  const std::vector<std::string_view> series{"country", "cadre", "concept"};
+  const std::vector<std::string_view> series{"country", "destination", "cadre", "measure"};
   c.push_back({"fit.csv",
                file_format::csv,
                csv_shape::fit,
@@ -160,8 +160,10 @@ void add_calibrate_files(std::vector<result_file>& c) {
                {{"calibrate", always,
                  "every observed value of the fit and hold-out years (`set`: `fit` or "
                  "`holdout`), the model's value before the fit (`start`) and after it "
-                 "(`fitted`), and log(fitted / observed); `concept` says whether the value "
-                 "counts practising workers (compared with supply) or the register"}}});
+                 "(`fitted`), the residual weight * log(fitted / observed) and the series' "
+                 "weight (1 / se where it gives a standard error); `measure` says what the value "
+                 "counts: `practising` workers (compared with supply), `registered` ones, or a "
+                 "corridor's (`destination` given) `emigration`, `returns` or `migrant_stock`"}}});
   c.push_back({"parameters.csv",
                file_format::csv,
                csv_shape::estimates,
@@ -247,7 +249,9 @@ const csv_columns& columns_of(csv_shape shape) {
                                         ""};
   static const csv_columns samples{{"run"}, {}, "<sampled dimension>..."};
   static const csv_columns fit{
-      {"scenario"}, {"year", "set", "observed", "start", "fitted", "log_residual", "note"}, ""};
+      {"scenario"},
+      {"year", "set", "observed", "start", "fitted", "residual", "weight", "note"},
+      ""};
   static const csv_columns estimates{
       {}, {"start", "estimate", "min", "max", "prior", "standard_error", "flag"}, ""};
   static const csv_columns correlations{{}, {"correlation"}, ""};

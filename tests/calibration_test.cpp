@@ -15,6 +15,7 @@
 #include "engine/distributions.hpp"
 #include "engine/random.hpp"
 #include "models/workforce/calibration.hpp"
+#include "models/workforce/indicators.hpp"
 #include "support.hpp"
 
 using namespace hwf;
@@ -139,8 +140,10 @@ std::filesystem::path calibration_scenario(const std::string& folder, const std:
 }
 
 /// Supply of the analytic model with exit_rate `exit`, from 2021 to 2035, each value times
-/// exp(noise * z) with z standard normal (Philox stream `replicate`).
-std::string observed_supply(double exit, double noise = 0, std::uint64_t replicate = 0) {
+/// exp(noise * z) with z standard normal (Philox stream `replicate`); `settings` (e.g.
+/// "se: 0.02") gives the series its settings, the years then under `values`.
+std::string observed_supply(double exit, double noise = 0, std::uint64_t replicate = 0,
+                            const std::string& settings = "") {
   const auto dir = test::scratch_folder("calibration_truth");
   test::write_file(dir, "model.yaml", test::analytic_model_yaml());
   const auto path = test::write_file(
@@ -154,12 +157,14 @@ std::string observed_supply(double exit, double noise = 0, std::uint64_t replica
   const auto run = model::simulate(m, m.default_parameters());
   const auto normal = engine::distribution::normal(0, 1);
   std::string out = "observed: truth\nseries:\n  AAA:\n    nurses:\n";
+  const std::string indent = settings.empty() ? "      " : "        ";
+  if (!settings.empty()) out += "      " + settings + "\n      values:\n";
   for (int year = 2021; year <= 2035; ++year) {
     const double z = normal.quantile(engine::uniform01(99, engine::rng_stream::sample, 0, replicate,
                                                        static_cast<std::uint64_t>(year)));
     const double v =
         test::indicator(m, run, static_cast<std::size_t>(year - 2020), "AAA", "nurses", "supply");
-    out += fmt::format("      {}: {}\n", year, v * std::exp(noise * z));
+    out += fmt::format("{}{}: {}\n", indent, year, v * std::exp(noise * z));
   }
   return out;
 }
@@ -273,8 +278,13 @@ TEST_CASE("the naive forecasts of the hold-out years, by hand", "[model][calibra
   for (const auto& [year, value, fitted] : {std::tuple{2020, 100.0, true},
                                             {2021, 110.0, true},
                                             {2022, 130.0, true},
-                                            {2024, 140.0, false}})
-    p.points.push_back({"AAA", "nurses", false, year, value, fitted, 0, 0, ""});
+                                            {2024, 140.0, false}}) {
+    model::calibration_point point;
+    point.year = year;
+    point.observed = value;
+    point.fitted = fitted;
+    p.points.push_back(point);
+  }
   p.fit_points = 3;
   const std::vector<double> fitted{0, 0, 0, 150};
   const auto rows = model::holdout_rows(p, fitted);
@@ -300,4 +310,72 @@ TEST_CASE("observed series the model cannot compare are refused", "[model][calib
              Catch::Contains("'nurse' is not a cadre of the model"));
   CHECK_THAT(error("observed: x\nseries:\n  AAA:\n    nurses: {2019: 1000}\n"),
              Catch::Contains("no observed value of"));
+}
+
+TEST_CASE("a series' standard error weighs its residuals and fixes the scale of the covariance",
+          "[model][calibration]") {
+  // The same noisy series, unweighted and with se 0.02: the same estimate (every residual is
+  // scaled alike); the first's standard error uses the residual scale s, the second's the
+  // given 0.02, so they differ by the factor 0.02 / s.
+  const auto plain =
+      calibrate(calibration_scenario("calibration_se_plain", observed_supply(0.04, 0.02, 7)));
+  const auto weighed = calibrate(
+      calibration_scenario("calibration_se_given", observed_supply(0.04, 0.02, 7, "se: 0.02")));
+  REQUIRE(plain.converged());
+  REQUIRE(weighed.converged());
+  CHECK_FALSE(plain.problem().scaled);
+  CHECK(weighed.problem().scaled);
+  CHECK(weighed.problem().points[0].weight == 50);
+  CHECK(weighed.fit().estimate[0] == Approx(plain.fit().estimate[0]).epsilon(1e-7));
+  CHECK(weighed.fit().scale == 1);
+  REQUIRE(plain.fit().scale > 0);
+  CHECK(weighed.fit().standard_error(0) ==
+        Approx(plain.fit().standard_error(0) * 0.02 / plain.fit().scale).epsilon(1e-4));
+  // fit.csv's residual is weight * log(fitted / observed), with the weight beside it.
+  const auto& p = weighed.problem().points[0];
+  const double r = 50 * std::log(weighed.fitted_values()[0] / p.observed);
+  CHECK_THAT(weighed.fit_csv(),
+             Catch::Contains(fmt::format(",AAA,,nurses,practising,2021,fit,{},", p.observed)));
+  CHECK_THAT(weighed.fit_csv(), Catch::Contains(fmt::format(",{},50,\n", r)));
+}
+
+TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joiners",
+          "[model][calibration][analytic]") {
+  // The teaching model's Ghana-UK nurses with emigration_rate 0.02: its emigration flow over
+  // 2021-2030 is the observed series; the scenario starts from the model's 0.0125.
+  const auto dir = test::scratch_folder("calibration_corridor");
+  const auto model = test::source_path("models/teaching/two-countries.yaml").generic_string();
+  const auto head = fmt::format(
+      "model: \"{}\"\nhorizon: {{start: 2020, end: 2030}}\nsolver: {{method: rk4, step: 1/12}}\n",
+      model);
+  const auto truth_path = test::write_file(
+      dir, "truth.yaml",
+      "scenario: truth\n" + head + "set: {corridors.GHA-GBR.nurses.emigration_rate: 0.02}\n");
+  const auto truth = model::load_scenario(truth_path);
+  const model::compiled_model m(truth);
+  const auto run = model::simulate(m, m.default_parameters());
+  const auto series =
+      m.corridors()[0].series + engine::position_of(model::corridor_indicator_table, "emigration");
+  REQUIRE(m.corridor_set().labels()[0] == "GHA-GBR,nurses");
+  std::string observed =
+      "observed: joiners\ncorridors:\n  GHA-GBR:\n    nurses:\n      measure: emigration\n"
+      "      values:\n";
+  for (int year = 2021; year <= 2030; ++year)
+    observed +=
+        fmt::format("        {}: {}\n", year,
+                    run.result.tables[1].row(static_cast<std::size_t>(year - 2020))[series]);
+  test::write_file(dir, "observed.yaml", observed);
+  const auto scenario = test::write_file(
+      dir, "s.yaml",
+      "scenario: fit\n" + head +
+          "calibration:\n  observed: observed.yaml\n  fit: {from: 2021, to: 2027}\n"
+          "  holdout: {from: 2028, to: 2030}\n  seed: 5\n  starts: 2\n  parameters:\n"
+          "    corridors.GHA-GBR.nurses.emigration_rate: {min: 0.001, max: 0.1}\n");
+  const auto r = calibrate(scenario);
+  REQUIRE(r.converged());
+  CHECK(r.fit().estimate[0] == Approx(0.02).epsilon(1e-6));
+  CHECK(r.problem().fit_points == 7);
+  CHECK(r.problem().points[0].table == 1);
+  CHECK_THAT(r.fit_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2021,fit,"));
+  CHECK_THAT(r.holdout_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2030,3,"));
 }

@@ -27,11 +27,16 @@ std::vector<std::string> expectations(const std::filesystem::path& p) {
   return out;
 }
 
+/// An observed_*.yaml file is read against the model of tests/data/good/scenario.yaml.
 std::string load_error(const std::filesystem::path& p) {
   try {
-    if (p.filename().string().rfind("scenario_", 0) == 0)
+    if (p.filename().string().rfind("scenario_", 0) == 0) {
       model::load_scenario(p);
-    else
+    } else if (p.filename().string().rfind("observed_", 0) == 0) {
+      const model::compiled_model m(
+          model::load_scenario(test::source_path("tests/data/good/scenario.yaml")));
+      model::load_observed(p, m);
+    } else
       model::load_model(p, p.generic_string());
   } catch (const engine::input_error& e) {
     return e.what();

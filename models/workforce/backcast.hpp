@@ -11,7 +11,8 @@
 
 namespace hwf::model {
 
-/// Observed series: country -> cadre -> year -> persons (with an optional note per value).
+/// Observed series (docs/yaml-reference.md, "Observed data"): a country's count of a cadre, or a
+/// corridor's yearly flow or migrant stock, year by year with an optional note per value.
 struct observed_point {
   int year;
   double value;
@@ -20,8 +21,18 @@ struct observed_point {
   bool registered = false;  ///< a register count (`concept: registered`), else practising
 };
 struct observed_series {
-  std::string country, cadre;
+  std::string country, cadre;  ///< for a corridor's series, `country` is its origin
+  std::string destination;     ///< a corridor's destination; empty for a country's series
+  /// A corridor's series: the corridors-table indicator it is compared with (`emigration`,
+  /// `returns` or `migrant_stock`); empty for a country's series (each point's `registered`).
+  std::string measure;
+  /// How much each of its residuals counts in a calibration: `weight`, or 1 / `se` (the
+  /// standard error of log(observed)); 1 when neither is given.
+  double weight = 1;
+  bool has_se = false;  ///< the weight is 1 / se: the residuals are in standard errors
   std::vector<observed_point> points;
+
+  bool corridor() const noexcept { return !destination.empty(); }
 };
 struct observed_data {
   std::string name, description, source;
@@ -33,9 +44,9 @@ struct observed_data {
 /// cadres against the compiled model. Throws engine::input_error listing every problem.
 observed_data load_observed(const std::filesystem::path& path, const compiled_model& m);
 
-/// Projected supply (and density) against every observed point within the run's horizon, in
-/// the order of the observed file; a registered point is compared with `registered` instead of
-/// supply (docs/model.md, 15.3).
+/// Projected supply (and density) against every observed point of a country within the run's
+/// horizon, in the order of the observed file (corridor series serve calibration only); a
+/// registered point is compared with `registered` instead of supply (docs/model.md, 15.3).
 std::vector<engine::observation_match> match_observations(const compiled_model& m,
                                                           const run_output& run,
                                                           const observed_data& observed);

@@ -235,20 +235,29 @@ calibration_problem make_problem(const scenario_description& sd, const compiled_
   constexpr std::size_t supply = indicator_position(country_indicator_table, "supply");
   constexpr std::size_t registered = indicator_position(country_indicator_table, "registered");
   std::vector<calibration_point> fitted, held;
-  std::map<std::tuple<std::string, std::string, bool>, std::size_t> groups;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::size_t> groups;
+  const auto& corridor_labels = m.corridor_set().labels();
   for (const auto& s : out.observed.series) {
-    std::optional<std::size_t> block;
-    for (std::size_t bi = 0; bi < m.blocks().size(); ++bi) {
-      const auto& b = m.blocks()[bi];
-      if (m.countries()[b.country].iso3 == s.country && m.cadre_ids()[b.cadre] == s.cadre)
-        block = bi;
+    // Where the model keeps its values: a block of the indicators table, or a corridor.
+    std::optional<std::size_t> block, corridor;
+    if (s.corridor()) {
+      const auto label = s.country + "-" + s.destination + "," + s.cadre;
+      const auto it = std::find(corridor_labels.begin(), corridor_labels.end(), label);
+      if (it != corridor_labels.end())
+        corridor = static_cast<std::size_t>(it - corridor_labels.begin());
+    } else {
+      for (std::size_t bi = 0; bi < m.blocks().size(); ++bi) {
+        const auto& b = m.blocks()[bi];
+        if (m.countries()[b.country].iso3 == s.country && m.cadre_ids()[b.cadre] == s.cadre)
+          block = bi;
+      }
     }
     for (const auto& p : s.points) {
       const bool in_fit = p.year >= c.fit_from && p.year <= c.fit_to;
       const bool in_holdout =
           c.holdout && p.year >= c.holdout->first && p.year <= c.holdout->second;
       if (!in_fit && !in_holdout) continue;
-      if (!block)
+      if (!block && !corridor)
         throw engine::input_error({{p.where,
                                     "",
                                     fmt::format("{} has no {} in the model, so nothing to compare "
@@ -264,17 +273,28 @@ calibration_problem make_problem(const scenario_description& sd, const compiled_
               fmt::format("an observed value of {} cannot be fitted", p.value),
               {"the fit compares log(model / observed): observed values must be above 0"},
               ""}});
-      calibration_point point{s.country,
-                              s.cadre,
-                              p.registered,
-                              p.year,
-                              p.value,
-                              in_fit,
-                              m.block_series(*block, p.registered ? registered : supply),
-                              0,
-                              p.note};
+      calibration_point point;
+      point.country = s.country;
+      point.destination = s.destination;
+      point.cadre = s.cadre;
+      point.measure = s.corridor() ? s.measure : p.registered ? "registered" : "practising";
+      point.year = p.year;
+      point.observed = p.value;
+      point.weight = s.weight;
+      point.has_se = s.has_se;
+      point.fitted = in_fit;
+      point.note = p.note;
+      if (corridor) {
+        point.table = 1;
+        point.series = m.corridors()[*corridor].series +
+                       engine::position_of(corridor_indicator_table, point.measure);
+      } else {
+        point.series = m.block_series(*block, p.registered ? registered : supply);
+      }
       point.group =
-          groups.emplace(std::tuple{s.country, s.cadre, p.registered}, groups.size()).first->second;
+          groups
+              .emplace(std::tuple{s.country, s.destination, s.cadre, point.measure}, groups.size())
+              .first->second;
       (in_fit ? fitted : held).push_back(std::move(point));
     }
   }
@@ -287,6 +307,8 @@ calibration_problem make_problem(const scenario_description& sd, const compiled_
                                 {"choose fit years that the observed series cover"},
                                 ""}});
   out.fit_points = fitted.size();
+  out.scaled = std::all_of(fitted.begin(), fitted.end(),
+                           [](const calibration_point& p) { return p.has_se; });
   out.points = std::move(fitted);
   out.points.insert(out.points.end(), held.begin(), held.end());
   return out;
@@ -299,6 +321,10 @@ std::vector<double> with_estimates(const compiled_model& m, const calibration_pr
   return params;
 }
 
+double residual(const calibration_point& p, double model_value) {
+  return p.weight * std::log(model_value / p.observed);
+}
+
 bool model_values(const compiled_model& m, const calibration_problem& problem,
                   std::span<const double> params, std::vector<double>& values) {
   run_output run;
@@ -308,9 +334,9 @@ bool model_values(const compiled_model& m, const calibration_problem& problem,
     return false;
   }
   values.resize(problem.points.size());
-  const auto& table = run.result.tables[0];
   for (std::size_t i = 0; i < problem.points.size(); ++i) {
     const auto& p = problem.points[i];
+    const auto& table = run.result.tables[p.table];
     values[i] = table.row(static_cast<std::size_t>(p.year - m.start_time()))[p.series];
   }
   return true;

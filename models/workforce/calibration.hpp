@@ -24,13 +24,18 @@ void read_calibration(const engine::node_ref& n, const std::filesystem::path& fo
 
 /// One observed value the calibration compares with the model.
 struct calibration_point {
-  std::string country, cadre;
-  bool registered = false;  ///< compared with `registered` (else supply)
+  std::string country, destination, cadre;  ///< destination: a corridor's (else empty)
+  /// What it counts: `practising` (compared with supply), `registered`, or a corridor's
+  /// `emigration`, `returns` or `migrant_stock`.
+  std::string measure;
   int year = 0;
   double observed = 0;
+  double weight = 1;       ///< its residual is weight * log(model / observed)
+  bool has_se = false;     ///< the weight is 1 / its standard error
   bool fitted = false;     ///< a fit year (else a hold-out year)
-  std::size_t series = 0;  ///< its place in the indicators table
-  std::size_t group = 0;   ///< its observed series (country, cadre, concept), in file order
+  std::size_t table = 0;   ///< 0: indicators, 1: corridors
+  std::size_t series = 0;  ///< its place in that table
+  std::size_t group = 0;   ///< its observed series (country, destination, cadre, measure)
   std::string note;
 };
 
@@ -41,13 +46,19 @@ struct calibration_problem {
   std::vector<std::size_t> targets;  ///< the parameter index of each fitted parameter
   std::vector<calibration_point> points;
   std::size_t fit_points = 0;  ///< points with `fitted` (they come first)
+  /// Every fitted point has a standard error: the residuals are in standard errors, and the
+  /// covariance is not scaled by the residual variance.
+  bool scaled = false;
   observed_data observed;
 };
 
-/// Builds the problem: loads the observed file against the model (unknown countries and
-/// cadres are errors), keeps the points of the fit and hold-out years, and checks that every
+/// Builds the problem: loads the observed file against the model (unknown countries, cadres and
+/// corridors are errors), keeps the points of the fit and hold-out years, and checks that every
 /// series of the fit has a model value. Throws engine::input_error.
 calibration_problem make_problem(const scenario_description& sd, const compiled_model& m);
+
+/// The residual of a fitted point: weight * log(model / observed).
+double residual(const calibration_point& p, double model_value);
 
 /// The model's value at every point for parameter vector `params`; false when the run fails.
 bool model_values(const compiled_model& m, const calibration_problem& problem,

@@ -41,13 +41,13 @@ check "the estimate is the generating 0.05 ($estimate)" \
 check "fit.csv has the 7 fitted and 3 held-out values" \
   test "$(grep -c ',fit,' "$tmp/out/fit.csv"),$(grep -c ',holdout,' "$tmp/out/fit.csv")" = "7,3"
 check "the hold-out's calibrated errors are below 1e-4 percent" \
-  awk -F, 'NR > 1 { if ($11 > 1e-4 || $11 < -1e-4) bad = 1 } END { exit bad }' "$tmp/out/holdout.csv"
+  awk -F, 'NR > 1 { if ($12 > 1e-4 || $12 < -1e-4) bad = 1 } END { exit bad }' "$tmp/out/holdout.csv"
 check "run.json records the fit" grep -q '"fit: 1 parameters to 7 observed values' "$tmp/out/run.json"
 expect "the calibrated scenario runs" 0 "Scenario fit-calibrated" -- \
   "$hwfsim" run "$tmp/out/calibrated.yaml" -o "$tmp/calibrated-run"
 check "and gives the fitted supply in 2030" test \
   "$(awk -F, '$4 == "nurses" && $3 == "AAA" && $5 == "supply" && $2 == 2030 { print $6 }' "$tmp/calibrated-run/indicators.csv")" = \
-  "$(awk -F, '$5 == 2030 { print $9 }' "$tmp/out/fit.csv")"
+  "$(awk -F, '$6 == 2030 { print $10 }' "$tmp/out/fit.csv")"
 check "hwfsim sources shows the estimate as calibrated" bash -c \
   "'$hwfsim' sources '$tmp/out/calibrated.yaml' | grep 'exit_rate' | grep -q calibrated"
 "$hwfsim" calibrate "$tmp/fit.yaml" --threads 1 -q -o "$tmp/t1" && "$hwfsim" calibrate "$tmp/fit.yaml" --threads 2 -q -o "$tmp/t2"
