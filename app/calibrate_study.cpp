@@ -52,6 +52,30 @@ double median_abs(std::vector<double> xs) {
   return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
+/// The hold-out's median absolute errors (percent): over every value, then by horizon.
+std::vector<out::calibration_summary::horizon_errors> holdout_errors(
+    const model::calibration_problem& problem, const std::vector<model::holdout_row>& rows) {
+  std::vector<out::calibration_summary::horizon_errors> out;
+  if (rows.empty()) return out;
+  std::vector<int> horizons{0};
+  for (const auto& h : rows) horizons.push_back(h.horizon);
+  std::sort(horizons.begin() + 1, horizons.end());
+  horizons.erase(std::unique(horizons.begin() + 1, horizons.end()), horizons.end());
+  for (int horizon : horizons) {
+    std::vector<double> fitted, persistence, trend;
+    for (const auto& h : rows) {
+      if (horizon != 0 && h.horizon != horizon) continue;
+      const double o = problem.points[h.point].observed;
+      fitted.push_back(percent_error(h.fitted, o));
+      persistence.push_back(percent_error(h.persistence, o));
+      trend.push_back(percent_error(h.trend, o));
+    }
+    out.push_back(
+        {horizon, fitted.size(), median_abs(fitted), median_abs(persistence), median_abs(trend)});
+  }
+  return out;
+}
+
 }  // namespace
 
 calibrate_study::calibrate_study(calibrate_options options)
@@ -114,6 +138,24 @@ calibrate_results calibrate_study::execute() const {
   if (c.holdout) r.record_.files.emplace_back("holdout.csv");
   r.record_.files.emplace_back("calibrated.yaml");
   const auto& f = r.fit_;
+  auto& sum = r.summary_;
+  sum.observed_name = problem.observed.name;
+  sum.observed_file = problem.observed.file.display_name;
+  sum.fit_from = c.fit_from;
+  sum.fit_to = c.fit_to;
+  sum.holdout = c.holdout;
+  sum.parameters = problem.parameters.size();
+  sum.observations = problem.fit_points;
+  sum.starts = f.starts.size();
+  sum.best_start = f.best + 1;
+  sum.iterations = static_cast<std::size_t>(std::max(0, f.starts[f.best].iterations));
+  sum.runs = f.evaluations;
+  sum.cost = f.cost;
+  sum.residual_scale = f.scale;
+  sum.scaled = problem.scaled;
+  sum.converged = f.converged;
+  sum.message = f.starts[f.best].message;
+  sum.holdout_errors = holdout_errors(problem, r.holdout_);
   r.record_.notes.push_back(fmt::format(
       "fit: {} parameters to {} observed values, {} starts (best: {}), {} iterations, {} runs, "
       "cost {:.6g}, {}",
@@ -178,6 +220,10 @@ std::string calibrate_results::holdout_csv() const {
   return out;
 }
 
+std::string calibrate_results::run_json() const {
+  return out::calibration_json(summary_, out::to_json(record_));
+}
+
 std::string calibrate_results::calibrated_yaml() const {
   const auto& s = *scenario_;
   const auto& c = s.calibration;
@@ -209,7 +255,7 @@ void calibrate_results::write(results_folder& folder) const {
   folder.write("correlations.csv", correlations_csv());
   if (scenario_->calibration.holdout) folder.write("holdout.csv", holdout_csv());
   folder.write("calibrated.yaml", calibrated_yaml());
-  folder.write("run.json", out::to_json(record_));
+  folder.write("run.json", run_json());
   folder.commit(false);
 }
 
@@ -242,23 +288,18 @@ std::string calibrate_results::text() const {
       f.converged ? "converged" : "NOT converged");
   text += fmt::format("{:<48}{:>12}{:>12}{:>12}  {}\n", "parameter", "start", "estimate",
                       "std. error", "flag");
-  for (std::size_t i = 0; i < problem_.parameters.size(); ++i)
-    text += fmt::format("{:<48}{:>12.4g}{:>12.4g}{:>12.4g}  {}\n", problem_.parameters[i].label,
-                        problem_.parameters[i].start, f.estimate[i], f.standard_error(i),
-                        flag_of(f, i));
-  if (!holdout_.empty()) {
-    std::vector<double> fitted, persistence, trend;
-    for (const auto& h : holdout_) {
-      const double o = problem_.points[h.point].observed;
-      fitted.push_back(percent_error(h.fitted, o));
-      persistence.push_back(percent_error(h.persistence, o));
-      trend.push_back(percent_error(h.trend, o));
-    }
+  for (std::size_t i = 0; i < problem_.parameters.size(); ++i) {
+    const double se = f.standard_error(i);
+    text += fmt::format("{:<48}{:>12.4g}{:>12.4g}{:>12}  {}\n", problem_.parameters[i].label,
+                        problem_.parameters[i].start, f.estimate[i],
+                        std::isnan(se) ? "-" : fmt::format("{:.4g}", se), flag_of(f, i));
+  }
+  if (!summary_.holdout_errors.empty()) {
+    const auto& all = summary_.holdout_errors.front();
     text += fmt::format(
         "\nHold-out {}-{}, {} values, median absolute error: calibrated model {:.1f}%, "
         "persistence {:.1f}%, linear trend {:.1f}%\n",
-        c.holdout->first, c.holdout->second, holdout_.size(), median_abs(fitted),
-        median_abs(persistence), median_abs(trend));
+        c.holdout->first, c.holdout->second, all.values, all.fitted, all.persistence, all.trend);
   }
   std::vector<std::string> files = record_.files;
   files.emplace_back("run.json");

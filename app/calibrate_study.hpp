@@ -46,6 +46,9 @@ class calibrate_results {
   std::string correlations_csv() const;
   std::string holdout_csv() const;
   std::string calibrated_yaml() const;
+  /// run.json: the fit's summary and the calibrated run's record.
+  std::string run_json() const;
+  const out::calibration_summary& summary() const noexcept { return summary_; }
 
  private:
   friend class calibrate_study;
@@ -57,6 +60,7 @@ class calibrate_results {
   std::vector<model::holdout_row> holdout_;
   std::filesystem::path folder_, scenario_path_;
   out::run_record record_;
+  out::calibration_summary summary_;
 };
 
 class calibrate_study {

@@ -1,5 +1,7 @@
 #include "outputs/run_record.hpp"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 namespace hwf::out {
@@ -76,6 +78,37 @@ std::string monte_carlo_json(const std::vector<std::string>& scenarios, const st
                                       {"quantiles", quantile_method},
                                       {"dimensions", dimensions}}},
                                     {"deterministic_runs", runs}};
+  return j.dump(2) + "\n";
+}
+
+std::string calibration_json(const calibration_summary& s, const std::string& record) {
+  using nlohmann::ordered_json;
+  // NaN (a median over no values) is written as null.
+  const auto number = [](double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(); };
+  ordered_json errors = ordered_json::array();
+  for (const auto& e : s.holdout_errors)
+    errors.push_back({{"horizon", e.horizon},
+                      {"values", e.values},
+                      {"fitted", number(e.fitted)},
+                      {"persistence", number(e.persistence)},
+                      {"trend", number(e.trend)}});
+  ordered_json c = {{"observed", {{"name", s.observed_name}, {"file", s.observed_file}}},
+                    {"fit_years", {s.fit_from, s.fit_to}},
+                    {"holdout_years", s.holdout ? ordered_json{s.holdout->first, s.holdout->second}
+                                                : ordered_json()},
+                    {"parameters", s.parameters},
+                    {"observations", s.observations},
+                    {"starts", s.starts},
+                    {"best_start", s.best_start},
+                    {"iterations", s.iterations},
+                    {"runs", s.runs},
+                    {"cost", number(s.cost)},
+                    {"residual_scale", number(s.residual_scale)},
+                    {"standard_errors_given", s.scaled},
+                    {"converged", s.converged},
+                    {"message", s.message},
+                    {"holdout_median_abs_error_percent", errors}};
+  const ordered_json j = {{"calibration", c}, {"calibrated_run", ordered_json::parse(record)}};
   return j.dump(2) + "\n";
 }
 

@@ -3,6 +3,7 @@
 // and what the run reported (wall time, steps, mass-balance residual).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -64,6 +65,31 @@ std::string monte_carlo_json(const std::vector<std::string>& scenarios, const st
                              const std::vector<std::size_t>& skipped_runs,
                              const std::vector<std::string>& dimensions,
                              const std::vector<std::string>& records);
+
+/// What run.json says of a calibration (`hwfsim calibrate`, docs/calibration.md).
+struct calibration_summary {
+  std::string observed_name, observed_file;
+  int fit_from = 0, fit_to = 0;
+  std::optional<std::pair<int, int>> holdout;  ///< hold-out years, inclusive
+  std::size_t parameters = 0, observations = 0, starts = 0, best_start = 0;  ///< best: from 1
+  std::size_t iterations = 0, runs = 0;
+  double cost = 0;
+  double residual_scale = 1;  ///< 1 where every series gave its standard error (`scaled`)
+  bool scaled = false, converged = false;
+  std::string message;  ///< the solver's account of how the best start stopped
+  /// Median absolute error (percent of the observed value) of the hold-out values: over all
+  /// of them (horizon 0), then at each horizon.
+  struct horizon_errors {
+    int horizon = 0;
+    std::size_t values = 0;
+    double fitted = 0, persistence = 0, trend = 0;
+  };
+  std::vector<horizon_errors> holdout_errors;
+};
+
+/// run.json of a calibration: the summary (`calibration`) and the record of the calibrated run
+/// (`calibrated_run`, a to_json() text).
+std::string calibration_json(const calibration_summary& s, const std::string& record);
 
 /// run.json of a comparison: the discount rate, the summary years and every run's record
 /// (`records` are to_json() texts, baseline first).
