@@ -115,6 +115,8 @@ calibrate_results calibrate_study::execute() const {
   settings.seed = c.seed;
   settings.max_iterations = c.max_iterations;
   settings.threads = options_.threads;
+  if (options_.progress) settings.progress = options_.progress(c.starts);
+  settings.cancel = options_.cancel;
   calibrate_results r;
   r.fit_ = engine::least_squares_fit(problem.parameters, problem.fit_points, residuals, settings,
                                      problem.scaled);

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,11 @@ struct calibrate_options {
   bool force = false;
   std::size_t threads = 0;  ///< 0: every core; the results do not depend on it
   reporting report;
+  /// Makes the fit's progress callback for its number of starts (engine::fit_settings::progress);
+  /// none: no progress.
+  std::function<std::function<void(const engine::fit_iteration&)>(std::size_t starts)> progress;
+  /// Set (by a signal handler, say) to stop the fit: nothing is written (engine::fit_cancelled).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class calibrate_results {

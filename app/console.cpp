@@ -74,4 +74,50 @@ std::function<std::function<void(std::size_t)>(std::size_t runs)> console_progre
   };
 }
 
+fit_meter::fit_meter(std::size_t starts)
+    : tty_(::isatty(2) != 0), last_(starts), begun_(starts, false) {}
+
+std::string fit_meter::state() const {
+  std::string out;
+  for (std::size_t k = 0; k < last_.size(); ++k) {
+    if (!begun_[k]) continue;
+    const auto& i = last_[k];
+    out += fmt::format("{}start {}: {} {}, cost {:.5g}", out.empty() ? "" : " | ", k + 1,
+                       i.done ? "done after" : "iteration", i.iteration, i.cost);
+  }
+  const double s = std::chrono::duration<double>(clock_type::now() - start_).count();
+  return fmt::format("fit, {} starts: {} ({:.1f} s)", last_.size(), out, s);
+}
+
+void fit_meter::update(const engine::fit_iteration& i) {
+  const std::lock_guard lock(mutex_);
+  if (i.start >= last_.size()) return;
+  const bool first = std::none_of(begun_.begin(), begun_.end(), [](bool b) { return b; });
+  last_[i.start] = i;
+  begun_[i.start] = true;
+  const auto now = clock_type::now();
+  if (first && !tty_) fmt::print(stderr, "fit: {} starts begun\n", last_.size());
+  if (tty_) {
+    fmt::print(stderr, "\r{}   ", state());
+    if (std::all_of(last_.begin(), last_.end(), [](const auto& x) { return x.done; }))
+      fmt::print(stderr, "\n");
+  } else if (i.done) {
+    fmt::print(stderr, "start {} of {} done: {} iterations, cost {:.6g}, {} ({:.1f} s)\n",
+               i.start + 1, last_.size(), i.iteration, i.cost,
+               i.converged ? "converged" : "not converged",
+               std::chrono::duration<double>(now - start_).count());
+  } else if (now - printed_ >= std::chrono::seconds(10)) {
+    printed_ = now;
+    fmt::print(stderr, "{}\n", state());
+  }
+}
+
+std::function<std::function<void(const engine::fit_iteration&)>(std::size_t starts)>
+console_fit_progress() {
+  return [](std::size_t starts) -> std::function<void(const engine::fit_iteration&)> {
+    auto meter = std::make_shared<fit_meter>(starts);
+    return [meter](const engine::fit_iteration& i) { meter->update(i); };
+  };
+}
+
 }  // namespace hwf::app

@@ -8,6 +8,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "engine/calibration.hpp"
 
 namespace hwf::app {
 
@@ -38,5 +41,27 @@ class progress_meter {
 
 /// An ensemble's progress callback (mc_options::progress) that shows a progress_meter.
 std::function<std::function<void(std::size_t)>(std::size_t runs)> console_progress();
+
+/// Progress of a fit's starts on standard error: on a terminal one line, rewritten, with each
+/// start's iteration and cost; otherwise a line when a start ends and the whole state at most
+/// every 10 seconds. update() may be called from any thread.
+class fit_meter {
+ public:
+  explicit fit_meter(std::size_t starts);
+  void update(const engine::fit_iteration& i);
+
+ private:
+  using clock_type = std::chrono::steady_clock;
+  std::string state() const;
+  bool tty_;
+  std::vector<engine::fit_iteration> last_;
+  std::vector<bool> begun_;
+  std::mutex mutex_;
+  clock_type::time_point start_ = clock_type::now(), printed_ = start_;
+};
+
+/// A calibration's progress callback (calibrate_options::progress) that shows a fit_meter.
+std::function<std::function<void(const engine::fit_iteration&)>(std::size_t starts)>
+console_fit_progress();
 
 }  // namespace hwf::app

@@ -144,12 +144,6 @@ void add_calibrate(CLI::App& app, command_line& c) {
 }
 
 /// `hwfsim calibrate`: exit 1 (after writing the results) when the fit does not converge.
-int calibrate_command(const command_line& c) {
-  const auto outcome = app::calibrate_and_write(c.calibrate);
-  if (!c.quiet || !outcome.converged) fmt::print("{}", outcome.text);
-  return outcome.converged ? ok : run_failed;
-}
-
 void add_mc_distribution(CLI::App& mc, app::mc_distribution& dist, command_line& c) {
   mc.add_option("--chunk-runs", dist.chunk_runs,
                 "Runs per chunk: the unit of checkpoints and of MPI work (results do not depend "
@@ -236,6 +230,8 @@ int report_error(const std::exception_ptr& error, const std::string& prefix, boo
     text = "error: the run failed: " + message(e);
   } catch (const engine::ensemble_error& e) {
     text = "error: " + message(e);
+  } catch (const engine::fit_cancelled& e) {
+    text = fmt::format("error: {}: nothing was written", e.what());
   } catch (const engine::memory_limit_error& e) {
     code = bad_input, text = "error: " + message(e);
   } catch (const std::exception& e) {
@@ -275,6 +271,17 @@ int mc_command(command_line& c, int argc, char** argv) {
   const auto outcome = app::execute_and_write(o, argc, argv);
   if (!c.quiet) fmt::print("{}", outcome.text);
   return outcome.status;
+}
+
+/// `calibrate`, with its progress unless quiet, and Ctrl-C stopping the fit (nothing written).
+int calibrate_command(command_line& c) {
+  auto& o = c.calibrate;
+  o.cancel = &interrupted;
+  if (!c.quiet) o.progress = app::console_fit_progress();
+  app::calibrate_outcome outcome;
+  interruptible([&] { outcome = app::calibrate_and_write(o); });
+  if (!c.quiet || !outcome.converged) fmt::print("{}", outcome.text);
+  return outcome.converged ? ok : run_failed;
 }
 
 /// Prints what a command returns unless `quiet`; the exit code of success.

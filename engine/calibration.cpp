@@ -69,8 +69,22 @@ ceres::CostFunction* make_cost(const std::vector<fit_parameter>& p, std::size_t 
   return cost;
 }
 
+/// Tells settings.progress of each iteration of start `start`, and stops it on settings.cancel.
+class iteration_watch : public ceres::IterationCallback {
+ public:
+  iteration_watch(const fit_settings& s, std::size_t start) : s_(s), start_(start) {}
+  ceres::CallbackReturnType operator()(const ceres::IterationSummary& i) override {
+    if (s_.progress) s_.progress({start_, i.iteration, i.cost, false, false});
+    return s_.cancel && s_.cancel->load() ? ceres::SOLVER_ABORT : ceres::SOLVER_CONTINUE;
+  }
+
+ private:
+  const fit_settings& s_;
+  std::size_t start_;
+};
+
 fit_start solve_from(const std::vector<fit_parameter>& p, std::size_t observations,
-                     const residual_function& f, const fit_settings& s,
+                     const residual_function& f, const fit_settings& s, std::size_t start,
                      const std::vector<double>& from, std::atomic<std::size_t>& evaluations) {
   fit_start out;
   out.from = from;
@@ -90,6 +104,8 @@ fit_start solve_from(const std::vector<fit_parameter>& p, std::size_t observatio
   options.num_threads = 1;
   options.logging_type = ceres::SILENT;
   options.minimizer_progress_to_stdout = false;
+  iteration_watch watch(s, start);
+  options.callbacks.push_back(&watch);
   ceres::Solver::Summary summary;
   ceres::Solve(options, &problem, &summary);
   out.cost = summary.final_cost;
@@ -97,6 +113,7 @@ fit_start solve_from(const std::vector<fit_parameter>& p, std::size_t observatio
   out.converged = summary.termination_type == ceres::CONVERGENCE;
   out.message = summary.message;
   if (!summary.IsSolutionUsable()) out.cost = std::numeric_limits<double>::infinity();
+  if (s.progress) s.progress({start, out.iterations, out.cost, true, out.converged});
   return out;
 }
 
@@ -172,9 +189,10 @@ fit_result least_squares_fit(const std::vector<fit_parameter>& p, std::size_t ob
     std::optional<tbb::global_control> limit;
     if (s.threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, s.threads);
     tbb::parallel_for(std::size_t{0}, points.size(), [&](std::size_t k) {
-      out.starts[k] = solve_from(p, observations, f, s, points[k], evaluations);
+      out.starts[k] = solve_from(p, observations, f, s, k, points[k], evaluations);
     });
   }
+  if (s.cancel && s.cancel->load()) throw fit_cancelled("the fit was interrupted");
   for (std::size_t k = 1; k < out.starts.size(); ++k)
     if (out.starts[k].cost < out.starts[out.best].cost) out.best = k;
   const auto& best = out.starts[out.best];

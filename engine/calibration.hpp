@@ -4,11 +4,13 @@
 // (a maximum a posteriori fit), the covariance of the estimates and the parameters the data do
 // not identify. It knows nothing of the model whose runs give the residuals.
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,21 @@ struct fit_parameter {
   std::optional<fit_prior> prior;
 };
 
+/// Where one start of a fit has got to: after each of its iterations (the first: at its
+/// starting point, iteration 0), and once more when it ends (`done`).
+struct fit_iteration {
+  std::size_t start = 0;  ///< from 0, in start order
+  int iteration = 0;
+  double cost = 0;  ///< half the sum of squared residuals, priors included
+  bool done = false, converged = false;
+};
+
+/// A fit stopped by fit_settings::cancel: nothing of it is usable.
+class fit_cancelled : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 struct fit_settings {
   std::size_t starts = 4;  ///< the first from `start`, the others drawn (prior, else uniform)
   std::uint64_t seed = 1;
@@ -40,6 +57,12 @@ struct fit_settings {
   /// Central differences of whole runs: step = relative_step * max(|theta|, 1e-3 (upper - lower)).
   double relative_step = 1e-5;
   std::size_t threads = 0;  ///< 0: as many as TBB has; the result does not depend on it
+  /// Told of each start's iterations, from the start's thread: calls from different starts may
+  /// come at once. It cannot change the result.
+  std::function<void(const fit_iteration&)> progress;
+  /// Set (by a signal handler, say) to stop: each start stops after its current iteration, and
+  /// least_squares_fit throws fit_cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 /// The residuals of the observations (without the priors') at theta; false when the model
@@ -79,7 +102,8 @@ struct fit_result {
 };
 
 /// Fits `parameters` to `observations` residuals of `f`. Each start runs on one thread; starts
-/// run in parallel; the result is the same for any thread count. `scaled`: the residuals are
+/// run in parallel; the result is the same for any thread count. Throws fit_cancelled when
+/// settings.cancel is set before it ends. `scaled`: the residuals are
 /// already divided by their standard errors (else the covariance is scaled by the residual
 /// variance).
 fit_result least_squares_fit(const std::vector<fit_parameter>& parameters, std::size_t observations,

@@ -213,8 +213,11 @@ void add_common_files(std::vector<result_file>& c) {
        {"backcast", always,
         "as for `run`, with the observed file and its SHA-256 among the inputs"},
        {"calibrate", always,
-        "the record of the calibrated run, with the observed file among the inputs and the "
-        "fit's summary among its notes (starts, iterations, runs, cost, convergence)"}}));
+        "`calibration`: the fit's summary (observed data, fit and hold-out years, parameters, "
+        "values, starts, iterations, runs, cost, residual scale, convergence and the solver's "
+        "message) and the hold-out's median absolute errors of the calibrated model and the two "
+        "naive forecasts, over all values and by horizon; `calibrated_run`: the record of the "
+        "calibrated run, with the observed file among the inputs"}}));
   c.push_back(other("report.html", file_format::html,
                     {{"run", always, "the interactive report (`hwfsim report`, below)"},
                      {"compare", always,

@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -99,6 +102,50 @@ TEST_CASE("a fit gives the same result for any thread count", "[engine][calibrat
   CHECK(one.covariance.size() == two.covariance.size());
   for (std::size_t k = 0; k < one.starts.size(); ++k)
     CHECK(one.starts[k].estimate == two.starts[k].estimate);
+}
+
+TEST_CASE("a fit tells its progress start by start, which changes nothing",
+          "[engine][calibration]") {
+  engine::fit_settings s;
+  s.starts = 3;
+  const auto quiet = engine::least_squares_fit(exponential_parameters(), 10, exponential(), s);
+  std::mutex m;
+  std::vector<engine::fit_iteration> seen;
+  s.progress = [&](const engine::fit_iteration& i) {
+    const std::lock_guard lock(m);
+    seen.push_back(i);
+  };
+  const auto told = engine::least_squares_fit(exponential_parameters(), 10, exponential(), s);
+  CHECK(told.estimate == quiet.estimate);  // bit for bit
+  // Per start: iteration 0 first, then each iteration, then one `done` with the start's own
+  // iterations and cost.
+  for (std::size_t k = 0; k < 3; ++k) {
+    std::vector<engine::fit_iteration> mine;
+    for (const auto& i : seen)
+      if (i.start == k) mine.push_back(i);
+    REQUIRE(mine.size() >= 2);
+    CHECK(mine.front().iteration == 0);
+    CHECK_FALSE(mine.front().done);
+    CHECK(mine.back().done);
+    CHECK(std::count_if(mine.begin(), mine.end(), [](const auto& i) { return i.done; }) == 1);
+    CHECK(mine.back().iteration == told.starts[k].iterations);
+    CHECK(mine.back().cost == told.starts[k].cost);
+    CHECK(mine.back().converged == told.starts[k].converged);
+  }
+}
+
+TEST_CASE("a cancelled fit throws, whatever it had done", "[engine][calibration]") {
+  engine::fit_settings s;
+  s.starts = 2;
+  std::atomic<bool> cancel{false};
+  s.cancel = &cancel;
+  // Cancelled at the first iteration of the first start.
+  s.progress = [&](const engine::fit_iteration&) { cancel = true; };
+  CHECK_THROWS_AS(engine::least_squares_fit(exponential_parameters(), 10, exponential(), s),
+                  engine::fit_cancelled);
+  cancel = false;
+  s.progress = {};
+  CHECK(engine::least_squares_fit(exponential_parameters(), 10, exponential(), s).converged);
 }
 
 TEST_CASE("starting points come from the priors within the bounds, or uniform",

@@ -63,4 +63,15 @@ expect "a scenario without a calibration block is refused" 2 "this scenario has 
   -- "$hwfsim" calibrate "$root/scenarios/two-countries.yaml" -o "$tmp/none"
 check "and writes no folder" test ! -e "$tmp/none"
 
+# Ctrl-C during a fit (the 2013 back-cast's, a few seconds): exit 1, and no folder.
+"$hwfsim" calibrate "$root/scenarios/validation/calibrate-2013.yaml" -o "$tmp/int" 2>"$tmp/int.err" &
+pid=$!
+for _ in $(seq 1 300); do grep -q "starts begun" "$tmp/int.err" 2>/dev/null && break; sleep 0.02; done
+kill -INT $pid
+wait $pid
+status=$?
+check "Ctrl-C stops the fit with exit 1 ($status)" test "$status" = 1
+check "and says nothing was written" grep -q "the fit was interrupted: nothing was written" "$tmp/int.err"
+check "and leaves no folder" test ! -e "$tmp/int"
+
 finish
