@@ -139,6 +139,9 @@ calibrate_results calibrate_study::execute() const {
   r.record_.files = {"fit.csv", "parameters.csv", "correlations.csv"};
   if (c.holdout) r.record_.files.emplace_back("holdout.csv");
   r.record_.files.emplace_back("calibrated.yaml");
+  r.emit_uncertainty_ = options_.emit_uncertainty;
+  if (r.emit_uncertainty_ && !r.uncertainty_yaml().empty())
+    r.record_.files.emplace_back("uncertainty.yaml");
   const auto& f = r.fit_;
   auto& sum = r.summary_;
   sum.observed_name = problem.observed.name;
@@ -222,6 +225,55 @@ std::string calibrate_results::holdout_csv() const {
   return out;
 }
 
+std::string calibrate_results::uncertainty_yaml() const {
+  const auto& s = *scenario_;
+  const auto& f = fit_;
+  std::vector<std::size_t> drawn;
+  std::vector<std::string> left;
+  for (std::size_t i = 0; i < problem_.parameters.size(); ++i)
+    if (f.standard_error(i) > 0)  // NaN: no standard error; 0: a perfect fit pins it
+      drawn.push_back(i);
+    else
+      left.push_back(
+          fmt::format("{} ({})", problem_.parameters[i].label,
+                      std::isnan(f.standard_error(i)) ? flag_of(f, i) : "standard error 0"));
+  if (drawn.empty()) return {};
+  const auto source =
+      fmt::format("hwfsim calibrate: {} fitted to {} ({}-{})", s.name, problem_.observed.name,
+                  s.calibration.fit_from, s.calibration.fit_to);
+  std::string out = fmt::format(
+      "# Written by {}: the estimates with a standard error drawn together from a multivariate\n"
+      "# normal (their estimates, standard errors and correlations; a draw beyond the fit's\n"
+      "# bounds is set to the bound). `hwfsim mc` this file; change samples or seed as needed.\n",
+      source);
+  if (!left.empty())
+    out += fmt::format("# Not drawn, without a standard error (parameters.csv): {}.\n",
+                       fmt::join(left, ", "));
+  out += fmt::format(
+      "format: 1\nscenario: {}-calibrated-uncertain\nextends: calibrated.yaml\n"
+      "description: \"{} (calibrated, with the estimates' uncertainty)\"\n"
+      "uncertainty:\n  samples: 1000\n  sampling: lhs\n  seed: {}\n  multivariate_normal:\n"
+      "    - source: \"{}\"\n      parameters:\n",
+      s.name, s.name, s.calibration.seed, source);
+  for (std::size_t i : drawn) {
+    const auto& p = problem_.parameters[i];
+    out += fmt::format("        {}: {{mean: {}, sd: {}, min: {}, max: {}}}\n", p.label,
+                       number(f.estimate[i]), number(f.standard_error(i)), number(p.lower),
+                       number(p.upper));
+  }
+  // One value per pair (the upper triangle's), so the matrix is symmetric as written.
+  out += "      correlation:\n";
+  for (std::size_t a = 0; a < drawn.size(); ++a) {
+    std::vector<std::string> row;
+    for (std::size_t b = 0; b < drawn.size(); ++b)
+      row.push_back(a == b  ? std::string("1")
+                    : a < b ? number(f.correlation(drawn[a], drawn[b]))
+                            : number(f.correlation(drawn[b], drawn[a])));
+    out += fmt::format("        - [{}]\n", fmt::join(row, ", "));
+  }
+  return out;
+}
+
 std::string calibrate_results::run_json() const {
   return out::calibration_json(summary_, out::to_json(record_));
 }
@@ -257,12 +309,20 @@ void calibrate_results::write(results_folder& folder) const {
   folder.write("correlations.csv", correlations_csv());
   if (scenario_->calibration.holdout) folder.write("holdout.csv", holdout_csv());
   folder.write("calibrated.yaml", calibrated_yaml());
+  if (std::find(record_.files.begin(), record_.files.end(), "uncertainty.yaml") !=
+      record_.files.end())
+    folder.write("uncertainty.yaml", uncertainty_yaml());
   folder.write("run.json", run_json());
   folder.commit(false);
 }
 
 std::vector<std::string> calibrate_results::notes() const {
-  if (fit_.converged) return {};
+  std::vector<std::string> out;
+  if (emit_uncertainty_ && uncertainty_yaml().empty())
+    out.emplace_back(
+        "no estimate has a standard error above 0 (each is not identified, on a bound, or "
+        "fits exactly): uncertainty.yaml is not written");
+  if (fit_.converged) return out;
   // The parameters that moved the residuals least, which a fit that stalls usually hides.
   std::vector<std::size_t> order(problem_.parameters.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -272,10 +332,11 @@ std::vector<std::string> calibrate_results::notes() const {
   std::vector<std::string> least;
   for (std::size_t k = 0; k < std::min<std::size_t>(3, order.size()); ++k)
     least.push_back(problem_.parameters[order[k]].label);
-  return {
+  out.push_back(
       fmt::format("the fit did not converge ({}): cost {:.6g}; the parameters that moved the "
                   "fit least: {}. Try more starts, other bounds, or priors",
-                  fit_.starts[fit_.best].message, fit_.cost, engine::join_list(least))};
+                  fit_.starts[fit_.best].message, fit_.cost, engine::join_list(least)));
+  return out;
 }
 
 std::string calibrate_results::text() const {

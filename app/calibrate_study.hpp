@@ -23,6 +23,8 @@ struct calibrate_options {
   std::string scenario;  ///< scenario YAML file with a `calibration` block
   std::string output;    ///< results folder; empty: results/<scenario name>-calibrated
   bool force = false;
+  /// Also write uncertainty.yaml: the estimates' covariance as a multivariate-normal group.
+  bool emit_uncertainty = false;
   std::size_t threads = 0;  ///< 0: every core; the results do not depend on it
   reporting report;
   /// Makes the fit's progress callback for its number of starts (engine::fit_settings::progress);
@@ -52,6 +54,10 @@ class calibrate_results {
   std::string correlations_csv() const;
   std::string holdout_csv() const;
   std::string calibrated_yaml() const;
+  /// uncertainty.yaml: a scenario extending calibrated.yaml whose `uncertainty` draws the
+  /// estimates with a standard error from a multivariate normal (the estimates, their standard
+  /// errors and correlations, the fit's bounds); empty when no estimate has a standard error.
+  std::string uncertainty_yaml() const;
   /// run.json: the fit's summary and the calibrated run's record.
   std::string run_json() const;
   const out::calibration_summary& summary() const noexcept { return summary_; }
@@ -65,6 +71,7 @@ class calibrate_results {
   std::vector<double> start_values_, fitted_values_;
   std::vector<model::holdout_row> holdout_;
   std::filesystem::path folder_, scenario_path_;
+  bool emit_uncertainty_ = false;
   out::run_record record_;
   out::calibration_summary summary_;
 };

@@ -139,7 +139,10 @@ void add_calibrate(CLI::App& app, command_line& c) {
   add_folder(*calibrate, o.output, o.force, "results/<scenario name>-calibrated");
   calibrate->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
-  calibrate->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
+  calibrate->add_flag("--emit-uncertainty", o.emit_uncertainty,
+                      "Also write uncertainty.yaml: the estimates drawn from their covariance "
+                      "(a multivariate-normal group), ready for hwfsim mc");
+  calibrate->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
   calibrate->add_flag("--strict", o.report.strict, strict_help);
 }
 

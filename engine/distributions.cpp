@@ -5,6 +5,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <boost/math/distributions/beta.hpp>
 #include <boost/math/distributions/gamma.hpp>
 #include <boost/math/distributions/lognormal.hpp>
@@ -333,6 +335,41 @@ double distribution::variance() const {
     }
   }
   throw internal_error("unknown distribution");
+}
+
+std::optional<multivariate_normal> multivariate_normal::make(std::vector<double> mean,
+                                                             std::vector<double> sd,
+                                                             const std::vector<double>& correlation,
+                                                             std::vector<double> lower,
+                                                             std::vector<double> upper) {
+  const auto n = static_cast<Eigen::Index>(mean.size());
+  const Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>> c(
+      correlation.data(), n, n);
+  const Eigen::LLT<Eigen::MatrixXd> llt(c);
+  if (llt.info() != Eigen::Success) return std::nullopt;
+  multivariate_normal out;
+  const Eigen::MatrixXd l = llt.matrixL();
+  out.cholesky_.assign(static_cast<std::size_t>(n * n), 0.0);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j <= i; ++j)
+      out.cholesky_[static_cast<std::size_t>(i * n + j)] = l(i, j);
+  out.mean_ = std::move(mean);
+  out.sd_ = std::move(sd);
+  out.lower_ = std::move(lower);
+  out.upper_ = std::move(upper);
+  return out;
+}
+
+void multivariate_normal::draw(std::span<const double> uniforms, std::span<double> out) const {
+  const std::size_t n = size();
+  static const auto standard = distribution::normal(0, 1);
+  std::vector<double> z(n);
+  for (std::size_t i = 0; i < n; ++i) z[i] = standard.quantile(uniforms[i]);
+  for (std::size_t i = 0; i < n; ++i) {
+    double lz = 0;
+    for (std::size_t j = 0; j <= i; ++j) lz += cholesky_[i * n + j] * z[j];
+    out[i] = std::clamp(mean_[i] + sd_[i] * lz, lower_[i], upper_[i]);
+  }
 }
 
 }  // namespace hwf::engine

@@ -2,6 +2,8 @@
 // Probability distributions for uncertain parameters, sampled by their quantile function
 // (Boost.Math), so that random, Latin-hypercube and Sobol designs all feed the same code.
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +48,27 @@ class distribution {
   distribution_kind kind_{};
   double p_[4] = {0, 0, 0, 0};
   std::vector<double> values_, cumulative_;
+};
+
+/// A multivariate normal distribution: means, standard deviations and a correlation matrix,
+/// each coordinate bounded. A draw takes one uniform number per coordinate: z_i = Phi^-1(u_i),
+/// x = mean + sd * (L z) with L the Cholesky factor of the correlation (so x has that
+/// covariance), then each x_i is clamped to [lower_i, upper_i].
+class multivariate_normal {
+ public:
+  /// nullopt when `correlation` (row-major, n x n, symmetric with unit diagonal: the caller
+  /// checks) is not positive definite.
+  static std::optional<multivariate_normal> make(std::vector<double> mean, std::vector<double> sd,
+                                                 const std::vector<double>& correlation,
+                                                 std::vector<double> lower,
+                                                 std::vector<double> upper);
+  std::size_t size() const noexcept { return mean_.size(); }
+  /// Fills `out` (size() values) from `uniforms` (size() numbers in (0, 1)).
+  void draw(std::span<const double> uniforms, std::span<double> out) const;
+
+ private:
+  std::vector<double> mean_, sd_, lower_, upper_;
+  std::vector<double> cholesky_;  ///< lower triangle, row-major
 };
 
 }  // namespace hwf::engine

@@ -200,6 +200,12 @@ void add_calibrate_files(std::vector<result_file>& c) {
                       "a scenario that `extends` the calibrated one and `set:`s every "
                       "estimate with `flag: calibrated`, the fit as its source and the standard "
                       "error in its note: run it, compare it, or extend it"}}));
+  c.push_back(other("uncertainty.yaml", file_format::yaml,
+                    {{"calibrate", written_when::listed,
+                      "with `--emit-uncertainty`: a scenario that `extends` calibrated.yaml and "
+                      "draws the estimates that have a standard error from one "
+                      "`multivariate_normal` group (estimates, standard errors, correlations, "
+                      "the fit's bounds), 1000 samples: `hwfsim mc` it"}}));
 }
 
 void add_common_files(std::vector<result_file>& c) {

@@ -19,6 +19,7 @@
 #include "engine/random.hpp"
 #include "models/workforce/calibration.hpp"
 #include "models/workforce/indicators.hpp"
+#include "models/workforce/uncertainty.hpp"
 #include "support.hpp"
 
 using namespace hwf;
@@ -425,4 +426,47 @@ TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joine
   CHECK(r.problem().points[0].table == 1);
   CHECK_THAT(r.fit_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2021,fit,"));
   CHECK_THAT(r.holdout_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2030,3,"));
+}
+
+TEST_CASE("emitted uncertainty: the estimates drawn from their covariance", "[model][calibration]") {
+  // Exit and entry rates fitted together to a noisy series: both identified, correlated.
+  const auto scenario =
+      calibration_scenario("calibration_uncertainty", observed_supply(0.04, 0.02, 3),
+                           "    countries.AAA.cadres.nurses.entry_rate: {min: 0.3, max: 1}\n");
+  const auto out = scenario.parent_path() / "results";
+  app::calibrate_options o;
+  o.scenario = scenario.string();
+  o.output = out.string();
+  o.emit_uncertainty = true;
+  const auto r = app::calibrate_study(o).execute();
+  REQUIRE(r.converged());
+  const auto& f = r.fit();
+  REQUIRE(f.standard_error(0) > 0);
+  REQUIRE(f.standard_error(1) > 0);
+  const double rho = f.correlation(0, 1);
+  REQUIRE(std::abs(rho) > 0.1);
+  std::filesystem::create_directories(out);
+  test::write_file(out, "calibrated.yaml", r.calibrated_yaml());
+  const auto path = test::write_file(out, "uncertainty.yaml", r.uncertainty_yaml());
+  const auto sd = model::load_scenario(path);
+  const auto& u = sd.uncertainty;
+  REQUIRE(u.groups.size() == 1);
+  CHECK(u.samples == 1000);
+  CHECK(u.seed == 3);
+  CHECK(u.dimensions() == 2);
+  const auto& params = sd.model.params;
+  const auto exit = *params.find("countries.AAA.cadres.nurses.exit_rate");
+  const auto entry = *params.find("countries.AAA.cadres.nurses.entry_rate");
+  // The centre of the design draws the estimates; z = (1, 0) draws the exit rate one standard
+  // error up and the entry rate rho standard errors along.
+  auto values = params.values();
+  model::apply_sample(u, {0.5, 0.5}, values);
+  CHECK(values[exit] == f.estimate[0]);
+  CHECK(values[entry] == f.estimate[1]);
+  values = params.values();
+  model::apply_sample(u, {0.5 * std::erfc(-1 / std::sqrt(2.0)), 0.5}, values);
+  CHECK(values[exit] == Approx(f.estimate[0] + f.standard_error(0)).epsilon(1e-12));
+  CHECK(values[entry] == Approx(f.estimate[1] + rho * f.standard_error(1)).epsilon(1e-12));
+  // The run record lists it.
+  CHECK_THAT(r.run_json(), Catch::Contains("uncertainty.yaml"));
 }

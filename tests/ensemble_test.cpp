@@ -270,6 +270,45 @@ uncertainty:
   CHECK(sampled[2] == Approx(1.05));
 }
 
+TEST_CASE("a multivariate-normal group draws its parameters together", "[model][mc]") {
+  const auto scenario_path = test::scenario_on_good_model("mc_mvn", R"(scenario: mvn
+model: model.yaml
+horizon: {end: 2030}
+uncertainty:
+  samples: 10
+  seed: 3
+  parameters:
+    countries.*.cadres.nurses.retirement_rate: {dist: uniform, min: 0.01, max: 0.03, shared: true}
+  multivariate_normal:
+    - source: "a fit"
+      parameters:
+        countries.AAA.cadres.nurses.exit_rate: {mean: 0.03, sd: 0.01, min: 0.001, max: 0.2}
+        countries.BBB.cadres.nurses.exit_rate: {mean: 0.05, sd: 0.02, min: 0.001, max: 0.2}
+      correlation:
+        - [1, -0.5]
+        - [-0.5, 1]
+)");
+  const auto s = model::load_scenario(scenario_path);
+  const auto& u = s.uncertainty;
+  REQUIRE(u.groups.size() == 1);
+  CHECK(u.groups[0].source == "a fit");
+  CHECK(u.dimensions() == 3);
+  CHECK(model::dimension_labels(u, s.model.params) ==
+        std::vector<std::string>{"countries.*.cadres.nurses.retirement_rate",
+                                 "countries.AAA.cadres.nurses.exit_rate",
+                                 "countries.BBB.cadres.nurses.exit_rate"});
+  // z = (1, 0) for the group: AAA = 0.03 + 0.01, BBB = 0.05 + 0.02 x -0.5.
+  const auto& p = s.model.params;
+  std::vector<double> params = p.values(), sampled;
+  const double one = 0.5 * std::erfc(-1 / std::sqrt(2.0));
+  model::apply_sample(u, {0.5, one, 0.5}, params, &sampled);
+  CHECK(params[*p.find("countries.AAA.cadres.nurses.exit_rate")] == Approx(0.04).epsilon(1e-12));
+  CHECK(params[*p.find("countries.BBB.cadres.nurses.exit_rate")] == Approx(0.04).epsilon(1e-12));
+  CHECK(params[*p.find("countries.AAA.cadres.nurses.retirement_rate")] == Approx(0.02));
+  REQUIRE(sampled.size() == 3);
+  CHECK(sampled[1] == Approx(0.04).epsilon(1e-12));
+}
+
 namespace {
 
 /// An ensemble of the toy runs with checkpoints: every chunk it completes and its last sketch

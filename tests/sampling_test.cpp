@@ -154,3 +154,59 @@ TEST_CASE("a truncated normal is sampled exactly far in either tail and in narro
     }
   }
 }
+
+TEST_CASE("a multivariate normal has its means, standard deviations and correlations",
+          "[engine][mc][property]") {
+  // Three coordinates, correlations 0.6, -0.3 and 0.2, bounds beyond 8 standard deviations.
+  const std::vector<double> correlation{1, 0.6, -0.3, 0.6, 1, 0.2, -0.3, 0.2, 1};
+  const auto d = multivariate_normal::make({1, 10, -2}, {0.5, 2, 0.1}, correlation,
+                                           {-10, -100, -10}, {10, 100, 10});
+  REQUIRE(d);
+  const std::size_t n = 200000;
+  std::vector<double> sum(3, 0), sum2(9, 0), u(3), x(3);
+  for (std::size_t i = 0; i < n; ++i) {
+    for (std::uint64_t k = 0; k < 3; ++k) u[k] = uniform01(2026, rng_stream::sample, k, i);
+    d->draw(u, x);
+    for (std::size_t a = 0; a < 3; ++a) {
+      sum[a] += x[a];
+      for (std::size_t b = 0; b < 3; ++b) sum2[a * 3 + b] += x[a] * x[b];
+    }
+  }
+  const std::vector<double> mean{1, 10, -2}, sd{0.5, 2, 0.1};
+  std::vector<double> m(3), s(3);
+  for (std::size_t a = 0; a < 3; ++a) {
+    m[a] = sum[a] / n;
+    s[a] = std::sqrt(sum2[a * 4] / n - m[a] * m[a]);
+    // Fixed seed: 5 standard errors, 1% on the standard deviation; not flaky.
+    CHECK(std::abs(m[a] - mean[a]) < 5 * sd[a] / std::sqrt(double(n)));
+    CHECK(s[a] == Approx(sd[a]).epsilon(0.01));
+  }
+  for (std::size_t a = 0; a < 3; ++a)
+    for (std::size_t b = a + 1; b < 3; ++b) {
+      const double r = (sum2[a * 3 + b] / n - m[a] * m[b]) / (s[a] * s[b]);
+      CHECK(r == Approx(correlation[a * 3 + b]).margin(0.01));
+    }
+}
+
+TEST_CASE(
+    "a multivariate normal's draws are clamped to their bounds; a matrix that is not "
+    "positive definite makes none",
+    "[engine][mc]") {
+  const auto d = multivariate_normal::make({0, 0}, {1, 1}, {1, 0.5, 0.5, 1}, {-1, -0.5}, {1, 2});
+  REQUIRE(d);
+  std::vector<double> x(2);
+  // z = (Phi^-1(0.99), Phi^-1(0.01)) = (2.326, -2.326): x1 = 2.326 -> 1; x2 = 0.5 * 2.326 +
+  // sqrt(0.75) * -2.326 = -0.852 -> -0.5.
+  const std::vector<double> far{0.99, 0.01};
+  d->draw(far, x);
+  CHECK(x[0] == 1);
+  CHECK(x[1] == -0.5);
+  // The centre draws the means; z = (1, 0) gives (sd1, r sd2).
+  const double one = 0.5 * std::erfc(-1 / std::sqrt(2.0));
+  const std::vector<double> z{one, 0.5};
+  d->draw(z, x);
+  CHECK(x[0] == Approx(1).epsilon(1e-12));
+  CHECK(x[1] == Approx(0.5).epsilon(1e-12));
+  CHECK_FALSE(multivariate_normal::make(
+      {0, 0, 0}, {1, 1, 1}, {1, 0.9, -0.9, 0.9, 1, 0.9, -0.9, 0.9, 1}, {-1, -1, -1}, {1, 1, 1}));
+}

@@ -169,6 +169,16 @@ struct uncertain_parameter {
   engine::source_location where;
 };
 
+/// One `uncertainty.multivariate_normal` group: parameters drawn together from a multivariate
+/// normal (their means, standard deviations and correlation), each set to its draw, clamped to
+/// its bounds (docs/monte-carlo.md).
+struct correlated_group {
+  std::vector<std::size_t> targets;  ///< one parameter per coordinate, in the group's order
+  engine::multivariate_normal dist;
+  std::string source;  ///< where the group comes from (`source:`), e.g. a calibration
+  engine::source_location where;
+};
+
 /// A scenario's `uncertainty` block (Monte Carlo ensembles).
 struct uncertainty_desc {
   bool present = false;
@@ -176,8 +186,10 @@ struct uncertainty_desc {
   engine::sampling_method sampling = engine::sampling_method::random;
   std::uint64_t seed = 0;
   std::vector<uncertain_parameter> parameters;  ///< applied in this order
+  std::vector<correlated_group> groups;         ///< applied after `parameters`
 
-  /// Sampled dimensions: one per shared entry, one per match otherwise.
+  /// Sampled dimensions: one per shared entry, one per match otherwise, one per coordinate of
+  /// each group.
   std::size_t dimensions() const;
 };
 

@@ -19,6 +19,7 @@ using engine::node_ref;
 std::size_t uncertainty_desc::dimensions() const {
   std::size_t d = 0;
   for (const auto& p : parameters) d += p.shared ? 1 : p.targets.size();
+  for (const auto& g : groups) d += g.targets.size();
   return d;
 }
 
@@ -254,6 +255,7 @@ std::pair<double, double> practical_support(const engine::distribution& d) {
 /// What the `uncertainty` blocks of a scenario chain say, each over the ones before it.
 struct uncertainty_keys {
   std::vector<std::pair<std::string, node_ref>> specs;  // by pattern, first appearance order
+  std::vector<node_ref> groups;                         // every file's, ancestors first
   std::optional<node_ref> samples_node, last;
   bool has_seed = false, has_params = false;  // anywhere in the chain
 };
@@ -289,8 +291,14 @@ void merge_specs(const node_ref& n, std::vector<std::pair<std::string, node_ref>
   }
 }
 
+const std::vector<std::string>& block_keys() {
+  static const std::vector<std::string> keys{"samples", "sampling", "seed", "parameters",
+                                             "multivariate_normal"};
+  return keys;
+}
+
 void read_block(const node_ref& b, uncertainty_desc& out, uncertainty_keys& k) {
-  map_view m(b, detail::strings({"samples", "sampling", "seed", "parameters"}));
+  map_view m(b, block_keys());
   if (!m.is_map()) return;
   out.present = true;
   k.last = b;
@@ -309,6 +317,168 @@ void read_block(const node_ref& b, uncertainty_desc& out, uncertainty_keys& k) {
     k.has_params = true;
     merge_specs(*n, k.specs);
   }
+  if (auto n = m.get("multivariate_normal")) {
+    k.has_params = true;
+    if (auto items = n->to_items()) k.groups.insert(k.groups.end(), items->begin(), items->end());
+  }
+}
+
+/// One parameter of a `multivariate_normal` group: its index and its four numbers.
+struct group_entry {
+  std::size_t target;
+  double mean, sd, lower, upper;
+};
+
+/// Reads a group's `parameters`: each a full path with {mean, sd, min, max}.
+std::optional<std::vector<group_entry>> read_group_entries(
+    const node_ref& n, const model_description& md,
+    const std::vector<std::vector<std::string>>& split_all,
+    const std::vector<std::string>& all_paths) {
+  const auto entries = n.to_entries();
+  if (!entries) return std::nullopt;
+  if (entries->empty()) {
+    n.error("expected at least one parameter");
+    return std::nullopt;
+  }
+  std::vector<group_entry> out;
+  bool ok = true;
+  for (const auto& [path, e] : *entries) {
+    const auto targets = matching_paths(path, split_all);
+    if (targets.size() != 1 || split_path(path).size() != split_all[targets[0]].size()) {
+      e.error(targets.empty()
+                  ? fmt::format("'{}' matches no parameter of the model or its policies", path)
+                  : fmt::format("'{}' matches {} parameters", path, targets.size()),
+              {"a correlated group names each parameter by its whole path, without '*'; "
+               "`hwfsim params <scenario>` lists every path"},
+              targets.empty() ? engine::closest_match(path, all_paths).value_or("") : "");
+      ok = false;
+      continue;
+    }
+    const auto& p = md.params[targets[0]];
+    map_view m(e, detail::strings({"mean", "sd", "min", "max"}));
+    if (!m.is_map()) {
+      ok = false;
+      continue;
+    }
+    std::map<std::string, double> v;
+    bool numbers = true;
+    for (const char* key : {"mean", "sd", "min", "max"}) {
+      const auto x = m.require(key);
+      const auto d = x ? x->to_number() : std::nullopt;
+      if (d)
+        v[key] = *d;
+      else
+        numbers = false;
+    }
+    if (!numbers) {
+      ok = false;
+      continue;
+    }
+    const auto bad = [&](std::string message, std::vector<std::string> notes = {}) {
+      e.error(std::move(message), std::move(notes));
+      ok = false;
+    };
+    if (p.range.integer)
+      bad(fmt::format("{} is a whole number: a normal draw cannot give it", p.path));
+    else if (!(v["sd"] > 0))
+      bad(fmt::format("sd must be > 0, found {}", v["sd"]));
+    else if (!(v["min"] < v["max"]))
+      bad(fmt::format("min {} is not below max {}", v["min"], v["max"]));
+    else if (!p.range.contains(v["min"]) || !p.range.contains(v["max"]))
+      bad(fmt::format("the bounds [{}, {}] leave the valid range of {}, {}", v["min"], v["max"],
+                      p.path, p.range.describe()),
+          {"a draw beyond a bound is set to it: the bounds keep every draw valid"});
+    else if (!(v["mean"] >= v["min"] && v["mean"] <= v["max"]))
+      bad(fmt::format("the mean {} is outside the bounds [{}, {}]", v["mean"], v["min"], v["max"]));
+    else
+      out.push_back({targets[0], v["mean"], v["sd"], v["min"], v["max"]});
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+/// Reads a group's `correlation`: n rows of n numbers, symmetric, unit diagonal, each in
+/// [-1, 1]; row-major.
+std::optional<std::vector<double>> read_correlation(const node_ref& n, std::size_t size) {
+  const auto rows = n.to_items();
+  if (!rows) return std::nullopt;
+  if (rows->size() != size) {
+    n.error(fmt::format("expected {} rows (one per parameter, in their order), found {}", size,
+                        rows->size()));
+    return std::nullopt;
+  }
+  std::vector<double> c(size * size);
+  std::vector<std::vector<node_ref>> cells;
+  for (std::size_t i = 0; i < size; ++i) {
+    auto row = (*rows)[i].to_items();
+    if (!row) return std::nullopt;
+    if (row->size() != size) {
+      (*rows)[i].error(fmt::format("expected {} numbers, found {}", size, row->size()));
+      return std::nullopt;
+    }
+    for (std::size_t j = 0; j < size; ++j) {
+      const auto x = (*row)[j].to_number();
+      if (!x) return std::nullopt;
+      c[i * size + j] = *x;
+    }
+    cells.push_back(std::move(*row));
+  }
+  for (std::size_t i = 0; i < size; ++i)
+    for (std::size_t j = 0; j < size; ++j) {
+      const double r = c[i * size + j];
+      if (i == j && r != 1) {
+        cells[i][j].error(fmt::format("a parameter's correlation with itself is 1, found {}", r));
+        return std::nullopt;
+      }
+      if (!(r >= -1 && r <= 1)) {
+        cells[i][j].error(fmt::format("expected a correlation in [-1, 1], found {}", r));
+        return std::nullopt;
+      }
+      if (j < i && r != c[j * size + i]) {
+        cells[i][j].error(
+            fmt::format("the matrix is not symmetric: {} here, {} in row {}, "
+                        "column {}",
+                        r, c[j * size + i], j + 1, i + 1));
+        return std::nullopt;
+      }
+    }
+  return c;
+}
+
+/// Reads one `multivariate_normal` group; reports problems at their keys.
+std::optional<correlated_group> read_group(const node_ref& n, const model_description& md,
+                                           const std::vector<std::vector<std::string>>& split_all,
+                                           const std::vector<std::string>& all_paths) {
+  map_view m(n, detail::strings({"parameters", "correlation", "source"}));
+  if (!m.is_map()) return std::nullopt;
+  correlated_group g;
+  g.where = n.where();
+  if (const auto s = m.get("source")) g.source = s->to_string().value_or("");
+  const auto ps = m.require("parameters");
+  const auto cs = m.require("correlation");
+  if (!ps || !cs) return std::nullopt;
+  const auto entries = read_group_entries(*ps, md, split_all, all_paths);
+  if (!entries) return std::nullopt;
+  const auto correlation = read_correlation(*cs, entries->size());
+  if (!correlation) return std::nullopt;
+  std::vector<double> mean, sd, lower, upper;
+  for (const auto& e : *entries) {
+    g.targets.push_back(e.target);
+    mean.push_back(e.mean);
+    sd.push_back(e.sd);
+    lower.push_back(e.lower);
+    upper.push_back(e.upper);
+  }
+  auto dist = engine::multivariate_normal::make(std::move(mean), std::move(sd), *correlation,
+                                                std::move(lower), std::move(upper));
+  if (!dist) {
+    cs->error("the correlation matrix is not positive definite",
+              {"no set of variables has these correlations: check for a typo, or for "
+               "parameters correlated +-1 (keep one of them)"});
+    return std::nullopt;
+  }
+  g.dist = std::move(*dist);
+  return g;
 }
 
 /// Whether every value a sample of `up` can give is valid for every parameter it matches;
@@ -392,11 +562,13 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
   for (const auto& b : blocks) read_block(b, out, k);
   if (!out.present) return;
   // Required somewhere in the chain: no silent default for the size or the seed of a study.
-  const map_view whole(*k.last, detail::strings({"samples", "sampling", "seed", "parameters"}));
+  const map_view whole(*k.last, block_keys());
   if (!k.samples_node) whole.report_missing("samples", {"how many runs, e.g. samples: 1000"});
   if (!k.has_seed)
     whole.report_missing("seed", {"a whole number; the same seed gives the same runs"});
-  if (!k.has_params) whole.report_missing("parameters", {"path: {dist: ..., ...} entries"});
+  if (!k.has_params)
+    whole.report_missing("parameters", {"path: {dist: ..., ...} entries, or correlated groups "
+                                        "under `multivariate_normal`"});
 
   const auto all_paths = md.params.paths();
   const auto split_all = split_paths(md.params);
@@ -414,6 +586,26 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
     // Every value a sample can give must be valid for every matched parameter.
     if (fits_ranges(node, *up, md)) out.parameters.push_back(std::move(*up));
   }
+  for (const auto& node : k.groups)
+    if (auto g = read_group(node, md, split_all, all_paths)) {
+      // A parameter is drawn once: by one entry of `parameters` or one group.
+      bool ok = true;
+      for (std::size_t c = 0; c < g->targets.size(); ++c) {
+        const auto t = g->targets[c];
+        const auto same = [t](const auto& x) {
+          return std::find(x.targets.begin(), x.targets.end(), t) != x.targets.end();
+        };
+        const auto spec = std::find_if(out.parameters.begin(), out.parameters.end(), same);
+        const auto group = std::find_if(out.groups.begin(), out.groups.end(), same);
+        if (spec == out.parameters.end() && group == out.groups.end()) continue;
+        const auto& at = spec != out.parameters.end() ? spec->where : group->where;
+        node.error(fmt::format("{} is drawn already, by the entry at {}:{}:{}", md.params[t].path,
+                               at.file, at.line, at.column),
+                   {"a parameter is drawn once: remove it from one of the two"});
+        ok = false;
+      }
+      if (ok) out.groups.push_back(std::move(*g));
+    }
   if (out.dimensions() > input_limits::uncertain_dimensions)
     k.last->error(fmt::format("{} sampled dimensions, more than the limit of {}", out.dimensions(),
                               input_limits::uncertain_dimensions),
@@ -433,6 +625,8 @@ std::vector<std::string> dimension_labels(const uncertainty_desc& u,
     else
       for (std::size_t t : p.targets) out.push_back(params[t].path);
   }
+  for (const auto& g : u.groups)
+    for (std::size_t t : g.targets) out.push_back(params[t].path);
   return out;
 }
 
@@ -464,6 +658,16 @@ void apply_sample(const uncertainty_desc& u, const std::vector<double>& uniforms
         if (sampled_values) sampled_values->push_back(x);
         apply(p, t, x);
       }
+    }
+  }
+  std::vector<double> x;
+  for (const auto& g : u.groups) {
+    x.resize(g.targets.size());
+    g.dist.draw(std::span<const double>(uniforms).subspan(d, x.size()), x);
+    d += x.size();
+    for (std::size_t c = 0; c < x.size(); ++c) {
+      params[g.targets[c]] = x[c];
+      if (sampled_values) sampled_values->push_back(x[c]);
     }
   }
 }

@@ -63,6 +63,23 @@ expect "a scenario without a calibration block is refused" 2 "this scenario has 
   -- "$hwfsim" calibrate "$root/scenarios/two-countries.yaml" -o "$tmp/none"
 check "and writes no folder" test ! -e "$tmp/none"
 
+# --emit-uncertainty on a series with +-2% of scatter: uncertainty.yaml, which hwfsim mc runs.
+awk '/^      [0-9]+:/ { split($0, a, ": "); y = a[1] + 0; printf "%s: %.10g\n", a[1], a[2] * (1 + 0.02 * ((y * 7) % 5 - 2) / 2); next } { print }' \
+  "$tmp/observed.yaml" >"$tmp/noisy.yaml"
+sed 's/observed: observed.yaml/observed: noisy.yaml/' "$tmp/fit.yaml" >"$tmp/noisy-fit.yaml"
+expect "calibrate --emit-uncertainty writes uncertainty.yaml" 0 "calibrated\.yaml, uncertainty\.yaml, run\.json" -- \
+  "$hwfsim" calibrate "$tmp/noisy-fit.yaml" --emit-uncertainty -o "$tmp/emit"
+check "whose group is the estimate and its standard error" bash -c \
+  "grep -q \"countries.AAA.cadres.nurses.exit_rate: {mean: $(awk -F, 'NR == 2 { print $3 }' "$tmp/emit/parameters.csv"), sd: $(awk -F, 'NR == 2 { print $7 }' "$tmp/emit/parameters.csv"), min: 0.01, max: 0.2}\" '$tmp/emit/uncertainty.yaml'"
+expect "and hwfsim mc runs it" 0 "" -- "$hwfsim" mc "$tmp/emit/uncertainty.yaml" -q -o "$tmp/emit-mc"
+check "with 1000 draws of the exit rate" test "$(wc -l <"$tmp/emit-mc/samples.csv")" = 1001
+# Exit and retirement rates together: supply fixes only their sum, so neither has a standard error.
+sed 's/^    countries.AAA.cadres.nurses.exit_rate: .*/&\n    countries.AAA.cadres.nurses.retirement_rate: {min: 0.01, max: 0.2}/' \
+  "$tmp/noisy-fit.yaml" >"$tmp/unidentified.yaml"
+expect "without a standard error, it says so and writes none" 0 "no estimate has a standard error above 0" -- \
+  "$hwfsim" calibrate "$tmp/unidentified.yaml" --emit-uncertainty -o "$tmp/emit-none"
+check "(no uncertainty.yaml)" test ! -e "$tmp/emit-none/uncertainty.yaml"
+
 # Ctrl-C during a fit (the 2013 back-cast's, a few seconds): exit 1, and no folder.
 "$hwfsim" calibrate "$root/scenarios/validation/calibrate-2013.yaml" -o "$tmp/int" 2>"$tmp/int.err" &
 pid=$!
