@@ -52,13 +52,16 @@ double median_abs(std::vector<double> xs) {
   return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
-/// The hold-out's median absolute errors (percent): over every value, then by horizon.
+/// The hold-out's median absolute errors (percent): over every value (horizon 0), then by
+/// horizon. A value of a series with no fit-year value (horizon 0 in its row, and no naive
+/// forecast) counts in the first only.
 std::vector<out::calibration_summary::horizon_errors> holdout_errors(
     const model::calibration_problem& problem, const std::vector<model::holdout_row>& rows) {
   std::vector<out::calibration_summary::horizon_errors> out;
   if (rows.empty()) return out;
   std::vector<int> horizons{0};
-  for (const auto& h : rows) horizons.push_back(h.horizon);
+  for (const auto& h : rows)
+    if (h.horizon > 0) horizons.push_back(h.horizon);
   std::sort(horizons.begin() + 1, horizons.end());
   horizons.erase(std::unique(horizons.begin() + 1, horizons.end()), horizons.end());
   for (int horizon : horizons) {

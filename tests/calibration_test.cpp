@@ -379,3 +379,28 @@ TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joine
   CHECK_THAT(r.fit_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2021,fit,"));
   CHECK_THAT(r.holdout_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2030,3,"));
 }
+
+TEST_CASE("a series observed only in the hold-out years counts in the errors over all values only",
+          "[model][calibration]") {
+  // 2035 is a register count: a series of its own (measure `registered`) with no fit-year value,
+  // so its hold-out row has horizon 0 and no naive forecast.
+  auto observed = observed_supply(0.04);
+  const auto at = observed.find("      2035: ");
+  REQUIRE(at != std::string::npos);
+  const auto value = observed.substr(at + 12, observed.find('\n', at) - at - 12);
+  observed.replace(at, observed.size() - at,
+                   "      2035: {value: " + value + ", concept: registered}\n");
+  const auto r = calibrate(calibration_scenario("calibration_holdout_only", observed));
+  REQUIRE(r.holdout().size() == 5);
+  CHECK(r.holdout()[4].horizon == 0);
+  CHECK(std::isnan(r.holdout()[4].persistence));
+  // Over all five values, then one entry for each of the horizons 1 to 4: none for horizon 0.
+  const auto& errors = r.summary().holdout_errors;
+  REQUIRE(errors.size() == 5);
+  CHECK(errors[0].horizon == 0);
+  CHECK(errors[0].values == 5);
+  for (int h = 1; h <= 4; ++h) {
+    CHECK(errors[static_cast<std::size_t>(h)].horizon == h);
+    CHECK(errors[static_cast<std::size_t>(h)].values == 1);
+  }
+}
