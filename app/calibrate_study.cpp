@@ -140,6 +140,7 @@ calibrate_results calibrate_study::execute() const {
   r.record_.files = {"fit.csv", "parameters.csv", "correlations.csv"};
   if (c.holdout) r.record_.files.emplace_back("holdout.csv");
   r.record_.files.emplace_back("calibrated.yaml");
+  r.record_.files.emplace_back("report.html");  // written after the tables, from them
   const auto& f = r.fit_;
   auto& sum = r.summary_;
   sum.observed_name = problem.observed.name;
@@ -259,7 +260,7 @@ void calibrate_results::write(results_folder& folder) const {
   if (scenario_->calibration.holdout) folder.write("holdout.csv", holdout_csv());
   folder.write("calibrated.yaml", calibrated_yaml());
   folder.write("run.json", run_json());
-  folder.commit(false);
+  folder.commit(true);
 }
 
 std::vector<std::string> calibrate_results::notes() const {
@@ -304,8 +305,9 @@ std::string calibrate_results::text() const {
         "persistence {:.1f}%, linear trend {:.1f}%\n",
         c.holdout->first, c.holdout->second, all.values, all.fitted, all.persistence, all.trend);
   }
+  // In the order they are written: the tables, run.json, then report.html from them.
   std::vector<std::string> files = record_.files;
-  files.emplace_back("run.json");
+  files.insert(std::find(files.begin(), files.end(), "report.html"), "run.json");
   text += fmt::format("Results in {}/: {}\n", folder_.generic_string(), fmt::join(files, ", "));
   return text;
 }

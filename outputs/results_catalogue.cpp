@@ -225,7 +225,11 @@ void add_common_files(std::vector<result_file>& c) {
                      {"mc", always,
                       "the interactive report: fan charts of the quantiles and, with "
                       "`--compare`, of the differences, and the probabilities (`hwfsim "
-                      "report`, below)"}}));
+                      "report`, below)"},
+                     {"calibrate", always,
+                      "the interactive report of the fit: each observed series against the model "
+                      "before and after it, the residuals, the estimates and the hold-out's "
+                      "errors against the naive forecasts (`hwfsim report`, below)"}}));
   std::vector<file_use> manifest;
   for (const auto* command : {"run", "compare", "mc", "backcast", "calibrate"})
     manifest.push_back({command, always, manifest_text});

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/calibrate_study.hpp"
+#include "app/record.hpp"
 #include "engine/diagnostics.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
@@ -400,6 +401,19 @@ TEST_CASE("a calibration's report embeds the fit's summary and the rows of its f
   CHECK(registered[6] == 0);        // horizon
   CHECK(registered[9].is_null());   // persistence
   CHECK(registered[12].is_null());  // error_persistence
+}
+
+TEST_CASE("calibrate writes its report, which hwfsim report rebuilds to the same bytes", "[io]") {
+  const auto dir = calibrate_folder("report_calibrate_written");
+  REQUIRE(std::filesystem::exists(dir / "report.html"));
+  const auto run_json = nlohmann::json::parse(read(dir / "run.json"));
+  const auto& files = run_json["calibrated_run"]["files"];
+  CHECK(std::find(files.begin(), files.end(), "report.html") != files.end());
+  const auto written = read(dir / "report.html");
+  CHECK(page_data(written)["kind"] == "calibrate");
+  std::filesystem::remove(dir / "report.html");
+  CHECK(app::rebuild_report(dir) == written.size());  // the folder's files.sha256 holds
+  CHECK(read(dir / "report.html") == written);
 }
 
 TEST_CASE("a calibration's missing or damaged files are refused naming the file", "[io]") {

@@ -95,7 +95,6 @@ hwf('mc', '--compare', 'scenarios/two-countries-uncertainty.yaml', policy, '--sa
 // fit of the two-country model stopped after one iteration (it does not converge: exit 1), with
 // a corridor's emigration among its series and no hold-out years.
 hwf('calibrate', 'scenarios/validation/calibrate-2013.yaml', '-o', folders.calibrate, '-q');
-hwf('report', folders.calibrate, '-q');
 {
   const truth = path.join(work, 'calibrate-truth');
   hwf('run', 'scenarios/two-countries.yaml', '-o', truth, '-q');
@@ -116,7 +115,6 @@ hwf('report', folders.calibrate, '-q');
   } catch (err) {
     if (err.status !== 1) throw err;  // a fit that does not converge exits 1, its results written
   }
-  hwf('report', folders.stalled, '-q');
 }
 
 // Scenario names are restricted to [A-Za-z0-9._-] by the loader, so the hostile text goes where
