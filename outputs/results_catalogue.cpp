@@ -195,7 +195,8 @@ void add_calibrate_files(std::vector<result_file>& c) {
                  "with hold-out years: every observed value of those years against the "
                  "calibrated model and two naive forecasts from the series' fit-year values "
                  "(`persistence`: the last one; `trend`: their least-squares line), with "
-                 "`horizon`, the years after the series' last fitted value, and each error in "
+                 "`horizon`, the years after the series' last fitted value (0 for a series with "
+                 "no value in the fit years, which has no naive forecast), and each error in "
                  "percent of the observed value"}}});
   c.push_back(other("calibrated.yaml", file_format::yaml,
                     {{"calibrate", always,
@@ -215,8 +216,11 @@ void add_common_files(std::vector<result_file>& c) {
        {"backcast", always,
         "as for `run`, with the observed file and its SHA-256 among the inputs"},
        {"calibrate", always,
-        "the record of the calibrated run, with the observed file among the inputs and the "
-        "fit's summary among its notes (starts, iterations, runs, cost, convergence)"}}));
+        "the fit's summary (`calibration`: observed data, fit and hold-out years, starts, "
+        "iterations, runs, cost, convergence with the solver's message, residual scale, and the "
+        "hold-out's median absolute errors over all values and by horizon) and the record of "
+        "the calibrated run (`calibrated_run`, as `run` writes it, with the observed file among "
+        "the inputs)"}}));
   c.push_back(other("report.html", file_format::html,
                     {{"run", always, "the interactive report (`hwfsim report`, below)"},
                      {"compare", always,

@@ -501,6 +501,8 @@ try {
     list.length + ' charts');
     const bare = list.filter((c) => c.empty || c.marks === 0).map((c) => c.id);
     check(name + ': every chart has data marks', bare.length === 0, bare.join(', '));
+    console.log('# ' + name + ': ' + list.length + ' charts, ' + list.reduce((a, c) => a + c.marks, 0) + ' data marks, drawn in ' +
+      seen.seconds.toFixed(1) + ' s');
     const exportless = list.filter((c) => !(c.links.some((l) => /PNG/.test(l)) && c.links.some((l) => /SVG/.test(l))));
     check(name + ': every chart offers PNG and SVG export', exportless.length === 0, exportless.map((c) => c.id).join(', '));
     laidOut(name, await layout(page));
