@@ -52,18 +52,24 @@ double median_abs(std::vector<double> xs) {
   return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
-/// The hold-out's median absolute errors (percent): over every value, then by horizon.
+/// The hold-out's median absolute errors (percent), over the values that all three forecasts
+/// give (a series needs a fit-year value for persistence, two for the trend), so the three
+/// medians are of the same values: over all of them (horizon 0), then by horizon.
 std::vector<out::calibration_summary::horizon_errors> holdout_errors(
     const model::calibration_problem& problem, const std::vector<model::holdout_row>& rows) {
   std::vector<out::calibration_summary::horizon_errors> out;
-  if (rows.empty()) return out;
+  std::vector<model::holdout_row> common;
+  for (const auto& h : rows)
+    if (std::isfinite(h.fitted) && std::isfinite(h.persistence) && std::isfinite(h.trend))
+      common.push_back(h);
+  if (common.empty()) return out;
   std::vector<int> horizons{0};
-  for (const auto& h : rows) horizons.push_back(h.horizon);
+  for (const auto& h : common) horizons.push_back(h.horizon);
   std::sort(horizons.begin() + 1, horizons.end());
   horizons.erase(std::unique(horizons.begin() + 1, horizons.end()), horizons.end());
   for (int horizon : horizons) {
     std::vector<double> fitted, persistence, trend;
-    for (const auto& h : rows) {
+    for (const auto& h : common) {
       if (horizon != 0 && h.horizon != horizon) continue;
       const double o = problem.points[h.point].observed;
       fitted.push_back(percent_error(h.fitted, o));
@@ -142,6 +148,7 @@ calibrate_results calibrate_study::execute() const {
   r.emit_uncertainty_ = options_.emit_uncertainty;
   if (r.emit_uncertainty_ && !r.uncertainty_yaml().empty())
     r.record_.files.emplace_back("uncertainty.yaml");
+  r.record_.files.emplace_back("report.html");  // written after the tables, from them
   const auto& f = r.fit_;
   auto& sum = r.summary_;
   sum.observed_name = problem.observed.name;
@@ -161,6 +168,7 @@ calibrate_results calibrate_study::execute() const {
   sum.converged = f.converged;
   sum.message = f.starts[f.best].message;
   sum.holdout_errors = holdout_errors(problem, r.holdout_);
+  sum.holdout_values = r.holdout_.size();
   r.record_.notes.push_back(fmt::format(
       "fit: {} parameters to {} observed values, {} starts (best: {}), {} iterations, {} runs, "
       "cost {:.6g}, {}",
@@ -313,7 +321,7 @@ void calibrate_results::write(results_folder& folder) const {
       record_.files.end())
     folder.write("uncertainty.yaml", uncertainty_yaml());
   folder.write("run.json", run_json());
-  folder.commit(false);
+  folder.commit(true);
 }
 
 std::vector<std::string> calibrate_results::notes() const {
@@ -360,12 +368,14 @@ std::string calibrate_results::text() const {
   if (!summary_.holdout_errors.empty()) {
     const auto& all = summary_.holdout_errors.front();
     text += fmt::format(
-        "\nHold-out {}-{}, {} values, median absolute error: calibrated model {:.1f}%, "
-        "persistence {:.1f}%, linear trend {:.1f}%\n",
-        c.holdout->first, c.holdout->second, all.values, all.fitted, all.persistence, all.trend);
+        "\nHold-out {}-{}, {} values ({} with both naive forecasts), median absolute error over "
+        "those: calibrated model {:.1f}%, persistence {:.1f}%, linear trend {:.1f}%\n",
+        c.holdout->first, c.holdout->second, summary_.holdout_values, all.values, all.fitted,
+        all.persistence, all.trend);
   }
+  // In the order they are written: the tables, run.json, then report.html from them.
   std::vector<std::string> files = record_.files;
-  files.emplace_back("run.json");
+  files.insert(std::find(files.begin(), files.end(), "report.html"), "run.json");
   text += fmt::format("Results in {}/: {}\n", folder_.generic_string(), fmt::join(files, ", "));
   return text;
 }

@@ -37,8 +37,8 @@ engine::input_error folder_error(const fs::path& where, std::string message, std
 }
 
 constexpr std::string_view expected_folder =
-    "expected a results folder of hwfsim run, compare or mc: run.json and the CSV files it "
-    "names (docs/report.md)";
+    "expected a results folder of hwfsim run, compare, mc or calibrate: run.json and the CSV "
+    "files it names (docs/report.md)";
 
 std::string read_whole_file(const fs::path& path) {
   try {
@@ -328,6 +328,87 @@ void append_table_json(std::string& out, const table_data& t) {
   out += "]}";
 }
 
+/// A file the page embeds as its columns and rows (report_use::records): the columns of its
+/// header, then each row's fields as JSON, a number (6 significant digits, null where empty) or,
+/// in the key and text columns, a string.
+struct records_data {
+  const result_file* file = nullptr;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  ///< JSON texts
+};
+
+/// `text` as a JSON string (invalid UTF-8 replaced, as in the rest of the page's data).
+std::string json_string(const std::string& text) {
+  return ordered_json(text).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+/// Reads a file of records: its header must be the catalogue's columns around its fixed keys,
+/// each row as many fields, each number column a number or empty, and a `scenario` column one
+/// of run.json's scenarios.
+records_data read_records(const fs::path& dir, const result_file& file,
+                          const dictionary& scenarios) {
+  const fs::path path = dir / file.name;
+  const std::string text = read_whole_file(path);
+  const auto& shape = columns_of(file.shape);
+  std::string expected = csv_header(file.shape, {file.fixed_keys.begin(), file.fixed_keys.end()});
+  expected.pop_back();
+  records_data r;
+  r.file = &file;
+  std::vector<bool> is_text;
+  std::size_t scenario_column = std::string::npos;
+  for_each_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
+    const int at = static_cast<int>(line);
+    if (r.columns.empty()) {
+      if (fmt::format("{}", fmt::join(fields, ",")) != expected)
+        throw folder_error(path, "not a table hwfsim writes",
+                           fmt::format("expected the header '{}'", expected), at);
+      r.columns = fields;
+      for (std::size_t c = 0; c < fields.size(); ++c) {
+        const bool value = c >= fields.size() - shape.values.size();
+        is_text.push_back(!value || std::find(shape.texts.begin(), shape.texts.end(), fields[c]) !=
+                                        shape.texts.end());
+        if (fields[c] == "scenario") scenario_column = c;
+      }
+      return;
+    }
+    if (fields.size() != r.columns.size())
+      throw folder_error(
+          path, fmt::format("{} fields where the header has {}", fields.size(), r.columns.size()),
+          "", at);
+    if (scenario_column < fields.size() && !scenarios.find(fields[scenario_column]))
+      throw folder_error(
+          path, fmt::format("scenario '{}' is not one of run.json's", fields[scenario_column]),
+          fmt::format("run.json names: {}", fmt::join(scenarios.labels(), ", ")), at);
+    auto& row = r.rows.emplace_back();
+    for (std::size_t c = 0; c < fields.size(); ++c) {
+      if (is_text[c]) {
+        row.push_back(json_string(fields[c]));
+      } else if (fields[c].empty()) {
+        row.emplace_back("null");
+      } else {
+        const auto x = parse_number(fields[c]);
+        if (!x) throw folder_error(path, fmt::format("'{}' is not a number", fields[c]), "", at);
+        row.push_back(compact_number(*x));
+      }
+    }
+  });
+  if (r.columns.empty())
+    throw folder_error(path, "is empty", fmt::format("expected the header '{}'", expected));
+  return r;
+}
+
+/// The records as compact JSON: {"columns": [...], "rows": [[...], ...]}, named by the file's
+/// stem.
+void append_records_json(std::string& out, const records_data& r) {
+  out += fmt::format("\"{}\":{{\"columns\":[", r.file->stem());
+  for (std::size_t c = 0; c < r.columns.size(); ++c)
+    out += fmt::format("{}{}", c ? "," : "", json_string(r.columns[c]));
+  out += "],\"rows\":[";
+  for (std::size_t i = 0; i < r.rows.size(); ++i)
+    out += fmt::format("{}[{}]", i ? "," : "", fmt::join(r.rows[i], ","));
+  out += "]}";
+}
+
 /// What the page shows of one run's record (run.json, or one of its runs).
 ordered_json scenario_meta(const ordered_json& r) {
   ordered_json m = ordered_json::object();
@@ -346,10 +427,10 @@ ordered_json scenario_meta(const ordered_json& r) {
 }
 
 struct folder_contents {
-  std::string kind;                   ///< run, compare, mc
+  std::string kind;                   ///< run, compare, mc, calibrate
   std::vector<ordered_json> records;  ///< each scenario's run record, baseline first
-  ordered_json extra;                 ///< comparison or monte_carlo settings
-  std::vector<const result_file*> required, optional;  ///< the tables the page reads
+  ordered_json extra;                 ///< comparison or monte_carlo settings, calibration summary
+  std::vector<const result_file*> required, optional;  ///< the files the page reads
 };
 
 folder_contents classify(const fs::path& dir, const ordered_json& j) {
@@ -365,20 +446,33 @@ folder_contents classify(const fs::path& dir, const ordered_json& j) {
     f.kind = "mc";
     for (const auto& r : j.at("deterministic_runs")) f.records.push_back(r);
     f.extra = j.at("monte_carlo");
+  } else if (j.contains("calibration")) {
+    f.kind = "calibrate";
+    f.records.push_back(j.at("calibrated_run"));
+    f.extra = j.at("calibration");
+    if (!f.extra.is_object())
+      throw folder_error(path, "its calibration is not an object", std::string(expected_folder));
   } else if (j.contains("scenario") && j.contains("horizon")) {
     f.kind = "run";
     f.records.push_back(j);
   } else {
     throw folder_error(path,
-                       "not a run.json of hwfsim: it has no scenario, comparison or "
-                       "monte_carlo",
+                       "not a run.json of hwfsim: it has no scenario, comparison, monte_carlo "
+                       "or calibration",
                        std::string(expected_folder));
   }
-  // A run writes the tables its scenario's output.tables names (run.json lists them).
-  const auto files =
-      f.kind == "run" ? j.value("files", std::vector<std::string>{}) : std::vector<std::string>{};
+  if (f.records.empty())
+    throw folder_error(path, "names no scenario", std::string(expected_folder));
+  for (const auto& r : f.records)
+    if (!r.is_object() || !r.contains("scenario") || !r["scenario"].is_string())
+      throw folder_error(path, "a run's record has no scenario name", std::string(expected_folder));
+  // A run writes the tables its scenario's output.tables names, a calibration its hold-out
+  // table when the scenario has hold-out years (the run's record lists them).
+  const auto files = f.kind == "run" || f.kind == "calibrate"
+                         ? f.records[0].value("files", std::vector<std::string>{})
+                         : std::vector<std::string>{};
   for (const auto& file : results_catalogue()) {
-    const auto* use = file.in_report ? file.use_by(f.kind) : nullptr;
+    const auto* use = file.in_report != report_use::none ? file.use_by(f.kind) : nullptr;
     if (use == nullptr) continue;
     const bool listed = std::find(files.begin(), files.end(), file.name) != files.end();
     if (use->when == written_when::always || (use->when == written_when::listed && listed) ||
@@ -387,11 +481,6 @@ folder_contents classify(const fs::path& dir, const ordered_json& j) {
     else if (use->when != written_when::comparing)
       f.optional.push_back(&file);
   }
-  if (f.records.empty())
-    throw folder_error(path, "names no scenario", std::string(expected_folder));
-  for (const auto& r : f.records)
-    if (!r.is_object() || !r.contains("scenario") || !r["scenario"].is_string())
-      throw folder_error(path, "a run's record has no scenario name", std::string(expected_folder));
   return f;
 }
 
@@ -472,24 +561,23 @@ ordered_json read_run_json(const fs::path& dir) {
   }
 }
 
-/// The tables the page shows: those the folder's kind requires (folder_error if one is
-/// missing), then the optional ones present.
-std::vector<table_data> read_tables(const fs::path& dir, const folder_contents& f,
-                                    std::map<std::string, dictionary, std::less<>>& dicts,
-                                    const dictionary& scenarios) {
-  std::vector<table_data> tables;
+/// The files of `f` the page reads as `use`: those the folder's kind requires (folder_error if
+/// one is missing), then the optional ones present.
+std::vector<const result_file*> present_files(const fs::path& dir, const folder_contents& f,
+                                              report_use use) {
+  std::vector<const result_file*> out;
   std::error_code ec;
   for (const auto* file : f.required) {
+    if (file->in_report != use) continue;
     if (!fs::exists(dir / file->name, ec))
       throw folder_error(
           dir, fmt::format("{} is missing", file->name),
           fmt::format("run.json describes a folder of hwfsim {}, which writes it", f.kind));
-    tables.push_back(read_table(dir, *file, dicts, scenarios));
+    out.push_back(file);
   }
   for (const auto* file : f.optional)
-    if (fs::exists(dir / file->name, ec))
-      tables.push_back(read_table(dir, *file, dicts, scenarios));
-  return tables;
+    if (file->in_report == use && fs::exists(dir / file->name, ec)) out.push_back(file);
+  return out;
 }
 
 /// Name and Safeguards-List membership of each country of the page, from the model's records
@@ -527,11 +615,13 @@ ordered_json page_meta(const folder_contents& f, const report_settings& settings
   for (const auto& r : f.records) meta["scenarios"].push_back(scenario_meta(r));
   if (f.kind == "compare") meta["comparison"] = f.extra;
   if (f.kind == "mc") meta["monte_carlo"] = f.extra;
+  if (f.kind == "calibrate") meta["calibration"] = f.extra;
   return meta;
 }
 
-/// The page: its parts around the data, which is `meta` followed by the tables.
-std::string page_text(const ordered_json& meta, const std::vector<table_data>& tables) {
+/// The page: its parts around the data, which is `meta` followed by the tables and the records.
+std::string page_text(const ordered_json& meta, const std::vector<table_data>& tables,
+                      const std::vector<records_data>& records) {
   // Labels come from files a user may have edited: invalid UTF-8 is replaced, not fatal.
   std::string json = meta.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
   json.pop_back();  // the closing brace; the tables follow
@@ -540,7 +630,16 @@ std::string page_text(const ordered_json& meta, const std::vector<table_data>& t
     if (i) json += ',';
     append_table_json(json, tables[i]);
   }
-  json += "}}";
+  json += '}';
+  if (!records.empty()) {  // a calibration's
+    json += ",\"records\":{";
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (i) json += ',';
+      append_records_json(json, records[i]);
+    }
+    json += '}';
+  }
+  json += '}';
 
   std::string page;
   const auto safe = script_safe_json(json);
@@ -561,6 +660,7 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
   ordered_json meta;
   std::map<std::string, dictionary, std::less<>> dicts;
   std::vector<table_data> tables;
+  std::vector<records_data> records;
   try {
     const auto f = classify(dir, j);
     dictionary scenarios;
@@ -575,7 +675,10 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
         countries.id(iso3);
         info[iso3] = c;
       }
-    tables = read_tables(dir, f, dicts, scenarios);
+    for (const auto* file : present_files(dir, f, report_use::table))
+      tables.push_back(read_table(dir, *file, dicts, scenarios));
+    for (const auto* file : present_files(dir, f, report_use::records))
+      records.push_back(read_records(dir, *file, scenarios));
     meta = page_meta(f, settings);
     meta["country_info"] = country_info(countries, info);
     ordered_json d = {{"scenarios", scenarios.labels()}};
@@ -585,7 +688,7 @@ std::string report_html(const fs::path& dir, const report_settings& settings) {
     throw folder_error(dir / "run.json", fmt::format("unexpected content: {}", e.what()),
                        std::string(expected_folder));
   }
-  return page_text(meta, tables);
+  return page_text(meta, tables, records);
 }
 
 std::size_t write_report(const fs::path& dir, const report_settings& settings) {

@@ -1,6 +1,6 @@
 #pragma once
 // report.html: one self-contained, offline page of interactive charts (Vega-Lite) built from a
-// results folder of `run`, `compare` or `mc` (docs/report.md).
+// results folder of `run`, `compare`, `mc` or `calibrate` (docs/report.md).
 
 #include <cstddef>
 #include <cstdint>
@@ -30,9 +30,9 @@ inline constexpr std::uintmax_t max_result_file_bytes = std::uintmax_t{1} << 30;
 inline constexpr int max_run_json_depth = 64;
 
 /// The page for results folder `dir`: run.json says what the folder holds (a run, a comparison,
-/// a Monte Carlo ensemble) and which CSV files to read. Throws engine::input_error, naming the
-/// folder or file, when `dir` is missing, is not a folder, has no run.json, or holds files that
-/// hwfsim did not write as it writes them (including run.json nested deeper than
+/// a Monte Carlo ensemble, a calibration) and which CSV files to read. Throws engine::input_error,
+/// naming the folder or file, when `dir` is missing, is not a folder, has no run.json, or holds
+/// files that hwfsim did not write as it writes them (including run.json nested deeper than
 /// max_run_json_depth, and files that are not regular or exceed max_result_file_bytes).
 std::string report_html(const std::filesystem::path& dir, const report_settings& settings);
 

@@ -16,17 +16,19 @@ using enum written_when;
 constexpr std::string_view manifest_text =
     "the SHA-256 of every file above but `report.html`, in the format of `sha256sum -c`; "
     "written last (\"One run per folder\", under `run`)";
-constexpr bool read_by_report = true;
+constexpr report_use read_by_report = report_use::table;
+constexpr report_use read_as_records = report_use::records;
+constexpr report_use not_in_report = report_use::none;
 
 /// A CSV file of `shape` whose key columns are those of table `table`.
-result_file csv(std::string_view name, csv_shape shape, std::string_view table, bool in_report,
-                std::vector<file_use> uses) {
+result_file csv(std::string_view name, csv_shape shape, std::string_view table,
+                report_use in_report, std::vector<file_use> uses) {
   return {name, file_format::csv, shape, table, {}, in_report, std::move(uses)};
 }
 
 /// A file of another format.
 result_file other(std::string_view name, file_format format, std::vector<file_use> uses) {
-  return {name, format, csv_shape::values, "", {}, false, std::move(uses)};
+  return {name, format, csv_shape::values, "", {}, not_in_report, std::move(uses)};
 }
 
 void add_run_files(std::vector<result_file>& c) {
@@ -58,17 +60,17 @@ void add_run_files(std::vector<result_file>& c) {
 }
 
 void add_compare_files(std::vector<result_file>& c) {
-  c.push_back(csv("deltas.csv", csv_shape::deltas, "indicators", false,
+  c.push_back(csv("deltas.csv", csv_shape::deltas, "indicators", not_in_report,
                   {{"compare", always, "every scenario's indicators against the baseline's"}}));
-  c.push_back(csv("corridor_deltas.csv", csv_shape::deltas, "corridors", false,
+  c.push_back(csv("corridor_deltas.csv", csv_shape::deltas, "corridors", not_in_report,
                   {{"compare", always, "likewise for corridors"}}));
-  c.push_back(csv("age_deltas.csv", csv_shape::deltas, "ages", false,
+  c.push_back(csv("age_deltas.csv", csv_shape::deltas, "ages", not_in_report,
                   {{"compare", aged, "for a model with age bands, likewise for the ages"}}));
   c.push_back(csv("summary.csv", csv_shape::values, "summary", read_by_report,
                   {{"compare", always,
                     "per country (all cadres), at each summary year (\"Summary indicators\", "
                     "below)"}}));
-  c.push_back(csv("corridor_summary.csv", csv_shape::deltas, "corridor_summary", false,
+  c.push_back(csv("corridor_summary.csv", csv_shape::deltas, "corridor_summary", not_in_report,
                   {{"compare", always,
                     "per corridor cadre, cumulative to each summary year, against the baseline "
                     "(\"Corridor summary\", below)"}}));
@@ -100,7 +102,7 @@ void add_mc_tables(std::vector<result_file>& c) {
   c.push_back(csv("corridor_difference_quantiles.csv", csv_shape::statistics, "corridors",
                   read_by_report,
                   {{"mc", comparing, "with `--compare`: the same for the corridor indicators"}}));
-  c.push_back(csv("age_difference_quantiles.csv", csv_shape::statistics, "ages", false,
+  c.push_back(csv("age_difference_quantiles.csv", csv_shape::statistics, "ages", not_in_report,
                   {{"mc", aged,
                     "with `--compare` and a model with age bands: the same for the stocks by age "
                     "band"}}));
@@ -120,7 +122,7 @@ void add_mc_runs(std::vector<result_file>& c) {
         "sampled inputs as `sampled_value(run, input)` named by `input` (the columns of "
         "`samples.csv`), NaN where undefined, `run_ok` (1 for a successful run) and the design "
         "in global attributes; written under a temporary name and renamed when complete"}}));
-  c.push_back(csv("samples.csv", csv_shape::samples, "", false,
+  c.push_back(csv("samples.csv", csv_shape::samples, "", not_in_report,
                   {{"mc", always,
                     "every run's sampled values: one column per sampled dimension, labelled by "
                     "parameter path, or by the pattern for a `shared` entry"}}));
@@ -132,7 +134,7 @@ void add_backcast_files(std::vector<result_file>& c) {
                csv_shape::observations,
                "",
                {"country", "cadre"},
-               false,
+               not_in_report,
                {{"backcast", always,
                  "every observed value and its projection (densities per 10,000 people of the "
                  "model's population; `note` is the observed file's note on that value, and says "
@@ -156,7 +158,7 @@ void add_calibrate_files(std::vector<result_file>& c) {
                csv_shape::fit,
                "",
                series,
-               false,
+               read_as_records,
                {{"calibrate", always,
                  "every observed value of the fit and hold-out years (`set`: `fit` or "
                  "`holdout`), the model's value before the fit (`start`) and after it "
@@ -169,7 +171,7 @@ void add_calibrate_files(std::vector<result_file>& c) {
                csv_shape::estimates,
                "",
                {"parameter"},
-               false,
+               read_as_records,
                {{"calibrate", always,
                  "every fitted parameter: its value before the fit, the estimate, its bounds, "
                  "its prior (or `none`), the standard error, and a flag: `identified`, `not "
@@ -180,7 +182,7 @@ void add_calibrate_files(std::vector<result_file>& c) {
                csv_shape::correlations,
                "",
                {"parameter", "other"},
-               false,
+               not_in_report,
                {{"calibrate", always,
                  "the correlation of every pair of identified estimates not on a bound"}}});
   c.push_back({"holdout.csv",
@@ -188,12 +190,13 @@ void add_calibrate_files(std::vector<result_file>& c) {
                csv_shape::holdout,
                "",
                series,
-               false,
+               read_as_records,
                {{"calibrate", written_when::listed,
                  "with hold-out years: every observed value of those years against the "
                  "calibrated model and two naive forecasts from the series' fit-year values "
                  "(`persistence`: the last one; `trend`: their least-squares line), with "
-                 "`horizon`, the years after the series' last fitted value, and each error in "
+                 "`horizon`, the years after the series' last fitted value (0 for a series with "
+                 "no value in the fit years, which has no naive forecast), and each error in "
                  "percent of the observed value"}}});
   c.push_back(other("calibrated.yaml", file_format::yaml,
                     {{"calibrate", always,
@@ -232,7 +235,11 @@ void add_common_files(std::vector<result_file>& c) {
                      {"mc", always,
                       "the interactive report: fan charts of the quantiles and, with "
                       "`--compare`, of the differences, and the probabilities (`hwfsim "
-                      "report`, below)"}}));
+                      "report`, below)"},
+                     {"calibrate", always,
+                      "the interactive report of the fit: each observed series against the model "
+                      "before and after it, the residuals, the estimates and the hold-out's "
+                      "errors against the naive forecasts (`hwfsim report`, below)"}}));
   std::vector<file_use> manifest;
   for (const auto* command : {"run", "compare", "mc", "backcast", "calibrate"})
     manifest.push_back({command, always, manifest_text});
@@ -248,26 +255,32 @@ const file_use* result_file::use_by(std::string_view command) const {
 }
 
 const csv_columns& columns_of(csv_shape shape) {
-  static const csv_columns values{{"scenario", "year"}, {"value"}, ""};
-  static const csv_columns deltas{{"scenario", "year"}, {"baseline", "value", "delta"}, ""};
+  static const csv_columns values{{"scenario", "year"}, {"value"}, "", {}};
+  static const csv_columns deltas{{"scenario", "year"}, {"baseline", "value", "delta"}, "", {}};
   static const csv_columns statistics{
-      {"scenario", "year"}, {"mean", "sd", "p05", "p25", "p50", "p75", "p95"}, ""};
+      {"scenario", "year"}, {"mean", "sd", "p05", "p25", "p50", "p75", "p95"}, "", {}};
   static const csv_columns observations{{"scenario"},
                                         {"year", "observed", "projected", "error_percent",
                                          "observed_density", "projected_density", "note"},
-                                        ""};
-  static const csv_columns samples{{"run"}, {}, "<sampled dimension>..."};
+                                        "",
+                                        {"note"}};
+  static const csv_columns samples{{"run"}, {}, "<sampled dimension>...", {}};
   static const csv_columns fit{
       {"scenario"},
       {"year", "set", "observed", "start", "fitted", "residual", "weight", "note"},
-      ""};
+      "",
+      {"set", "note"}};
   static const csv_columns estimates{
-      {}, {"start", "estimate", "min", "max", "prior", "standard_error", "flag"}, ""};
-  static const csv_columns correlations{{}, {"correlation"}, ""};
+      {},
+      {"start", "estimate", "min", "max", "prior", "standard_error", "flag"},
+      "",
+      {"prior", "flag"}};
+  static const csv_columns correlations{{}, {"correlation"}, "", {}};
   static const csv_columns holdout{{"scenario"},
                                    {"year", "horizon", "observed", "fitted", "persistence", "trend",
                                     "error_fitted", "error_persistence", "error_trend"},
-                                   ""};
+                                   "",
+                                   {}};
   switch (shape) {
     case csv_shape::values:
       return values;

@@ -24,6 +24,9 @@ struct csv_columns {
   std::vector<std::string_view> leading;  ///< before the key columns ("scenario", "year")
   std::vector<std::string_view> values;   ///< after them
   std::string_view more;  ///< columns that vary with the study, after the values ("" = none)
+  /// The value columns that hold text (a set, a note, a flag); the others hold numbers, empty
+  /// where undefined.
+  std::vector<std::string_view> texts;
 };
 
 /// The kinds of CSV file, each with its columns around the keys.
@@ -58,6 +61,13 @@ struct file_use {
   std::string_view description;
 };
 
+/// How report.html reads a file (docs/report.md).
+enum class report_use {
+  none,
+  table,    ///< as a table of series over the years (scenario, year, keys..., values)
+  records,  ///< as its columns and rows, numbers as numbers (calibrate's files)
+};
+
 /// One file of a results folder.
 struct result_file {
   std::string_view name;  ///< "indicators.csv"
@@ -67,7 +77,7 @@ struct result_file {
   /// the fixed keys below.
   std::string_view table;
   std::vector<std::string_view> fixed_keys;
-  bool in_report = false;  ///< report.html reads it (as a table named by the file's stem)
+  report_use in_report = report_use::none;  ///< report.html reads it, named by the file's stem
   std::vector<file_use> written_by;
 
   std::string_view stem() const { return name.substr(0, name.find('.')); }

@@ -107,6 +107,7 @@ std::string calibration_json(const calibration_summary& s, const std::string& re
                     {"standard_errors_given", s.scaled},
                     {"converged", s.converged},
                     {"message", s.message},
+                    {"holdout_values", s.holdout_values},
                     {"holdout_median_abs_error_percent", errors}};
   const ordered_json j = {{"calibration", c}, {"calibrated_run", ordered_json::parse(record)}};
   return j.dump(2) + "\n";

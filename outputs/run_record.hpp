@@ -76,9 +76,11 @@ struct calibration_summary {
   double cost = 0;
   double residual_scale = 1;  ///< 1 where every series gave its standard error (`scaled`)
   bool scaled = false, converged = false;
-  std::string message;  ///< the solver's account of how the best start stopped
-  /// Median absolute error (percent of the observed value) of the hold-out values: over all
-  /// of them (horizon 0), then at each horizon.
+  std::string message;             ///< the solver's account of how the best start stopped
+  std::size_t holdout_values = 0;  ///< every hold-out value (holdout.csv's rows)
+  /// Median absolute error (percent of the observed value) of the hold-out values that both
+  /// naive forecasts give (a series with two fit-year values or more): over all of them
+  /// (horizon 0), then at each horizon.
   struct horizon_errors {
     int horizon = 0;
     std::size_t values = 0;

@@ -428,7 +428,8 @@ TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joine
   CHECK_THAT(r.holdout_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2030,3,"));
 }
 
-TEST_CASE("emitted uncertainty: the estimates drawn from their covariance", "[model][calibration]") {
+TEST_CASE("emitted uncertainty: the estimates drawn from their covariance",
+          "[model][calibration]") {
   // Exit and entry rates fitted together to a noisy series: both identified, correlated.
   const auto scenario =
       calibration_scenario("calibration_uncertainty", observed_supply(0.04, 0.02, 3),
@@ -469,4 +470,31 @@ TEST_CASE("emitted uncertainty: the estimates drawn from their covariance", "[mo
   CHECK(values[entry] == Approx(f.estimate[1] + rho * f.standard_error(1)).epsilon(1e-12));
   // The run record lists it.
   CHECK_THAT(r.run_json(), Catch::Contains("uncertainty.yaml"));
+}
+
+TEST_CASE("the hold-out's median errors are over the values all three forecasts give",
+          "[model][calibration]") {
+  // 2035 is a register count: a series of its own (measure `registered`) with no fit-year value,
+  // so its hold-out row has horizon 0 and no naive forecast.
+  auto observed = observed_supply(0.04);
+  const auto at = observed.find("      2035: ");
+  REQUIRE(at != std::string::npos);
+  const auto value = observed.substr(at + 12, observed.find('\n', at) - at - 12);
+  observed.replace(at, observed.size() - at,
+                   "      2035: {value: " + value + ", concept: registered}\n");
+  const auto r = calibrate(calibration_scenario("calibration_holdout_only", observed));
+  REQUIRE(r.holdout().size() == 5);
+  CHECK(r.holdout()[4].horizon == 0);
+  CHECK(std::isnan(r.holdout()[4].persistence));
+  // Over the four values with naive forecasts, then one entry for each of the horizons 1 to 4:
+  // the three medians of a row are of the same values.
+  const auto& errors = r.summary().holdout_errors;
+  CHECK(r.summary().holdout_values == 5);
+  REQUIRE(errors.size() == 5);
+  CHECK(errors[0].horizon == 0);
+  CHECK(errors[0].values == 4);
+  for (int h = 1; h <= 4; ++h) {
+    CHECK(errors[static_cast<std::size_t>(h)].horizon == h);
+    CHECK(errors[static_cast<std::size_t>(h)].values == 1);
+  }
 }

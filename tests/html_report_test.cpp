@@ -1,10 +1,15 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
+#include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "app/calibrate_study.hpp"
+#include "app/record.hpp"
 #include "engine/diagnostics.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
@@ -63,6 +68,70 @@ std::filesystem::path run_folder(const std::string& name, const std::string& cou
 std::string read(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// A results folder as `hwfsim calibrate` writes it: the analytic model's nurses' exit rate,
+/// from 0.06, fitted over 2021-2030 to the supply it gives at 0.04, with 2031-2035 held out;
+/// 2035 is a register count, a series with no value in the fit years.
+std::filesystem::path calibrate_folder(const std::string& name) {
+  const auto dir = test::scratch_folder(name);
+  test::write_file(dir, "model.yaml", test::analytic_model_yaml());
+  const auto head = std::string(
+      "model: model.yaml\nhorizon: {start: 2020, end: 2035}\nsolver: {method: rk4, step: 1/12}\n");
+  const model::compiled_model truth(model::load_scenario(test::write_file(
+      dir, "truth.yaml",
+      "scenario: truth\n" + head + "set: {countries.AAA.cadres.nurses.exit_rate: 0.04}\n")));
+  const auto run = model::simulate(truth, truth.default_parameters());
+  std::string observed = "observed: truth\nseries:\n  AAA:\n    nurses:\n";
+  for (int year = 2021; year <= 2035; ++year) {
+    const double v = test::indicator(truth, run, static_cast<std::size_t>(year - 2020), "AAA",
+                                     "nurses", "supply");
+    observed += year < 2035
+                    ? fmt::format("      {}: {}\n", year, v)
+                    : fmt::format("      {}: {{value: {}, concept: registered}}\n", year, v);
+  }
+  test::write_file(dir, "observed.yaml", observed);
+  app::calibrate_options o;
+  o.scenario =
+      test::write_file(dir, "fit.yaml",
+                       "scenario: fit\n" + head +
+                           "calibration:\n  observed: observed.yaml\n"
+                           "  fit: {from: 2021, to: 2030}\n  holdout: {from: 2031, to: 2035}\n"
+                           "  seed: 3\n  starts: 2\n  parameters:\n"
+                           "    countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: 0.2}\n")
+          .string();
+  o.output = (dir / "results").string();
+  REQUIRE(app::calibrate_and_write(o).converged);
+  return dir / "results";
+}
+
+/// The fields of the record of `csv` whose first fields are `prefix` (a CSV hwfsim writes,
+/// without quoted fields).
+std::vector<std::string> csv_row(const std::string& csv, const std::string& prefix) {
+  std::istringstream in(csv);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with(prefix)) {
+      std::vector<std::string> fields;
+      std::istringstream f(line);
+      for (std::string field; std::getline(f, field, ',');) fields.push_back(field);
+      if (line.ends_with(',')) fields.emplace_back();
+      return fields;
+    }
+  FAIL("no row starts with " << prefix);
+  return {};
+}
+
+/// The row of embedded records `r` whose column `column` is `value`.
+nlohmann::json record_row(const nlohmann::json& r, const std::string& column,
+                          const nlohmann::json& value) {
+  const auto& columns = r["columns"];
+  const auto c =
+      static_cast<std::size_t>(std::find(columns.begin(), columns.end(), column) - columns.begin());
+  REQUIRE(c < columns.size());
+  for (const auto& row : r["rows"])
+    if (row[c] == value) return row;
+  FAIL("no row with " << column << " " << value);
+  return {};
 }
 
 }  // namespace
@@ -146,9 +215,10 @@ TEST_CASE("a folder that is not a results folder is refused clearly", "[io]") {
   CHECK_THROWS_AS(out::report_html(dir / "missing", settings()), engine::input_error);
   CHECK_THROWS_WITH(out::report_html(dir / "missing", settings()),
                     Catch::Contains("missing: error: no such folder"));
-  CHECK_THROWS_WITH(out::report_html(dir, settings()),
-                    Catch::Contains("not a results folder: it has no run.json") &&
-                        Catch::Contains("expected a results folder of hwfsim run, compare or mc"));
+  CHECK_THROWS_WITH(
+      out::report_html(dir, settings()),
+      Catch::Contains("not a results folder: it has no run.json") &&
+          Catch::Contains("expected a results folder of hwfsim run, compare, mc or calibrate"));
   test::write_file(dir, "run.json", "{\"a\": 1}");
   CHECK_THROWS_WITH(out::report_html(dir, settings()),
                     Catch::Contains("run.json: error: not a run.json of hwfsim"));
@@ -278,4 +348,117 @@ TEST_CASE("a header without the catalogue's columns is not a table hwfsim writes
         Catch::Contains("indicators.csv:1:1: error: not a table hwfsim writes") &&
             Catch::Contains("expected the header 'scenario,year,<key columns>,value'"));
   }
+}
+
+TEST_CASE("a calibration's report embeds the fit's summary and the rows of its files", "[io]") {
+  const auto dir = calibrate_folder("report_calibrate");
+  const auto run_json = nlohmann::json::parse(read(dir / "run.json"));
+  const auto d = page_data(out::report_html(dir, settings()));
+  CHECK(d["kind"] == "calibrate");
+  CHECK(d["scenarios"][0]["scenario"] == "fit");
+  // The summary as run.json holds it: the hold-out's median errors among it.
+  CHECK(d["calibration"] == run_json["calibration"]);
+  const auto& errors = d["calibration"]["holdout_median_abs_error_percent"];
+  // Over the 4 values both naive forecasts give (the register series held out has none), then
+  // horizons 1 to 4.
+  REQUIRE(errors.size() == 5);
+  CHECK(errors[0]["values"] == 4);
+  CHECK(d["calibration"]["holdout_values"] == 5);
+  CHECK(errors[0]["fitted"] ==
+        run_json["calibration"]["holdout_median_abs_error_percent"][0]["fitted"]);
+  CHECK(d["tables"].empty());
+
+  // fit.csv: its header, a row per value, numbers as numbers (6 digits), texts as texts.
+  const auto& fit = d["records"]["fit"];
+  const auto fit_csv = read(dir / "fit.csv");
+  CHECK(fit["columns"] ==
+        nlohmann::json({"scenario", "country", "destination", "cadre", "measure", "year", "set",
+                        "observed", "start", "fitted", "residual", "weight", "note"}));
+  CHECK(fit["rows"].size() == 15);
+  const auto csv_2027 = csv_row(fit_csv, "fit,AAA,,nurses,practising,2027,");
+  const auto row_2027 = record_row(fit, "year", 2027);
+  CHECK(row_2027[2] == "");
+  CHECK(row_2027[6] == "fit");
+  CHECK(row_2027[7].get<double>() == Approx(std::stod(csv_2027[7])).epsilon(1e-6));  // observed
+  CHECK(row_2027[8].get<double>() == Approx(std::stod(csv_2027[8])).epsilon(1e-6));  // start
+  CHECK(row_2027[9].get<double>() == Approx(std::stod(csv_2027[9])).epsilon(1e-6));  // fitted
+  CHECK(row_2027[8].get<double>() < row_2027[7].get<double>() * 0.99);  // off before the fit
+  const auto row_2035 = record_row(fit, "year", 2035);
+  CHECK(row_2035[4] == "registered");
+  CHECK(row_2035[6] == "holdout");
+
+  // parameters.csv: the estimate, its standard error and flag.
+  const auto& parameters = d["records"]["parameters"];
+  const auto csv_exit =
+      csv_row(read(dir / "parameters.csv"), "countries.AAA.cadres.nurses.exit_rate,");
+  const auto exit = record_row(parameters, "parameter", "countries.AAA.cadres.nurses.exit_rate");
+  CHECK(exit[2].get<double>() == Approx(0.04).epsilon(1e-5));
+  CHECK(exit[2].get<double>() == Approx(std::stod(csv_exit[2])).epsilon(1e-6));
+  CHECK(exit[5] == "none");
+  CHECK(exit[7] == "identified");
+
+  // holdout.csv: the series without fit-year values has no naive forecasts (null).
+  const auto& holdout = d["records"]["holdout"];
+  CHECK(holdout["rows"].size() == 5);
+  const auto registered = record_row(holdout, "measure", "registered");
+  CHECK(registered[6] == 0);        // horizon
+  CHECK(registered[9].is_null());   // persistence
+  CHECK(registered[12].is_null());  // error_persistence
+}
+
+TEST_CASE("calibrate writes its report, which hwfsim report rebuilds to the same bytes", "[io]") {
+  const auto dir = calibrate_folder("report_calibrate_written");
+  REQUIRE(std::filesystem::exists(dir / "report.html"));
+  const auto run_json = nlohmann::json::parse(read(dir / "run.json"));
+  const auto& files = run_json["calibrated_run"]["files"];
+  CHECK(std::find(files.begin(), files.end(), "report.html") != files.end());
+  const auto written = read(dir / "report.html");
+  CHECK(page_data(written)["kind"] == "calibrate");
+  std::filesystem::remove(dir / "report.html");
+  CHECK(app::rebuild_report(dir) == written.size());  // the folder's files.sha256 holds
+  CHECK(read(dir / "report.html") == written);
+}
+
+TEST_CASE("a calibration's missing or damaged files are refused naming the file", "[io]") {
+  const auto dir = calibrate_folder("report_calibrate_damaged");
+  const auto fit = read(dir / "fit.csv");
+  std::filesystem::remove(dir / "fit.csv");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("fit.csv is missing") &&
+                        Catch::Contains("a folder of hwfsim calibrate, which writes it"));
+  test::write_file(dir, "fit.csv", "");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()), Catch::Contains("fit.csv: error: is empty"));
+  test::write_file(dir, "fit.csv", "scenario,country,cadre,year,observed\nfit,AAA,nurses,2021,1\n");
+  CHECK_THROWS_WITH(
+      out::report_html(dir, settings()),
+      Catch::Contains("fit.csv:1:1: error: not a table hwfsim writes") &&
+          Catch::Contains("expected the header 'scenario,country,destination,cadre,measure,year,"
+                          "set,observed,start,fitted,residual,weight,note'"));
+  const auto header = fit.substr(0, fit.find('\n') + 1);
+  test::write_file(dir, "fit.csv", header + "fit,AAA,,nurses,practising,2021,fit,x,1,1,0,1,\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("fit.csv:2:1: error: 'x' is not a number"));
+  test::write_file(dir, "fit.csv", header + "fit,AAA,,nurses,practising,2021,fit,1,1\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("fit.csv:2:1: error: 9 fields where the header has 13"));
+  test::write_file(dir, "fit.csv", header + "other,AAA,,nurses,practising,2021,fit,1,1,1,0,1,\n");
+  CHECK_THROWS_WITH(
+      out::report_html(dir, settings()),
+      Catch::Contains("fit.csv:2:1: error: scenario 'other' is not one of run.json's"));
+  test::write_file(dir, "fit.csv", fit);
+  CHECK_NOTHROW(out::report_html(dir, settings()));
+  // parameters.csv is required; holdout.csv too, as run.json lists it.
+  for (const auto* name : {"parameters.csv", "holdout.csv"}) {
+    INFO(name);
+    const auto text = read(dir / name);
+    std::filesystem::remove(dir / name);
+    CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                      Catch::Contains(fmt::format("{} is missing", name)));
+    test::write_file(dir, name, text);
+  }
+  test::write_file(dir, "parameters.csv",
+                   "parameter,start,estimate,min,max,prior,standard_error,flag\n"
+                   "countries.AAA.cadres.nurses.exit_rate,0.06,0.04,0.01,0.2,none,?,identified\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("parameters.csv:2:1: error: '?' is not a number"));
 }

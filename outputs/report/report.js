@@ -542,7 +542,7 @@
 
   const first = data.scenarios[0] || {};
   const horizon = first.horizon ? first.horizon.start + '\u2013' + first.horizon.end : '';
-  const kindText = { run: 'Scenario run', compare: 'Scenario comparison', mc: 'Monte Carlo ensemble' }[kind] || kind;
+  const kindText = { run: 'Scenario run', compare: 'Scenario comparison', mc: 'Monte Carlo ensemble', calibrate: 'Calibration' }[kind] || kind;
   document.getElementById('kicker').textContent = 'hwfsim report \u00b7 ' + kindText;
   const titleText = comparing
     ? scenarios[0] + ' and ' + (scenarios.length - 1) + ' other scenario' + (scenarios.length > 2 ? 's' : '')
@@ -1142,36 +1142,296 @@
     corridorChart('investment_lost', 'Training investment lost');
   }
 
+  // ---- Calibration -------------------------------------------------------------------------
+
+  // A calibration's page (hwfsim calibrate): the fit's summary from run.json, then fit.csv,
+  // parameters.csv and holdout.csv as written. Every number shown is one of theirs; the page
+  // only groups the rows by series and picks the smallest of three given errors to emphasise.
+  const isCalibration = kind === 'calibrate';
+
+  /** The rows of an embedded file (fit, parameters, holdout) as objects by column name; [] when
+   *  the folder has none. */
+  function recordsOf(name) {
+    const r = (data.records || {})[name];
+    if (!r) return [];
+    return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
+  }
+
+  /** x with 4 significant digits, as the console prints the estimates. */
+  const sig4 = (x) => (x === null || x === undefined || !isFinite(x) ? '\u2013' : String(Number(x.toPrecision(4))));
+  const percent = (x) => (x === null || x === undefined || !isFinite(x) ? '\u2013' : x.toFixed(1) + '%');
+  const persons = (x) => (x === null || x === undefined || !isFinite(x) ? '\u2013' : numberFormat.format(x));
+
+  // A series of observed data: country, destination (a corridor's), cadre, measure.
+  const seriesKey = (r) => [r.country, r.destination, r.cadre, r.measure].join('|');
+  const seriesLabel = (r) => (r.destination
+    ? r.country + '\u2192' + r.destination + ' ' + r.cadre + ' ' + r.measure.replace(/_/g, ' ')
+    : r.country + ' ' + r.cadre + ' (' + r.measure + ')');
+  const isoName = (iso) => (id('countries', iso) >= 0 ? countryName(id('countries', iso)) : iso);
+  const seriesPlace = (r) => isoName(r.country) + (r.destination ? ' to ' + isoName(r.destination) : '');
+  const measureUnit = (m) => (m === 'emigration' || m === 'returns' ? 'Persons per year' : 'Persons');
+
+  const OBSERVED_FIT = 'Observed, fit years';
+  const OBSERVED_HOLDOUT = 'Observed, hold-out years';
+  const CAL_COLORS = { fit: '#1f2933', holdout: '#d97706', start: '#7b8794', fitted: '#1f5f8b' };
+  const setLabel = (r) => (r.set === 'fit' ? OBSERVED_FIT : OBSERVED_HOLDOUT);
+
+  /** A table in its scrolling frame: `rows` are {cls, cells}, each cell a text or {text, title,
+   *  strong, badge}; numeric(i) says whether column i holds numbers (aligned right). */
+  function recordTable(idName, heads, rows, numeric) {
+    const t = el('table', { id: idName });
+    const head = el('tr');
+    heads.forEach((h, i) => head.append(el('th', numeric(i) ? { class: 'num' } : null, h)));
+    const thead = el('thead');
+    thead.append(head);
+    const body = el('tbody');
+    for (const row of rows) {
+      const tr = el('tr', row.cls ? { class: row.cls } : null);
+      row.cells.forEach((cell, i) => {
+        const c = typeof cell === 'object' && cell !== null ? cell : { text: cell };
+        const td = el('td', numeric(i) ? { class: 'num' } : null);
+        if (c.strong) td.append(el('strong', { class: 'best' }, c.text));
+        else td.textContent = c.text;
+        if (c.badge) td.append(el('span', { class: 'badge' }, c.badge));
+        if (c.title) td.title = c.title;
+        tr.append(td);
+      });
+      body.append(tr);
+    }
+    t.append(thead, body);
+    const wrap = el('div', { class: 'table-scroll' });
+    wrap.append(t);
+    return wrap;
+  }
+
+  /** Which of the given numbers are smallest (ties all), as booleans; nulls never are. */
+  const smallest = (xs) => {
+    const given = xs.filter((x) => x !== null && x !== undefined && isFinite(x));
+    const least = given.length ? Math.min(...given) : null;
+    return xs.map((x) => least !== null && x === least);
+  };
+
+  function calibrationSections() {
+    const cal = data.calibration || {};
+    const fit = recordsOf('fit');
+    const parameters = recordsOf('parameters');
+    const holdout = recordsOf('holdout');
+    const fitYears = cal.fit_years || [];
+    const holdoutYears = cal.holdout_years || null;
+    // Every chart spans the fit and hold-out years, half a year beyond each end.
+    const first = fitYears.length ? fitYears[0] : Math.min(...fit.map((r) => r.year));
+    const last = holdoutYears ? holdoutYears[1] : fitYears.length ? fitYears[1] : Math.max(...fit.map((r) => r.year));
+    const yearScale = { nice: false, zero: false, domain: [first - 0.5, last + 0.5] };
+
+    // What was fitted.
+    {
+      const s = section('fit', 'The fit');
+      s.charts.remove();
+      if (cal.converged === false) {
+        s.el.append(el('p', { class: 'callout warn', id: 'fit-warning', role: 'alert' },
+          'The fit did not converge: ' + String(cal.message || 'the solver gave no reason').replace(/\.*$/, '') + '. The estimates below are where ' +
+          'the best start stopped, not a minimum of the cost: try more starts, other bounds, or priors (docs/calibration.md).'));
+      }
+      const facts = el('dl', { class: 'facts', id: 'fit-facts' });
+      const fact = (k, v) => { facts.append(el('dt', null, k), el('dd', null, v)); };
+      fact('Scenario', scenarios[0]);
+      if (cal.observed) fact('Observed data', cal.observed.name + ' (' + cal.observed.file + ')');
+      fact('Fit years', fitYears.join('\u2013') + ': ' + cal.observations + ' observed values');
+      fact('Hold-out years', holdoutYears ? holdoutYears.join('\u2013') + ': never seen by the fit' : 'none');
+      fact('Parameters', cal.parameters + ' fitted');
+      fact('Starts', cal.starts + '; the best is start ' + cal.best_start);
+      fact('Iterations', cal.iterations + ' (of the best start); ' + cal.runs + ' runs of the model in all');
+      fact('Cost', sig4(cal.cost) + ' (half the sum of the squared residuals and prior terms)');
+      fact('Converged', (cal.converged ? 'yes' : 'no') + ': ' + (cal.message || ''));
+      fact('Residual scale', cal.standard_errors_given
+        ? 'standard errors given: every fitted series gives its standard error, so the residuals are in standard errors and the covariance is not rescaled'
+        : sig4(cal.residual_scale) + ': the observations\u2019 common spread on the log scale, estimated from the residuals; the standard errors are scaled by it');
+      s.el.append(facts);
+    }
+
+    // The estimates.
+    {
+      const s = section('parameters', 'Estimates',
+        'Each fitted parameter before the fit (the scenario\u2019s value, the first start), its estimate, bounds, prior and standard error ' +
+        '(parameters.csv). Not identified: the data and priors leave it, or a combination with others, free. On a bound: the estimate ' +
+        'is at an end of its range. Neither has a standard error (docs/calibration.md).');
+      s.charts.remove();
+      const rows = parameters.map((p) => {
+        const flagged = p.flag !== 'identified';
+        return {
+          cls: flagged ? 'flagged' : '',
+          cells: [p.parameter, { text: sig4(p.start), title: String(p.start) }, { text: sig4(p.estimate), title: String(p.estimate) },
+            sig4(p.min), sig4(p.max), p.prior, { text: sig4(p.standard_error), title: String(p.standard_error ?? '') },
+            flagged ? { text: '', badge: p.flag } : p.flag],
+        };
+      });
+      s.el.append(recordTable('parameters', ['Parameter', 'Start', 'Estimate', 'Min', 'Max', 'Prior', 'Standard error', 'Flag'], rows,
+        (i) => i >= 1 && i <= 6 && i !== 5));
+    }
+
+    // The hold-out years: median absolute errors (run.json), then every value (holdout.csv).
+    {
+      const s = section('holdout', 'Hold-out years',
+        holdoutYears ? 'The years ' + holdoutYears.join('\u2013') + ', which the fit never saw, forecast by the calibrated model and by two ' +
+          'naive forecasts from each series\u2019 fit-year values: persistence (the last value) and the linear trend (their least-squares ' +
+          'line). Errors in percent of the observed value; the smallest of each row in bold. A model that does not beat persistence ' +
+          'does not yet earn its structure.' : '');
+      s.charts.remove();
+      const errors = cal.holdout_median_abs_error_percent || [];
+      if (!holdoutYears || !errors.length) {
+        s.el.append(el('p', { class: 'note', id: 'no-holdout' }, 'This calibration held out no years (no holdout in its calibration ' +
+          'block), so the fit is judged on the years it was given only.'));
+      } else {
+        s.el.append(el('h3', null, 'Median absolute error'));
+        const rows = errors.map((e) => {
+          const best = smallest([e.fitted, e.persistence, e.trend]);
+          return {
+            cls: e.horizon === 0 ? 'all' : '',
+            cells: [e.horizon === 0 ? 'All hold-out values' : e.horizon + (e.horizon === 1 ? ' year' : ' years') + ' ahead',
+              String(e.values), ...[e.fitted, e.persistence, e.trend].map((x, i) => ({ text: percent(x), strong: best[i] }))],
+          };
+        });
+        s.el.append(recordTable('holdout-errors', ['Horizon', 'Values', 'Calibrated model', 'Persistence', 'Linear trend'], rows, (i) => i >= 1));
+        if (cal.holdout_values > errors[0].values)
+          s.el.append(el('p', { class: 'note', id: 'holdout-common' }, 'The medians are over the ' + errors[0].values + ' of ' +
+            cal.holdout_values + ' hold-out values that both naive forecasts give: a series needs one fit-year value for ' +
+            'persistence and two for the trend. Every value is in the table below.'));
+        if (holdout.length) {
+          s.el.append(el('h3', null, 'Every hold-out value'));
+          const rows2 = holdout.map((h) => {
+            const best = smallest([h.error_fitted, h.error_persistence, h.error_trend].map((x) => (x === null ? null : Math.abs(x))));
+            const cell = (v, e, i) => ({ text: persons(v) + ' (' + (e === null ? '\u2013' : (e > 0 ? '+' : '') + percent(e)) + ')', strong: best[i] });
+            return { cells: [seriesLabel(h), String(h.year), String(h.horizon), persons(h.observed),
+              cell(h.fitted, h.error_fitted, 0), cell(h.persistence, h.error_persistence, 1), cell(h.trend, h.error_trend, 2)] };
+          });
+          s.el.append(recordTable('holdout-values', ['Series', 'Year', 'Horizon', 'Observed', 'Calibrated model (error)', 'Persistence (error)',
+            'Linear trend (error)'], rows2, (i) => i >= 1));
+        }
+      }
+    }
+
+    // The residuals of every observed value.
+    {
+      const s = section('residuals', 'Residuals');
+      s.charts.classList.add('single');
+      chart(s, 'residuals', [], () => {
+        const rows = fit.filter((r) => r.residual !== null).map((r) => Object.assign({ series: seriesLabel(r), setLabel: setLabel(r) }, r));
+        if (!rows.length) return 'No observed value has a residual (the fitted runs failed).';
+        const spec = base('Residuals of the fitted model', ['weight \u00d7 log(fitted / observed) of each observed value; above 0 the model is ' +
+          'higher than the observation'].concat(holdoutYears ? ['Only the fit years\u2019 residuals were fitted'] : []), 260);
+        const sets = [OBSERVED_FIT].concat(holdoutYears ? [OBSERVED_HOLDOUT] : []);
+        const y = { field: 'residual', type: 'quantitative', title: 'Residual' };
+        steadyAxis(y, steadyDomain(rows.map((r) => r.residual).concat([0]), false));
+        spec.layer = [
+          { data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#52606d' }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+          { data: { values: rows }, mark: { type: 'point', filled: true, size: 40, opacity: 0.75, tooltip: true },
+            encoding: {
+              x: Object.assign({}, X_YEAR, { scale: yearScale }), y,
+              color: { field: 'setLabel', type: 'nominal', title: null, sort: sets,
+                scale: { domain: sets, range: [CAL_COLORS.fit, CAL_COLORS.holdout].slice(0, sets.length) }, legend: legendLayout(sets) },
+              shape: { field: 'setLabel', type: 'nominal', sort: sets, scale: { domain: sets, range: ['circle', 'diamond'].slice(0, sets.length) } },
+              tooltip: [{ field: 'series', title: 'Series' }, { field: 'year', title: 'Year' }, { field: 'residual', title: 'Residual', format: '.3f' },
+                { field: 'observed', title: 'Observed', format: ',.0f' }, { field: 'fitted', title: 'Fitted', format: ',.0f' }],
+            } },
+        ];
+        return spec;
+      }, () => 'residuals', true);
+    }
+
+    // Each observed series against the model before and after the fit.
+    {
+      const s = section('series', 'Observed series',
+        'Each observed series (fit.csv) against the model before the fit (the scenario\u2019s own values) and the fitted model, at the ' +
+        'observed years; hover a point for its values and the data\u2019s note.');
+      const key = el('p', { class: 'key' });
+      const swatch = (cls, text) => { const k = el('span', { class: 'key-item' }); k.append(el('span', { class: 'swatch ' + cls }), text); key.append(k); };
+      swatch('dot fit', OBSERVED_FIT);
+      if (holdoutYears) swatch('dot holdout', OBSERVED_HOLDOUT + ' (shaded)');
+      swatch('line start', 'Model before the fit');
+      swatch('line fitted', 'Fitted model');
+      s.el.insertBefore(key, s.charts);
+      s.charts.classList.add('small');
+      const groups = new Map();
+      for (const r of fit) {
+        const k = seriesKey(r);
+        if (!groups.has(k)) groups.set(k, []);
+        groups.get(k).push(r);
+      }
+      let n = 0;
+      for (const points of groups.values()) {
+        const r0 = points[0];
+        const label = seriesLabel(r0);
+        chart(s, 'series-' + n++, [], () => {
+          const obs = points.map((r) => Object.assign({ series: label, setLabel: setLabel(r) }, r));
+          const model = (field) => points.filter((r) => r[field] !== null).map((r) => ({ year: r.year, value: r[field] }));
+          const unfitted = points.every((r) => r.set !== 'fit');
+          const spec = base(label, seriesPlace(r0) + (r0.weight !== 1 ? ', weight ' + sig4(r0.weight) : '') +
+            (unfitted ? '; no value in the fit years' : ''), 150);
+          const x = Object.assign({}, X_YEAR, { title: null, scale: yearScale, axis: Object.assign({}, X_YEAR.axis, { tickCount: 4 }) });
+          const y = { field: 'value', type: 'quantitative', title: measureUnit(r0.measure), axis: { format: '~s' }, scale: { zero: false } };
+          steadyAxis(y, steadyDomain(points.flatMap((r) => [r.observed, r.start, r.fitted]), false));
+          const line = (field, color, dash) => ({ data: { values: model(field) },
+            mark: { type: 'line', color, strokeDash: dash, point: { size: 16, filled: true, color } },
+            encoding: { x, y } });
+          const dots = (set, color, shape) => ({ data: { values: obs.filter((r) => r.set === set) },
+            mark: { type: 'point', filled: true, size: 50, color, shape, tooltip: true },
+            encoding: { x, y: { field: 'observed', type: 'quantitative' }, tooltip: [
+              { field: 'series', title: 'Series' }, { field: 'year', title: 'Year' }, { field: 'setLabel', title: 'Value' },
+              { field: 'observed', title: 'Observed', format: ',.0f' }, { field: 'start', title: 'Before the fit', format: ',.0f' },
+              { field: 'fitted', title: 'Fitted', format: ',.0f' }, { field: 'residual', title: 'Residual', format: '.3f' },
+              { field: 'note', title: 'Note' }] } });
+          spec.layer = (holdoutYears ? [{ data: { values: [{ from: holdoutYears[0] - 0.5, to: last + 0.5 }] },
+            mark: { type: 'rect', color: '#eef2f6' }, encoding: { x: { field: 'from', type: 'quantitative', scale: yearScale }, x2: { field: 'to' } } }] : [])
+            .concat([line('start', CAL_COLORS.start, [5, 3]), line('fitted', CAL_COLORS.fitted, [1, 0]),
+              dots('fit', CAL_COLORS.fit, 'circle'), dots('holdout', CAL_COLORS.holdout, 'diamond')])
+            .filter((layer) => layer.data.values.length);  // an empty layer would make Vega warn
+          return spec;
+        }, () => label);
+      }
+    }
+  }
+
   // ---- Assemble ----------------------------------------------------------------------------
 
   const controls = document.getElementById('controls');
   const inner = el('div', { class: 'controls-inner' });
   controls.append(inner);
-  if (comparing) addControl(inner, 'scenario', 'Scenario',
-    scenarios.map((sc, i) => [i, sc + (i === 0 ? ' (baseline)' : '')]));
-  if (isMc && comparing) addControl(inner, 'policy', 'Policy (differences)', scenarios.slice(1).map((sc, i) => [i + 1, sc]));
-  if (listed.length) addControl(inner, 'country', 'Country', listed.map((c) => [c, countryLabel(c)]));
-  if (cadres.length) {
-    const order = cadres.map((_, k) => k).filter((k) => k !== cadreAll);
-    if (cadreAll >= 0) order.unshift(cadreAll);
-    addControl(inner, 'cadre', 'Cadre', order.map((k) => [k, cadreLabel(k)]));
-  }
-  if ((D.indicators || []).length) addControl(inner, 'indicator', 'Indicator',
-    D.indicators.map((n, i) => [i, label(n)]));
-  if (corridors.length) addControl(inner, 'corridor', 'Corridor', corridors.map((e, i) => [i, corridorLabel(e)]));
-  if (chosenYears.length) addControl(inner, 'year', 'Year', chosenYears.map((y) => [y, String(y)]));
 
-  provenance();
-  if (has(mainTable)) {
-    keyFigures();
-    countrySection();
-    if (kind === 'compare') compareSection();
-    if (isMc) uncertaintySection();
-  } else {
-    const s = section('no-tables', 'No country tables');
-    s.el.append(el('p', { class: 'note' }, 'This run wrote no indicators table (its scenario\u2019s output.tables), so there is nothing to chart per country.'));
+  function addControls() {
+    if (comparing) addControl(inner, 'scenario', 'Scenario',
+      scenarios.map((sc, i) => [i, sc + (i === 0 ? ' (baseline)' : '')]));
+    if (isMc && comparing) addControl(inner, 'policy', 'Policy (differences)', scenarios.slice(1).map((sc, i) => [i + 1, sc]));
+    if (listed.length) addControl(inner, 'country', 'Country', listed.map((c) => [c, countryLabel(c)]));
+    if (cadres.length) {
+      const order = cadres.map((_, k) => k).filter((k) => k !== cadreAll);
+      if (cadreAll >= 0) order.unshift(cadreAll);
+      addControl(inner, 'cadre', 'Cadre', order.map((k) => [k, cadreLabel(k)]));
+    }
+    if ((D.indicators || []).length) addControl(inner, 'indicator', 'Indicator',
+      D.indicators.map((n, i) => [i, label(n)]));
+    if (corridors.length) addControl(inner, 'corridor', 'Corridor', corridors.map((e, i) => [i, corridorLabel(e)]));
+    if (chosenYears.length) addControl(inner, 'year', 'Year', chosenYears.map((y) => [y, String(y)]));
   }
-  corridorSection();
+
+  if (isCalibration) {
+    // One chart per series and nothing to choose: no bar of controls.
+    controls.hidden = true;
+    calibrationSections();
+    provenance();
+  } else {
+    addControls();
+    provenance();
+    if (has(mainTable)) {
+      keyFigures();
+      countrySection();
+      if (kind === 'compare') compareSection();
+      if (isMc) uncertaintySection();
+    } else {
+      const s = section('no-tables', 'No country tables');
+      s.el.append(el('p', { class: 'note' }, 'This run wrote no indicators table (its scenario\u2019s output.tables), so there is nothing to chart per country.'));
+    }
+    corridorSection();
+  }
 
   const footer = document.getElementById('footer');
   footer.textContent = 'Rebuild this page with: hwfsim report <the folder that holds it>. It works offline: ' +

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `hwfsim calibrate` as a user runs it (docs/calibration.md): series the model itself generated
 # with an exit rate of 0.05 are fitted from 0.06; the files, the calibrated scenario (which runs
-# to the fitted values), the hold-out table, the same results on 1 and 2 threads, and exit 1
-# with a message for a fit that does not converge. Usage: calibrate_test.sh /path/to/hwfsim
+# to the fitted values), the hold-out table, report.html (rebuilt by `hwfsim report` to the same
+# bytes), the same results on 1 and 2 threads, and exit 1 with a message for a fit that does not
+# converge. Usage: calibrate_test.sh /path/to/hwfsim
 # (from the source root).
 set -u
 hwfsim=$(realpath "$1")
@@ -33,7 +34,7 @@ calibration:
 YAML
 
 expect "calibrate converges and names its files" 0 \
-  "Results in .*fit\.csv, parameters\.csv, correlations\.csv, holdout\.csv, calibrated\.yaml, run\.json" \
+  "Results in .*fit\.csv, parameters\.csv, correlations\.csv, holdout\.csv, calibrated\.yaml, run\.json, report\.html" \
   -- "$hwfsim" calibrate "$tmp/fit.yaml" -o "$tmp/out"
 estimate=$(awk -F, 'NR == 2 { print $3 }' "$tmp/out/parameters.csv")
 check "the estimate is the generating 0.05 ($estimate)" \
@@ -43,6 +44,12 @@ check "fit.csv has the 7 fitted and 3 held-out values" \
 check "the hold-out's calibrated errors are below 1e-4 percent" \
   awk -F, 'NR > 1 { if ($12 > 1e-4 || $12 < -1e-4) bad = 1 } END { exit bad }' "$tmp/out/holdout.csv"
 check "run.json records the fit" grep -q '"fit: 1 parameters to 7 observed values' "$tmp/out/run.json"
+check "report.html is written, a calibration's page" grep -q '"kind":"calibrate"' "$tmp/out/report.html"
+check "files.sha256 lists the files but report.html" bash -c \
+  "grep -q ' fit.csv\$' '$tmp/out/files.sha256' && ! grep -q report.html '$tmp/out/files.sha256'"
+cp "$tmp/out/report.html" "$tmp/report-first.html"
+expect "hwfsim report rebuilds it" 0 "Report in .*report\.html" -- "$hwfsim" report "$tmp/out"
+check "to the same bytes" cmp -s "$tmp/out/report.html" "$tmp/report-first.html"
 expect "the calibrated scenario runs" 0 "Scenario fit-calibrated" -- \
   "$hwfsim" run "$tmp/out/calibrated.yaml" -o "$tmp/calibrated-run"
 check "and gives the fitted supply in 2030" test \
@@ -58,7 +65,7 @@ sed 's/  starts: 3/  starts: 1\n  max_iterations: 1/' "$tmp/fit.yaml" >"$tmp/sho
 expect "a fit that does not converge says so and exits 1" 1 \
   "the fit did not converge .*cost .*moved the fit least: countries\.AAA\.cadres\.nurses\.exit_rate" \
   -- "$hwfsim" calibrate "$tmp/short.yaml" -o "$tmp/short"
-check "and still writes its results" test -s "$tmp/short/parameters.csv"
+check "and still writes its results and report" test -s "$tmp/short/parameters.csv" -a -s "$tmp/short/report.html"
 expect "a scenario without a calibration block is refused" 2 "this scenario has no calibration block" \
   -- "$hwfsim" calibrate "$root/scenarios/two-countries.yaml" -o "$tmp/none"
 check "and writes no folder" test ! -e "$tmp/none"

@@ -1,7 +1,7 @@
 // libFuzzer target: the report's readers (run.json and the CSV files of a results folder of
-// `run`, `compare` or `mc`) must answer any folder with a page or an input_error, never a crash,
-// a hang or another exception. Input: run.json, then "@@ <file name>" lines each followed by
-// that file's bytes (fuzz_support.hpp). Build and run: docs/robustness.md.
+// `run`, `compare`, `mc` or `calibrate`) must answer any folder with a page or an input_error,
+// never a crash, a hang or another exception. Input: run.json, then "@@ <file name>" lines each
+// followed by that file's bytes (fuzz_support.hpp). Build and run: docs/robustness.md.
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +13,7 @@
 #include "models/workforce/description.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/html_report.hpp"
+#include "outputs/results_catalogue.hpp"
 #include "outputs/run_record.hpp"
 
 namespace {
@@ -26,9 +27,19 @@ const std::set<std::string> known{"run.json",
                                   "corridor_quantiles.csv",
                                   "difference_quantiles.csv",
                                   "corridor_difference_quantiles.csv",
-                                  "probabilities.csv"};
+                                  "probabilities.csv",
+                                  "fit.csv",
+                                  "parameters.csv",
+                                  "holdout.csv"};
 
-/// A run, a comparison and a Monte Carlo folder as hwfsim writes them, from the test scenario.
+/// The header of a calibrate file: the catalogue's columns around its fixed keys.
+std::string header(std::string_view file) {
+  const auto& e = hwf::out::result_entry(file);
+  return hwf::out::csv_header(e.shape, {e.fixed_keys.begin(), e.fixed_keys.end()});
+}
+
+/// A run, a comparison, a Monte Carlo and a calibrate folder as hwfsim writes them, from the test
+/// scenario.
 void write_seeds(const std::filesystem::path& dir) {
   const auto s = hwf::model::load_scenario(HWF_GOOD_SCENARIO);
   const hwf::model::compiled_model m(s);
@@ -72,6 +83,36 @@ void write_seeds(const std::filesystem::path& dir) {
                                           ",2021,AAA,BBB,nurses,emigration,3,1,1,2,3,4,5\n"},
            {"probabilities.csv", "scenario,year,country,probability,value\n" + s.name +
                                      ",2030,AAA,gap_closed,0.25\n"}}));
+  hwf::out::calibration_summary fit;
+  fit.observed_name = "observed";
+  fit.observed_file = "observed.yaml";
+  fit.fit_from = 2021;
+  fit.fit_to = 2025;
+  fit.holdout = std::pair{2026, 2027};
+  fit.parameters = fit.starts = fit.best_start = 1;
+  fit.observations = 2;
+  fit.iterations = 3;
+  fit.runs = 9;
+  fit.cost = 0.5;
+  fit.residual_scale = 0.1;
+  fit.converged = true;
+  fit.message = "Function tolerance reached.";
+  fit.holdout_errors = {{0, 2, 2.5, 3.5, 4.5}, {1, 2, 2.5, 3.5, 4.5}};
+  auto calibrated = rec;
+  calibrated.files = {"fit.csv",     "parameters.csv",  "correlations.csv",
+                      "holdout.csv", "calibrated.yaml", "report.html"};
+  hwf::fuzz::write(
+      dir / "seed-calibrate",
+      hwf::fuzz::join_files(
+          {{"run.json", hwf::out::calibration_json(fit, hwf::out::to_json(calibrated))},
+           {"fit.csv", header("fit.csv") + s.name +
+                           ",AAA,,nurses,practising,2021,fit,100,90,99,-0.01,1,\n" + s.name +
+                           ",AAA,BBB,nurses,emigration,2026,holdout,10,9,9.5,-0.05,1,\"a, b\"\n"},
+           {"parameters.csv",
+            header("parameters.csv") +
+                "countries.AAA.cadres.nurses.exit_rate,0.06,0.04,0.01,0.2,none,0.002,identified\n"},
+           {"holdout.csv", header("holdout.csv") + s.name +
+                               ",AAA,,nurses,practising,2026,1,100,99,98,,-1,-2,\n"}}));
 }
 
 }  // namespace

@@ -7,8 +7,10 @@
 // descriptions holding <script> show as text and run nothing.
 //
 // It also compares six scenarios with long names (legends, net migration and money against the
-// console, a difference of 0 throughout, the country the page opens on and #country=...), and,
-// given --synthetic-world, the benchmarks' 194-country synthetic world (size, drawing, width).
+// console, a difference of 0 throughout, the country the page opens on and #country=...), checks
+// the pages of two calibrations (the shipped 2013 example, and a fit that did not converge:
+// summary, a chart per series, estimates and hold-out errors as the files give them), and, given
+// --synthetic-world, the benchmarks' 194-country synthetic world (size, drawing, width).
 //
 // Usage: node tests/report/report_test.mjs HWFSIM OUTPUT_DIR [--readme-png docs/report.png]
 //          [--synthetic-world HWF_SYNTHETIC_WORLD]
@@ -74,6 +76,8 @@ const folders = {
   world194: path.join(work, 'world-194'),
   restOfWorld: path.join(work, 'rest-of-world'),
   labour: path.join(work, 'labour-ages'),
+  calibrate: path.join(work, 'calibrate'),
+  stalled: path.join(work, 'calibrate-stalled'),
 };
 hwf('run', 'scenarios/two-countries.yaml', '-o', folders.run, '-q');
 hwf('run', 'tests/data/good/scenario_rest_of_world.yaml', '-o', folders.restOfWorld, '-q');
@@ -86,6 +90,32 @@ const policy = path.join(work, 'bigger-top-up.yaml');
 fs.writeFileSync(policy, 'scenario: bigger-top-up\nextends: ' + path.join(root, 'scenarios/two-countries-uncertainty.yaml') +
   '\nset:\n  policies.ghana-top-up.u: 0.5\n');
 hwf('mc', '--compare', 'scenarios/two-countries-uncertainty.yaml', policy, '--samples', '60', '-o', folders.mcCompare, '-q');
+
+// Calibrations: the shipped 2013 example (34 series of WHO counts, 2018-2020 held out), and a
+// fit of the two-country model stopped after one iteration (it does not converge: exit 1), with
+// a corridor's emigration among its series and no hold-out years.
+hwf('calibrate', 'scenarios/validation/calibrate-2013.yaml', '-o', folders.calibrate, '-q');
+{
+  const truth = path.join(work, 'calibrate-truth');
+  hwf('run', 'scenarios/two-countries.yaml', '-o', truth, '-q');
+  const rows = (file, match) => fs.readFileSync(path.join(truth, file), 'utf8').split('\n').map((l) => l.split(','))
+    .filter((f) => match(f) && Number(f[1]) > 2020 && Number(f[1]) <= 2030);
+  const supply = rows('indicators.csv', (f) => f[2] === 'GHA' && f[3] === 'nurses' && f[4] === 'supply');
+  const emigration = rows('corridors.csv', (f) => f[2] === 'GHA' && f[3] === 'GBR' && f[4] === 'nurses' && f[5] === 'emigration');
+  fs.writeFileSync(path.join(work, 'observed.yaml'), 'observed: made-up\nseries:\n  GHA:\n    nurses:\n' +
+    supply.map((f) => '      ' + f[1] + ': ' + Number(f[5]) * 1.1 + '\n').join('') +
+    'corridors:\n  GHA-GBR:\n    nurses:\n      measure: emigration\n      values:\n' +
+    emigration.map((f) => '        ' + f[1] + ': ' + Number(f[6]) * 1.3 + '\n').join(''));
+  fs.writeFileSync(path.join(work, 'stalled.yaml'), 'scenario: stalled\nextends: ' + path.join(root, 'scenarios/two-countries.yaml') +
+    '\ncalibration:\n  observed: observed.yaml\n  fit: {from: 2021, to: 2030}\n  seed: 1\n  starts: 1\n  max_iterations: 1\n' +
+    '  parameters:\n    countries.GHA.cadres.nurses.exit_rate: {min: 0.005, max: 0.1}\n' +
+    '    corridors.GHA-GBR.nurses.emigration_rate: {min: 0.001, max: 0.1}\n');
+  try {
+    hwf('calibrate', path.join(work, 'stalled.yaml'), '-o', folders.stalled, '-q');
+  } catch (err) {
+    if (err.status !== 1) throw err;  // a fit that does not converge exits 1, its results written
+  }
+}
 
 // Scenario names are restricted to [A-Za-z0-9._-] by the loader, so the hostile text goes where
 // free text is allowed: a country's name, the model's and the scenario's descriptions.
@@ -449,6 +479,98 @@ try {
     const alerts = await page.evaluate(() => window.__hwfAlerts.slice());
     check(name + ': no script of the data ran', alerts.length === 0 && seen.dialogs.length === 0, JSON.stringify(alerts));
     await screenshot(page, 'escaping.png');
+    clean(name, seen);
+    await page.close();
+  }
+
+  // A calibration: the fit's summary, a chart per observed series and the residuals, the
+  // estimates and the hold-out's errors, every number as run.json and the CSV files give it.
+  {
+    const name = 'calibration';
+    const dir = folders.calibrate;
+    const runJson = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8')).calibration;
+    const csv = (file) => fs.readFileSync(path.join(dir, file), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const fitRows = csv('fit.csv');
+    const series = [...new Set(fitRows.map((f) => f.slice(1, 5).join('|')))];
+    const parameters = csv('parameters.csv');
+    const { page, seen } = await open(path.join(dir, 'report.html'));
+    check(name + ': the page drew everything', (await page.evaluate(() => document.body.dataset.ready)) === '1');
+    const list = await charts(page);
+    check(name + ': a chart per observed series (' + series.length + ') and the residuals', list.length === series.length + 1 &&
+      list.filter((c) => c.id.startsWith('series-')).length === series.length && list.some((c) => c.id === 'residuals'),
+    list.length + ' charts');
+    const bare = list.filter((c) => c.empty || c.marks === 0).map((c) => c.id);
+    check(name + ': every chart has data marks', bare.length === 0, bare.join(', '));
+    console.log('# ' + name + ': ' + list.length + ' charts, ' + list.reduce((a, c) => a + c.marks, 0) + ' data marks, drawn in ' +
+      seen.seconds.toFixed(1) + ' s');
+    const exportless = list.filter((c) => !(c.links.some((l) => /PNG/.test(l)) && c.links.some((l) => /SVG/.test(l))));
+    check(name + ': every chart offers PNG and SVG export', exportless.length === 0, exportless.map((c) => c.id).join(', '));
+    laidOut(name, await layout(page));
+    const titles = await page.$$eval('[data-chart^="series-"] .role-title-text text', (t) => t.map((x) => x.textContent));
+    check(name + ': the series charts are titled by series', titles.includes('GHA nurses (practising)') &&
+      titles.includes('GBR doctors (practising)'), titles.slice(0, 5).join(', '));
+    // The summary.
+    const facts = await page.textContent('#fit-facts');
+    check(name + ': the summary names the observed data, years, starts, runs and cost',
+      facts.includes(runJson.observed.name) && facts.includes('2013\u20132017: ' + runJson.observations + ' observed values') &&
+      facts.includes('2018\u20132020') && facts.includes(runJson.runs + ' runs') && facts.includes(String(Number(runJson.cost.toPrecision(4)))),
+    facts.slice(0, 300));
+    check(name + ': a converged fit shows no warning', (await page.$('#fit-warning')) === null);
+    // The estimates: a row per parameter, its estimate as parameters.csv gives it, flags marked.
+    const estimates = await page.$$eval('#parameters tbody tr', (rows) => rows.map((r) => ({
+      cells: [...r.children].map((td) => td.textContent), flagged: r.classList.contains('flagged'),
+      badge: r.querySelector('.badge') ? r.querySelector('.badge').textContent : null })));
+    check(name + ': a row per fitted parameter', estimates.length === parameters.length, estimates.length + ' rows');
+    const gha = estimates.find((r) => r.cells[0] === 'countries.GHA.cadres.nurses.exit_rate');
+    const ghaCsv = parameters.find((f) => f[0] === 'countries.GHA.cadres.nurses.exit_rate');
+    check(name + ': an estimate reads as in parameters.csv (' + ghaCsv[2] + ')', gha && gha.cells[2] === String(Number(Number(ghaCsv[2]).toPrecision(4))),
+      JSON.stringify(gha));
+    const flagged = parameters.filter((f) => f[7] !== 'identified').length;
+    check(name + ': every parameter not identified or on a bound is marked (' + flagged + ')', flagged > 0 &&
+      estimates.filter((r) => r.flagged && (r.badge === 'on a bound' || r.badge === 'not identified')).length === flagged);
+    // The hold-out's median errors: run.json's, the best of each row emphasised.
+    const errors = await page.$$eval('#holdout-errors tbody tr', (rows) => rows.map((r) => ({
+      cells: [...r.children].map((td) => td.textContent), best: [...r.querySelectorAll('strong.best')].map((b) => b.textContent) })));
+    const all = runJson.holdout_median_abs_error_percent;
+    check(name + ': a row of median errors per entry of run.json', errors.length === all.length, errors.length + ' rows');
+    const first = errors[0];
+    const expected = [all[0].fitted, all[0].persistence, all[0].trend].map((x) => x.toFixed(1) + '%');
+    const least = expected[[all[0].fitted, all[0].persistence, all[0].trend].indexOf(Math.min(all[0].fitted, all[0].persistence, all[0].trend))];
+    check(name + ': all hold-out values: ' + expected.join(', ') + ', the least emphasised',
+      first && first.cells[0] === 'All hold-out values' && first.cells[1] === String(all[0].values) &&
+      first.cells.slice(2).join() === expected.join() && first.best.length === 1 && first.best[0] === least, JSON.stringify(first));
+    const values = await page.$$eval('#holdout-values tbody tr', (r) => r.length);
+    check(name + ': every hold-out value is listed', values === csv('holdout.csv').length, values + ' rows');
+    // A tooltip on an observed point.
+    await page.mouse.move(0, 0);
+    const point = await page.$('#chart-series-0 g.mark-symbol.role-mark path');
+    if (point) {
+      await point.hover({ force: true });
+      await page.waitForTimeout(300);
+    }
+    const tip = await page.evaluate(() => {
+      const t = document.getElementById('vg-tooltip-element');
+      return t && t.classList.contains('visible') ? t.textContent : '';
+    });
+    check(name + ': hovering a point shows its values', /Observed/.test(tip) && /Fitted/.test(tip), JSON.stringify(tip));
+    await screenshot(page, 'calibration.png');
+    clean(name, seen);
+    await page.close();
+  }
+
+  // A calibration that did not converge, with a corridor's series and no hold-out years.
+  {
+    const name = 'calibration not converged';
+    const { page, seen } = await open(path.join(folders.stalled, 'report.html'));
+    check(name + ': the page drew everything', (await page.evaluate(() => document.body.dataset.ready)) === '1');
+    const warning = await page.$('#fit-warning');
+    check(name + ': a warning says the fit did not converge', warning !== null && /did not converge/.test(await warning.textContent()));
+    const titles = await page.$$eval('[data-chart^="series-"] .role-title-text text', (t) => t.map((x) => x.textContent));
+    check(name + ': a chart per series, the corridor\'s named by its ends', titles.length === 2 &&
+      titles.includes('GHA nurses (practising)') && titles.includes('GHA\u2192GBR nurses emigration'), titles.join(', '));
+    check(name + ': a note says that no years were held out', (await page.$('#no-holdout')) !== null);
+    laidOut(name, await layout(page));
+    await screenshot(page, 'calibration-not-converged.png');
     clean(name, seen);
     await page.close();
   }
