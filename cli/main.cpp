@@ -210,9 +210,9 @@ void add_mc(CLI::App& app, command_line& c) {
 
 void add_others(CLI::App& app, command_line& c) {
   app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
-  auto* report = app.add_subcommand(
-      "report",
-      "Rebuild report.html (interactive charts) from a results folder of run, compare or mc");
+  auto* report = app.add_subcommand("report",
+                                    "Rebuild report.html (interactive charts) from a results "
+                                    "folder of run, compare, mc or calibrate");
   report->add_option("folder", c.report_folder, "Results folder (with run.json)")->required();
   report->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
 }
