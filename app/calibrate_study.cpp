@@ -250,13 +250,15 @@ std::string calibrate_results::uncertainty_yaml() const {
       fmt::format("hwfsim calibrate: {} fitted to {} ({}-{})", s.name, problem_.observed.name,
                   s.calibration.fit_from, s.calibration.fit_to);
   std::string out = fmt::format(
-      "# Written by {}: the estimates with a standard error drawn together from a multivariate\n"
-      "# normal (their estimates, standard errors and correlations; a draw beyond the fit's\n"
-      "# bounds is set to the bound). `hwfsim mc` this file; change samples or seed as needed.\n",
+      "# Written by {}.\n"
+      "# The estimates with a standard error, drawn together from a multivariate normal (their\n"
+      "# estimates, standard errors and correlations; a draw beyond the fit's bounds is set to\n"
+      "# the bound). `hwfsim mc` this file; change samples or seed as needed.\n",
       source);
-  if (!left.empty())
-    out += fmt::format("# Not drawn, without a standard error (parameters.csv): {}.\n",
-                       fmt::join(left, ", "));
+  if (!left.empty()) {
+    out += "# Not drawn, without a standard error (parameters.csv):\n";
+    for (const auto& l : left) out += fmt::format("#   {}\n", l);
+  }
   out += fmt::format(
       "format: 1\nscenario: {}-calibrated-uncertain\nextends: calibrated.yaml\n"
       "description: \"{} (calibrated, with the estimates' uncertainty)\"\n"

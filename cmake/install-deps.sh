@@ -29,7 +29,8 @@ packages=(
   nlohmann-json3-dev            # run.json
   libnetcdf-dev netcdf-bin      # per-run Monte Carlo results (mc --save-runs); ncdump
   libssl-dev                    # SHA-256 of input files (OpenSSL libcrypto)
-  libceres-dev                  # calibration: bounded nonlinear least squares (Ceres; with Eigen)
+  libceres-dev                  # calibration: bounded nonlinear least squares (Ceres)
+  libeigen3-dev                 # linear algebra: identification, covariance, correlated draws
   libopenmpi-dev openmpi-bin    # MPI ensembles (mc under mpirun); optional for the build, tested
 )
 if $tests; then

@@ -169,6 +169,20 @@ const context = await chromium.launchPersistentContext(profile, {
 });
 
 /** Opens a report (at `hash`, if given), with every console message, page error, dialog and request recorded. */
+// The text of the tooltip shown on hovering the first point of chart `chart` ('' if none).
+async function tooltipOf(page, chart) {
+  await page.mouse.move(0, 0);
+  const point = await page.$(chart + ' g.mark-symbol.role-mark path');
+  if (point) {
+    await point.hover({ force: true });
+    await page.waitForTimeout(300);
+  }
+  return page.evaluate(() => {
+    const t = document.getElementById('vg-tooltip-element');
+    return t && t.classList.contains('visible') ? t.textContent : '';
+  });
+}
+
 async function open(file, hash) {
   const page = await context.newPage();
   const seen = { problems: [], dialogs: [], requests: [] };
@@ -279,16 +293,7 @@ async function common(name, file, expected, notes) {
   check(name + ': a chart exports to PNG', images.png === 'data:image/png;base64,' && images.pngLength > 5000, images.png);
   check(name + ': a chart exports to SVG', images.svg.includes('<svg'), images.svg);
   // A tooltip shows on hovering a point of the density chart.
-  await page.mouse.move(0, 0);
-  const point = await page.$('#chart-density g.mark-symbol.role-mark path');
-  if (point) {
-    await point.hover({ force: true });
-    await page.waitForTimeout(300);
-  }
-  const tip = await page.evaluate(() => {
-    const t = document.getElementById('vg-tooltip-element');
-    return t && t.classList.contains('visible') ? t.textContent : '';
-  });
+  const tip = await tooltipOf(page, '#chart-density');
   check(name + ': hovering a point shows its tooltip', /Year/.test(tip), JSON.stringify(tip));
   return { page, seen };
 }
@@ -542,16 +547,7 @@ try {
     const values = await page.$$eval('#holdout-values tbody tr', (r) => r.length);
     check(name + ': every hold-out value is listed', values === csv('holdout.csv').length, values + ' rows');
     // A tooltip on an observed point.
-    await page.mouse.move(0, 0);
-    const point = await page.$('#chart-series-0 g.mark-symbol.role-mark path');
-    if (point) {
-      await point.hover({ force: true });
-      await page.waitForTimeout(300);
-    }
-    const tip = await page.evaluate(() => {
-      const t = document.getElementById('vg-tooltip-element');
-      return t && t.classList.contains('visible') ? t.textContent : '';
-    });
+    const tip = await tooltipOf(page, '#chart-series-0');
     check(name + ': hovering a point shows its values', /Observed/.test(tip) && /Fitted/.test(tip), JSON.stringify(tip));
     await screenshot(page, 'calibration.png');
     clean(name, seen);
