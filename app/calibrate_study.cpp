@@ -141,6 +141,7 @@ calibrate_results calibrate_study::execute() const {
   r.scenario_path_ = scenario_->file.display_name;
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started_;
   r.record_ = make_record(*scenario_, m, run, wall.count());
+  if (c.file) r.record_.inputs.emplace_back(c.file->display_name, c.file->sha256);
   r.record_.inputs.emplace_back(problem.observed.file.display_name, problem.observed.file.sha256);
   r.record_.files = {"fit.csv", "parameters.csv", "correlations.csv"};
   if (c.holdout) r.record_.files.emplace_back("holdout.csv");

@@ -498,3 +498,31 @@ TEST_CASE("the hold-out's median errors are over the values all three forecasts 
     CHECK(errors[static_cast<std::size_t>(h)].values == 1);
   }
 }
+
+TEST_CASE("a calibration block in a file of its own", "[model][calibration]") {
+  // The scenario names calibration/fit.yaml, whose observed file is relative to its folder.
+  const auto dir = test::scratch_folder("calibration_own_file");
+  test::write_file(dir, "model.yaml", test::analytic_model_yaml());
+  std::filesystem::create_directories(dir / "calibration");
+  test::write_file(dir / "calibration", "observed.yaml", observed_supply(0.04));
+  test::write_file(dir / "calibration", "fit.yaml",
+                   "format: 1\nobserved: observed.yaml\nfit: {from: 2021, to: 2030}\nseed: 3\n"
+                   "parameters:\n  countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: 0.2}\n");
+  const auto scenario = test::write_file(
+      dir, "s.yaml",
+      "scenario: fit\nmodel: model.yaml\nhorizon: {start: 2020, end: 2035}\n"
+      "solver: {method: rk4, step: 1/12}\ncalibration: calibration/fit.yaml\n");
+  const auto r = calibrate(scenario);
+  REQUIRE(r.converged());
+  CHECK(r.fit().estimate[0] == Approx(0.04).epsilon(1e-6));
+  // The run record names the calibration file and the observed one among its inputs.
+  CHECK_THAT(r.run_json(), Catch::Contains("calibration/fit.yaml"));
+  CHECK_THAT(r.run_json(), Catch::Contains("calibration/observed.yaml"));
+  // A mistake in it is reported at its own line and column.
+  test::write_file(dir / "calibration", "fit.yaml",
+                   "observed: observed.yaml\nfit: {from: 2021, to: 2030}\nseed: 3\nstart: 2\n"
+                   "parameters:\n  countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: 0.2}\n");
+  CHECK_THROWS_WITH(model::load_scenario(scenario),
+                    Catch::Contains("calibration/fit.yaml:4:1: error: start: unknown key") &&
+                        Catch::Contains("did you mean 'starts'?"));
+}

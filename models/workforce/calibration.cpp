@@ -128,10 +128,39 @@ std::optional<calibration_parameter> read_entry(const node_ref& n, const std::st
 
 }  // namespace
 
-void read_calibration(const node_ref& n, const std::filesystem::path& folder,
-                      scenario_description& sd) {
-  map_view m(n, detail::strings({"observed", "fit", "holdout", "starts", "seed", "max_iterations",
-                                 "parameters"}));
+namespace {
+
+void read_block(const node_ref& n, const std::filesystem::path& folder, scenario_description& sd,
+                bool own_file);
+
+/// `calibration: file.yaml`: the block in a file of its own (its paths relative to its folder).
+void read_block_file(const node_ref& n, const std::filesystem::path& folder,
+                     scenario_description& sd) {
+  const auto text = n.to_string();
+  if (!text) return;
+  const auto path = (folder / *text).lexically_normal();
+  std::optional<engine::yaml_file> file;
+  try {
+    file.emplace(engine::load_yaml_file(path, path.generic_string()));
+  } catch (const engine::unreadable_file& e) {
+    const auto& d = e.diagnostics().at(0);
+    n.error(fmt::format("the calibration file '{}' cannot be read: {}", path.generic_string(),
+                        d.message),
+            {"the path is relative to the scenario's folder"});
+    return;
+  }
+  const node_ref root(file->root, "", *file, n.diags());
+  if (!engine::check_format(root, "calibration")) return;
+  read_block(root, path.parent_path(), sd, true);
+  sd.calibration.file = input_file{file->display_name, sha256_hex(file->content)};
+}
+
+void read_block(const node_ref& n, const std::filesystem::path& folder, scenario_description& sd,
+                bool own_file) {
+  auto keys = detail::strings(
+      {"observed", "fit", "holdout", "starts", "seed", "max_iterations", "parameters"});
+  if (own_file) keys.emplace_back("format");
+  map_view m(n, keys);
   if (!m.is_map()) return;
   auto& c = sd.calibration;
   c = {};
@@ -212,6 +241,16 @@ void read_calibration(const node_ref& n, const std::filesystem::path& folder,
     c.fit_to = fit->second;
   }
   c.present = ok;
+}
+
+}  // namespace
+
+void read_calibration(const node_ref& n, const std::filesystem::path& folder,
+                      scenario_description& sd) {
+  if (n.node().IsScalar())
+    read_block_file(n, folder, sd);
+  else
+    read_block(n, folder, sd, false);
 }
 
 calibration_problem make_problem(const scenario_description& sd, const compiled_model& m) {

@@ -17,8 +17,10 @@
 namespace hwf::model {
 
 /// Reads a scenario's `calibration` block into sd.calibration (relative paths from `folder`),
-/// after its model, policies and `set:` (parameters are matched against every path, and their
-/// values in force are the fit's first start). Reports problems into the block's diagnostics.
+/// or the file it names (`calibration: file.yaml`, the block at its top, relative paths from
+/// its folder), after its model, policies and `set:` (parameters are matched against every
+/// path, and their values in force are the fit's first start). Reports problems into the
+/// block's diagnostics.
 void read_calibration(const engine::node_ref& n, const std::filesystem::path& folder,
                       scenario_description& sd);
 

@@ -217,6 +217,8 @@ struct calibration_desc {
   int max_iterations = 100;
   std::vector<calibration_parameter> parameters;
   engine::source_location where;
+  /// The block's own file, when the scenario names one (`calibration: file.yaml`).
+  std::optional<input_file> file;
 };
 
 /// Which tables a run writes and how often (whole years between rows).

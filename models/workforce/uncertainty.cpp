@@ -342,7 +342,9 @@ std::optional<std::vector<group_entry>> read_group_entries(
   }
   std::vector<group_entry> out;
   bool ok = true;
-  for (const auto& [path, e] : *entries) {
+  for (const auto& entry : *entries) {
+    const std::string& path = entry.first;  // (clang 14 cannot capture a binding)
+    const node_ref& e = entry.second;
     const auto targets = matching_paths(path, split_all);
     if (targets.size() != 1 || split_path(path).size() != split_all[targets[0]].size()) {
       e.error(targets.empty()
