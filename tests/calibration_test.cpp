@@ -508,10 +508,10 @@ TEST_CASE("a calibration block in a file of its own", "[model][calibration]") {
   test::write_file(dir / "calibration", "fit.yaml",
                    "format: 1\nobserved: observed.yaml\nfit: {from: 2021, to: 2030}\nseed: 3\n"
                    "parameters:\n  countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: 0.2}\n");
-  const auto scenario = test::write_file(
-      dir, "s.yaml",
-      "scenario: fit\nmodel: model.yaml\nhorizon: {start: 2020, end: 2035}\n"
-      "solver: {method: rk4, step: 1/12}\ncalibration: calibration/fit.yaml\n");
+  const auto scenario =
+      test::write_file(dir, "s.yaml",
+                       "scenario: fit\nmodel: model.yaml\nhorizon: {start: 2020, end: 2035}\n"
+                       "solver: {method: rk4, step: 1/12}\ncalibration: calibration/fit.yaml\n");
   const auto r = calibrate(scenario);
   REQUIRE(r.converged());
   CHECK(r.fit().estimate[0] == Approx(0.04).epsilon(1e-6));
