@@ -82,6 +82,32 @@ std::vector<out::calibration_summary::horizon_errors> holdout_errors(
   return out;
 }
 
+/// What run.json says of the fit and of its hold-out years.
+out::calibration_summary summary_of(const model::calibration_problem& problem,
+                                    const model::calibration_desc& c, const engine::fit_result& f,
+                                    const std::vector<model::holdout_row>& holdout) {
+  out::calibration_summary sum;
+  sum.observed_name = problem.observed.name;
+  sum.observed_file = problem.observed.file.display_name;
+  sum.fit_from = c.fit_from;
+  sum.fit_to = c.fit_to;
+  sum.holdout = c.holdout;
+  sum.parameters = problem.parameters.size();
+  sum.observations = problem.fit_points;
+  sum.starts = f.starts.size();
+  sum.best_start = f.best + 1;
+  sum.iterations = static_cast<std::size_t>(std::max(0, f.starts[f.best].iterations));
+  sum.runs = f.evaluations;
+  sum.cost = f.cost;
+  sum.residual_scale = f.scale;
+  sum.scaled = problem.scaled;
+  sum.converged = f.converged;
+  sum.message = f.starts[f.best].message;
+  sum.holdout_errors = holdout_errors(problem, holdout);
+  sum.holdout_values = holdout.size();
+  return sum;
+}
+
 }  // namespace
 
 calibrate_study::calibrate_study(calibrate_options options)
@@ -150,26 +176,8 @@ calibrate_results calibrate_study::execute() const {
   if (r.emit_uncertainty_ && !r.uncertainty_yaml().empty())
     r.record_.files.emplace_back("uncertainty.yaml");
   r.record_.files.emplace_back("report.html");  // written after the tables, from them
+  r.summary_ = summary_of(problem, c, r.fit_, r.holdout_);
   const auto& f = r.fit_;
-  auto& sum = r.summary_;
-  sum.observed_name = problem.observed.name;
-  sum.observed_file = problem.observed.file.display_name;
-  sum.fit_from = c.fit_from;
-  sum.fit_to = c.fit_to;
-  sum.holdout = c.holdout;
-  sum.parameters = problem.parameters.size();
-  sum.observations = problem.fit_points;
-  sum.starts = f.starts.size();
-  sum.best_start = f.best + 1;
-  sum.iterations = static_cast<std::size_t>(std::max(0, f.starts[f.best].iterations));
-  sum.runs = f.evaluations;
-  sum.cost = f.cost;
-  sum.residual_scale = f.scale;
-  sum.scaled = problem.scaled;
-  sum.converged = f.converged;
-  sum.message = f.starts[f.best].message;
-  sum.holdout_errors = holdout_errors(problem, r.holdout_);
-  sum.holdout_values = r.holdout_.size();
   r.record_.notes.push_back(fmt::format(
       "fit: {} parameters to {} observed values, {} starts (best: {}), {} iterations, {} runs, "
       "cost {:.6g}, {}",
