@@ -16,6 +16,7 @@ enum class rng_stream : std::uint64_t {
   sketch = 5,                 ///< compaction coins of quantile sketches
   fit_start = 6,              ///< starting points of a calibration: stream + parameter, run = start
   sensitivity_bootstrap = 7,  ///< rows resampled for Sobol-index intervals: run = replicate
+  morris = 8,                 ///< Morris trajectories: stream + purpose, run = trajectory
 };
 
 /// A uniform variate in the open interval (0, 1): ((top 53 bits) + 0.5) / 2^53.

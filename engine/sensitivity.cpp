@@ -279,4 +279,103 @@ sobol_result sobol_indices(const saltelli_design& design, std::span<const double
   return out;
 }
 
+morris_design::morris_design(std::size_t dimensions, std::vector<sensitivity_factor> factors,
+                             std::size_t trajectories, std::size_t levels, std::uint64_t seed)
+    : dimensions_(dimensions),
+      factors_(std::move(factors)),
+      trajectories_(trajectories),
+      levels_(levels),
+      seed_(seed) {
+  factor_of_dimensions(dimensions_, factors_);
+  if (levels < 2 || levels % 2 != 0)
+    throw std::invalid_argument(
+        fmt::format("Morris levels must be an even number of at least 2; {} is not", levels));
+  if (trajectories < 2)
+    throw std::invalid_argument(fmt::format(
+        "Morris needs at least 2 trajectories (sigma needs two); {} asked", trajectories));
+  delta_ = static_cast<double>(levels / 2) / static_cast<double>(levels - 1);
+}
+
+void morris_design::trajectory(std::size_t t, std::vector<std::size_t>& start,
+                               std::vector<step>& moves) const {
+  if (t >= trajectories_) throw internal_error("trajectory beyond the Morris design");
+  const std::size_t k = factors_.size(), half = levels_ / 2;
+  // floor(u x) of a u in (0, 1) may round up to x: clamp.
+  auto pick = [&](std::uint64_t purpose, std::size_t index, std::size_t count) {
+    const double u = uniform01(seed_, rng_stream::morris, purpose, t, index);
+    return std::min(static_cast<std::size_t>(u * static_cast<double>(count)), count - 1);
+  };
+  std::vector<std::size_t> order(k);
+  for (std::size_t i = 0; i < k; ++i) order[i] = i;
+  for (std::size_t i = k; i > 1; --i) std::swap(order[i - 1], order[pick(2, i - 1, i)]);
+  moves.resize(k);
+  for (std::size_t s = 0; s < k; ++s) {
+    const std::size_t f = order[s];
+    moves[s] = {f, pick(1, f, 2) == 0 ? delta_ : -delta_};
+  }
+  // Base levels 0 .. p/2 - 1, so that base + delta (p/2 levels up) stays on the grid; a factor
+  // that steps down starts at its base plus delta.
+  start.resize(dimensions_);
+  for (std::size_t d = 0; d < dimensions_; ++d) start[d] = pick(0, d, half);
+  for (const step& m : moves)
+    if (m.change < 0)
+      for (const std::size_t d : factors_[m.factor].dimensions) start[d] += half;
+}
+
+std::vector<morris_design::step> morris_design::steps(std::size_t t) const {
+  std::vector<std::size_t> start;
+  std::vector<step> moves;
+  trajectory(t, start, moves);
+  return moves;
+}
+
+void morris_design::point(std::size_t run, std::vector<double>& out) const {
+  const std::size_t k = factors_.size(), half = levels_ / 2;
+  if (run >= runs()) throw internal_error("run beyond the Morris design");
+  std::vector<std::size_t> level;
+  std::vector<step> moves;
+  trajectory(run / (k + 1), level, moves);
+  for (std::size_t s = 0; s < run % (k + 1); ++s)
+    for (const std::size_t d : factors_[moves[s].factor].dimensions)
+      level[d] = moves[s].change > 0 ? level[d] + half : level[d] - half;
+  // Level over p - 1, not base + delta in floating point: every value is the grid's own.
+  out.resize(dimensions_);
+  for (std::size_t d = 0; d < dimensions_; ++d)
+    out[d] = static_cast<double>(level[d]) / static_cast<double>(levels_ - 1);
+}
+
+std::vector<morris_effect> morris_effects(const morris_design& design, std::span<const double> y) {
+  if (y.size() != design.runs())
+    throw internal_error(fmt::format("Morris effects need {} outputs (one per run), not {}",
+                                     design.runs(), y.size()));
+  for (std::size_t run = 0; run < y.size(); ++run)
+    if (!std::isfinite(y[run]))
+      throw std::invalid_argument(
+          fmt::format("the output of run {} is not finite ({})", run, y[run]));
+  const std::size_t k = design.factors().size(), r = design.trajectories();
+  std::vector<double> effect(r * k);  // trajectory-major
+  for (std::size_t t = 0; t < r; ++t) {
+    const auto moves = design.steps(t);
+    const std::size_t first = t * (k + 1);
+    for (std::size_t s = 0; s < k; ++s)
+      effect[t * k + moves[s].factor] = (y[first + s + 1] - y[first + s]) / moves[s].change;
+  }
+  std::vector<morris_effect> out(k);
+  const double count = static_cast<double>(r);
+  for (std::size_t i = 0; i < k; ++i) {
+    double sum = 0, sum_abs = 0;
+    for (std::size_t t = 0; t < r; ++t) {
+      sum += effect[t * k + i];
+      sum_abs += std::abs(effect[t * k + i]);
+    }
+    out[i].mu = sum / count;
+    out[i].mu_star = sum_abs / count;
+    double squares = 0;
+    for (std::size_t t = 0; t < r; ++t)
+      squares += (effect[t * k + i] - out[i].mu) * (effect[t * k + i] - out[i].mu);
+    out[i].sigma = std::sqrt(squares / (count - 1));
+  }
+  return out;
+}
+
 }  // namespace hwf::engine

@@ -1,8 +1,8 @@
 #pragma once
 // Global sensitivity analysis in the unit hypercube: Saltelli designs with Sobol indices (first
-// order, total, second order, bootstrap intervals). Inputs are factors, each one or more design
-// dimensions varied together; mapping a dimension's uniform number to an input value is the
-// caller's.
+// order, total, second order, bootstrap intervals) and Morris elementary effects. Inputs are
+// factors, each one or more design dimensions varied together; mapping a dimension's uniform
+// number to an input value is the caller's.
 
 #include <cstddef>
 #include <cstdint>
@@ -122,5 +122,74 @@ struct sobol_result {
 /// not finite (naming the run) or `confidence` is not in (0, 1). bootstrap_samples may be 0.
 sobol_result sobol_indices(const saltelli_design& design, std::span<const double> y,
                            std::size_t bootstrap_samples, std::uint64_t seed, double confidence);
+
+/// Morris (1991) trajectories on the p-level grid {0, 1/(p-1), ..., 1} of the unit cube, with
+/// step delta = p / (2 (p - 1)). Trajectory t starts from a base point whose every coordinate
+/// is a random grid level from 0 to 1 - delta, then moves one factor at a time, in a random
+/// order, each by +delta or -delta (a random direction per factor; with -delta the factor
+/// starts delta above its base level), so that after k steps every factor has moved once. A
+/// factor with several dimensions moves them all together, in its one direction. The draws
+/// are uniform01(seed, rng_stream::morris, purpose, t, index): purpose 0 the base level of
+/// each dimension, 1 the direction of each factor, 2 the order (a Fisher-Yates shuffle).
+///
+/// Run order: trajectory t occupies runs [t (k + 1), (t + 1)(k + 1)), its points in the order
+/// they are visited. Points include the cube's faces (0 and 1): a caller mapping them through
+/// quantile functions must map those ends to finite values (a uniform range's bounds, say).
+class morris_design {
+ public:
+  /// One move of a trajectory: the factor that moves and its change, +delta or -delta.
+  struct step {
+    std::size_t factor = 0;
+    double change = 0;
+  };
+
+  /// Throws std::invalid_argument when `levels` is odd or below 2, when there are fewer than 2
+  /// trajectories (sigma needs two), or when the factors are not a partition of
+  /// [0, dimensions) into non-empty sets.
+  morris_design(std::size_t dimensions, std::vector<sensitivity_factor> factors,
+                std::size_t trajectories, std::size_t levels, std::uint64_t seed);
+
+  std::size_t dimensions() const noexcept { return dimensions_; }
+  const std::vector<sensitivity_factor>& factors() const noexcept { return factors_; }
+  std::size_t trajectories() const noexcept { return trajectories_; }
+  std::size_t levels() const noexcept { return levels_; }
+  double delta() const noexcept { return delta_; }
+  /// r (k + 1).
+  std::size_t runs() const noexcept { return trajectories_ * (factors_.size() + 1); }
+
+  /// The k steps of a trajectory, in order: run t (k + 1) + s + 1 is run t (k + 1) + s after
+  /// steps(t)[s]. Throws internal_error when t >= trajectories().
+  std::vector<step> steps(std::size_t trajectory) const;
+  /// Writes the run's d grid values in [0, 1] into `out` (resized to dimensions()); a pure
+  /// function of the construction's arguments and `run`. Throws internal_error when
+  /// run >= runs().
+  void point(std::size_t run, std::vector<double>& out) const;
+
+ private:
+  /// Per dimension, its grid level at the trajectory's start, and the trajectory's steps.
+  void trajectory(std::size_t t, std::vector<std::size_t>& start, std::vector<step>& moves) const;
+
+  std::size_t dimensions_;
+  std::vector<sensitivity_factor> factors_;
+  std::size_t trajectories_, levels_;
+  std::uint64_t seed_;
+  double delta_ = 0;
+};
+
+/// Elementary effects of one factor over a design's trajectories (Morris 1991; mu* from
+/// Campolongo et al. 2007).
+struct morris_effect {
+  double mu = 0;       ///< mean elementary effect
+  double mu_star = 0;  ///< mean absolute elementary effect
+  double sigma = 0;    ///< standard deviation of the elementary effects (divisor r - 1)
+};
+
+/// Per factor, in the design's order, from one output value per run (`y[run]`). A factor's
+/// elementary effect in a trajectory is EE = (f(x + delta e) - f(x)) / delta, e its dimensions'
+/// unit step: (y after - y before) / change, whichever the step's direction, in unit-cube terms
+/// (divided by a uniform input's range, it is per unit of that input). Throws internal_error
+/// when y.size() != design.runs(), std::invalid_argument when a value is not finite (naming
+/// the run).
+std::vector<morris_effect> morris_effects(const morris_design& design, std::span<const double> y);
 
 }  // namespace hwf::engine

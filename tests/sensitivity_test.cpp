@@ -270,6 +270,83 @@ TEST_CASE("Sobol indices refuse a non-finite output, naming its run", "[engine][
   CHECK_THROWS_WITH(sobol_indices(design, y, 10, 1, 1.0), Catch::Contains("confidence"));
 }
 
+TEST_CASE("Morris elementary effects of a linear function are its slopes times the ranges",
+          "[engine][sensitivity][analytic]") {
+  // y = sum c_i (lo_i + (hi_i - lo_i) u_i); dimensions 2 and 3 form one factor.
+  const double c[4] = {2, -3, 0.5, 4}, lo[4] = {1, -2, 10, 0}, hi[4] = {5, 0, 30, 0.25};
+  auto linear = [&](std::span<const double> u) {
+    double sum = 0;
+    for (std::size_t i = 0; i < 4; ++i) sum += c[i] * (lo[i] + (hi[i] - lo[i]) * u[i]);
+    return sum;
+  };
+  const std::vector<sensitivity_factor> factors{{"a", {0}}, {"b", {1}}, {"pair", {3, 2}}};
+  const morris_design design(4, factors, 20, 4, 31);
+  CHECK(design.runs() == 20 * 4);
+  CHECK(design.delta() == Approx(4.0 / 6));
+  const auto e = morris_effects(design, evaluate(design, linear));
+  REQUIRE(e.size() == 3);
+  const double expected[3] = {c[0] * (hi[0] - lo[0]), c[1] * (hi[1] - lo[1]),
+                              c[2] * (hi[2] - lo[2]) + c[3] * (hi[3] - lo[3])};
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO(factors[i].label);
+    CHECK(e[i].mu == Approx(expected[i]).margin(1e-12));
+    CHECK(e[i].mu_star == Approx(std::abs(expected[i])).margin(1e-12));
+    CHECK(e[i].sigma == Approx(0).margin(1e-12));
+  }
+  // An interaction: u0's effect is u1's value, which differs between trajectories; the pair
+  // enters nothing.
+  const auto product = morris_effects(
+      design, evaluate(design, [](std::span<const double> u) { return u[0] * u[1]; }));
+  CHECK(product[0].sigma > 0.1);
+  CHECK(product[2].mu_star == 0);
+  CHECK(product[2].sigma == 0);
+}
+
+TEST_CASE("a Morris trajectory moves each factor once, all its dimensions together by delta",
+          "[engine][sensitivity]") {
+  const std::vector<sensitivity_factor> factors{{"a", {0}}, {"pair", {1, 3}}, {"c", {2}}};
+  const std::size_t levels = 6, k = 3;
+  const morris_design design(4, factors, 30, levels, 5);
+  std::vector<double> before, after;
+  std::size_t up = 0, down = 0;
+  for (std::size_t t = 0; t < design.trajectories(); ++t) {
+    const auto steps = design.steps(t);
+    REQUIRE(steps.size() == k);
+    std::vector<int> moved(k, 0);
+    for (std::size_t s = 0; s < k; ++s) {
+      design.point(t * (k + 1) + s, before);
+      design.point(t * (k + 1) + s + 1, after);
+      const auto& dims = factors[steps[s].factor].dimensions;
+      ++moved[steps[s].factor];
+      (steps[s].change > 0 ? up : down) += 1;
+      for (std::size_t d = 0; d < 4; ++d) {
+        // On the grid, in [0, 1].
+        const double level = after[d] * (levels - 1);
+        CHECK(level == Approx(std::round(level)).margin(1e-12));
+        CHECK(after[d] >= 0);
+        CHECK(after[d] <= 1);
+        const bool in = std::find(dims.begin(), dims.end(), d) != dims.end();
+        CHECK(after[d] - before[d] == Approx(in ? steps[s].change : 0).margin(1e-12));
+      }
+    }
+    CHECK(moved == std::vector<int>(k, 1));
+  }
+  CHECK(up > 0);
+  CHECK(down > 0);
+  // The same arguments give the same points; another seed other points.
+  const morris_design again(4, factors, 30, levels, 5), other(4, factors, 30, levels, 6);
+  std::vector<double> u, v;
+  bool differs = false;
+  for (std::size_t run = 0; run < design.runs(); ++run) {
+    design.point(run, u);
+    again.point(run, v);
+    CHECK(u == v);
+    other.point(run, v);
+    differs = differs || u != v;
+  }
+  CHECK(differs);
+}
+
 TEST_CASE("sensitivity designs refuse invalid arguments", "[engine][sensitivity]") {
   const auto three = one_per_dimension(3);
   CHECK_THROWS_WITH(saltelli_design(3, three, 12, 1, false), Catch::Contains("power of two"));
@@ -286,4 +363,8 @@ TEST_CASE("sensitivity designs refuse invalid arguments", "[engine][sensitivity]
   CHECK_THROWS_WITH(saltelli_design(3, beyond, 8, 1, false), Catch::Contains("out of range"));
   CHECK_THROWS_AS(saltelli_design(2000, one_per_dimension(2000), 4096, 1, false),
                   std::invalid_argument);
+  CHECK_THROWS_WITH(morris_design(3, three, 10, 5, 1), Catch::Contains("even"));
+  CHECK_THROWS_AS(morris_design(3, three, 10, 0, 1), std::invalid_argument);
+  CHECK_THROWS_WITH(morris_design(3, three, 1, 4, 1), Catch::Contains("at least 2 trajectories"));
+  CHECK_THROWS_WITH(morris_design(3, twice, 10, 4, 1), Catch::Contains("in two factors"));
 }
