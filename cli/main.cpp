@@ -19,6 +19,7 @@
 #include "app/inspect.hpp"
 #include "app/mc_study.hpp"
 #include "app/run_study.hpp"
+#include "app/sensitivity_study.hpp"
 #include "cli/error_hints.hpp"
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
@@ -39,6 +40,7 @@ struct command_line {
   app::calibrate_options calibrate;
   app::mc_options mc;
   app::mc_switches mc_switches;
+  app::sensitivity_options sensitivity;
   std::string scenario, filter, report_folder;
   app::reporting validate;
   bool quiet = false, csv = false;
@@ -208,11 +210,49 @@ void add_mc(CLI::App& app, command_line& c) {
   add_mc_distribution(*mc, o.dist, c);
 }
 
+void add_sensitivity(CLI::App& app, command_line& c) {
+  auto& o = c.sensitivity;
+  auto* s = app.add_subcommand(
+      "sensitivity",
+      "Which inputs drive the results: Sobol indices or Morris effects of a scenario's "
+      "uncertainty inputs on chosen outputs");
+  s->add_option("scenario", o.scenario, "Scenario YAML file with an `uncertainty` block")
+      ->required();
+  add_folder(*s, o.output, o.force, "results/<scenario name>-sensitivity");
+  s->add_option("--method", o.method, "sobol (variance-based indices) or morris (screening)")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, app::sensitivity_method>{
+          {"sobol", app::sensitivity_method::sobol}, {"morris", app::sensitivity_method::morris}}))
+      ->default_str("sobol");
+  s->add_option("--outputs", o.outputs,
+                "Outputs PLACE.CADRE.INDICATOR.YEAR, * for any part, comma-separated (default: "
+                "*.all.density_per_10k.END,*.all.shortage.END)")
+      ->delimiter(',');
+  s->add_option("--base-samples", o.base_samples,
+                "Sobol: base samples N, a power of two above the number of inputs; "
+                "N x (inputs + 2) runs")
+      ->capture_default_str();
+  s->add_flag("--second-order", o.second_order,
+              "Sobol: also the second-order indices of every pair (N x (2 inputs + 2) runs)");
+  s->add_option("--bootstrap", o.bootstrap,
+                "Sobol: bootstrap replicates of the intervals (0: none)")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100'000}));
+  s->add_option("--confidence", o.confidence, "Sobol: the intervals' confidence level")
+      ->capture_default_str();
+  s->add_option("--trajectories", o.trajectories, "Morris: trajectories r; r x (inputs + 1) runs")
+      ->capture_default_str();
+  s->add_option("--levels", o.levels, "Morris: grid levels p, even")->capture_default_str();
+  s->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
+      ->check(CLI::Range(1, 1024));
+  s->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
+  s->add_flag("--strict", o.report.strict, strict_help);
+}
+
 void add_others(CLI::App& app, command_line& c) {
   app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
   auto* report = app.add_subcommand("report",
                                     "Rebuild report.html (interactive charts) from a results "
-                                    "folder of run, compare, mc or calibrate");
+                                    "folder of run, compare, mc, calibrate or sensitivity");
   report->add_option("folder", c.report_folder, "Results folder (with run.json)")->required();
   report->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
 }
@@ -276,6 +316,17 @@ int mc_command(command_line& c, int argc, char** argv) {
   return outcome.status;
 }
 
+int sensitivity_command(command_line& c, int argc, char** argv) {
+  auto& o = c.sensitivity;
+  o.cancel = &interrupted;
+  o.exit_code = report_error;
+  o.around_runs = interruptible;
+  if (!c.quiet) o.progress = app::console_progress();
+  const auto outcome = app::sensitivity_and_write(o, argc, argv);
+  if (!c.quiet) fmt::print("{}", outcome.text);
+  return outcome.status;
+}
+
 /// `calibrate`, with its progress unless quiet, and Ctrl-C stopping the fit (nothing written).
 int calibrate_command(command_line& c) {
   auto& o = c.calibrate;
@@ -303,6 +354,7 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
     return print(app::execute_and_write<app::backcast_study>(c.backcast), c.quiet);
   if (name == "mc") return mc_command(c, argc, argv);
   if (name == "calibrate") return calibrate_command(c);
+  if (name == "sensitivity") return sensitivity_command(c, argc, argv);
   if (name == "report") return print(app::report_text(c.report_folder), c.quiet);
   if (name == "validate") return print(app::validate_text(c.scenario, c.validate));
   if (name == "show") return print(app::show_text(c.scenario));
@@ -331,7 +383,8 @@ int main(int argc, char** argv) {
       "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
   command_line c;
-  for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.calibrate.report, &c.validate})
+  for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.calibrate.report,
+                  &c.sensitivity.report, &c.validate})
     r->message = say;
   add_run(app, c);
   add_inspections(app, c);
@@ -339,6 +392,7 @@ int main(int argc, char** argv) {
   add_backcast(app, c);
   add_calibrate(app, c);
   add_mc(app, c);
+  add_sensitivity(app, c);
   add_others(app, c);
   try {
     app.parse(argc, argv);

@@ -122,8 +122,13 @@ mc_study prepare_study(const std::vector<std::string>& paths,
 }
 
 void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
-  std::vector<double> uniforms, own;
+  std::vector<double> uniforms;
   st.design->point(run, uniforms);
+  run_point(st, uniforms, out);
+}
+
+void run_point(const mc_study& st, std::span<const double> uniforms, std::span<double> out) {
+  std::vector<double> own;
   const std::size_t years = st.times.size();
   std::vector<run_output> results;
   for (std::size_t s = 0; s < st.scenarios.size(); ++s) {

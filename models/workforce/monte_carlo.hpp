@@ -43,6 +43,11 @@ mc_study prepare_study(const std::vector<std::string>& paths,
 /// Computes every cell of run `run` into `out` (size study.cells()). Throws on a failed run.
 void run_sample(const mc_study& study, std::size_t run, std::span<double> out);
 
+/// Computes every cell of one run at `uniforms` (one number per sampled dimension, in [0, 1];
+/// an end only where the dimension's distribution is bounded there) into `out`. run_sample is
+/// run_point at the design's point of the run. Throws on a failed run.
+void run_point(const mc_study& study, std::span<const double> uniforms, std::span<double> out);
+
 /// One table of per-run values to save, described by its own key columns (every key column of
 /// the table's schema except `indicator`). A dense table has a value for every combination of
 /// its keys' labels (missing ones `none`); a sparse one (e.g. corridors) for its entries only.
