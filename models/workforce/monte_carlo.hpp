@@ -36,7 +36,8 @@ struct mc_study {
 };
 
 /// Loads the scenarios (each needs an `uncertainty` block; all share the baseline's samples,
-/// sampling and seed, and the same model layout). Throws engine::input_error.
+/// sampling and seed, and the same model layout). The number of runs is `samples_override`, or
+/// each scenario's `uncertainty.samples`, which is then required. Throws engine::input_error.
 mc_study prepare_study(const std::vector<std::string>& paths,
                        std::optional<std::size_t> samples_override);
 

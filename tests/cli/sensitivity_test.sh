@@ -61,6 +61,23 @@ expect "a zero-width input, at its file, line and column" 2 "zero\.yaml:6:[0-9]+
   "$hwfsim" sensitivity "$tmp/zero.yaml" -o "$tmp/bad5"
 check "no refused study left a folder" bash -c "! ls -d '$tmp'/bad* 2>/dev/null"
 
+# uncertainty.samples is mc's: a sensitivity study runs without it; mc refuses it, at the block.
+cat >"$tmp/no-samples.yaml" <<YAML
+format: 1
+scenario: no-samples
+extends: $PWD/scenarios/two-countries.yaml
+uncertainty:
+  seed: 3
+  parameters:
+    countries.GHA.cadres.nurses.exit_rate: {dist: uniform, min: 0.02, max: 0.04}
+YAML
+expect "a scenario without uncertainty.samples: sensitivity runs it" 0 "Sobol indices of 1 inputs for 4 outputs, 48 runs" -- \
+  "$hwfsim" sensitivity "$tmp/no-samples.yaml" --base-samples 16 -o "$tmp/no-samples"
+expect "mc refuses it at its uncertainty block" 2 "no-samples\.yaml:5:3: error: uncertainty\.samples: missing required key" -- \
+  "$hwfsim" mc "$tmp/no-samples.yaml" -o "$tmp/no-samples-mc"
+expect "unless given --samples" 0 "Monte Carlo no-samples: 20 runs" -- \
+  "$hwfsim" mc "$tmp/no-samples.yaml" --samples 20 -o "$tmp/no-samples-mc"
+
 # Ctrl-C during the runs: exit 1, the message, no folder.
 "$hwfsim" sensitivity $scenario --base-samples 65536 --threads 1 -q -o "$tmp/stopped" >"$tmp/stopped.txt" 2>&1 &
 pid=$!
