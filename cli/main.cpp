@@ -41,7 +41,7 @@ struct command_line {
   app::mc_options mc;
   app::mc_switches mc_switches;
   app::sensitivity_options sensitivity;
-  std::string scenario, filter, report_folder;
+  std::string scenario, filter, report_folder, method = "sobol";
   app::reporting validate;
   bool quiet = false, csv = false;
 };
@@ -219,10 +219,9 @@ void add_sensitivity(CLI::App& app, command_line& c) {
   s->add_option("scenario", o.scenario, "Scenario YAML file with an `uncertainty` block")
       ->required();
   add_folder(*s, o.output, o.force, "results/<scenario name>-sensitivity");
-  s->add_option("--method", o.method, "sobol (variance-based indices) or morris (screening)")
-      ->transform(CLI::CheckedTransformer(std::map<std::string, app::sensitivity_method>{
-          {"sobol", app::sensitivity_method::sobol}, {"morris", app::sensitivity_method::morris}}))
-      ->default_str("sobol");
+  s->add_option("--method", c.method, "sobol (variance-based indices) or morris (screening)")
+      ->check(CLI::IsMember({"sobol", "morris"}))
+      ->capture_default_str();
   s->add_option("--outputs", o.outputs,
                 "Outputs PLACE.CADRE.INDICATOR.YEAR, * for any part, comma-separated (default: "
                 "*.all.density_per_10k.END,*.all.shortage.END)")
@@ -318,6 +317,8 @@ int mc_command(command_line& c, int argc, char** argv) {
 
 int sensitivity_command(command_line& c, int argc, char** argv) {
   auto& o = c.sensitivity;
+  o.method =
+      c.method == "morris" ? app::sensitivity_method::morris : app::sensitivity_method::sobol;
   o.cancel = &interrupted;
   o.exit_code = report_error;
   o.around_runs = interruptible;
