@@ -218,7 +218,8 @@ TEST_CASE("a folder that is not a results folder is refused clearly", "[io]") {
   CHECK_THROWS_WITH(
       out::report_html(dir, settings()),
       Catch::Contains("not a results folder: it has no run.json") &&
-          Catch::Contains("expected a results folder of hwfsim run, compare, mc or calibrate"));
+          Catch::Contains(
+              "expected a results folder of hwfsim run, compare, mc, calibrate or sensitivity"));
   test::write_file(dir, "run.json", "{\"a\": 1}");
   CHECK_THROWS_WITH(out::report_html(dir, settings()),
                     Catch::Contains("run.json: error: not a run.json of hwfsim"));
