@@ -639,7 +639,7 @@ std::string page_text(const ordered_json& meta, const std::vector<table_data>& t
     append_table_json(json, tables[i]);
   }
   json += '}';
-  if (!records.empty()) {  // a calibration's
+  if (!records.empty()) {  // a calibration's or a sensitivity study's
     json += ",\"records\":{";
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (i) json += ',';
