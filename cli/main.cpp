@@ -73,28 +73,16 @@ void interruptible(const std::function<void()>& runs) {
   runs();
 }
 
-int mc_command(command_line& c, int argc, char** argv) {
-  auto& o = c.mc;
-  app::apply(c.mc_switches, o);
+/// An ensemble command (`mc`, `sensitivity`): Ctrl-C cancels its runs, an error after the MPI
+/// ranks started becomes rank 0's exit code, and its progress shows unless `quiet`.
+template <class Options, class Run>
+int ensemble_command(Options& o, bool quiet, const Run& run) {
   o.cancel = &interrupted;
   o.exit_code = report_error;
   o.around_runs = interruptible;
-  if (!c.quiet) o.progress = app::console_progress();
-  const auto outcome = app::execute_and_write(o, argc, argv);
-  if (!c.quiet) fmt::print("{}", outcome.text);
-  return outcome.status;
-}
-
-int sensitivity_command(command_line& c, int argc, char** argv) {
-  auto& o = c.sensitivity;
-  o.method =
-      c.method == "morris" ? app::sensitivity_method::morris : app::sensitivity_method::sobol;
-  o.cancel = &interrupted;
-  o.exit_code = report_error;
-  o.around_runs = interruptible;
-  if (!c.quiet) o.progress = app::console_progress();
-  const auto outcome = app::sensitivity_and_write(o, argc, argv);
-  if (!c.quiet) fmt::print("{}", outcome.text);
+  if (!quiet) o.progress = app::console_progress();
+  const auto outcome = run(o);
+  if (!quiet) fmt::print("{}", outcome.text);
   return outcome.status;
 }
 
@@ -123,9 +111,18 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
     return print(app::execute_and_write<app::compare_study>(c.compare), c.quiet);
   if (name == "backcast")
     return print(app::execute_and_write<app::backcast_study>(c.backcast), c.quiet);
-  if (name == "mc") return mc_command(c, argc, argv);
+  if (name == "mc") {
+    app::apply(c.mc_switches, c.mc);
+    return ensemble_command(c.mc, c.quiet,
+                            [&](auto& o) { return app::execute_and_write(o, argc, argv); });
+  }
   if (name == "calibrate") return calibrate_command(c);
-  if (name == "sensitivity") return sensitivity_command(c, argc, argv);
+  if (name == "sensitivity") {
+    c.sensitivity.method =
+        c.method == "morris" ? app::sensitivity_method::morris : app::sensitivity_method::sobol;
+    return ensemble_command(c.sensitivity, c.quiet,
+                            [&](auto& o) { return app::sensitivity_and_write(o, argc, argv); });
+  }
   if (name == "report") return print(app::report_text(c.report_folder), c.quiet);
   if (name == "validate") return print(app::validate_text(c.scenario, c.validate));
   if (name == "show") return print(app::show_text(c.scenario));
