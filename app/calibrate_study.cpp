@@ -173,8 +173,8 @@ calibrate_results calibrate_study::execute() const {
   if (c.holdout) r.record_.files.emplace_back("holdout.csv");
   r.record_.files.emplace_back("calibrated.yaml");
   r.emit_uncertainty_ = options_.emit_uncertainty;
-  if (r.emit_uncertainty_ && !r.uncertainty_yaml().empty())
-    r.record_.files.emplace_back("uncertainty.yaml");
+  if (r.emit_uncertainty_) r.uncertainty_ = r.uncertainty_yaml();
+  if (!r.uncertainty_.empty()) r.record_.files.emplace_back("uncertainty.yaml");
   r.record_.files.emplace_back("report.html");  // written after the tables, from them
   r.summary_ = summary_of(problem, c, r.fit_, r.holdout_);
   const auto& f = r.fit_;
@@ -328,16 +328,14 @@ void calibrate_results::write(results_folder& folder) const {
   folder.write("correlations.csv", correlations_csv());
   if (scenario_->calibration.holdout) folder.write("holdout.csv", holdout_csv());
   folder.write("calibrated.yaml", calibrated_yaml());
-  if (std::find(record_.files.begin(), record_.files.end(), "uncertainty.yaml") !=
-      record_.files.end())
-    folder.write("uncertainty.yaml", uncertainty_yaml());
+  if (!uncertainty_.empty()) folder.write("uncertainty.yaml", uncertainty_);
   folder.write("run.json", run_json());
   folder.commit(true);
 }
 
 std::vector<std::string> calibrate_results::notes() const {
   std::vector<std::string> out;
-  if (emit_uncertainty_ && uncertainty_yaml().empty())
+  if (emit_uncertainty_ && uncertainty_.empty())
     out.emplace_back(
         "no estimate has a standard error above 0 (each is not identified, on a bound, or "
         "fits exactly): uncertainty.yaml is not written");

@@ -72,6 +72,7 @@ class calibrate_results {
   std::vector<model::holdout_row> holdout_;
   std::filesystem::path folder_, scenario_path_;
   bool emit_uncertainty_ = false;
+  std::string uncertainty_;  ///< uncertainty_yaml() when asked for (--emit-uncertainty)
   out::run_record record_;
   out::calibration_summary summary_;
 };

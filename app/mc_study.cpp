@@ -1,9 +1,8 @@
 #include "app/mc_study.hpp"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
 
+#include "app/ranks.hpp"
 #include "app/record.hpp"
 #include "app/saved_runs.hpp"
 #include "engine/build_info.hpp"
@@ -78,30 +77,11 @@ mc_outcome execute_here(mc_options o) {
 }  // namespace
 
 mc_outcome execute_and_write(mc_options options, int& argc, char**& argv) {
-#ifdef HWF_HAVE_MPI
-  // Started by mpirun or srun: the ranks share the ensemble (engine/mpi_ensemble.hpp).
-  std::optional<engine::mpi::session> mpi;
-  if (engine::mpi::launched()) {
-    mpi.emplace(argc, argv);
-    options.dist.rank = mpi->rank();
-    options.dist.ranks = mpi->size();
-  }
-  const int rank = options.dist.rank;
-  const auto exit_code = options.exit_code;
-  try {
+  return on_ranks(argc, argv, options.exit_code, [&](int rank, int ranks) {
+    options.dist.rank = rank;
+    options.dist.ranks = ranks;
     return execute_here(std::move(options));
-  } catch (...) {
-    // Errors after the ranks agreed to start: rank 0 reports them (its workers have stopped).
-    if (!mpi || !exit_code) throw;
-    return {exit_code(std::current_exception(), "", rank == 0), {}};
-  }
-#else
-  (void)argc, (void)argv;
-  if (const char* n = std::getenv("OMPI_COMM_WORLD_SIZE"); n != nullptr && std::atoi(n) > 1)
-    throw usage_error("mpirun", "", "this hwfsim was built without MPI",
-                      "install libopenmpi-dev and build again (docs/cluster.md)");
-  return execute_here(std::move(options));
-#endif
+  });
 }
 
 mc_study::mc_study(mc_options options)
@@ -114,26 +94,8 @@ mc_study::mc_study(mc_options options)
 mc_study::~mc_study() = default;
 
 int mc_study::prepare() {
-  std::exception_ptr early;
-  try {
-    prepare_here();
-  } catch (...) {
-    early = std::current_exception();
-  }
-  const auto& dist = options_.dist;
-  if (dist.ranks > 1) {
-#ifdef HWF_HAVE_MPI
-    // The ranks agree, so that none waits for the others when one has stopped.
-    const int mine = early ? options_.exit_code(early, "", false) : 0;
-    const int first = engine::mpi::rank0_status(mine);
-    if (early && (lead() || first == 0))
-      options_.exit_code(early, lead() ? "" : fmt::format("rank {}: ", dist.rank), true);
-    return engine::mpi::agree(mine);
-#endif
-  } else if (early) {
-    std::rethrow_exception(early);
-  }
-  return 0;
+  return prepare_on_ranks(options_.dist.rank, options_.dist.ranks, options_.exit_code,
+                          [this] { prepare_here(); });
 }
 
 void mc_study::prepare_here() {

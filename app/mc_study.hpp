@@ -16,6 +16,7 @@
 
 #include <tbb/global_control.h>
 
+#include "app/ranks.hpp"
 #include "app/results_folder.hpp"
 #include "app/study.hpp"
 #include "engine/ensemble.hpp"
@@ -53,7 +54,7 @@ struct mc_options {
   /// Runs the ensemble `runs` (to install a signal handler around it, say). None: just runs it.
   std::function<void(const std::function<void()>& runs)> around_runs;
   /// Under MPI: the exit code of an error, said (after `prefix`) when `print`.
-  std::function<int(const std::exception_ptr&, const std::string& prefix, bool print)> exit_code;
+  exit_code_function exit_code;
 };
 
 /// The command line's mc switches, before they combine into mc_options.
@@ -69,12 +70,8 @@ struct mc_switches {
 /// engine::input_error naming the switches that do not go together.
 void apply(const mc_switches& s, mc_options& o);
 
-/// What `mc` ends with in this process: its exit code (not 0 when the ranks stopped before the
-/// runs, the error said through mc_options::exit_code) and, on rank 0, the text to print.
-struct mc_outcome {
-  int status = 0;
-  std::string text;
-};
+/// What `mc` ends with in this process (app/ranks.hpp).
+using mc_outcome = ensemble_outcome;
 
 /// The whole of `mc`: started by an MPI launcher (mpirun, srun) in a build with MPI, joins the
 /// ranks (MPI_Init from `argc`, `argv`); prepares, runs and, on rank 0, writes the results. The

@@ -44,6 +44,8 @@ std::string_view flag(engine::setting s) noexcept {
   switch (s) {
     case engine::setting::save_indicators:
       return "--save-indicators";
+    case engine::setting::sensitivity_outputs:
+      return "--outputs";
   }
   return "";
 }

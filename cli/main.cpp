@@ -3,7 +3,6 @@
 //   0 success, 1 run or output failure, 2 bad input or usage, 3 results folder not empty.
 
 #include <atomic>
-#include <cmath>
 #include <csignal>
 #include <cstdlib>
 #include <functional>
@@ -12,13 +11,9 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "app/backcast_study.hpp"
-#include "app/calibrate_study.hpp"
-#include "app/compare_study.hpp"
 #include "app/console.hpp"
 #include "app/inspect.hpp"
-#include "app/mc_study.hpp"
-#include "app/run_study.hpp"
+#include "cli/commands.hpp"
 #include "cli/error_hints.hpp"
 #include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
@@ -30,192 +25,6 @@ namespace hwf::cli {
 enum exit_code : int { ok = 0, run_failed = 1, bad_input = 2, folder_not_empty = 3 };
 
 namespace {
-
-/// Everything the command line reads: each command's options, and the few that stay here.
-struct command_line {
-  app::run_options run;
-  app::compare_options compare;
-  app::backcast_options backcast;
-  app::calibrate_options calibrate;
-  app::mc_options mc;
-  app::mc_switches mc_switches;
-  std::string scenario, filter, report_folder;
-  app::reporting validate;
-  bool quiet = false, csv = false;
-};
-
-// An empty folder name is a mistake, not a request for the default folder.
-const CLI::Validator folder_name(
-    [](const std::string& s) { return s.empty() ? std::string("a folder name is needed") : ""; },
-    "");
-/// A results folder's options: -o (by default `where`) and --force.
-void add_folder(CLI::App& command, std::string& output, bool& force, const std::string& where) {
-  command.add_option("-o,--output", output, "Results folder (default: " + where + ")")
-      ->check(folder_name);
-  command.add_flag("--force", force, "Write into a results folder that already holds files");
-}
-constexpr const char* strict_help =
-    "Treat warnings (a policy that never acts within the horizon) as errors: exit 2";
-
-void add_run(CLI::App& app, command_line& c) {
-  auto* run = app.add_subcommand("run", "Run a scenario and write its results (CSV, run.json)");
-  run->add_option("scenario", c.run.scenario, "Scenario YAML file")->required();
-  add_folder(*run, c.run.output, c.run.force, "results/<scenario name>");
-  run->add_flag("-q,--quiet", c.quiet,
-                "Print nothing on success (warnings and notes still go to standard error)");
-  run->add_flag("--strict", c.run.report.strict, strict_help);
-}
-
-void add_inspections(CLI::App& app, command_line& c) {
-  auto* validate =
-      app.add_subcommand("validate", "Load and check a scenario and its model; run nothing");
-  validate->add_option("scenario", c.scenario, "Scenario YAML file")->required();
-  validate->add_flag("--strict", c.validate.strict, strict_help);
-  auto* show = app.add_subcommand(
-      "show", "Print the resolved scenario (after extends and set:) with each value's origin");
-  show->add_option("scenario", c.scenario, "Scenario YAML file")->required();
-  auto* params =
-      app.add_subcommand("params", "List every parameter path with its value, unit and source");
-  params->add_option("scenario", c.scenario, "Scenario YAML file")->required();
-  params->add_flag("--csv", c.csv, "Print CSV (with range, flag and location) instead of a table");
-  params->add_option("--grep", c.filter, "Only paths containing this text");
-}
-
-void add_compare(CLI::App& app, command_line& c) {
-  auto& o = c.compare;
-  auto* compare = app.add_subcommand(
-      "compare", "Run a baseline and other scenarios; write deltas, summaries, cost-effectiveness");
-  compare->add_option("scenarios", o.scenarios, "Baseline scenario first, then the others")
-      ->required()
-      ->expected(2, 1000);
-  add_folder(*compare, o.output, o.force, "results/compare");
-  compare
-      ->add_option("--discount-rate", o.discount_rate,
-                   "Yearly discount rate for cost-effectiveness (default: the baseline "
-                   "scenario's discount_rate, 0.03 unless set)")
-      ->check(app::fraction_check)
-      ->check(CLI::Range(0.0, 0.5));
-  compare->add_option("--years", o.years,
-                      "Summary years, comma-separated (default: start + 5, start + 10, end); a "
-                      "printed table for each (default: the end year's)");
-  compare->add_option("--countries", o.countries,
-                      "Countries of the printed tables: ISO3 codes, comma-separated, any case "
-                      "(default: all; the files always hold all)");
-  compare->add_option("--cadre", o.cadre,
-                      "Print the tables for this cadre instead of all cadres (the files always "
-                      "hold every cadre)");
-  compare->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
-      ->check(CLI::Range(1, 1024));
-  compare->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
-  compare->add_flag("--strict", o.report.strict, strict_help);
-  auto* sources = app.add_subcommand(
-      "sources",
-      "Print every parameter with its source and flag as Markdown (docs/data-sources.md)");
-  sources->add_option("scenario", c.scenario, "Scenario YAML file")->required();
-}
-
-void add_backcast(CLI::App& app, command_line& c) {
-  auto& o = c.backcast;
-  auto* backcast = app.add_subcommand(
-      "backcast", "Run a scenario that starts in the past and compare it with observed counts");
-  backcast->add_option("scenario", o.scenario, "Scenario YAML file (starting in a past year)")
-      ->required();
-  backcast->add_option("--observed", o.observed, "Observed-data YAML file")->required();
-  add_folder(*backcast, o.output, o.force, "results/<scenario name>-backcast");
-  backcast->add_option(
-      "--report", o.report,
-      "Also write the Markdown report to this file (and validation.svg beside it)");
-  backcast->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
-}
-
-void add_calibrate(CLI::App& app, command_line& c) {
-  auto& o = c.calibrate;
-  auto* calibrate = app.add_subcommand(
-      "calibrate",
-      "Fit a scenario's chosen parameters to observed series (its calibration block) and judge "
-      "the fit on hold-out years");
-  calibrate->add_option("scenario", o.scenario, "Scenario YAML file with a calibration block")
-      ->required();
-  add_folder(*calibrate, o.output, o.force, "results/<scenario name>-calibrated");
-  calibrate->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
-      ->check(CLI::Range(1, 1024));
-  calibrate->add_flag("--emit-uncertainty", o.emit_uncertainty,
-                      "Also write uncertainty.yaml: the estimates drawn from their covariance "
-                      "(a multivariate-normal group), ready for hwfsim mc");
-  calibrate->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
-  calibrate->add_flag("--strict", o.report.strict, strict_help);
-}
-
-/// `hwfsim calibrate`: exit 1 (after writing the results) when the fit does not converge.
-void add_mc_distribution(CLI::App& mc, app::mc_distribution& dist, command_line& c) {
-  mc.add_option("--chunk-runs", dist.chunk_runs,
-                "Runs per chunk: the unit of checkpoints and of MPI work (results do not depend "
-                "on it). Default 64; 2048 when quantiles are sketched (beyond --memory), which "
-                "then needs a multiple of 2048")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
-  mc.add_flag("--checkpoint", c.mc_switches.checkpoint,
-              "Save completed chunks in <output>/checkpoint/ as the runs go (default under "
-              "mpirun or srun)");
-  mc.add_flag("--no-checkpoint", c.mc_switches.no_checkpoint, "Save no checkpoint, also under MPI")
-      ->excludes("--checkpoint");
-  mc.add_option("--checkpoint-interval", dist.checkpoint_interval,
-                "Seconds between saves of the quantile sketches' state (beyond --memory); "
-                "chunks are saved as they finish")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 86400.0))
-      ->check(CLI::Validator(
-          [](std::string& text) {  // CLI::Range lets NaN through (no comparison fails)
-            return std::isnan(std::strtod(text.c_str(), nullptr))
-                       ? "Value " + text + " not in range [0 - 86400]"
-                       : std::string();
-          },
-          "", "NUMBER"));
-  mc.add_option("--resume", dist.resume,
-                "Carry on an interrupted run from the checkpoint in this results folder (same "
-                "scenarios, seed, samples and binary)")
-      ->check(folder_name);
-}
-
-void add_mc(CLI::App& app, command_line& c) {
-  auto& o = c.mc;
-  auto* mc = app.add_subcommand(
-      "mc", "Monte Carlo: run a scenario's uncertainty samples in parallel; write quantiles");
-  mc->add_option("scenarios", o.scenarios,
-                 "Scenario YAML file with an `uncertainty` block; with --compare, the baseline "
-                 "first, then the others")
-      ->required();
-  mc->add_flag("--compare", c.mc_switches.compare,
-               "Compare the scenarios on common random numbers: differences from the baseline and "
-               "probabilities");
-  add_folder(*mc, o.output, o.force, "results/<scenario name>-mc");
-  mc->add_option("--samples", o.samples, "Number of runs (default: uncertainty.samples)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}));
-  mc->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
-      ->check(CLI::Range(1, 1024));
-  mc->add_option("--memory", o.memory_mb,
-                 "Most MiB for run values: exact quantiles need runs x values x 8 bytes; beyond, "
-                 "quantile sketches")
-      ->capture_default_str()
-      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 24));
-  mc->add_flag("--save-runs", c.mc_switches.save_runs,
-               "Also write every run's values to runs.nc (NetCDF-4)");
-  mc->add_option("--save-indicators", c.mc_switches.save_indicators,
-                 "Indicators to save with --save-runs, comma-separated (default: all)");
-  mc->add_flag("--skip-failed", o.skip_failed,
-               "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
-  mc->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
-  mc->add_flag("--strict", o.report.strict, strict_help);
-  add_mc_distribution(*mc, o.dist, c);
-}
-
-void add_others(CLI::App& app, command_line& c) {
-  app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
-  auto* report = app.add_subcommand("report",
-                                    "Rebuild report.html (interactive charts) from a results "
-                                    "folder of run, compare, mc or calibrate");
-  report->add_option("folder", c.report_folder, "Results folder (with run.json)")->required();
-  report->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
-}
 
 /// The exit code of an error (and its message on stderr when `print`, after `prefix`).
 int report_error(const std::exception_ptr& error, const std::string& prefix, bool print) {
@@ -264,15 +73,16 @@ void interruptible(const std::function<void()>& runs) {
   runs();
 }
 
-int mc_command(command_line& c, int argc, char** argv) {
-  auto& o = c.mc;
-  app::apply(c.mc_switches, o);
+/// An ensemble command (`mc`, `sensitivity`): Ctrl-C cancels its runs, an error after the MPI
+/// ranks started becomes rank 0's exit code, and its progress shows unless `quiet`.
+template <class Options, class Run>
+int ensemble_command(Options& o, bool quiet, const Run& run) {
   o.cancel = &interrupted;
   o.exit_code = report_error;
   o.around_runs = interruptible;
-  if (!c.quiet) o.progress = app::console_progress();
-  const auto outcome = app::execute_and_write(o, argc, argv);
-  if (!c.quiet) fmt::print("{}", outcome.text);
+  if (!quiet) o.progress = app::console_progress();
+  const auto outcome = run(o);
+  if (!quiet) fmt::print("{}", outcome.text);
   return outcome.status;
 }
 
@@ -301,8 +111,18 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
     return print(app::execute_and_write<app::compare_study>(c.compare), c.quiet);
   if (name == "backcast")
     return print(app::execute_and_write<app::backcast_study>(c.backcast), c.quiet);
-  if (name == "mc") return mc_command(c, argc, argv);
+  if (name == "mc") {
+    app::apply(c.mc_switches, c.mc);
+    return ensemble_command(c.mc, c.quiet,
+                            [&](auto& o) { return app::execute_and_write(o, argc, argv); });
+  }
   if (name == "calibrate") return calibrate_command(c);
+  if (name == "sensitivity") {
+    c.sensitivity.method =
+        c.method == "morris" ? app::sensitivity_method::morris : app::sensitivity_method::sobol;
+    return ensemble_command(c.sensitivity, c.quiet,
+                            [&](auto& o) { return app::sensitivity_and_write(o, argc, argv); });
+  }
   if (name == "report") return print(app::report_text(c.report_folder), c.quiet);
   if (name == "validate") return print(app::validate_text(c.scenario, c.validate));
   if (name == "show") return print(app::show_text(c.scenario));
@@ -331,15 +151,10 @@ int main(int argc, char** argv) {
       "--version", fmt::format("hwfsim {} ({})", engine::build_version(), engine::build_commit()));
   app.require_subcommand(1);
   command_line c;
-  for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.calibrate.report, &c.validate})
+  for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.calibrate.report,
+                  &c.sensitivity.report, &c.validate})
     r->message = say;
-  add_run(app, c);
-  add_inspections(app, c);
-  add_compare(app, c);
-  add_backcast(app, c);
-  add_calibrate(app, c);
-  add_mc(app, c);
-  add_others(app, c);
+  add_commands(app, c);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -219,6 +219,8 @@ std::string_view setting_label(setting s) noexcept {
   switch (s) {
     case setting::save_indicators:
       return "indicators to save";
+    case setting::sensitivity_outputs:
+      return "outputs to analyse";
   }
   return "setting";
 }

@@ -100,7 +100,8 @@ class input_error_with_remedy : public input_error, public with_remedy {
 /// A study's setting that bad input may come from instead of a file (a list of names, say); the
 /// command line names the flag that sets it.
 enum class setting : unsigned char {
-  save_indicators,  ///< the indicators whose every run is saved
+  save_indicators,      ///< the indicators whose every run is saved
+  sensitivity_outputs,  ///< the outputs a sensitivity study analyses
 };
 
 /// How the libraries name a setting in a diagnostic's file position ("indicators to save").

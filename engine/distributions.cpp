@@ -261,6 +261,15 @@ double distribution::quantile(double u) const {
   throw internal_error("unknown distribution");
 }
 
+bool distribution::bounded_below() const noexcept {
+  return kind_ != distribution_kind::normal;
+}
+
+bool distribution::bounded_above() const noexcept {
+  return kind_ != distribution_kind::normal && kind_ != distribution_kind::lognormal &&
+         kind_ != distribution_kind::gamma;
+}
+
 double distribution::mean() const {
   const double* p = p_;
   switch (kind_) {

@@ -43,6 +43,10 @@ class distribution {
   double quantile(double u) const;
   double mean() const;
   double variance() const;
+  /// Whether quantile(0) (bounded_below) and quantile(1) (bounded_above) are finite: a
+  /// distribution's support ends there. Normal: neither; lognormal and gamma: below only.
+  bool bounded_below() const noexcept;
+  bool bounded_above() const noexcept;
 
  private:
   distribution_kind kind_{};

@@ -212,7 +212,8 @@ const sensitivity_index& sobol_result::second(std::size_t i, std::size_t j) cons
 }
 
 sobol_result sobol_indices(const saltelli_design& design, std::span<const double> y,
-                           std::size_t bootstrap_samples, std::uint64_t seed, double confidence) {
+                           std::size_t bootstrap_samples, std::uint64_t seed, double confidence,
+                           std::size_t first_rows) {
   if (y.size() != design.runs())
     throw internal_error(fmt::format("Sobol indices need {} outputs (one per run), not {}",
                                      design.runs(), y.size()));
@@ -223,8 +224,11 @@ sobol_result sobol_indices(const saltelli_design& design, std::span<const double
     if (!std::isfinite(y[run]))
       throw std::invalid_argument(
           fmt::format("the output of run {} is not finite ({})", run, y[run]));
-  const std::size_t n = design.base_samples(), k = design.factors().size(),
-                    m = design.runs_per_row();
+  if (first_rows > design.base_samples())
+    throw internal_error(fmt::format("Sobol indices of {} rows asked of a design of {}", first_rows,
+                                     design.base_samples()));
+  const std::size_t n = first_rows == 0 ? design.base_samples() : first_rows,
+                    k = design.factors().size(), m = design.runs_per_row();
 
   sobol_result out;
   out.bootstrap_samples = bootstrap_samples;

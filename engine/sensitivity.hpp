@@ -120,8 +120,13 @@ struct sobol_result {
 ///
 /// Throws internal_error when y.size() != design.runs(); std::invalid_argument when a value is
 /// not finite (naming the run) or `confidence` is not in (0, 1). bootstrap_samples may be 0.
+///
+/// With `first_rows` (0: all N), the indices of the design's first rows only (y still holds
+/// every run): with a power of two these are a complete design of their own, so the estimates
+/// as it grows show how the indices converge.
 sobol_result sobol_indices(const saltelli_design& design, std::span<const double> y,
-                           std::size_t bootstrap_samples, std::uint64_t seed, double confidence);
+                           std::size_t bootstrap_samples, std::uint64_t seed, double confidence,
+                           std::size_t first_rows = 0);
 
 /// Morris (1991) trajectories on the p-level grid {0, 1/(p-1), ..., 1} of the unit cube, with
 /// step delta = p / (2 (p - 1)). Trajectory t starts from a base point whose every coordinate

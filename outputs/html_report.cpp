@@ -37,7 +37,8 @@ engine::input_error folder_error(const fs::path& where, std::string message, std
 }
 
 constexpr std::string_view expected_folder =
-    "expected a results folder of hwfsim run, compare, mc or calibrate: run.json and the CSV "
+    "expected a results folder of hwfsim run, compare, mc, calibrate or sensitivity: run.json and "
+    "the CSV "
     "files it names (docs/report.md)";
 
 std::string read_whole_file(const fs::path& path) {
@@ -427,7 +428,7 @@ ordered_json scenario_meta(const ordered_json& r) {
 }
 
 struct folder_contents {
-  std::string kind;                   ///< run, compare, mc, calibrate
+  std::string kind;                   ///< run, compare, mc, calibrate, sensitivity
   std::vector<ordered_json> records;  ///< each scenario's run record, baseline first
   ordered_json extra;                 ///< comparison or monte_carlo settings, calibration summary
   std::vector<const result_file*> required, optional;  ///< the files the page reads
@@ -452,13 +453,19 @@ folder_contents classify(const fs::path& dir, const ordered_json& j) {
     f.extra = j.at("calibration");
     if (!f.extra.is_object())
       throw folder_error(path, "its calibration is not an object", std::string(expected_folder));
+  } else if (j.contains("sensitivity")) {
+    f.kind = "sensitivity";
+    f.records.push_back(j.at("run"));
+    f.extra = j.at("sensitivity");
+    if (!f.extra.is_object())
+      throw folder_error(path, "its sensitivity is not an object", std::string(expected_folder));
   } else if (j.contains("scenario") && j.contains("horizon")) {
     f.kind = "run";
     f.records.push_back(j);
   } else {
     throw folder_error(path,
-                       "not a run.json of hwfsim: it has no scenario, comparison, monte_carlo "
-                       "or calibration",
+                       "not a run.json of hwfsim: it has no scenario, comparison, monte_carlo, "
+                       "calibration or sensitivity",
                        std::string(expected_folder));
   }
   if (f.records.empty())
@@ -468,7 +475,7 @@ folder_contents classify(const fs::path& dir, const ordered_json& j) {
       throw folder_error(path, "a run's record has no scenario name", std::string(expected_folder));
   // A run writes the tables its scenario's output.tables names, a calibration its hold-out
   // table when the scenario has hold-out years (the run's record lists them).
-  const auto files = f.kind == "run" || f.kind == "calibrate"
+  const auto files = f.kind == "run" || f.kind == "calibrate" || f.kind == "sensitivity"
                          ? f.records[0].value("files", std::vector<std::string>{})
                          : std::vector<std::string>{};
   for (const auto& file : results_catalogue()) {
@@ -616,6 +623,7 @@ ordered_json page_meta(const folder_contents& f, const report_settings& settings
   if (f.kind == "compare") meta["comparison"] = f.extra;
   if (f.kind == "mc") meta["monte_carlo"] = f.extra;
   if (f.kind == "calibrate") meta["calibration"] = f.extra;
+  if (f.kind == "sensitivity") meta["sensitivity"] = f.extra;
   return meta;
 }
 
@@ -631,7 +639,7 @@ std::string page_text(const ordered_json& meta, const std::vector<table_data>& t
     append_table_json(json, tables[i]);
   }
   json += '}';
-  if (!records.empty()) {  // a calibration's
+  if (!records.empty()) {  // a calibration's or a sensitivity study's
     json += ",\"records\":{";
     for (std::size_t i = 0; i < records.size(); ++i) {
       if (i) json += ',';

@@ -211,6 +211,53 @@ void add_calibrate_files(std::vector<result_file>& c) {
                       "the fit's bounds), 1000 samples: `hwfsim mc` it"}}));
 }
 
+void add_sensitivity_files(std::vector<result_file>& c) {
+  c.push_back({"indices.csv",
+               file_format::csv,
+               csv_shape::indices,
+               "",
+               {"output", "input"},
+               read_as_records,
+               {{"sensitivity", always,
+                 "one row per output, input and index. Sobol (`method` `sobol`): `first_order` "
+                 "(Saltelli 2010), `total` (Jansen) and, with `--second-order`, "
+                 "`second_order` (`input` names the pair, `A & B`), each with its bootstrap "
+                 "interval (`ci_low`, `ci_high`; empty with `--bootstrap 0`). Morris (`morris`): "
+                 "`mu`, `mu_star`, `sigma` (in the output's unit per unit of the input's "
+                 "probability range) and `mu_star_relative` (mu* over the output's largest)"}}});
+  c.push_back({"convergence.csv",
+               file_format::csv,
+               csv_shape::convergence,
+               "",
+               {"output", "input"},
+               read_as_records,
+               {{"sensitivity", written_when::listed,
+                 "Sobol only: the first-order and total indices from the design's first 16, "
+                 "32, ... base rows (`runs` counts their runs), up to all of them: how the "
+                 "estimates settle as the runs grow"}}});
+  c.push_back({"outputs.csv",
+               file_format::csv,
+               csv_shape::output_stats,
+               "",
+               {"output"},
+               read_as_records,
+               {{"sensitivity", always,
+                 "every output analysed (`PLACE.CADRE.INDICATOR.YEAR`, then its parts), its mean "
+                 "and standard deviation over the design's runs (Sobol: the A and B rows), and "
+                 "`constant` `yes` when it is the same in every run (its indices are then 0)"}}});
+  c.push_back({"inputs.csv",
+               file_format::csv,
+               csv_shape::inputs,
+               "",
+               {"input"},
+               read_as_records,
+               {{"sensitivity", always,
+                 "every input (a factor of the design): `kind` `parameter` (one matched "
+                 "parameter), `shared` (one draw for every match of a pattern) or `group` (a "
+                 "multivariate-normal group, varied as one), the parameter paths it sets "
+                 "(space-separated) and its distribution"}}});
+}
+
 void add_common_files(std::vector<result_file>& c) {
   c.push_back(other(
       "run.json", file_format::json,
@@ -226,7 +273,11 @@ void add_common_files(std::vector<result_file>& c) {
         "values, starts, iterations, runs, cost, residual scale, convergence and the solver's "
         "message) and the hold-out's median absolute errors of the calibrated model and the two "
         "naive forecasts, over all values and by horizon; `calibrated_run`: the record of the "
-        "calibrated run, with the observed file among the inputs"}}));
+        "calibrated run, with the observed file among the inputs"},
+       {"sensitivity", always,
+        "`sensitivity`: the method, seed, runs, inputs, outputs and output patterns, the "
+        "design's settings and the estimators; `run`: the record of the scenario's own run "
+        "(every input at its dataset value)"}}));
   c.push_back(other("report.html", file_format::html,
                     {{"run", always, "the interactive report (`hwfsim report`, below)"},
                      {"compare", always,
@@ -239,9 +290,13 @@ void add_common_files(std::vector<result_file>& c) {
                      {"calibrate", always,
                       "the interactive report of the fit: each observed series against the model "
                       "before and after it, the residuals, the estimates and the hold-out's "
-                      "errors against the naive forecasts (`hwfsim report`, below)"}}));
+                      "errors against the naive forecasts (`hwfsim report`, below)"},
+                     {"sensitivity", always,
+                      "the interactive report of the indices: a tornado chart per output, a "
+                      "heat map of the inputs against the outputs and, for Sobol, the indices' "
+                      "convergence as the runs grow (`hwfsim report`, below)"}}));
   std::vector<file_use> manifest;
-  for (const auto* command : {"run", "compare", "mc", "backcast", "calibrate"})
+  for (const auto* command : {"run", "compare", "mc", "backcast", "calibrate", "sensitivity"})
     manifest.push_back({command, always, manifest_text});
   c.push_back(other("files.sha256", file_format::checksums, std::move(manifest)));
 }
@@ -281,7 +336,25 @@ const csv_columns& columns_of(csv_shape shape) {
                                     "error_fitted", "error_persistence", "error_trend"},
                                    "",
                                    {}};
+  static const csv_columns indices{
+      {}, {"method", "index", "estimate", "ci_low", "ci_high"}, "", {"method", "index"}};
+  static const csv_columns convergence{{}, {"index", "runs", "estimate"}, "", {"index"}};
+  static const csv_columns output_stats{
+      {},
+      {"table", "place", "cadre", "indicator", "year", "mean", "sd", "constant"},
+      "",
+      {"table", "place", "cadre", "indicator", "constant"}};
+  static const csv_columns inputs{
+      {}, {"kind", "parameters", "distribution"}, "", {"kind", "parameters", "distribution"}};
   switch (shape) {
+    case csv_shape::indices:
+      return indices;
+    case csv_shape::convergence:
+      return convergence;
+    case csv_shape::output_stats:
+      return output_stats;
+    case csv_shape::inputs:
+      return inputs;
     case csv_shape::values:
       return values;
     case csv_shape::deltas:
@@ -313,6 +386,7 @@ const std::vector<result_file>& results_catalogue() {
     add_mc_runs(c);
     add_backcast_files(c);
     add_calibrate_files(c);
+    add_sensitivity_files(c);
     add_common_files(c);
     return c;
   }();

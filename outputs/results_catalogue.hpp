@@ -40,6 +40,10 @@ enum class csv_shape {
   estimates,     ///< <keys>,start,estimate,min,max,prior,standard_error,flag
   correlations,  ///< <keys>,correlation
   holdout,       ///< scenario,<keys>,year,horizon,observed,fitted,persistence,trend,errors
+  indices,       ///< output,input,method,index,estimate,ci_low,ci_high
+  convergence,   ///< output,input,index,runs,estimate
+  output_stats,  ///< output,table,place,cadre,indicator,year,mean,sd,constant
+  inputs,        ///< input,kind,parameters,distribution
 };
 
 /// The columns of a CSV file of `shape`.

@@ -113,6 +113,31 @@ std::string calibration_json(const calibration_summary& s, const std::string& re
   return j.dump(2) + "\n";
 }
 
+std::string sensitivity_json(const sensitivity_summary& s, const std::string& record) {
+  using nlohmann::ordered_json;
+  ordered_json j = {{"method", s.method}, {"seed", s.seed},       {"runs", s.runs},
+                    {"inputs", s.inputs}, {"outputs", s.outputs}, {"output_patterns", s.patterns}};
+  if (s.method == "sobol") {
+    j["base_samples"] = s.base_samples;
+    j["second_order"] = s.second_order;
+    j["bootstrap_samples"] = s.bootstrap;
+    j["confidence"] = s.confidence;
+    j["estimators"] = {{"first_order", "Saltelli et al. (2010)"},
+                       {"total", "Jansen (1999)"},
+                       {"second_order", "Saltelli (2002)"},
+                       {"design", "Saltelli: Sobol points N to 2N - 1, digitally shifted"}};
+  } else {
+    j["trajectories"] = s.trajectories;
+    j["levels"] = s.levels;
+    j["delta"] = s.delta;
+    j["morris_tail"] = s.morris_tail;
+    j["estimators"] = {{"mu_star", "Campolongo et al. (2007)"}, {"design", "Morris (1991)"}};
+  }
+  j["run_seconds"] = s.run_seconds;
+  const ordered_json out = {{"sensitivity", j}, {"run", ordered_json::parse(record)}};
+  return out.dump(2) + "\n";
+}
+
 std::string comparison_json(const std::vector<std::string>& records, double discount_rate,
                             const std::vector<int>& summary_years) {
   nlohmann::ordered_json runs = nlohmann::ordered_json::array();

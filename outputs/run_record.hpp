@@ -93,6 +93,26 @@ struct calibration_summary {
 /// (`calibrated_run`, a to_json() text).
 std::string calibration_json(const calibration_summary& s, const std::string& record);
 
+/// What run.json says of a sensitivity study (`hwfsim sensitivity`, docs/sensitivity.md).
+struct sensitivity_summary {
+  std::string method;  ///< "sobol" or "morris"
+  std::uint64_t seed = 0;
+  std::size_t runs = 0, inputs = 0, outputs = 0;
+  std::vector<std::string> patterns;  ///< the output patterns, as given (or the default ones)
+  // Sobol
+  std::size_t base_samples = 0, bootstrap = 0;
+  bool second_order = false;
+  double confidence = 0;
+  // Morris
+  std::size_t trajectories = 0, levels = 0;
+  double delta = 0, morris_tail = 0;
+  double run_seconds = 0;  ///< wall time of the runs alone
+};
+
+/// run.json of a sensitivity study: the summary (`sensitivity`, with the estimators named) and
+/// the record of the scenario's own run (`run`, a to_json() text).
+std::string sensitivity_json(const sensitivity_summary& s, const std::string& record);
+
 /// run.json of a comparison: the discount rate, the summary years and every run's record
 /// (`records` are to_json() texts, baseline first).
 std::string comparison_json(const std::vector<std::string>& records, double discount_rate,

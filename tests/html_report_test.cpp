@@ -10,6 +10,7 @@
 
 #include "app/calibrate_study.hpp"
 #include "app/record.hpp"
+#include "app/sensitivity_study.hpp"
 #include "engine/diagnostics.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
@@ -103,6 +104,30 @@ std::filesystem::path calibrate_folder(const std::string& name) {
   o.output = (dir / "results").string();
   REQUIRE(app::calibrate_and_write(o).converged);
   return dir / "results";
+}
+
+/// A results folder as `hwfsim sensitivity` writes it, of the two-country scenario's four
+/// uncertain inputs: Sobol indices with second order (32 base samples, 100 bootstrap resamples)
+/// or Morris effects (6 trajectories), of Ghana's nurse density and the UK's shortage in 2035 and
+/// of Ghana's population, which no input moves.
+std::filesystem::path sensitivity_folder(const std::string& name, app::sensitivity_method method) {
+  const auto dir = test::scratch_folder(name) / "results";
+  app::sensitivity_options o;
+  o.scenario = test::source_path("scenarios/two-countries-uncertainty.yaml").string();
+  o.output = dir.string();
+  o.method = method;
+  o.outputs = {"GHA.nurses.density_per_10k.2035", "GBR.*.shortage.2035", "GHA.all.population.2035"};
+  o.base_samples = 32;
+  o.second_order = true;
+  o.bootstrap = 100;
+  o.trajectories = 6;
+  o.threads = 2;
+  int argc = 1;
+  char program[] = "hwfsim";
+  char* args[] = {program, nullptr};
+  char** argv = args;
+  REQUIRE(app::sensitivity_and_write(o, argc, argv).status == 0);
+  return dir;
 }
 
 /// The fields of the record of `csv` whose first fields are `prefix` (a CSV hwfsim writes,
@@ -218,7 +243,8 @@ TEST_CASE("a folder that is not a results folder is refused clearly", "[io]") {
   CHECK_THROWS_WITH(
       out::report_html(dir, settings()),
       Catch::Contains("not a results folder: it has no run.json") &&
-          Catch::Contains("expected a results folder of hwfsim run, compare, mc or calibrate"));
+          Catch::Contains(
+              "expected a results folder of hwfsim run, compare, mc, calibrate or sensitivity"));
   test::write_file(dir, "run.json", "{\"a\": 1}");
   CHECK_THROWS_WITH(out::report_html(dir, settings()),
                     Catch::Contains("run.json: error: not a run.json of hwfsim"));
@@ -461,4 +487,157 @@ TEST_CASE("a calibration's missing or damaged files are refused naming the file"
                    "countries.AAA.cadres.nurses.exit_rate,0.06,0.04,0.01,0.2,none,?,identified\n");
   CHECK_THROWS_WITH(out::report_html(dir, settings()),
                     Catch::Contains("parameters.csv:2:1: error: '?' is not a number"));
+}
+
+TEST_CASE("a sensitivity study's report embeds its summary and the rows of its files", "[io]") {
+  const auto dir = sensitivity_folder("report_sensitivity", app::sensitivity_method::sobol);
+  const auto run_json = nlohmann::json::parse(read(dir / "run.json"));
+  const auto d = page_data(out::report_html(dir, settings()));
+  CHECK(d["kind"] == "sensitivity");
+  CHECK(d["scenarios"][0]["scenario"] == "two-countries-uncertainty");
+  // The summary as run.json holds it; the indicators' labels and units for the titles.
+  CHECK(d["sensitivity"] == run_json["sensitivity"]);
+  CHECK(d["sensitivity"]["runs"] == 320);  // 32 base rows of 2 x 4 + 2 runs each
+  CHECK(d["sensitivity"]["second_order"] == true);
+  CHECK_FALSE(d["scenarios"][0]["model"]["indicators"].empty());
+  CHECK(d["tables"].empty());
+
+  // indices.csv: a row per output, input and index; the total index of Ghana's exit rate for
+  // Ghana's density, and its bootstrap interval, as the file gives them (6 digits).
+  const auto& indices = d["records"]["indices"];
+  const auto indices_csv = read(dir / "indices.csv");
+  CHECK(indices["columns"] ==
+        nlohmann::json({"output", "input", "method", "index", "estimate", "ci_low", "ci_high"}));
+  // 4 outputs (the UK's nurses and all cadres), each with 4 first-order, 4 total and 6 pairs.
+  CHECK(indices["rows"].size() == 4 * (4 + 4 + 6));
+  CHECK(indices["rows"].size() ==
+        static_cast<std::size_t>(std::count(indices_csv.begin(), indices_csv.end(), '\n') - 1));
+  const std::string density = "GHA.nurses.density_per_10k.2035";
+  const std::string exit = "countries.GHA.cadres.nurses.exit_rate";
+  const auto total_csv = csv_row(indices_csv, density + "," + exit + ",sobol,total,");
+  nlohmann::json total;
+  for (const auto& row : indices["rows"])
+    if (row[0] == density && row[1] == exit && row[3] == "total") total = row;
+  REQUIRE(total.is_array());
+  CHECK(total[2] == "sobol");
+  for (std::size_t c : {4, 5, 6}) {
+    INFO(indices["columns"][c]);
+    CHECK(total[c].get<double>() == Approx(std::stod(total_csv[c])).epsilon(1e-5));
+  }
+  // Ghana's exit rate drives Ghana's density: its total index is large, its interval around it.
+  CHECK(total[4].get<double>() > 0.5);
+  CHECK(total[5].get<double>() <= total[6].get<double>());
+  // A pair of inputs, named as the file names it, and the output no input moves.
+  const auto pair =
+      record_row(indices, "input", exit + " & corridors.GHA-GBR.nurses.emigration_rate");
+  CHECK(pair[3] == "second_order");
+  for (const auto& row : indices["rows"])
+    if (row[0] == "GHA.all.population.2035" && row[3] == "total") CHECK(row[4] == 0);
+
+  // convergence.csv: the estimates from all 32 base rows are indices.csv's, at all the runs.
+  const auto& convergence = d["records"]["convergence"];
+  CHECK(convergence["columns"] == nlohmann::json({"output", "input", "index", "runs", "estimate"}));
+  const auto convergence_csv = read(dir / "convergence.csv");
+  CHECK(convergence["rows"].size() ==
+        static_cast<std::size_t>(std::count(convergence_csv.begin(), convergence_csv.end(), '\n') -
+                                 1));
+  bool found = false;
+  for (const auto& row : convergence["rows"])
+    if (row[0] == density && row[1] == exit && row[2] == "total" && row[3] == 320) {
+      CHECK(row[4] == total[4]);
+      found = true;
+    }
+  CHECK(found);
+
+  // outputs.csv: the UK's shortage's mean and standard deviation; Ghana's population constant.
+  const auto& outputs = d["records"]["outputs"];
+  const auto shortage_csv = csv_row(read(dir / "outputs.csv"), "GBR.nurses.shortage.2035,");
+  const auto shortage = record_row(outputs, "output", "GBR.nurses.shortage.2035");
+  CHECK(shortage[1] == "indicators");
+  CHECK(shortage[4] == "shortage");
+  CHECK(shortage[5] == 2035);
+  CHECK(shortage[6].get<double>() == Approx(std::stod(shortage_csv[6])).epsilon(1e-5));
+  CHECK(shortage[7].get<double>() == Approx(std::stod(shortage_csv[7])).epsilon(1e-5));
+  CHECK(shortage[8] == "no");
+  const auto population = record_row(outputs, "output", "GHA.all.population.2035");
+  CHECK(population[7] == 0);
+  CHECK(population[8] == "yes");
+
+  // inputs.csv: a shared pattern with its parameters, and a distribution that holds commas.
+  const auto& inputs = d["records"]["inputs"];
+  CHECK(inputs["rows"].size() == 4);
+  const auto retirement = record_row(inputs, "input", "countries.*.cadres.*.retirement_rate");
+  CHECK(retirement[1] == "shared");
+  CHECK(retirement[2] ==
+        "countries.GHA.cadres.nurses.retirement_rate countries.GBR.cadres.nurses.retirement_rate");
+  CHECK(retirement[3] == "uniform, 90% within [0.91, 1.09], multiply");
+}
+
+TEST_CASE("a Morris study's report embeds its effects, without convergence", "[io]") {
+  const auto dir = sensitivity_folder("report_morris", app::sensitivity_method::morris);
+  const auto d = page_data(out::report_html(dir, settings()));
+  CHECK(d["kind"] == "sensitivity");
+  CHECK(d["sensitivity"]["method"] == "morris");
+  CHECK(d["sensitivity"]["trajectories"] == 6);
+  CHECK(d["sensitivity"]["runs"] == 6 * 5);
+  CHECK_FALSE(d["records"].contains("convergence"));
+  const auto& indices = d["records"]["indices"];
+  // 4 outputs, 4 inputs, 4 measures: mu, mu_star, sigma, mu_star_relative.
+  CHECK(indices["rows"].size() == 4 * 4 * 4);
+  const std::string retirement = "countries.*.cadres.*.retirement_rate";
+  const auto mu_star_csv = csv_row(read(dir / "indices.csv"),
+                                   "GBR.nurses.shortage.2035," + retirement + ",morris,mu_star,");
+  for (const auto& row : indices["rows"]) {
+    if (row[0] != "GBR.nurses.shortage.2035" || row[1] != retirement) continue;
+    if (row[3] == "mu_star")
+      CHECK(row[4].get<double>() == Approx(std::stod(mu_star_csv[4])).epsilon(1e-5));
+    if (row[3] == "mu_star_relative") CHECK(row[4] == 1);  // the UK's shortage's largest
+    CHECK(row[5].is_null());                               // no interval
+    CHECK(row[6].is_null());
+  }
+}
+
+TEST_CASE("sensitivity writes its report, which hwfsim report rebuilds to the same bytes", "[io]") {
+  const auto dir = sensitivity_folder("report_sensitivity_written", app::sensitivity_method::sobol);
+  REQUIRE(std::filesystem::exists(dir / "report.html"));
+  const auto written = read(dir / "report.html");
+  CHECK(page_data(written)["kind"] == "sensitivity");
+  std::filesystem::remove(dir / "report.html");
+  CHECK(app::rebuild_report(dir) == written.size());  // the folder's files.sha256 holds
+  CHECK(read(dir / "report.html") == written);
+}
+
+TEST_CASE("a sensitivity study's missing or damaged files are refused naming the file", "[io]") {
+  const auto dir = sensitivity_folder("report_sensitivity_damaged", app::sensitivity_method::sobol);
+  for (const auto* name : {"indices.csv", "convergence.csv", "outputs.csv", "inputs.csv"}) {
+    INFO(name);
+    const auto text = read(dir / name);
+    std::filesystem::remove(dir / name);
+    CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                      Catch::Contains(fmt::format("{} is missing", name)) &&
+                          Catch::Contains("a folder of hwfsim sensitivity, which writes it"));
+    test::write_file(dir, name, text);
+  }
+  const auto indices = read(dir / "indices.csv");
+  const auto header = indices.substr(0, indices.find('\n') + 1);
+  test::write_file(dir, "indices.csv", "output,input,index,estimate\n");
+  CHECK_THROWS_WITH(
+      out::report_html(dir, settings()),
+      Catch::Contains("indices.csv:1:1: error: not a table hwfsim writes") &&
+          Catch::Contains(
+              "expected the header 'output,input,method,index,estimate,ci_low,ci_high'"));
+  test::write_file(dir, "indices.csv", header + "a,b,sobol,total,0.5,x,0.6\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("indices.csv:2:1: error: 'x' is not a number"));
+  test::write_file(dir, "indices.csv", header + "a,b,sobol,total,0.5\n");
+  CHECK_THROWS_WITH(out::report_html(dir, settings()),
+                    Catch::Contains("indices.csv:2:1: error: 5 fields where the header has 7"));
+  // A label holding markup is data, kept whole and escaped in the page.
+  test::write_file(
+      dir, "indices.csv",
+      header + "\"</script><script>alert(1)</script>, x\",b,sobol,total,0.5,0.4,0.6\n");
+  const auto page = out::report_html(dir, settings());
+  CHECK(page.find("alert(1)</script>") == std::string::npos);
+  CHECK(page_data(page)["records"]["indices"]["rows"][0][0] ==
+        "</script><script>alert(1)</script>, x");
 }

@@ -182,11 +182,12 @@ struct correlated_group {
 /// A scenario's `uncertainty` block (Monte Carlo ensembles).
 struct uncertainty_desc {
   bool present = false;
-  std::size_t samples = 0;
+  std::size_t samples = 0;  ///< 0 when no file of the chain gives it (`mc` then needs --samples)
   engine::sampling_method sampling = engine::sampling_method::random;
   std::uint64_t seed = 0;
   std::vector<uncertain_parameter> parameters;  ///< applied in this order
   std::vector<correlated_group> groups;         ///< applied after `parameters`
+  engine::source_location where;                ///< the last `uncertainty` block of the chain
 
   /// Sampled dimensions: one per shared entry, one per match otherwise, one per coordinate of
   /// each group.

@@ -72,7 +72,17 @@ mc_study prepare_study(const std::vector<std::string>& paths,
       throw study_error(
           s.file.display_name, "uncertainty", "this scenario has no `uncertainty` block",
           "add uncertainty: {samples, sampling, seed, parameters} (docs/monte-carlo.md)");
-    if (samples_override) s.uncertainty.samples = *samples_override;
+    if (samples_override) {
+      s.uncertainty.samples = *samples_override;
+    } else if (s.uncertainty.samples == 0) {
+      // Required for a Monte Carlo study: no silent default for its size.
+      engine::diagnostic d;
+      d.where = s.uncertainty.where;
+      d.key_path = "uncertainty.samples";
+      d.message = "missing required key";
+      d.notes.push_back("how many runs, e.g. samples: 1000 (or give --samples)");
+      throw engine::input_error({std::move(d)});
+    }
     st.models.push_back(std::make_unique<compiled_model>(s));
   }
   const auto& base = st.scenarios[0];
@@ -122,8 +132,13 @@ mc_study prepare_study(const std::vector<std::string>& paths,
 }
 
 void run_sample(const mc_study& st, std::size_t run, std::span<double> out) {
-  std::vector<double> uniforms, own;
+  std::vector<double> uniforms;
   st.design->point(run, uniforms);
+  run_point(st, uniforms, out);
+}
+
+void run_point(const mc_study& st, std::span<const double> uniforms, std::span<double> out) {
+  std::vector<double> own;
   const std::size_t years = st.times.size();
   std::vector<run_output> results;
   for (std::size_t s = 0; s < st.scenarios.size(); ++s) {

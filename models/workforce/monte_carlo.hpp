@@ -36,12 +36,18 @@ struct mc_study {
 };
 
 /// Loads the scenarios (each needs an `uncertainty` block; all share the baseline's samples,
-/// sampling and seed, and the same model layout). Throws engine::input_error.
+/// sampling and seed, and the same model layout). The number of runs is `samples_override`, or
+/// each scenario's `uncertainty.samples`, which is then required. Throws engine::input_error.
 mc_study prepare_study(const std::vector<std::string>& paths,
                        std::optional<std::size_t> samples_override);
 
 /// Computes every cell of run `run` into `out` (size study.cells()). Throws on a failed run.
 void run_sample(const mc_study& study, std::size_t run, std::span<double> out);
+
+/// Computes every cell of one run at `uniforms` (one number per sampled dimension, in [0, 1];
+/// an end only where the dimension's distribution is bounded there) into `out`. run_sample is
+/// run_point at the design's point of the run. Throws on a failed run.
+void run_point(const mc_study& study, std::span<const double> uniforms, std::span<double> out);
 
 /// One table of per-run values to save, described by its own key columns (every key column of
 /// the table's schema except `indicator`). A dense table has a value for every combination of

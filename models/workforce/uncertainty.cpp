@@ -563,9 +563,10 @@ void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md
   uncertainty_keys k;
   for (const auto& b : blocks) read_block(b, out, k);
   if (!out.present) return;
-  // Required somewhere in the chain: no silent default for the size or the seed of a study.
+  // The seed is required somewhere in the chain: no silent default. So is the number of runs
+  // of `mc`, which checks it (prepare_study); a sensitivity study's design sets its own.
   const map_view whole(*k.last, block_keys());
-  if (!k.samples_node) whole.report_missing("samples", {"how many runs, e.g. samples: 1000"});
+  out.where = k.last->where();
   if (!k.has_seed)
     whole.report_missing("seed", {"a whole number; the same seed gives the same runs"});
   if (!k.has_params)

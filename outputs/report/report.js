@@ -542,7 +542,8 @@
 
   const first = data.scenarios[0] || {};
   const horizon = first.horizon ? first.horizon.start + '\u2013' + first.horizon.end : '';
-  const kindText = { run: 'Scenario run', compare: 'Scenario comparison', mc: 'Monte Carlo ensemble', calibrate: 'Calibration' }[kind] || kind;
+  const kindText = { run: 'Scenario run', compare: 'Scenario comparison', mc: 'Monte Carlo ensemble', calibrate: 'Calibration',
+    sensitivity: 'Sensitivity analysis' }[kind] || kind;
   document.getElementById('kicker').textContent = 'hwfsim report \u00b7 ' + kindText;
   const titleText = comparing
     ? scenarios[0] + ' and ' + (scenarios.length - 1) + ' other scenario' + (scenarios.length > 2 ? 's' : '')
@@ -1177,7 +1178,7 @@
   const setLabel = (r) => (r.set === 'fit' ? OBSERVED_FIT : OBSERVED_HOLDOUT);
 
   /** A table in its scrolling frame: `rows` are {cls, cells}, each cell a text or {text, title,
-   *  strong, badge}; numeric(i) says whether column i holds numbers (aligned right). */
+   *  strong, badge, cls}; numeric(i) says whether column i holds numbers (aligned right). */
   function recordTable(idName, heads, rows, numeric) {
     const t = el('table', { id: idName });
     const head = el('tr');
@@ -1194,6 +1195,7 @@
         else td.textContent = c.text;
         if (c.badge) td.append(el('span', { class: 'badge' }, c.badge));
         if (c.title) td.title = c.title;
+        if (c.cls) td.className += (td.className ? ' ' : '') + c.cls;
         tr.append(td);
       });
       body.append(tr);
@@ -1391,6 +1393,380 @@
     }
   }
 
+  // ---- Sensitivity ---------------------------------------------------------------------------
+
+  // A sensitivity study's page (hwfsim sensitivity): the design's summary from run.json, then
+  // indices.csv, convergence.csv, outputs.csv and inputs.csv as written. Every number shown is
+  // one of theirs: the page groups their rows by output and input, sorts the inputs by an index
+  // and picks the largest of some to scale an axis; it computes nothing else.
+  const isSensitivity = kind === 'sensitivity';
+  // Charts per output (tornado, convergence, second order) for at most this many outputs; the
+  // heat map and the tables show every output.
+  const MAX_OUTPUT_CHARTS = 40;
+  const sig4Format = new Intl.NumberFormat('en-GB', { maximumSignificantDigits: 4 });
+  const secondsFormat = new Intl.NumberFormat('en-GB', { maximumSignificantDigits: 2 });
+  const percentFormat = new Intl.NumberFormat('en-GB', { style: 'percent', maximumSignificantDigits: 4 });
+  const given = (x) => x !== null && x !== undefined && isFinite(x);
+  /** An index (a share of variance) with 3 decimals (the console prints 2). */
+  const indexText = (x) => (given(x) ? x.toFixed(3) : '\u2013');
+  const intervalText = (lo, hi) => (given(lo) && given(hi) ? '[' + indexText(lo) + ', ' + indexText(hi) + ']' : 'none');
+  /** A value of output indicator `name`: money as the console prints it, otherwise 4
+   *  significant digits. */
+  const outputValue = (name, x) => (!given(x) ? '\u2013' : meta(name)[2] === 'usd' ? money(x) : sig4Format.format(x));
+  // The longest label of an input or output on an axis, in pixels (longer ones end in an ellipsis;
+  // the tooltips and tables give them whole).
+  const LABEL_LIMIT = 320;
+  const INPUT_COLORS = ['#1f5f8b', '#d97706', '#059669', '#b91c1c', '#7c3aed', '#0891b2', '#be185d', '#65a30d',
+    '#92400e', '#475569', '#2b6cb0', '#dd6b20', '#38a169', '#805ad5', '#d53f8c', '#319795', '#975a16', '#9aa5b1'];
+
+  function sensitivitySections() {
+    const sa = data.sensitivity || {};
+    const sobol = sa.method !== 'morris';
+    const indices = recordsOf('indices');
+    const convergence = recordsOf('convergence');
+    const outputRows = recordsOf('outputs');
+    const inputRows = recordsOf('inputs');
+
+    // The inputs in inputs.csv's order, then any other that indices.csv names; the outputs in
+    // outputs.csv's order, likewise.
+    const unique = (xs) => [...new Set(xs)];
+    const inputNames = unique(inputRows.map((r) => r.input)
+      .concat(indices.filter((r) => r.index !== 'second_order').map((r) => r.input)));
+    const outputNames = unique(outputRows.map((r) => r.output).concat(indices.map((r) => r.output)));
+    const outputInfo = new Map(outputRows.map((r) => [r.output, r]));
+    // indices.csv's rows by output and index, each a map by input.
+    const byOutput = new Map();
+    for (const r of indices) {
+      const key = r.output + '\u0000' + r.index;
+      if (!byOutput.has(key)) byOutput.set(key, new Map());
+      byOutput.get(key).set(r.input, r);
+    }
+    const rowOf = (output, index, input) => {
+      const m = byOutput.get(output + '\u0000' + index);
+      return m ? m.get(input) || null : null;
+    };
+    const estimateOf = (output, index, input) => {
+      const r = rowOf(output, index, input);
+      return r && given(r.estimate) ? r.estimate : null;
+    };
+    // The index that ranks the inputs: the total index, or mu*.
+    const rankIndex = sobol ? 'total' : 'mu_star';
+    /** The inputs sorted by their rank index for `output`, largest first (inputs.csv's order
+     *  among equals; an input without one last). */
+    const ranked = (output) => inputNames.slice().sort((a, b) => {
+      const x = estimateOf(output, rankIndex, a), y = estimateOf(output, rankIndex, b);
+      if (x === y) return 0;
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return y - x;
+    });
+    const isConstant = (output) => (outputInfo.get(output) || {}).constant === 'yes';
+    const constantNote = (output) => {
+      const o = outputInfo.get(output) || {};
+      return output + ' is the same in every run (' + outputValue(o.indicator, o.mean) + (unit(o.indicator) ? ' ' + unit(o.indicator) : '') +
+        '): no input moves it, so its indices are 0 and there is nothing to rank.';
+    };
+    const cadreText = (k) => (k === 'all' ? 'all cadres' : k);
+    /** Where an output is: a country's name, or a corridor's ends. */
+    const placeText = (o) => (o.table === 'corridors' && String(o.place).includes('-')
+      ? String(o.place).split('-').map(isoName).join(' \u2192 ') : isoName(o.place));
+    /** The lines under an output's title: its indicator's label and unit, where and when, and
+     *  its mean and standard deviation over the runs (outputs.csv). */
+    const outputSubtitle = (output) => {
+      const o = outputInfo.get(output);
+      if (!o) return [];
+      const u = unit(o.indicator);
+      return [label(o.indicator) + (u ? ' (' + u + ')' : '') + ', ' + placeText(o) + ', ' + cadreText(o.cadre) + ', ' + o.year,
+        'Mean ' + outputValue(o.indicator, o.mean) + ' \u00b1 ' + outputValue(o.indicator, o.sd) + ' (standard deviation) over the runs'];
+    };
+    const shown = outputNames.slice(0, MAX_OUTPUT_CHARTS);
+    const cutNote = (what) => (outputNames.length > shown.length
+      ? ' ' + what + ' of the first ' + shown.length + ' of the ' + outputNames.length + ' outputs (outputs.csv\u2019s order) are drawn; ' +
+        'the heat map and indices.csv have every output, and --outputs narrows the study.' : '');
+    const inputScale = (names) => ({ domain: names, range: names.map((n) => INPUT_COLORS[inputNames.indexOf(n) % INPUT_COLORS.length]) });
+    /** An axis domain for indices: 0 to 1, wider where an estimate or interval lies outside. */
+    const indexDomain = (values) => {
+      const xs = values.filter(given);
+      return [Math.min(0, ...xs), Math.max(1, ...xs)];
+    };
+
+    // What was run.
+    {
+      const s = section('study', 'The study');
+      s.charts.remove();
+      const facts = el('dl', { class: 'facts', id: 'study-facts' });
+      const fact = (k, v) => { facts.append(el('dt', null, k), el('dd', null, v)); };
+      fact('Scenario', scenarios[0]);
+      fact('Method', sobol
+        ? 'Sobol indices: first-order and total' + (sa.second_order ? ', and second-order' : '') + ', from a Saltelli design'
+        : 'Morris elementary effects (\u03bc, \u03bc*, \u03c3)');
+      fact('Runs', sa.runs + ' runs of the model' + (sobol
+        ? ' from ' + sa.base_samples + ' base samples'
+        : ' on ' + sa.trajectories + ' trajectories over a grid of ' + sa.levels + ' levels (step ' + sig4Format.format(sa.delta) + ' of each input\u2019s probability range)'));
+      fact('Inputs', sa.inputs + ': the scenario\u2019s uncertain inputs (its uncertainty block), each varied over its distribution; listed below');
+      fact('Outputs', sa.outputs + ', matching ' + (sa.output_patterns || []).join(', '));
+      fact('Seed', String(sa.seed));
+      if (sobol) {
+        fact('Intervals', sa.bootstrap_samples > 0
+          ? percentFormat.format(sa.confidence) + ' bootstrap intervals from ' + sa.bootstrap_samples + ' resamples of the base rows'
+          : 'none (--bootstrap 0)');
+      } else {
+        fact('Unbounded inputs', 'an input whose distribution has no bound on a side spans its quantiles from ' + sa.morris_tail +
+          ' to 1 \u2212 ' + sa.morris_tail + ' there');
+      }
+      const est = sa.estimators || {};
+      const ESTIMATOR = { first_order: 'first-order', total: 'total', second_order: 'second-order', mu_star: '\u03bc*', design: 'design' };
+      fact('Estimators', Object.entries(est).filter(([k]) => sa.second_order || k !== 'second_order')
+        .map(([k, v]) => (ESTIMATOR[k] || k) + ': ' + v).join('; '));
+      const constant = outputNames.filter(isConstant);
+      if (constant.length) fact('Constant outputs', constant.length + ' of ' + outputNames.length + ' outputs are the same in every run: ' +
+        constant.join(', '));
+      if (given(sa.run_seconds)) fact('Run time', secondsFormat.format(sa.run_seconds) + ' s for the runs');
+      s.el.append(facts);
+    }
+
+    // A tornado chart per output.
+    {
+      const intro = sobol
+        ? 'For each output, the share of its variance over the runs that each input explains, largest total first. First-order: the ' +
+          'input alone; total: the input with all its interactions with the others. ' +
+          (sa.bootstrap_samples > 0 ? 'Whiskers: the ' + percentFormat.format(sa.confidence) + ' bootstrap intervals. ' : '') +
+          'An input whose total index is near 0 can be fixed anywhere in its range without changing the output; the gap between its ' +
+          'total and first-order index is what it does through interactions. An estimate from few runs can fall a little below 0 or ' +
+          'above 1; its interval says how far to trust it.'
+        : 'For each output, \u03bc*: the mean absolute change of the output when an input moves one grid step, per unit of the ' +
+          'input\u2019s probability range (the output\u2019s unit), largest first; \u03c3: the spread of those changes. A \u03c3 as large ' +
+          'as \u03bc* means the input\u2019s effect depends on the others (interactions) or is not linear. Morris ranks the inputs; ' +
+          'it does not split the variance.';
+      const s = section('tornado', sobol ? 'Sobol indices by output' : 'Elementary effects by output', intro + cutNote('The charts'));
+      // One to a row, so that the inputs' names show whole beside their bars.
+      s.charts.classList.add('single');
+      const FIRST = 'First-order', TOTAL = 'Total', MU = '\u03bc* (mean absolute effect)', SIGMA = '\u03c3 (spread of the effects)';
+      shown.forEach((output, n) => {
+        chart(s, 'tornado-' + n, [], () => {
+          if (isConstant(output)) return constantNote(output);
+          const order = ranked(output);
+          const o = outputInfo.get(output) || {};
+          const rows = [];
+          for (const input of order) {
+            if (sobol) {
+              const f = rowOf(output, 'first_order', input), t = rowOf(output, 'total', input);
+              const text = (r) => (r ? indexText(r.estimate) + (given(r.ci_low) ? ' ' + intervalText(r.ci_low, r.ci_high) : '') : '\u2013');
+              const tip = { input, firstText: text(f), totalText: text(t) };
+              for (const [name, r] of [[FIRST, f], [TOTAL, t]])
+                if (r && given(r.estimate)) rows.push(Object.assign({ index: name, estimate: r.estimate, low: r.ci_low, high: r.ci_high }, tip));
+            } else {
+              const tip = { input, mu: estimateOf(output, 'mu', input), muStar: estimateOf(output, 'mu_star', input),
+                sigma: estimateOf(output, 'sigma', input), relative: estimateOf(output, 'mu_star_relative', input) };
+              for (const [name, v] of [[MU, tip.muStar], [SIGMA, tip.sigma]])
+                if (given(v)) rows.push(Object.assign({ index: name, estimate: v }, tip));
+            }
+          }
+          if (!rows.length) return 'indices.csv has no ' + (sobol ? 'Sobol' : 'Morris') + ' index of ' + output + '.';
+          const names = sobol ? [FIRST, TOTAL] : [MU, SIGMA];
+          const spec = base(output, outputSubtitle(output), Math.max(130, 34 * order.length + 70));
+          const y = { field: 'input', type: 'nominal', sort: order, title: null, axis: { labelLimit: LABEL_LIMIT } };
+          const yOffset = { field: 'index', type: 'nominal', sort: names, scale: { domain: names } };
+          const color = { field: 'index', type: 'nominal', title: null, sort: names,
+            scale: { domain: names, range: ['#8fb8d8', '#1f5f8b'] }, legend: legendLayout(names) };
+          let x, tooltip;
+          if (sobol) {
+            x = { field: 'estimate', type: 'quantitative', title: 'Sobol index (share of the output\u2019s variance)',
+              scale: { domain: indexDomain(rows.flatMap((r) => [r.estimate, r.low, r.high])), nice: false } };
+            tooltip = [{ field: 'input', title: 'Input' }, { field: 'totalText', title: 'Total index' },
+              { field: 'firstText', title: 'First-order index' }];
+          } else {
+            const tip = meta(o.indicator)[2] === 'usd' ? MONEY : ',.4~r';
+            x = { field: 'estimate', type: 'quantitative', title: 'Effect (' + (unit(o.indicator) || label(o.indicator)) + ')',
+              axis: { format: tip === MONEY ? MONEY : ',~r' } };
+            steadyAxis(x, steadyDomain(rows.map((r) => r.estimate), true));
+            tooltip = [{ field: 'input', title: 'Input' }, { field: 'muStar', title: '\u03bc*', format: tip },
+              { field: 'sigma', title: '\u03c3', format: tip }, { field: 'mu', title: '\u03bc (signed)', format: tip },
+              { field: 'relative', title: '\u03bc* relative to the largest', format: '.3f' }];
+          }
+          const whiskers = rows.filter((r) => given(r.low) && given(r.high));
+          spec.layer = [
+            { data: { values: rows }, mark: { type: 'bar', tooltip: true }, encoding: { y, yOffset, x, color, tooltip } },
+            { data: { values: whiskers }, mark: { type: 'rule', color: '#1f2933', strokeWidth: 1.5 },
+              encoding: { y, yOffset, x: { field: 'low', type: 'quantitative' }, x2: { field: 'high' } } },
+            { data: { values: [{ value: 0 }] }, mark: { type: 'rule', color: '#52606d' }, encoding: { x: { field: 'value', type: 'quantitative' } } },
+          ].filter((layer) => layer.data.values.length);  // an empty layer would make Vega warn
+          return spec;
+        }, () => output);
+      });
+    }
+
+    // The heat map of every output against every input.
+    {
+      const s = section('heatmap', 'Inputs against outputs', sobol
+        ? 'The total Sobol index of each input (columns) for each output (rows): the share of the output\u2019s variance the input ' +
+          'accounts for, alone and through interactions, on a scale from 0 (white) to 1. Inputs with the largest index first; hover ' +
+          'a cell for its interval and first-order index.'
+        : 'The \u03bc* of each input (columns) for each output (rows), relative to the output\u2019s most influential input (1), so ' +
+          'that outputs of different units compare. Inputs with the largest value first; hover a cell for \u03bc* and \u03c3.');
+      s.charts.classList.add('single');
+      chart(s, 'heatmap', [], () => {
+        const valueIndex = sobol ? 'total' : 'mu_star_relative';
+        const rows = [];
+        const largest = new Map();
+        for (const output of outputNames) {
+          for (const input of inputNames) {
+            const r = rowOf(output, valueIndex, input);
+            if (!r || !given(r.estimate)) continue;
+            const o = outputInfo.get(output) || {};
+            const row = { output, input, value: r.estimate, constant: isConstant(output) ? 'yes' : 'no' };
+            if (sobol) Object.assign(row, { interval: intervalText(r.ci_low, r.ci_high), first: estimateOf(output, 'first_order', input) });
+            else Object.assign(row, { muStar: outputValue(o.indicator, estimateOf(output, 'mu_star', input)),
+              sigma: outputValue(o.indicator, estimateOf(output, 'sigma', input)) });
+            rows.push(row);
+            largest.set(input, Math.max(largest.has(input) ? largest.get(input) : -Infinity, r.estimate));
+          }
+        }
+        if (!rows.length) return 'indices.csv has no ' + (sobol ? 'total index' : '\u03bc*') + ' to show.';
+        const columns = inputNames.filter((i) => largest.has(i)).sort((a, b) => largest.get(b) - largest.get(a));
+        const lines = outputNames.filter((o) => rows.some((r) => r.output === o));
+        // Cells as wide as fit beside the outputs' names and the legend (110 pixels at most).
+        const nameWidth = Math.min(LABEL_LIMIT, 7 * Math.max(...lines.map((o) => o.length))) + 12;
+        const cell = Math.max(22, Math.min(110, Math.floor((drawWidth - nameWidth - 110) / columns.length)));
+        const spec = base(sobol ? 'Total Sobol index of each input for each output' : 'Relative \u03bc* of each input for each output',
+          lines.length + ' outputs, ' + columns.length + ' inputs' + (sobol ? '' : '; 1: the output\u2019s most influential input'),
+          Math.max(40, 26 * lines.length));
+        spec.width = cell * columns.length;
+        delete spec.autosize;
+        spec.data = { values: rows };
+        const tooltip = [{ field: 'output', title: 'Output' }, { field: 'input', title: 'Input' }].concat(sobol
+          ? [{ field: 'value', title: 'Total index', format: '.3f' }, { field: 'interval', title: 'Interval' },
+            { field: 'first', title: 'First-order index', format: '.3f' }]
+          : [{ field: 'value', title: '\u03bc* relative', format: '.3f' }, { field: 'muStar', title: '\u03bc*' }, { field: 'sigma', title: '\u03c3' }])
+          .concat([{ field: 'constant', title: 'Same in every run' }]);
+        spec.encoding = {
+          tooltip,
+          y: { field: 'output', type: 'nominal', title: null, sort: lines, axis: { labelLimit: LABEL_LIMIT } },
+          x: { field: 'input', type: 'nominal', title: null, sort: columns,
+            axis: { orient: 'top', labelAngle: -40, labelAlign: 'left', labelLimit: LABEL_LIMIT } },
+        };
+        spec.layer = [
+          { mark: { type: 'rect', tooltip: true, stroke: '#ffffff', strokeWidth: 1 }, encoding: {
+            color: { field: 'value', type: 'quantitative', title: sobol ? 'Total index' : '\u03bc* relative',
+              scale: { domain: [0, 1], scheme: 'blues', clamp: true },
+              legend: { orient: 'right', format: '.1f', gradientLength: Math.max(60, Math.min(200, 26 * lines.length - 20)) } } } },
+        ];
+        // Values in the cells where they fit.
+        if (cell >= 40) {
+          spec.layer.push({ mark: { type: 'text', fontSize: 11, tooltip: true }, encoding: {
+            text: { field: 'value', type: 'quantitative', format: '.2f' },
+            color: { condition: { test: 'datum.value > 0.6', value: '#ffffff' }, value: '#1f2933' } } });
+        }
+        return spec;
+      }, () => (sobol ? 'total' : 'mu_star_relative'), true);
+    }
+
+    // Second-order indices: a small heat map of the pairs per output.
+    const pairs = indices.filter((r) => r.index === 'second_order');
+    if (sobol && pairs.length) {
+      // "A & B" names a pair; its inputs are found among the inputs' own names.
+      const pairOf = new Map();
+      for (let a = 0; a < inputNames.length; ++a)
+        for (let b = a + 1; b < inputNames.length; ++b) pairOf.set(inputNames[a] + ' & ' + inputNames[b], [inputNames[a], inputNames[b]]);
+      const s = section('second-order', 'Interactions between pairs of inputs',
+        'The second-order Sobol index of each pair of inputs: the share of the output\u2019s variance that the two explain together ' +
+        'beyond what each does alone. Colours run from 0 to the output\u2019s largest pair (at least 0.1); the numbers are the ' +
+        'estimates, the intervals are in the tooltips. Estimates near 0, or below it, are noise.' + cutNote('The maps'));
+      shown.forEach((output, n) => {
+        chart(s, 'second-order-' + n, [], () => {
+          if (isConstant(output)) return constantNote(output);
+          const m = byOutput.get(output + '\u0000second_order');
+          if (!m) return 'indices.csv has no second-order index of ' + output + '.';
+          const rows = [];
+          for (const [name, r] of m) {
+            const ab = pairOf.get(name);
+            if (ab && given(r.estimate)) rows.push({ a: ab[0], b: ab[1], pair: name, value: r.estimate, interval: intervalText(r.ci_low, r.ci_high) });
+          }
+          if (!rows.length) return 'No second-order index of ' + output + ' names two of the inputs.';
+          const as = inputNames.filter((i) => rows.some((r) => r.a === i));
+          const bs = inputNames.filter((i) => rows.some((r) => r.b === i));
+          const top = Math.max(0.1, ...rows.map((r) => r.value));
+          const spec = base(output, [outputSubtitle(output)[0] || ''], 30 * as.length);
+          const nameWidth = Math.min(LABEL_LIMIT, 7 * Math.max(...as.map((i) => i.length))) + 12;
+          spec.width = Math.max(30, Math.min(70, Math.floor((drawWidth - nameWidth - 90) / bs.length))) * bs.length;
+          delete spec.autosize;
+          spec.data = { values: rows };
+          spec.encoding = {
+            tooltip: [{ field: 'pair', title: 'Inputs' }, { field: 'value', title: 'Second-order index', format: '.3f' },
+              { field: 'interval', title: 'Interval' }],
+            y: { field: 'a', type: 'nominal', title: null, sort: as, axis: { labelLimit: LABEL_LIMIT } },
+            x: { field: 'b', type: 'nominal', title: null, sort: bs, axis: { orient: 'top', labelAngle: -40, labelAlign: 'left', labelLimit: LABEL_LIMIT } },
+          };
+          spec.layer = [
+            { mark: { type: 'rect', tooltip: true, stroke: '#ffffff', strokeWidth: 1 }, encoding: {
+              color: { field: 'value', type: 'quantitative', title: 'Index', scale: { domain: [0, top], scheme: 'oranges', clamp: true },
+                legend: { orient: 'right', format: '.2f', gradientLength: Math.max(40, 30 * as.length - 20) } } } },
+            { mark: { type: 'text', fontSize: 10.5, tooltip: true }, encoding: { text: { field: 'value', type: 'quantitative', format: '.2f' },
+              color: { condition: { test: 'datum.value > ' + 0.6 * top, value: '#ffffff' }, value: '#1f2933' } } },
+          ];
+          return spec;
+        }, () => output + '-second-order');
+      });
+    }
+
+    // How the indices settle as the runs grow.
+    if (sobol) {
+      const s = section('convergence', 'Convergence',
+        'The first-order (dashed) and total (solid) index of each input from the design\u2019s first 16, 32, \u2026 base samples ' +
+        '(convergence.csv), against the runs they take, on a log scale. Lines that are still moving at the right end need more ' +
+        'base samples (--base-samples); lines that have settled do not.' + cutNote('The charts'));
+      const FIRST = 'First-order', TOTAL = 'Total';
+      shown.forEach((output, n) => {
+        chart(s, 'convergence-' + n, [], () => {
+          if (isConstant(output)) return constantNote(output);
+          const rows = convergence.filter((r) => r.output === output && given(r.estimate) && given(r.runs))
+            .map((r) => ({ input: r.input, index: r.index === 'total' ? TOTAL : FIRST, runs: r.runs, estimate: r.estimate }));
+          if (!rows.length) return 'convergence.csv has no rows for ' + output + '.';
+          // Each input keeps its colour in every chart: the scale's domain is every input.
+          const names = inputNames.filter((i) => rows.some((r) => r.input === i));
+          const runs = unique(rows.map((r) => r.runs)).sort((a, b) => a - b);
+          const spec = base(output, outputSubtitle(output).slice(0, 1), 230);
+          spec.data = { values: rows };
+          spec.mark = { type: 'line', point: { size: 30, filled: true }, tooltip: true };
+          spec.encoding = {
+            x: { field: 'runs', type: 'quantitative', title: 'Runs of the model', scale: { type: 'log', nice: false },
+              axis: { values: runs, format: ',d', labelOverlap: true } },
+            y: { field: 'estimate', type: 'quantitative', title: 'Sobol index', scale: { domain: indexDomain(rows.map((r) => r.estimate)), nice: false } },
+            color: { field: 'input', type: 'nominal', title: 'Input', sort: names, scale: inputScale(names), legend: legendLayout(names) },
+            strokeDash: { field: 'index', type: 'nominal', title: null, sort: [TOTAL, FIRST],
+              scale: { domain: [TOTAL, FIRST], range: [[1, 0], [5, 3]] }, legend: { symbolType: 'stroke', symbolStrokeColor: '#3e4c59' } },
+            tooltip: [{ field: 'input', title: 'Input' }, { field: 'index', title: 'Index' }, { field: 'runs', title: 'Runs' },
+              { field: 'estimate', title: 'Estimate', format: '.3f' }],
+          };
+          return spec;
+        }, () => output + '-convergence');
+      });
+    }
+
+    // The inputs and outputs.
+    {
+      const s = section('inputs', 'Inputs', 'Each input is a factor of the design (inputs.csv): a parameter drawn on its own, a pattern ' +
+        'drawn once for all its matches (shared), or a multivariate-normal group varied as one.');
+      s.charts.remove();
+      const KIND = { parameter: 'parameter', shared: 'shared (one draw for every match)', group: 'group (multivariate normal)' };
+      s.el.append(recordTable('inputs-table', ['Input', 'Kind', 'Parameters', 'Distribution'], inputRows.map((r) => ({
+        cells: [r.input, KIND[r.kind] || r.kind, { text: String(r.parameters || '').split(' ').join('\n'), cls: 'mono lines' }, r.distribution],
+      })), () => false));
+    }
+    {
+      const s = section('outputs', 'Outputs', 'Each output analysed (outputs.csv): one value of the results, with its mean and ' +
+        'standard deviation over the runs. An output that is the same in every run has indices of 0.');
+      s.charts.remove();
+      s.el.append(recordTable('outputs-table', ['Output', 'Indicator', 'Place', 'Cadre', 'Year', 'Mean', 'Standard deviation', 'Same in every run'],
+        outputRows.map((r) => ({
+          cls: r.constant === 'yes' ? 'flagged' : '',
+          cells: [r.output, label(r.indicator), placeText(r), cadreText(r.cadre), String(r.year),
+            { text: outputValue(r.indicator, r.mean), title: String(r.mean) }, { text: outputValue(r.indicator, r.sd), title: String(r.sd) },
+            r.constant === 'yes' ? { text: '', badge: 'yes' } : 'no'],
+        })), (i) => i >= 4 && i <= 6));
+    }
+  }
+
   // ---- Assemble ----------------------------------------------------------------------------
 
   const controls = document.getElementById('controls');
@@ -1417,6 +1793,11 @@
     // One chart per series and nothing to choose: no bar of controls.
     controls.hidden = true;
     calibrationSections();
+    provenance();
+  } else if (isSensitivity) {
+    // One chart per output and nothing to choose: no bar of controls.
+    controls.hidden = true;
+    sensitivitySections();
     provenance();
   } else {
     addControls();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hwfsim mc under mpirun, as a cluster user runs it: results byte-identical to one process for
 # 1, 2 and 3 ranks, with exact quantiles and with sketches (and --save-runs); a 2-rank job killed
-# part way and resumed gives the uninterrupted results;
+# part way and resumed gives the uninterrupted results; sensitivity indices on 2 and 3 ranks equal
+# one process's;
 # resuming with another seed or scenario is refused. Usage (from the source root):
 #   mpi_test.sh /path/to/hwfsim /path/to/mpirun
 # (ctest sets OMPI_ALLOW_RUN_AS_ROOT and OMPI_ALLOW_RUN_AS_ROOT_CONFIRM for mpirun as root.)
@@ -116,4 +117,16 @@ fi
 [[ ! -e "$tmp/killed/checkpoint" ]] && ok "the checkpoint is removed once the results are written" \
   || bad "the checkpoint is still there after the resume"
 
+# hwfsim sensitivity: the ranks share the design's runs; indices byte-identical to one process.
+sens="--base-samples 64 --bootstrap 100 --threads 1 -q"
+"$hwfsim" sensitivity $scenario $sens -o "$tmp/sens1" || bad "one-process sensitivity failed"
+for n in 2 3; do
+  if mpi $n "$hwfsim" sensitivity $scenario $sens -o "$tmp/sens-ranks$n" \
+      && cmp -s "$tmp/sens1/indices.csv" "$tmp/sens-ranks$n/indices.csv" \
+      && cmp -s "$tmp/sens1/convergence.csv" "$tmp/sens-ranks$n/convergence.csv"; then
+    ok "$n ranks: sensitivity indices and convergence byte-identical to one process"
+  else
+    bad "$n ranks: sensitivity indices differ from one process"
+  fi
+done
 finish

@@ -1,7 +1,7 @@
 // libFuzzer target: the report's readers (run.json and the CSV files of a results folder of
-// `run`, `compare`, `mc` or `calibrate`) must answer any folder with a page or an input_error,
-// never a crash, a hang or another exception. Input: run.json, then "@@ <file name>" lines each
-// followed by that file's bytes (fuzz_support.hpp). Build and run: docs/robustness.md.
+// `run`, `compare`, `mc`, `calibrate` or `sensitivity`) must answer any folder with a page or an
+// input_error, never a crash, a hang or another exception. Input: run.json, then "@@ <file name>"
+// lines each followed by that file's bytes (fuzz_support.hpp). Build and run: docs/robustness.md.
 
 #include <cstdint>
 #include <cstdlib>
@@ -30,16 +30,20 @@ const std::set<std::string> known{"run.json",
                                   "probabilities.csv",
                                   "fit.csv",
                                   "parameters.csv",
-                                  "holdout.csv"};
+                                  "holdout.csv",
+                                  "indices.csv",
+                                  "convergence.csv",
+                                  "outputs.csv",
+                                  "inputs.csv"};
 
-/// The header of a calibrate file: the catalogue's columns around its fixed keys.
+/// The header of a calibrate or sensitivity file: the catalogue's columns around its fixed keys.
 std::string header(std::string_view file) {
   const auto& e = hwf::out::result_entry(file);
   return hwf::out::csv_header(e.shape, {e.fixed_keys.begin(), e.fixed_keys.end()});
 }
 
-/// A run, a comparison, a Monte Carlo and a calibrate folder as hwfsim writes them, from the test
-/// scenario.
+/// A run, a comparison, a Monte Carlo, a calibrate and a sensitivity folder as hwfsim writes
+/// them, from the test scenario.
 void write_seeds(const std::filesystem::path& dir) {
   const auto s = hwf::model::load_scenario(HWF_GOOD_SCENARIO);
   const hwf::model::compiled_model m(s);
@@ -113,6 +117,43 @@ void write_seeds(const std::filesystem::path& dir) {
                 "countries.AAA.cadres.nurses.exit_rate,0.06,0.04,0.01,0.2,none,0.002,identified\n"},
            {"holdout.csv", header("holdout.csv") + s.name +
                                ",AAA,,nurses,practising,2026,1,100,99,98,,-1,-2,\n"}}));
+  hwf::out::sensitivity_summary sa;
+  sa.method = "sobol";
+  sa.seed = 7;
+  sa.runs = 40;
+  sa.inputs = 2;
+  sa.outputs = 2;
+  sa.patterns = {"AAA.nurses.supply.2030", "AAA-BBB.*.emigration.2030"};
+  sa.base_samples = 4;
+  sa.second_order = true;
+  sa.bootstrap = 10;
+  sa.confidence = 0.95;
+  sa.run_seconds = 0.1;
+  auto studied = rec;
+  studied.files = {"indices.csv", "convergence.csv", "outputs.csv", "inputs.csv"};
+  const std::string a = "countries.AAA.cadres.nurses.exit_rate", b = "\"a, \"\"group\"\"\"";
+  hwf::fuzz::write(
+      dir / "seed-sensitivity",
+      hwf::fuzz::join_files(
+          {{"run.json", hwf::out::sensitivity_json(sa, hwf::out::to_json(studied))},
+           {"indices.csv", header("indices.csv") + "AAA.nurses.supply.2030," + a +
+                               ",sobol,first_order,0.7,0.5,0.9\n" + "AAA.nurses.supply.2030," + a +
+                               ",sobol,total,0.8,0.6,1.1\n" + "AAA.nurses.supply.2030,\"" + a +
+                               " & a, \"\"group\"\"\",sobol,second_order,0.01,-0.1,0.1\n" +
+                               "AAA-BBB.nurses.emigration.2030," + b + ",sobol,total,0,,\n"},
+           {"convergence.csv", header("convergence.csv") + "AAA.nurses.supply.2030," + a +
+                                   ",total,16,0.75\n" + "AAA.nurses.supply.2030," + a +
+                                   ",first_order,40,0.7\n"},
+           {"outputs.csv", header("outputs.csv") +
+                               "AAA.nurses.supply.2030,indicators,AAA,nurses,supply,2030,1200.5,"
+                               "30.25,no\n"
+                               "AAA-BBB.nurses.emigration.2030,corridors,AAA-BBB,nurses,"
+                               "emigration,2030,10,0,yes\n"},
+           {"inputs.csv", header("inputs.csv") + a + ",parameter," + a +
+                              ",\"uniform, 90% within [0.02, 0.05], set\"\n" + b +
+                              ",group,countries.AAA.cadres.nurses.entry_rate "
+                              "countries.BBB.cadres.nurses.exit_rate,multivariate normal of 2 "
+                              "parameters\n"}}));
 }
 
 }  // namespace

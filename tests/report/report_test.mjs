@@ -9,7 +9,9 @@
 // It also compares six scenarios with long names (legends, net migration and money against the
 // console, a difference of 0 throughout, the country the page opens on and #country=...), checks
 // the pages of two calibrations (the shipped 2013 example, and a fit that did not converge:
-// summary, a chart per series, estimates and hold-out errors as the files give them), and, given
+// summary, a chart per series, estimates and hold-out errors as the files give them), the pages of
+// a Sobol and a Morris sensitivity study (a chart per output, the heat map, convergence and pairs,
+// every value as indices.csv gives it, an input label holding <script> shown as text), and, given
 // --synthetic-world, the benchmarks' 194-country synthetic world (size, drawing, width).
 //
 // Usage: node tests/report/report_test.mjs HWFSIM OUTPUT_DIR [--readme-png docs/report.png]
@@ -78,6 +80,8 @@ const folders = {
   labour: path.join(work, 'labour-ages'),
   calibrate: path.join(work, 'calibrate'),
   stalled: path.join(work, 'calibrate-stalled'),
+  sobol: path.join(work, 'sensitivity-sobol'),
+  morris: path.join(work, 'sensitivity-morris'),
 };
 hwf('run', 'scenarios/two-countries.yaml', '-o', folders.run, '-q');
 hwf('run', 'tests/data/good/scenario_rest_of_world.yaml', '-o', folders.restOfWorld, '-q');
@@ -116,6 +120,23 @@ hwf('calibrate', 'scenarios/validation/calibrate-2013.yaml', '-o', folders.calib
     if (err.status !== 1) throw err;  // a fit that does not converge exits 1, its results written
   }
 }
+
+// Sensitivity studies of the uncertainty scenario's inputs: Sobol indices with second order for
+// four outputs, one of which no input moves (Ghana's population); and Morris effects of the same
+// inputs and a multivariate-normal group whose source, the input's label, holds markup.
+const sobolOutputs = ['GHA.nurses.density_per_10k.2035', 'GBR.nurses.shortage.2035', 'GBR.all.shortage.2035', 'GHA.all.population.2035'];
+hwf('sensitivity', 'scenarios/two-countries-uncertainty.yaml', '--second-order', '--base-samples', '64', '--bootstrap', '200',
+  '--outputs', sobolOutputs.join(','), '-o', folders.sobol, '-q');
+const hostileInput = '<script>alert(1)</script></script><!-- & "quoted" fit';
+fs.writeFileSync(path.join(work, 'sensitivity-morris.yaml'), 'scenario: sensitivity-morris\nextends: ' +
+  path.join(root, 'scenarios/two-countries-uncertainty.yaml') + '\ndescription: ' +
+  JSON.stringify('Morris </script><script>alert(2)</script>') + '\nuncertainty:\n  multivariate_normal:\n' +
+  '    - source: ' + JSON.stringify(hostileInput) + '\n      parameters:\n' +
+  '        countries.GBR.cadres.nurses.exit_rate: {mean: 0.04, sd: 0.005, min: 0.01, max: 0.1}\n' +
+  '        countries.GBR.cadres.nurses.entry_rate: {mean: 0.95, sd: 0.01, min: 0.9, max: 1}\n' +
+  '      correlation:\n        - [1, 0.3]\n        - [0.3, 1]\n');
+hwf('sensitivity', path.join(work, 'sensitivity-morris.yaml'), '--method', 'morris', '--trajectories', '10',
+  '--outputs', 'GHA.nurses.density_per_10k.2035,GBR.nurses.shortage.2035', '-o', folders.morris, '-q');
 
 // Scenario names are restricted to [A-Za-z0-9._-] by the loader, so the hostile text goes where
 // free text is allowed: a country's name, the model's and the scenario's descriptions.
@@ -302,6 +323,49 @@ function clean(name, seen) {
   check(name + ': no console error or warning, no page error', seen.problems.length === 0, seen.problems.slice(0, 5).join(' | '));
   check(name + ': no network request', seen.requests.length === 0, seen.requests.slice(0, 5).join(', '));
   check(name + ': no dialog', seen.dialogs.length === 0, seen.dialogs.join(', '));
+}
+
+/** The records of a CSV file hwfsim writes (RFC 4180 quoting), as objects by column name. */
+function readCsv(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  const records = [];
+  let fields = [], field = '', quoted = false;
+  for (let i = 0; i < text.length; ++i) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; ++i; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { fields.push(field); field = ''; }
+    else if (c === '\n') { fields.push(field); records.push(fields); fields = []; field = ''; }
+    else field += c;
+  }
+  const [head, ...rows] = records;
+  return rows.map((r) => Object.fromEntries(head.map((h, i) => [h, r[i]])));
+}
+
+/** The labels of a chart's y axis, top to bottom. */
+const yLabels = (page, chartId) => page.$$eval('#chart-' + chartId + ' .role-axis', (axes) => {
+  for (const a of axes) {
+    const texts = [...a.querySelectorAll('.role-axis-label text')];
+    const tops = texts.map((t) => t.getBoundingClientRect().top);
+    if (texts.length > 1 && new Set(tops.map(Math.round)).size === texts.length)
+      return texts.map((t, i) => [tops[i], t.textContent]).sort((x, y) => x[0] - y[0]).map((x) => x[1]);
+  }
+  return [];
+});
+
+/** The tooltip shown on hovering rectangle `n` of a chart: its text and HTML. */
+async function rectTooltip(page, chartId, n) {
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(200);
+  const rects = await page.$$('#chart-' + chartId + ' g.mark-rect.role-mark > path');
+  if (!rects[n]) return { text: '', html: '' };
+  await rects[n].hover({ force: true });
+  await page.waitForTimeout(300);
+  return page.evaluate(() => {
+    const t = document.getElementById('vg-tooltip-element');
+    return t && t.classList.contains('visible') ? { text: t.textContent, html: t.innerHTML } : { text: '', html: '' };
+  });
 }
 
 async function screenshot(page, file) {
@@ -567,6 +631,139 @@ try {
     check(name + ': a note says that no years were held out', (await page.$('#no-holdout')) !== null);
     laidOut(name, await layout(page));
     await screenshot(page, 'calibration-not-converged.png');
+    clean(name, seen);
+    await page.close();
+  }
+
+  // A Sobol study with second order: a tornado chart, a map of the pairs and the convergence per
+  // output (notes for the output no input moves), and the heat map; every value as the files and
+  // run.json give it.
+  {
+    const name = 'sensitivity (Sobol)';
+    const dir = folders.sobol;
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'run.json'), 'utf8'));
+    const indices = readCsv(path.join(dir, 'indices.csv'));
+    const inputs = readCsv(path.join(dir, 'inputs.csv')).map((r) => r.input);
+    const outputs = readCsv(path.join(dir, 'outputs.csv'));
+    const convergence = readCsv(path.join(dir, 'convergence.csv'));
+    const constant = outputs.map((o, i) => (o.constant === 'yes' ? i : -1)).filter((i) => i >= 0);
+    const { page, seen } = await open(path.join(dir, 'report.html'));
+    check(name + ': the page drew everything', (await page.evaluate(() => document.body.dataset.ready)) === '1');
+    const list = await charts(page);
+    const n = outputs.length;
+    check(name + ': a tornado chart, a map of the pairs and a convergence chart per output (' + n + '), and the heat map', list.length === 3 * n + 1 &&
+      ['tornado-', 'second-order-', 'convergence-'].every((p) => list.filter((c) => c.id.startsWith(p)).length === n) &&
+      list.some((c) => c.id === 'heatmap'), list.length + ' charts: ' + list.map((c) => c.id).join(', '));
+    const notes = constant.flatMap((i) => ['tornado-' + i, 'second-order-' + i, 'convergence-' + i]);
+    check(name + ': Ghana\'s population is the one constant output', constant.length === 1 && outputs[constant[0]].output === 'GHA.all.population.2035');
+    const bare = list.filter((c) => (c.empty || c.marks === 0) !== notes.includes(c.id)).map((c) => c.id);
+    check(name + ': every chart has data marks, but the constant output\'s 3, which say why', bare.length === 0 &&
+      /is the same in every run/.test(await page.textContent('#chart-tornado-' + constant[0])), bare.join(', '));
+    const exportless = list.filter((c) => !c.empty && !(c.links.some((l) => /PNG/.test(l)) && c.links.some((l) => /SVG/.test(l))));
+    check(name + ': every chart offers PNG and SVG export', exportless.length === 0, exportless.map((c) => c.id).join(', '));
+    const images = await page.evaluate(async () => {
+      const v = window.hwfReport.views.get('tornado-0');
+      return { png: (await v.toImageURL('png', 2)).slice(0, 22), svg: (await v.toSVG()).slice(0, 100) };
+    });
+    check(name + ': a tornado chart exports to PNG and SVG', images.png === 'data:image/png;base64,' && images.svg.includes('<svg'));
+    laidOut(name, await layout(page));
+    console.log('# ' + name + ': ' + list.length + ' charts, ' + list.reduce((a, c) => a + c.marks, 0) + ' data marks, drawn in ' +
+      seen.seconds.toFixed(1) + ' s');
+    // The summary.
+    const facts = await page.textContent('#study-facts');
+    const sa = summary.sensitivity;
+    check(name + ': the summary gives the runs, base samples, seed and intervals of run.json', facts.includes(sa.runs + ' runs') &&
+      facts.includes(sa.base_samples + ' base samples') && facts.includes(String(sa.seed)) &&
+      facts.includes('95% bootstrap intervals from 200 resamples') && facts.includes('second-order'), facts.slice(0, 300));
+    // The tornado of Ghana's density: its inputs by total index, largest first, two bars and an
+    // interval each; its title and the indicator's label, unit and mean from the files.
+    const density = outputs[0];
+    const totals = new Map(indices.filter((r) => r.output === density.output && r.index === 'total').map((r) => [r.input, Number(r.estimate)]));
+    const byTotal = inputs.slice().sort((a, b) => totals.get(b) - totals.get(a));
+    const order = await yLabels(page, 'tornado-0');
+    check(name + ': the tornado lists the inputs by total index (' + byTotal[0] + ' first)', order.join() === byTotal.join(), order.join(', '));
+    const bars = await page.$$eval('#chart-tornado-0 g.mark-rect.role-mark > path', (p) => p.length);
+    const rules = await page.$$eval('#chart-tornado-0 g.mark-rule.role-mark > line', (p) => p.length);
+    check(name + ': first-order and total bars with their intervals for each input', bars === 2 * inputs.length && rules === 2 * inputs.length + 1,
+      bars + ' bars, ' + rules + ' rules');
+    const registry = summary.run.model.indicators.find((e) => e.name === density.indicator);
+    const title = await page.$$eval('#chart-tornado-0 .role-title text', (t) => t.map((x) => x.textContent).join(' | '));
+    check(name + ': the tornado is titled by its output, its indicator\'s label and unit, and mean \u00b1 sd',
+      title.startsWith(density.output) && title.includes(registry.label + ' (' + registry.unit + '), Ghana, nurses, 2035') &&
+      title.includes('Mean ' + Number(Number(density.mean).toPrecision(4)) + ' \u00b1 ' + Number(Number(density.sd).toPrecision(4))), title);
+    // The heat map: a cell per output and input; Ghana's exit rate for Ghana's density reads as
+    // indices.csv gives it, and its tooltip gives the interval.
+    const cells = await page.$$eval('#chart-heatmap g.mark-rect.role-mark > path', (p) => p.length);
+    check(name + ': the heat map has a cell per output and input', cells === n * inputs.length, cells + ' cells');
+    const exit = indices.find((r) => r.output === density.output && r.input === 'countries.GHA.cadres.nurses.exit_rate' && r.index === 'total');
+    const cellTexts = await page.$$eval('#chart-heatmap g.mark-text.role-mark > text', (t) => t.map((x) => x.textContent));
+    check(name + ': the heat map shows the total index ' + Number(exit.estimate).toFixed(2), cellTexts[0] === Number(exit.estimate).toFixed(2),
+      cellTexts.slice(0, 4).join(', '));
+    const tip = await rectTooltip(page, 'heatmap', 0);
+    const interval = '[' + Number(exit.ci_low).toFixed(3) + ', ' + Number(exit.ci_high).toFixed(3) + ']';
+    check(name + ': the cell\'s tooltip gives the total index ' + Number(exit.estimate).toFixed(3) + ' and its interval ' + interval,
+      tip.text.includes(Number(exit.estimate).toFixed(3)) && tip.text.includes(interval), JSON.stringify(tip.text));
+    // The pairs: a cell per pair of inputs.
+    const pairs = await page.$$eval('#chart-second-order-0 g.mark-rect.role-mark > path', (p) => p.length);
+    const expectedPairs = indices.filter((r) => r.output === density.output && r.index === 'second_order').length;
+    check(name + ': the second-order map has a cell per pair (' + expectedPairs + ')', pairs === expectedPairs && pairs === 6, pairs + ' cells');
+    // Convergence: a line per input and index, at the runs convergence.csv gives.
+    const lines = await page.$$eval('#chart-convergence-0 g.mark-line.role-mark > path', (p) => p.length);
+    check(name + ': the convergence chart draws first-order and total lines per input', lines === 2 * inputs.length, lines + ' lines');
+    const runs = [...new Set(convergence.map((r) => r.runs))];
+    const xLabels = await page.$$eval('#chart-convergence-0 .role-axis-label text', (t) => t.map((x) => x.textContent));
+    check(name + ': its axis reads the runs ' + runs.join(', ') + ', up to all ' + sa.runs,
+      runs.every((r) => xLabels.includes(Number(r).toLocaleString('en-US'))) && runs[runs.length - 1] === String(sa.runs), xLabels.join(', '));
+    // The tables.
+    const inputRows = await page.$$eval('#inputs-table tbody tr', (r) => r.length);
+    const outputRows = await page.$$eval('#outputs-table tbody tr', (r) => r.map((x) => x.classList.contains('flagged')));
+    check(name + ': a row per input and per output, the constant one marked', inputRows === inputs.length && outputRows.length === n &&
+      outputRows.filter(Boolean).length === 1, inputRows + ' inputs, ' + outputRows.length + ' outputs');
+    await screenshot(page, 'sensitivity-sobol.png');
+    clean(name, seen);
+    await page.close();
+  }
+
+  // A Morris study, with an input whose label holds markup: mu* bars with sigma, the heat map of
+  // relative mu*, the label shown as text everywhere and no script of it run.
+  {
+    const name = 'sensitivity (Morris)';
+    const dir = folders.morris;
+    const file = path.join(dir, 'report.html');
+    const raw = fs.readFileSync(file, 'utf8');
+    check(name + ': the file holds the hostile label only escaped', !raw.includes('alert(1)</script>') && !raw.includes('<script>alert'));
+    const indices = readCsv(path.join(dir, 'indices.csv'));
+    const inputs = readCsv(path.join(dir, 'inputs.csv')).map((r) => r.input);
+    check(name + ': the group is an input labelled by its source', inputs.includes(hostileInput), inputs.join(', '));
+    const { page, seen } = await open(file);
+    check(name + ': the page drew everything', (await page.evaluate(() => document.body.dataset.ready)) === '1');
+    const list = await charts(page);
+    check(name + ': a tornado chart per output and the heat map, no convergence', list.length === 3 &&
+      list.map((c) => c.id).join() === 'tornado-0,tornado-1,heatmap', list.map((c) => c.id).join(', '));
+    const bare = list.filter((c) => c.empty || c.marks === 0).map((c) => c.id);
+    check(name + ': every chart has data marks', bare.length === 0, bare.join(', '));
+    laidOut(name, await layout(page));
+    // The UK's shortage: mu* and sigma bars for each input, by mu*, largest first.
+    const output = 'GBR.nurses.shortage.2035';
+    const muStar = new Map(indices.filter((r) => r.output === output && r.index === 'mu_star').map((r) => [r.input, Number(r.estimate)]));
+    const byMuStar = inputs.slice().sort((a, b) => muStar.get(b) - muStar.get(a));
+    const order = await yLabels(page, 'tornado-1');
+    check(name + ': the tornado lists the inputs by \u03bc* (' + byMuStar[0].slice(0, 30) + ' first)', order.join() === byMuStar.join(), order.join(', '));
+    const bars = await page.$$eval('#chart-tornado-1 g.mark-rect.role-mark > path', (p) => p.length);
+    check(name + ': \u03bc* and \u03c3 bars for each input', bars === 2 * inputs.length, bars + ' bars');
+    // The hostile label: text in the page, the axes and the tooltips; nothing of it runs.
+    const text = await page.evaluate(() => document.body.innerText);
+    check(name + ': the input\'s label and the description show as text', text.includes(hostileInput) &&
+      text.includes('Morris </script><script>alert(2)</script>'));
+    const axisTexts = await page.$$eval('#chart-heatmap .role-axis-label text', (t) => t.map((x) => x.textContent));
+    check(name + ': the heat map\'s axis shows the label as text', axisTexts.includes(hostileInput), axisTexts.join(' | '));
+    const tip = await rectTooltip(page, 'heatmap', inputs.indexOf(hostileInput));
+    check(name + ': the tooltip shows the label as text', tip.text.includes(hostileInput) && !tip.html.includes('<script>'), JSON.stringify(tip.text));
+    const scripts = await page.evaluate(() => document.scripts.length);
+    const alerts = await page.evaluate(() => window.__hwfAlerts.slice());
+    check(name + ': only the page\'s own scripts, and no script of the data ran', scripts === 5 && alerts.length === 0 &&
+      seen.dialogs.length === 0, scripts + ' scripts, ' + JSON.stringify(alerts));
+    await screenshot(page, 'sensitivity-morris.png');
     clean(name, seen);
     await page.close();
   }
