@@ -51,6 +51,8 @@ int prepare_on_ranks(int rank, int ranks, const exit_code_function& exit_code,
     if (early && (rank == 0 || first == 0))
       exit_code(early, rank == 0 ? "" : fmt::format("rank {}: ", rank), true);
     return engine::mpi::agree(mine);
+#else
+    (void)rank, (void)exit_code;  // a build without MPI has one process
 #endif
   }
   if (early) std::rethrow_exception(early);

@@ -6,32 +6,24 @@
 
 #include "app/console.hpp"
 #include "app/record.hpp"
+#include "app/workbook.hpp"
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/indicators.hpp"
 #include "outputs/csv_writer.hpp"
 
 namespace hwf::app {
 
-namespace {
-
-/// The value of `indicator` for a country's cadre-`all` row at output row `row`.
-double country_value(const model::compiled_model& m, const engine::table_values& t, std::size_t row,
-                     std::size_t country, std::string_view indicator) {
-  return t.row(row)[m.all_series(
-      country, model::indicator_position(model::country_indicators(), indicator))];
-}
-
-}  // namespace
-
 run_results::run_results(std::shared_ptr<const model::scenario_description> scenario,
                          std::shared_ptr<const model::compiled_model> model, model::run_output run,
-                         out::run_record record, std::filesystem::path folder)
+                         out::run_record record, std::filesystem::path folder, bool xlsx)
     : scenario_(std::move(scenario)),
       model_(std::move(model)),
       run_(std::move(run)),
       record_(std::move(record)),
-      folder_(std::move(folder)) {
+      folder_(std::move(folder)),
+      xlsx_(xlsx) {
   record_.files = table_names();
+  if (xlsx_) record_.files.push_back("results.xlsx");
   record_.files.push_back("report.html");  // written after the tables, from them
 }
 
@@ -58,7 +50,11 @@ std::vector<std::pair<std::string, std::string>> run_results::tables() const {
 }
 
 void run_results::write(results_folder& folder) const {
-  for (const auto& [name, content] : tables()) folder.write(name, content);
+  const auto files = tables();
+  // The workbook first: if it cannot be made, nothing is written.
+  const auto workbook = xlsx_ ? run_workbook(*model_, run_.result, record_, files) : std::string();
+  for (const auto& [name, content] : files) folder.write(name, content);
+  if (xlsx_) folder.write("results.xlsx", workbook);
   folder.write("run.json", out::to_json(record_));
   folder.commit(true);
 }
@@ -71,30 +67,24 @@ std::string run_results::text() const {
       step_text(m.solver().step_years), record_.wall_seconds * 1e3,
       run_.stats.mass_balance_residual);
   auto names = table_names();
+  if (xlsx_) names.emplace_back("results.xlsx");
   names.insert(names.end(), {"run.json", "report.html"});
   text += fmt::format("Results in {}/: {}\n", folder_.generic_string(), fmt::join(names, ", "));
   return text + country_table(m, run_.result);
 }
 
 std::string country_table(const model::compiled_model& m, const engine::run_result& r) {
-  const auto& t = r.tables[0];
-  const std::size_t first = 0, last = r.times.size() - 1;
-  const int y0 = static_cast<int>(r.times[first]), y1 = static_cast<int>(r.times[last]);
-  auto text = fmt::format(
-      "\nAll cadres, {} and {} (density per 10,000 people; SDG index threshold {}):\n\n", y0, y1,
-      model::sdg_threshold);
+  const auto k = run_key_figures(m, r);
+  const int y0 = static_cast<int>(r.times.front()), y1 = static_cast<int>(r.times.back());
+  auto text = fmt::format("\n{}:\n\n", k.title);
   text += fmt::format("{:<8}{:>14}{:>14}{:>10}{:>10}{:>13}{:>13}\n", "country",
                       fmt::format("supply {}", y0), fmt::format("supply {}", y1),
                       fmt::format("dens {}", y0), fmt::format("dens {}", y1),
                       fmt::format("short. {}", y0), fmt::format("short. {}", y1));
-  for (std::size_t c = 0; c < m.countries().size(); ++c) {
-    const auto v = [&](std::size_t row, std::string_view ind) {
-      return country_value(m, t, row, c, ind);
-    };
+  for (std::size_t c = 0; c < k.labels.size(); ++c) {
+    const auto& v = k.values[c];
     text += fmt::format("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n",
-                        m.countries()[c].iso3, v(first, "supply"), v(last, "supply"),
-                        v(first, "density_per_10k"), v(last, "density_per_10k"),
-                        v(first, "shortage"), v(last, "shortage"));
+                        k.labels[c], v[0], v[1], v[2], v[3], v[4], v[5]);
   }
   return text;
 }
@@ -116,7 +106,7 @@ run_results run_study::execute() const {
   auto run = model::simulate(*model_, model_->default_parameters());
   const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - started_;
   auto record = make_record(*scenario_, *model_, run, wall.count());
-  return {scenario_, model_, std::move(run), std::move(record), output_folder()};
+  return {scenario_, model_, std::move(run), std::move(record), output_folder(), options_.xlsx};
 }
 
 }  // namespace hwf::app

@@ -19,6 +19,7 @@ struct run_options {
   std::string scenario;  ///< scenario YAML file
   std::string output;    ///< results folder; empty: results/<scenario name>
   bool force = false;    ///< write into a folder that holds an older run's files
+  bool xlsx = false;     ///< also write results.xlsx (app/workbook.hpp)
   reporting report;
 };
 
@@ -27,9 +28,10 @@ class run_results {
  public:
   run_results(std::shared_ptr<const model::scenario_description> scenario,
               std::shared_ptr<const model::compiled_model> model, model::run_output run,
-              out::run_record record, std::filesystem::path folder);
+              out::run_record record, std::filesystem::path folder, bool xlsx = false);
 
-  /// Writes the tables the scenario's `output` block asks for, run.json and report.html.
+  /// Writes the tables the scenario's `output` block asks for, results.xlsx when asked, run.json
+  /// and report.html.
   void write(results_folder& folder) const;
   /// What the command prints: the run's line, its files and the table of every country.
   std::string text() const;
@@ -47,6 +49,7 @@ class run_results {
   model::run_output run_;
   out::run_record record_;
   std::filesystem::path folder_;
+  bool xlsx_ = false;
 };
 
 class run_study {

@@ -25,6 +25,8 @@ void add_run(CLI::App& app, command_line& c) {
   auto* run = app.add_subcommand("run", "Run a scenario and write its results (CSV, run.json)");
   run->add_option("scenario", c.run.scenario, "Scenario YAML file")->required();
   add_folder(*run, c.run.output, c.run.force, "results/<scenario name>");
+  run->add_flag("--xlsx", c.run.xlsx,
+                "Also write results.xlsx: key figures, charts and every table for Excel");
   run->add_flag("-q,--quiet", c.quiet,
                 "Print nothing on success (warnings and notes still go to standard error)");
   run->add_flag("--strict", c.run.report.strict, strict_help);

@@ -31,12 +31,14 @@ packages=(
   libssl-dev                    # SHA-256 of input files (OpenSSL libcrypto)
   libceres-dev                  # calibration: bounded nonlinear least squares (Ceres)
   libeigen3-dev                 # linear algebra: identification, covariance, correlated draws
+  libxlsxwriter-dev pkg-config  # results.xlsx (--xlsx): Excel workbooks with native charts
   libopenmpi-dev openmpi-bin    # MPI ensembles (mc under mpirun); optional for the build, tested
 )
 if $tests; then
   packages+=(
     catch2                        # unit and property tests
     python3-netcdf4               # Python's netCDF4, which reads runs.nc in a test
+    python3-openpyxl              # Python's openpyxl, which reads results.xlsx in a test
     clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
     chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
   )

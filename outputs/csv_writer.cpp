@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -138,6 +139,13 @@ std::string delta_csv(const std::string& scenario, const std::vector<double>& ti
   }
   out.append(buf.data(), buf.size());
   return out;
+}
+
+std::optional<double> parse_csv_number(std::string_view s) {
+  double x = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return x;
 }
 
 }  // namespace hwf::out

@@ -1,9 +1,12 @@
 #pragma once
 // Long ("tidy") CSV: one row per value, `scenario,year,<key columns>,value`. Each writer's
 // columns are those of its csv_shape in the results catalogue (outputs/results_catalogue.hpp);
-// the key columns are the table schema's.
+// the key columns are the table schema's. Reading them back: for_each_csv_record.
 
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "engine/tables.hpp"
 
@@ -43,5 +46,60 @@ std::string csv_field(const std::string& s);
 
 /// The text a CSV field (already unquoted) stands for: csv_field's apostrophe removed.
 std::string csv_text(std::string field);
+
+/// Splits CSV text (RFC 4180, as csv_field quotes) into records of texts (csv_text: without the
+/// apostrophe csv_field puts before a formula); calls `on_record(fields, line)`.
+template <class F>
+void for_each_csv_record(const std::string& text, F&& on_record) {
+  std::vector<std::string> fields;
+  std::string field;
+  std::size_t i = 0, line = 1, record_line = 1;
+  bool quoted = false, any = false;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else {
+          quoted = false;
+        }
+      } else {
+        if (c == '\n') ++line;
+        field += c;
+      }
+    } else if (c == '"' && field.empty()) {
+      quoted = true;
+      any = true;
+    } else if (c == ',') {
+      fields.push_back(csv_text(std::move(field)));
+      field.clear();
+      any = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      if (any || !field.empty()) {
+        fields.push_back(csv_text(std::move(field)));
+        field.clear();
+        on_record(fields, record_line);
+      }
+      fields.clear();
+      any = false;
+      record_line = ++line;
+    } else {
+      field += c;
+      any = true;
+    }
+    ++i;
+  }
+  if (any || !field.empty()) {
+    fields.push_back(csv_text(std::move(field)));
+    on_record(fields, record_line);
+  }
+}
+
+/// The number a CSV field holds (as the writers print it: fmt's shortest form), or nothing when
+/// the whole field is not one.
+std::optional<double> parse_csv_number(std::string_view s);
 
 }  // namespace hwf::out

@@ -96,64 +96,6 @@ bool is_key_column(std::string_view column) {
          });
 }
 
-/// Splits CSV text (RFC 4180, as csv_field quotes) into records of texts (csv_text: without the
-/// apostrophe csv_field puts before a formula); calls `on_record(fields, line)`.
-template <class F>
-void for_each_record(const std::string& text, F&& on_record) {
-  std::vector<std::string> fields;
-  std::string field;
-  std::size_t i = 0, line = 1, record_line = 1;
-  bool quoted = false, any = false;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        if (c == '\n') ++line;
-        field += c;
-      }
-    } else if (c == '"' && field.empty()) {
-      quoted = true;
-      any = true;
-    } else if (c == ',') {
-      fields.push_back(csv_text(std::move(field)));
-      field.clear();
-      any = true;
-    } else if (c == '\n' || c == '\r') {
-      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      if (any || !field.empty()) {
-        fields.push_back(csv_text(std::move(field)));
-        field.clear();
-        on_record(fields, record_line);
-      }
-      fields.clear();
-      any = false;
-      record_line = ++line;
-    } else {
-      field += c;
-      any = true;
-    }
-    ++i;
-  }
-  if (any || !field.empty()) {
-    fields.push_back(csv_text(std::move(field)));
-    on_record(fields, record_line);
-  }
-}
-
-std::optional<double> parse_number(std::string_view s) {
-  double x = 0;
-  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return x;
-}
-
 /// A table read back from its CSV file: one series per (scenario, keys), values by column and
 /// year.
 struct table_data {
@@ -250,13 +192,13 @@ void table_reader::row(const std::vector<std::string>& fields, std::size_t line)
   key_[0] = *s;
   for (std::size_t k = 0; k < key_dicts_.size(); ++k)
     key_[k + 1] = key_dicts_[k]->id(fields[k + 2]);
-  const auto year = parse_number(fields[1]);
+  const auto year = parse_csv_number(fields[1]);
   if (!year) throw folder_error(path_, fmt::format("'{}' is not a year", fields[1]), "", at);
   auto [it, added] = series_of_.try_emplace(key_, t_.series_keys.size());
   if (added) t_.series_keys.push_back(key_);
   rows_.push_back({it->second, *year, cells_.size()});
   for (std::size_t c = 2 + key_dicts_.size(); c < fields.size(); ++c) {
-    const auto x = parse_number(fields[c]);
+    const auto x = parse_csv_number(fields[c]);
     if (!x) throw folder_error(path_, fmt::format("'{}' is not a number", fields[c]), "", at);
     cells_.push_back(*x);
   }
@@ -286,7 +228,7 @@ table_data read_table(const fs::path& dir, const result_file& file,
   const fs::path path = dir / file.name;
   const std::string text = read_whole_file(path);
   table_reader reader(path, file, dicts, scenarios);
-  for_each_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
+  for_each_csv_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
     reader.record(fields, line);
   });
   return reader.finish();
@@ -357,7 +299,7 @@ records_data read_records(const fs::path& dir, const result_file& file,
   r.file = &file;
   std::vector<bool> is_text;
   std::size_t scenario_column = std::string::npos;
-  for_each_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
+  for_each_csv_record(text, [&](const std::vector<std::string>& fields, std::size_t line) {
     const int at = static_cast<int>(line);
     if (r.columns.empty()) {
       if (fmt::format("{}", fmt::join(fields, ",")) != expected)
@@ -387,7 +329,7 @@ records_data read_records(const fs::path& dir, const result_file& file,
       } else if (fields[c].empty()) {
         row.emplace_back("null");
       } else {
-        const auto x = parse_number(fields[c]);
+        const auto x = parse_csv_number(fields[c]);
         if (!x) throw folder_error(path, fmt::format("'{}' is not a number", fields[c]), "", at);
         row.push_back(compact_number(*x));
       }

@@ -258,6 +258,15 @@ void add_sensitivity_files(std::vector<result_file>& c) {
                  "(space-separated) and its distribution"}}});
 }
 
+void add_workbook(std::vector<result_file>& c) {
+  c.push_back(other("results.xlsx", file_format::xlsx,
+                    {{"run", written_when::asked,
+                      "with `--xlsx`: the results as an Excel workbook (docs/excel.md): `Key "
+                      "figures` (the printed table), `Charts` (per country, its density against "
+                      "the SDG index threshold and its supply), one sheet per table above with "
+                      "a frozen header, filters and number formats by unit, and `Chart data`"}}));
+}
+
 void add_common_files(std::vector<result_file>& c) {
   c.push_back(other(
       "run.json", file_format::json,
@@ -387,6 +396,7 @@ const std::vector<result_file>& results_catalogue() {
     add_backcast_files(c);
     add_calibrate_files(c);
     add_sensitivity_files(c);
+    add_workbook(c);
     add_common_files(c);
     return c;
   }();
@@ -452,6 +462,8 @@ std::string format_text(const result_file& file, const key_columns_by_table& key
       return "`sha256sum` list";
     case file_format::yaml:
       return "YAML";
+    case file_format::xlsx:
+      return "Excel workbook";
   }
   throw engine::internal_error("unknown file format");
 }

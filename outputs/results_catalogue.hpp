@@ -17,7 +17,7 @@
 
 namespace hwf::out {
 
-enum class file_format { csv, json, html, netcdf, markdown, svg, checksums, yaml };
+enum class file_format { csv, json, html, netcdf, markdown, svg, checksums, yaml, xlsx };
 
 /// The columns of a CSV file around its key columns.
 struct csv_columns {
