@@ -14,17 +14,6 @@ namespace hwf::app {
 
 namespace {
 
-/// The header of a calibrate file: the catalogue's columns around its fixed keys.
-std::string header(std::string_view file) {
-  const auto& entry = out::result_entry(file);
-  return out::csv_header(entry.shape, {entry.fixed_keys.begin(), entry.fixed_keys.end()});
-}
-
-/// A number for a CSV field or a YAML value: shortest exact form, empty for NaN.
-std::string number(double x) {
-  return std::isnan(x) ? std::string() : fmt::format("{}", x);
-}
-
 std::string flag_of(const engine::fit_result& f, std::size_t i) {
   if (!f.identified[i]) return "not identified";
   if (f.at_bound[i]) return "on a bound";
@@ -188,33 +177,35 @@ calibrate_results calibrate_study::execute() const {
 }
 
 std::string calibrate_results::fit_csv() const {
-  std::string out = header("fit.csv");
+  std::string out = out::fixed_keys_header("fit.csv");
   const auto name = out::csv_field(scenario_->name);
   for (std::size_t i = 0; i < problem_.points.size(); ++i) {
     const auto& p = problem_.points[i];
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.destination,
-                       p.cadre, p.measure, p.year, p.fitted ? "fit" : "holdout", number(p.observed),
-                       number(start_values_[i]), number(fitted_values_[i]),
-                       number(model::residual(p, fitted_values_[i])), number(p.weight),
-                       out::csv_field(p.note));
+                       p.cadre, p.measure, p.year, p.fitted ? "fit" : "holdout",
+                       out::csv_number(p.observed), out::csv_number(start_values_[i]),
+                       out::csv_number(fitted_values_[i]),
+                       out::csv_number(model::residual(p, fitted_values_[i])),
+                       out::csv_number(p.weight), out::csv_field(p.note));
   }
   return out;
 }
 
 std::string calibrate_results::parameters_csv() const {
-  std::string out = header("parameters.csv");
+  std::string out = out::fixed_keys_header("parameters.csv");
   const auto& f = fit_;
   for (std::size_t i = 0; i < problem_.parameters.size(); ++i) {
     const auto& p = problem_.parameters[i];
-    out += fmt::format("{},{},{},{},{},{},{},{}\n", out::csv_field(p.label), number(p.start),
-                       number(f.estimate[i]), number(p.lower), number(p.upper),
-                       out::csv_field(prior_text(p)), number(f.standard_error(i)), flag_of(f, i));
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{}\n", out::csv_field(p.label), out::csv_number(p.start),
+        out::csv_number(f.estimate[i]), out::csv_number(p.lower), out::csv_number(p.upper),
+        out::csv_field(prior_text(p)), out::csv_number(f.standard_error(i)), flag_of(f, i));
   }
   return out;
 }
 
 std::string calibrate_results::correlations_csv() const {
-  std::string out = header("correlations.csv");
+  std::string out = out::fixed_keys_header("correlations.csv");
   const auto& f = fit_;
   const std::size_t n = problem_.parameters.size();
   for (std::size_t i = 0; i < n; ++i)
@@ -222,22 +213,23 @@ std::string calibrate_results::correlations_csv() const {
       const double rho = f.correlation(i, j);
       if (std::isfinite(rho))
         out += fmt::format("{},{},{}\n", out::csv_field(problem_.parameters[i].label),
-                           out::csv_field(problem_.parameters[j].label), number(rho));
+                           out::csv_field(problem_.parameters[j].label), out::csv_number(rho));
     }
   return out;
 }
 
 std::string calibrate_results::holdout_csv() const {
-  std::string out = header("holdout.csv");
+  std::string out = out::fixed_keys_header("holdout.csv");
   const auto name = out::csv_field(scenario_->name);
   for (const auto& h : holdout_) {
     const auto& p = problem_.points[h.point];
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country,
-                       p.destination, p.cadre, p.measure, p.year, h.horizon, number(p.observed),
-                       number(h.fitted), number(h.persistence), number(h.trend),
-                       number(percent_error(h.fitted, p.observed)),
-                       number(percent_error(h.persistence, p.observed)),
-                       number(percent_error(h.trend, p.observed)));
+    out +=
+        fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", name, p.country, p.destination,
+                    p.cadre, p.measure, p.year, h.horizon, out::csv_number(p.observed),
+                    out::csv_number(h.fitted), out::csv_number(h.persistence),
+                    out::csv_number(h.trend), out::csv_number(percent_error(h.fitted, p.observed)),
+                    out::csv_number(percent_error(h.persistence, p.observed)),
+                    out::csv_number(percent_error(h.trend, p.observed)));
   }
   return out;
 }
@@ -277,8 +269,8 @@ std::string calibrate_results::uncertainty_yaml() const {
   for (std::size_t i : drawn) {
     const auto& p = problem_.parameters[i];
     out += fmt::format("        {}: {{mean: {}, sd: {}, min: {}, max: {}}}\n", p.label,
-                       number(f.estimate[i]), number(f.standard_error(i)), number(p.lower),
-                       number(p.upper));
+                       out::csv_number(f.estimate[i]), out::csv_number(f.standard_error(i)),
+                       out::csv_number(p.lower), out::csv_number(p.upper));
   }
   // One value per pair (the upper triangle's), so the matrix is symmetric as written.
   out += "      correlation:\n";
@@ -286,8 +278,8 @@ std::string calibrate_results::uncertainty_yaml() const {
     std::vector<std::string> row;
     for (std::size_t b = 0; b < drawn.size(); ++b)
       row.push_back(a == b  ? std::string("1")
-                    : a < b ? number(f.correlation(drawn[a], drawn[b]))
-                            : number(f.correlation(drawn[b], drawn[a])));
+                    : a < b ? out::csv_number(f.correlation(drawn[a], drawn[b]))
+                            : out::csv_number(f.correlation(drawn[b], drawn[a])));
     out += fmt::format("        - [{}]\n", fmt::join(row, ", "));
   }
   return out;
@@ -316,8 +308,9 @@ std::string calibrate_results::calibrated_yaml() const {
     const double se = fit_.standard_error(i);
     const auto note = std::isfinite(se) ? fmt::format("standard error {:.4g}", se)
                                         : "flag in parameters.csv: " + flag_of(fit_, i);
-    out += fmt::format("  {}: {{value: {}, flag: calibrated, source: \"{}\", note: \"{}\"}}\n",
-                       problem_.parameters[i].label, number(fit_.estimate[i]), source, note);
+    out +=
+        fmt::format("  {}: {{value: {}, flag: calibrated, source: \"{}\", note: \"{}\"}}\n",
+                    problem_.parameters[i].label, out::csv_number(fit_.estimate[i]), source, note);
   }
   return out;
 }

@@ -33,16 +33,6 @@ constexpr std::size_t max_output_bytes = std::size_t{512} << 20;
 /// The convergence table starts at this many base rows (or N, when smaller).
 constexpr std::size_t first_convergence_rows = 16;
 
-std::string header(std::string_view file) {
-  const auto& entry = out::result_entry(file);
-  return out::csv_header(entry.shape, {entry.fixed_keys.begin(), entry.fixed_keys.end()});
-}
-
-/// A number for a CSV field: shortest exact form, empty for NaN.
-std::string number(double x) {
-  return std::isnan(x) ? std::string() : fmt::format("{}", x);
-}
-
 /// One output's indices, as computed on rank 0.
 struct output_indices {
   engine::sobol_result sobol;
@@ -282,11 +272,12 @@ std::vector<output_indices> sensitivity_study::indices(const std::vector<double>
 }
 
 std::string sensitivity_study::indices_csv(const std::vector<output_indices>& idx) const {
-  std::string out = header("indices.csv");
+  std::string out = out::fixed_keys_header("indices.csv");
   const auto row = [&](const std::string& output, const std::string& input, std::string_view method,
                        std::string_view index, double value, double low, double high) {
-    out += fmt::format("{},{},{},{},{},{},{}\n", out::csv_field(output), out::csv_field(input),
-                       method, index, number(value), number(low), number(high));
+    out +=
+        fmt::format("{},{},{},{},{},{},{}\n", out::csv_field(output), out::csv_field(input), method,
+                    index, out::csv_number(value), out::csv_number(low), out::csv_number(high));
   };
   const std::size_t k = inputs_.size();
   for (std::size_t i = 0; i < outputs_.size(); ++i) {
@@ -329,33 +320,34 @@ std::string sensitivity_study::indices_csv(const std::vector<output_indices>& id
 }
 
 std::string sensitivity_study::convergence_csv(const std::vector<output_indices>& idx) const {
-  std::string out = header("convergence.csv");
+  std::string out = out::fixed_keys_header("convergence.csv");
   const std::size_t per_row = saltelli_->runs_per_row();
   for (std::size_t i = 0; i < outputs_.size(); ++i)
     for (const auto& [rows, s] : idx[i].convergence)
       for (std::size_t f = 0; f < inputs_.size(); ++f)
         out += fmt::format("{},{},{},{},{}\n{},{},{},{},{}\n", out::csv_field(outputs_[i].name),
                            out::csv_field(inputs_[f].label), "first_order", rows * per_row,
-                           number(s.first_order[f].value), out::csv_field(outputs_[i].name),
-                           out::csv_field(inputs_[f].label), "total", rows * per_row,
-                           number(s.total[f].value));
+                           out::csv_number(s.first_order[f].value),
+                           out::csv_field(outputs_[i].name), out::csv_field(inputs_[f].label),
+                           "total", rows * per_row, out::csv_number(s.total[f].value));
   return out;
 }
 
 std::string sensitivity_study::outputs_csv(const std::vector<output_indices>& idx) const {
-  std::string out = header("outputs.csv");
+  std::string out = out::fixed_keys_header("outputs.csv");
   for (std::size_t i = 0; i < outputs_.size(); ++i) {
     const auto& o = outputs_[i];
     const bool constant = sobol() ? idx[i].sobol.constant_output : idx[i].sd == 0;
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", out::csv_field(o.name), o.table,
                        out::csv_field(o.place), out::csv_field(o.cadre), o.indicator, o.year,
-                       number(idx[i].mean), number(idx[i].sd), constant ? "yes" : "no");
+                       out::csv_number(idx[i].mean), out::csv_number(idx[i].sd),
+                       constant ? "yes" : "no");
   }
   return out;
 }
 
 std::string sensitivity_study::inputs_csv() const {
-  std::string out = header("inputs.csv");
+  std::string out = out::fixed_keys_header("inputs.csv");
   for (const auto& in : inputs_) {
     std::string paths;
     for (const auto& p : in.parameters) paths += (paths.empty() ? "" : " ") + p;

@@ -148,4 +148,8 @@ std::optional<double> parse_csv_number(std::string_view s) {
   return x;
 }
 
+std::string csv_number(double x) {
+  return std::isnan(x) ? std::string() : fmt::format("{}", x);
+}
+
 }  // namespace hwf::out

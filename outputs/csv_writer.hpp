@@ -98,6 +98,10 @@ void for_each_csv_record(const std::string& text, F&& on_record) {
   }
 }
 
+/// A number as a CSV field (or a YAML value): the shortest text that reads back to the same
+/// double, empty for NaN (an undefined value).
+std::string csv_number(double x);
+
 /// The number a CSV field holds (as the writers print it: fmt's shortest form), or nothing when
 /// the whole field is not one.
 std::optional<double> parse_csv_number(std::string_view s);

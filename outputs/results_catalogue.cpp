@@ -409,6 +409,11 @@ const result_file& result_entry(std::string_view name) {
   throw engine::internal_error(fmt::format("{} is not in the results catalogue", name));
 }
 
+std::string fixed_keys_header(std::string_view file) {
+  const auto& entry = result_entry(file);
+  return csv_header(entry.shape, {entry.fixed_keys.begin(), entry.fixed_keys.end()});
+}
+
 std::string csv_header(csv_shape shape, const std::vector<std::string>& key_columns) {
   const auto& columns = columns_of(shape);
   std::string out;

@@ -98,6 +98,10 @@ const result_file& result_entry(std::string_view name);
 /// For csv_shape::samples, `key_columns` are the sampled inputs' labels, as written.
 std::string csv_header(csv_shape shape, const std::vector<std::string>& key_columns);
 
+/// The header line of catalogue file `file` whose key columns are its fixed keys (a file of no
+/// table: fit.csv, indices.csv, ...). engine::internal_error if the catalogue has no such file.
+std::string fixed_keys_header(std::string_view file);
+
 /// The names of the commands that write files, in the catalogue's order of first use.
 std::vector<std::string_view> writing_commands();
 
