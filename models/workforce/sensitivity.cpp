@@ -14,18 +14,6 @@ namespace hwf::model {
 
 namespace {
 
-std::string_view apply_name(apply_mode a) {
-  switch (a) {
-    case apply_mode::set:
-      return "set";
-    case apply_mode::multiply:
-      return "multiply";
-    case apply_mode::add:
-      return "add";
-  }
-  return "set";
-}
-
 /// "pert, 90% within [0.024, 0.043], set": the kind and a range any distribution has.
 std::string describe(const uncertain_parameter& p) {
   return fmt::format("{}, 90% within [{:.4g}, {:.4g}], {}", engine::to_string(p.dist.kind()),

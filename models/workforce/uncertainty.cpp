@@ -103,15 +103,14 @@ bool read_apply_and_shared(const map_view& m, uncertain_parameter& up) {
   bool ok = true;
   if (auto a = m.get("apply")) {
     const auto t = a->to_string();
-    const std::vector<std::string> modes{"set", "multiply", "add"};
-    if (t == "set")
-      up.apply = apply_mode::set;
-    else if (t == "multiply")
-      up.apply = apply_mode::multiply;
-    else if (t == "add")
-      up.apply = apply_mode::add;
-    else if (t) {
-      a->error(fmt::format("expected one of: set, multiply, add; found '{}'", *t), {},
+    std::vector<std::string> modes;
+    bool found = false;
+    for (const auto mode : {apply_mode::set, apply_mode::multiply, apply_mode::add}) {
+      modes.emplace_back(apply_name(mode));
+      if (t == modes.back()) up.apply = mode, found = true;
+    }
+    if (t && !found) {
+      a->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(modes), *t), {},
                engine::closest_match(*t, modes).value_or(""));
       ok = false;
     }
@@ -556,6 +555,18 @@ std::vector<std::vector<std::string>> split_paths(const parameter_table& params)
   std::vector<std::vector<std::string>> out;
   for (const auto& p : params.paths()) out.push_back(split_path(p));
   return out;
+}
+
+std::string_view apply_name(apply_mode mode) {
+  switch (mode) {
+    case apply_mode::set:
+      return "set";
+    case apply_mode::multiply:
+      return "multiply";
+    case apply_mode::add:
+      return "add";
+  }
+  return "set";
 }
 
 void read_uncertainty(const std::vector<node_ref>& blocks, model_description& md,

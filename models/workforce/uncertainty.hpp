@@ -2,6 +2,7 @@
 // Monte Carlo inputs: reading a scenario's `uncertainty` block, and building each run's
 // parameter vector from the sample design.
 
+#include <string_view>
 #include <vector>
 
 #include "engine/yaml_input.hpp"
@@ -14,6 +15,9 @@ namespace hwf::model {
 /// problems into the blocks' diagnostics. `md` must hold every parameter (policies included).
 void read_uncertainty(const std::vector<engine::node_ref>& blocks, model_description& md,
                       uncertainty_desc& out);
+
+/// How `apply:` names a mode: "set", "multiply" or "add".
+std::string_view apply_name(apply_mode mode);
 
 /// The indices of the parameter paths (split at '.') that `pattern` matches, '*' standing for
 /// one segment; a series' path matches its points.
