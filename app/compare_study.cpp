@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <initializer_list>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <tbb/parallel_for.h>
 
 #include "app/console.hpp"
 #include "app/record.hpp"
+#include "models/workforce/indicators.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/run_record.hpp"
 
@@ -103,24 +106,6 @@ std::vector<int> summary_years(const std::string& text, const model::compiled_mo
   std::sort(years.begin(), years.end());
   years.erase(std::unique(years.begin(), years.end()), years.end());
   return years;
-}
-
-/// The series of `schema` whose key has, in each named key column, the given label.
-std::optional<std::size_t> find_series(
-    const engine::table_schema& schema,
-    std::initializer_list<std::pair<std::string_view, std::string_view>> key) {
-  std::vector<std::pair<std::size_t, std::string_view>> wanted;
-  for (const auto& [column, label] : key) {
-    const auto& cols = schema.key_columns;
-    const auto at = std::find(cols.begin(), cols.end(), column);
-    if (at == cols.end()) return std::nullopt;
-    wanted.emplace_back(static_cast<std::size_t>(at - cols.begin()), label);
-  }
-  for (std::size_t k = 0; k < schema.size(); ++k)
-    if (std::all_of(wanted.begin(), wanted.end(),
-                    [&](const auto& w) { return schema.series[k][w.first] == w.second; }))
-      return k;
-  return std::nullopt;
 }
 
 /// Bad inputs of all scenarios together first; otherwise the first failure in input order.
@@ -233,6 +218,7 @@ compare_results::compare_results(std::vector<compared_run> runs,
       shown_(std::move(shown)),
       cadre_(options.cadre),
       years_given_(!options.years.empty()),
+      xlsx_(options.xlsx),
       folder_(std::move(folder)) {
   const auto& base = runs_[0];
   summary_schema_ = model::country_summary_schema(*base.model);
@@ -273,16 +259,22 @@ void compare_results::write(results_folder& folder) const {
   std::vector<std::string> records;
   for (const auto& r : runs_)
     records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
-  folder.write("indicators.csv", indicators);
-  folder.write("corridors.csv", corridors);
-  folder.write("deltas.csv", deltas);
-  folder.write("corridor_deltas.csv", corridor_deltas);
+  std::vector<std::pair<std::string, std::string>> tables{{"indicators.csv", indicators},
+                                                          {"corridors.csv", corridors},
+                                                          {"deltas.csv", deltas},
+                                                          {"corridor_deltas.csv", corridor_deltas}};
   if (aged) {
-    folder.write("ages.csv", ages);
-    folder.write("age_deltas.csv", age_deltas);
+    tables.emplace_back("ages.csv", ages);
+    tables.emplace_back("age_deltas.csv", age_deltas);
   }
-  folder.write("summary.csv", summary);
-  folder.write("corridor_summary.csv", corridor_summary);
+  tables.emplace_back("summary.csv", summary);
+  tables.emplace_back("corridor_summary.csv", corridor_summary);
+  // The workbook first: if it cannot be made, nothing is written.
+  const auto workbook =
+      xlsx_ ? results_workbook(figures(), times, compare_charts(runs_, shown_), tables)
+            : std::string();
+  for (const auto& [name, content] : tables) folder.write(name, content);
+  if (xlsx_) folder.write("results.xlsx", workbook);
   folder.write("run.json", out::comparison_json(records, settings_.discount_rate, settings_.years));
   folder.commit(true);
 }
@@ -298,11 +290,82 @@ std::vector<std::string> compare_results::notes() const {
 
 double compare_results::summary_value(std::size_t i, std::size_t row, std::string_view country,
                                       std::string_view indicator) const {
-  const auto k = find_series(*summary_schema_, {{"country", country}, {"indicator", indicator}});
+  const auto k = summary_schema_->find({{"country", country}, {"indicator", indicator}});
   if (!k)
     throw std::out_of_range(
         fmt::format("the summary has no indicator '{}' of country '{}'", indicator, country));
   return summaries_[i].row(row)[*k];
+}
+
+std::vector<std::size_t> compare_results::printed_rows() const {
+  // Each year given with --years; without it, the last summary year.
+  std::vector<std::size_t> rows;
+  for (std::size_t row = years_given_ ? 0 : settings_.years.size() - 1;
+       row < settings_.years.size(); ++row)
+    rows.push_back(row);
+  return rows;
+}
+
+key_figures compare_results::figures() const {
+  const auto& m = *runs_[0].model;
+  const auto& times = runs_[0].run->result.times;
+  key_figures k;
+  k.label_columns = {"scenario", "country"};
+  k.add_column("year", out::xlsx_number::year);
+  const auto rows = printed_rows();
+  std::vector<int> printed_years;
+  for (const std::size_t row : rows) printed_years.push_back(settings_.years[row]);
+  const auto years = fmt::format("{}", fmt::join(printed_years, ", "));
+  if (cadre_.empty()) {
+    k.title = fmt::format(
+        "All cadres in {}; policy cost cumulative from {} (USD); cost per additional worker-year "
+        "discounted at {} a year",
+        years, m.start_time(), settings_.discount_rate);
+    const auto table = model::summary_indicators();
+    const std::string_view shown[] = {"supply",
+                                      "density_per_10k",
+                                      "sdg_density",
+                                      "shortage",
+                                      "net_migration",
+                                      "policy_cost_cumulative",
+                                      "cost_per_additional_worker_year"};
+    for (const auto name : shown) k.add_column(table[model::indicator_position(table, name)]);
+    for (const std::size_t row : rows)
+      for (const std::size_t c : shown_)
+        for (std::size_t i = 0; i < runs_.size(); ++i) {
+          const auto& iso3 = m.countries()[c].iso3;
+          k.labels.push_back({runs_[i].scenario->name, iso3});
+          std::vector<double> v{static_cast<double>(settings_.years[row])};
+          for (const auto name : shown) v.push_back(summary_value(i, row, iso3, name));
+          k.values.push_back(std::move(v));
+        }
+    return k;
+  }
+  k.title = fmt::format("{} in {} (density per 10,000 people; flows over the year before)", cadre_,
+                        years);
+  const auto table = model::country_indicators();
+  const std::string_view shown[] = {"supply",     "density_per_10k", "shortage",
+                                    "emigration", "immigration",     "returns"};
+  for (const auto name : shown) k.add_column(table[model::indicator_position(table, name)]);
+  for (const std::size_t row : rows) {
+    const int year = settings_.years[row];
+    const auto t = static_cast<std::size_t>(
+        std::find(times.begin(), times.end(), static_cast<double>(year)) - times.begin());
+    for (const std::size_t c : shown_)
+      for (std::size_t i = 0; i < runs_.size(); ++i) {
+        const auto& iso3 = m.countries()[c].iso3;
+        const auto& values = runs_[i].run->result.tables[0];
+        k.labels.push_back({runs_[i].scenario->name, iso3});
+        std::vector<double> v{static_cast<double>(year)};
+        for (const auto name : shown) {
+          const auto at =
+              values.schema->find({{"country", iso3}, {"cadre", cadre_}, {"indicator", name}});
+          v.push_back(at ? values.row(t)[*at] : engine::not_defined);  // no such cadre there
+        }
+        k.values.push_back(std::move(v));
+      }
+  }
+  return k;
 }
 
 std::string compare_results::text() const {
@@ -312,68 +375,41 @@ std::string compare_results::text() const {
                           settings_.discount_rate, folder_.generic_string());
   text += fmt::format(
       "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, {}summary.csv, "
-      "corridor_summary.csv, run.json, report.html\n",
-      base.model->has_ages() ? "ages.csv, age_deltas.csv, " : "");
-  // A table for each year given with --years; without it, for the last summary year.
-  for (std::size_t row = years_given_ ? 0 : settings_.years.size() - 1;
-       row < settings_.years.size(); ++row)
-    text += cadre_.empty() ? all_cadres_table(row) : cadre_table(settings_.years[row]);
-  return text;
-}
-
-std::string compare_results::all_cadres_table(std::size_t row) const {
-  const auto& m = *runs_[0].model;
-  auto text = fmt::format(
-      "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
-      "worker-year discounted:\n\n",
-      settings_.years[row], m.start_time());
-  text +=
-      fmt::format("{:<32}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario", "country",
-                  "supply", "dens", "sdg", "shortage", "net mig.", "policy cost", "USD/worker-yr");
-  for (std::size_t c : shown_)
-    for (std::size_t i = 0; i < runs_.size(); ++i) {
-      const auto& iso3 = m.countries()[c].iso3;
-      const auto v = [&](std::string_view name) { return summary_value(i, row, iso3, name); };
-      text += fmt::format("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16}{:>14}\n",
-                          runs_[i].scenario->name.substr(0, 31), iso3, v("supply"),
-                          v("density_per_10k"), v("sdg_density"), v("shortage"), v("net_migration"),
-                          money(v("policy_cost_cumulative")),
-                          money(v("cost_per_additional_worker_year")));
-    }
-  return text;
-}
-
-// One cadre: its indicators of that year (flows over the year before it).
-std::string compare_results::cadre_table(int year) const {
-  const auto& m = *runs_[0].model;
-  const auto& times = runs_[0].run->result.times;
-  const auto t = static_cast<std::size_t>(
-      std::find(times.begin(), times.end(), static_cast<double>(year)) - times.begin());
-  auto text = fmt::format("\n{} in {} (density per 10,000 people; flows over the year before):\n\n",
+      "corridor_summary.csv, {}run.json, report.html\n",
+      base.model->has_ages() ? "ages.csv, age_deltas.csv, " : "", xlsx_ ? "results.xlsx, " : "");
+  const auto k = figures();
+  const std::size_t per_year = shown_.size() * runs_.size();
+  const auto start = base.model->start_time();
+  for (std::size_t first = 0; first < k.values.size(); first += per_year) {
+    const auto year = static_cast<int>(k.values[first][0]);
+    if (cadre_.empty()) {
+      text += fmt::format(
+          "\nAll cadres in {}; policy cost cumulative from {} (USD); cost per additional "
+          "worker-year discounted:\n\n",
+          year, start);
+      text += fmt::format("{:<32}{:<8}{:>12}{:>8}{:>8}{:>12}{:>10}{:>16}{:>14}\n", "scenario",
+                          "country", "supply", "dens", "sdg", "shortage", "net mig.", "policy cost",
+                          "USD/worker-yr");
+    } else {
+      text += fmt::format("\n{} in {} (density per 10,000 people; flows over the year before):\n\n",
                           cadre_, year);
-  text += fmt::format("{:<32}{:<8}{:>12}{:>8}{:>12}{:>12}{:>12}{:>10}\n", "scenario", "country",
-                      "supply", "dens", "shortage", "emigration", "immigration", "returns");
-  for (std::size_t c : shown_)
-    for (std::size_t i = 0; i < runs_.size(); ++i) {
-      const auto& iso3 = m.countries()[c].iso3;
-      const auto& table = runs_[i].run->result.tables[0];
-      const auto value = [&](std::string_view indicator) -> std::optional<double> {
-        const auto k = find_series(
-            *table.schema, {{"country", iso3}, {"cadre", cadre_}, {"indicator", indicator}});
-        if (!k) return std::nullopt;  // the country has no such cadre
-        return table.row(t)[*k];
-      };
-      const auto& name = runs_[i].scenario->name;
-      const auto supply = value("supply");
-      if (!supply) {
-        text += fmt::format("{:<32}{:<8}{:>12}\n", name.substr(0, 31), iso3, "(no " + cadre_ + ")");
-        continue;
-      }
-      text += fmt::format("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>12.0f}{:>12.0f}{:>12.0f}{:>10.0f}\n",
-                          name.substr(0, 31), iso3, *supply, value("density_per_10k").value_or(0),
-                          value("shortage").value_or(0), value("emigration").value_or(0),
-                          value("immigration").value_or(0), value("returns").value_or(0));
+      text += fmt::format("{:<32}{:<8}{:>12}{:>8}{:>12}{:>12}{:>12}{:>10}\n", "scenario", "country",
+                          "supply", "dens", "shortage", "emigration", "immigration", "returns");
     }
+    for (std::size_t r = first; r < first + per_year; ++r) {
+      const auto& l = k.labels[r];
+      const auto& v = k.values[r];
+      const auto scenario = l[0].substr(0, 31);
+      if (cadre_.empty())
+        text += fmt::format("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>8.1f}{:>12.0f}{:>10.0f}{:>16}{:>14}\n",
+                            scenario, l[1], v[1], v[2], v[3], v[4], v[5], money(v[6]), money(v[7]));
+      else if (std::isnan(v[1]))
+        text += fmt::format("{:<32}{:<8}{:>12}\n", scenario, l[1], "(no " + cadre_ + ")");
+      else
+        text += fmt::format("{:<32}{:<8}{:>12.0f}{:>8.1f}{:>12.0f}{:>12.0f}{:>12.0f}{:>10.0f}\n",
+                            scenario, l[1], v[1], v[2], v[3], v[4], v[5], v[6]);
+    }
+  }
   return text;
 }
 

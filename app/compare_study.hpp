@@ -13,6 +13,7 @@
 
 #include "app/results_folder.hpp"
 #include "app/study.hpp"
+#include "app/workbook.hpp"
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
 
@@ -27,6 +28,7 @@ struct compare_options {
   std::string countries;  ///< countries of the console tables, "NGA,GBR"; empty: all
   std::string cadre;      ///< console tables of this cadre; empty: all cadres together
   int threads = 0;        ///< most threads; 0: all cores
+  bool xlsx = false;      ///< also write results.xlsx (app/workbook.hpp)
   reporting report;
 };
 
@@ -47,10 +49,16 @@ class compare_results {
                   std::filesystem::path folder);
 
   /// Writes indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv,
-  /// corridor_summary.csv, run.json and report.html.
+  /// corridor_summary.csv, results.xlsx when asked, run.json and report.html.
   void write(results_folder& folder) const;
-  /// What the command prints: the files, then a table for each --years year (else the last).
+  /// What the command prints: the files, then the key figures, a table for each --years year
+  /// (else the last).
   std::string text() const;
+  /// The key figures: for each --years year (else the last summary year), of each country shown
+  /// (--countries) and each scenario, with --cadre that cadre's supply, density, shortage and
+  /// flows; otherwise all cadres' supply, density, SDG density, shortage, net migration, policy
+  /// cost and cost per additional worker-year. A country without the cadre has NaN values.
+  key_figures figures() const;
   /// Notes on the runs (limits that never bind), for standard error.
   std::vector<std::string> notes() const;
   const model::comparison_settings& settings() const noexcept { return settings_; }
@@ -62,14 +70,14 @@ class compare_results {
                        std::string_view indicator) const;
 
  private:
-  std::string all_cadres_table(std::size_t row) const;
-  std::string cadre_table(int year) const;
+  std::vector<std::size_t> printed_rows() const;
 
   std::vector<compared_run> runs_;
   model::comparison_settings settings_;
   std::vector<std::size_t> shown_;
   std::string cadre_;
   bool years_given_;
+  bool xlsx_;
   std::filesystem::path folder_;
   std::shared_ptr<const engine::table_schema> summary_schema_, corridor_schema_;
   std::vector<engine::table_values> summaries_;

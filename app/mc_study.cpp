@@ -5,6 +5,7 @@
 #include "app/ranks.hpp"
 #include "app/record.hpp"
 #include "app/saved_runs.hpp"
+#include "app/workbook.hpp"
 #include "engine/build_info.hpp"
 #include "engine/quantile_sketch.hpp"
 #ifdef HWF_HAVE_MPI
@@ -297,6 +298,10 @@ void mc_study::build_results(const engine::cell_statistics& st, mc_results& r) c
   const auto samples = samples_csv(study, netcdf_.get());
   r.files_ = statistics_files(study, st);
   r.files_.emplace_back("samples.csv", samples);
+  const auto figures = mc_key_figures(study, st);
+  if (options_.xlsx)
+    r.files_.emplace_back("results.xlsx",
+                          results_workbook(figures, study.times, mc_charts(study, st), r.files_));
   const double wall =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
   std::vector<std::string> names, records;
@@ -327,6 +332,7 @@ void mc_study::build_results(const engine::cell_statistics& st, mc_results& r) c
   if (!skipped.empty())
     r.text_ += fmt::format("{} failed runs were excluded (--skip-failed): runs {}\n",
                            skipped.size(), fmt::join(skipped, ","));
+  r.text_ += key_figures_text(figures);
 }
 
 void mc_results::write(results_folder& folder) {

@@ -43,6 +43,7 @@ struct mc_options {
   int threads = 0;                       ///< most threads; 0: all cores
   std::size_t memory_mb = 1024;          ///< most MiB for run values (beyond: quantile sketches)
   bool skip_failed = false;              ///< exclude failed runs instead of stopping
+  bool xlsx = false;                     ///< also write results.xlsx (app/workbook.hpp)
   std::optional<std::string> save_runs;  ///< runs.nc of these indicators ("a,b"; empty: all)
   mc_distribution dist;
   reporting report;

@@ -52,7 +52,10 @@ std::vector<std::pair<std::string, std::string>> run_results::tables() const {
 void run_results::write(results_folder& folder) const {
   const auto files = tables();
   // The workbook first: if it cannot be made, nothing is written.
-  const auto workbook = xlsx_ ? run_workbook(*model_, run_.result, record_, files) : std::string();
+  const auto workbook =
+      xlsx_ ? results_workbook(run_key_figures(*model_, run_.result), run_.result.times,
+                               run_charts(*scenario_, *model_, run_.result), files)
+            : std::string();
   for (const auto& [name, content] : files) folder.write(name, content);
   if (xlsx_) folder.write("results.xlsx", workbook);
   folder.write("run.json", out::to_json(record_));
@@ -84,7 +87,7 @@ std::string country_table(const model::compiled_model& m, const engine::run_resu
   for (std::size_t c = 0; c < k.labels.size(); ++c) {
     const auto& v = k.values[c];
     text += fmt::format("{:<8}{:>14.0f}{:>14.0f}{:>10.1f}{:>10.1f}{:>13.0f}{:>13.0f}\n",
-                        k.labels[c], v[0], v[1], v[2], v[3], v[4], v[5]);
+                        k.labels[c][0], v[0], v[1], v[2], v[3], v[4], v[5]);
   }
   return text;
 }

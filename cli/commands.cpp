@@ -18,6 +18,8 @@ void add_folder(CLI::App& command, std::string& output, bool& force, const std::
       ->check(folder_name);
   command.add_flag("--force", force, "Write into a results folder that already holds files");
 }
+constexpr const char* xlsx_help =
+    "Also write results.xlsx: key figures, charts and every table for Excel";
 constexpr const char* strict_help =
     "Treat warnings (a policy that never acts within the horizon) as errors: exit 2";
 
@@ -25,8 +27,7 @@ void add_run(CLI::App& app, command_line& c) {
   auto* run = app.add_subcommand("run", "Run a scenario and write its results (CSV, run.json)");
   run->add_option("scenario", c.run.scenario, "Scenario YAML file")->required();
   add_folder(*run, c.run.output, c.run.force, "results/<scenario name>");
-  run->add_flag("--xlsx", c.run.xlsx,
-                "Also write results.xlsx: key figures, charts and every table for Excel");
+  run->add_flag("--xlsx", c.run.xlsx, xlsx_help);
   run->add_flag("-q,--quiet", c.quiet,
                 "Print nothing on success (warnings and notes still go to standard error)");
   run->add_flag("--strict", c.run.report.strict, strict_help);
@@ -72,6 +73,7 @@ void add_compare(CLI::App& app, command_line& c) {
                       "hold every cadre)");
   compare->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
+  compare->add_flag("--xlsx", o.xlsx, xlsx_help);
   compare->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
   compare->add_flag("--strict", o.report.strict, strict_help);
   auto* sources = app.add_subcommand(
@@ -168,6 +170,7 @@ void add_mc(CLI::App& app, command_line& c) {
                  "Indicators to save with --save-runs, comma-separated (default: all)");
   mc->add_flag("--skip-failed", o.skip_failed,
                "Exclude runs that fail (e.g. a sample drives a stock negative) and report them");
+  mc->add_flag("--xlsx", o.xlsx, xlsx_help);
   mc->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
   mc->add_flag("--strict", o.report.strict, strict_help);
   add_mc_distribution(*mc, o.dist, c);

@@ -3,10 +3,14 @@
 // The same layout serves single runs, comparisons and ensemble statistics.
 
 #include <cstddef>
+#include <initializer_list>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace hwf::engine {
@@ -19,6 +23,10 @@ struct table_schema {
   std::vector<std::vector<std::string>> series;  ///< series[i].size() == key_columns.size()
 
   std::size_t size() const noexcept { return series.size(); }
+  /// The first series whose key has, in each named key column, the given label ({{"country",
+  /// "GHA"}, {"indicator", "supply"}}); none when no series has, or a column is not a key column.
+  std::optional<std::size_t> find(
+      std::initializer_list<std::pair<std::string_view, std::string_view>> key) const;
 };
 
 /// A value that is not defined at a time point (e.g. a yearly flow at the start year).

@@ -264,7 +264,16 @@ void add_workbook(std::vector<result_file>& c) {
                       "with `--xlsx`: the results as an Excel workbook (docs/excel.md): `Key "
                       "figures` (the printed table), `Charts` (per country, its density against "
                       "the SDG index threshold and its supply), one sheet per table above with "
-                      "a frozen header, filters and number formats by unit, and `Chart data`"}}));
+                      "a frozen header, filters and number formats by unit, and `Chart data`"},
+                     {"compare", written_when::asked,
+                      "with `--xlsx`: as for run; the key figures are the printed tables (all "
+                      "cadres, or `--cadre`'s, at each printed year) and each chart draws every "
+                      "scenario, for the countries of `--countries`"},
+                     {"mc", written_when::asked,
+                      "with `--xlsx`: as for run; the key figures are the printed table (5%, "
+                      "50% and 95% quantiles in the last year, and the chance of reaching the "
+                      "SDG index threshold) and each chart draws the median of every scenario "
+                      "between its dotted 5% and 95% quantiles"}}));
 }
 
 void add_common_files(std::vector<result_file>& c) {

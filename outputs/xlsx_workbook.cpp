@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <memory>
 
@@ -66,6 +68,10 @@ class scratch_file {
   std::filesystem::path path_;
 };
 
+/// The colours of chart lines by group: Excel's default series colours, in its order.
+constexpr lxw_color_t palette[] = {0x4472C4, 0xED7D31, 0xA5A5A5, 0xFFC000,
+                                   0x5B9BD5, 0x70AD47, 0x264478, 0x9E480E};
+
 void check_sheet_name(const std::string& name) {
   if (name.empty() || name.size() > 31 || name.find_first_of("[]:*?/\\") != std::string::npos)
     throw engine::internal_error(fmt::format("'{}' is not a valid sheet name", name));
@@ -119,7 +125,7 @@ class workbook {
         const bool numeric = c < s.numeric.size() && s.numeric[c];
         const auto number = numeric ? parse_csv_number(text) : std::nullopt;
         const lxw_row_t at = static_cast<lxw_row_t>(r + 1);
-        if (number) {
+        if (number && std::isfinite(*number)) {
           const auto style = c < s.columns.size() && s.columns[c] != xlsx_number::general
                                  ? s.columns[c]
                                  : row_style;
@@ -144,23 +150,34 @@ class workbook {
     auto* chart = workbook_add_chart(book_, LXW_CHART_LINE);
     const auto first = static_cast<lxw_row_t>(c.first_row + 1),
                last = static_cast<lxw_row_t>(c.last_row + 1);
-    for (std::size_t i = 0; i < c.series_columns.size(); ++i) {
-      const std::size_t column = c.series_columns[i];
-      if (column >= header.size() || c.category_column >= header.size())
+    for (const auto& l : c.lines) {
+      if (l.column >= header.size() || c.category_column >= header.size())
         throw engine::internal_error(
-            fmt::format("a chart of column {} of sheet '{}'", column, c.data_sheet));
+            fmt::format("a chart of column {} of sheet '{}'", l.column, c.data_sheet));
       auto* series = chart_add_series(chart, nullptr, nullptr);
       chart_series_set_categories(series, c.data_sheet.c_str(), first, col(c.category_column), last,
                                   col(c.category_column));
-      chart_series_set_values(series, c.data_sheet.c_str(), first, col(column), last, col(column));
-      chart_series_set_name_range(series, c.data_sheet.c_str(), 0, col(column));
-      if (i < c.dashed.size() && c.dashed[i]) {
-        lxw_chart_line line{};
-        line.color = 0x808080;
-        line.dash_type = LXW_CHART_LINE_DASH_DASH;
-        line.width = 1.25;
-        chart_series_set_line(series, &line);
+      chart_series_set_values(series, c.data_sheet.c_str(), first, col(l.column), last,
+                              col(l.column));
+      chart_series_set_name_range(series, c.data_sheet.c_str(), 0, col(l.column));
+      lxw_chart_line line{};
+      switch (l.look) {
+        case xlsx_line::solid:
+          line.color = palette[l.group % std::size(palette)];
+          line.width = 2.25;
+          break;
+        case xlsx_line::reference:
+          line.color = 0x808080;
+          line.dash_type = LXW_CHART_LINE_DASH_DASH;
+          line.width = 1.25;
+          break;
+        case xlsx_line::bound:
+          line.color = palette[l.group % std::size(palette)];
+          line.dash_type = LXW_CHART_LINE_DASH_ROUND_DOT;
+          line.width = 1.25;
+          break;
       }
+      chart_series_set_line(series, &line);
     }
     chart_title_set_name(chart, c.title.c_str());
     chart_axis_set_name(chart->y_axis, c.y_title.c_str());
@@ -230,7 +247,12 @@ xlsx_sheet sheet_of_csv(const std::string& file, const std::string& csv,
             std::find(columns.values.begin(), columns.values.end(), h) != columns.values.end();
         const bool text =
             std::find(columns.texts.begin(), columns.texts.end(), h) != columns.texts.end();
-        const bool numeric = h == "year" || h == "run" || (value && !text);
+        // The columns that vary with the study (samples.csv's sampled dimensions) hold
+        // numbers; they follow the leading, fixed key and value columns.
+        const bool more =
+            !columns.more.empty() && entry.table.empty() &&
+            c >= columns.leading.size() + entry.fixed_keys.size() + columns.values.size();
+        const bool numeric = h == "year" || h == "run" || (value && !text) || more;
         s.numeric.push_back(numeric);
         s.columns.push_back(h == "year" ? xlsx_number::year : xlsx_number::general);
         s.widths.push_back(numeric ? 14.0 : std::max(10.0, static_cast<double>(h.size()) + 2));

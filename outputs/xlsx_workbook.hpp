@@ -21,8 +21,8 @@ enum class xlsx_number { general, count, decimal, usd, share, year };
 xlsx_number number_style(engine::value_format format);
 
 /// One sheet: a header row (bold, frozen, with a filter) and rows of cells. A cell of a numeric
-/// column is written as a number when its text is one, and left blank when empty; any other cell
-/// as text (a text that looks like a formula stays text).
+/// column is written as a number when its text is a finite one, and left blank when empty; any
+/// other cell as text ("nan", "inf", and a text that looks like a formula stay text).
 struct xlsx_sheet {
   std::string name;  ///< at most 31 characters, none of []:*?/\ (checked: internal_error)
   std::vector<std::string> header;
@@ -33,15 +33,23 @@ struct xlsx_sheet {
   std::vector<double> widths;           ///< per column, in characters (may be empty: 12)
 };
 
+/// How a chart line looks: solid; a reference level (grey, dashed), such as a threshold; or a
+/// bound of a band (thin, dotted), drawn in its group's colour around the group's solid line.
+enum class xlsx_line { solid, reference, bound };
+
 /// A line chart of some columns of a sheet against one of its columns (the years), placed on a
 /// sheet at a cell. Rows are data rows, 0 being the row below the header.
 struct xlsx_line_chart {
+  struct line {
+    std::size_t column = 0;  ///< named by its header cell
+    xlsx_line look = xlsx_line::solid;
+    std::size_t group = 0;  ///< lines of one group share a colour (a median and its bounds)
+  };
   std::string title, y_title;
   std::string data_sheet;
   std::size_t first_row = 0, last_row = 0;
   std::size_t category_column = 0;
-  std::vector<std::size_t> series_columns;  ///< each named by its header cell
-  std::vector<bool> dashed;                 ///< per series: a reference line (grey, dashed)
+  std::vector<line> lines;
   std::string place_sheet;
   std::size_t place_row = 0, place_column = 0;
 };

@@ -1,8 +1,11 @@
-"""results.xlsx as a planner opens it (openpyxl, and the charts' XML read from the zip): every
-table sheet equals its CSV file, cell by cell, with the number format of its unit; the key
-figures equal indicators.csv; each chart draws the columns it names.
+"""results.xlsx as a planner opens it (openpyxl, and the charts' XML read from the zip), for a
+results folder of `run`, `compare` or `mc` (told apart by their CSV files): every table sheet
+equals its CSV file, cell by cell, with the number format of its unit; the key figures equal
+the CSV files' values; every column of Chart data equals the CSV values it draws; each chart
+draws the columns it should, with the look it should (a dashed threshold, dotted quantiles).
 Usage: workbook_check.py RESULTS_FOLDER   (prints `ok ...` per check; exit 1 on a failure)."""
 import csv
+import math
 import re
 import sys
 import zipfile
@@ -14,6 +17,7 @@ folder = Path(sys.argv[1])
 book_path = folder / "results.xlsx"
 book = openpyxl.load_workbook(book_path)
 failures = 0
+THRESHOLD = 44.5
 
 
 def check(name, condition, detail=""):
@@ -30,36 +34,63 @@ def read_csv(name):
         return list(csv.reader(f))
 
 
+def records(name):
+    rows = read_csv(name)
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
 def same_number(a, b):
+    if a is None or b is None:
+        return a is None and b is None
+    if math.isnan(a) and math.isnan(b):
+        return True
     return a == b or abs(a - b) <= 1e-15 * max(abs(a), abs(b))
 
 
-tables = [p.name for p in sorted(folder.glob("*.csv"))]
-expected = ["Key figures", "Charts"] + [t for t in ("indicators.csv", "corridors.csv", "ages.csv")
-                                        if t in tables] + ["Chart data"]
-expected = [e.removesuffix(".csv") for e in expected]
-check("the sheets, in order", book.sheetnames == expected, f"{book.sheetnames} != {expected}")
+def number(text):
+    """A CSV cell as the workbook should hold it: a number, or None when empty."""
+    return float(text) if text != "" else None
+
+
+files = {p.name for p in folder.glob("*.csv")}
+if "summary.csv" in files:
+    kind = "compare"
+    order = ["indicators", "corridors", "deltas", "corridor_deltas", "ages", "age_deltas",
+             "summary", "corridor_summary"]
+elif "quantiles.csv" in files:
+    kind = "mc"
+    order = ["quantiles", "corridor_quantiles", "age_quantiles", "difference_quantiles",
+             "corridor_difference_quantiles", "age_difference_quantiles", "probabilities",
+             "samples"]
+else:
+    kind = "run"
+    order = ["indicators", "corridors", "ages"]
+tables = [t for t in order if f"{t}.csv" in files]
+expected = ["Key figures", "Charts"] + tables + ["Chart data"]
+check(f"{kind}: the sheets, in order", book.sheetnames == expected,
+      f"{book.sheetnames} != {expected}")
 
 # Every table sheet is its CSV file, numbers as numbers.
+NUMERIC = {"year", "value", "baseline", "delta", "mean", "sd", "p05", "p25", "p50", "p75", "p95",
+           "run"}
 formats = {"supply": "#,##0", "density_per_10k": "#,##0.0", "training_cost": '"$"#,##0',
-           "unemployment_rate": "0.0%"}
+           "unemployment_rate": "0.0%", "policy_cost_cumulative": '"$"#,##0'}
 for name in tables:
-    if name.removesuffix(".csv") not in book.sheetnames:
-        continue
-    ws = book[name.removesuffix(".csv")]
-    rows = read_csv(name)
+    ws = book[name]
+    rows = read_csv(f"{name}.csv")
     cells = [[c.value for c in r] for r in ws.iter_rows()]
     check(f"{name}: as many rows", len(cells) == len(rows), f"{len(cells)} != {len(rows)}")
     check(f"{name}: the header", [str(v) for v in cells[0]] == rows[0])
     header = rows[0]
-    value = header.index("value")
-    year = header.index("year")
-    indicator = header.index("indicator")
+    # samples.csv: every column after `run` is a parameter's value
+    numeric = [h in NUMERIC or name == "samples" for h in header]
     bad = 0
-    for r, (row, got) in enumerate(zip(rows[1:], cells[1:]), start=2):
+    for row, got in zip(rows[1:], cells[1:]):
         for c, (text, v) in enumerate(zip(row, got)):
-            if c in (value, year):
-                if not isinstance(v, (int, float)) or not same_number(float(text), float(v)):
+            if numeric[c]:
+                if text == "":
+                    bad += v is not None
+                elif not isinstance(v, (int, float)) or not same_number(float(text), float(v)):
                     bad += 1
             elif str(v) != text:
                 bad += 1
@@ -67,42 +98,111 @@ for name in tables:
     check(f"{name}: the header is frozen", ws.freeze_panes == "A2", str(ws.freeze_panes))
     check(f"{name}: a filter on the header", ws.auto_filter.ref is not None and
           ws.auto_filter.ref.startswith("A1:"), str(ws.auto_filter.ref))
-    seen = {}
-    for row in ws.iter_rows(min_row=2):
-        key = row[indicator].value
-        if key in formats and key not in seen:
-            seen[key] = row[value].number_format
-    for key, fmt in seen.items():
-        check(f"{name}: {key} is formatted {fmt!r}", fmt == formats[key])
-    if name == "indicators.csv":
-        check("indicators.csv: the year column is a plain year",
-              ws.cell(row=2, column=year + 1).number_format == "0")
+    if "indicator" in header:
+        indicator = header.index("indicator")
+        value = header.index("p50" if "p50" in header else "value")
+        seen = {}
+        for row in ws.iter_rows(min_row=2):
+            key = row[indicator].value
+            if key in formats and key not in seen:
+                seen[key] = row[value].number_format
+        for key, fmt in seen.items():
+            check(f"{name}: {key} is formatted {fmt!r}", fmt == formats[key])
+    if "year" in header:
+        check(f"{name}: the year column is a plain year",
+              ws.cell(row=2, column=header.index("year") + 1).number_format == "0")
 
-# The key figures are indicators.csv's supply, density and shortage, all cadres.
-indicators = read_csv("indicators.csv")
-h = indicators[0]
-lookup = {(r[h.index("year")], r[h.index("country")], r[h.index("cadre")], r[h.index("indicator")]):
-          float(r[h.index("value")]) for r in indicators[1:]}
-years = sorted({r[h.index("year")] for r in indicators[1:]}, key=float)
+# The key figures, each against the CSV value it shows.
 ws = book["Key figures"]
-header = [c.value for c in ws[1]]
-check("Key figures: the columns", header == ["country"] + [
-    f"{label} {y}" for label in ("supply", "density per 10,000", "shortage")
-    for y in (years[0], years[-1])], str(header))
+key_header = [c.value for c in ws[1]]
+key_rows = list(ws.iter_rows(min_row=2, values_only=True))
 bad = 0
-for row in ws.iter_rows(min_row=2, values_only=True):
-    country = row[0]
-    for i, name in enumerate(("supply", "density_per_10k", "shortage")):
-        for j, y in enumerate((years[0], years[-1])):
-            if not same_number(row[1 + 2 * i + j], lookup[(y, country, "all", name)]):
-                bad += 1
-check(f"Key figures: {ws.max_row - 1} countries' figures equal indicators.csv", bad == 0,
+if kind == "run":
+    h = records("indicators.csv")
+    lookup = {(r["year"], r["country"], r["cadre"], r["indicator"]): float(r["value"]) for r in h}
+    years = sorted({r["year"] for r in h}, key=float)
+    check("Key figures: the columns", key_header == ["country"] + [
+        f"{label} {y}" for label in ("supply", "density per 10,000", "shortage")
+        for y in (years[0], years[-1])], str(key_header))
+    for row in key_rows:
+        for i, name in enumerate(("supply", "density_per_10k", "shortage")):
+            for j, y in enumerate((years[0], years[-1])):
+                bad += not same_number(row[1 + 2 * i + j], lookup[(y, row[0], "all", name)])
+    countries = [r[0] for r in key_rows]
+elif kind == "compare":
+    summary = {(r["scenario"], r["year"], r["country"], r["indicator"]): number(r["value"])
+               for r in records("summary.csv")}
+    columns = {"Supply": "supply", "Density": "density_per_10k",
+               "SDG density per 10,000": "sdg_density", "Shortage": "shortage",
+               "Net migration per year": "net_migration",
+               "Policy cost, cumulative (USD)": "policy_cost_cumulative",
+               "USD per additional worker-year": "cost_per_additional_worker_year"}
+    check("Key figures: the columns",
+          key_header == ["scenario", "country", "year"] + list(columns), str(key_header))
+    for row in key_rows:
+        year = str(row[2])
+        for c, name in enumerate(columns.values(), start=3):
+            # the CSV leaves out what is not defined (no additional worker-years)
+            bad += not same_number(row[c], summary.get((row[0], year, row[1], name)))
+    countries = list(dict.fromkeys(r[1] for r in key_rows))
+    scenarios = list(dict.fromkeys(r[0] for r in key_rows))
+else:
+    quantiles = {(r["scenario"], r["year"], r["country"], r["cadre"], r["indicator"]): r
+                 for r in records("quantiles.csv")}
+    chance = {(r["scenario"], r["year"], r["country"]): float(r["value"])
+              for r in records("probabilities.csv")
+              if r["probability"] == f"sdg_density_at_least_{THRESHOLD}"}
+    last = max({k[1] for k in quantiles}, key=float)
+    wanted = ["scenario", "country"] + [f"{i} {q}" for i in ("supply", "density", "shortage")
+                                        for q in ("p05", "p50", "p95")]
+    wanted.append(f"P(SDG density \u2265 {THRESHOLD})")
+    check("Key figures: the columns", key_header == wanted, str(key_header))
+    for row in key_rows:
+        c = 2
+        for name in ("supply", "density_per_10k", "shortage"):
+            for q in ("p05", "p50", "p95"):
+                bad += not same_number(row[c], number(quantiles[(row[0], last, row[1], "all",
+                                                                 name)][q]))
+                c += 1
+        bad += not same_number(row[c], chance[(row[0], last, row[1])])
+    countries = list(dict.fromkeys(r[1] for r in key_rows))
+    scenarios = list(dict.fromkeys(r[0] for r in key_rows))
+check(f"Key figures: {len(key_rows)} rows equal the CSV values they show", bad == 0 and key_rows,
       f"{bad} differ")
 
-# The charts: per country, density against the threshold and supply, drawn from Chart data.
+# Chart data: every column equals the CSV values it draws, in every year the CSV holds.
 data = book["Chart data"]
 data_header = [c.value for c in data[1]]
-countries = [r[0] for r in book["Key figures"].iter_rows(min_row=2, values_only=True)]
+data_rows = list(data.iter_rows(min_row=2, values_only=True))
+source = {}
+if kind in ("run", "compare"):
+    for r in records("indicators.csv"):
+        if r["cadre"] == "all" and r["indicator"] in ("supply", "density_per_10k"):
+            label = "supply" if r["indicator"] == "supply" else "density per 10,000"
+            column = f"{r['country']} {label}" + (f": {r['scenario']}" if kind == "compare" else "")
+            source[(column, float(r["year"]))] = number(r["value"])
+else:
+    for r in quantiles.values():
+        if r["cadre"] == "all" and r["indicator"] in ("supply", "density_per_10k"):
+            label = "supply" if r["indicator"] == "supply" else "density per 10,000"
+            for q in ("p05", "p50", "p95"):
+                column = f"{r['country']} {label} {q}" + (
+                    f": {r['scenario']}" if len(scenarios) > 1 else "")
+                source[(column, float(r["year"]))] = number(r[q])
+compared = bad = 0
+for c, column in enumerate(data_header[1:-1], start=1):
+    for row in data_rows:
+        key = (column, float(row[0]))
+        if key in source:
+            compared += 1
+            bad += not same_number(row[c], source[key])
+check(f"Chart data: {compared} values equal the CSVs'",
+      bad == 0 and compared >= len(data_header[1:-1]), f"{bad} differ")
+check("Chart data: the threshold column holds 44.5 in every year",
+      data_header[-1] == f"SDG index threshold {THRESHOLD}" and
+      all(r[-1] == THRESHOLD for r in data_rows))
+
+# The charts: per country, density against the threshold and supply, drawn from Chart data.
 with zipfile.ZipFile(book_path) as z:
     charts = sorted((n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)),
                     key=lambda n: int(re.search(r"(\d+)", n).group(1)))
@@ -115,28 +215,45 @@ def column_of(ref):
     m = re.match(r"'?Chart data'?!\$([A-Z]+)\$2:\$\1\$(\d+)$", ref)
     if not m:
         return None, None
-    letters = m.group(1)
     n = 0
-    for ch in letters:
+    for ch in m.group(1):
         n = n * 26 + ord(ch) - 64
     return n - 1, int(m.group(2))
 
 
+def lines(country, label):
+    """The Chart data columns of a country's chart, in order, and each line's dash."""
+    if kind == "run":
+        return [f"{country} {label}"], [None]
+    if kind == "compare":
+        return [f"{country} {label}: {s}" for s in scenarios], [None] * len(scenarios)
+    suffix = [f": {s}" if len(scenarios) > 1 else "" for s in scenarios]
+    return ([f"{country} {label} {q}{x}" for x in suffix for q in ("p05", "p50", "p95")],
+            ["sysDot", None, "sysDot"] * len(scenarios))
+
+
+def series(chart):
+    found = re.findall(r"<c:ser>(.*?)</c:ser>", chart, re.S)
+    out = []
+    for s in found:
+        ref = re.search(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", s).group(1)
+        dash = re.search(r'<a:prstDash val="([A-Za-z]+)"/>', s)
+        out.append((column_of(ref), dash.group(1) if dash else None))
+    return out
+
+
 bad = 0
 for c, country in enumerate(countries):
-    density, supply = xml[2 * c], xml[2 * c + 1]
-    refs_d = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", density)
-    refs_s = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", supply)
-    cols_d = [column_of(r)[0] for r in refs_d]
-    cols_s = [column_of(r)[0] for r in refs_s]
-    want_d = [data_header.index(f"{country} density per 10,000"),
-              data_header.index("SDG index threshold 44.5")]
-    want_s = [data_header.index(f"{country} supply")]
-    if cols_d != want_d or cols_s != want_s or column_of(refs_d[0])[1] != data.max_row:
-        bad += 1
-        print(f"  {country}: density {refs_d}, supply {refs_s}")
-check("each country's charts draw its density, the threshold and its supply, every year",
-      bad == 0)
-check("the threshold column holds 44.5 in every year",
-      all(r[-1] == 44.5 for r in data.iter_rows(min_row=2, values_only=True)))
+    for chart, label, threshold in ((xml[2 * c], "density per 10,000", True),
+                                    (xml[2 * c + 1], "supply", False)):
+        names, dashes = lines(country, label)
+        if threshold:
+            names, dashes = names + [f"SDG index threshold {THRESHOLD}"], dashes + ["dash"]
+        want = [((data_header.index(n), data.max_row), d) for n, d in zip(names, dashes)]
+        got = series(chart)
+        if got != want:
+            bad += 1
+            print(f"  {country} {label}: {got} != {want}")
+check(f"each country's charts draw its {'quantiles' if kind == 'mc' else 'lines'} "
+      "and the threshold, every year, with their dashes", bad == 0)
 sys.exit(1 if failures else 0)
