@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iterator>
 #include <map>
@@ -72,6 +73,9 @@ class scratch_file {
 constexpr lxw_color_t palette[] = {0x4472C4, 0xED7D31, 0xA5A5A5, 0xFFC000,
                                    0x5B9BD5, 0x70AD47, 0x264478, 0x9E480E};
 
+/// The creation time of every workbook: 2000-01-01T00:00:00Z.
+constexpr std::time_t fixed_creation_time = 946684800;
+
 void check_sheet_name(const std::string& name) {
   if (name.empty() || name.size() > 31 || name.find_first_of("[]:*?/\\") != std::string::npos)
     throw engine::internal_error(fmt::format("'{}' is not a valid sheet name", name));
@@ -87,6 +91,13 @@ class workbook {
     options.use_zip64 = LXW_FALSE;
     book_ = workbook_new_opt(path.c_str(), &options);
     if (book_ == nullptr) throw output_error(fmt::format("{}: cannot create the workbook", name));
+    // A fixed creation time (libxlsxwriter's default is the clock, in the document properties
+    // and the zip entries), so that the same results give the same bytes; run.json says when.
+    lxw_doc_properties properties{};
+    properties.created = fixed_creation_time;
+    std::string author = "hwfsim";
+    properties.author = author.data();
+    check(workbook_set_properties(book_, &properties));
     header_ = workbook_add_format(book_);
     format_set_bold(header_);
     format_set_bottom(header_, LXW_BORDER_THIN);

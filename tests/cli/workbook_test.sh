@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # results.xlsx (`--xlsx` of run, compare and mc) as planners open it, read with Python's
 # openpyxl: sheets, values against the CSVs, number formats, key figures, chart data and the
-# charts' ranges and dashes (workbook_check.py); a workbook that cannot be made is an error,
+# charts' ranges and dashes (workbook_check.py); the same results give the same bytes, whatever
+# the thread count; a workbook that cannot be made is an error,
 # and then nothing is written. Usage (from the source root, as ctest):
 # workbook_test.sh /path/to/hwfsim /path/to/python3
 set -u
@@ -32,6 +33,12 @@ expect "mc --compare --xlsx prints the key figures of the workbook" 0 \
   scenarios/two-countries-baseline-uncertainty.yaml scenarios/two-countries-uncertainty.yaml \
   --samples 64 --threads 2 --xlsx -o "$tmp/mc"
 read_back "an ensemble's results.xlsx (quantile bands of 2 scenarios) matches its CSVs" "$tmp/mc"
+sleep 2 # the zip entries' times have a resolution of 2 seconds
+expect "the same ensemble on one thread, 2 seconds later" 0 "" -- "$hwfsim" mc --compare \
+  scenarios/two-countries-baseline-uncertainty.yaml scenarios/two-countries-uncertainty.yaml \
+  --samples 64 --threads 1 --xlsx -q -o "$tmp/mc1"
+check "gives a byte-identical results.xlsx (no clock in the workbook)" \
+  cmp "$tmp/mc/results.xlsx" "$tmp/mc1/results.xlsx"
 # The checker can fail: a CSV value changed after the workbook was written is caught.
 cp -r "$tmp/run" "$tmp/changed"
 sed -i '2s/,[^,]*$/,12345.5/' "$tmp/changed/indicators.csv"
