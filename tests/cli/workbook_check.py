@@ -3,7 +3,8 @@ results folder of `run`, `compare` or `mc` (told apart by their CSV files): ever
 equals its CSV file, cell by cell, with the number format of its unit; the key figures equal
 the CSV files' values; every column of Chart data equals the CSV values it draws; each chart
 draws the columns it should, with the look it should (a dashed threshold, dotted quantiles).
-Usage: workbook_check.py RESULTS_FOLDER   (prints `ok ...` per check; exit 1 on a failure)."""
+Usage: workbook_check.py RESULTS_FOLDER [CADRE]   (CADRE: the `--cadre` of a comparison; prints
+`ok ...` per check; exit 1 on a failure)."""
 import csv
 import math
 import re
@@ -14,6 +15,7 @@ from pathlib import Path
 import openpyxl
 
 folder = Path(sys.argv[1])
+cadre = sys.argv[2] if len(sys.argv) > 2 else None
 book_path = folder / "results.xlsx"
 book = openpyxl.load_workbook(book_path)
 failures = 0
@@ -129,6 +131,19 @@ if kind == "run":
             for j, y in enumerate((years[0], years[-1])):
                 bad += not same_number(row[1 + 2 * i + j], lookup[(y, row[0], "all", name)])
     countries = [r[0] for r in key_rows]
+elif kind == "compare" and cadre:
+    values = {(r["scenario"], r["year"], r["country"], r["indicator"]): number(r["value"])
+              for r in records("indicators.csv") if r["cadre"] == cadre}
+    columns = {"Supply": "supply", "Density": "density_per_10k", "Shortage": "shortage",
+               "Emigration per year": "emigration", "Immigration": "immigration",
+               "Returns": "returns"}
+    check(f"Key figures: the columns of {cadre}",
+          key_header == ["scenario", "country", "year"] + list(columns), str(key_header))
+    for row in key_rows:
+        for c, name in enumerate(columns.values(), start=3):
+            bad += not same_number(row[c], values.get((row[0], str(row[2]), row[1], name)))
+    countries = list(dict.fromkeys(r[1] for r in key_rows))
+    scenarios = list(dict.fromkeys(r[0] for r in key_rows))
 elif kind == "compare":
     summary = {(r["scenario"], r["year"], r["country"], r["indicator"]): number(r["value"])
                for r in records("summary.csv")}

@@ -13,8 +13,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 checker="$(dirname "${BASH_SOURCE[0]}")/workbook_check.py"
 # Reads a folder's results.xlsx with openpyxl against its CSV files (workbook_check.py).
 read_back() {
-  local what=$1 folder=$2 out
-  if out=$("$python" "$checker" "$folder" 2>&1); then ok "$what"; else bad "$what"; fi
+  local what=$1 out
+  shift
+  if out=$("$python" "$checker" "$@" 2>&1); then ok "$what"; else bad "$what"; fi
   echo "$out" | grep -v '^ok ' | head -30
   echo "$out" | grep -c '^ok ' | sed 's/^/  python checks passed: /'
 }
@@ -28,6 +29,10 @@ expect "compare --xlsx names results.xlsx among its files" 0 "results\.xlsx, run
   -o "$tmp/compare"
 read_back "a comparison's results.xlsx (3 scenarios, 3 countries, 2 years) matches its CSVs" \
   "$tmp/compare"
+expect "compare --cadre --xlsx" 0 "nurses in 2045" -- "$hwfsim" compare \
+  scenarios/two-countries.yaml scenarios/two-countries-policies.yaml --cadre nurses --xlsx \
+  -o "$tmp/cadre"
+read_back "a comparison's results.xlsx with --cadre shows that cadre's figures" "$tmp/cadre" nurses
 expect "mc --compare --xlsx prints the key figures of the workbook" 0 \
   "P\(SDG density ≥ 44.5\)" -- "$hwfsim" mc --compare \
   scenarios/two-countries-baseline-uncertainty.yaml scenarios/two-countries-uncertainty.yaml \
