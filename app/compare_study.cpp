@@ -242,7 +242,7 @@ compare_results::compare_results(std::vector<compared_run> runs,
         model::summarise_countries(*r.model, summary_schema_, *base.run, *r.run, settings_));
 }
 
-void compare_results::write(results_folder& folder) const {
+std::vector<std::pair<std::string, std::string>> compare_results::tables() const {
   const auto& base = runs_[0];
   const auto& times = base.run->result.times;
   const auto& base_tables = base.run->result.tables;
@@ -270,19 +270,24 @@ void compare_results::write(results_folder& folder) const {
         name, summary_times, base_corridor_summary,
         model::summarise_corridors(*r.model, corridor_schema_, *r.run, settings_), first);
   }
+  std::vector<std::pair<std::string, std::string>> files{{"indicators.csv", indicators},
+                                                         {"corridors.csv", corridors},
+                                                         {"deltas.csv", deltas},
+                                                         {"corridor_deltas.csv", corridor_deltas}};
+  if (aged) {
+    files.emplace_back("ages.csv", ages);
+    files.emplace_back("age_deltas.csv", age_deltas);
+  }
+  files.emplace_back("summary.csv", summary);
+  files.emplace_back("corridor_summary.csv", corridor_summary);
+  return files;
+}
+
+void compare_results::write(results_folder& folder) const {
   std::vector<std::string> records;
   for (const auto& r : runs_)
     records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
-  folder.write("indicators.csv", indicators);
-  folder.write("corridors.csv", corridors);
-  folder.write("deltas.csv", deltas);
-  folder.write("corridor_deltas.csv", corridor_deltas);
-  if (aged) {
-    folder.write("ages.csv", ages);
-    folder.write("age_deltas.csv", age_deltas);
-  }
-  folder.write("summary.csv", summary);
-  folder.write("corridor_summary.csv", corridor_summary);
+  for (const auto& [name, content] : tables()) folder.write(name, content);
   folder.write("run.json", out::comparison_json(records, settings_.discount_rate, settings_.years));
   folder.commit(true);
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tbb/global_control.h>
@@ -49,6 +50,9 @@ class compare_results {
   /// Writes indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv,
   /// corridor_summary.csv, run.json and report.html.
   void write(results_folder& folder) const;
+  /// The tables that write() writes, as (file name, CSV text) in its order, without run.json and
+  /// report.html and without writing them.
+  std::vector<std::pair<std::string, std::string>> tables() const;
   /// What the command prints: the files, then a table for each --years year (else the last).
   std::string text() const;
   /// Notes on the runs (limits that never bind), for standard error.

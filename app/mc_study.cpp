@@ -114,11 +114,18 @@ void mc_study::prepare_here() {
                                               : options_.output);
   set_ensemble_options();
   if (!lead()) return;
-  check_folder();
+  if (options_.in_memory) {
+    if (options_.save_runs || resuming || dist.checkpoint.value_or(false) || dist.ranks > 1)
+      throw engine::internal_error("an mc study in memory writes no files and runs in one process");
+    opt_.run_sink = options_.run_values;
+  } else {
+    check_folder();
+  }
   if (options_.progress) {
     progress_ = options_.progress(study_.samples);
     opt_.progress = [this](std::size_t done) { progress_(done); };
   }
+  if (options_.in_memory) return;
   if (resuming || dist.checkpoint.value_or(dist.ranks > 1)) start_checkpoint();
   if (options_.save_runs) open_saved_runs();
 }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/ranks.hpp"
@@ -50,5 +51,11 @@ struct sensitivity_options {
 /// (Sobol), outputs.csv, inputs.csv, run.json and report.html. Bad options throw
 /// engine::input_error naming the option; errors after the ranks agreed are said by rank 0.
 ensemble_outcome sensitivity_and_write(sensitivity_options options, int& argc, char**& argv);
+
+/// The tables of `sensitivity`, computed in one process without a results folder (the Python
+/// module): indices.csv, convergence.csv (Sobol), outputs.csv and inputs.csv, as (file name, CSV
+/// text), the same as sensitivity_and_write writes. options.output, force and exit_code are not
+/// used. Throws engine::input_error for bad options (naming the option), engine::ensemble_error.
+std::vector<std::pair<std::string, std::string>> sensitivity_tables(sensitivity_options options);
 
 }  // namespace hwf::app
