@@ -6,8 +6,10 @@ into temporary folders; its CSV files, read with pandas as a user reads them, mu
 module's DataFrames exactly, and its bytes the module's CSV text.
 """
 
+import doctest
 import os
 import pathlib
+import re
 import subprocess
 import threading
 import time
@@ -272,6 +274,20 @@ def test_the_gil_is_released_while_an_ensemble_runs():
     for t in threads:
         t.join()
     assert results[0] == results[1] == s.mc(samples=60, threads=2).csv
+
+
+def test_the_examples_of_docs_python_md_print_what_it_shows(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    pd.set_option("display.width", 100)
+    pd.set_option("display.max_columns", 12)
+    # The ```python blocks, one after the other, as one doctest.
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs/python.md").read_text(), re.S)
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/python.md",
+                                               "docs/python.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    assert runner.tries > 20
+    assert runner.failures == 0
 
 
 def test_the_studies_write_no_file(tmp_path, monkeypatch):
