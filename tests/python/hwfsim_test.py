@@ -240,6 +240,30 @@ def test_a_bad_value_in_a_file_has_its_line_and_column_and_the_command_lines_mes
     assert done.stderr.strip() == str(err)
 
 
+def test_a_failed_run_is_a_run_error_with_the_command_lines_message(tmp_path):
+    big = tmp_path / "big.yaml"
+    big.write_text(f"format: 1\nscenario: big-target\nextends: {SMALL}\npolicies:\n"
+                   "  - {name: big, type: agreement, origin: GHA, destination: GBR, "
+                   "target_flow: 500000, start: 2025}\n"
+                   "uncertainty: {samples: 4, sampling: random, seed: 1, parameters: "
+                   "{countries.GHA.cadres.nurses.exit_rate: {dist: uniform, min: 0.02, "
+                   "max: 0.04}}}\n")
+    s = hwfsim.load(str(big))
+    with pytest.raises(hwfsim.RunError) as e:
+        s.run()
+    assert isinstance(e.value, RuntimeError)
+    done = subprocess.run([CLI, "run", str(big), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr.strip() == str(e.value)
+    assert "policies.big.target_flow = 500000" in str(e.value)
+    # The command line's hint names --skip-failed; Python's, the keyword argument.
+    with pytest.raises(hwfsim.RunError, match=r"\(skip_failed=True excludes failed runs"):
+        s.mc()
+    with pytest.raises(hwfsim.RunError, match="every run failed, so there are no statistics"):
+        s.mc(skip_failed=True)
+
+
 def test_the_gil_is_released_while_an_ensemble_runs():
     s = hwfsim.load(UNCERTAIN)
     counted = []
