@@ -26,6 +26,7 @@
 #include "app/mc_study.hpp"
 #include "app/run_study.hpp"
 #include "app/sensitivity_study.hpp"
+#include "engine/build_info.hpp"
 #include "engine/diagnostics.hpp"
 #include "engine/ensemble.hpp"
 #include "engine/tables.hpp"
@@ -306,6 +307,9 @@ std::string argument_message(const std::string& name, const std::string& message
 PYBIND11_MODULE(_hwfsim, m) {
   using namespace hwf::python;
   m.doc() = "hwfsim's studies, returning the command line's tables as CSV text (see hwfsim)";
+  // As `hwfsim --version` says them: the results of one build are those of its command line.
+  m.attr("__version__") = std::string(hwf::engine::build_version());
+  m.attr("commit") = std::string(hwf::engine::build_commit());
   py::register_exception_translator(translate);
   m.def("validate", &validate, py::arg("path"),
         "Loads and compiles a scenario: {text, messages (its warnings)}.");

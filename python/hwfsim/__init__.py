@@ -17,7 +17,7 @@ import json
 import numbers
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -31,6 +31,10 @@ from .errors import (
     RunError,
     ScenarioWarning,
 )
+
+#: The version and git commit of the build, as `hwfsim --version` prints them.
+__version__ = _hwfsim.__version__
+commit = _hwfsim.commit
 
 __all__ = [
     "load",
@@ -78,26 +82,31 @@ def _argument_error(name, message, notes=(), suggestion="", cls=InputError):
     )
 
 
-def _whole(name, value, least, what):
-    """`value` as an int of at least `least`; `what` says what it counts."""
+def _whole(name, value, least, what, most=None):
+    """`value` as an int in [least, most] (the command line's range of the option);
+    `what` says what it counts."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise _argument_error(
             name, f"expected {what}, found {_describe(value)}", cls=ArgumentTypeError
         )
-    if value < least:
-        raise _argument_error(name, f"{value} is not {what}", [f"expected at least {least}"])
+    if value < least or (most is not None and value > most):
+        limits = f"from {least:,} to {most:,}" if most is not None else f"at least {least:,}"
+        raise _argument_error(name, f"{value} is not {what}", [f"expected {limits}"])
     return int(value)
 
 
 def _threads(value):
-    return _whole("threads", value, 0, "a whole number of threads (0: all cores)")
+    return _whole("threads", value, 0, "a whole number of threads (0: all cores)", 1024)
 
 
-def _real(name, value, what):
+def _real(name, value, what, least, most):
+    """`value` as a float in [least, most]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise _argument_error(
             name, f"expected {what}, found {_describe(value)}", cls=ArgumentTypeError
         )
+    if not least <= value <= most:
+        raise _argument_error(name, f"{value} is not {what}", [f"expected [{least}, {most}]"])
     return float(value)
 
 
@@ -120,6 +129,29 @@ def _path(value, name="path"):
             cls=ArgumentTypeError,
         )
     return os.fspath(value)
+
+
+def _paths(name, value):
+    """The paths of a scenario, or of a list of scenarios (loaded, or paths)."""
+    if isinstance(value, (Scenario, str, os.PathLike)):
+        return [_path(value, name)]
+    if not isinstance(value, Iterable):
+        raise _argument_error(
+            name, f"expected scenarios (hwfsim.load) or their paths, found {_describe(value)}",
+            cls=ArgumentTypeError)
+    return [_path(v, name) for v in value]
+
+
+def _years(value):
+    """Summary years: a year, a list of years, or None (the default years)."""
+    if value is None:
+        return []
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = [value]
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise _argument_error("years", f"expected a list of years, found {_describe(value)}",
+                              ["e.g. years=[2030, 2035]"], cls=ArgumentTypeError)
+    return [_whole("years", y, 1, "a year", 9999) for y in value]
 
 
 def _yaml_value(key, value):
@@ -294,10 +326,8 @@ class Scenario:
 
     def compare(self, others, discount_rate=None, years=None, threads=0):
         """This scenario as the baseline of `hwfsim compare` against `others`."""
-        if isinstance(others, (Scenario, str, os.PathLike)):
-            others = [others]
-        return compare([self, *others], discount_rate=discount_rate, years=years,
-                       threads=threads)
+        return compare([self.path, *_paths("others", others)], discount_rate=discount_rate,
+                       years=years, threads=threads)
 
     def mc(self, samples=None, threads=0, compare=(), memory_mb=1024, skip_failed=False,
            keep_runs=False):
@@ -306,14 +336,12 @@ class Scenario:
         uncertainty.samples). keep_runs: also return every run's indicators as an
         xarray.Dataset (runs x years x series x 8 bytes per scenario)."""
         if samples is not None:
-            samples = _whole("samples", samples, 1, "a number of runs")
+            samples = _whole("samples", samples, 1, "a number of runs", 10_000_000)
         threads = _threads(threads)
-        memory_mb = _whole("memory_mb", memory_mb, 1, "a number of MiB")
+        memory_mb = _whole("memory_mb", memory_mb, 1, "a number of MiB", 1 << 24)
         skip_failed = _flag("skip_failed", skip_failed)
         keep_runs = _flag("keep_runs", keep_runs)
-        if isinstance(compare, (Scenario, str, os.PathLike)):
-            compare = [compare]
-        paths = [self.path, *(_path(c, "compare") for c in compare)]
+        paths = [self.path, *_paths("compare", compare)]
         if keep_runs and importlib.util.find_spec("xarray") is None:
             raise ImportError(
                 "mc(keep_runs=True) returns the runs as an xarray.Dataset, and xarray is not "
@@ -354,12 +382,12 @@ class Scenario:
             self.path,
             method,
             list(outputs),
-            _whole("base_samples", base_samples, 1, "a number of base samples"),
+            _whole("base_samples", base_samples, 1, "a number of base samples", 1 << 40),
             _flag("second_order", second_order),
-            _whole("bootstrap", bootstrap, 0, "a number of bootstrap replicates"),
-            _real("confidence", confidence, "a confidence level in (0, 1)"),
-            _whole("trajectories", trajectories, 1, "a number of trajectories"),
-            _whole("levels", levels, 1, "a number of levels"),
+            _whole("bootstrap", bootstrap, 0, "a number of bootstrap replicates", 100_000),
+            _real("confidence", confidence, "a confidence level", 0, 1),
+            _whole("trajectories", trajectories, 1, "a number of trajectories", 1 << 40),
+            _whole("levels", levels, 1, "a number of levels", 1 << 40),
             _threads(threads),
         )
         return Sensitivity(out)
@@ -375,24 +403,14 @@ def compare(scenarios, discount_rate=None, years=None, threads=0):
     """`hwfsim compare` of a baseline (first) and other scenarios (hwfsim.load, or paths):
     years: the summary years (None: start + 5, start + 10 and the end); discount_rate: per year
     (None: the baseline's)."""
-    if isinstance(scenarios, (Scenario, str, os.PathLike)) or not hasattr(scenarios, "__iter__"):
-        raise _argument_error(
-            "scenarios",
-            f"expected a list of scenarios, baseline first, found {_describe(scenarios)}",
-            cls=ArgumentTypeError,
-        )
-    paths = [_path(s, "scenarios") for s in scenarios]
+    paths = _paths("scenarios", scenarios)
     if len(paths) < 2:
         raise _argument_error(
             "scenarios", f"compare needs a baseline and at least one other scenario; "
             f"{len(paths)} given")
     if discount_rate is not None:
-        discount_rate = _real("discount_rate", discount_rate, "a rate per year")
-    if years is None:
-        years = []
-    elif isinstance(years, numbers.Integral) and not isinstance(years, bool):
-        years = [years]
-    years = [_whole("years", y, 1, "a year") for y in years]
-    out = _hwfsim.compare(paths, discount_rate, ",".join(map(str, years)), _threads(threads))
+        discount_rate = _real("discount_rate", discount_rate, "a discount rate per year", 0, 0.5)
+    years = ",".join(map(str, _years(years)))
+    out = _hwfsim.compare(paths, discount_rate, years, _threads(threads))
     _say(out["messages"])
     return Comparison(out)
