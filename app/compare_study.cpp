@@ -161,8 +161,8 @@ compare_study::compare_study(compare_options options) : options_(std::move(optio
     auto& r = runs_[i];
     try {
       const auto started = clock_type::now();
-      r.scenario =
-          std::make_shared<const model::scenario_description>(model::load_scenario(paths[i]));
+      r.scenario = std::make_shared<const model::scenario_description>(
+          model::load_scenario(paths[i], options_.set));
       r.model = std::make_shared<const model::compiled_model>(*r.scenario);
       r.seconds = seconds_since(started);
     } catch (...) {

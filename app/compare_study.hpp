@@ -16,6 +16,7 @@
 #include "app/study.hpp"
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
 
 namespace hwf::app {
 
@@ -24,6 +25,7 @@ struct compare_options {
   std::string output;                  ///< results folder; empty: results/compare
   bool force = false;
   std::optional<double> discount_rate;  ///< per year; none: the baseline scenario's
+  model::extra_set set;   ///< `set:` entries beside every scenario's own (the Python module's)
   std::string years;      ///< summary years, "2030,2035"; empty: start + 5, start + 10, end
   std::string countries;  ///< countries of the console tables, "NGA,GBR"; empty: all
   std::string cadre;      ///< console tables of this cadre; empty: all cadres together

@@ -101,7 +101,7 @@ int mc_study::prepare() {
 void mc_study::prepare_here() {
   const auto& dist = options_.dist;
   const bool resuming = !dist.resume.empty();
-  study_ = model::prepare_study(options_.scenarios, options_.samples);
+  study_ = model::prepare_study(options_.scenarios, options_.samples, options_.set);
   for (const auto& sc : study_.scenarios) report_warnings(sc, options_.report, lead());
   if (resuming && !options_.output.empty() &&
       std::filesystem::path(options_.output).lexically_normal() !=

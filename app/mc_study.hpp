@@ -40,8 +40,9 @@ struct mc_options {
   std::vector<std::string> scenarios;  ///< one, or with comparing the baseline first
   std::string output;                  ///< results folder; empty: results/<scenario name>-mc
   bool force = false;
-  std::optional<std::size_t> samples;    ///< none: the scenario's uncertainty.samples
-  int threads = 0;                       ///< most threads; 0: all cores
+  std::optional<std::size_t> samples;  ///< none: the scenario's uncertainty.samples
+  model::extra_set set;  ///< `set:` entries beside every scenario's own (the Python module's)
+  int threads = 0;       ///< most threads; 0: all cores
   std::size_t memory_mb = 1024;          ///< most MiB for run values (beyond: quantile sketches)
   bool skip_failed = false;              ///< exclude failed runs instead of stopping
   std::optional<std::string> save_runs;  ///< runs.nc of these indicators ("a,b"; empty: all)

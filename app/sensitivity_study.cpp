@@ -144,7 +144,7 @@ void sensitivity_study::check_size() const {
 
 void sensitivity_study::prepare(bool folder) {
   // The runs are the design's: mc's sample design, of one run here, is not used.
-  study_ = model::prepare_study({o_.scenario}, 1);
+  study_ = model::prepare_study({o_.scenario}, 1, o_.set);
   const auto& sc = study_.scenarios[0];
   report_warnings(sc, o_.report, rank_ == 0);
   inputs_ = model::sensitivity_inputs(study_);

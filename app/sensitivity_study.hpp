@@ -15,6 +15,7 @@
 #include "app/ranks.hpp"
 #include "app/results_folder.hpp"
 #include "app/study.hpp"
+#include "models/workforce/description.hpp"
 
 namespace hwf::app {
 
@@ -22,7 +23,8 @@ enum class sensitivity_method { sobol, morris };
 
 struct sensitivity_options {
   std::string scenario;
-  std::string output;  ///< results folder; empty: results/<scenario name>-sensitivity
+  model::extra_set set;  ///< `set:` entries beside the scenario's own (the Python module's)
+  std::string output;    ///< results folder; empty: results/<scenario name>-sensitivity
   bool force = false;
   sensitivity_method method = sensitivity_method::sobol;
   /// Output patterns PLACE.CADRE.INDICATOR.YEAR ('*' any); empty: density per 10,000 and

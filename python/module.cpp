@@ -181,20 +181,30 @@ py::dict study_tables(Options o) {
                   py::arg("notes") = notes);
 }
 
-py::dict run(const std::string& path, const std::string& set_yaml, const std::string& set_name) {
+py::dict run(const std::string& path, const model::extra_set& set) {
   app::run_options o;
   o.scenario = path;
-  o.set = {set_yaml, set_name};
+  o.set = set;
   return study_tables<app::run_study>(std::move(o));
 }
 
-py::dict compare(const std::vector<std::string>& paths, std::optional<double> discount_rate,
-                 const std::string& years, int threads) {
-  app::compare_options o;
+/// The options of a study of several scenarios (compare, mc): their files, the set= entries
+/// applied to each, the most threads.
+template <class Options>
+Options scenarios_options(const std::vector<std::string>& paths, const model::extra_set& set,
+                          int threads) {
+  Options o;
   o.scenarios = paths;
+  o.set = set;
+  o.threads = threads;
+  return o;
+}
+
+py::dict compare(const std::vector<std::string>& paths, const model::extra_set& set,
+                 std::optional<double> discount_rate, const std::string& years, int threads) {
+  auto o = scenarios_options<app::compare_options>(paths, set, threads);
   o.discount_rate = discount_rate;
   o.years = years;
-  o.threads = threads;
   return study_tables<app::compare_study>(std::move(o));
 }
 
@@ -237,17 +247,16 @@ struct kept_runs {
   }
 };
 
-py::dict mc(const std::vector<std::string>& paths, std::optional<std::size_t> samples, int threads,
-            std::size_t memory_mb, bool skip_failed, bool keep) {
+py::dict mc(const std::vector<std::string>& paths, const model::extra_set& set,
+            std::optional<std::size_t> samples, int threads, std::size_t memory_mb,
+            bool skip_failed, bool keep) {
   std::vector<std::string> messages;
   files tables;
   kept_runs runs;
   {
     py::gil_scoped_release unlocked;
-    app::mc_options o;
-    o.scenarios = paths;
+    auto o = scenarios_options<app::mc_options>(paths, set, threads);
     o.samples = samples;
-    o.threads = threads;
     o.memory_mb = memory_mb;
     o.skip_failed = skip_failed;
     o.report = kept(messages);
@@ -266,13 +275,14 @@ py::dict mc(const std::vector<std::string>& paths, std::optional<std::size_t> sa
   return out;
 }
 
-files sensitivity(const std::string& path, const std::string& method,
+files sensitivity(const std::string& path, const model::extra_set& set, const std::string& method,
                   const std::vector<std::string>& outputs, std::size_t base_samples,
                   bool second_order, std::size_t bootstrap, double confidence,
                   std::size_t trajectories, std::size_t levels, int threads) {
   py::gil_scoped_release unlocked;
   app::sensitivity_options o;
   o.scenario = path;
+  o.set = set;
   o.outputs = outputs;
   o.threads = threads;
   if (method == "morris") {
@@ -304,6 +314,23 @@ std::string argument_message(const std::string& name, const std::string& message
 
 }  // namespace hwf::python
 
+namespace pybind11::detail {
+
+/// set= entries as the package passes them: a tuple (YAML text, the name messages give it).
+template <>
+struct type_caster<hwf::model::extra_set> {
+  PYBIND11_TYPE_CASTER(hwf::model::extra_set, const_name("tuple[str, str]"));
+  bool load(handle src, bool convert) {
+    make_caster<std::pair<std::string, std::string>> pair;
+    if (!pair.load(src, convert)) return false;
+    auto [yaml, display_name] = cast_op<std::pair<std::string, std::string>>(std::move(pair));
+    value = {std::move(yaml), std::move(display_name)};
+    return true;
+  }
+};
+
+}  // namespace pybind11::detail
+
 PYBIND11_MODULE(_hwfsim, m) {
   using namespace hwf::python;
   m.doc() = "hwfsim's studies, returning the command line's tables as CSV text (see hwfsim)";
@@ -315,15 +342,16 @@ PYBIND11_MODULE(_hwfsim, m) {
         "Loads and compiles a scenario: {text, messages (its warnings)}.");
   m.def("params_csv", &params_csv, py::arg("path"), py::arg("filter"),
         "`hwfsim params --csv`'s text.");
-  m.def("run", &run, py::arg("path"), py::arg("set_yaml"), py::arg("set_name"),
+  m.def("run", &run, py::arg("path"), py::arg("set"),
         "`hwfsim run`'s tables: {tables: [(file, csv)], messages, notes}.");
-  m.def("compare", &compare, py::arg("paths"), py::arg("discount_rate"), py::arg("years"),
-        py::arg("threads"), "`hwfsim compare`'s tables: {tables, messages, notes}.");
-  m.def("mc", &mc, py::arg("paths"), py::arg("samples"), py::arg("threads"), py::arg("memory_mb"),
-        py::arg("skip_failed"), py::arg("keep_runs"),
+  m.def("compare", &compare, py::arg("paths"), py::arg("set"), py::arg("discount_rate"),
+        py::arg("years"), py::arg("threads"),
+        "`hwfsim compare`'s tables: {tables, messages, notes}.");
+  m.def("mc", &mc, py::arg("paths"), py::arg("set"), py::arg("samples"), py::arg("threads"),
+        py::arg("memory_mb"), py::arg("skip_failed"), py::arg("keep_runs"),
         "`hwfsim mc`'s tables: {tables, messages[, runs]}.");
-  m.def("sensitivity", &sensitivity, py::arg("path"), py::arg("method"), py::arg("outputs"),
-        py::arg("base_samples"), py::arg("second_order"), py::arg("bootstrap"),
+  m.def("sensitivity", &sensitivity, py::arg("path"), py::arg("set"), py::arg("method"),
+        py::arg("outputs"), py::arg("base_samples"), py::arg("second_order"), py::arg("bootstrap"),
         py::arg("confidence"), py::arg("trajectories"), py::arg("levels"), py::arg("threads"),
         "`hwfsim sensitivity`'s tables: [(file, csv)].");
   m.def("argument_message", &argument_message, py::arg("name"), py::arg("message"),

@@ -174,11 +174,13 @@ def _yaml_value(key, value):
     )
 
 
-def _set_yaml(entries):
-    """set= as the YAML text of a `set:` block: one entry per line, so that an error's line
-    number is the entry's position in the dict (1-based)."""
+def _set_yaml(entries, study):
+    """set= of `study` ("run", "mc", ...) as the module takes it: the YAML text of a `set:`
+    block, one entry per line, so that an error's line number is the entry's position in the
+    dict (1-based), and the name its messages give it ("run(set=...)")."""
+    name = f"{study}(set=...)"
     if entries is None:
-        return ""
+        return "", name
     if not isinstance(entries, Mapping):
         raise _argument_error(
             "set",
@@ -195,7 +197,7 @@ def _set_yaml(entries):
                 cls=ArgumentTypeError,
             )
         lines.append(f"{json.dumps(key)}: {_yaml_value(key, value)}")
-    return "".join(line + "\n" for line in lines)
+    return "".join(line + "\n" for line in lines), name
 
 
 def _say(messages):
@@ -320,21 +322,23 @@ class Scenario:
     def run(self, set=None):
         """Runs the scenario, as `hwfsim run`, with `set` ({parameter path: value}) applied
         after the scenario's own `set:` entries and checked as they are."""
-        out = _hwfsim.run(self.path, _set_yaml(set), "run(set=...)")
+        out = _hwfsim.run(self.path, _set_yaml(set, "run"))
         _say(out["messages"])
         return RunResults(out)
 
-    def compare(self, others, discount_rate=None, years=None, threads=0):
-        """This scenario as the baseline of `hwfsim compare` against `others`."""
+    def compare(self, others, discount_rate=None, years=None, threads=0, set=None):
+        """This scenario as the baseline of `hwfsim compare` against `others` (see
+        hwfsim.compare)."""
         return compare([self.path, *_paths("others", others)], discount_rate=discount_rate,
-                       years=years, threads=threads)
+                       years=years, threads=threads, set=set)
 
     def mc(self, samples=None, threads=0, compare=(), memory_mb=1024, skip_failed=False,
-           keep_runs=False):
+           keep_runs=False, set=None):
         """A Monte Carlo ensemble, as `hwfsim mc` (with `compare`, `hwfsim mc --compare` of this
         baseline and those scenarios). samples: the number of runs (None: the scenario's
         uncertainty.samples). keep_runs: also return every run's indicators as an
-        xarray.Dataset (runs x years x series x 8 bytes per scenario)."""
+        xarray.Dataset (runs x years x series x 8 bytes per scenario). set: {parameter path:
+        value} applied to every scenario of the ensemble, as in run()."""
         if samples is not None:
             samples = _whole("samples", samples, 1, "a number of runs", 10_000_000)
         threads = _threads(threads)
@@ -347,15 +351,17 @@ class Scenario:
                 "mc(keep_runs=True) returns the runs as an xarray.Dataset, and xarray is not "
                 "installed here: install it (Debian: python3-xarray), or leave keep_runs out"
             )
-        out = _hwfsim.mc(paths, samples, threads, memory_mb, skip_failed, keep_runs)
+        out = _hwfsim.mc(paths, _set_yaml(set, "mc"), samples, threads, memory_mb, skip_failed,
+                         keep_runs)
         _say(out["messages"])
         return MonteCarlo(out)
 
     def sensitivity(self, outputs=None, method="sobol", base_samples=1024, second_order=False,
-                    bootstrap=1000, confidence=0.95, trajectories=20, levels=4, threads=0):
+                    bootstrap=1000, confidence=0.95, trajectories=20, levels=4, threads=0,
+                    set=None):
         """Sobol indices or Morris effects of the scenario's uncertainty inputs on `outputs`
         (patterns PLACE.CADRE.INDICATOR.YEAR, '*' any; None: density per 10,000 and shortage
-        of every country at the last year), as `hwfsim sensitivity`."""
+        of every country at the last year), as `hwfsim sensitivity`; set: as in run()."""
         if outputs is None:
             outputs = []
         elif isinstance(outputs, str):
@@ -380,6 +386,7 @@ class Scenario:
                                   ["expected 'sobol' or 'morris'"], close[0] if close else "")
         out = _hwfsim.sensitivity(
             self.path,
+            _set_yaml(set, "sensitivity"),
             method,
             list(outputs),
             _whole("base_samples", base_samples, 1, "a number of base samples", 1 << 40),
@@ -399,10 +406,11 @@ def load(path):
     return Scenario(_path(path))
 
 
-def compare(scenarios, discount_rate=None, years=None, threads=0):
+def compare(scenarios, discount_rate=None, years=None, threads=0, set=None):
     """`hwfsim compare` of a baseline (first) and other scenarios (hwfsim.load, or paths):
     years: the summary years (None: start + 5, start + 10 and the end); discount_rate: per year
-    (None: the baseline's)."""
+    (None: the baseline's); set: {parameter path: value} applied to every scenario compared, as
+    in Scenario.run()."""
     paths = _paths("scenarios", scenarios)
     if len(paths) < 2:
         raise _argument_error(
@@ -411,6 +419,7 @@ def compare(scenarios, discount_rate=None, years=None, threads=0):
     if discount_rate is not None:
         discount_rate = _real("discount_rate", discount_rate, "a discount rate per year", 0, 0.5)
     years = ",".join(map(str, _years(years)))
-    out = _hwfsim.compare(paths, discount_rate, years, _threads(threads))
+    out = _hwfsim.compare(paths, _set_yaml(set, "compare"), discount_rate, years,
+                          _threads(threads))
     _say(out["messages"])
     return Comparison(out)

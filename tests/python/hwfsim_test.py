@@ -177,6 +177,32 @@ def test_set_equals_a_set_block_in_a_scenario_file(tmp_path):
     assert from_python.csv != hwfsim.load(SMALL).run().csv
 
 
+def test_set_in_mc_sensitivity_and_compare_equals_a_set_block(tmp_path):
+    gbr_exits = "countries.GBR.cadres.nurses.exit_rate"
+    yaml = tmp_path / "gbr-exits.yaml"
+    yaml.write_text(f"format: 1\nscenario: two-countries-uncertainty\nextends: {UNCERTAIN}\n"
+                    f"set:\n  {gbr_exits}: 0.05\n")
+    s = hwfsim.load(UNCERTAIN)
+    q = s.mc(samples=12, set={gbr_exits: 0.05})
+    out = cli(tmp_path / "mc", "mc", str(yaml), "--samples", "12")
+    same_as_file(q, "quantiles", out)
+    assert q.csv != s.mc(samples=12).csv
+    outputs = ["GBR.nurses.supply.2035"]
+    sens = s.sensitivity(outputs=outputs, base_samples=8, bootstrap=0, set={gbr_exits: 0.05})
+    assert sens.csv == hwfsim.load(str(yaml)).sensitivity(outputs=outputs, base_samples=8,
+                                                          bootstrap=0).csv
+    # In a comparison, set= applies to every scenario: the baseline's rows move too.
+    c = hwfsim.compare([SMALL, POLICIES], set={gbr_exits: 0.05})
+    plain = hwfsim.compare([SMALL, POLICIES])
+    base = c.indicators.scenario == "two-countries-baseline"
+    policy = ~base
+    assert not c.indicators[base].equals(plain.indicators[base])
+    assert not c.indicators[policy].equals(plain.indicators[policy])
+    with pytest.raises(hwfsim.InputError) as e:
+        s.mc(samples=4, set={"countries.GBR.cadres.nurses.exit_rat": 0.05})
+    assert e.value.file == "mc(set=...)"
+
+
 def test_an_unknown_path_in_set_is_an_input_error_with_the_closest_path():
     with pytest.raises(hwfsim.InputError) as e:
         hwfsim.load(SMALL).run(set={EXIT_RATE: 0.03, "countries.GHA.cadres.nurses.exit_rat": 0.1})
