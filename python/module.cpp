@@ -22,6 +22,7 @@
 #include <pybind11/stl.h>
 
 #include "app/compare_study.hpp"
+#include "app/console.hpp"
 #include "app/inspect.hpp"
 #include "app/mc_study.hpp"
 #include "app/run_study.hpp"
@@ -247,13 +248,39 @@ struct kept_runs {
   }
 };
 
+/// Runs `study(ctrl_c)`, an ensemble that releases the GIL, so that Ctrl-C cancels it when it
+/// runs on Python's main thread (`ctrl_c`: then its options take app::interrupted() as cancel
+/// and app::interruptible as around_runs, setting Python's SIGINT handler aside while the runs
+/// go); the cancelled study raises KeyboardInterrupt. On another thread, which a SIGINT never
+/// interrupts in Python, Ctrl-C waits for the study to end.
+template <class Study>
+auto on_ctrl_c(const Study& study) {
+  const auto threading = py::module_::import("threading");
+  const bool ctrl_c = threading.attr("current_thread")().is(threading.attr("main_thread")());
+  try {
+    return study(ctrl_c);
+  } catch (const engine::ensemble_error&) {
+    if (!ctrl_c || !app::interrupted()) throw;
+    PyErr_SetString(PyExc_KeyboardInterrupt, "the runs were interrupted: no results");
+    throw py::error_already_set();
+  }
+}
+
+/// Sets an ensemble's options to stop at Ctrl-C (see on_ctrl_c).
+template <class Options>
+void cancel_on_ctrl_c(Options& o, bool ctrl_c) {
+  if (!ctrl_c) return;
+  o.cancel = &app::interrupted();
+  o.around_runs = app::interruptible;
+}
+
 py::dict mc(const std::vector<std::string>& paths, const model::extra_set& set,
             std::optional<std::size_t> samples, int threads, std::size_t memory_mb,
             bool skip_failed, bool keep) {
   std::vector<std::string> messages;
   files tables;
   kept_runs runs;
-  {
+  on_ctrl_c([&](bool ctrl_c) {
     py::gil_scoped_release unlocked;
     auto o = scenarios_options<app::mc_options>(paths, set, threads);
     o.samples = samples;
@@ -261,6 +288,7 @@ py::dict mc(const std::vector<std::string>& paths, const model::extra_set& set,
     o.skip_failed = skip_failed;
     o.report = kept(messages);
     o.in_memory = true;
+    cancel_on_ctrl_c(o, ctrl_c);
     if (keep)
       o.run_values = [&runs](std::size_t run, std::span<const double> cells) {
         runs.keep(run, cells);
@@ -269,7 +297,7 @@ py::dict mc(const std::vector<std::string>& paths, const model::extra_set& set,
     study.prepare();
     if (keep) runs.start(study.study());
     tables = study.execute()->files();
-  }
+  });
   py::dict out(py::arg("tables") = tables, py::arg("messages") = messages);
   if (keep) out["runs"] = runs.to_python();
   return out;
@@ -279,23 +307,26 @@ files sensitivity(const std::string& path, const model::extra_set& set, const st
                   const std::vector<std::string>& outputs, std::size_t base_samples,
                   bool second_order, std::size_t bootstrap, double confidence,
                   std::size_t trajectories, std::size_t levels, int threads) {
-  py::gil_scoped_release unlocked;
-  app::sensitivity_options o;
-  o.scenario = path;
-  o.set = set;
-  o.outputs = outputs;
-  o.threads = threads;
-  if (method == "morris") {
-    o.method = app::sensitivity_method::morris;
-    o.trajectories = trajectories;
-    o.levels = levels;
-  } else {
-    o.base_samples = base_samples;
-    o.second_order = second_order;
-    o.bootstrap = bootstrap;
-    o.confidence = confidence;
-  }
-  return app::sensitivity_tables(std::move(o));
+  return on_ctrl_c([&](bool ctrl_c) {
+    py::gil_scoped_release unlocked;
+    app::sensitivity_options o;
+    o.scenario = path;
+    o.set = set;
+    o.outputs = outputs;
+    o.threads = threads;
+    if (method == "morris") {
+      o.method = app::sensitivity_method::morris;
+      o.trajectories = trajectories;
+      o.levels = levels;
+    } else {
+      o.base_samples = base_samples;
+      o.second_order = second_order;
+      o.bootstrap = bootstrap;
+      o.confidence = confidence;
+    }
+    cancel_on_ctrl_c(o, ctrl_c);
+    return app::sensitivity_tables(std::move(o));
+  });
 }
 
 /// A bad keyword argument as the studies word theirs: engine::format of a diagnostic whose file

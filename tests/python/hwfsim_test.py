@@ -10,6 +10,7 @@ import doctest
 import os
 import pathlib
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -350,6 +351,26 @@ def test_the_examples_of_docs_python_md_print_what_it_shows(monkeypatch):
     runner.run(test)
     assert runner.tries > 20
     assert runner.failures == 0
+
+
+@pytest.mark.parametrize("study", ["mc", "sensitivity"])
+def test_ctrl_c_stops_an_ensemble_on_the_main_thread(study):
+    s = hwfsim.load(UNCERTAIN)
+    long = {  # each about 20 s on one thread
+        "mc": lambda: s.mc(samples=30_000, threads=1, memory_mb=64),
+        "sensitivity": lambda: s.sensitivity(outputs=["GHA.nurses.supply.2035"],
+                                             base_samples=4096, bootstrap=0, threads=1),
+    }[study]
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    started = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt, match="the runs were interrupted"):
+        long()
+    assert time.monotonic() - started < 5
+    # Python's own handler is back: Ctrl-C interrupts Python code again.
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
 
 
 def test_the_studies_write_no_file(tmp_path, monkeypatch):
