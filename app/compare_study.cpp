@@ -146,8 +146,8 @@ compare_study::compare_study(compare_options options) : options_(std::move(optio
     auto& r = runs_[i];
     try {
       const auto started = clock_type::now();
-      r.scenario =
-          std::make_shared<const model::scenario_description>(model::load_scenario(paths[i]));
+      r.scenario = std::make_shared<const model::scenario_description>(
+          model::load_scenario(paths[i], options_.set));
       r.model = std::make_shared<const model::compiled_model>(*r.scenario);
       r.seconds = seconds_since(started);
     } catch (...) {
@@ -228,7 +228,7 @@ compare_results::compare_results(std::vector<compared_run> runs,
         model::summarise_countries(*r.model, summary_schema_, *base.run, *r.run, settings_));
 }
 
-void compare_results::write(results_folder& folder) const {
+std::vector<std::pair<std::string, std::string>> compare_results::tables() const {
   const auto& base = runs_[0];
   const auto& times = base.run->result.times;
   const auto& base_tables = base.run->result.tables;
@@ -256,24 +256,29 @@ void compare_results::write(results_folder& folder) const {
         name, summary_times, base_corridor_summary,
         model::summarise_corridors(*r.model, corridor_schema_, *r.run, settings_), first);
   }
+  std::vector<std::pair<std::string, std::string>> files{{"indicators.csv", indicators},
+                                                         {"corridors.csv", corridors},
+                                                         {"deltas.csv", deltas},
+                                                         {"corridor_deltas.csv", corridor_deltas}};
+  if (aged) {
+    files.emplace_back("ages.csv", ages);
+    files.emplace_back("age_deltas.csv", age_deltas);
+  }
+  files.emplace_back("summary.csv", summary);
+  files.emplace_back("corridor_summary.csv", corridor_summary);
+  return files;
+}
+
+void compare_results::write(results_folder& folder) const {
   std::vector<std::string> records;
   for (const auto& r : runs_)
     records.push_back(out::to_json(make_record(*r.scenario, *r.model, *r.run, r.seconds)));
-  std::vector<std::pair<std::string, std::string>> tables{{"indicators.csv", indicators},
-                                                          {"corridors.csv", corridors},
-                                                          {"deltas.csv", deltas},
-                                                          {"corridor_deltas.csv", corridor_deltas}};
-  if (aged) {
-    tables.emplace_back("ages.csv", ages);
-    tables.emplace_back("age_deltas.csv", age_deltas);
-  }
-  tables.emplace_back("summary.csv", summary);
-  tables.emplace_back("corridor_summary.csv", corridor_summary);
+  const auto files = tables();
   // The workbook first: if it cannot be made, nothing is written.
-  const auto workbook =
-      xlsx_ ? results_workbook(figures(), times, compare_charts(runs_, shown_), tables)
-            : std::string();
-  for (const auto& [name, content] : tables) folder.write(name, content);
+  const auto workbook = xlsx_ ? results_workbook(figures(), runs_[0].run->result.times,
+                                                 compare_charts(runs_, shown_), files)
+                              : std::string();
+  for (const auto& [name, content] : files) folder.write(name, content);
   if (xlsx_) folder.write("results.xlsx", workbook);
   folder.write("run.json", out::comparison_json(records, settings_.discount_rate, settings_.years));
   folder.commit(true);

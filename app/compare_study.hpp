@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <tbb/global_control.h>
@@ -16,6 +17,7 @@
 #include "app/workbook.hpp"
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
 
 namespace hwf::app {
 
@@ -24,6 +26,7 @@ struct compare_options {
   std::string output;                  ///< results folder; empty: results/compare
   bool force = false;
   std::optional<double> discount_rate;  ///< per year; none: the baseline scenario's
+  model::extra_set set;   ///< `set:` entries beside every scenario's own (the Python module's)
   std::string years;      ///< summary years, "2030,2035"; empty: start + 5, start + 10, end
   std::string countries;  ///< countries of the console tables, "NGA,GBR"; empty: all
   std::string cadre;      ///< console tables of this cadre; empty: all cadres together
@@ -51,6 +54,9 @@ class compare_results {
   /// Writes indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv,
   /// corridor_summary.csv, results.xlsx when asked, run.json and report.html.
   void write(results_folder& folder) const;
+  /// The tables that write() writes, as (file name, CSV text) in its order, without
+  /// results.xlsx, run.json and report.html and without writing them.
+  std::vector<std::pair<std::string, std::string>> tables() const;
   /// What the command prints: the files, then the key figures, a table for each --years year
   /// (else the last).
   std::string text() const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <memory>
 #include <utility>
@@ -13,6 +14,29 @@
 #include "outputs/html_report.hpp"
 
 namespace hwf::app {
+
+namespace {
+
+// A signal handler can reach nothing but a lock-free flag of static storage.
+std::atomic<bool> sigint_seen{false};
+extern "C" void on_interrupt(int) {
+  sigint_seen = true;
+}
+
+}  // namespace
+
+const std::atomic<bool>& interrupted() noexcept {
+  return sigint_seen;
+}
+
+void interruptible(const std::function<void()>& runs) {
+  sigint_seen = false;
+  struct restore {
+    void (*previous)(int);
+    ~restore() { std::signal(SIGINT, previous); }
+  } r{std::signal(SIGINT, on_interrupt)};
+  runs();
+}
 
 // Each step rounds half up on the magnitude, in the same double arithmetic as the page, from the
 // same 6 significant digits, so both read alike.

@@ -2,6 +2,7 @@
 // Console text shared by the studies: numbers as report.html shows them, solver steps, and the
 // progress meter of an ensemble.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -38,6 +39,14 @@ class progress_meter {
   std::mutex mutex_;
   clock_type::time_point start_ = clock_type::now();
 };
+
+/// Set by SIGINT (Ctrl-C) while interruptible() runs: a study's options.cancel points here.
+const std::atomic<bool>& interrupted() noexcept;
+
+/// Runs `runs` with SIGINT (Ctrl-C) setting interrupted(), cleared first, instead of calling the
+/// process's handler, which is restored after: for a study's options.around_runs, so that
+/// Ctrl-C cancels its runs (the command line; Python, on its main thread).
+void interruptible(const std::function<void()>& runs);
 
 /// An ensemble's progress callback (mc_options::progress) that shows a progress_meter.
 std::function<std::function<void(std::size_t)>(std::size_t runs)> console_progress();

@@ -102,7 +102,7 @@ int mc_study::prepare() {
 void mc_study::prepare_here() {
   const auto& dist = options_.dist;
   const bool resuming = !dist.resume.empty();
-  study_ = model::prepare_study(options_.scenarios, options_.samples);
+  study_ = model::prepare_study(options_.scenarios, options_.samples, options_.set);
   for (const auto& sc : study_.scenarios) report_warnings(sc, options_.report, lead());
   if (resuming && !options_.output.empty() &&
       std::filesystem::path(options_.output).lexically_normal() !=
@@ -115,11 +115,18 @@ void mc_study::prepare_here() {
                                               : options_.output);
   set_ensemble_options();
   if (!lead()) return;
-  check_folder();
+  if (options_.in_memory) {
+    if (options_.save_runs || resuming || dist.checkpoint.value_or(false) || dist.ranks > 1)
+      throw engine::internal_error("an mc study in memory writes no files and runs in one process");
+    opt_.run_sink = options_.run_values;
+  } else {
+    check_folder();
+  }
   if (options_.progress) {
     progress_ = options_.progress(study_.samples);
     opt_.progress = [this](std::size_t done) { progress_(done); };
   }
+  if (options_.in_memory) return;
   if (resuming || dist.checkpoint.value_or(dist.ranks > 1)) start_checkpoint();
   if (options_.save_runs) open_saved_runs();
 }

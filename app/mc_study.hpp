@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,8 +40,9 @@ struct mc_options {
   std::vector<std::string> scenarios;  ///< one, or with comparing the baseline first
   std::string output;                  ///< results folder; empty: results/<scenario name>-mc
   bool force = false;
-  std::optional<std::size_t> samples;    ///< none: the scenario's uncertainty.samples
-  int threads = 0;                       ///< most threads; 0: all cores
+  std::optional<std::size_t> samples;  ///< none: the scenario's uncertainty.samples
+  model::extra_set set;  ///< `set:` entries beside every scenario's own (the Python module's)
+  int threads = 0;       ///< most threads; 0: all cores
   std::size_t memory_mb = 1024;          ///< most MiB for run values (beyond: quantile sketches)
   bool skip_failed = false;              ///< exclude failed runs instead of stopping
   bool xlsx = false;                     ///< also write results.xlsx (app/workbook.hpp)
@@ -56,6 +58,13 @@ struct mc_options {
   std::function<void(const std::function<void()>& runs)> around_runs;
   /// Under MPI: the exit code of an error, said (after `prefix`) when `print`.
   exit_code_function exit_code;
+  /// No results folder, checkpoint or runs.nc: execute() only computes the tables, which
+  /// mc_results::files() holds (the Python module). In one process, with save_runs, dist.resume
+  /// and dist.checkpoint unset (else engine::internal_error).
+  bool in_memory = false;
+  /// With in_memory: receives every successful run's cells (model::mc_study::cells(), laid out
+  /// as mc_study::study() says), in run order. None: the runs are not kept.
+  std::function<void(std::size_t run, std::span<const double> cells)> run_values;
 };
 
 /// The command line's mc switches, before they combine into mc_options.
@@ -114,8 +123,10 @@ class mc_study {
   /// Runs the ensemble. The results on rank 0 (or the only process), nothing on the others.
   /// Throws engine::ensemble_error (a cancelled ensemble keeps its checkpoint, and says so).
   std::optional<mc_results> execute();
-  /// The results folder (rank 0, after prepare()).
+  /// The results folder (rank 0, after prepare(); none with mc_options::in_memory).
   results_folder& folder() { return *folder_; }
+  /// The study: its scenarios, models and the layout of a run's cells (after prepare()).
+  const model::mc_study& study() const noexcept { return study_; }
 
  private:
   bool lead() const noexcept { return options_.dist.rank == 0; }

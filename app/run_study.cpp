@@ -94,8 +94,8 @@ std::string country_table(const model::compiled_model& m, const engine::run_resu
 
 run_study::run_study(run_options options)
     : options_(std::move(options)), started_(std::chrono::steady_clock::now()) {
-  auto scenario =
-      std::make_shared<const model::scenario_description>(model::load_scenario(options_.scenario));
+  auto scenario = std::make_shared<const model::scenario_description>(
+      model::load_scenario(options_.scenario, options_.set));
   report_warnings(*scenario, options_.report);
   model_ = std::make_shared<const model::compiled_model>(*scenario);
   scenario_ = std::move(scenario);

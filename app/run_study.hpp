@@ -11,6 +11,7 @@
 #include "app/results_folder.hpp"
 #include "app/study.hpp"
 #include "models/workforce/compiled_model.hpp"
+#include "models/workforce/description.hpp"
 #include "outputs/run_record.hpp"
 
 namespace hwf::app {
@@ -20,6 +21,7 @@ struct run_options {
   std::string output;    ///< results folder; empty: results/<scenario name>
   bool force = false;    ///< write into a folder that holds an older run's files
   bool xlsx = false;     ///< also write results.xlsx (app/workbook.hpp)
+  model::extra_set set;  ///< `set:` entries beside the scenario's own (the Python module's)
   reporting report;
 };
 
@@ -39,10 +41,11 @@ class run_results {
   const std::vector<std::string>& notes() const noexcept { return record_.notes; }
   const model::compiled_model& model() const noexcept { return *model_; }
   const model::run_output& run() const noexcept { return run_; }
+  /// The tables that write() writes, as (file name, CSV text), without writing them.
+  std::vector<std::pair<std::string, std::string>> tables() const;
 
  private:
   std::vector<std::string> table_names() const;
-  std::vector<std::pair<std::string, std::string>> tables() const;
 
   std::shared_ptr<const model::scenario_description> scenario_;
   std::shared_ptr<const model::compiled_model> model_;

@@ -51,12 +51,16 @@ class sensitivity_study {
                                                      static_cast<std::size_t>(o_.threads));
   }
 
-  /// Everything that can go wrong before the runs (see sensitivity_and_write).
-  void prepare();
+  /// Everything that can go wrong before the runs (see sensitivity_and_write); with `folder`,
+  /// also checks the results folder on rank 0.
+  void prepare(bool folder);
   /// The runs' output values, run-major (runs x outputs), on rank 0; empty on the others.
   std::vector<double> run();
   /// The indices of every output, from the runs' values.
   std::vector<output_indices> indices(const std::vector<double>& y) const;
+  /// The result tables, as (file name, CSV text).
+  std::vector<std::pair<std::string, std::string>> tables(
+      const std::vector<output_indices>& idx) const;
   /// Writes the results folder; returns what the command prints.
   std::string write(const std::vector<output_indices>& idx);
 
@@ -138,9 +142,9 @@ void sensitivity_study::check_size() const {
         "choose fewer outputs (a year instead of *), or fewer runs");
 }
 
-void sensitivity_study::prepare() {
+void sensitivity_study::prepare(bool folder) {
   // The runs are the design's: mc's sample design, of one run here, is not used.
-  study_ = model::prepare_study({o_.scenario}, 1);
+  study_ = model::prepare_study({o_.scenario}, 1, o_.set);
   const auto& sc = study_.scenarios[0];
   report_warnings(sc, o_.report, rank_ == 0);
   inputs_ = model::sensitivity_inputs(study_);
@@ -162,7 +166,7 @@ void sensitivity_study::prepare() {
   }
   check_size();
   dir_ = o_.output.empty() ? "results/" + sc.name + "-sensitivity" : o_.output;
-  if (rank_ == 0) folder_ = std::make_unique<results_folder>(dir_, o_.force);
+  if (folder && rank_ == 0) folder_ = std::make_unique<results_folder>(dir_, o_.force);
 }
 
 void sensitivity_study::point(std::size_t run, std::vector<double>& grid,
@@ -426,12 +430,18 @@ std::string sensitivity_study::text(const std::vector<output_indices>& idx) cons
   return t;
 }
 
+std::vector<std::pair<std::string, std::string>> sensitivity_study::tables(
+    const std::vector<output_indices>& idx) const {
+  std::vector<std::pair<std::string, std::string>> files{{"indices.csv", indices_csv(idx)}};
+  if (sobol()) files.emplace_back("convergence.csv", convergence_csv(idx));
+  files.emplace_back("outputs.csv", outputs_csv(idx));
+  files.emplace_back("inputs.csv", inputs_csv());
+  return files;
+}
+
 std::string sensitivity_study::write(const std::vector<output_indices>& idx) {
   auto& folder = *folder_;
-  folder.write("indices.csv", indices_csv(idx));
-  if (sobol()) folder.write("convergence.csv", convergence_csv(idx));
-  folder.write("outputs.csv", outputs_csv(idx));
-  folder.write("inputs.csv", inputs_csv());
+  for (const auto& [name, content] : tables(idx)) folder.write(name, content);
   folder.write("run.json", run_json());
   folder.commit(true);
   return text(idx);
@@ -444,13 +454,19 @@ ensemble_outcome sensitivity_and_write(sensitivity_options options, int& argc, c
   return on_ranks(argc, argv, exit_code, [&](int rank, int ranks) -> ensemble_outcome {
     if (rank != 0) options.progress = nullptr;
     sensitivity_study study(std::move(options), rank, ranks);
-    if (const int status = prepare_on_ranks(rank, ranks, exit_code, [&] { study.prepare(); });
+    if (const int status = prepare_on_ranks(rank, ranks, exit_code, [&] { study.prepare(true); });
         status != 0)
       return {status, {}};
     const auto y = study.run();
     if (rank != 0) return {};
     return {0, study.write(study.indices(y))};
   });
+}
+
+std::vector<std::pair<std::string, std::string>> sensitivity_tables(sensitivity_options options) {
+  sensitivity_study study(std::move(options), 0, 1);
+  study.prepare(false);
+  return study.tables(study.indices(study.run()));
 }
 
 }  // namespace hwf::app

@@ -9,11 +9,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/ranks.hpp"
 #include "app/results_folder.hpp"
 #include "app/study.hpp"
+#include "models/workforce/description.hpp"
 
 namespace hwf::app {
 
@@ -21,7 +23,8 @@ enum class sensitivity_method { sobol, morris };
 
 struct sensitivity_options {
   std::string scenario;
-  std::string output;  ///< results folder; empty: results/<scenario name>-sensitivity
+  model::extra_set set;  ///< `set:` entries beside the scenario's own (the Python module's)
+  std::string output;    ///< results folder; empty: results/<scenario name>-sensitivity
   bool force = false;
   sensitivity_method method = sensitivity_method::sobol;
   /// Output patterns PLACE.CADRE.INDICATOR.YEAR ('*' any); empty: density per 10,000 and
@@ -50,5 +53,11 @@ struct sensitivity_options {
 /// (Sobol), outputs.csv, inputs.csv, run.json and report.html. Bad options throw
 /// engine::input_error naming the option; errors after the ranks agreed are said by rank 0.
 ensemble_outcome sensitivity_and_write(sensitivity_options options, int& argc, char**& argv);
+
+/// The tables of `sensitivity`, computed in one process without a results folder (the Python
+/// module): indices.csv, convergence.csv (Sobol), outputs.csv and inputs.csv, as (file name, CSV
+/// text), the same as sensitivity_and_write writes. options.output, force and exit_code are not
+/// used. Throws engine::input_error for bad options (naming the option), engine::ensemble_error.
+std::vector<std::pair<std::string, std::string>> sensitivity_tables(sensitivity_options options);
 
 }  // namespace hwf::app

@@ -2,7 +2,6 @@
 // maps errors to exit codes. This is the one place where errors become exit codes (docs/cli.md):
 //   0 success, 1 run or output failure, 2 bad input or usage, 3 results folder not empty.
 
-#include <atomic>
 #include <csignal>
 #include <cstdlib>
 #include <functional>
@@ -53,33 +52,17 @@ int report_error(const std::exception_ptr& error, const std::string& prefix, boo
   return code;
 }
 
-/// Set by SIGINT (Ctrl-C) during an ensemble: the runs stop and nothing is written.
-std::atomic<bool> interrupted{false};
-extern "C" void on_interrupt(int) {
-  interrupted = true;
-}
-
 void say(const std::string& text) {
   std::cerr << text << "\n";
-}
-
-/// Runs an ensemble's `runs` with Ctrl-C cancelling them (mc_options::cancel).
-void interruptible(const std::function<void()>& runs) {
-  interrupted = false;
-  struct restore {
-    void (*previous)(int);
-    ~restore() { std::signal(SIGINT, previous); }
-  } r{std::signal(SIGINT, on_interrupt)};
-  runs();
 }
 
 /// An ensemble command (`mc`, `sensitivity`): Ctrl-C cancels its runs, an error after the MPI
 /// ranks started becomes rank 0's exit code, and its progress shows unless `quiet`.
 template <class Options, class Run>
 int ensemble_command(Options& o, bool quiet, const Run& run) {
-  o.cancel = &interrupted;
+  o.cancel = &app::interrupted();
   o.exit_code = report_error;
-  o.around_runs = interruptible;
+  o.around_runs = app::interruptible;
   if (!quiet) o.progress = app::console_progress();
   const auto outcome = run(o);
   if (!quiet) fmt::print("{}", outcome.text);
@@ -89,10 +72,10 @@ int ensemble_command(Options& o, bool quiet, const Run& run) {
 /// `calibrate`, with its progress unless quiet, and Ctrl-C stopping the fit (nothing written).
 int calibrate_command(command_line& c) {
   auto& o = c.calibrate;
-  o.cancel = &interrupted;
+  o.cancel = &app::interrupted();
   if (!c.quiet) o.progress = app::console_fit_progress();
   app::calibrate_outcome outcome;
-  interruptible([&] { outcome = app::calibrate_and_write(o); });
+  app::interruptible([&] { outcome = app::calibrate_and_write(o); });
   if (!c.quiet || !outcome.converged) fmt::print("{}", outcome.text);
   return outcome.converged ? ok : run_failed;
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 (bookworm) packages hwfsim needs, when any is missing.
 #   cmake/install-deps.sh           what building and running hwfsim need (the README's first
-#                                   command): compiler, libraries, and the report's chart libraries
+#                                   command): compiler, libraries, the Python module's pybind11
+#                                   and pandas, and the report's chart libraries
 #   cmake/install-deps.sh --tests   also what the whole test suite needs (the README's second
-#                                   command and .ci/run): Catch2, Python's netCDF4, clang and
-#                                   libFuzzer, Chromium and the browser test's driver
+#                                   command and .ci/run): Catch2, Python's netCDF4, pytest and
+#                                   xarray, clang and libFuzzer, Chromium and the browser test's
+#                                   driver
 # Safe to run again: it does nothing when everything is there. Uses sudo when not run as root.
 set -euo pipefail
 
@@ -33,12 +35,16 @@ packages=(
   libeigen3-dev                 # linear algebra: identification, covariance, correlated draws
   libxlsxwriter-dev pkg-config  # results.xlsx (--xlsx): Excel workbooks with native charts
   libopenmpi-dev openmpi-bin    # MPI ensembles (mc under mpirun); optional for the build, tested
+  pybind11-dev python3-dev      # the Python module hwfsim (pybind11), built for Debian's python3
+  python3-pandas                # the Python module's DataFrames
 )
 if $tests; then
   packages+=(
     catch2                        # unit and property tests
     python3-netcdf4               # Python's netCDF4, which reads runs.nc in a test
     python3-openpyxl              # Python's openpyxl, which reads results.xlsx in a test
+    python3-pytest                # the Python module's tests, run by CTest
+    python3-xarray                # the Python module's runs as an xarray.Dataset, in its tests
     clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
     chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
   )

@@ -2,8 +2,10 @@
 // results folder's transaction.
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <functional>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -49,6 +51,15 @@ double csv_value(const std::string& csv,
   }
   FAIL("no row for the key in the CSV");
   return 0;
+}
+
+/// The options of an mc study of the two-country uncertainty scenario: `samples` runs into `dir`.
+app::mc_options two_country_mc(const fs::path& dir, std::size_t samples) {
+  app::mc_options o;
+  o.scenarios = {test::source_path("scenarios/two-countries-uncertainty.yaml").string()};
+  o.output = dir.string();
+  o.samples = samples;
+  return o;
 }
 
 }  // namespace
@@ -162,10 +173,7 @@ TEST_CASE("an mc study gives the same statistics with 1 and 2 threads", "[app]")
   const auto base = test::scratch_folder("app_mc");
   std::vector<std::vector<std::pair<std::string, std::string>>> files;
   for (int threads : {1, 2}) {
-    app::mc_options o;
-    o.scenarios = {test::source_path("scenarios/two-countries-uncertainty.yaml").string()};
-    o.output = (base / std::to_string(threads)).string();
-    o.samples = 6;
+    auto o = two_country_mc(base / std::to_string(threads), 6);
     o.threads = threads;
     app::mc_study study(o);
     REQUIRE(study.prepare() == 0);
@@ -189,6 +197,34 @@ TEST_CASE("an mc study gives the same statistics with 1 and 2 threads", "[app]")
                                     [](const auto& f) { return f.first == "samples.csv"; });
   REQUIRE(samples != files[0].end());
   CHECK(std::count(samples->second.begin(), samples->second.end(), '\n') == 7);  // header + 6
+}
+
+TEST_CASE("an mc study in memory makes no folder and gives each run's cells", "[app]") {
+  const auto dir = test::scratch_folder("app_mc_in_memory") / "out";
+  auto o = two_country_mc(dir, 5);
+  o.in_memory = true;
+  std::vector<std::size_t> runs;
+  std::vector<std::vector<double>> kept;
+  o.run_values = [&](std::size_t run, std::span<const double> cells) {
+    runs.push_back(run);
+    kept.emplace_back(cells.begin(), cells.end());
+  };
+  app::mc_study study(o);
+  REQUIRE(study.prepare() == 0);
+  const auto results = study.execute();
+  REQUIRE(results);
+  CHECK_FALSE(fs::exists(dir));
+  CHECK(runs == std::vector<std::size_t>{0, 1, 2, 3, 4});
+  CHECK(results->files().front().first == "quantiles.csv");
+  // Each kept run is the run itself: its cells are model::run_sample's, and the runs differ.
+  std::vector<double> cells(study.study().cells());
+  model::run_sample(study.study(), 3, cells);
+  REQUIRE(kept[3].size() == cells.size());
+  CHECK(std::equal(cells.begin(), cells.end(), kept[3].begin(),
+                   [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }));
+  CHECK_FALSE(std::equal(kept[0].begin(), kept[0].end(), kept[3].begin(), [](double a, double b) {
+    return a == b || (std::isnan(a) && std::isnan(b));
+  }));
 }
 
 TEST_CASE("execute_and_write runs a study into its folder and never over an older run", "[app]") {
@@ -248,10 +284,7 @@ TEST_CASE("the mc switches are checked together and set the mc options", "[app]"
 
 TEST_CASE("mc's execute_and_write writes the ensemble and reports its progress", "[app]") {
   const auto dir = test::scratch_folder("app_mc_execute") / "out";
-  app::mc_options o;
-  o.scenarios = {test::source_path("scenarios/two-countries-uncertainty.yaml").string()};
-  o.output = dir.string();
-  o.samples = 5;
+  auto o = two_country_mc(dir, 5);
   std::size_t total = 0, last = 0;
   o.progress = [&](std::size_t runs) -> std::function<void(std::size_t)> {
     total = runs;

@@ -73,6 +73,35 @@ set:
   CHECK(param(s, "countries.BBB.cadres.nurses.exit_rate") == 0.01);
 }
 
+TEST_CASE("set: entries beside the files apply last and are checked as a file's",
+          "[model][inheritance]") {
+  const auto dir = family("extra_set");
+  const model::extra_set set{"countries.AAA.cadres.nurses.exit_rate: 0.06\n", "run(set=...)"};
+  const auto s = model::load_scenario(dir / "base.yaml", set);
+  CHECK(param(s, "countries.AAA.cadres.nurses.exit_rate") == 0.06);  // over base.yaml's 0.05
+  const auto& p = s.model.params[*s.model.params.find("countries.AAA.cadres.nurses.exit_rate")];
+  CHECK(p.where.file == "run(set=...)");
+  CHECK(p.overridden);
+  const model::extra_set bad{
+      "countries.AAA.cadres.nurses.exit_rate: 0.06\n"
+      "countries.AAA.cadres.nurses.exit_rat: 0.1\n"
+      "countries.BBB.cadres.nurses.exit_rate: fast\n",
+      "run(set=...)"};
+  try {
+    model::load_scenario(dir / "base.yaml", bad);
+    FAIL("no error");
+  } catch (const engine::input_error& e) {
+    const auto& d = e.diagnostics();
+    REQUIRE(d.size() == 2);
+    CHECK(d[0].where.file == "run(set=...)");
+    CHECK(d[0].where.line == 2);
+    CHECK(d[0].suggestion == "countries.AAA.cadres.nurses.exit_rate");
+    CHECK(d[1].where.line == 3);
+    CHECK(d[1].where.column == 40);
+    CHECK_THAT(d[1].message, Contains("expected a number"));
+  }
+}
+
 TEST_CASE("policies merge by name: replace in place, add at the end, remove",
           "[model][inheritance]") {
   const auto dir = family("policies");

@@ -268,6 +268,20 @@ scenario_description load_scenario(const std::filesystem::path& path);
 /// lever_registry::builtin()).
 scenario_description load_scenario(const std::filesystem::path& path, const lever_registry& levers);
 
+/// `set:` entries given beside a scenario's files rather than in them (the Python module's
+/// `run(set=...)`): the YAML text of a mapping from parameter paths to values, as a `set:` block
+/// holds, and the name that messages give as its file.
+struct extra_set {
+  std::string yaml;          ///< empty: none
+  std::string display_name;  ///< e.g. "run(set=...)"
+};
+
+/// Like load_scenario(path), with `set`'s entries applied after the files' own `set:` blocks and
+/// checked as theirs are (an unknown path names the closest one; a value must be of the
+/// parameter's kind and range), before the checks that read values in force (policy years,
+/// consistency). Throws engine::input_error citing `set.display_name`:line:col for its entries.
+scenario_description load_scenario(const std::filesystem::path& path, const extra_set& set);
+
 /// SHA-256 of `bytes` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view bytes);
 

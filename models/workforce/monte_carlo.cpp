@@ -63,10 +63,10 @@ std::size_t mc_study::cells() const {
 }
 
 mc_study prepare_study(const std::vector<std::string>& paths,
-                       std::optional<std::size_t> samples_override) {
+                       std::optional<std::size_t> samples_override, const extra_set& set) {
   mc_study st;
   for (const auto& p : paths) {
-    st.scenarios.push_back(load_scenario(p));
+    st.scenarios.push_back(load_scenario(p, set));
     auto& s = st.scenarios.back();
     if (!s.uncertainty.present)
       throw study_error(

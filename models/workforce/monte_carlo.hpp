@@ -36,10 +36,11 @@ struct mc_study {
 };
 
 /// Loads the scenarios (each needs an `uncertainty` block; all share the baseline's samples,
-/// sampling and seed, and the same model layout). The number of runs is `samples_override`, or
-/// each scenario's `uncertainty.samples`, which is then required. Throws engine::input_error.
+/// sampling and seed, and the same model layout), each with `set` beside its files
+/// (load_scenario). The number of runs is `samples_override`, or each scenario's
+/// `uncertainty.samples`, which is then required. Throws engine::input_error.
 mc_study prepare_study(const std::vector<std::string>& paths,
-                       std::optional<std::size_t> samples_override);
+                       std::optional<std::size_t> samples_override, const extra_set& set = {});
 
 /// Computes every cell of run `run` into `out` (size study.cells()). Throws on a failed run.
 void run_sample(const mc_study& study, std::size_t run, std::span<double> out);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -634,14 +635,8 @@ void check_policy_years(scenario_description& sd, diagnostic_list& diags) {
   }
 }
 
-}  // namespace
-
-scenario_description load_scenario(const std::filesystem::path& path) {
-  return load_scenario(path, lever_registry::builtin());
-}
-
-scenario_description load_scenario(const std::filesystem::path& path,
-                                   const lever_registry& lever_types) {
+scenario_description load_chain(const std::filesystem::path& path,
+                                const lever_registry& lever_types, const extra_set* set) {
   diagnostic_list diags;
   auto chain = read_chain(path, diags);
   scenario_description sd;
@@ -677,6 +672,12 @@ scenario_description load_scenario(const std::filesystem::path& path,
     if (auto p = read_policy(item, name, sd.model, lever_types))
       sd.policies.push_back(std::move(*p));
   for (const auto& n : k.overrides) apply_overrides(n, sd.model.params, sd.model.name);
+  // Parsed here, not in read_chain: a syntax error in it is reported with the files' errors.
+  std::optional<engine::yaml_file> extra;
+  if (set && !set->yaml.empty()) {
+    extra = engine::parse_yaml(set->yaml, set->display_name);
+    apply_overrides(node_ref(extra->root, "set", *extra, diags), sd.model.params, sd.model.name);
+  }
   // `set:` may move a policy's start or end: check the order again, at the value in force.
   check_policy_years(sd, diags);
   read_uncertainty(k.uncertainty_blocks, sd.model, sd.uncertainty);
@@ -689,6 +690,21 @@ scenario_description load_scenario(const std::filesystem::path& path,
         diags);
   diags.throw_if_any();
   return sd;
+}
+
+}  // namespace
+
+scenario_description load_scenario(const std::filesystem::path& path) {
+  return load_chain(path, lever_registry::builtin(), nullptr);
+}
+
+scenario_description load_scenario(const std::filesystem::path& path,
+                                   const lever_registry& lever_types) {
+  return load_chain(path, lever_types, nullptr);
+}
+
+scenario_description load_scenario(const std::filesystem::path& path, const extra_set& set) {
+  return load_chain(path, lever_registry::builtin(), &set);
 }
 
 }  // namespace hwf::model
