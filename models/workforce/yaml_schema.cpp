@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "engine/diagnostics.hpp"
 #include "engine/distributions.hpp"
@@ -507,6 +510,221 @@ const std::vector<std::string>& yaml_choices(std::string_view name, std::string_
     if (s->what == kind::choice) return s->values;
   }
   throw engine::internal_error(fmt::format("{}.{} is not a choice in the YAML schema", name, key));
+}
+
+namespace {
+
+// Key order of the table is kept in the JSON (ordered_json), so that editors list keys as the
+// reference does.
+using json = nlohmann::ordered_json;
+
+/// A bound as JSON: whole numbers without a decimal point.
+json bound(double v) {
+  if (v == static_cast<double>(static_cast<long long>(v))) return static_cast<long long>(v);
+  return v;
+}
+
+bool bounded_below(const value_range& r) {
+  return r.min > -inf;
+}
+bool bounded_above(const value_range& r) {
+  return r.max < inf;
+}
+
+/// The number a shape holds, if it holds one (the first alternative of a one_of).
+const yaml_shape* numeric_part(const yaml_shape& s) {
+  if (s.what == kind::number || s.what == kind::quantity || s.what == kind::integer) return &s;
+  if (s.what == kind::one_of && !s.of.empty()) return numeric_part(s.of.front());
+  return nullptr;
+}
+
+/// A key's description: its meaning, then unit, range and default.
+std::string description(const yaml_key& k) {
+  std::string text = k.doc;
+  std::vector<std::string> parts;
+  if (const auto* n = numeric_part(k.shape)) {
+    if (!n->unit.empty()) parts.push_back("unit: " + n->unit);
+    if (bounded_below(n->range) || bounded_above(n->range)) parts.push_back(n->range.describe());
+  }
+  if (k.default_value) parts.push_back(fmt::format("default {}", *k.default_value));
+  if (k.required) parts.push_back("required");
+  if (!parts.empty()) {
+    if (!text.empty()) text += ' ';
+    std::string joined;
+    for (const auto& p : parts) joined += (joined.empty() ? "" : "; ") + p;
+    text += "(" + joined + ")";
+  }
+  return text;
+}
+
+/// Writes shapes as JSON Schema, noting the named objects referred to (emitted under $defs).
+class json_writer {
+ public:
+  json shape(const yaml_shape& s) {
+    switch (s.what) {
+      case kind::number:
+      case kind::integer:
+        return number(s);
+      case kind::quantity: {
+        json alternatives = json::array({number(s), annotated(s)});
+        if (s.series) alternatives.push_back(series(s));
+        return {{"anyOf", alternatives}};
+      }
+      case kind::text: {
+        json j{{"type", "string"}};
+        if (!s.key_pattern.empty()) j["pattern"] = s.key_pattern;
+        return j;
+      }
+      case kind::boolean:
+        return {{"type", "boolean"}};
+      case kind::choice:
+        return {{"enum", s.values}};
+      case kind::list: {
+        json j{{"type", "array"}, {"items", shape(s.of.front())}};
+        if (s.min_items) j["minItems"] = s.min_items;
+        if (s.max_items) j["maxItems"] = s.max_items;
+        return j;
+      }
+      case kind::map: {
+        json j{{"type", "object"}};
+        if (!s.key_doc.empty()) j["description"] = "keys: " + s.key_doc;
+        if (s.key_pattern.empty()) {
+          j["additionalProperties"] = shape(s.of.front());
+        } else {
+          j["patternProperties"] = {{s.key_pattern, shape(s.of.front())}};
+          j["additionalProperties"] = false;
+        }
+        if (s.max_items) j["maxProperties"] = s.max_items;
+        return j;
+      }
+      case kind::object:
+        used.insert(s.object);
+        return {{"$ref", "#/$defs/" + s.object}};
+      case kind::one_of:
+        return one_of(s);
+      case kind::anything:
+        break;
+    }
+    return {{"type", "object"}};
+  }
+
+  json object(const yaml_object& o) {
+    json properties = json::object();
+    json required = json::array();
+    for (const auto& k : o.keys) {
+      json p = shape(k.shape);
+      p["description"] = description(k);
+      if (k.default_value) p["default"] = bound(*k.default_value);
+      properties[k.key] = std::move(p);
+      if (k.required) required.push_back(k.key);
+    }
+    json j{{"type", "object"}, {"description", o.doc}, {"properties", std::move(properties)}};
+    if (!required.empty()) j["required"] = std::move(required);
+    j["additionalProperties"] = false;
+    return j;
+  }
+
+  std::set<std::string> used;
+
+ private:
+  static json number(const yaml_shape& s) {
+    json j{{"type", s.what == kind::integer || s.range.integer ? "integer" : "number"}};
+    if (bounded_below(s.range))
+      j[s.range.min_open ? "exclusiveMinimum" : "minimum"] = bound(s.range.min);
+    if (bounded_above(s.range)) j["maximum"] = bound(s.range.max);
+    if (!s.fraction) return j;
+    return {{"anyOf", json::array({j,
+                                   {{"type", "string"},
+                                    {"pattern", "^[0-9]+/[0-9]+$"},
+                                    {"description", "a fraction such as 1/12"}}})}};
+  }
+
+  /// A quantity written with its provenance: the named mapping, its value in the range.
+  json annotated(const yaml_shape& s) {
+    auto o = yaml_object_named(s.object);
+    auto bare = s;
+    bare.what = kind::number;
+    o.keys.front().shape = bare;  // `value`, first in both mappings that carry one
+    return object(o);
+  }
+
+  /// A quantity written as a series: values by year, each in the range.
+  json series(const yaml_shape& s) {
+    auto o = yaml_object_named("series");
+    auto point = s;
+    point.series = false;
+    o.keys.front().shape = map_of(year_pattern, "year", point, input_limits::series_points);
+    return object(o);
+  }
+
+  /// Alternatives told apart by a key with one value in each (a policy's `type`, a
+  /// distribution's `dist`) become if/then pairs on that key, so that a validator reports the
+  /// errors of the alternative named rather than of every one; others become anyOf.
+  json one_of(const yaml_shape& s) {
+    if (const auto key = discriminator(s)) {
+      json values = json::array();
+      json cases = json::array();
+      for (const auto& alternative : s.of) {
+        const auto& o = yaml_object_named(alternative.object);
+        const auto& v = std::find_if(o.keys.begin(), o.keys.end(), [&](const yaml_key& k) {
+                          return k.key == *key;
+                        })->shape.values.front();
+        values.push_back(v);
+        cases.push_back({{"if", {{"properties", {{*key, {{"const", v}}}}}, {"required", {*key}}}},
+                         {"then", shape(alternative)}});
+      }
+      return {{"type", "object"},
+              {"required", {*key}},
+              {"properties", {{*key, {{"enum", values}}}}},
+              {"allOf", cases}};
+    }
+    json alternatives = json::array();
+    for (const auto& a : s.of) alternatives.push_back(shape(a));
+    return {{"anyOf", alternatives}};
+  }
+
+  static std::optional<std::string> discriminator(const yaml_shape& s) {
+    if (s.of.empty() || s.of.front().what != kind::object) return std::nullopt;
+    for (const auto& k : yaml_object_named(s.of.front().object).keys) {
+      const bool everywhere = std::all_of(s.of.begin(), s.of.end(), [&](const yaml_shape& a) {
+        if (a.what != kind::object) return false;
+        const auto& keys = yaml_object_named(a.object).keys;
+        return std::any_of(keys.begin(), keys.end(), [&](const yaml_key& other) {
+          return other.key == k.key && other.required && other.shape.what == kind::choice &&
+                 other.shape.values.size() == 1;
+        });
+      });
+      if (everywhere) return k.key;
+    }
+    return std::nullopt;
+  }
+};
+
+}  // namespace
+
+std::string json_schema(std::string_view root) {
+  if (std::find(std::begin(yaml_roots), std::end(yaml_roots), root) == std::end(yaml_roots))
+    throw engine::internal_error(fmt::format("'{}' is not a root of the YAML schema", root));
+  json_writer w;
+  const auto& o = yaml_object_named(root);
+  json j{{"$schema", "https://json-schema.org/draft/2020-12/schema"},
+         {"title", root == "model" ? "hwfsim model dataset" : "hwfsim scenario"}};
+  j.update(w.object(o));
+  // The mappings referred to, and those they refer to, in table order.
+  std::map<std::string, json> defs;
+  for (bool more = true; more;) {
+    more = false;
+    for (const auto& name : std::set<std::string>(w.used))
+      if (!defs.contains(name)) {
+        defs[name] = w.object(yaml_object_named(name));
+        more = true;
+      }
+  }
+  json ordered = json::object();
+  for (const auto& obj : yaml_objects())
+    if (defs.contains(obj.name)) ordered[obj.name] = std::move(defs[obj.name]);
+  j["$defs"] = std::move(ordered);
+  return j.dump(2) + "\n";
 }
 
 }  // namespace hwf::model

@@ -1,7 +1,8 @@
 #pragma once
 // The structure of model datasets and scenarios: every mapping's keys, each key's shape (number
 // with unit and range, integer, text, choice, list, map), required keys and descriptions. The
-// loaders take their valid keys and choices from it.
+// loaders take their valid keys and choices from it; `hwfsim schema --json-schema` writes it as
+// JSON Schemas (docs/schema/) for editors.
 
 #include <optional>
 #include <string>
@@ -78,5 +79,15 @@ std::vector<std::string> yaml_keys(std::string_view name);
 /// The values allowed at `key` of object `name` (a choice, or a list of choices). Throws
 /// engine::internal_error if that key is not a choice.
 const std::vector<std::string>& yaml_choices(std::string_view name, std::string_view key);
+
+/// The files described by a root object: model datasets ("model") and scenarios ("scenario").
+inline constexpr std::string_view yaml_roots[] = {"model", "scenario"};
+
+/// The JSON Schema (draft 2020-12) of files whose root is the object `root` (one of yaml_roots),
+/// as indented JSON text ending in a newline: every mapping closed to unknown keys, numbers with
+/// their ranges, choices as enums, maps keyed by patterns (ISO3 codes, cadre ids, years),
+/// descriptions with units, ranges and defaults, and the shared mappings under `$defs`. Throws
+/// engine::internal_error for another root.
+std::string json_schema(std::string_view root);
 
 }  // namespace hwf::model
