@@ -39,6 +39,8 @@ if $tests; then
     catch2                        # unit and property tests
     python3-netcdf4               # Python's netCDF4, which reads runs.nc in a test
     python3-openpyxl              # Python's openpyxl, which reads results.xlsx in a test
+    python3-jsonschema            # a JSON Schema validator: docs/schema/ against the shipped YAML
+    python3-yaml                  # reads the YAML files for that validation test
     clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
     chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
   )
