@@ -10,6 +10,8 @@
 #include "models/workforce/data_sources.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/schema.hpp"
+#include "models/workforce/yaml_schema.hpp"
+#include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
 
 namespace hwf::app {
@@ -76,6 +78,29 @@ std::string sources_text(const std::string& scenario) {
 
 std::string schema_text() {
   return model::schema_markdown();
+}
+
+std::string write_json_schemas(const std::string& folder, bool force) {
+  std::vector<std::pair<std::filesystem::path, std::string>> files;
+  for (const auto root : model::yaml_roots)
+    files.emplace_back(std::filesystem::path(folder) / fmt::format("{}.schema.json", root),
+                       model::json_schema(root));
+  // All refused before any is written, so that the folder never holds half of a new set.
+  if (!force)
+    for (const auto& [path, text] : files)
+      if (const auto old = out::read_file(path); std::filesystem::exists(path) && old != text)
+        throw out::folder_not_empty(
+            fmt::format("{} differs from the schema this build writes; nothing was written",
+                        path.generic_string()),
+            engine::remedy::write_anew);
+  out::create_results_folder(folder);
+  std::string report;
+  for (const auto& [path, text] : files) {
+    const bool same = out::read_file(path) == text;
+    if (!same) out::write_file_atomically(path, text);
+    report += fmt::format("{} {}\n", same ? "Unchanged:" : "Wrote", path.generic_string());
+  }
+  return report;
 }
 
 std::string report_text(const std::string& folder) {

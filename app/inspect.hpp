@@ -29,4 +29,11 @@ std::string report_text(const std::string& folder);
 /// `schema`: the reference of every numeric key, as Markdown.
 std::string schema_text();
 
+/// `schema --json-schema`: writes `<root>.schema.json` (model::json_schema) for each of
+/// model::yaml_roots into `folder`, creating it if missing, each file atomically. A file there
+/// that differs from the one this build writes is replaced only with `force`; otherwise
+/// out::folder_not_empty is thrown before anything is written. An identical file is left as it
+/// is. Returns one line per file. Throws out::output_error when writing fails.
+std::string write_json_schemas(const std::string& folder, bool force);
+
 }  // namespace hwf::app

@@ -214,7 +214,18 @@ void add_sensitivity(CLI::App& app, command_line& c) {
 }
 
 void add_others(CLI::App& app, command_line& c) {
-  app.add_subcommand("schema", "Print the reference of every numeric key (Markdown)");
+  auto* schema = app.add_subcommand(
+      "schema",
+      "Print the reference of every numeric key (Markdown), or write the JSON Schemas of "
+      "datasets and scenarios for editors");
+  auto* json = schema
+                   ->add_option("--json-schema", c.json_schema_folder,
+                                "Write model.schema.json and scenario.schema.json into this "
+                                "folder instead (docs/schema/ holds this build's)")
+                   ->check(folder_name);
+  schema->add_flag("--force", c.schema_force, "Replace schema files that differ from this build's")
+      ->needs(json);
+  schema->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
   auto* report = app.add_subcommand("report",
                                     "Rebuild report.html (interactive charts) from a results "
                                     "folder of run, compare, mc, calibrate or sensitivity");

@@ -26,7 +26,8 @@ struct command_line {
   app::sensitivity_options sensitivity;
   std::string scenario, filter, report_folder, method = "sobol";
   app::reporting validate;
-  bool quiet = false, csv = false;
+  std::string json_schema_folder;  ///< `schema --json-schema`: where the schemas go
+  bool quiet = false, csv = false, schema_force = false;
 };
 
 /// Adds every command to `app`, with its options parsed into `c`.

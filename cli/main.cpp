@@ -111,6 +111,8 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
   if (name == "show") return print(app::show_text(c.scenario));
   if (name == "params") return print(app::params_text(c.scenario, c.csv, c.filter));
   if (name == "sources") return print(app::sources_text(c.scenario));
+  if (!c.json_schema_folder.empty())
+    return print(app::write_json_schemas(c.json_schema_folder, c.schema_force), c.quiet);
   return print(app::schema_text());
 }
 

@@ -45,6 +45,8 @@ if $tests; then
     python3-openpyxl              # Python's openpyxl, which reads results.xlsx in a test
     python3-pytest                # the Python module's tests, run by CTest
     python3-xarray                # the Python module's runs as an xarray.Dataset, in its tests
+    python3-jsonschema            # a JSON Schema validator: docs/schema/ against the shipped YAML
+    python3-yaml                  # reads the YAML files for that validation test
     clang libclang-rt-14-dev      # the loader fuzzer (libFuzzer), `fuzz` preset
     chromium fonts-dejavu-core    # report.html's browser test (headless), with a font for its text
   )

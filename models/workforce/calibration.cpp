@@ -11,6 +11,7 @@
 #include "models/workforce/indicators.hpp"
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/uncertainty.hpp"
+#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -24,7 +25,7 @@ constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 /// Reads `{from: year, to: year}` (inclusive), within the horizon; nullopt after reporting.
 std::optional<std::pair<int, int>> read_years(const node_ref& n, const scenario_description& sd,
                                               std::string_view what) {
-  map_view m(n, detail::strings({"from", "to"}));
+  map_view m(n, yaml_keys("years"));
   if (!m.is_map()) return std::nullopt;
   const auto from = m.require("from"), to = m.require("to");
   if (!from || !to) return std::nullopt;
@@ -50,7 +51,7 @@ std::optional<calibration_parameter> read_entry(const node_ref& n, const std::st
                                                 const std::vector<std::vector<std::string>>& split,
                                                 const std::vector<std::string>& all_paths,
                                                 const parameter_table& params) {
-  map_view m(n, detail::strings({"min", "max", "prior"}));
+  map_view m(n, yaml_keys("calibration_parameter"));
   if (!m.is_map()) return std::nullopt;
   calibration_parameter out;
   out.pattern = pattern;
@@ -89,16 +90,16 @@ std::optional<calibration_parameter> read_entry(const node_ref& n, const std::st
     }
   }
   if (const auto prior = m.get("prior")) {
-    map_view pm(*prior, detail::strings({"dist", "mean", "median", "sigma"}));
+    map_view pm(*prior, yaml_keys("prior"));
     if (!pm.is_map()) return std::nullopt;
     const auto dist = pm.require("dist");
     const auto sigma = pm.require("sigma");
     if (!dist || !sigma) return std::nullopt;
     const auto kind = dist->to_string();
-    const std::vector<std::string> kinds{"normal", "lognormal"};
+    const auto& kinds = yaml_choices("prior", "dist");
     if (!kind) return std::nullopt;
     if (std::find(kinds.begin(), kinds.end(), *kind) == kinds.end()) {
-      dist->error(fmt::format("expected one of: normal, lognormal; found '{}'",
+      dist->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(kinds),
                               engine::printable(*kind, 40)),
                   {}, engine::closest_match(*kind, kinds).value_or(""));
       return std::nullopt;
@@ -157,8 +158,7 @@ void read_block_file(const node_ref& n, const std::filesystem::path& folder,
 
 void read_block(const node_ref& n, const std::filesystem::path& folder, scenario_description& sd,
                 bool own_file) {
-  auto keys = detail::strings(
-      {"observed", "fit", "holdout", "starts", "seed", "max_iterations", "parameters"});
+  auto keys = yaml_keys("calibration");
   if (own_file) keys.emplace_back("format");
   map_view m(n, keys);
   if (!m.is_map()) return;

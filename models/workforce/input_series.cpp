@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "models/workforce/loader_detail.hpp"
+#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -61,7 +62,7 @@ bool read_interpolation(const engine::map_view& m, bool& step) {
   if (!n) return true;
   const auto text = n->to_string();
   if (!text) return false;
-  const std::vector<std::string> words{"linear", "step"};
+  const auto& words = yaml_choices("series", "interpolation");
   if (*text == "linear" || *text == "step") {
     step = *text == "step";
     return true;
@@ -207,7 +208,7 @@ std::optional<std::size_t> read_input_field(const engine::map_view& m, const num
                  {fmt::format("remove {}, or write {} as one number", growth, key)});
         return std::nullopt;
       }
-  engine::map_view sm(*n, strings({"series", "interpolation", "source", "flag", "note"}));
+  engine::map_view sm(*n, yaml_keys("series"));
   if (!sm.is_map()) return std::nullopt;
   input_series s;
   s.key = std::string(field.key);

@@ -17,6 +17,7 @@
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/safeguards_list.hpp"
 #include "models/workforce/schema.hpp"
+#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -68,7 +69,7 @@ static bool read_concept(const map_view& m, std::optional<std::string>* out) {
   }
   const auto text = n->to_string();
   if (!text) return false;
-  const std::vector<std::string> concepts{"practising", "registered"};
+  const auto& concepts = yaml_choices("stock_value", "concept");
   if (std::find(concepts.begin(), concepts.end(), *text) == concepts.end()) {
     n->error(fmt::format("expected one of: {}; found '{}'", engine::join_list(concepts),
                          engine::printable(*text, 40)),
@@ -84,7 +85,7 @@ void read_evidence(const map_view& m, parameter& p) {
   if (auto s = m.get("note")) p.note = s->to_string().value_or("");
   if (auto f = m.get("flag")) {
     const auto text = f->to_string();
-    const std::vector<std::string> flags{"verified", "derived", "estimate", "calibrated"};
+    const auto& flags = yaml_choices("value", "flag");
     if (text) {
       if (*text == "verified")
         p.flag = evidence::verified;
@@ -113,7 +114,7 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
   p.where = n.where();
   std::optional<double> v;
   if (n.is_map()) {
-    map_view m(n, strings({"value", "source", "flag", "note"}), strings({"concept"}));
+    map_view m(n, yaml_keys("value"), strings({"concept"}));
     if (!m.is_map()) return std::nullopt;
     if (!read_concept(m, stock_concept)) return std::nullopt;
     if (auto vn = m.require("value")) {
@@ -453,13 +454,6 @@ bool within_limit(const node_ref& n, std::size_t count, std::size_t limit, std::
 namespace {
 using namespace detail;
 
-std::vector<std::string> with_extra(std::span<const numeric_field> table,
-                                    std::initializer_list<const char*> extra) {
-  auto keys = keys_of(table);
-  keys.insert(keys.end(), extra.begin(), extra.end());
-  return keys;
-}
-
 bool is_iso3(std::string_view s) {
   return s.size() == 3 &&
          std::all_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
@@ -489,8 +483,7 @@ class model_reader {
                                        "start_year, cadres, countries, corridors"});
       return md;
     }
-    const auto keys = strings({"format", "model", "description", "start_year", "cadres",
-                               "countries", "corridors", "sources"});
+    const auto keys = yaml_keys("model");
     if (!engine::has_expected_shape(root, keys, "model dataset")) return md;
     if (!engine::check_format(root, "model dataset")) return md;
     map_view top(root, keys);
@@ -523,7 +516,7 @@ class model_reader {
                                  max_cadre_id)});
         continue;
       }
-      map_view m(value, with_extra(cadre_fields(), {"sdg_core", "age_bands"}));
+      map_view m(value, yaml_keys("cadre"));
       if (!m.is_map()) continue;
       cadre_desc c;
       c.id = id;
@@ -565,9 +558,7 @@ class model_reader {
                     {"expected three capital letters, e.g. KEN, GBR"});
         continue;
       }
-      map_view m(value,
-                 with_extra(country_fields(), {"name", "safeguards_list", "population_series",
-                                               "cadres", "rest_of_world"}));
+      map_view m(value, yaml_keys("country"));
       if (!m.is_map()) continue;
       country_desc c;
       c.iso3 = iso3;
@@ -653,9 +644,7 @@ class model_reader {
       const auto k = static_cast<std::size_t>(it - cadre_ids.begin());
       declared_.emplace_back(md.countries.size(), k);
       const cadre_desc& cadre = md.cadres[k];
-      map_view m(value,
-                 with_extra(country_cadre_fields(), {"students", "entry_age_shares", "age_shares",
-                                                     "emigration_age_factors"}));
+      map_view m(value, yaml_keys("country_cadre"));
       if (!m.is_map()) continue;
       country_cadre_desc cc{};
       cc.cadre = k;
@@ -734,7 +723,7 @@ class model_reader {
     };
 
     for (auto& item : *items) {
-      map_view m(item, strings({"origin", "destination", "cadres"}));
+      map_view m(item, yaml_keys("corridor"));
       if (!m.is_map()) continue;
       const auto on = m.require("origin");
       const auto dn = m.require("destination");
@@ -785,7 +774,7 @@ class model_reader {
                     {fmt::format("add countries.{}.cadres.{}, or remove this corridor cadre",
                                  md.countries[c].iso3, id)});
           }
-        map_view cm(v, keys_of(corridor_fields()));
+        map_view cm(v, yaml_keys("corridor_cadre"));
         if (!cm.is_map() || !present) continue;
         corridor_desc cd{};
         cd.origin = *o;

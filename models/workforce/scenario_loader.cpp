@@ -15,6 +15,7 @@
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/schema.hpp"
 #include "models/workforce/uncertainty.hpp"
+#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -40,14 +41,12 @@ void record(provenance_list& prov, const std::string& key, const node_ref& n) {
 }
 
 const std::vector<std::string>& scenario_keys() {
-  static const std::vector<std::string> keys{
-      "format", "scenario",      "description", "extends",  "model",  "horizon",     "solver",
-      "output", "discount_rate", "set",         "policies", "remove", "uncertainty", "calibration"};
+  static const std::vector<std::string> keys = yaml_keys("scenario");
   return keys;
 }
 
 void read_solver(const node_ref& n, engine::solver_settings& s, provenance_list& prov) {
-  map_view m(n, strings({"method", "step", "abs_tol", "rel_tol", "max_steps"}));
+  map_view m(n, yaml_keys("solver"));
   if (!m.is_map()) return;
   if (auto v = m.get("method")) {
     if (auto name = v->to_string()) {
@@ -92,7 +91,7 @@ void read_solver(const node_ref& n, engine::solver_settings& s, provenance_list&
 }
 
 void read_output(const node_ref& n, output_settings& out, provenance_list& prov) {
-  map_view m(n, strings({"interval", "tables"}));
+  map_view m(n, yaml_keys("output"));
   if (!m.is_map()) return;
   if (auto v = m.get("interval"))
     if (auto i = v->to_integer(1, input_limits::max_horizon_years)) {
@@ -102,7 +101,7 @@ void read_output(const node_ref& n, output_settings& out, provenance_list& prov)
   if (auto v = m.get("tables")) {
     if (auto items = v->to_items()) {
       out.indicators = out.corridors = out.ages = false;
-      const std::vector<std::string> names{"indicators", "corridors", "ages"};
+      const auto& names = yaml_choices("output", "tables");
       for (auto& item : *items) {
         const auto t = item.to_string();
         if (!t) continue;
@@ -114,7 +113,7 @@ void read_output(const node_ref& n, output_settings& out, provenance_list& prov)
           out.ages = true, out.ages_named = item.where();
         else
           item.error(fmt::format("unknown table '{}'", engine::printable(*t, 40)),
-                     {"expected one of: indicators, corridors, ages"},
+                     {"expected one of: " + engine::join_list(names)},
                      engine::closest_match(*t, names).value_or(""));
       }
       record(prov, "output.tables", *v);
@@ -259,10 +258,8 @@ std::optional<policy_desc> read_policy(const node_ref& item, const std::string& 
   if (!p.type) return std::nullopt;
   p.where = item.where();
 
-  std::vector<std::string> valid{"name", "type"};
-  for (auto& key : p.type->target_keys()) valid.push_back(std::move(key));
-  for (const auto& f : policy_timing_fields()) valid.emplace_back(f.key);
-  for (const auto& f : p.type->fields()) valid.emplace_back(f.key);
+  std::vector<std::string> valid;
+  for (auto& k : policy_keys(*p.type)) valid.push_back(std::move(k.key));
   std::vector<std::string> refused;
   for (const auto& r : p.type->replaced_keys()) refused.emplace_back(r.key);
   map_view m(self, valid, refused);
@@ -443,7 +440,7 @@ void read_scenario_name(const node_ref& n, scenario_description& sd) {
 
 void read_horizon(const node_ref& n, chain_keys& k, provenance_list& prov) {
   k.horizon_node = n;
-  map_view h(n, strings({"start", "end"}));
+  map_view h(n, yaml_keys("horizon"));
   if (auto s = h.get("start")) {
     k.start = s->to_integer(1800, 2300);
     record(prov, "horizon.start", *s);

@@ -10,6 +10,7 @@
 
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/uncertainty.hpp"
+#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -23,6 +24,24 @@ std::size_t uncertainty_desc::dimensions() const {
   return d;
 }
 
+const distribution_numbers& distribution_keys(engine::distribution_kind k) {
+  using d = engine::distribution_kind;
+  static const std::vector<std::pair<d, distribution_numbers>> table{
+      {d::uniform, {{"min", "max"}, {}}},
+      {d::triangular, {{"min", "mode", "max"}, {}}},
+      {d::pert, {{"min", "mode", "max"}, {}}},
+      {d::normal, {{"mean", "sd"}, {}}},
+      {d::truncated_normal, {{"mean", "sd", "min", "max"}, {}}},
+      {d::lognormal, {{"median", "sigma"}, {}}},
+      {d::beta, {{"alpha", "beta"}, {"min", "max"}}},
+      {d::gamma, {{"shape", "scale"}, {}}},
+      {d::discrete, {{}, {}}},
+  };
+  for (const auto& [kind, numbers] : table)
+    if (kind == k) return numbers;
+  throw engine::internal_error("a distribution without its keys in distribution_keys()");
+}
+
 namespace {
 
 std::vector<std::string> split_path(const std::string& s) {
@@ -34,27 +53,6 @@ std::vector<std::string> split_path(const std::string& s) {
       start = i + 1;
     }
   return out;
-}
-
-/// Numeric keys of each distribution; `optional` ones may be left out.
-struct dist_keys {
-  engine::distribution_kind kind;
-  std::vector<std::string> required, optional;
-};
-const std::vector<dist_keys>& keys_by_dist() {
-  using k = engine::distribution_kind;
-  static const std::vector<dist_keys> table{
-      {k::uniform, {"min", "max"}, {}},
-      {k::triangular, {"min", "mode", "max"}, {}},
-      {k::pert, {"min", "mode", "max"}, {}},
-      {k::normal, {"mean", "sd"}, {}},
-      {k::truncated_normal, {"mean", "sd", "min", "max"}, {}},
-      {k::lognormal, {"median", "sigma"}, {}},
-      {k::beta, {"alpha", "beta"}, {"min", "max"}},
-      {k::gamma, {"shape", "scale"}, {}},
-      {k::discrete, {}, {}},
-  };
-  return table;
 }
 
 using kind = engine::distribution_kind;
@@ -88,14 +86,9 @@ std::optional<kind> read_kind(const node_ref& n) {
   return static_cast<kind>(it - names.begin());
 }
 
-/// The keys a spec of distribution `k` may have.
+/// The keys a spec of distribution `k` may have (the table in yaml_schema.cpp).
 std::vector<std::string> spec_keys(kind k) {
-  const auto& spec = keys_by_dist()[static_cast<std::size_t>(k)];
-  std::vector<std::string> valid{"dist", "apply", "shared"};
-  valid.insert(valid.end(), spec.required.begin(), spec.required.end());
-  valid.insert(valid.end(), spec.optional.begin(), spec.optional.end());
-  if (k == kind::discrete) valid.insert(valid.end(), {"values", "weights"});
-  return valid;
+  return yaml_keys("distribution_" + engine::distribution_names()[static_cast<std::size_t>(k)]);
 }
 
 /// `apply` and `shared` into `up`; false when either is wrong (reported).
@@ -127,7 +120,7 @@ bool read_apply_and_shared(const map_view& m, uncertain_parameter& up) {
 
 /// The numeric keys of distribution `k` into `v`; false when one is missing or not a number.
 bool read_numbers(const map_view& m, kind k, std::map<std::string, double>& v) {
-  const auto& spec = keys_by_dist()[static_cast<std::size_t>(k)];
+  const auto& spec = distribution_keys(k);
   const auto number = [&](const std::string& key, const std::optional<node_ref>& x) {
     const auto d = x ? x->to_number() : std::nullopt;
     if (d) v[key] = *d;
@@ -260,7 +253,7 @@ struct uncertainty_keys {
 };
 
 void read_sampling(const node_ref& n, uncertainty_desc& out) {
-  const std::vector<std::string> methods{"random", "lhs", "sobol"};
+  const auto& methods = yaml_choices("uncertainty", "sampling");
   const auto t = n.to_string();
   if (!t) return;
   if (*t == "random")
@@ -270,7 +263,8 @@ void read_sampling(const node_ref& n, uncertainty_desc& out) {
   else if (*t == "sobol")
     out.sampling = engine::sampling_method::sobol;
   else
-    n.error(fmt::format("unknown sampling '{}'", *t), {"expected one of: random, lhs, sobol"},
+    n.error(fmt::format("unknown sampling '{}'", *t),
+            {"expected one of: " + engine::join_list(methods)},
             engine::closest_match(*t, methods).value_or(""));
 }
 
@@ -291,8 +285,7 @@ void merge_specs(const node_ref& n, std::vector<std::pair<std::string, node_ref>
 }
 
 const std::vector<std::string>& block_keys() {
-  static const std::vector<std::string> keys{"samples", "sampling", "seed", "parameters",
-                                             "multivariate_normal"};
+  static const std::vector<std::string> keys = yaml_keys("uncertainty");
   return keys;
 }
 
@@ -356,7 +349,7 @@ std::optional<std::vector<group_entry>> read_group_entries(
       continue;
     }
     const auto& p = md.params[targets[0]];
-    map_view m(e, detail::strings({"mean", "sd", "min", "max"}));
+    map_view m(e, yaml_keys("group_entry"));
     if (!m.is_map()) {
       ok = false;
       continue;
@@ -450,7 +443,7 @@ std::optional<std::vector<double>> read_correlation(const node_ref& n, std::size
 std::optional<correlated_group> read_group(const node_ref& n, const model_description& md,
                                            const std::vector<std::vector<std::string>>& split_all,
                                            const std::vector<std::string>& all_paths) {
-  map_view m(n, detail::strings({"parameters", "correlation", "source"}));
+  map_view m(n, yaml_keys("correlated_group"));
   if (!m.is_map()) return std::nullopt;
   correlated_group g;
   g.where = n.where();

@@ -2,9 +2,11 @@
 // Monte Carlo inputs: reading a scenario's `uncertainty` block, and building each run's
 // parameter vector from the sample design.
 
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "engine/distributions.hpp"
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
 
@@ -15,6 +17,14 @@ namespace hwf::model {
 /// problems into the blocks' diagnostics. `md` must hold every parameter (policies included).
 void read_uncertainty(const std::vector<engine::node_ref>& blocks, model_description& md,
                       uncertainty_desc& out);
+
+/// The numbers a distribution spec of one kind reads: those it needs and those it may leave out
+/// (besides `dist`, `apply`, `shared`, and a discrete one's `values` and `weights`).
+struct distribution_numbers {
+  std::vector<std::string> required, optional;
+};
+/// The numbers of kind `k` (one table; yaml_schema.cpp builds the specs' keys from it).
+const distribution_numbers& distribution_keys(engine::distribution_kind k);
 
 /// How `apply:` names a mode: "set", "multiply" or "add".
 std::string_view apply_name(apply_mode mode);
