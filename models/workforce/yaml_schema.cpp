@@ -163,6 +163,29 @@ std::vector<yaml_key> evidence_keys() {
           {"note", text(), "Free text on the value.", false}};
 }
 
+/// The mappings of a value with its provenance, of a workforce with its concept, and of a
+/// series, which the keys of several mappings take.
+void add_value_objects(std::vector<yaml_object>& out) {
+  auto value = evidence_keys();
+  value.insert(value.begin(), {"value", number("", {-inf, inf}), "The number.", true});
+  out.push_back({"value", "a number with its provenance: {value, source, flag, note}", value});
+  value.push_back({"concept", choice({"practising", "registered"}),
+                   "What the stock counts: practising (default) or registered workers "
+                   "(docs/model.md, 15.3).",
+                   false});
+  out.push_back({"stock_value", "workforce with its provenance and concept", std::move(value)});
+
+  auto series = evidence_keys();
+  series.insert(series.begin(),
+                {{"series", map_of(year_pattern, "year", quantity("", {-inf, inf})),
+                  "Values by year (year: value), years in increasing order.", true},
+                 {"interpolation", choice({"linear", "step"}),
+                  "linear (default): straight lines between the points; step: each value holds "
+                  "until the next point.",
+                  false}});
+  out.push_back({"series", "a value over time: {series: {year: value}, ...}", std::move(series)});
+}
+
 std::vector<yaml_object> model_objects() {
   std::vector<yaml_object> out;
   out.push_back(
@@ -252,24 +275,7 @@ std::vector<yaml_object> model_objects() {
   allow_band_list(corridor_cadre);
   out.push_back({"corridor_cadre", "corridors[i].cadres.<cadre>", std::move(corridor_cadre)});
 
-  auto value = evidence_keys();
-  value.insert(value.begin(), {"value", number("", {-inf, inf}), "The number.", true});
-  out.push_back({"value", "a number with its provenance: {value, source, flag, note}", value});
-  value.push_back({"concept", choice({"practising", "registered"}),
-                   "What the stock counts: practising (default) or registered workers "
-                   "(docs/model.md, 15.3).",
-                   false});
-  out.push_back({"stock_value", "workforce with its provenance and concept", std::move(value)});
-
-  auto series = evidence_keys();
-  series.insert(series.begin(),
-                {{"series", map_of(year_pattern, "year", quantity("", {-inf, inf})),
-                  "Values by year (year: value), years in increasing order.", true},
-                 {"interpolation", choice({"linear", "step"}),
-                  "linear (default): straight lines between the points; step: each value holds "
-                  "until the next point.",
-                  false}});
-  out.push_back({"series", "a value over time: {series: {year: value}, ...}", std::move(series)});
+  add_value_objects(out);
   return out;
 }
 
