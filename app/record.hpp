@@ -6,15 +6,12 @@
 #include <string>
 #include <vector>
 
+#include "app/run_notes.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
 #include "outputs/run_record.hpp"
 
 namespace hwf::app {
-
-/// Notes on a finished run: agreement quotas and emigration caps that never lowered a flow, each
-/// formatted as a diagnostic note (file:line:col of the limit).
-std::vector<std::string> run_notes(const model::compiled_model& m, const model::run_output& run);
 
 /// The record of `run` of scenario `s` compiled to `m`, which took `wall_seconds`: inputs with
 /// their SHA-256, model, countries, cadres, horizon, solver and its statistics, warnings, notes.

@@ -12,6 +12,8 @@ namespace {
 const CLI::Validator folder_name(
     [](const std::string& s) { return s.empty() ? std::string("a folder name is needed") : ""; },
     "");
+const CLI::Validator file_name(
+    [](const std::string& s) { return s.empty() ? std::string("a file name is needed") : ""; }, "");
 /// A results folder's options: -o (by default `where`) and --force.
 void add_folder(CLI::App& command, std::string& output, bool& force, const std::string& where) {
   command.add_option("-o,--output", output, "Results folder (default: " + where + ")")
@@ -213,6 +215,23 @@ void add_sensitivity(CLI::App& app, command_line& c) {
   s->add_flag("--strict", o.report.strict, strict_help);
 }
 
+void add_workshop(CLI::App& app, command_line& c) {
+  auto& o = c.workshop;
+  auto* workshop = app.add_subcommand(
+      "workshop",
+      "Write one offline HTML page that runs scenarios in the browser, with sliders and charts");
+  workshop
+      ->add_option("scenarios", o.scenarios,
+                   "Scenario YAML files (the page opens the first and offers the others)")
+      ->required()
+      ->expected(1, 100);
+  workshop->add_option("-o,--output", o.output, "The page (default: results/workshop.html)")
+      ->check(file_name);
+  workshop->add_flag("--force", o.force, "Replace the page if it exists");
+  workshop->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
+  workshop->add_flag("--strict", o.report.strict, strict_help);
+}
+
 void add_others(CLI::App& app, command_line& c) {
   auto* schema = app.add_subcommand(
       "schema",
@@ -243,6 +262,7 @@ void add_commands(CLI::App& app, command_line& c) {
   add_calibrate(app, c);
   add_mc(app, c);
   add_sensitivity(app, c);
+  add_workshop(app, c);
   add_others(app, c);
 }
 

@@ -12,6 +12,7 @@
 #include "app/mc_study.hpp"
 #include "app/run_study.hpp"
 #include "app/sensitivity_study.hpp"
+#include "app/workshop_study.hpp"
 
 namespace hwf::cli {
 
@@ -24,6 +25,7 @@ struct command_line {
   app::mc_options mc;
   app::mc_switches mc_switches;
   app::sensitivity_options sensitivity;
+  app::workshop_options workshop;
   std::string scenario, filter, report_folder, method = "sobol";
   app::reporting validate;
   std::string json_schema_folder;  ///< `schema --json-schema`: where the schemas go

@@ -36,6 +36,8 @@ std::string_view hint(engine::remedy r) noexcept {
              "--memory mode and hwfsim binary; start over with --force instead of --resume";
     case remedy::write_anew:
       return "; run the command again with --force to write them anew";
+    case remedy::replace_or_other_file:
+      return ". Use --force to replace it, or -o to choose another file";
   }
   return "";
 }

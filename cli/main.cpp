@@ -107,6 +107,7 @@ int dispatch(const CLI::App& app, command_line& c, int argc, char** argv) {
                             [&](auto& o) { return app::sensitivity_and_write(o, argc, argv); });
   }
   if (name == "report") return print(app::report_text(c.report_folder), c.quiet);
+  if (name == "workshop") return print(app::workshop_study(c.workshop).write(), c.quiet);
   if (name == "validate") return print(app::validate_text(c.scenario, c.validate));
   if (name == "show") return print(app::show_text(c.scenario));
   if (name == "params") return print(app::params_text(c.scenario, c.csv, c.filter));
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   command_line c;
   for (auto* r : {&c.run.report, &c.compare.report, &c.mc.report, &c.calibrate.report,
-                  &c.sensitivity.report, &c.validate})
+                  &c.sensitivity.report, &c.workshop.report, &c.validate})
     r->message = say;
   add_commands(app, c);
   try {

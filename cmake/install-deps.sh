@@ -2,7 +2,8 @@
 # Installs the Debian 12 (bookworm) packages hwfsim needs, when any is missing.
 #   cmake/install-deps.sh           what building and running hwfsim need (the README's first
 #                                   command): compiler, libraries, the Python module's pybind11
-#                                   and pandas, and the report's chart libraries
+#                                   and pandas, the report's chart libraries, and emscripten with
+#                                   the yaml-cpp and mbed TLS sources for the workshop page
 #   cmake/install-deps.sh --tests   also what the whole test suite needs (the README's second
 #                                   command and .ci/run): Catch2, Python's netCDF4, pytest and
 #                                   xarray, clang and libFuzzer, Chromium and the browser test's
@@ -37,6 +38,8 @@ packages=(
   libopenmpi-dev openmpi-bin    # MPI ensembles (mc under mpirun); optional for the build, tested
   pybind11-dev python3-dev      # the Python module hwfsim (pybind11), built for Debian's python3
   python3-pandas                # the Python module's DataFrames
+  emscripten dpkg-dev           # the workshop page's model in WebAssembly; dpkg-source unpacks the
+                                # yaml-cpp and mbed TLS sources it compiles (fetch-wasm-sources.sh)
 )
 if $tests; then
   packages+=(
@@ -88,6 +91,7 @@ install_report_modules() {
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all $($tests && echo "build and test" || echo build) packages are installed"
   install_report_modules
+  "$(dirname "${BASH_SOURCE[0]}")/fetch-wasm-sources.sh"
   exit 0
 fi
 
@@ -104,3 +108,4 @@ echo "install-deps: installing ${missing[*]}"
 "${as_root[@]}" apt-get update -qq
 DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 install_report_modules
+"$(dirname "${BASH_SOURCE[0]}")/fetch-wasm-sources.sh"

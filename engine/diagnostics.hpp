@@ -74,6 +74,7 @@ enum class remedy : unsigned char {
   remove_file_or_start_over,          ///< remove the file, or start over
   start_over_instead_of_resuming,     ///< the checkpoint is another study's: start over
   write_anew,                         ///< run the command again, replacing the folder's files
+  replace_or_other_file,              ///< replace the file, or write to another file
 };
 
 /// The remedy an error carries. The libraries' errors derive from it as well as from their

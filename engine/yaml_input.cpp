@@ -1,6 +1,7 @@
 #include "engine/yaml_input.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <climits>
 #include <cmath>
@@ -312,6 +313,46 @@ std::string node_ref::describe() const {
 }
 
 namespace {
+/// std::from_chars of a double (chars_format::general): emscripten's libc++ 14, which builds the
+/// workshop page, has only the integer overloads, so there it reads what from_chars would read
+/// (an optional '-', digits with an optional point and exponent, or inf/nan) with strtod, which
+/// rounds correctly as from_chars does and reads "C"-locale decimals, the only locale there.
+std::from_chars_result double_from_chars(const char* first, const char* last, double& v) {
+#if defined(__EMSCRIPTEN__)
+  const char* p = first;
+  if (p != last && *p == '-') ++p;
+  const auto digits = [&] {
+    const char* start = p;
+    while (p != last && *p >= '0' && *p <= '9') ++p;
+    return p != start;
+  };
+  if (p != last && (*p == 'i' || *p == 'I' || *p == 'n' || *p == 'N')) {
+    p = last;  // inf, infinity, nan: strtod reads them as from_chars does
+  } else {
+    const bool whole = digits();
+    bool fraction = false;
+    if (p != last && *p == '.') {
+      ++p;
+      fraction = digits();
+    }
+    if (!whole && !fraction) return {first, std::errc::invalid_argument};
+    if (p != last && (*p == 'e' || *p == 'E')) {
+      const char* mark = p++;
+      if (p != last && (*p == '+' || *p == '-')) ++p;
+      if (!digits()) p = mark;
+    }
+  }
+  const std::string text(first, p);
+  char* end = nullptr;
+  errno = 0;
+  v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return {first, std::errc::invalid_argument};
+  return {p, errno == ERANGE ? std::errc::result_out_of_range : std::errc()};
+#else
+  return std::from_chars(first, last, v);
+#endif
+}
+
 /// Parses a whole plain scalar as a double; nullopt if it is not entirely a number (one sign
 /// at most, and only with `allow_sign`). A number too large for a double gives infinity
 /// (reported as too large by the caller).
@@ -321,7 +362,7 @@ std::optional<double> parse_double(std::string_view s, bool allow_sign = true) {
   if (s.empty() || s.front() == '+' || (s.front() == '-' && (plus || !allow_sign)))
     return std::nullopt;
   double v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  const auto [ptr, ec] = double_from_chars(s.data(), s.data() + s.size(), v);
   if (ptr != s.data() + s.size()) return std::nullopt;
   if (ec == std::errc::result_out_of_range)  // strtod tells overflow (HUGE_VAL) from underflow
     return std::strtod(std::string(s).c_str(), nullptr);

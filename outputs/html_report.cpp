@@ -454,6 +454,20 @@ std::string compact_number(double x) {
   return sci.size() < plain.size() ? sci : plain;
 }
 
+std::string page_with_data(std::span<const std::string_view> before, std::string_view json,
+                           std::span<const std::string_view> after) {
+  const auto safe = script_safe_json(json);
+  std::size_t size = safe.size();
+  for (auto part : before) size += part.size();
+  for (auto part : after) size += part.size();
+  std::string page;
+  page.reserve(size);
+  for (auto part : before) page += part;
+  page += safe;
+  for (auto part : after) page += part;
+  return page;
+}
+
 std::string script_safe_json(std::string_view json) {
   std::string out;
   out.reserve(json.size() + json.size() / 50);
@@ -591,16 +605,7 @@ std::string page_text(const ordered_json& meta, const std::vector<table_data>& t
   }
   json += '}';
 
-  std::string page;
-  const auto safe = script_safe_json(json);
-  std::size_t size = safe.size();
-  for (auto part : detail::report_page_before_data()) size += part.size();
-  for (auto part : detail::report_page_after_data()) size += part.size();
-  page.reserve(size);
-  for (auto part : detail::report_page_before_data()) page += part;
-  page += safe;
-  for (auto part : detail::report_page_after_data()) page += part;
-  return page;
+  return page_with_data(detail::report_page_before_data(), json, detail::report_page_after_data());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,11 @@ std::size_t write_report(const std::filesystem::path& dir, const report_settings
 /// `json` made safe inside <script type="application/json">: '<', '>', '&', U+2028 and U+2029
 /// become \u escapes (still the same JSON), so no text in it can close the element.
 std::string script_safe_json(std::string_view json);
+
+/// A page embedded by hwf_report_embed (report.html, the workshop page): its parts before the
+/// data, `json` made script-safe (script_safe_json), and its parts after.
+std::string page_with_data(std::span<const std::string_view> before, std::string_view json,
+                           std::span<const std::string_view> after);
 
 /// `x` with report_significant_digits significant digits in the shortest JSON form ("275094",
 /// "1353890", "1.10074e9", "0.0125"); "null" when not finite.

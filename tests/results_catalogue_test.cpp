@@ -63,6 +63,9 @@ TEST_CASE("every file the commands name is in the results catalogue", "[io]") {
   for (const auto& n : quoted_file_names(test::source_path("app"))) names.insert(n);
   REQUIRE(names.count("indicators.csv") == 1);  // the scan finds what main.cpp writes
   const auto& own = out::own_result_names();
+  // hwfsim workshop writes one page where -o says (by default results/workshop.html), not a
+  // results folder: its name is no result file's.
+  REQUIRE(names.erase("workshop.html") == 1);
   for (const auto& n : names) {
     INFO(n);
     CHECK(std::find(own.begin(), own.end(), n) != own.end());

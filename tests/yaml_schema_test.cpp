@@ -88,6 +88,8 @@ std::map<std::string, std::string> scenario_places() {
       {"prior", "calibration: " + fit + "{" + path +
                     ": {min: 0.01, max: 0.1, prior: {dist: normal, mean: 0.06, sigma: 0.01, "
                     "zz_unknown: 1}}}}"},
+      {"workshop", "workshop: {zz_unknown: 1}"},
+      {"workshop_control", "workshop: {controls: {" + path + ": {zz_unknown: 1}}}"},
   };
   for (const auto* lever : model::lever_registry::builtin().types()) {
     const std::string name(lever->name());

@@ -222,6 +222,24 @@ struct calibration_desc {
   std::optional<input_file> file;
 };
 
+/// One control of a scenario's `workshop:` block: a parameter the workshop page exposes.
+struct workshop_entry {
+  std::size_t parameter;  ///< parameter index
+  std::string label;      ///< empty: the page shows the path
+  double min = 0, max = 0;
+  std::optional<double> step;
+  engine::source_location where;
+};
+
+/// A scenario's `workshop:` block (`hwfsim workshop`, docs/workshop.md).
+struct workshop_desc {
+  bool present = false;
+  std::string title;                   ///< the page's heading; empty: the scenario's name
+  std::vector<std::string> countries;  ///< ISO3 codes of the countries shown first
+  std::vector<workshop_entry> controls;
+  engine::source_location where;
+};
+
 /// Which tables a run writes and how often (whole years between rows).
 struct output_settings {
   int interval_years = 1;
@@ -245,6 +263,7 @@ struct scenario_description {
   std::vector<policy_desc> policies;  ///< in application order (after inheritance)
   uncertainty_desc uncertainty;
   calibration_desc calibration;
+  workshop_desc workshop;
   input_file file;                  ///< the scenario file itself
   std::vector<input_file> parents;  ///< the files it extends, nearest first
   /// Where each resolved setting came from (key path, location), for `hwfsim show`.

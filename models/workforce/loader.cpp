@@ -9,7 +9,6 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include "engine/yaml_input.hpp"
 #include "models/workforce/description.hpp"
@@ -25,16 +24,6 @@ using engine::diagnostic;
 using engine::diagnostic_list;
 using engine::map_view;
 using engine::node_ref;
-
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw engine::internal_error("SHA-256 computation failed");
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) out += fmt::format("{:02x}", digest[i]);
-  return out;
-}
 
 const country_cadre_desc* country_desc::find(std::size_t cadre) const {
   for (const auto& cc : cadres)

@@ -15,6 +15,7 @@
 #include "models/workforce/loader_detail.hpp"
 #include "models/workforce/schema.hpp"
 #include "models/workforce/uncertainty.hpp"
+#include "models/workforce/workshop.hpp"
 #include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
@@ -421,6 +422,8 @@ struct chain_keys {
   std::vector<node_ref> overrides, uncertainty_blocks;
   std::optional<node_ref> calibration_node;  ///< the nearest file's block replaces the others
   std::filesystem::path calibration_folder;  ///< its file's folder (relative paths start there)
+  std::optional<node_ref> workshop_node;     ///< the nearest file's block replaces the others
+  std::vector<std::string> removed;          ///< names of the policies `remove:` took out
   std::vector<std::pair<std::string, node_ref>> policies;  // merged by name, in order
 };
 
@@ -453,7 +456,8 @@ void read_horizon(const node_ref& n, chain_keys& k, provenance_list& prov) {
 }
 
 /// `remove:` takes inherited policies out, by name.
-void remove_policies(const node_ref& n, std::vector<std::pair<std::string, node_ref>>& policies) {
+void remove_policies(const node_ref& n, std::vector<std::pair<std::string, node_ref>>& policies,
+                     std::vector<std::string>& removed) {
   auto items = n.to_items();
   if (!items) return;
   for (auto& item : *items) {
@@ -471,6 +475,7 @@ void remove_policies(const node_ref& n, std::vector<std::pair<std::string, node_
       continue;
     }
     policies.erase(same);
+    removed.push_back(*name);
   }
 }
 
@@ -532,7 +537,8 @@ void read_file_keys(const chain_link& link, scenario_description& sd, chain_keys
     k.calibration_node = n;
     k.calibration_folder = link.path.parent_path();
   }
-  if (auto n = top.get("remove")) remove_policies(*n, k.policies);
+  if (auto n = top.get("workshop")) k.workshop_node = n;
+  if (auto n = top.get("remove")) remove_policies(*n, k.policies, k.removed);
   if (auto n = top.get("policies")) merge_policies(*n, k.policies);
 }
 
@@ -679,6 +685,7 @@ scenario_description load_chain(const std::filesystem::path& path,
   check_policy_years(sd, diags);
   read_uncertainty(k.uncertainty_blocks, sd.model, sd.uncertainty);
   if (k.calibration_node) read_calibration(*k.calibration_node, k.calibration_folder, sd);
+  if (k.workshop_node) read_workshop(*k.workshop_node, sd, k.removed);
   if (diags.empty()) check_consistency(sd.model, diags);
   if (diags.empty())
     check_step(

@@ -406,6 +406,25 @@ std::vector<yaml_object> calibration_objects() {
   };
 }
 
+std::vector<yaml_object> workshop_objects() {
+  const auto any_number = number("", {-inf, inf});
+  return {
+      {"workshop",
+       "workshop: the controls of the workshop page (docs/workshop.md)",
+       {{"title", text(), "The page's heading (default: the scenario's name).", false},
+        {"countries", list_of(text(), 1, 2), "ISO3 codes of the countries the page shows first.",
+         false},
+        {"controls", map_of("", "parameter path", object("workshop_control")),
+         "The parameters and lever terms the page's sliders change, by path.", true}}},
+      {"workshop_control",
+       "workshop.controls.<path>",
+       {{"label", text(), "What the slider is called (default: the path).", false},
+        {"min", any_number, "Lowest value of the slider.", false},
+        {"max", any_number, "Highest value of the slider.", false},
+        {"step", any_number, "Step of the slider (default: a hundredth of the range).", false}}},
+  };
+}
+
 std::vector<yaml_object> scenario_objects() {
   yaml_shape policies;
   policies.what = kind::one_of;
@@ -437,7 +456,9 @@ std::vector<yaml_object> scenario_objects() {
         {"uncertainty", object("uncertainty"), "Uncertain inputs of hwfsim mc and sensitivity.",
          false},
         {"calibration", one_of({text(), object("calibration")}),
-         "A calibration block, or the name of a file holding one.", false}}},
+         "A calibration block, or the name of a file holding one.", false},
+        {"workshop", object("workshop"),
+         "What the workshop page (hwfsim workshop) lets a room change.", false}}},
       {"horizon",
        "horizon",
        {{"start", integer(1800, 2300), "First year (default: the model's start_year).", false},
@@ -466,6 +487,7 @@ std::vector<yaml_object> scenario_objects() {
   for (auto& o : policy_objects()) out.push_back(std::move(o));
   for (auto& o : uncertainty_objects()) out.push_back(std::move(o));
   for (auto& o : calibration_objects()) out.push_back(std::move(o));
+  for (auto& o : workshop_objects()) out.push_back(std::move(o));
   return out;
 }
 

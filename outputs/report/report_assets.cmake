@@ -36,10 +36,15 @@ target_compile_features(hwf_report_embed PRIVATE cxx_std_20)
 target_link_libraries(hwf_report_embed PRIVATE nlohmann_json::nlohmann_json OpenSSL::Crypto)
 
 set(HWF_REPORT_ASSETS_CPP ${CMAKE_CURRENT_BINARY_DIR}/report_assets.cpp)
-set(_page ${_report_dir}/template.html ${_report_dir}/report.css ${_report_dir}/report.js)
+set(_page ${_report_dir}/template.html ${_report_dir}/base.css,${_report_dir}/report.css
+          ${_report_dir}/report.js)
+# The chart libraries' arguments, for the workshop page too (outputs/workshop/workshop_assets.cmake).
+set(HWF_CHART_LIBRARY_ARGS ${_embed_args})
+set(HWF_CHART_LIBRARY_INPUTS ${_embed_inputs})
 add_custom_command(
   OUTPUT ${HWF_REPORT_ASSETS_CPP}
-  COMMAND hwf_report_embed ${HWF_REPORT_ASSETS_CPP} ${_page} ${_embed_args}
-  DEPENDS hwf_report_embed ${_page} ${_embed_inputs}
+  COMMAND hwf_report_embed ${HWF_REPORT_ASSETS_CPP} report ${_page} ${_embed_args}
+  DEPENDS hwf_report_embed ${_report_dir}/template.html ${_report_dir}/base.css
+          ${_report_dir}/report.css ${_report_dir}/report.js ${_embed_inputs}
   COMMENT "Embedding report.html's page and chart libraries"
   VERBATIM)

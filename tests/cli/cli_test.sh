@@ -245,7 +245,7 @@ check "every draw is in the window, spread below max as the tail's exponential" 
 
 # docs/cli.md shows every command's current --help
 doc=$(cat docs/cli.md)
-for cmd in "" run validate show params compare sources backcast calibrate mc schema report; do
+for cmd in "" run validate show params compare sources backcast calibrate mc sensitivity schema report workshop; do
   text=$("$hwfsim" $cmd --help)
   if [[ $doc == *"$text"* ]]; then
     echo "ok   docs/cli.md holds 'hwfsim $cmd --help'"; passed=$((passed + 1))

@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { check, chromiumArgs, finish } from './checks.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(path.join(root, 'outputs/report/package.json'));
@@ -47,18 +48,6 @@ const worldLimitBytes = 2.5e6;
 // catches an encoding that grows by half.
 const world194LimitBytes = 8.5e6;
 
-let passed = 0;
-let failed = 0;
-function check(name, ok, detail) {
-  if (ok) {
-    passed += 1;
-    console.log('ok   ' + name);
-  } else {
-    failed += 1;
-    console.log('FAIL ' + name + (detail ? ': ' + detail : ''));
-  }
-  return ok;
-}
 
 fs.rmSync(outDir, { recursive: true, force: true });
 fs.mkdirSync(outDir, { recursive: true });
@@ -182,8 +171,7 @@ const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'hwf-chromium-'));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: browserPath,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: chromiumArgs,
   viewport: { width: 1280, height: 900 },
   deviceScaleFactor: 1,
   offline: true,
@@ -873,5 +861,4 @@ try {
 }
 
 console.log('# screenshots in ' + outDir + '; ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s in all');
-console.log(passed + ' passed, ' + failed + ' failed');
-process.exit(failed === 0 ? 0 : 1);
+finish();
