@@ -229,6 +229,25 @@ async function saveAndCompare(label) {
   check('a quota that binds gives no "never binds" note', !notes.includes('never binds'), notes);
 }
 
+// Another cadre, another pair of countries: the charts are drawn anew.
+{
+  let before = (await st()).runs;
+  await page.selectOption('#cadre', 'nurses');
+  await waitRuns(before + 1);
+  const density = await page.evaluate(() => window.hwfWorkshop.views.has('density_per_10k-0'));
+  check('one cadre: its density against the threshold (not the SDG density of all)', density);
+  before = (await st()).runs;
+  await page.selectOption('#end-1', 'DEU');
+  await waitRuns(before + 1);
+  const r = await page.evaluate(() => ({
+    ends: [...document.querySelectorAll('section.end')].map((s) => s.dataset.country).join(','),
+    heading: document.querySelector('section.wide h2').textContent,
+    supply: window.hwfWorkshop.views.get('supply-1').data('table').length,
+  }));
+  check('another country: its charts, and the migration between the two', r.ends === 'KEN,DEU' &&
+    r.heading === 'Migration between Kenya (KEN) and Germany (DEU)' && r.supply > 0, JSON.stringify(r));
+}
+
 // Hostile texts show as text.
 {
   const before = (await st()).runs;
