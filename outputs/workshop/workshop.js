@@ -256,7 +256,8 @@
       }
       const cost = series(response.run.summary, { country: iso3, indicator: 'policy_cost_cumulative' });
       t.append(el('tr', {}, el('th', { text: label('policy_cost_cumulative') }),
-        el('td', { text: cost ? show(cost[last]) : '\u2013' }), el('td', { text: '0' })));
+        el('td', { text: cost ? show(cost[last]) : '\u2013' }),
+        el('td', { text: '\u2013', title: 'The baseline has no policy, so no policy cost' })));
     });
   }
 
