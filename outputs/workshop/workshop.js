@@ -272,15 +272,17 @@
     main.replaceChildren();
     const ends = el('div', { class: 'ends' });
     main.append(ends);
-    // Density against the SDG threshold counts doctors, nurses and midwives: with all cadres
-    // the chart draws the SDG density, with one cadre that cadre's density.
+    // The SDG threshold counts doctors, nurses and midwives together: with all cadres the chart
+    // draws the SDG density against it; one cadre's density has no threshold of its own.
     const density = view.cadre === 'all' ? 'sdg_density' : 'density_per_10k';
     const perEnd = [
       ['supply', lineSpec(label('supply'), unit('supply'), {})],
-      [density, lineSpec(label(density) + ' against the SDG threshold', unit(density), {
-        threshold: described.sdg_threshold,
-        thresholdLabel: 'SDG index threshold: ' + described.sdg_threshold + ' doctors, nurses and midwives per 10,000',
-      })],
+      [density, view.cadre === 'all'
+        ? lineSpec(label(density) + ' against the SDG threshold', unit(density), {
+          threshold: described.sdg_threshold,
+          thresholdLabel: 'SDG index threshold: ' + described.sdg_threshold + ' doctors, nurses and midwives per 10,000',
+        })
+        : lineSpec(label(density) + ' (' + view.cadre + ')', unit(density), {})],
       ['shortage', lineSpec(label('shortage'), unit('shortage'), {})],
     ];
     view.ends.forEach((iso3, side) => {
