@@ -215,13 +215,14 @@ const model::scenario_description& workshop_session::given(const std::string& sc
 workshop_session::loaded workshop_session::run(const workshop_settings& settings) {
   const auto& sd = given(settings.scenario);
   const auto path = saved_scenario_path(settings.scenario);
+  loaded l;
+  l.yaml = saved_scenario_yaml(settings, sd);
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << saved_scenario_yaml(settings, sd);
+    out << l.yaml;
     if (!out.flush())
       throw engine::input_error({{{path.generic_string(), 0, 0}, "", "cannot be written", {}, ""}});
   }
-  loaded l;
   l.scenario = std::make_shared<const model::scenario_description>(model::load_scenario(path));
   l.model = std::make_shared<const model::compiled_model>(*l.scenario);
   l.run = model::simulate(*l.model, l.model->default_parameters());
@@ -251,7 +252,7 @@ std::string workshop_session::handle(std::string_view request) {
     json warnings = json::array();
     for (const auto& w : l.scenario->warnings) warnings.push_back(engine::format(w, "warning"));
     json out{{"ok", true},
-             {"yaml", saved_scenario_yaml(settings, given(settings.scenario))},
+             {"yaml", l.yaml},
              {"warnings", std::move(warnings)},
              {"notes", run_notes(*l.model, l.run)},
              {"seconds", seconds},

@@ -56,6 +56,7 @@ class workshop_session {
 
  private:
   struct loaded {
+    std::string yaml;  ///< the saved scenario file that was run
     std::shared_ptr<const model::scenario_description> scenario;
     std::shared_ptr<const model::compiled_model> model;
     model::run_output run;
