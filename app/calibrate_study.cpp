@@ -3,11 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <iterator>
+#include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "app/record.hpp"
+#include "outputs/atomic_file.hpp"
 #include "outputs/csv_writer.hpp"
+#include "outputs/holdout_report.hpp"
 #include "outputs/results_catalogue.hpp"
 
 namespace hwf::app {
@@ -30,20 +34,27 @@ double percent_error(double value, double observed) {
   return (value - observed) / observed * 100;
 }
 
-/// The median of the finite absolute values of `xs`, or NaN.
-double median_abs(std::vector<double> xs) {
+/// The median of the finite values of `xs`, or NaN.
+double median(const std::vector<double>& xs) {
   std::vector<double> a;
   for (double x : xs)
-    if (std::isfinite(x)) a.push_back(std::abs(x));
+    if (std::isfinite(x)) a.push_back(x);
   if (a.empty()) return std::nan("");
   std::sort(a.begin(), a.end());
   const std::size_t n = a.size();
   return n % 2 ? a[n / 2] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
 }
 
-/// The hold-out's median absolute errors (percent), over the values that all three forecasts
-/// give (a series needs a fit-year value for persistence, two for the trend), so the three
-/// medians are of the same values: over all of them (horizon 0), then by horizon.
+double median_abs(std::vector<double> xs) {
+  for (double& x : xs) x = std::abs(x);
+  return median(xs);
+}
+
+/// The errors of the hold-out values that all three forecasts give (a series needs a fit-year
+/// value for persistence, two for the trend), so the three are over the same values: over all
+/// of them (horizon 0), then by horizon. A series beats persistence where the mean of its
+/// absolute errors, over its values of that horizon (all of them at horizon 0), is below
+/// persistence's.
 std::vector<out::calibration_summary::horizon_errors> holdout_errors(
     const model::calibration_problem& problem, const std::vector<model::holdout_row>& rows) {
   std::vector<out::calibration_summary::horizon_errors> out;
@@ -58,17 +69,48 @@ std::vector<out::calibration_summary::horizon_errors> holdout_errors(
   horizons.erase(std::unique(horizons.begin() + 1, horizons.end()), horizons.end());
   for (int horizon : horizons) {
     std::vector<double> fitted, persistence, trend;
+    // Per series: the sums of the model's and persistence's absolute errors.
+    std::map<std::size_t, std::pair<double, double>> by_series;
     for (const auto& h : common) {
       if (horizon != 0 && h.horizon != horizon) continue;
-      const double o = problem.points[h.point].observed;
-      fitted.push_back(percent_error(h.fitted, o));
-      persistence.push_back(percent_error(h.persistence, o));
-      trend.push_back(percent_error(h.trend, o));
+      const auto& p = problem.points[h.point];
+      fitted.push_back(percent_error(h.fitted, p.observed));
+      persistence.push_back(percent_error(h.persistence, p.observed));
+      trend.push_back(percent_error(h.trend, p.observed));
+      auto& [model_sum, persistence_sum] = by_series[p.group];
+      model_sum += std::abs(fitted.back());
+      persistence_sum += std::abs(persistence.back());
     }
-    out.push_back(
-        {horizon, fitted.size(), median_abs(fitted), median_abs(persistence), median_abs(trend)});
+    out::calibration_summary::horizon_errors e;
+    e.horizon = horizon;
+    e.values = fitted.size();
+    e.fitted = median_abs(fitted);
+    e.persistence = median_abs(persistence);
+    e.trend = median_abs(trend);
+    e.fitted_signed = median(fitted);
+    e.persistence_signed = median(persistence);
+    e.trend_signed = median(trend);
+    e.series = by_series.size();
+    for (const auto& [group, sums] : by_series)
+      if (sums.first < sums.second) ++e.beats_persistence;
+    out.push_back(e);
   }
   return out;
+}
+
+/// The hold-out goal at its horizon; none without a value there.
+std::optional<out::calibration_summary::goal_check> goal_of(
+    const std::vector<out::calibration_summary::horizon_errors>& errors) {
+  out::calibration_summary::goal_check g;
+  const auto at = std::find_if(errors.begin(), errors.end(),
+                               [&](const auto& e) { return e.horizon == g.goal.horizon; });
+  if (at == errors.end()) return std::nullopt;
+  g.at = *at;
+  g.beats = static_cast<double>(at->beats_persistence) >=
+            g.goal.beats_share * static_cast<double>(at->series);
+  g.abs_ok = at->fitted < g.goal.median_abs;
+  g.signed_ok = std::abs(at->fitted_signed) <= g.goal.median_signed;
+  return g;
 }
 
 /// What run.json says of the fit and of its hold-out years.
@@ -93,6 +135,7 @@ out::calibration_summary summary_of(const model::calibration_problem& problem,
   sum.converged = f.converged;
   sum.message = f.starts[f.best].message;
   sum.holdout_errors = holdout_errors(problem, holdout);
+  sum.goal = goal_of(sum.holdout_errors);
   sum.holdout_values = holdout.size();
   return sum;
 }
@@ -109,6 +152,12 @@ calibrate_study::calibrate_study(calibrate_options options)
                       "this scenario has no calibration block",
                       "give `calibration:` with the observed file, the fit years, a seed and the "
                       "parameters to fit (docs/calibration.md)");
+  if (!options_.report_page.empty() && !scenario_->calibration.holdout)
+    throw usage_error(scenario_->file.display_name, "calibration",
+                      "--report writes the hold-out page, and this calibration has no hold-out "
+                      "years",
+                      "give `holdout: {from: YEAR, to: YEAR}` in the calibration block, or leave "
+                      "out --report");
   model_ = std::make_shared<const model::compiled_model>(*scenario_);
   problem_ = model::make_problem(*scenario_, *model_);
 }
@@ -159,13 +208,19 @@ calibrate_results calibrate_study::execute() const {
   if (c.file) r.record_.inputs.emplace_back(c.file->display_name, c.file->sha256);
   r.record_.inputs.emplace_back(problem.observed.file.display_name, problem.observed.file.sha256);
   r.record_.files = {"fit.csv", "parameters.csv", "correlations.csv"};
-  if (c.holdout) r.record_.files.emplace_back("holdout.csv");
+  if (c.holdout) {
+    r.record_.files.emplace_back("holdout.csv");
+    r.record_.files.emplace_back("holdout.md");
+  }
   r.record_.files.emplace_back("calibrated.yaml");
   r.emit_uncertainty_ = options_.emit_uncertainty;
   if (r.emit_uncertainty_) r.uncertainty_ = r.uncertainty_yaml();
   if (!r.uncertainty_.empty()) r.record_.files.emplace_back("uncertainty.yaml");
   r.record_.files.emplace_back("report.html");  // written after the tables, from them
   r.summary_ = summary_of(problem, c, r.fit_, r.holdout_);
+  r.report_page_ = options_.report_page;
+  r.command_ = fmt::format("hwfsim calibrate {}{}", scenario_->file.display_name,
+                           options_.report_page.empty() ? "" : " --report " + options_.report_page);
   const auto& f = r.fit_;
   r.record_.notes.push_back(fmt::format(
       "fit: {} parameters to {} observed values, {} starts (best: {}), {} iterations, {} runs, "
@@ -232,6 +287,42 @@ std::string calibrate_results::holdout_csv() const {
                     out::csv_number(percent_error(h.trend, p.observed)));
   }
   return out;
+}
+
+namespace {
+
+/// How the page names a point's series: "NGA nurses", "NGA nurses (registered)",
+/// "NGA to GBR nurses, emigration".
+std::string series_label(const model::calibration_point& p) {
+  if (!p.destination.empty())
+    return fmt::format("{} to {} {}, {}", p.country, p.destination, p.cadre, p.measure);
+  return p.measure == "practising" ? fmt::format("{} {}", p.country, p.cadre)
+                                   : fmt::format("{} {} ({})", p.country, p.cadre, p.measure);
+}
+
+}  // namespace
+
+std::string calibrate_results::holdout_md() const {
+  out::holdout_page page;
+  page.scenario = scenario_->name;
+  page.scenario_file = scenario_->file.display_name;
+  page.description = scenario_->description;
+  page.observed_source = problem_.observed.source;
+  page.command = command_;
+  page.summary = summary_;
+  for (std::size_t i = 0; i < problem_.parameters.size(); ++i)
+    page.parameters.push_back({problem_.parameters[i].label, problem_.parameters[i].start,
+                               fit_.estimate[i], fit_.standard_error(i), flag_of(fit_, i)});
+  const auto forecast = [](double value, double observed) {
+    return out::holdout_page::forecast{value, percent_error(value, observed)};
+  };
+  for (const auto& h : holdout_) {
+    const auto& p = problem_.points[h.point];
+    page.values.push_back({series_label(p), p.year, h.horizon, p.observed,
+                           forecast(h.fitted, p.observed), forecast(h.persistence, p.observed),
+                           forecast(h.trend, p.observed), p.note});
+  }
+  return out::holdout_markdown(page);
 }
 
 std::string calibrate_results::uncertainty_yaml() const {
@@ -319,11 +410,21 @@ void calibrate_results::write(results_folder& folder) const {
   folder.write("fit.csv", fit_csv());
   folder.write("parameters.csv", parameters_csv());
   folder.write("correlations.csv", correlations_csv());
-  if (scenario_->calibration.holdout) folder.write("holdout.csv", holdout_csv());
+  std::string page;
+  if (scenario_->calibration.holdout) {
+    page = holdout_md();
+    folder.write("holdout.csv", holdout_csv());
+    folder.write("holdout.md", page);
+  }
   folder.write("calibrated.yaml", calibrated_yaml());
   if (!uncertainty_.empty()) folder.write("uncertainty.yaml", uncertainty_);
   folder.write("run.json", run_json());
   folder.commit(true);
+  if (report_page_.empty()) return;
+  // The page is asked for by name: written (atomically) even over an older version.
+  const std::filesystem::path md(report_page_);
+  if (md.has_parent_path()) out::create_results_folder(md.parent_path());
+  out::write_file_atomically(md, page);
 }
 
 std::vector<std::string> calibrate_results::notes() const {

@@ -25,6 +25,9 @@ struct calibrate_options {
   bool force = false;
   /// Also write uncertainty.yaml: the estimates' covariance as a multivariate-normal group.
   bool emit_uncertainty = false;
+  /// Also write the hold-out page (holdout.md) to this file, atomically, replacing it: how
+  /// docs/validation.md is made. Empty: only in the results folder.
+  std::string report_page;
   std::size_t threads = 0;  ///< 0: every core; the results do not depend on it
   reporting report;
   /// Makes the fit's progress callback for its number of starts (engine::fit_settings::progress);
@@ -53,6 +56,9 @@ class calibrate_results {
   std::string parameters_csv() const;
   std::string correlations_csv() const;
   std::string holdout_csv() const;
+  /// holdout.md: the hold-out goal, errors by horizon against the naive forecasts, every
+  /// held-out value and the estimates (out::holdout_markdown).
+  std::string holdout_md() const;
   std::string calibrated_yaml() const;
   /// uncertainty.yaml: a scenario extending calibrated.yaml whose `uncertainty` draws the
   /// estimates with a standard error from a multivariate normal (the estimates, their standard
@@ -73,6 +79,7 @@ class calibrate_results {
   std::filesystem::path folder_, scenario_path_;
   bool emit_uncertainty_ = false;
   std::string uncertainty_;  ///< uncertainty_yaml() when asked for (--emit-uncertainty)
+  std::string report_page_, command_;
   out::run_record record_;
   out::calibration_summary summary_;
 };

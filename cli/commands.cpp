@@ -112,6 +112,8 @@ void add_calibrate(CLI::App& app, command_line& c) {
   calibrate->add_flag("--emit-uncertainty", o.emit_uncertainty,
                       "Also write uncertainty.yaml: the estimates drawn from their covariance "
                       "(a multivariate-normal group), ready for hwfsim mc");
+  calibrate->add_option("--report", o.report_page,
+                        "Also write the hold-out page (holdout.md) to this file, replacing it");
   calibrate->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
   calibrate->add_flag("--strict", o.report.strict, strict_help);
 }

@@ -198,6 +198,13 @@ void add_calibrate_files(std::vector<result_file>& c) {
                  "`horizon`, the years after the series' last fitted value (0 for a series with "
                  "no value in the fit years, which has no naive forecast), and each error in "
                  "percent of the observed value"}}});
+  c.push_back(other("holdout.md", file_format::markdown,
+                    {{"calibrate", written_when::listed,
+                      "with hold-out years: the page of them (also written where `--report` "
+                      "says): the hold-out goal at four years, the median absolute and signed "
+                      "errors of the model, persistence and the trend at each horizon, how many "
+                      "series the model beats persistence in, every held-out value with the "
+                      "data's note, and the estimates"}}));
   c.push_back(other("calibrated.yaml", file_format::yaml,
                     {{"calibrate", always,
                       "a scenario that `extends` the calibrated one and `set:`s every "
@@ -289,9 +296,11 @@ void add_common_files(std::vector<result_file>& c) {
        {"calibrate", always,
         "`calibration`: the fit's summary (observed data, fit and hold-out years, parameters, "
         "values, starts, iterations, runs, cost, residual scale, convergence and the solver's "
-        "message) and the hold-out's median absolute errors of the calibrated model and the two "
-        "naive forecasts, over all values and by horizon; `calibrated_run`: the record of the "
-        "calibrated run, with the observed file among the inputs"},
+        "message), the hold-out's median absolute and signed errors of the calibrated model "
+        "and the two naive forecasts and the series where the model beats persistence, over "
+        "all values and by horizon, and the hold-out goal (`holdout_goal`, as in holdout.md); "
+        "`calibrated_run`: the record of the calibrated run, with the observed file among the "
+        "inputs"},
        {"sensitivity", always,
         "`sensitivity`: the method, seed, runs, inputs, outputs and output patterns, the "
         "design's settings and the estimators; `run`: the record of the scenario's own run "

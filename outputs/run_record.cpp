@@ -91,7 +91,22 @@ std::string calibration_json(const calibration_summary& s, const std::string& re
                       {"values", e.values},
                       {"fitted", number(e.fitted)},
                       {"persistence", number(e.persistence)},
-                      {"trend", number(e.trend)}});
+                      {"trend", number(e.trend)},
+                      {"fitted_signed", number(e.fitted_signed)},
+                      {"persistence_signed", number(e.persistence_signed)},
+                      {"trend_signed", number(e.trend_signed)},
+                      {"series", e.series},
+                      {"series_beating_persistence", e.beats_persistence}});
+  ordered_json goal;  // null without a hold-out value at the goal's horizon
+  if (s.goal)
+    goal = {{"horizon", s.goal->goal.horizon},
+            {"beats_persistence_share", s.goal->goal.beats_share},
+            {"median_abs_error_below", s.goal->goal.median_abs},
+            {"median_signed_error_within", s.goal->goal.median_signed},
+            {"beats_persistence", s.goal->beats},
+            {"median_abs_error_met", s.goal->abs_ok},
+            {"median_signed_error_met", s.goal->signed_ok},
+            {"met", s.goal->met()}};
   ordered_json c = {{"observed", {{"name", s.observed_name}, {"file", s.observed_file}}},
                     {"fit_years", {s.fit_from, s.fit_to}},
                     {"holdout_years", s.holdout ? ordered_json{s.holdout->first, s.holdout->second}
@@ -108,7 +123,8 @@ std::string calibration_json(const calibration_summary& s, const std::string& re
                     {"converged", s.converged},
                     {"message", s.message},
                     {"holdout_values", s.holdout_values},
-                    {"holdout_median_abs_error_percent", errors}};
+                    {"holdout_median_abs_error_percent", errors},
+                    {"holdout_goal", goal}};
   const ordered_json j = {{"calibration", c}, {"calibrated_run", ordered_json::parse(record)}};
   return j.dump(2) + "\n";
 }

@@ -67,6 +67,17 @@ std::string monte_carlo_json(const std::vector<std::string>& scenarios, const st
                              const std::vector<std::string>& records);
 
 /// What run.json says of a calibration (`hwfsim calibrate`, docs/calibration.md).
+/// What a calibrated model must do on its hold-out years before its projections are quoted
+/// (docs/calibration.md, "The hold-out goal"): at `horizon` years after the fit, beat
+/// persistence in at least `beats_share` of the series, with a median absolute error below
+/// `median_abs` percent and a median signed error within +-`median_signed` percent.
+struct forecast_goal {
+  int horizon = 4;
+  double beats_share = 0.75;
+  double median_abs = 8;
+  double median_signed = 3;
+};
+
 struct calibration_summary {
   std::string observed_name, observed_file;
   int fit_from = 0, fit_to = 0;
@@ -78,15 +89,28 @@ struct calibration_summary {
   bool scaled = false, converged = false;
   std::string message;             ///< the solver's account of how the best start stopped
   std::size_t holdout_values = 0;  ///< every hold-out value (holdout.csv's rows)
-  /// Median absolute error (percent of the observed value) of the hold-out values that both
-  /// naive forecasts give (a series with two fit-year values or more): over all of them
-  /// (horizon 0), then at each horizon.
+  /// Errors (percent of the observed value) of the hold-out values that both naive forecasts
+  /// give (a series with two fit-year values or more): over all of them (horizon 0), then at
+  /// each horizon.
   struct horizon_errors {
     int horizon = 0;
     std::size_t values = 0;
-    double fitted = 0, persistence = 0, trend = 0;
+    double fitted = 0, persistence = 0, trend = 0;  ///< median absolute error
+    /// Median signed error: above 0, the forecast runs high.
+    double fitted_signed = 0, persistence_signed = 0, trend_signed = 0;
+    /// Series with a value, and those of them where the calibrated model's mean absolute error
+    /// is below persistence's (a tie does not count).
+    std::size_t series = 0, beats_persistence = 0;
   };
   std::vector<horizon_errors> holdout_errors;
+  /// The hold-out goal, judged at its horizon (forecast_goal); absent without a value there.
+  struct goal_check {
+    forecast_goal goal;
+    horizon_errors at;  ///< the errors at the goal's horizon
+    bool beats = false, abs_ok = false, signed_ok = false;
+    bool met() const noexcept { return beats && abs_ok && signed_ok; }
+  };
+  std::optional<goal_check> goal;
 };
 
 /// run.json of a calibration: the summary (`calibration`) and the record of the calibrated run

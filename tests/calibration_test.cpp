@@ -526,3 +526,80 @@ TEST_CASE("a calibration block in a file of its own", "[model][calibration]") {
                     Catch::Contains("calibration/fit.yaml:4:1: error: start: unknown key") &&
                         Catch::Contains("did you mean 'starts'?"));
 }
+
+TEST_CASE("the hold-out goal and its page: met and not met", "[model][calibration]") {
+  SECTION("an exact series: the model beats persistence, with no error, at every horizon") {
+    const auto r = calibrate(calibration_scenario("calibration_goal_met", observed_supply(0.04)));
+    REQUIRE(r.converged());
+    const auto& s = r.summary();
+    REQUIRE(s.goal);
+    CHECK(s.goal->goal.horizon == 4);
+    const auto& at = s.goal->at;
+    CHECK(at.horizon == 4);
+    CHECK(at.series == 1);
+    CHECK(at.beats_persistence == 1);
+    CHECK(std::abs(at.fitted_signed) < 1e-4);
+    // Persistence holds 2030's value; four years on it is off by (2030 - 2034) / 2034.
+    const auto& obs = r.problem().points;
+    CHECK(obs[13].year == 2034);
+    CHECK(at.persistence_signed ==
+          Approx((obs[9].observed - obs[13].observed) / obs[13].observed * 100).epsilon(1e-12));
+    CHECK(at.persistence == Approx(std::abs(at.persistence_signed)).epsilon(1e-12));
+    CHECK(s.goal->met());
+    const auto page = r.holdout_md();
+    CHECK_THAT(page, Catch::Contains("The goal is met."));
+    CHECK_THAT(page, Catch::Contains("| 4 years | 1 | 1 | 1 of 1 | 0.0% |"));
+    CHECK_THAT(page, Catch::Contains("hwfsim calibrate "));
+    // run.json says the same.
+    CHECK_THAT(r.run_json(), Catch::Contains("\"met\": true"));
+    CHECK_THAT(r.run_json(), Catch::Contains("\"series_beating_persistence\": 1"));
+  }
+  SECTION("hold-out years 20% above the fit's path: the goal is not met, and the page says why") {
+    // The fit years are exact; every hold-out value is multiplied by 1.2, so the calibrated
+    // model is 1/1.2 - 1 = -16.7% off at each.
+    auto observed = observed_supply(0.04);
+    for (int year = 2031; year <= 2035; ++year) {
+      const auto key = fmt::format("      {}: ", year);
+      const auto at = observed.find(key);
+      REQUIRE(at != std::string::npos);
+      const auto end = observed.find('\n', at);
+      const double v = std::stod(observed.substr(at + key.size(), end - at - key.size()));
+      observed.replace(at, end - at, fmt::format("{}{}", key, v * 1.2));
+    }
+    const auto r = calibrate(calibration_scenario("calibration_goal_missed", observed));
+    const auto& s = r.summary();
+    REQUIRE(s.goal);
+    const auto& at = s.goal->at;
+    CHECK(at.fitted_signed == Approx((1 / 1.2 - 1) * 100).epsilon(1e-5));
+    CHECK(at.fitted == Approx(std::abs(at.fitted_signed)).epsilon(1e-12));
+    CHECK_FALSE(s.goal->abs_ok);
+    CHECK_FALSE(s.goal->signed_ok);
+    CHECK_FALSE(s.goal->met());
+    // Each horizon's median is that horizon's one value; over all of them, the middle one.
+    REQUIRE(s.holdout_errors.size() == 6);
+    CHECK(s.holdout_errors[0].values == 5);
+    CHECK(s.holdout_errors[0].fitted_signed == Approx(at.fitted_signed).epsilon(1e-5));
+    const auto page = r.holdout_md();
+    CHECK_THAT(page, Catch::Contains("**The goal is not met**"));
+    CHECK_THAT(page, Catch::Contains("the median absolute error is too large"));
+    CHECK_THAT(page, Catch::Contains("the median signed error shows a bias"));
+    CHECK_THAT(page, Catch::Contains("| median signed error | within +-3% | -16.7% |"));
+    CHECK_THAT(r.run_json(), Catch::Contains("\"met\": false"));
+  }
+  SECTION("--report needs hold-out years") {
+    const auto dir = test::scratch_folder("calibration_report_no_holdout");
+    test::write_file(dir, "model.yaml", test::analytic_model_yaml());
+    test::write_file(dir, "observed.yaml", observed_supply(0.04));
+    app::calibrate_options o;
+    o.scenario = test::write_file(dir, "s.yaml",
+                                  "scenario: fit\nmodel: model.yaml\nhorizon: {start: 2020, end: "
+                                  "2035}\ncalibration:\n  observed: observed.yaml\n  fit: {from: "
+                                  "2021, to: 2030}\n  seed: 3\n  parameters:\n    countries.AAA."
+                                  "cadres.nurses.exit_rate: {min: 0.01, max: 0.2}\n")
+                     .string();
+    o.report_page = (dir / "page.md").string();
+    CHECK_THROWS_WITH(app::calibrate_study(o),
+                      Catch::Contains("this calibration has no hold-out years"));
+    CHECK_FALSE(std::filesystem::exists(dir / "page.md"));
+  }
+}

@@ -21,6 +21,7 @@
 #include "outputs/checkpoint.hpp"
 #include "outputs/csv_writer.hpp"
 #include "outputs/html_report.hpp"
+#include "outputs/holdout_report.hpp"
 #include "outputs/validation_report.hpp"
 #include "support.hpp"
 
@@ -287,6 +288,30 @@ TEST_CASE("validation.md escapes what the observed data says", "[io]") {
                           "(`obs.yaml`)\n- source: &lt;script&gt;alert(1)&lt;/script&gt;\n"));
   CHECK_THAT(md, Contains("\n````sh\nhwfsim backcast s.yaml ```\n````\n"));
   CHECK_THAT(md, Contains("| -10.0% | see \\[here\\](javascript:x) \\| &lt;i&gt; |\n"));
+}
+
+TEST_CASE("holdout.md escapes what the scenario and the observed data say", "[io]") {
+  out::holdout_page page;
+  page.scenario = "s`x";
+  page.scenario_file = "s.yaml";
+  page.description = "<img src=x onerror=alert(1)> *bold*";
+  page.observed_source = "<script>alert(1)</script>";
+  page.command = "hwfsim calibrate s.yaml ```";
+  page.summary.observed_name = "[obs](javascript:x)";
+  page.summary.observed_file = "obs.yaml";
+  page.values.push_back({"AAA | nurses", 2022, 1, 100, {90, -10}, {100, 0}, {105, 5}, "<i>|"});
+  page.parameters.push_back({"countries.AAA.cadres.nurses.exit_rate", 0.05, 0.04, 0.001, "ok"});
+  const auto md = out::holdout_markdown(page);
+  CHECK(md.find('<') == std::string::npos);
+  CHECK_THAT(md, Contains("&lt;img src=x onerror=alert(1)&gt; \\*bold\\*"));
+  CHECK_THAT(md, Contains("- observed data: \\[obs\\](javascript:x) (`obs.yaml`)\n"
+                          "- source: &lt;script&gt;alert(1)&lt;/script&gt;\n"));
+  CHECK_THAT(md, Contains("\n````sh\nhwfsim calibrate s.yaml ```\n````\n"));
+  // The row: persistence's 0% is the best, in bold; the note cannot open a cell.
+  CHECK_THAT(md, Contains("| AAA \\| nurses | 2022 | 1 | 100 | 90 (-10.0%) | **100 (+0.0%)** | "
+                          "105 (+5.0%) | &lt;i&gt;\\| |\n"));
+  // No value at four years: the goal is not judged, and the page says so.
+  CHECK_THAT(md, Contains("so the goal cannot be judged here"));
 }
 
 TEST_CASE("hwfsim sources escapes sources, notes and names from the input", "[model][io]") {

@@ -1,0 +1,43 @@
+#pragma once
+// The hold-out page of `hwfsim calibrate` (holdout.md, and --report): the fit years against
+// the hold-out years, the calibrated model against two naive forecasts by horizon, the
+// hold-out goal, and every held-out value (docs/calibration.md).
+
+#include <string>
+#include <vector>
+
+#include "outputs/run_record.hpp"
+
+namespace hwf::out {
+
+struct holdout_page {
+  std::string scenario, scenario_file, description;
+  std::string observed_source;  ///< the observed file's `source`
+  std::string command;          ///< the command that regenerates the page
+  calibration_summary summary;
+  struct parameter_line {
+    std::string label;
+    double start = 0, estimate = 0, standard_error = 0;  ///< NaN: none
+    std::string flag;
+  };
+  std::vector<parameter_line> parameters;
+  /// A forecast of a held-out value and its error in percent of the observed value; NaN where
+  /// the forecast gives none.
+  struct forecast {
+    double value = 0, error = 0;
+  };
+  /// One held-out value and its three forecasts.
+  struct value_line {
+    std::string series;  ///< "NGA nurses", "NGA GBR nurses emigration"
+    int year = 0, horizon = 0;
+    double observed = 0;
+    forecast fitted, persistence, trend;
+    std::string note;  ///< the observed file's note on the value
+  };
+  std::vector<value_line> values;
+};
+
+/// The page as Markdown. Text from the input files is escaped (engine::markdown_text).
+std::string holdout_markdown(const holdout_page& page);
+
+}  // namespace hwf::out
