@@ -390,7 +390,8 @@ TEST_CASE("a series' standard error weighs its residuals and fixes the scale of 
 TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joiners",
           "[model][calibration][analytic]") {
   // The teaching model's Ghana-UK nurses with emigration_rate 0.02: its emigration flow over
-  // 2021-2030 is the observed series; the scenario starts from the model's 0.0125.
+  // 2021-2030 and its migrant stock in odd years are the observed series, two measures of one
+  // corridor cadre given as a list; the scenario starts from the model's 0.0125.
   const auto dir = test::scratch_folder("calibration_corridor");
   const auto model = test::source_path("models/teaching/two-countries.yaml").generic_string();
   const auto head = fmt::format(
@@ -405,13 +406,19 @@ TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joine
   const auto series =
       m.corridors()[0].series + engine::position_of(model::corridor_indicator_table, "emigration");
   REQUIRE(m.corridor_set().labels()[0] == "GHA-GBR,nurses");
+  const auto stock = m.corridors()[0].series +
+                     engine::position_of(model::corridor_indicator_table, "migrant_stock");
   std::string observed =
-      "observed: joiners\ncorridors:\n  GHA-GBR:\n    nurses:\n      measure: emigration\n"
-      "      values:\n";
+      "observed: joiners\ncorridors:\n  GHA-GBR:\n    nurses:\n      - measure: emigration\n"
+      "        values:\n";
   for (int year = 2021; year <= 2030; ++year)
     observed +=
-        fmt::format("        {}: {}\n", year,
+        fmt::format("          {}: {}\n", year,
                     run.result.tables[1].row(static_cast<std::size_t>(year - 2020))[series]);
+  observed += "      - measure: migrant_stock\n        values:\n";
+  for (int year = 2021; year <= 2030; year += 2)
+    observed += fmt::format("          {}: {}\n", year,
+                            run.result.tables[1].row(static_cast<std::size_t>(year - 2020))[stock]);
   test::write_file(dir, "observed.yaml", observed);
   const auto scenario = test::write_file(
       dir, "s.yaml",
@@ -422,10 +429,19 @@ TEST_CASE("calibrate recovers a corridor's emigration rate from its yearly joine
   const auto r = calibrate(scenario);
   REQUIRE(r.converged());
   CHECK(r.fit().estimate[0] == Approx(0.02).epsilon(1e-6));
-  CHECK(r.problem().fit_points == 7);
+  CHECK(r.problem().fit_points == 7 + 4);
   CHECK(r.problem().points[0].table == 1);
   CHECK_THAT(r.fit_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2021,fit,"));
+  CHECK_THAT(r.fit_csv(), Catch::Contains(",GHA,GBR,nurses,migrant_stock,2027,fit,"));
   CHECK_THAT(r.holdout_csv(), Catch::Contains(",GHA,GBR,nurses,emigration,2030,3,"));
+  CHECK_THAT(r.holdout_csv(), Catch::Contains(",GHA,GBR,nurses,migrant_stock,2029,2,"));
+  // Two series of one measure are refused, at the second.
+  const auto twice =
+      observed.replace(observed.find("measure: migrant_stock"), 22, "measure: emigration   ");
+  test::write_file(dir, "observed.yaml", twice);
+  CHECK_THROWS_WITH(calibrate(scenario),
+                    Catch::Contains("observed.yaml:17:9: error: corridors.GHA-GBR.nurses[1]: a "
+                                    "second emigration series for the corridor GHA-GBR nurses"));
 }
 
 TEST_CASE("emitted uncertainty: the estimates drawn from their covariance",

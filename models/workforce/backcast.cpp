@@ -83,7 +83,8 @@ void read_series(const node_ref& n, observed_series& s) {
   if (!settings && s.corridor()) {
     n.error("expected a corridor series such as {measure: emigration, values: {2016: 1200}}",
             {"measure: one of " + engine::join_list(corridor_measures()) +
-             "; optionally `weight` or `se`"});
+                 "; optionally `weight` or `se`",
+             "a list of such series gives several measures of one corridor cadre"});
     return;
   }
   if (!settings) return read_points(n, s, false);
@@ -180,13 +181,33 @@ void read_corridor_series(const node_ref& n, const compiled_model& m, observed_d
                  engine::closest_match(cadre, here).value_or(""));
         continue;
       }
-      observed_series s;
-      const auto dash = pair.find('-');
-      s.country = pair.substr(0, dash);
-      s.destination = pair.substr(dash + 1);
-      s.cadre = cadre;
-      read_series(kn, s);
-      out.series.push_back(std::move(s));
+      // One series, or a list of them with different measures (a register's joiners and its
+      // count by country of training, say).
+      std::vector<node_ref> items{kn};
+      if (kn.is_sequence()) {
+        const auto list = kn.to_items();
+        if (!list) continue;
+        items = *list;
+      }
+      std::vector<std::string> measures;
+      for (const auto& item : items) {
+        observed_series s;
+        const auto dash = pair.find('-');
+        s.country = pair.substr(0, dash);
+        s.destination = pair.substr(dash + 1);
+        s.cadre = cadre;
+        read_series(item, s);
+        if (s.measure.empty()) continue;  // reported by read_series
+        if (std::find(measures.begin(), measures.end(), s.measure) != measures.end()) {
+          item.error(
+              fmt::format("a second {} series for the corridor {} {}", s.measure, pair, cadre),
+              {"a corridor cadre has at most one series of each measure: put every year "
+               "of it under one `values`"});
+          continue;
+        }
+        measures.push_back(s.measure);
+        out.series.push_back(std::move(s));
+      }
     }
   }
 }
