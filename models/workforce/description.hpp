@@ -89,8 +89,9 @@ struct country_cadre_desc {
 struct country_desc {
   std::string iso3;
   std::string name;
-  bool safeguards_list;  ///< on the WHO Health Workforce Support and Safeguards List (default:
-                         ///< the 2023 edition, safeguards_list.hpp)
+  /// On the WHO Health Workforce Support and Safeguards List (default: the 2023 edition,
+  /// safeguards_list.hpp); false for a rest-of-world entry, which is only a destination.
+  bool safeguards_list = false;
   /// `rest_of_world: true`: every destination the dataset does not list. No cadres, no
   /// population; only the destination of corridors (docs/model.md, 15.2). These entries come
   /// after every listed country in model_description::countries.
