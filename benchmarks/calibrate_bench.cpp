@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   }
   const auto root = std::filesystem::current_path();
   const auto base = root / "scenarios/validation/backcast-2013.yaml";
-  const auto observed = root / "models/world/observed-gho.yaml";
+  const auto observed = root / "models/world/observed.yaml";
   if (!std::filesystem::exists(base)) {
     fmt::print(stderr, "run from the source root: {} not found\n", base.string());
     return 2;

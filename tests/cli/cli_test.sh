@@ -119,7 +119,7 @@ check "the report names its regenerating command" grep -q "hwfsim backcast .*--o
 check "the chart is an SVG" grep -q "<svg" "$bc/validation.svg"
 check "--report wrote the page and its chart" test -s "$tmp/report/validation.md" -a -s "$tmp/report/validation.svg"
 expect "the shipped back-cast runs" 0 "Back-cast backcast-2013: 2013 to 2020" -- \
-  "$hwfsim" backcast scenarios/validation/backcast-2013.yaml --observed models/world/observed-gho.yaml -o "$tmp/bc2"
+  "$hwfsim" backcast scenarios/validation/backcast-2013.yaml --observed models/world/observed.yaml -o "$tmp/bc2"
 check "docs/backcast.md is the shipped back-cast's report" \
   bash -c "diff <(grep -v '^hwfsim backcast' '$tmp/bc2/validation.md') <(grep -v '^hwfsim backcast' docs/backcast.md)"
 
