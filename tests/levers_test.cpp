@@ -182,6 +182,40 @@ TEST_CASE("the WHO Code acts only on corridors from Safeguards-List origins", "[
   same_values(off.out.result.tables[0].values, off_base.out.result.tables[0].values);
 }
 
+TEST_CASE("a destination's Code compliance in its measured rates is replaced by a policy's",
+          "[model][levers]") {
+  // BBB's measured rates already carry compliance 0.6 (code_compliance): alone it changes
+  // nothing; a policy moves BBB's corridor from 0.6 to its own compliance (a = 0.5).
+  const std::string before = "set: {countries.BBB.code_compliance: 0.6}\n";
+  const auto policy = [&](double compliance) {
+    return before + fmt::format(
+                        "policies:\n  - {{name: code, type: who_code, destinations: [BBB], "
+                        "compliance: {}, start: 2025}}\n",
+                        compliance);
+  };
+  const auto base = run_with("code0_base", "");
+  const auto measured = run_with("code0_measured", before);
+  same_values(measured.out.result.tables[1].values, base.out.result.tables[1].values);
+  // The same compliance as the rates carry: no change.
+  const auto same = run_with("code0_same", policy(0.6));
+  same_values(same.out.result.tables[1].values, base.out.result.tables[1].values);
+  // No Code at all: the flow rises by 1 / (1 - 0.5 x 0.6) in the year after the start.
+  const auto none = run_with("code0_none", policy(0));
+  CHECK(none.corridor(2025, "emigration") == Approx(base.corridor(2025, "emigration")));
+  CHECK(none.corridor(2026, "emigration") / base.corridor(2026, "emigration") ==
+        Approx(1 / 0.7).epsilon(0.02));
+  // 0.8 over 0.6 is the factor (1 - 0.4) / (1 - 0.3): the run equals one without kappa0 whose
+  // policy has the compliance k' with 1 - 0.5 k' = 0.6 / 0.7.
+  const auto stricter = run_with("code0_stricter", policy(0.8));
+  const auto equivalent =
+      run_with("code0_equivalent",
+               fmt::format("policies:\n  - {{name: code, type: who_code, destinations: [BBB], "
+                           "compliance: {}, start: 2025}}\n",
+                           (1 - 0.6 / 0.7) / 0.5));
+  same_values(stricter.out.result.tables[1].values, equivalent.out.result.tables[1].values);
+  CHECK(stricter.corridor(2030, "emigration") < base.corridor(2030, "emigration"));
+}
+
 TEST_CASE("an emigration cap scales the origin's flows to the cap", "[model][levers]") {
   const auto r = run_with("cap", R"(policies:
   - {name: cap, type: emigration_cap, origin: AAA, cap: 40, start: 2025, end: 2035}

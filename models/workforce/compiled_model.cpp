@@ -201,6 +201,7 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
     cb.has_series = !c.population_series.empty();
     cb.p_population = c.population.value_or(0);
     cb.p_population_growth = c.population_growth;
+    cb.p_code_compliance = c.code_compliance;
     for (const auto& pt : c.population_series) cb.p_series.emplace_back(pt.year, pt.value);
     for (const auto& cc : c.cadres) {
       cc_block b = block_of_desc(ci, cc);

@@ -127,6 +127,7 @@ struct country_block {
   std::vector<std::size_t> blocks;  ///< its cc_blocks, in cadre order
   bool has_series;                  ///< population from a series rather than P0 and growth
   std::size_t p_population, p_population_growth;
+  std::size_t p_code_compliance;                         ///< kappa0 (docs/model.md, 7.4)
   std::vector<std::pair<double, std::size_t>> p_series;  ///< (year, parameter index)
   std::size_t dense_all;  ///< first value of its cadre-`all` row in the dense buffer
   bool has_posts;         ///< one of its cadres has funded posts

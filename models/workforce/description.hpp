@@ -96,8 +96,9 @@ struct country_desc {
   /// population; only the destination of corridors (docs/model.md, 15.2). These entries come
   /// after every listed country in model_description::countries.
   bool rest_of_world = false;
-  std::optional<std::size_t> population;            ///< P0 (with population_growth), or
-  std::size_t population_growth = 0;                ///< (meaningful only with population)
+  std::optional<std::size_t> population;  ///< P0 (with population_growth), or
+  std::size_t population_growth = 0;      ///< (meaningful only with population)
+  std::size_t code_compliance = 0;        ///< kappa0: the Code compliance in the measured rates
   std::vector<population_point> population_series;  ///< a year-by-year series
   std::vector<country_cadre_desc> cadres;           ///< in the model's cadre order
   engine::source_location where;

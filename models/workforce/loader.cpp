@@ -566,6 +566,7 @@ class model_reader {
       if (auto s = m.get("safeguards_list"))
         if (auto v = s->to_bool()) c.safeguards_list = *v;
       read_population(m, c, md.params);
+      read_code_compliance(m, c, md.params);
       if (auto s = m.require("cadres")) read_country_cadres(*s, c, md);
       md.countries.push_back(std::move(c));
     }
@@ -575,13 +576,15 @@ class model_reader {
   /// A rest-of-world entry is only a destination (docs/model.md, 15.2): the keys of a country
   /// with workers and people are errors on it.
   static void refuse_rest_of_world_keys(const map_view& m) {
-    for (const char* key :
-         {"cadres", "population", "population_growth", "population_series", "safeguards_list"})
+    for (const char* key : {"cadres", "population", "population_growth", "population_series",
+                            "safeguards_list", "code_compliance"})
       if (auto n = m.get(key))
         n->error(fmt::format("a rest-of-world entry has no {}",
                              std::string_view(key) == "cadres" ? "cadres (no pipeline or workforce)"
                              : std::string_view(key) == "safeguards_list"
                                  ? "safeguards_list (it is never an origin)"
+                             : std::string_view(key) == "code_compliance"
+                                 ? "code_compliance (its rates carry no Code of its own)"
                                  : "population (no population or need)"),
                  {"expected only name and rest_of_world: it is the destination of corridors, "
                   "whose cadres carry the migrants' own exit_rate and retirement_rate"});
@@ -614,6 +617,13 @@ class model_reader {
     if (auto g = read_input_field(m, *find_field(country_fields(), "population_growth"), table, {},
                                   none))
       c.population_growth = *g;
+  }
+
+  void read_code_compliance(const map_view& m, country_desc& c, parameter_table& table) {
+    std::vector<input_series> none;
+    if (auto k =
+            read_input_field(m, *find_field(country_fields(), "code_compliance"), table, {}, none))
+      c.code_compliance = *k;
   }
 
   void read_country_cadres(const node_ref& n, country_desc& c, model_description& md) {

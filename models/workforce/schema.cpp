@@ -47,6 +47,13 @@ const std::array country_table{
                   {-0.2, 0.2},
                   0.0,
                   "Exponential growth rate g: P(t) = population * exp(g (t - t0))."},
+    numeric_field{"code_compliance",
+                  "share",
+                  {0, 0.9},
+                  0.0,
+                  "kappa0_d: the WHO Code compliance already in the dataset's measured rates of "
+                  "the corridors into this country (its own red list, say); a who_code policy "
+                  "on it replaces it (docs/model.md, 7.4)."},
 };
 
 const std::array country_cadre_table{

@@ -1,8 +1,10 @@
 // The WHO Code lever (docs/model.md, 7.4): adopting destinations stop recruiting actively from
 // countries on the Safeguards List, lowering those corridors' emigration by the share that
-// active recruitment drives.
+// active recruitment drives. A destination whose measured rates already carry a compliance
+// (its code_compliance, kappa0: a red list of its own) has it replaced by the policy's.
 
 #include <algorithm>
+#include <optional>
 
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/levers/lever.hpp"
@@ -22,17 +24,22 @@ const std::array fields_table{
 class run final : public lever_run {
  public:
   run(std::size_t policy, const std::vector<std::size_t>& corridors,
-      std::vector<double> active_share, double compliance)
+      std::vector<double> active_share, std::vector<double> compliance_before, double compliance)
       : policy_(policy),
         corridors_(corridors),
         active_share_(std::move(active_share)),
+        before_(std::move(compliance_before)),
         compliance_(compliance) {}
 
-  // Eq. 19: the Code factors of the covered corridors multiply.
+  // Eq. 19: the Code factors of the covered corridors multiply; each takes the corridor from
+  // the compliance its measured rate carries (kappa0) to the policy's, as the policy ramps in.
   void before_flows(lever_state& s) override {
     const double strength = s.strength[policy_];
-    for (std::size_t j = 0; j < corridors_.size(); ++j)
-      s.code[corridors_[j]] *= 1 - active_share_[j] * compliance_ * strength;
+    for (std::size_t j = 0; j < corridors_.size(); ++j) {
+      const double a = active_share_[j], k0 = before_[j];
+      const double k = k0 + (compliance_ - k0) * strength;
+      s.code[corridors_[j]] *= (1 - a * k) / (1 - a * k0);
+    }
   }
   void on_flows(lever_state&, lever_trace*) override {}
   void after_flows(lever_state&) override {}
@@ -41,6 +48,7 @@ class run final : public lever_run {
   std::size_t policy_;
   const std::vector<std::size_t>& corridors_;
   std::vector<double> active_share_;  ///< per target corridor
+  std::vector<double> before_;        ///< kappa0 of each target corridor's destination
   double compliance_;
 };
 
@@ -57,18 +65,25 @@ class compiled final : public compiled_lever {
           std::find(p.countries.begin(), p.countries.end(), d) != p.countries.end()) {
         corridors_.push_back(e);
         p_active_share_.push_back(k.p_active_recruitment_share);
+        // A rest-of-world destination has no country block and no compliance of its own.
+        p_before_.push_back(d < m.countries().size()
+                                ? std::optional(m.countries()[d].p_code_compliance)
+                                : std::nullopt);
       }
     }
   }
 
   std::unique_ptr<lever_run> bind(std::span<const double> p, lever_binding&) const override {
-    std::vector<double> share;
+    std::vector<double> share, before;
     for (std::size_t i : p_active_share_) share.push_back(p[i]);
-    return std::make_unique<run>(policy(), corridors_, std::move(share), p[p_compliance_]);
+    for (const auto& i : p_before_) before.push_back(i ? p[*i] : 0.0);
+    return std::make_unique<run>(policy(), corridors_, std::move(share), std::move(before),
+                                 p[p_compliance_]);
   }
 
  private:
   std::vector<std::size_t> corridors_, p_active_share_;
+  std::vector<std::optional<std::size_t>> p_before_;
   std::size_t p_compliance_;
 };
 
