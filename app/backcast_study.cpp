@@ -62,12 +62,7 @@ void backcast_results::write(results_folder& folder) const {
                out::long_csv(scenario_name_, run_.result.times, run_.result.tables[0]));
   folder.write("run.json", out::to_json(record_));
   folder.commit(false);
-  if (report_.empty()) return;
-  // The report is asked for by name: written (atomically) even over an older version.
-  const std::filesystem::path md(report_);
-  if (md.has_parent_path()) out::create_results_folder(md.parent_path());
-  out::write_file_atomically(md, markdown);
-  out::write_file_atomically(md.parent_path() / info_.chart_file, svg);
+  if (!report_.empty()) write_asked_report(report_, markdown, {{info_.chart_file, svg}});
 }
 
 std::string backcast_results::text() const {

@@ -420,11 +420,7 @@ void calibrate_results::write(results_folder& folder) const {
   if (!uncertainty_.empty()) folder.write("uncertainty.yaml", uncertainty_);
   folder.write("run.json", run_json());
   folder.commit(true);
-  if (report_page_.empty()) return;
-  // The page is asked for by name: written (atomically) even over an older version.
-  const std::filesystem::path md(report_page_);
-  if (md.has_parent_path()) out::create_results_folder(md.parent_path());
-  out::write_file_atomically(md, page);
+  if (!report_page_.empty()) write_asked_report(report_page_, page);
 }
 
 std::vector<std::string> calibrate_results::notes() const {

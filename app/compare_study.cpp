@@ -136,6 +136,12 @@ compare_study::compare_study(compare_options options) : options_(std::move(optio
   // The lists' spelling first: an unquoted "--countries gha, nga" also makes "nga" a scenario.
   if (!options_.years.empty()) list_items("--years", options_.years);
   if (!options_.countries.empty()) list_items("--countries", options_.countries);
+  if (!options_.published_report.empty() && options_.published.empty())
+    throw usage_error("--published-report", "",
+                      "--published-report writes the page of published projections, which needs "
+                      "--published",
+                      "e.g. --published models/world/published.yaml --published-report "
+                      "docs/projections.md");
   if (options_.threads > 0)
     limit_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                    static_cast<std::size_t>(options_.threads));
@@ -167,6 +173,8 @@ compare_study::compare_study(compare_options options) : options_(std::move(optio
   if (!all.empty()) throw engine::input_error(std::move(all));
   for (const auto& r : runs_)
     if (r.scenario) report_warnings(*r.scenario, options_.report);
+  if (!options_.published.empty())
+    published_ = model::load_published(options_.published, *runs_[0].model);
 }
 
 compare_study::~compare_study() = default;
@@ -206,20 +214,77 @@ compare_results compare_study::execute() {
     throw usage_error("--cadre", "", fmt::format("'{}' is not a cadre of the model", cadre),
                       "cadres: " + engine::join_list(cadre_ids),
                       engine::closest_match(cadre, cadre_ids).value_or(""));
-  return {std::move(runs_), std::move(settings), std::move(shown), options_, output_folder()};
+  auto projections = published_ ? std::optional(projections_page()) : std::nullopt;
+  return {std::move(runs_), std::move(settings), std::move(shown),
+          options_,         output_folder(),     std::move(projections)};
+}
+
+out::projections_page compare_study::projections_page() const {
+  const auto& m = *runs_[0].model;
+  std::vector<std::pair<std::string, const model::run_output*>> runs;
+  out::projections_page page;
+  for (const auto& r : runs_) {
+    runs.emplace_back(r.scenario->name, &*r.run);
+    page.scenarios.push_back(r.scenario->name);
+  }
+  const auto& p = *published_;
+  page.published_name = p.name;
+  page.published_file = p.file.display_name;
+  page.description = p.description;
+  page.command = "hwfsim compare";
+  for (const auto& path : options_.scenarios)
+    page.command += " " + std::filesystem::path(path).lexically_normal().generic_string();
+  page.command += " --published " + p.file.display_name;
+  if (!options_.published_report.empty())
+    page.command += " --published-report " + options_.published_report;
+  const auto countries = m.country_set().size();
+  for (const auto& c : model::compare_published(p, m, runs)) {
+    const auto& pr = *c.projection;
+    out::projections_page::line l;
+    l.name = pr.name;
+    l.title = pr.title;
+    l.source = pr.source;
+    l.flag = pr.flag;
+    l.counts = pr.counts;
+    l.explanation = pr.explanation;
+    l.scenario = pr.scenario.empty() ? page.scenarios.front() : pr.scenario;
+    l.indicator = pr.indicator;
+    l.scope = (pr.countries.empty() ? fmt::format("all {} countries", countries)
+                                    : fmt::format("{}", fmt::join(pr.countries, ", "))) +
+              ", " +
+              (pr.cadres.empty() ? "all cadres" : fmt::format("{}", fmt::join(pr.cadres, ", ")));
+    l.series = c.series;
+    l.from_year = pr.from_year;
+    l.to_year = pr.to_year;
+    l.relative = pr.relative;
+    l.published_from = pr.from;
+    l.published_low = c.published_low;
+    l.published_high = c.published_high;
+    l.model_from = c.model_from;
+    l.model_to = c.model_to;
+    l.model_change = c.model_change;
+    l.tolerance = pr.tolerance;
+    l.verdict = model::to_string(c.verdict);
+    l.expected = model::to_string(pr.expect);
+    page.lines.push_back(std::move(l));
+  }
+  return page;
 }
 
 compare_results::compare_results(std::vector<compared_run> runs,
                                  model::comparison_settings settings,
                                  std::vector<std::size_t> shown, const compare_options& options,
-                                 std::filesystem::path folder)
+                                 std::filesystem::path folder,
+                                 std::optional<out::projections_page> projections)
     : runs_(std::move(runs)),
       settings_(std::move(settings)),
       shown_(std::move(shown)),
       cadre_(options.cadre),
       years_given_(!options.years.empty()),
       xlsx_(options.xlsx),
-      folder_(std::move(folder)) {
+      folder_(std::move(folder)),
+      projections_(std::move(projections)),
+      published_report_(options.published_report) {
   const auto& base = runs_[0];
   summary_schema_ = model::country_summary_schema(*base.model);
   corridor_schema_ = model::corridor_summary_schema(*base.model);
@@ -280,8 +345,15 @@ void compare_results::write(results_folder& folder) const {
                               : std::string();
   for (const auto& [name, content] : files) folder.write(name, content);
   if (xlsx_) folder.write("results.xlsx", workbook);
+  std::string page;
+  if (projections_) {
+    page = out::projections_markdown(*projections_);
+    folder.write("projections.md", page);
+    folder.write("projections.csv", out::projections_csv(*projections_));
+  }
   folder.write("run.json", out::comparison_json(records, settings_.discount_rate, settings_.years));
   folder.commit(true);
+  if (!published_report_.empty()) write_asked_report(published_report_, page);
 }
 
 std::vector<std::string> compare_results::notes() const {
@@ -290,6 +362,13 @@ std::vector<std::string> compare_results::notes() const {
     const auto n = run_notes(*r.model, *r.run);
     notes.insert(notes.end(), n.begin(), n.end());
   }
+  if (projections_)
+    for (const auto& l : projections_->lines)
+      if (l.verdict != l.expected)
+        notes.push_back(fmt::format(
+            "published projection '{}': its explanation was written for a model that is {}, "
+            "the model is now {}; revise the explanation",
+            l.name, l.expected, l.verdict));
   return notes;
 }
 
@@ -380,8 +459,16 @@ std::string compare_results::text() const {
                           settings_.discount_rate, folder_.generic_string());
   text += fmt::format(
       "  indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, {}summary.csv, "
-      "corridor_summary.csv, {}run.json, report.html\n",
-      base.model->has_ages() ? "ages.csv, age_deltas.csv, " : "", xlsx_ ? "results.xlsx, " : "");
+      "corridor_summary.csv, {}{}run.json, report.html\n",
+      base.model->has_ages() ? "ages.csv, age_deltas.csv, " : "", xlsx_ ? "results.xlsx, " : "",
+      projections_ ? "projections.md, projections.csv, " : "");
+  if (projections_) {
+    std::size_t agree = 0;
+    for (const auto& l : projections_->lines) agree += l.verdict == "agree";
+    text += fmt::format("  published projections: the model agrees with {} of {}{}\n", agree,
+                        projections_->lines.size(),
+                        published_report_.empty() ? "" : "; page " + published_report_);
+  }
   const auto k = figures();
   const std::size_t per_year = shown_.size() * runs_.size();
   const auto start = base.model->start_time();

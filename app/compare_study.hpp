@@ -18,6 +18,8 @@
 #include "models/workforce/comparison.hpp"
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/published.hpp"
+#include "outputs/projections_report.hpp"
 
 namespace hwf::app {
 
@@ -32,6 +34,11 @@ struct compare_options {
   std::string cadre;      ///< console tables of this cadre; empty: all cadres together
   int threads = 0;        ///< most threads; 0: all cores
   bool xlsx = false;      ///< also write results.xlsx (app/workbook.hpp)
+  /// Published projections to set the runs against (projections.md and projections.csv);
+  /// empty: none.
+  std::string published;
+  /// Also write projections.md here (needs `published`); empty: only in the results folder.
+  std::string published_report;
   reporting report;
 };
 
@@ -49,11 +56,16 @@ class compare_results {
  public:
   compare_results(std::vector<compared_run> runs, model::comparison_settings settings,
                   std::vector<std::size_t> shown, const compare_options& options,
-                  std::filesystem::path folder);
+                  std::filesystem::path folder,
+                  std::optional<out::projections_page> projections = std::nullopt);
 
   /// Writes indicators.csv, corridors.csv, deltas.csv, corridor_deltas.csv, summary.csv,
-  /// corridor_summary.csv, results.xlsx when asked, run.json and report.html.
+  /// corridor_summary.csv, results.xlsx when asked, projections.md and projections.csv when
+  /// published projections are given, run.json and report.html; then, when asked for, the
+  /// projections page at --published-report (over an older version: it is asked for by name).
   void write(results_folder& folder) const;
+  /// The published projections set against the runs, when given.
+  const std::optional<out::projections_page>& projections() const noexcept { return projections_; }
   /// The tables that write() writes, as (file name, CSV text) in its order, without
   /// results.xlsx, run.json and report.html and without writing them.
   std::vector<std::pair<std::string, std::string>> tables() const;
@@ -65,7 +77,8 @@ class compare_results {
   /// flows; otherwise all cadres' supply, density, SDG density, shortage, net migration, policy
   /// cost and cost per additional worker-year. A country without the cadre has NaN values.
   key_figures figures() const;
-  /// Notes on the runs (limits that never bind), for standard error.
+  /// Notes on the runs (limits that never bind; published projections whose explanation was
+  /// written for another verdict), for standard error.
   std::vector<std::string> notes() const;
   const model::comparison_settings& settings() const noexcept { return settings_; }
   /// The per-country summary of scenario `i` (keys country, indicator), one row per year.
@@ -85,6 +98,8 @@ class compare_results {
   bool years_given_;
   bool xlsx_;
   std::filesystem::path folder_;
+  std::optional<out::projections_page> projections_;
+  std::string published_report_;
   std::shared_ptr<const engine::table_schema> summary_schema_, corridor_schema_;
   std::vector<engine::table_values> summaries_;
 };
@@ -92,7 +107,8 @@ class compare_results {
 class compare_study {
  public:
   /// Checks the options' lists, then loads and compiles the scenarios in parallel; reports every
-  /// bad input of all of them together (engine::input_error) and says their warnings.
+  /// bad input of all of them together (engine::input_error) and says their warnings; then loads
+  /// the published projections, when given, against the baseline's model.
   explicit compare_study(compare_options options);
   ~compare_study();
   /// The results folder: options.output, or results/compare.
@@ -102,10 +118,14 @@ class compare_study {
   compare_results execute();
 
  private:
+  /// The published projections set against the runs (after execute()'s runs).
+  out::projections_page projections_page() const;
+
   compare_options options_;
   std::unique_ptr<tbb::global_control> limit_;
   std::vector<compared_run> runs_;
   std::vector<std::exception_ptr> errors_;  ///< per scenario: what stopped it, if anything
+  std::optional<model::published_data> published_;
 };
 
 }  // namespace hwf::app

@@ -55,4 +55,12 @@ void results_folder::commit(bool report) {
   committed_ = true;  // the lock is held until the study lets go of the folder
 }
 
+void write_asked_report(const std::filesystem::path& file, std::string_view text,
+                        const std::vector<std::pair<std::string, std::string>>& beside) {
+  if (file.has_parent_path()) out::create_results_folder(file.parent_path());
+  out::write_file_atomically(file, text);
+  for (const auto& [name, content] : beside)
+    out::write_file_atomically(file.parent_path() / name, content);
+}
+
 }  // namespace hwf::app

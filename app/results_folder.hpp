@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "outputs/atomic_file.hpp"
@@ -50,5 +51,11 @@ class results_folder {
   std::optional<out::results_lock> lock_;
   std::vector<std::string> names_;
 };
+
+/// Writes a page a command was asked for by name (--report, --published-report), atomically and
+/// over an older version, creating its folder when missing; `beside` are further files
+/// (name, text) written next to it, such as its chart.
+void write_asked_report(const std::filesystem::path& file, std::string_view text,
+                        const std::vector<std::pair<std::string, std::string>>& beside = {});
 
 }  // namespace hwf::app

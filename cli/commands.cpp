@@ -76,6 +76,12 @@ void add_compare(CLI::App& app, command_line& c) {
   compare->add_option("--threads", o.threads, "Most threads to use (default: all cores)")
       ->check(CLI::Range(1, 1024));
   compare->add_flag("--xlsx", o.xlsx, xlsx_help);
+  compare->add_option("--published", o.published,
+                      "Published projections YAML file: set each against the same change in a "
+                      "compared scenario (projections.md, projections.csv)");
+  compare->add_option("--published-report", o.published_report,
+                      "Also write projections.md to this file (replacing it), e.g. "
+                      "docs/projections.md");
   compare->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
   compare->add_flag("--strict", o.report.strict, strict_help);
   auto* sources = app.add_subcommand(

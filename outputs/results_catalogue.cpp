@@ -74,6 +74,25 @@ void add_compare_files(std::vector<result_file>& c) {
                   {{"compare", always,
                     "per corridor cadre, cumulative to each summary year, against the baseline "
                     "(\"Corridor summary\", below)"}}));
+  c.push_back({"projections.csv",
+               file_format::csv,
+               csv_shape::projections,
+               "",
+               {"name"},
+               not_in_report,
+               {{"compare", written_when::asked,
+                 "with `--published`: each published projection set against the same change in "
+                 "its compared scenario: the years, the published change (`kind` `relative`: a "
+                 "share, from the level `published_from`; `persons`: a number of persons), the "
+                 "model's sum of the indicator over its `series` in both years and its change, "
+                 "the `tolerance`, the `verdict` (`agree`, `below`, `above`) and the verdict the "
+                 "explanation was written for (`expected`)"}}});
+  c.push_back(other("projections.md", file_format::markdown,
+                    {{"compare", written_when::asked,
+                      "with `--published`: the page of the published projections (also written "
+                      "where `--published-report` says): a table of each against the model, "
+                      "and each explanation, marked out of date where the verdict is no longer "
+                      "the one it was written for"}}));
 }
 
 void add_mc_tables(std::vector<result_file>& c) {
@@ -363,6 +382,13 @@ const csv_columns& columns_of(csv_shape shape) {
                                     "error_fitted", "error_persistence", "error_trend"},
                                    "",
                                    {}};
+  static const csv_columns projections{
+      {},
+      {"scenario", "indicator", "series", "from_year", "to_year", "kind", "published_from",
+       "published_change_low", "published_change_high", "model_from", "model_to", "model_change",
+       "tolerance", "verdict", "expected"},
+      "",
+      {"scenario", "indicator", "kind", "verdict", "expected"}};
   static const csv_columns indices{
       {}, {"method", "index", "estimate", "ci_low", "ci_high"}, "", {"method", "index"}};
   static const csv_columns convergence{{}, {"index", "runs", "estimate"}, "", {"index"}};
@@ -400,6 +426,8 @@ const csv_columns& columns_of(csv_shape shape) {
       return correlations;
     case csv_shape::holdout:
       return holdout;
+    case csv_shape::projections:
+      return projections;
   }
   throw engine::internal_error("unknown CSV shape");
 }

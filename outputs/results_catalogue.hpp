@@ -44,6 +44,7 @@ enum class csv_shape {
   convergence,   ///< output,input,index,runs,estimate
   output_stats,  ///< output,table,place,cadre,indicator,year,mean,sd,constant
   inputs,        ///< input,kind,parameters,distribution
+  projections,   ///< name,scenario,indicator,...,verdict,expected
 };
 
 /// The columns of a CSV file of `shape`.

@@ -10,6 +10,7 @@
 #include "engine/yaml_input.hpp"
 #include "models/workforce/backcast.hpp"
 #include "models/workforce/description.hpp"
+#include "models/workforce/published.hpp"
 #include "models/workforce/resolved_yaml.hpp"
 #include "support.hpp"
 
@@ -27,15 +28,21 @@ std::vector<std::string> expectations(const std::filesystem::path& p) {
   return out;
 }
 
-/// An observed_*.yaml file is read against the model of tests/data/good/scenario.yaml.
+/// An observed_*.yaml or published_*.yaml file is read against the model of
+/// tests/data/good/scenario.yaml.
 std::string load_error(const std::filesystem::path& p) {
+  const auto name = p.filename().string();
+  const auto good_model = [] {
+    return model::compiled_model(
+        model::load_scenario(test::source_path("tests/data/good/scenario.yaml")));
+  };
   try {
-    if (p.filename().string().rfind("scenario_", 0) == 0) {
+    if (name.rfind("scenario_", 0) == 0) {
       model::load_scenario(p);
-    } else if (p.filename().string().rfind("observed_", 0) == 0) {
-      const model::compiled_model m(
-          model::load_scenario(test::source_path("tests/data/good/scenario.yaml")));
-      model::load_observed(p, m);
+    } else if (name.rfind("observed_", 0) == 0) {
+      model::load_observed(p, good_model());
+    } else if (name.rfind("published_", 0) == 0) {
+      model::load_published(p, good_model());
     } else
       model::load_model(p, p.generic_string());
   } catch (const engine::input_error& e) {

@@ -73,7 +73,8 @@ def report(ok, text):
 
 
 # Every shipped YAML file: a scenario has `scenario:`, a model dataset `start_year:`; observed
-# counts (`observed:`) are a third kind, which the schemas do not cover.
+# counts (`observed:`) and published projections (`published:`) are two more kinds, which the
+# schemas do not cover.
 counts = {"model": 0, "scenario": 0}
 for path in sorted(
     glob.glob("models/**/*.yaml", recursive=True)
@@ -83,7 +84,10 @@ for path in sorted(
     doc = load(path)
     kind = "scenario" if "scenario" in doc else "model" if "start_year" in doc else None
     if kind is None:
-        report("observed" in doc, f"{path}: observed counts, not a model dataset or scenario")
+        report(
+            "observed" in doc or "published" in doc,
+            f"{path}: observed counts or published projections, not a model dataset or scenario",
+        )
         continue
     errors = sorted(validators[kind].iter_errors(doc), key=lambda e: list(e.absolute_path))
     report(not errors, f"{path} validates as a {kind}")
