@@ -29,7 +29,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hwf-workshop-bench-'));
 const page1 = path.join(work, 'workshop.html');
 const cases = [
   { scenario: 'scenarios/two-countries-policies.yaml', control: 'policies.ghana-top-up.u', values: [0.2, 0.4], goal: 50 },
-  { scenario: 'scenarios/workshop/kenya-uk-nurses-page.yaml', control: 'policies.uk-kenya-nurses.quota', values: [500, 700], goal: 300 },
+  { scenario: 'scenarios/workshop/kenya-uk-nurses-page.yaml', control: 'policies.uk-kenya-nurses.active_quota', values: [100, 200], goal: 300 },
 ];
 const made = spawnSync(hwfsim, ['workshop', ...cases.map((c) => c.scenario), '-o', page1], { cwd: root, encoding: 'utf8' });
 if (made.status !== 0) {

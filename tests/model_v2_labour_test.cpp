@@ -266,3 +266,63 @@ policies:
                              Catch::Contains("countries.BBB.cadres.nurses has no funded posts"));
   }
 }
+
+TEST_CASE("an agreement's recruits from the unemployed leave U alone; W keeps the rest's share",
+          "[model][labour][levers][analytic]") {
+  // No vacancies, no entrants. The corridor's flow m (W + f U) has an actively recruited part
+  // a m (W + f U), all taken from U (unemployed_share 1, eq. 20a); the rest leaves W and U in
+  // proportion W : f U. So dW/dt = -(mu + (1 - a) m) W = -k W, and
+  // dU/dt = -(x + f m) U - a m W, whose solution is U = (U0 + c) e^{-lambda t} - c e^{-k t},
+  // lambda = x + f m, c = a m W0 / (lambda - k).
+  const double x = 0.1, f = 1, m = 0.04, a = 0.5, mu = 0.1, u0 = 5000, w0 = 1000;
+  const std::string labour = fmt::format(
+      "        posts: 0\n        unemployed: {}\n        unemployed_exit_rate: {}", u0, x);
+  const auto r = run_model("labour_route", two_countries(labour, m), 2025,
+                           "policies:\n  - {name: route, type: agreement, origin: AAA, "
+                           "destination: BBB, start: 2020, ramp_years: 0, unemployed_share: 1}\n");
+  const double k = mu + (1 - a) * m, lambda = x + f * m, c = a * m * w0 / (lambda - k);
+  for (int year : {2021, 2023, 2025}) {
+    const double t = year - 2020;
+    CHECK(r.at(year, "AAA", "workforce_domestic") == Approx(w0 * std::exp(-k * t)).epsilon(1e-8));
+    CHECK(r.at(year, "AAA", "unemployed") ==
+          Approx((u0 + c) * std::exp(-lambda * t) - c * std::exp(-k * t)).epsilon(1e-8));
+  }
+  CHECK(r.out.stats.mass_balance_residual < 1e-9);
+
+  // With an active quota Q below a m (W + f U) throughout: the flow is (1 - a) m (W + f U) + Q,
+  // Q from U alone. dW/dt = -k W as above; dU/dt = -(x + (1 - a) f m) U - Q, so
+  // U = (U0 + Q / lambda2) e^{-lambda2 t} - Q / lambda2, lambda2 = x + (1 - a) f m.
+  const double q = 20;
+  const auto rq = run_model(
+      "labour_route_quota", two_countries(labour, m), 2025,
+      fmt::format("policies:\n  - {{name: route, type: agreement, origin: AAA, destination: BBB, "
+                  "start: 2020, ramp_years: 0, active_quota: {}, unemployed_share: 1}}\n",
+                  q));
+  const double lambda2 = x + (1 - a) * f * m;
+  const auto w_at = [&](double t) { return w0 * std::exp(-k * t); };
+  const auto u_at = [&](double t) {
+    return (u0 + q / lambda2) * std::exp(-lambda2 * t) - q / lambda2;
+  };
+  for (int year : {2021, 2023, 2025}) {
+    const double t = year - 2020;
+    REQUIRE(a * m * (w_at(t) + f * u_at(t)) > q);  // the quota binds all along
+    CHECK(rq.at(year, "AAA", "workforce_domestic") == Approx(w_at(t)).epsilon(1e-8));
+    CHECK(rq.at(year, "AAA", "unemployed") == Approx(u_at(t)).epsilon(1e-8));
+    // Emigrants over the year: Q plus the rest's (1 - a) m (W + f U), integrated.
+    const double w_integral = w0 * (std::exp(-k * (t - 1)) - std::exp(-k * t)) / k;
+    const double u_integral =
+        (u0 + q / lambda2) * (std::exp(-lambda2 * (t - 1)) - std::exp(-lambda2 * t)) / lambda2 -
+        q / lambda2;
+    CHECK(rq.at(year, "AAA", "emigration") ==
+          Approx(q + (1 - a) * m * (w_integral + f * u_integral)).epsilon(1e-8));
+  }
+  CHECK(rq.out.stats.mass_balance_residual < 1e-9);
+  // Without unemployed_share the same quota takes its recruits from W and U in proportion.
+  const auto rp = run_model(
+      "labour_route_proportional", two_countries(labour, m), 2025,
+      fmt::format("policies:\n  - {{name: route, type: agreement, origin: AAA, destination: BBB, "
+                  "start: 2020, ramp_years: 0, active_quota: {}}}\n",
+                  q));
+  CHECK(rp.at(2025, "AAA", "workforce_domestic") < w_at(5) * (1 - 1e-4));
+  CHECK(rp.at(2025, "AAA", "emigration") == Approx(rq.at(2025, "AAA", "emigration")).epsilon(0.02));
+}

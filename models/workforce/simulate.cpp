@@ -112,6 +112,7 @@ class workforce_system final : public engine::ode_system {
       last_width_added_.resize(nb);
       code_.resize(ne);
       compensation_.resize(ne);
+      unemployed_share_.resize(ne);
     }
     // In lever_state's member order: x (set per evaluation), strength, the block spans, the
     // corridor spans.
@@ -133,7 +134,8 @@ class workforce_system final : public engine::ode_system {
               code_,
               flow_,
               return_rate_,
-              compensation_};
+              compensation_,
+              unemployed_share_};
   }
 
   std::size_t dimension() const override { return m_.layout().size(); }
@@ -558,10 +560,12 @@ class workforce_system final : public engine::ode_system {
       if (!o.has_posts) {
         dxdt[o.workforce] += returns - flow;
       } else {
-        // Returnees join U; the flow leaves W and U in proportion W : f U (eq. E5).
+        // Returnees join U; the flow leaves W and U in proportion W : f U (eq. E5), but for the
+        // share an agreement takes from U alone (eq. 20a).
         const double w = x[o.workforce];
         const double u = rates_[k.origin].unemployed_emigration * x[o.unemployed];
-        const double from_w = w + u > 0 ? flow * (w / (w + u)) : flow;  // as in version 1
+        const double rest = levers && u > 0 ? flow * (1 - unemployed_share_[e]) : flow;
+        const double from_w = w + u > 0 ? rest * (w / (w + u)) : rest;  // as in version 1
         dxdt[o.workforce] -= from_w;
         dxdt[o.unemployed] += returns - (flow - from_w);
       }
@@ -660,7 +664,15 @@ class workforce_system final : public engine::ode_system {
     const auto& r = rates_[k.origin];
     const std::size_t at = band_at_[k.origin], mat = migrant_band_at_[e], n = k.bands;
     const double flow = flow_[e], base = emigration_base_[e];
-    const double per_base = base > 0 ? flow / base : 0.0;
+    // The share an agreement takes from U alone (eq. 20a) leaves U's bands in proportion to
+    // f_b f_U U_b; the rest leaves every band of W and U in proportion to its term (eq. F6).
+    double only_u = levers && o.has_posts ? flow * unemployed_share_[e] : 0.0, u_base = 0;
+    if (only_u > 0)
+      for (std::size_t b = 0; b < n; ++b)
+        u_base += band_factor_[at + b] * r.unemployed_emigration * x[o.unemployed + b];
+    if (!(u_base > 0)) only_u = 0;
+    const double per_base = base > 0 ? (flow - only_u) / base : 0.0;
+    const double per_u_base = only_u > 0 ? only_u / u_base : 0.0;
     double last_width = o.band_widths[n - 1];
     if (!k.to_rest_of_world() && levers) last_width += last_width_added_[k.destination];
     const std::size_t back_to = o.has_posts ? o.unemployed : o.workforce;  // returnees (eq. E5)
@@ -672,7 +684,7 @@ class workforce_system final : public engine::ode_system {
       double from_w = base > 0 ? per_base * f * x[o.workforce + b] : (b == 0 ? flow : 0.0);
       double from_u = 0;
       if (o.has_posts && base > 0)
-        from_u = per_base * f * r.unemployed_emigration * x[o.unemployed + b];
+        from_u = (per_base + per_u_base) * f * r.unemployed_emigration * x[o.unemployed + b];
       dxdt[o.workforce + b] -= from_w;
       if (o.has_posts) dxdt[o.unemployed + b] -= from_u;
       const double m = x[k.migrants + b];
@@ -762,6 +774,7 @@ class workforce_system final : public engine::ode_system {
                 : x[o.workforce] * rate;
       }
       return_rate_[e] = r.returns;
+      if (levers) unemployed_share_[e] = 0;
     }
   }
 
@@ -812,7 +825,8 @@ class workforce_system final : public engine::ode_system {
   mutable std::vector<double> population_now_, supply_, pull_, flow_, return_rate_, strength_;
   mutable std::vector<double> push_, attrition_factor_, seats_added_, completion_added_,
       retention_cost_, capital_cost_, compensation_paid_, compensation_received_, exit_factor_,
-      retirement_factor_, posts_added_, hiring_cost_, last_width_added_, code_, compensation_;
+      retirement_factor_, posts_added_, hiring_cost_, last_width_added_, code_, compensation_,
+      unemployed_share_;
   // Age bands (docs/model.md, 15.7): per block with bands, from band_at_[block], its exit rate,
   // ageing rate (1 / width), entry share and emigration factor by band; per corridor with bands,
   // from migrant_band_at_[corridor], its migrants' exit rate by band.

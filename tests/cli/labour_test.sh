@@ -81,4 +81,22 @@ check "age_quantiles.csv is the same with 1 and 2 threads" cmp -s "$tmp/ages1/ag
 check "and has a row per band and year of the UK's supply" \
   test "$(grep -c '^ages-uncertainty,20[0-9][0-9],GBR,nurses,[0-9-]*,supply,' "$tmp/ages1/age_quantiles.csv")" = 80
 
+# The workshop's exercise 6 (docs/workshop.md quotes these figures): the UK-Kenya route.
+w="$tmp/kenya"
+mkdir -p "$tmp/k6"
+printf 'scenario: route-1000\nextends: %s\nset:\n  policies.uk-kenya-nurses.active_quota: 1000\n' \
+  "$PWD/scenarios/workshop/kenya-uk-nurses-page.yaml" >"$tmp/k6/quota.yaml"
+printf 'scenario: route-employed\nextends: %s\nset:\n  policies.uk-kenya-nurses.unemployed_share: 0\n' \
+  "$PWD/scenarios/workshop/kenya-uk-nurses-page.yaml" >"$tmp/k6/employed.yaml"
+expect "a route quota of 1,000 never binds" 0 "active_quota: 1000 never binds" -- "$hwfsim" compare \
+  scenarios/workshop/kenya-uk-nurses-page.yaml "$tmp/k6/quota.yaml" "$tmp/k6/employed.yaml" -o "$w"
+flows() {  # flows SCENARIO: the Kenya-UK nurse emigration of 2023, 2024 and 2030
+  local s=$1
+  echo "$(value corridors.csv "$s" 2023 KEN GBR nurses emigration),$(value corridors.csv "$s" 2024 KEN GBR nurses emigration),$(value corridors.csv "$s" 2030 KEN GBR nurses emigration)"
+}
+check "the route's flow: 518, 556 and 448 a year; open recruitment: 917, 1,008 and 733" test \
+  "$(flows kenya-uk-nurses-page);$(flows route-1000)" = "518,556,448;917,1008,733"
+check "Kenya's practising nurses in 2030: 58,944, and 58,921 with recruits from posts" test \
+  "$(value indicators.csv kenya-uk-nurses-page 2030 KEN nurses workforce_domestic),$(value indicators.csv route-employed 2030 KEN nurses workforce_domestic)" = "58944,58921"
+
 finish

@@ -222,9 +222,9 @@ async function saveAndCompare(label) {
   check('the picker opens the second scenario', (await page.textContent('#title')) === 'world-uk-kenya-agreement');
   check('the page shows both ends of its corridor', await page.evaluate(() =>
     [...document.querySelectorAll('section.end')].map((s) => s.dataset.country).join(',')) === 'KEN,GBR');
-  await slide('policies.uk-kenya-nurses.quota', 500);
-  await slide('policies.uk-kenya-nurses.stay_years', 5);
-  await saveAndCompare('world dataset, quota and stay changed');
+  await slide('policies.uk-kenya-nurses.active_quota', 100);
+  await slide('policies.uk-kenya-nurses.unemployed_share', 0.5);
+  await saveAndCompare('world dataset, the route quota and its share of the unemployed changed');
   const notes = (await st()).messages;
   check('a quota that binds gives no "never binds" note', !notes.includes('never binds'), notes);
 }

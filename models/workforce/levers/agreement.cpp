@@ -1,6 +1,7 @@
 // The bilateral agreement lever (docs/model.md, 7.5): on the corridors from one origin to one
-// destination, a target flow, a quota, circular migration (stay_years) and compensation
-// (training seats the destination funds in the origin per recruit).
+// destination, a target flow, a quota, circular migration (stay_years), compensation (training
+// seats the destination funds in the origin per recruit), and a recruitment route: a quota on
+// the actively recruited share, and recruits taken from the origin's unemployed.
 
 #include <algorithm>
 
@@ -41,25 +42,42 @@ const std::array fields_table{
                   "Compensation: training seats the destination funds in the origin per "
                   "recruit.",
                   true},
+    numeric_field{"active_quota",
+                  "persons/year",
+                  {0, inf},
+                  std::nullopt,
+                  "Most workers a year recruited actively (the corridor's "
+                  "active_recruitment_share of its flow); those who go on their own are not "
+                  "counted.",
+                  true},
+    numeric_field{"unemployed_share",
+                  "1",
+                  {0, 1},
+                  std::nullopt,
+                  "Share of the actively recruited workers taken from the origin's unemployed "
+                  "(who have no post); needs funded posts in the origin.",
+                  true},
 };
 
 /// A corridor the agreement covers: its index and blocks, and the parameters of its origin's
 /// training that price compensation.
 struct corridor_target {
   std::size_t corridor, origin, destination;
-  std::size_t p_training_years, p_cost_per_student_year;
+  std::size_t p_training_years, p_cost_per_student_year, p_active_recruitment_share;
 };
 
 /// A covered corridor in one run.
 struct covered {
   std::size_t corridor, origin, destination;
   double training_years, cost_per_student_year;  ///< the origin's
+  double active_share;                           ///< the corridor's active_recruitment_share
 };
 
 /// The agreement's values in one run; `has_*` says whether the scenario gave the term.
 struct terms {
-  bool has_target, has_quota, has_stay, has_seats;
+  bool has_target, has_quota, has_stay, has_seats, has_active_quota, has_unemployed_share;
   double target, quota, stay_rate, seats_per_recruit;  ///< stay_rate = 1 / stay_years
+  double active_quota, unemployed_share;
 };
 
 class run final : public lever_run {
@@ -75,7 +93,9 @@ class run final : public lever_run {
   void before_flows(lever_state&) override {}
 
   // Eq. 20: the flow is raised to the target, then held to the quota; returns raised to
-  // 1/stay_years; each by the strength, to the flow the previous levers left.
+  // 1/stay_years; each by the strength, to the flow the previous levers left. Eq. 20a: then the
+  // actively recruited part of the flow is held to the active quota, and a share of it is taken
+  // from the origin's unemployed alone.
   void on_flows(lever_state& s, lever_trace* trace) override {
     const double strength = s.strength[policy_];
     if (strength == 0) return;
@@ -85,7 +105,21 @@ class run final : public lever_run {
       double f2 = t_.has_target ? std::max(f, t_.target) : f;
       if (t_.has_quota && f2 > t_.quota) bound_ = true;
       if (t_.has_quota) f2 = std::min(f2, t_.quota);
-      s.flow[e] = f + strength * (f2 - f);
+      double g = f + strength * (f2 - f);
+      if (t_.has_active_quota || t_.has_unemployed_share) {
+        const double active = c.active_share * g;
+        double held = active;
+        if (t_.has_active_quota && active > t_.active_quota) {
+          bound_ = true;
+          held = t_.active_quota;
+        }
+        const double recruits = active + strength * (held - active);
+        g += recruits - active;
+        if (t_.has_unemployed_share && g > 0)
+          s.unemployed_share[e] =
+              std::max(s.unemployed_share[e], strength * t_.unemployed_share * recruits / g);
+      }
+      s.flow[e] = g;
       if (trace) trace->added_flow[e] = s.flow[e] - f;
       if (t_.has_stay) {
         const double r = s.return_rate[e];
@@ -126,7 +160,9 @@ class compiled final : public compiled_lever {
         p_target_flow_(p.value("target_flow")),
         p_quota_(p.value("quota")),
         p_stay_years_(p.value("stay_years")),
-        p_seats_per_recruit_(p.value("seats_per_recruit")) {
+        p_seats_per_recruit_(p.value("seats_per_recruit")),
+        p_active_quota_(p.value("active_quota")),
+        p_unemployed_share_(p.value("unemployed_share")) {
     const auto& blocks = m.blocks();
     for (std::size_t k : p.cadres)
       for (std::size_t e = 0; e < m.corridors().size(); ++e) {
@@ -134,8 +170,8 @@ class compiled final : public compiled_lever {
         if (blocks[c.origin].country == p.origin && c.destination_country == p.destination &&
             blocks[c.origin].cadre == k) {
           const auto& o = blocks[c.origin];
-          corridors_.push_back(
-              {e, c.origin, c.destination, o.p_training_years, o.p_cost_per_student_year});
+          corridors_.push_back({e, c.origin, c.destination, o.p_training_years,
+                                o.p_cost_per_student_year, c.p_active_recruitment_share});
           break;
         }
       }
@@ -147,23 +183,30 @@ class compiled final : public compiled_lever {
             p_quota_.has_value(),
             p_stay_years_.has_value(),
             p_seats_per_recruit_.has_value(),
+            p_active_quota_.has_value(),
+            p_unemployed_share_.has_value(),
             value(p_target_flow_),
             value(p_quota_),
             p_stay_years_ ? 1.0 / p[*p_stay_years_] : 0.0,
-            value(p_seats_per_recruit_)};
+            value(p_seats_per_recruit_),
+            value(p_active_quota_),
+            value(p_unemployed_share_)};
     std::vector<covered> corridors;
     for (const auto& c : corridors_)
       corridors.push_back({c.corridor, c.origin, c.destination, p[c.p_training_years],
-                           p[c.p_cost_per_student_year]});
+                           p[c.p_cost_per_student_year], p[c.p_active_recruitment_share]});
     return std::make_unique<run>(policy(), std::move(corridors), t,
                                  lever_term{p_target_flow_, t.target},
                                  lever_term{p_stay_years_, t.has_stay ? 1 / t.stay_rate : 0.0});
   }
-  std::optional<std::size_t> limit_parameter() const override { return p_quota_; }
+  std::optional<std::size_t> limit_parameter() const override {
+    return p_quota_ ? p_quota_ : p_active_quota_;
+  }
 
  private:
   std::vector<corridor_target> corridors_;
-  std::optional<std::size_t> p_target_flow_, p_quota_, p_stay_years_, p_seats_per_recruit_;
+  std::optional<std::size_t> p_target_flow_, p_quota_, p_stay_years_, p_seats_per_recruit_,
+      p_active_quota_, p_unemployed_share_;
 };
 
 /// Reads origin, destination and cadres: each cadre needs a declared corridor.
@@ -214,9 +257,23 @@ class type final : public compiled_as<compiled> {
     if (!read_route(in, p)) return false;
     if (p.values.empty()) {
       in.self.error("an agreement needs at least one term",
-                    {"give one or more of: target_flow, quota, stay_years, seats_per_recruit"});
+                    {"give one or more of: target_flow, quota, stay_years, seats_per_recruit, "
+                     "active_quota, unemployed_share"});
       in.ok = false;
     }
+    // Recruits from the unemployed need an unemployed stock in the origin (funded posts).
+    if (p.value("unemployed_share"))
+      for (std::size_t k : p.cadres) {
+        const auto* cc = in.model.countries[p.origin].find(k);
+        if (cc && cc->labour) continue;
+        const auto where = in.keys.get("unemployed_share");
+        where->error(fmt::format("countries.{}.cadres.{} has no unemployed workers to recruit from",
+                                 in.countries[p.origin], in.cadres[k]),
+                     {"unemployed workers are modelled where the origin gives funded posts "
+                      "(docs/model.md, 15.5); give posts for that country-cadre, or leave "
+                      "unemployed_share out"});
+        in.ok = false;
+      }
     return true;
   }
   std::vector<std::pair<std::string, std::string>> describe(

@@ -41,6 +41,10 @@ struct lever_state {
   // Per corridor: the Code factor (before flows), then the flow and return rate the flow
   // levers transform, and the compensation it carries.
   std::span<double> code, flow, return_rate, compensation;
+  /// Per corridor: the share of its flow taken from the origin's unemployed alone (an
+  /// agreement's `unemployed_share`, eq. 20a); 0 before the flow levers. The rest of the flow
+  /// leaves W and U in proportion, as without it (eq. E5).
+  std::span<double> unemployed_share;
 };
 
 /// What one flow lever added to each corridor's flow and return rate (messages only).
