@@ -78,3 +78,33 @@ TEST_CASE("observed data naming an unknown country or cadre is refused", "[model
                         Catch::Contains("did you mean 'AAA'?") &&
                         Catch::Contains("series.BBB.nurse: 'nurse' is not a cadre of the model"));
 }
+
+TEST_CASE("the world dataset's nurses start in the published age structures", "[model][data]") {
+  // docs/model.md 15.7: W0 split by age_shares where given (NMC register 2022 for the UK,
+  // Asamani et al. 2019 for Ghana), by the bands' steady state elsewhere; retirement is ageing
+  // out of the last band.
+  const auto s = model::load_scenario(test::source_path("scenarios/flagship.yaml"));
+  const model::compiled_model m(s);
+  REQUIRE(m.has_ages());
+  const auto r = model::simulate(m, m.default_parameters());
+  const auto& ages = r.result.tables[2];
+  const auto band = [&](const std::string& iso, const std::string& b) {
+    const auto k = ages.schema->find({{"country", iso},
+                                      {"cadre", "nurses"},
+                                      {"age_band", b},
+                                      {"indicator", "workforce_domestic"}});
+    REQUIRE(k);
+    return ages.row(0)[*k];
+  };
+  const double uk = test::indicator(m, r, 0, "GBR", "nurses", "workforce_domestic");
+  CHECK(band("GBR", "56-66") == Approx(0.213 * uk).epsilon(1e-12));  // 21.3% aged 56+ (NMC)
+  CHECK(band("GBR", "51-56") + band("GBR", "56-66") == Approx(0.333 * uk).epsilon(1e-12));
+  const double gh = test::indicator(m, r, 0, "GHA", "nurses", "workforce_domestic");
+  // About 80% aged 35 or younger: the first band and half the second.
+  CHECK(band("GHA", "21-31") + band("GHA", "31-41") / 2 == Approx(0.77 * gh).epsilon(1e-12));
+  // Nigeria: the steady state of the bands, exits 0.03 (0.18 in the last band), ageing 1 / width.
+  const double ng = test::indicator(m, r, 0, "NGA", "nurses", "workforce_domestic");
+  const double s1 = 1 / (0.03 + 0.1), s2 = 0.1 * s1 / 0.13, s3 = 0.1 * s2 / 0.13,
+               s4 = 0.1 * s3 / (0.03 + 0.2), s5 = 0.2 * s4 / (0.18 + 0.1);
+  CHECK(band("NGA", "56-66") == Approx(ng * s5 / (s1 + s2 + s3 + s4 + s5)).epsilon(1e-12));
+}

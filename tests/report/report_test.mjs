@@ -396,14 +396,15 @@ try {
     await page.close();
   }
 
-  // The world comparison: 4 country charts, 2 delta charts, the matrix and 4 corridor charts.
+  // The world comparison: 4 country charts, the nurses' age pyramid, 2 delta charts, the matrix
+  // and 4 corridor charts. The pyramid asks for a cadre until one is picked.
   {
     const name = 'world compare';
     const file = path.join(folders.world, 'report.html');
     const size = fs.statSync(file).size;
     console.log('# world compare report.html: ' + (size / 1e6).toFixed(2) + ' MB');
     check(name + ': report.html is under ' + worldLimitBytes / 1e6 + ' MB', size < worldLimitBytes, size + ' bytes');
-    const { page, seen } = await common(name, file, 11);
+    const { page, seen } = await common(name, file, 12, ['ages']);
     const before = await signature(page, 'indicator');
     check(name + ': the indicator control switches to supply', await pick(page, 'indicator', 'Supply'));
     check(name + ': the indicator chart changed', (await signature(page, 'indicator')) !== before);
