@@ -331,6 +331,7 @@ std::vector<std::pair<std::string, std::string>> compare_results::tables() const
   }
   files.emplace_back("summary.csv", summary);
   files.emplace_back("corridor_summary.csv", corridor_summary);
+  if (projections_) files.emplace_back("projections.csv", out::projections_csv(*projections_));
   return files;
 }
 
@@ -349,7 +350,6 @@ void compare_results::write(results_folder& folder) const {
   if (projections_) {
     page = out::projections_markdown(*projections_);
     folder.write("projections.md", page);
-    folder.write("projections.csv", out::projections_csv(*projections_));
   }
   folder.write("run.json", out::comparison_json(records, settings_.discount_rate, settings_.years));
   folder.commit(true);

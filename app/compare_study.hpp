@@ -66,8 +66,9 @@ class compare_results {
   void write(results_folder& folder) const;
   /// The published projections set against the runs, when given.
   const std::optional<out::projections_page>& projections() const noexcept { return projections_; }
-  /// The tables that write() writes, as (file name, CSV text) in its order, without
-  /// results.xlsx, run.json and report.html and without writing them.
+  /// The tables that write() writes, as (file name, CSV text) in its order (projections.csv
+  /// last, when published projections are given), without projections.md, results.xlsx,
+  /// run.json and report.html and without writing them.
   std::vector<std::pair<std::string, std::string>> tables() const;
   /// What the command prints: the files, then the key figures, a table for each --years year
   /// (else the last).

@@ -202,10 +202,12 @@ Options scenarios_options(const std::vector<std::string>& paths, const model::ex
 }
 
 py::dict compare(const std::vector<std::string>& paths, const model::extra_set& set,
-                 std::optional<double> discount_rate, const std::string& years, int threads) {
+                 std::optional<double> discount_rate, const std::string& years, int threads,
+                 const std::string& published) {
   auto o = scenarios_options<app::compare_options>(paths, set, threads);
   o.discount_rate = discount_rate;
   o.years = years;
+  o.published = published;
   return study_tables<app::compare_study>(std::move(o));
 }
 
@@ -376,8 +378,8 @@ PYBIND11_MODULE(_hwfsim, m) {
   m.def("run", &run, py::arg("path"), py::arg("set"),
         "`hwfsim run`'s tables: {tables: [(file, csv)], messages, notes}.");
   m.def("compare", &compare, py::arg("paths"), py::arg("set"), py::arg("discount_rate"),
-        py::arg("years"), py::arg("threads"),
-        "`hwfsim compare`'s tables: {tables, messages, notes}.");
+        py::arg("years"), py::arg("threads"), py::arg("published"),
+        "`hwfsim compare`'s tables: {tables, messages, notes}; projections with `published`.");
   m.def("mc", &mc, py::arg("paths"), py::arg("set"), py::arg("samples"), py::arg("threads"),
         py::arg("memory_mb"), py::arg("skip_failed"), py::arg("keep_runs"),
         "`hwfsim mc`'s tables: {tables, messages[, runs]}.");

@@ -131,6 +131,16 @@ def _path(value, name="path"):
     return os.fspath(value)
 
 
+def _file(name, value):
+    """The path of a data file (not a scenario)."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise _argument_error(
+            name, f"expected the path of a YAML file, found {_describe(value)}",
+            cls=ArgumentTypeError,
+        )
+    return os.fspath(value)
+
+
 def _paths(name, value):
     """The paths of a scenario, or of a list of scenarios (loaded, or paths)."""
     if isinstance(value, (Scenario, str, os.PathLike)):
@@ -253,7 +263,7 @@ class RunResults(Tables):
 
 class Comparison(Tables):
     """``compare()``'s tables: indicators, corridors, deltas, corridor_deltas, (ages,
-    age_deltas,) summary and corridor_summary, and ``notes``."""
+    age_deltas,) summary, corridor_summary, (projections, with ``published``,) and ``notes``."""
 
     def __init__(self, out):
         super().__init__(out["tables"])
@@ -326,11 +336,12 @@ class Scenario:
         _say(out["messages"])
         return RunResults(out)
 
-    def compare(self, others, discount_rate=None, years=None, threads=0, set=None):
+    def compare(self, others, discount_rate=None, years=None, threads=0, set=None,
+                published=None):
         """This scenario as the baseline of `hwfsim compare` against `others` (see
         hwfsim.compare)."""
         return compare([self.path, *_paths("others", others)], discount_rate=discount_rate,
-                       years=years, threads=threads, set=set)
+                       years=years, threads=threads, set=set, published=published)
 
     def mc(self, samples=None, threads=0, compare=(), memory_mb=1024, skip_failed=False,
            keep_runs=False, set=None):
@@ -406,11 +417,12 @@ def load(path):
     return Scenario(_path(path))
 
 
-def compare(scenarios, discount_rate=None, years=None, threads=0, set=None):
+def compare(scenarios, discount_rate=None, years=None, threads=0, set=None, published=None):
     """`hwfsim compare` of a baseline (first) and other scenarios (hwfsim.load, or paths):
     years: the summary years (None: start + 5, start + 10 and the end); discount_rate: per year
     (None: the baseline's); set: {parameter path: value} applied to every scenario compared, as
-    in Scenario.run()."""
+    in Scenario.run(); published: the path of a published-projections file (as `--published`),
+    whose comparison is the table `projections`."""
     paths = _paths("scenarios", scenarios)
     if len(paths) < 2:
         raise _argument_error(
@@ -419,7 +431,8 @@ def compare(scenarios, discount_rate=None, years=None, threads=0, set=None):
     if discount_rate is not None:
         discount_rate = _real("discount_rate", discount_rate, "a discount rate per year", 0, 0.5)
     years = ",".join(map(str, _years(years)))
+    published = "" if published is None else _file("published", published)
     out = _hwfsim.compare(paths, _set_yaml(set, "compare"), discount_rate, years,
-                          _threads(threads))
+                          _threads(threads), published)
     _say(out["messages"])
     return Comparison(out)

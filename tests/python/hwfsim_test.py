@@ -91,6 +91,24 @@ def test_compare_equals_the_command_line(tmp_path):
     assert c.deltas.equals(hwfsim.compare([SMALL, POLICIES], years=[2030, 2045]).deltas)
 
 
+def test_published_projections_equal_the_command_line(tmp_path):
+    flagship = str(ROOT / "scenarios/flagship.yaml")
+    plan = str(ROOT / "scenarios/world-uk-training-expansion.yaml")
+    published = str(ROOT / "models/world/published.yaml")
+    c = hwfsim.compare([flagship, plan], published=published)
+    out = cli(tmp_path / "published", "compare", flagship, plan, "--published", published)
+    assert c.names[-1] == "projections"
+    same_as_file(c, "projections", out)
+    p = c.projections.set_index("name")
+    # The values a reader of docs/projections.md acts on: the verdicts, as written for.
+    assert (p.verdict == p.expected).all(), p[["verdict", "expected"]]
+    assert p.loc["asamani-2024-afro-need", "verdict"] == "agree"
+    assert p.loc["boniol-2022-stock", "model_change"] < p.loc["boniol-2022-stock",
+                                                               "published_change_low"]
+    with pytest.raises(TypeError, match="argument published: error: expected the path of a YAML file"):
+        hwfsim.compare([flagship, plan], published=3)
+
+
 def test_mc_quantiles_equal_the_command_line_and_do_not_depend_on_threads(tmp_path):
     s = hwfsim.load(UNCERTAIN)
     q2 = s.mc(samples=40, threads=2)
