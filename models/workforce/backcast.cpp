@@ -215,11 +215,9 @@ void read_corridor_series(const node_ref& n, const compiled_model& m, observed_d
 }  // namespace
 
 observed_data load_observed(const std::filesystem::path& path, const compiled_model& m) {
-  const std::string display = path.lexically_normal().generic_string();
-  const auto file = engine::load_yaml_file(path, display);
-  engine::diagnostic_list diags;
   observed_data out;
-  out.file = {display, sha256_hex(file.content)};
+  const auto file = detail::read_data_file(path, out.file);
+  engine::diagnostic_list diags;
   node_ref root(file.root, "", file, diags);
   if (!engine::check_format(root, "observed counts")) diags.throw_if_any();
   map_view top(root, detail::strings(

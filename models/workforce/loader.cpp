@@ -37,6 +37,13 @@ std::vector<std::string> strings(std::initializer_list<const char*> keys) {
   return {keys.begin(), keys.end()};
 }
 
+engine::yaml_file read_data_file(const std::filesystem::path& path, input_file& info) {
+  const std::string display = path.lexically_normal().generic_string();
+  auto file = engine::load_yaml_file(path, display);
+  info = {display, sha256_hex(file.content)};
+  return file;
+}
+
 /// The range for a message about `v`: an "unbounded" range's finite cap is stated when `v` is
 /// above it.
 std::string range_text(const value_range& range, double v) {

@@ -2,6 +2,7 @@
 // Pieces shared by the model-dataset loader (loader.cpp) and the scenario loader
 // (scenario_loader.cpp). Not part of the public interface.
 
+#include <filesystem>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -15,6 +16,10 @@
 namespace hwf::model::detail {
 
 std::vector<std::string> strings(std::initializer_list<const char*> keys);
+
+/// Reads a data file that is neither a dataset nor a scenario (observed counts, published
+/// projections): its YAML, and into `info` its display name and SHA-256.
+engine::yaml_file read_data_file(const std::filesystem::path& path, input_file& info);
 
 /// Reads a number written plainly or as `{value, source, flag, note}`; checks `range` and
 /// reports problems at the node. The parameter's path is the node's path. With `stock_concept`, the

@@ -262,11 +262,9 @@ std::optional<published_projection> read_projection(const node_ref& n, const com
 }  // namespace
 
 published_data load_published(const std::filesystem::path& path, const compiled_model& m) {
-  const std::string display = path.lexically_normal().generic_string();
-  const auto file = engine::load_yaml_file(path, display);
-  engine::diagnostic_list diags;
   published_data out;
-  out.file = {display, sha256_hex(file.content)};
+  const auto file = detail::read_data_file(path, out.file);
+  engine::diagnostic_list diags;
   node_ref root(file.root, "", file, diags);
   if (!engine::check_format(root, "published projections")) diags.throw_if_any();
   map_view top(root, detail::strings({"format", "published", "description", "projections"}));
