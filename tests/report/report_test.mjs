@@ -180,9 +180,12 @@ const context = await chromium.launchPersistentContext(profile, {
 
 /** Opens a report (at `hash`, if given), with every console message, page error, dialog and request recorded. */
 // The text of the tooltip shown on hovering the first point of chart `chart` ('' if none).
-async function tooltipOf(page, chart) {
+/** The tooltip shown when hovering a point of `chart`: of its first symbol mark, or with `top`
+ *  of its last, the layer drawn over the others (where points of several layers meet). */
+async function tooltipOf(page, chart, top = false) {
   await page.mouse.move(0, 0);
-  const point = await page.$(chart + ' g.mark-symbol.role-mark path');
+  const marks = await page.$$(chart + ' g.mark-symbol.role-mark');
+  const point = marks.length ? await marks[top ? marks.length - 1 : 0].$('path') : null;
   if (point) {
     await point.hover({ force: true });
     await page.waitForTimeout(300);
@@ -580,8 +583,8 @@ try {
       cells: [...r.children].map((td) => td.textContent), flagged: r.classList.contains('flagged'),
       badge: r.querySelector('.badge') ? r.querySelector('.badge').textContent : null })));
     check(name + ': a row per fitted parameter', estimates.length === parameters.length, estimates.length + ' rows');
-    const gha = estimates.find((r) => r.cells[0] === 'countries.GHA.cadres.nurses.exit_rate');
-    const ghaCsv = parameters.find((f) => f[0] === 'countries.GHA.cadres.nurses.exit_rate');
+    const gha = estimates.find((r) => r.cells[0] === 'countries.GHA.cadres.doctors.exit_rate');
+    const ghaCsv = parameters.find((f) => f[0] === 'countries.GHA.cadres.doctors.exit_rate');
     check(name + ': an estimate reads as in parameters.csv (' + ghaCsv[2] + ')', gha && gha.cells[2] === String(Number(Number(ghaCsv[2]).toPrecision(4))),
       JSON.stringify(gha));
     const flagged = parameters.filter((f) => f[7] !== 'identified').length;
@@ -601,7 +604,8 @@ try {
     const values = await page.$$eval('#holdout-values tbody tr', (r) => r.length);
     check(name + ': every hold-out value is listed', values === csv('holdout.csv').length, values + ' rows');
     // A tooltip on an observed point.
-    const tip = await tooltipOf(page, '#chart-series-0');
+    // The observed values are drawn over the model's lines, whose points have no tooltip.
+    const tip = await tooltipOf(page, '#chart-series-0', true);
     check(name + ': hovering a point shows its values', /Observed/.test(tip) && /Fitted/.test(tip), JSON.stringify(tip));
     await screenshot(page, 'calibration.png');
     clean(name, seen);
