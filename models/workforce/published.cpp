@@ -307,7 +307,7 @@ std::vector<projection_comparison> compare_published(
                                   {"compared: " + engine::join_list(names)},
                                   engine::closest_match(wanted, names).value_or("")}});
     const auto& run = *runs[static_cast<std::size_t>(it - names.begin())].second;
-    const std::size_t indicator = engine::position_of(country_indicators(), p.indicator);
+    const std::size_t indicator = indicator_position(country_indicators(), p.indicator);
     // The series summed: each chosen country's `all` row, or its rows of the chosen cadres.
     std::vector<std::size_t> series;
     for (std::size_t c = 0; c < m.countries().size(); ++c) {
