@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -85,6 +86,72 @@ TEST_CASE("a pipeline started in steady state stays there under constant seats",
         Approx(students).epsilon(1e-12));
   CHECK(test::indicator(m, r, last, "AAA", "nurses", "graduates") == Approx(400).epsilon(1e-12));
   CHECK(test::indicator(m, r, last, "AAA", "nurses", "entrants") == Approx(360).epsilon(1e-12));
+}
+
+TEST_CASE("students: growing starts the pipeline on the path of its growing seats",
+          "[model][analytic]") {
+  // Seats 500 e^{0.05 t}: on the balanced-growth path (eq. 23a) every stage, the students and
+  // the graduates grow at 0.05 from the start, so graduates over [t-1, t] = G0 (e^{gt} -
+  // e^{g(t-1)}) / g, with G0 = I0 ((1 - q) delta / (g + delta))^n.
+  // Each indicator named, at every output year, of the analytic model with `extra` keys.
+  const auto run = [](const std::string& name, const std::string& extra) {
+    auto model = test::analytic_model_yaml();
+    model.replace(model.find("        seats: 500\n"), 19, "        seats: 500\n" + extra);
+    const auto dir = test::scratch_folder(name);
+    test::write_file(dir, "analytic.yaml", model);
+    const auto sc = test::write_file(dir, "scenario.yaml",
+                                     test::analytic_scenario_yaml("{method: rk4, step: 1/24}"));
+    const model::compiled_model m(model::load_scenario(sc));
+    const auto r = model::simulate(m, m.default_parameters());
+    std::map<std::string, std::vector<double>> out;
+    for (const char* ind : {"students", "graduates", "supply"})
+      for (std::size_t row = 0; row < r.result.times.size(); ++row)
+        out[ind].push_back(test::indicator(m, r, row, "AAA", "nurses", ind));
+    return out;
+  };
+  const double g = 0.05, delta = 1, q = 1 - std::pow(0.8, 1.0 / 3);
+  const double carry = (1 - q) * delta / (g + delta);
+  const double students0 = 500 / (g + delta) * (1 + carry + carry * carry);
+  const double graduates0 = 500 * carry * carry * carry;
+  const auto growing = run("growing", "        seat_growth: 0.05\n        students: growing\n");
+  CHECK(growing.at("students")[0] == Approx(students0).epsilon(1e-14));
+  for (std::size_t t = 1; t < growing.at("students").size(); ++t) {
+    INFO("year " << 2020 + t);
+    const double e = std::exp(g * static_cast<double>(t));
+    CHECK(growing.at("students")[t] == Approx(students0 * e).epsilon(1e-9));
+    CHECK(growing.at("graduates")[t] ==
+          Approx(graduates0 * (e - e * std::exp(-g)) / g).epsilon(1e-9));
+  }
+  // The steady start under the same seats lags: its first year's graduates are the steady
+  // state's 400, not the growing path's.
+  const auto steady = run("growing_steady", "        seat_growth: 0.05\n");
+  CHECK(steady.at("graduates")[1] == Approx(400).epsilon(2e-3));
+  CHECK(growing.at("graduates")[1] < 0.9 * steady.at("graduates")[1]);
+  // Without growth, growing is the steady state.
+  const auto zero = run("growing_zero", "        students: growing\n");
+  const auto plain = run("growing_default", "");
+  for (const auto& [ind, values] : plain)
+    for (std::size_t t = ind == "graduates" ? 1 : 0; t < values.size(); ++t)  // no flow at t0
+      CHECK(zero.at(ind)[t] == Approx(values[t]).epsilon(1e-13));
+}
+
+TEST_CASE("students: growing refuses a seat decline its stages cannot carry, at run time too",
+          "[model]") {
+  // The loader checks the dataset's seat_growth; a value set later (here by the scenario) is
+  // checked when the run starts.
+  auto model = test::analytic_model_yaml();
+  model.replace(model.find("training_years: 3,"), 18, "training_years: 3, stages: 1,");
+  model.replace(model.find("        seats: 500\n"), 19,
+                "        seats: 500\n        seat_growth: -0.1\n        students: growing\n");
+  const auto dir = test::scratch_folder("growing_runtime");
+  test::write_file(dir, "analytic.yaml", model);
+  const auto sc = test::write_file(dir, "scenario.yaml",
+                                   test::analytic_scenario_yaml("{method: rk4, step: 1/12}") +
+                                       "set:\n  countries.AAA.cadres.nurses.seat_growth: -0.4\n");
+  const model::compiled_model m(model::load_scenario(sc));
+  CHECK_THROWS_WITH(model::simulate(m, m.default_parameters()),
+                    Catch::Contains("countries.AAA.cadres.nurses.seat_growth = -0.4 shrinks the "
+                                    "seats faster than students leave a stage (0.333333 a year)"));
 }
 
 TEST_CASE("every shipped scenario keeps mass balance and non-negative stocks",

@@ -57,6 +57,7 @@ cc_block block_of_desc(std::size_t country, const country_cadre_desc& cc) {
   b.p_training_years = cc.training_years;
   b.p_completion = cc.completion;
   b.p_students = cc.students;
+  b.students_growing = cc.students_growing;
   b.p_practising_share = cc.practising_share;
   b.p_abroad_registered_share = cc.abroad_registered_share;
   b.workforce_registered = cc.workforce_registered;

@@ -78,6 +78,7 @@ struct cc_block {
       p_retirement_rate, p_need_density, p_salary, p_cost_per_student_year, p_demand_elasticity,
       p_training_years, p_completion;
   std::vector<std::size_t> p_students;  ///< empty: the pipeline starts in steady state
+  bool students_growing = false;        ///< the pipeline starts on seat_growth's path (eq. 23a)
   /// First value of this block in a run's dense indicator buffer: every per-cadre indicator,
   /// in registry order (compiled_model::series_of_dense maps it to the table).
   std::size_t dense;

@@ -60,6 +60,7 @@ struct country_cadre_desc {
       need_density, salary, cost_per_student_year, demand_elasticity;
   std::size_t training_years, completion;  ///< this country's override, else the cadre's
   std::vector<std::size_t> students;       ///< initial students per stage; empty = steady state
+  bool students_growing = false;           ///< `students: growing`: on seat_growth's path (eq. 23a)
   /// Inputs given as series; the member of such a key holds its first point's index.
   std::vector<input_series> series;
   engine::source_location where;

@@ -367,6 +367,45 @@ static bool read_age_structure(const map_view& m, const cadre_desc& cadre, count
   return ok;
 }
 
+/// `students: growing` (eq. 23a): the pipeline starts on the path of seats growing at
+/// seat_growth, which needs a growth rate before the start year (not a series of seats) and one
+/// the stages can carry (seat_growth + stages / training_years > 0).
+static bool read_growing_students(const node_ref& n, country_cadre_desc& cc,
+                                  const model_description& md, bool rates_read) {
+  const auto text = n.to_string();
+  if (!text) return false;
+  if (*text != "growing") {
+    n.error(fmt::format("expected 'growing' or a list of one value per training stage; found '{}'",
+                        *text),
+            {"growing: the pipeline starts as if seats had always grown at seat_growth "
+             "(docs/model.md, eq. 23a)"},
+            engine::closest_match(*text, std::vector<std::string>{"growing"}).value_or(""));
+    return false;
+  }
+  const bool seats_series = std::any_of(cc.series.begin(), cc.series.end(),
+                                        [](const input_series& s) { return s.key == "seats"; });
+  if (seats_series) {
+    n.error(
+        "'growing' needs seat_growth, but seats here is a series, which gives no growth "
+        "rate before the start year",
+        {"give seats as one value with seat_growth, or the students of each stage as a list"});
+    return false;
+  }
+  if (!rates_read) return false;  // seat_growth or training_years is in error already
+  const double g = md.params[cc.seat_growth].value;
+  const double drain = cc.stages / md.params[cc.training_years].value;
+  if (!(g + drain > 0)) {
+    n.error(
+        fmt::format("'growing' needs seat_growth above -{:.6g} (minus stages / "
+                    "training_years), found {:.6g}: seats shrinking faster than students "
+                    "leave a stage give the pipeline no start",
+                    drain, g));
+    return false;
+  }
+  cc.students_growing = true;
+  return true;
+}
+
 /// Reads `posts` and the keys beside it (docs/model.md, 15.5) into `cc.labour`. They are read
 /// only where `posts` is given: without it, each of the others is an error at its key.
 static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
@@ -681,7 +720,9 @@ class model_reader {
       if (m.get("completion")) field("completion", cc.completion);
       const double years = md.params[cc.training_years].value;
       cc.stages = cadre.stages.value_or(std::max(1, static_cast<int>(std::lround(years))));
-      if (auto s = m.get("students")) {
+      if (auto s = m.get("students"); s && s->is_scalar()) {
+        if (!read_growing_students(*s, cc, md, field.ok)) ok = false;
+      } else if (s) {
         if (auto items = s->to_items()) {
           if (items->size() != static_cast<std::size_t>(cc.stages)) {
             s->error(fmt::format("expected {} values (one per training stage), found {}", cc.stages,

@@ -322,10 +322,23 @@ class workforce_system final : public engine::ode_system {
       const auto& b = blocks[i];
       const auto& r = rates_[i];
       const double intake0 = r.seats0 * r.fill;
-      for (int s = 0; s < b.stages; ++s)
-        x[b.students + s] = b.p_students.empty()
-                                ? intake0 / r.drain * std::pow(1 - r.dropout_share, s)
-                                : p[b.p_students[s]];
+      if (!b.p_students.empty()) {
+        for (int s = 0; s < b.stages; ++s) x[b.students + s] = p[b.p_students[s]];
+      } else if (b.students_growing) {
+        // Balanced growth (eq. 23a): every stage grows at seat_growth, as the intake does.
+        const double g = r.seat_growth, leave = g + r.drain;
+        if (!(leave > 0))
+          throw engine::numerical_error(fmt::format(
+              "{} = {:.6g} shrinks the seats faster than students leave a stage ({:.6g} a "
+              "year), so the pipeline of 'students: growing' has no start (eq. 23a). Raise it "
+              "above {:.6g}, or give fewer stages",
+              m_.parameters()[b.p_seat_growth].path, g, r.drain, -r.drain));
+        const double carry = (1 - r.dropout_share) * r.drain / leave;
+        for (int s = 0; s < b.stages; ++s) x[b.students + s] = intake0 / leave * std::pow(carry, s);
+      } else {
+        for (int s = 0; s < b.stages; ++s)
+          x[b.students + s] = intake0 / r.drain * std::pow(1 - r.dropout_share, s);
+      }
       // A registered count converts to practising headcount (eq. C1).
       const double w0 =
           b.workforce_registered ? p[b.p_workforce] * r.practising_share : p[b.p_workforce];

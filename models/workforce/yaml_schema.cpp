@@ -244,8 +244,12 @@ std::vector<yaml_object> model_objects() {
   find_key(country_cadre, "workforce")->shape.object = "stock_value";
   allow_band_list(country_cadre);
   country_cadre.push_back(
-      {"students", list_of(quantity("persons", {0, inf}), 1, input_limits::max_stages),
-       "Students in each training stage at the start year (one per stage).", false});
+      {"students",
+       one_of({list_of(quantity("persons", {0, inf}), 1, input_limits::max_stages),
+               choice({"growing"})}),
+       "Students in each training stage at the start year (one per stage), or growing: as if "
+       "seats had always grown at seat_growth (default: the steady state).",
+       false});
   country_cadre.push_back({"entry_age_shares", band_values("share", {0, 1}),
                            "Share of new entrants in each age band, summing to 1; only with age "
                            "bands (default: all in the first).",
