@@ -20,7 +20,27 @@ namespace {
 
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 
-/// The residuals Ceres sees: the observations' (from the model) and one per prior.
+/// The optimiser works on each parameter in units of its range, `u = theta / (upper - lower)`,
+/// so that its steps, its parameter tolerance and the identification test below treat a count
+/// of training seats and a rate alike. (A fit on theta itself stops early where parameters of
+/// such different sizes meet: the step's norm relative to the whole vector's is then set by the
+/// largest ones.)
+double range_of(const fit_parameter& q) {
+  return q.upper - q.lower;
+}
+
+std::vector<double> to_units(const std::vector<fit_parameter>& p, std::vector<double> theta) {
+  for (std::size_t i = 0; i < p.size(); ++i) theta[i] /= range_of(p[i]);
+  return theta;
+}
+
+std::vector<double> from_units(const std::vector<fit_parameter>& p, std::vector<double> u) {
+  for (std::size_t i = 0; i < p.size(); ++i) u[i] *= range_of(p[i]);
+  return u;
+}
+
+/// The residuals Ceres sees, at parameters in units of their range: the observations' (from
+/// the model) and one per prior.
 class fit_cost {
  public:
   fit_cost(const std::vector<fit_parameter>& p, std::size_t observations,
@@ -28,7 +48,7 @@ class fit_cost {
       : p_(p), observations_(observations), f_(f), evaluations_(evaluations) {}
 
   bool operator()(double const* const* parameters, double* residuals) const {
-    const std::span<const double> theta(parameters[0], p_.size());
+    const auto theta = from_units(p_, {parameters[0], parameters[0] + p_.size()});
     ++evaluations_;
     if (!f_(theta, std::span<double>(residuals, observations_))) return false;
     std::size_t r = observations_;
@@ -88,13 +108,12 @@ fit_start solve_from(const std::vector<fit_parameter>& p, std::size_t observatio
                      const std::vector<double>& from, std::atomic<std::size_t>& evaluations) {
   fit_start out;
   out.from = from;
-  out.estimate = from;
+  auto u = to_units(p, from);
   ceres::Problem problem;
-  problem.AddResidualBlock(make_cost(p, observations, f, s, evaluations), nullptr,
-                           out.estimate.data());
+  problem.AddResidualBlock(make_cost(p, observations, f, s, evaluations), nullptr, u.data());
   for (std::size_t i = 0; i < p.size(); ++i) {
-    problem.SetParameterLowerBound(out.estimate.data(), static_cast<int>(i), p[i].lower);
-    problem.SetParameterUpperBound(out.estimate.data(), static_cast<int>(i), p[i].upper);
+    problem.SetParameterLowerBound(u.data(), static_cast<int>(i), p[i].lower / range_of(p[i]));
+    problem.SetParameterUpperBound(u.data(), static_cast<int>(i), p[i].upper / range_of(p[i]));
   }
   ceres::Solver::Options options;
   options.linear_solver_type = ceres::DENSE_QR;
@@ -108,6 +127,10 @@ fit_start solve_from(const std::vector<fit_parameter>& p, std::size_t observatio
   options.callbacks.push_back(&watch);
   ceres::Solver::Summary summary;
   ceres::Solve(options, &problem, &summary);
+  // Back in the parameters' own units, each within its bounds (the product can round past one).
+  out.estimate = from_units(p, u);
+  for (std::size_t i = 0; i < p.size(); ++i)
+    out.estimate[i] = std::clamp(out.estimate[i], p[i].lower, p[i].upper);
   out.cost = summary.final_cost;
   out.iterations = static_cast<int>(summary.iterations.size()) - 1;
   out.converged = summary.termination_type == ceres::CONVERGENCE;
@@ -117,13 +140,15 @@ fit_start solve_from(const std::vector<fit_parameter>& p, std::size_t observatio
   return out;
 }
 
-/// Jacobian of all residuals (observations and priors) at theta, row-major, by the same central
-/// differences the fit used.
+/// Jacobian of all residuals (observations and priors) at theta, with respect to the parameters
+/// in units of their range, by the same central differences the fit used.
 bool jacobian_at(const std::vector<fit_parameter>& p, std::size_t observations,
-                 const residual_function& f, const fit_settings& s, std::vector<double> theta,
-                 Eigen::MatrixXd& jacobian, std::atomic<std::size_t>& evaluations) {
+                 const residual_function& f, const fit_settings& s,
+                 const std::vector<double>& theta, Eigen::MatrixXd& jacobian,
+                 std::atomic<std::size_t>& evaluations) {
+  auto u = to_units(p, theta);
   ceres::Problem problem;
-  problem.AddResidualBlock(make_cost(p, observations, f, s, evaluations), nullptr, theta.data());
+  problem.AddResidualBlock(make_cost(p, observations, f, s, evaluations), nullptr, u.data());
   ceres::CRSMatrix crs;
   double cost = 0;
   if (!problem.Evaluate(ceres::Problem::EvaluateOptions(), &cost, nullptr, nullptr, &crs))
@@ -200,9 +225,10 @@ fit_result least_squares_fit(const std::vector<fit_parameter>& p, std::size_t ob
   out.cost = best.cost;
   out.converged = best.converged && std::isfinite(best.cost);
 
-  // At the estimate: the Jacobian, which parameters the data leave free (a near-null
-  // direction of J), and the covariance (J^T J)^-1 over the others, scaled by the residual
-  // variance when the residuals carry no standard error.
+  // At the estimate: the Jacobian (in units of each parameter's range), which parameters the
+  // data leave free (a near-null direction of J), and the covariance (J^T J)^-1 over the
+  // others, scaled by the residual variance when the residuals carry no standard error, then
+  // brought back to the parameters' units.
   out.covariance.assign(n * n, not_a_number);
   out.identified.assign(n, false);
   out.at_bound.assign(n, false);
@@ -261,7 +287,8 @@ fit_result least_squares_fit(const std::vector<fit_parameter>& p, std::size_t ob
     for (std::size_t a = 0; a < free.size(); ++a)
       for (std::size_t b = 0; b < free.size(); ++b)
         out.covariance[static_cast<std::size_t>(free[a]) * n + static_cast<std::size_t>(free[b])] =
-            cov(static_cast<int>(a), static_cast<int>(b));
+            cov(static_cast<int>(a), static_cast<int>(b)) * range_of(p[free[a]]) *
+            range_of(p[free[b]]);
   }
   out.evaluations = evaluations.load();
   return out;

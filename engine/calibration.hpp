@@ -54,7 +54,8 @@ struct fit_settings {
   int max_iterations = 100;
   double function_tolerance = 1e-10;
   double parameter_tolerance = 1e-10;
-  /// Central differences of whole runs: step = relative_step * max(|theta|, 1e-3 (upper - lower)).
+  /// Central differences of whole runs, on each parameter in units of its range (upper - lower):
+  /// step = relative_step * |theta|, or relative_step * (upper - lower) at theta = 0.
   double relative_step = 1e-5;
   std::size_t threads = 0;  ///< 0: as many as TBB has; the result does not depend on it
   /// Told of each start's iterations, from the start's thread: calls from different starts may
@@ -93,8 +94,9 @@ struct fit_result {
   std::vector<double> covariance;
   std::vector<bool> identified;  ///< false: the data and priors leave it (nearly) free
   std::vector<bool> at_bound;    ///< the estimate sits on a bound (within 1e-6 of its width)
-  /// How strongly each parameter moved the residuals at the estimate (the Jacobian column's
-  /// norm): for messages about a fit that does not converge.
+  /// How strongly each parameter moved the residuals at the estimate, per width of its range
+  /// (the norm of the Jacobian's column in those units): for messages about a fit that does
+  /// not converge.
   std::vector<double> influence;
 
   double standard_error(std::size_t i) const;

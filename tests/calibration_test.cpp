@@ -82,6 +82,27 @@ TEST_CASE("a parameter that enters nothing is not identified", "[engine][calibra
   CHECK(f.influence[2] == 0);
 }
 
+TEST_CASE("a fit treats a parameter in the billions like a rate", "[engine][calibration]") {
+  // y = a e^{-b t} with a = 1.4e9 (a population, say): d log y / d a is 1e-9 of d log y / d b.
+  // In units of each range the two are alike, so a is fitted and identified.
+  const auto f_big = [](std::span<const double> theta, std::span<double> r) {
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      const double t = static_cast<double>(i);
+      r[i] = std::log(theta[0] * std::exp(-theta[1] * t)) - std::log(1.4e9 * std::exp(-0.3 * t));
+    }
+    return true;
+  };
+  const std::vector<engine::fit_parameter> p{{"a", 1e9, 1e8, 1e10, std::nullopt},
+                                             {"b", 0.1, 0, 1, std::nullopt}};
+  const auto f = engine::least_squares_fit(p, 10, f_big, engine::fit_settings{});
+  REQUIRE(f.converged);
+  CHECK(f.estimate[0] == Approx(1.4e9).epsilon(1e-8));
+  CHECK(f.estimate[1] == Approx(0.3).epsilon(1e-8));
+  CHECK(f.identified[0]);
+  CHECK(f.identified[1]);
+  CHECK(f.influence[0] > 0.1 * f.influence[1]);  // per width of its range
+}
+
 TEST_CASE("a prior keeps an unidentified parameter at its centre", "[engine][calibration]") {
   auto p = exponential_parameters();
   p.push_back({"nothing", 5, 0, 10, engine::fit_prior{false, 4, 0.5}});
