@@ -459,10 +459,11 @@ class workforce_system final : public engine::ode_system {
   /// limits apply.
   std::vector<std::size_t> idle_limits() const {
     std::vector<std::size_t> out;
-    for (std::size_t j : flow_order_)
-      if (const auto limit = m_.levers().compiled[j]->limit_parameter();
-          limit && !runs_[j]->ever_bound())
-        out.push_back(*limit);
+    for (std::size_t j : flow_order_) {
+      const auto limits = m_.levers().compiled[j]->limit_parameters();
+      for (std::size_t k = 0; k < limits.size(); ++k)
+        if (!runs_[j]->ever_bound(k)) out.push_back(limits[k]);
+    }
     return out;
   }
 

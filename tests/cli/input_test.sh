@@ -96,6 +96,23 @@ check "run does not note a quota that binds" bash -c '! grep -q "tight-deal" <<<
 check "run.json records the note" grep -q '"notes": \[' "$tmp/loose/run.json"
 check "run.json's note names the quota" grep -q 'policies.loose-deal.quota: 1e+06 never binds' \
   "$tmp/loose/run.json"
+# An agreement with a quota and an active quota: each limit is noted on its own.
+cat >"$tmp/two_limits.yaml" <<YAML
+scenario: two-limits
+extends: $src/scenarios/two-countries.yaml
+policies:
+  - {name: quota-binds, type: agreement, origin: GHA, destination: GBR, start: 2025, quota: 10,
+     active_quota: 1000000}
+  - {name: active-binds, type: agreement, origin: GHA, destination: GBR, start: 2025,
+     quota: 1000000, active_quota: 1}
+YAML
+out=$("$hwfsim" run "$tmp/two_limits.yaml" -o "$tmp/two_limits" -q 2>&1)
+check "the idle active quota beside a binding quota is noted" \
+  grep -q "policies.quota-binds.active_quota: 1e+06 never binds" <<<"$out"
+check "the idle quota beside a binding active quota is noted" \
+  grep -q "policies.active-binds.quota: 1e+06 never binds" <<<"$out"
+check "and neither binding limit is" bash -c \
+  '! grep -qE "quota-binds.quota:|active-binds.active_quota:" <<<"$0"' "$out"
 
 # A second YAML document is an error naming its line (it used to be dropped, exit 0).
 sed 's/^corridors:/---\ncorridors:/' models/teaching/two-countries.yaml >"$tmp/two_docs_model.yaml" 2>/dev/null ||

@@ -103,14 +103,14 @@ class run final : public lever_run {
       const std::size_t e = c.corridor;
       const double f = s.flow[e];
       double f2 = t_.has_target ? std::max(f, t_.target) : f;
-      if (t_.has_quota && f2 > t_.quota) bound_ = true;
+      if (t_.has_quota && f2 > t_.quota) bound_[0] = true;
       if (t_.has_quota) f2 = std::min(f2, t_.quota);
       double g = f + strength * (f2 - f);
       if (t_.has_active_quota || t_.has_unemployed_share) {
         const double active = c.active_share * g;
         double held = active;
         if (t_.has_active_quota && active > t_.active_quota) {
-          bound_ = true;
+          bound_[t_.has_quota ? 1 : 0] = true;  // limit_parameters(): the quota first
           held = t_.active_quota;
         }
         const double recruits = active + strength * (held - active);
@@ -199,8 +199,11 @@ class compiled final : public compiled_lever {
                                  lever_term{p_target_flow_, t.target},
                                  lever_term{p_stay_years_, t.has_stay ? 1 / t.stay_rate : 0.0});
   }
-  std::optional<std::size_t> limit_parameter() const override {
-    return p_quota_ ? p_quota_ : p_active_quota_;
+  std::vector<std::size_t> limit_parameters() const override {
+    std::vector<std::size_t> out;
+    for (const auto& p : {p_quota_, p_active_quota_})
+      if (p) out.push_back(*p);
+    return out;
   }
 
  private:

@@ -38,7 +38,7 @@ class run final : public lever_run {
       double total = 0;
       for (std::size_t e : group) total += s.flow[e];
       if (total <= 0) continue;
-      if (total > cap_) bound_ = true;
+      if (total > cap_) bound_[0] = true;
       const double factor = 1 - strength * (1 - std::min(1.0, cap_ / total));
       for (std::size_t e : group) s.flow[e] *= factor;
     }
@@ -73,7 +73,7 @@ class compiled final : public compiled_lever {
     return std::make_unique<run>(policy(), groups_, p[p_cap_]);
   }
   int flow_order() const override { return 1; }  // after the agreements (eq. 21)
-  std::optional<std::size_t> limit_parameter() const override { return p_cap_; }
+  std::vector<std::size_t> limit_parameters() const override { return {p_cap_}; }
 
  private:
   corridor_groups groups_;

@@ -4,6 +4,7 @@
 // compilation to the model's blocks and corridors, its per-run values, its effect on the
 // right-hand side and its costs (docs/model.md, section 7; docs/architecture.md, "Extending").
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -72,11 +73,14 @@ class lever_run {
   /// The term that raises a corridor's flow and the one that raises its return rate.
   virtual lever_term raises_flow() const { return {}; }
   virtual lever_term raises_return() const { return {}; }
-  /// Whether its limit (a quota, a cap) lowered a flow at some evaluation so far.
-  bool ever_bound() const noexcept { return bound_; }
+  /// The most limits one lever has (an agreement's quota and active quota).
+  static constexpr std::size_t max_limits = 2;
+  /// Whether its limit `k` (in compiled_lever::limit_parameters() order: a quota, a cap)
+  /// lowered a flow at some evaluation so far.
+  bool ever_bound(std::size_t k) const noexcept { return k < max_limits && bound_[k]; }
 
  protected:
-  bool bound_ = false;
+  std::array<bool, max_limits> bound_{};
 };
 
 /// Where a run's levers keep their switch profiles. Profile `policy` (a policy's index) is the
@@ -102,8 +106,9 @@ class compiled_lever {
                                           lever_binding& binding) const = 0;
   /// Order among flow levers: terms that set flows (0) come before limits on them (1).
   virtual int flow_order() const { return 0; }
-  /// The parameter of a limit that may never bind (reported as idle after a run).
-  virtual std::optional<std::size_t> limit_parameter() const { return std::nullopt; }
+  /// The parameters of its limits that may never bind (each reported as idle after a run), at
+  /// most lever_run::max_limits, in the order of lever_run::ever_bound.
+  virtual std::vector<std::size_t> limit_parameters() const { return {}; }
 
  private:
   std::size_t policy_;
