@@ -19,6 +19,7 @@
 #include "engine/random.hpp"
 #include "models/workforce/calibration.hpp"
 #include "models/workforce/indicators.hpp"
+#include "models/workforce/resolved_yaml.hpp"
 #include "models/workforce/uncertainty.hpp"
 #include "support.hpp"
 
@@ -562,6 +563,43 @@ TEST_CASE("a calibration block in a file of its own", "[model][calibration]") {
   CHECK_THROWS_WITH(model::load_scenario(scenario),
                     Catch::Contains("calibration/fit.yaml:4:1: error: start: unknown key") &&
                         Catch::Contains("did you mean 'starts'?"));
+}
+
+TEST_CASE("hwfsim show writes the calibration block, which loads back the same",
+          "[model][calibration][io]") {
+  const auto scenario = calibration_scenario(
+      "calibration_show", observed_supply(0.04),
+      "    countries.AAA.cadres.nurses.seats: {min: 100, max: 2000, prior: {dist: lognormal, "
+      "median: 500, sigma: 0.5}}\n");
+  const auto loaded = model::load_scenario(scenario);
+  const auto yaml = model::resolved_yaml(loaded);
+  CHECK_THAT(yaml, Catch::Contains("\ncalibration:"));
+  CHECK_THAT(yaml, Catch::Contains("  fit: {from: 2021, to: 2030}\n"));
+  CHECK_THAT(yaml, Catch::Contains("  holdout: {from: 2031, to: 2035}\n"));
+  CHECK_THAT(yaml, Catch::Contains("  seed: 3\n  starts: 3\n  max_iterations: 100\n"));
+  CHECK_THAT(yaml, Catch::Contains("    countries.AAA.cadres.nurses.exit_rate: {min: 0.01, max: "
+                                   "0.2}  # " +
+                                   scenario.string() + ":12"));
+  CHECK_THAT(yaml, Catch::Contains("    countries.AAA.cadres.nurses.seats: {min: 100, max: 2000, "
+                                   "prior: {dist: lognormal, median: 500, sigma: 0.5}}"));
+  const auto again = test::write_file(scenario.parent_path(), "again.yaml", yaml);
+  const auto back = model::load_scenario(again).calibration;
+  const auto& c = loaded.calibration;
+  CHECK(back.observed == c.observed);
+  CHECK(back.fit_from == c.fit_from);
+  CHECK(back.fit_to == c.fit_to);
+  CHECK(back.holdout == c.holdout);
+  CHECK(back.seed == c.seed);
+  CHECK(back.starts == c.starts);
+  REQUIRE(back.parameters.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(back.parameters[i].pattern == c.parameters[i].pattern);
+    CHECK(back.parameters[i].lower == c.parameters[i].lower);
+    CHECK(back.parameters[i].upper == c.parameters[i].upper);
+    CHECK(back.parameters[i].has_prior == c.parameters[i].has_prior);
+    CHECK(back.parameters[i].prior_centre == c.parameters[i].prior_centre);
+    CHECK(back.parameters[i].targets == c.parameters[i].targets);
+  }
 }
 
 TEST_CASE("the hold-out goal and its page: met and not met", "[model][calibration]") {

@@ -56,6 +56,35 @@ class printer {
   std::string out_;
 };
 
+/// The `calibration` block (`hwfsim calibrate`), as the loader resolved it: the observed file's
+/// path as `calibrate` opens it, every setting, and each parameter pattern with its bounds and
+/// prior. A block read from a file of its own is written in place.
+void print_calibration(printer& p, const calibration_desc& c) {
+  if (!c.present) return;
+  p.line(
+      0, "calibration:",
+      c.file ? fmt::format("{} (from {})", where(c.where), c.file->display_name) : where(c.where));
+  p.line(2, "observed: " + scalar(c.observed.generic_string()), where(c.observed_at));
+  p.line(2, fmt::format("fit: {{from: {}, to: {}}}", c.fit_from, c.fit_to), "");
+  if (c.holdout)
+    p.line(2, fmt::format("holdout: {{from: {}, to: {}}}", c.holdout->first, c.holdout->second),
+           "");
+  p.line(2, fmt::format("seed: {}", c.seed), "");
+  p.line(2, fmt::format("starts: {}", c.starts), "");
+  p.line(2, fmt::format("max_iterations: {}", c.max_iterations), "");
+  p.line(2, "parameters:", "");
+  for (const auto& q : c.parameters) {
+    std::string prior;
+    if (q.has_prior)
+      prior = q.lognormal_prior ? fmt::format(", prior: {{dist: lognormal, median: {}, sigma: {}}}",
+                                              q.prior_centre, q.prior_sigma)
+                                : fmt::format(", prior: {{dist: normal, mean: {}, sigma: {}}}",
+                                              q.prior_centre, q.prior_sigma);
+    p.line(4, fmt::format("{}: {{min: {}, max: {}{}}}", scalar(q.pattern), q.lower, q.upper, prior),
+           where(q.where));
+  }
+}
+
 }  // namespace
 
 std::string resolved_yaml(const scenario_description& s) {
@@ -124,6 +153,7 @@ std::string resolved_yaml(const scenario_description& s) {
     value_line("ramp_years", pol.ramp_years);
     for (const auto& [key, idx] : pol.values) value_line(key, idx);
   }
+  print_calibration(p, s.calibration);
   return p.str();
 }
 
