@@ -32,7 +32,42 @@ std::string horizon_name(int horizon) {
   return fmt::format("{} year{}", horizon, horizon == 1 ? "" : "s");
 }
 
-std::string goal_section(const calibration_summary& s) {
+/// Where the goal is missed: the values at its horizon (with both naive forecasts, as the goal
+/// counts them) on which the model loses to persistence or misses by the goal's median absolute
+/// error or more, the largest miss first, each with the data's note.
+std::string shortfall_table(const holdout_page& page, const forecast_goal& g) {
+  std::vector<const holdout_page::value_line*> rows;
+  for (const auto& v : page.values)
+    if (v.horizon == g.horizon && std::isfinite(v.persistence.error) &&
+        std::isfinite(v.trend.error) && std::isfinite(v.fitted.error) &&
+        (std::abs(v.fitted.error) > std::abs(v.persistence.error) ||
+         std::abs(v.fitted.error) >= g.median_abs))
+      rows.push_back(&v);
+  if (rows.empty()) return "";
+  std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
+    return std::abs(a->fitted.error) > std::abs(b->fitted.error);
+  });
+  std::string md = fmt::format(
+      "Where, at {} years: the values on which the model loses to persistence, or misses by "
+      "{:.0f}% or more.\n\n| series | year | observed | calibrated model | persistence | "
+      "linear trend | the model | note |\n|---|---|---|---|---|---|---|---|\n",
+      g.horizon, g.median_abs);
+  for (const auto* v : rows) {
+    const bool loses = std::abs(v->fitted.error) > std::abs(v->persistence.error);
+    const bool misses = std::abs(v->fitted.error) >= g.median_abs;
+    const std::string verdict = loses && misses ? "loses to persistence and misses"
+                                : loses         ? "loses to persistence"
+                                                : "misses";
+    md += fmt::format("| {} | {} | {:.0f} | {} | {} | {} | {} | {} |\n",
+                      engine::markdown_text(v->series), v->year, v->observed,
+                      forecast_cell(v->fitted, INFINITY), forecast_cell(v->persistence, INFINITY),
+                      forecast_cell(v->trend, INFINITY), verdict, engine::markdown_text(v->note));
+  }
+  return md + "\n";
+}
+
+std::string goal_section(const holdout_page& page) {
+  const auto& s = page.summary;
   const forecast_goal g = s.goal ? s.goal->goal : forecast_goal{};
   std::string md = fmt::format(
       "## The hold-out goal\n\nA projection is fit to quote when, {} years after the last "
@@ -71,6 +106,7 @@ std::string goal_section(const calibration_summary& s) {
     if (!c.abs_ok) missed.emplace_back("the median absolute error is too large");
     if (!c.signed_ok) missed.emplace_back("the median signed error shows a bias");
     md += fmt::format("**The goal is not met**: {}.\n\n", fmt::join(missed, "; "));
+    md += shortfall_table(page, g);
   }
   return md;
 }
@@ -101,7 +137,7 @@ std::string holdout_markdown(const holdout_page& page) {
           : "none",
       engine::markdown_fence(page.command), page.command, engine::markdown_fence(page.command));
 
-  md += goal_section(s);
+  md += goal_section(page);
 
   md +=
       "## By horizon\n\nOver the held-out values that both naive forecasts give (a series needs "

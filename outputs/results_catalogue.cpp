@@ -220,8 +220,10 @@ void add_calibrate_files(std::vector<result_file>& c) {
   c.push_back(other("holdout.md", file_format::markdown,
                     {{"calibrate", written_when::listed,
                       "with hold-out years: the page of them (also written where `--report` "
-                      "says): the hold-out goal at four years, the median absolute and signed "
-                      "errors of the model, persistence and the trend at each horizon, how many "
+                      "says): the hold-out goal at four years (where it is not met, the values "
+                      "on which the model loses to persistence or misses), the median absolute "
+                      "and signed errors of the model, persistence and the trend at each horizon, "
+                      "how many "
                       "series the model beats persistence in, every held-out value with the "
                       "data's note, and the estimates"}}));
   c.push_back(other("calibrated.yaml", file_format::yaml,

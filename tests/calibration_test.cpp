@@ -623,6 +623,7 @@ TEST_CASE("the hold-out goal and its page: met and not met", "[model][calibratio
     CHECK(s.goal->met());
     const auto page = r.holdout_md();
     CHECK_THAT(page, Catch::Contains("The goal is met."));
+    CHECK(page.find("Where, at") == std::string::npos);
     CHECK_THAT(page, Catch::Contains("| 4 years | 1 | 1 | 1 of 1 | 0.0% |"));
     CHECK_THAT(page, Catch::Contains("hwfsim calibrate "));
     // run.json says the same.
@@ -659,6 +660,16 @@ TEST_CASE("the hold-out goal and its page: met and not met", "[model][calibratio
     CHECK_THAT(page, Catch::Contains("the median absolute error is too large"));
     CHECK_THAT(page, Catch::Contains("the median signed error shows a bias"));
     CHECK_THAT(page, Catch::Contains("| median signed error | within +-3% | -16.7% |"));
+    // Where: the one value at four years, which misses by 16.7% (persistence, holding the lower
+    // value of 2030 on a growing stock, misses by more, so the model does not lose to it).
+    const auto where = page.find("Where, at 4 years:");
+    REQUIRE(where != std::string::npos);
+    const auto table = page.substr(where, page.find("## By horizon") - where);
+    CHECK_THAT(table, Catch::Contains("| AAA nurses | 2034 | "));
+    CHECK_THAT(table, Catch::Contains("(-16.7%) | "));
+    CHECK_THAT(table, Catch::EndsWith("| misses |  |\n\n"));
+    CHECK(table.find("2033") == std::string::npos);  // three years on: not the goal's horizon
+    CHECK(std::count(table.begin(), table.end(), '\n') == 6);  // text, blank, header, rule, row
     CHECK_THAT(r.run_json(), Catch::Contains("\"met\": false"));
   }
   SECTION("--report needs hold-out years") {
