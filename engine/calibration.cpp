@@ -201,9 +201,12 @@ std::vector<std::vector<double>> fit_starting_points(const std::vector<fit_param
 
 fit_result least_squares_fit(const std::vector<fit_parameter>& p, std::size_t observations,
                              const residual_function& f, const fit_settings& s, bool scaled) {
-  for (const auto& q : p)
+  for (const auto& q : p) {
+    if (!(q.lower < q.upper))  // the solver works in units of upper - lower
+      throw internal_error(fmt::format("fit bounds of {} are empty", q.label));
     if (!(q.lower <= q.start && q.start <= q.upper))
       throw internal_error(fmt::format("fit start of {} outside its bounds", q.label));
+  }
   const std::size_t n = p.size();
   fit_result out;
   out.observations = observations;

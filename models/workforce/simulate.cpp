@@ -461,6 +461,8 @@ class workforce_system final : public engine::ode_system {
     std::vector<std::size_t> out;
     for (std::size_t j : flow_order_) {
       const auto limits = m_.levers().compiled[j]->limit_parameters();
+      if (limits.size() > lever_run::max_limits)
+        throw engine::internal_error("a lever has more limits than lever_run::max_limits");
       for (std::size_t k = 0; k < limits.size(); ++k)
         if (!runs_[j]->ever_bound(k)) out.push_back(limits[k]);
     }
