@@ -50,6 +50,12 @@ double median_abs(std::vector<double> xs) {
   return median(xs);
 }
 
+/// Whether a hold-out value counts in the errors by horizon and the goal: all three forecasts
+/// give it (a series needs a fit-year value for persistence, two for the trend).
+bool judged(const model::holdout_row& h) {
+  return std::isfinite(h.fitted) && std::isfinite(h.persistence) && std::isfinite(h.trend);
+}
+
 /// The errors of the hold-out values that all three forecasts give (a series needs a fit-year
 /// value for persistence, two for the trend), so the three are over the same values: over all
 /// of them (horizon 0), then by horizon. A series beats persistence where the mean of its
@@ -60,8 +66,7 @@ std::vector<out::calibration_summary::horizon_errors> holdout_errors(
   std::vector<out::calibration_summary::horizon_errors> out;
   std::vector<model::holdout_row> common;
   for (const auto& h : rows)
-    if (std::isfinite(h.fitted) && std::isfinite(h.persistence) && std::isfinite(h.trend))
-      common.push_back(h);
+    if (judged(h)) common.push_back(h);
   if (common.empty()) return out;
   std::vector<int> horizons{0};
   for (const auto& h : common) horizons.push_back(h.horizon);
@@ -320,7 +325,7 @@ std::string calibrate_results::holdout_md() const {
     const auto& p = problem_.points[h.point];
     page.values.push_back({series_label(p), p.year, h.horizon, p.observed,
                            forecast(h.fitted, p.observed), forecast(h.persistence, p.observed),
-                           forecast(h.trend, p.observed), p.note});
+                           forecast(h.trend, p.observed), p.note, judged(h)});
   }
   return out::holdout_markdown(page);
 }

@@ -21,10 +21,10 @@ namespace {
 constexpr double not_a_number = std::numeric_limits<double>::quiet_NaN();
 
 /// The optimiser works on each parameter in units of its range, `u = theta / (upper - lower)`,
-/// so that its steps, its parameter tolerance and the identification test below treat a count
-/// of training seats and a rate alike. (A fit on theta itself stops early where parameters of
-/// such different sizes meet: the step's norm relative to the whole vector's is then set by the
-/// largest ones.)
+/// so that its steps, its parameter tolerance and the identification test below treat a
+/// parameter in the thousands and one in hundredths alike. (A fit on theta itself stops early where
+/// parameters of such different sizes meet: the step's norm relative to the whole vector's is then
+/// set by the largest ones.)
 double range_of(const fit_parameter& q) {
   return q.upper - q.lower;
 }

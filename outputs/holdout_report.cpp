@@ -32,16 +32,17 @@ std::string horizon_name(int horizon) {
   return fmt::format("{} year{}", horizon, horizon == 1 ? "" : "s");
 }
 
-/// Where the goal is missed: the values at its horizon (with both naive forecasts, as the goal
-/// counts them) on which the model loses to persistence or misses by the goal's median absolute
-/// error or more, the largest miss first, each with the data's note.
+/// Where the goal is missed: the values at its horizon that the goal counts (`judged`) on which
+/// the model does not beat persistence (as the goal's series count judges it) or misses by the
+/// goal's median absolute error or more, the largest miss first, each with the data's note.
 std::string shortfall_table(const holdout_page& page, const forecast_goal& g) {
   std::vector<const holdout_page::value_line*> rows;
+  const auto loses = [](const holdout_page::value_line& v) {
+    return !(std::abs(v.fitted.error) < std::abs(v.persistence.error));
+  };
   for (const auto& v : page.values)
-    if (v.horizon == g.horizon && std::isfinite(v.persistence.error) &&
-        std::isfinite(v.trend.error) && std::isfinite(v.fitted.error) &&
-        (std::abs(v.fitted.error) > std::abs(v.persistence.error) ||
-         std::abs(v.fitted.error) >= g.median_abs))
+    if (v.judged && v.horizon == g.horizon &&
+        (loses(v) || std::abs(v.fitted.error) >= g.median_abs))
       rows.push_back(&v);
   if (rows.empty()) return "";
   std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
@@ -53,11 +54,10 @@ std::string shortfall_table(const holdout_page& page, const forecast_goal& g) {
       "linear trend | the model | note |\n|---|---|---|---|---|---|---|---|\n",
       g.horizon, g.median_abs);
   for (const auto* v : rows) {
-    const bool loses = std::abs(v->fitted.error) > std::abs(v->persistence.error);
     const bool misses = std::abs(v->fitted.error) >= g.median_abs;
-    const std::string verdict = loses && misses ? "loses to persistence and misses"
-                                : loses         ? "loses to persistence"
-                                                : "misses";
+    const std::string verdict = loses(*v) && misses ? "loses to persistence and misses"
+                                : loses(*v)         ? "loses to persistence"
+                                                    : "misses";
     md += fmt::format("| {} | {} | {:.0f} | {} | {} | {} | {} | {} |\n",
                       engine::markdown_text(v->series), v->year, v->observed,
                       forecast_cell(v->fitted, INFINITY), forecast_cell(v->persistence, INFINITY),

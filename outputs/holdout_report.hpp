@@ -32,7 +32,8 @@ struct holdout_page {
     int year = 0, horizon = 0;
     double observed = 0;
     forecast fitted, persistence, trend;
-    std::string note;  ///< the observed file's note on the value
+    std::string note;     ///< the observed file's note on the value
+    bool judged = false;  ///< counted by the errors by horizon and the goal (all three given)
   };
   std::vector<value_line> values;
 };
