@@ -210,3 +210,93 @@ TEST_CASE("the pull's start check reads a need_density series at the start year"
                              Catch::Contains("positive starting supply and need_density"));
   }
 }
+
+namespace {
+
+/// tests/data/good/model_by_year.yaml run from `start` to 2030 (rk4, 1/12), with the scenario's
+/// further lines `extra`.
+test::model_run run_by_year(const std::string& folder, int start, const std::string& extra = "") {
+  return test::run_from(folder, read_text(test::source_path("tests/data/good/model_by_year.yaml")),
+                        start, 2030, "{method: rk4, step: 1/12}", extra);
+}
+
+}  // namespace
+
+TEST_CASE("stocks by start year: a run from 2013 is the dataset written for 2013, bit for bit",
+          "[model][io]") {
+  const auto by_year = run_by_year("by_year_2013", 2013);
+  // The same dataset with the 2013 points as its stocks and 2013 as its start_year.
+  const auto dir = test::scratch_folder("by_year_2013_plain");
+  test::write_file(dir, "model.yaml",
+                   good_model({{"start_year: 2020", "start_year: 2013"},
+                               {"    population: 1.0e6\n",
+                                "    population_series: {2013: 0.9e6, 2020: 1.0e6}\n"
+                                "    population_growth: 0.01\n"},
+                               {"workforce: 1000", "workforce: 800"},
+                               {"workforce: 8000", "workforce: 7000"},
+                               {"migrant_stock: 200", "migrant_stock: 150"}}));
+  const auto path = test::write_file(dir, "s.yaml",
+                                     "scenario: plain\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+                                     "solver: {method: rk4, step: 1/12}\n");
+  const model::compiled_model plain(model::load_scenario(path));
+  CHECK(same_bytes(by_year.out.result, model::simulate(plain, plain.default_parameters()).result));
+  // The values a user reads: the 2013 stocks, and the population on its series.
+  CHECK(by_year.at(2013, "AAA", "workforce_domestic") == 800);
+  CHECK(by_year.at(2013, "BBB", "supply") == 7000 + 150);
+  CHECK(by_year.at(2016, "AAA", "population") == Approx(0.9e6 + 0.1e6 * 3 / 7).epsilon(1e-14));
+  CHECK(by_year.at(2025, "AAA", "population") == Approx(1e6 * std::exp(0.05)).epsilon(1e-14));
+  // The stock's parameter keeps its path and takes the chosen point's provenance.
+  const auto& params = by_year.scenario.model.params;
+  const auto& w = params[*params.find("countries.AAA.cadres.nurses.workforce")];
+  CHECK(w.value == 800);
+  CHECK(w.note == "the 2013 count");
+  CHECK(w.flag == model::evidence::estimate);
+  CHECK(by_year.scenario.model.start_year == 2013);
+  CHECK(by_year.out.stats.mass_balance_residual < 1e-9);
+}
+
+TEST_CASE(
+    "stocks by start year: at the dataset's start_year the series' point is the stock, and "
+    "population_growth continues the population series",
+    "[model][io]") {
+  const auto by_year = run_by_year("by_year_2020", 2020);
+  const auto dir = test::scratch_folder("by_year_2020_plain");
+  test::write_file(dir, "model.yaml",
+                   good_model({{"    population: 1.0e6\n",
+                                "    population: 1.0e6\n    population_growth: 0.01\n"}}));
+  const auto path = test::write_file(dir, "s.yaml",
+                                     "scenario: plain\nmodel: model.yaml\nhorizon: {end: 2030}\n"
+                                     "solver: {method: rk4, step: 1/12}\n");
+  const model::compiled_model plain(model::load_scenario(path));
+  CHECK(same_bytes(by_year.out.result, model::simulate(plain, plain.default_parameters()).result));
+  const auto& params = by_year.scenario.model.params;
+  const auto& w = params[*params.find("countries.AAA.cadres.nurses.workforce")];
+  CHECK(w.value == 1000);
+  CHECK(w.source == "a register");  // a point written as a plain number takes the series'
+  // The points are not parameters: `set:` and uncertainty act on the stock itself.
+  CHECK_FALSE(params.find("countries.AAA.cadres.nurses.workforce.2013"));
+}
+
+TEST_CASE(
+    "stocks by start year: `set:` acts on the picked stock, and the pull's start check "
+    "reads need at the scenario's start",
+    "[model][io]") {
+  const auto set =
+      run_by_year("by_year_set", 2013, "set:\n  countries.AAA.cadres.nurses.workforce: 850\n");
+  CHECK(set.at(2013, "AAA", "workforce_domestic") == 850);
+  // BBB's pull needs a positive need at the start: zero in 2013 is refused for a 2013 start,
+  // though the dataset's own start year has a need.
+  const auto dir = test::scratch_folder("by_year_need");
+  std::string text = read_text(test::source_path("tests/data/good/model_by_year.yaml"));
+  const auto at = text.find("need_density: 45");
+  REQUIRE(at != std::string::npos);
+  text.replace(at, 16, "need_density: {series: {2013: 0, 2020: 45}}");
+  test::write_file(dir, "model.yaml", text);
+  CHECK_NOTHROW(model::load_scenario(test::write_file(
+      dir, "s2020.yaml", "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n")));
+  CHECK_THROWS_WITH(model::load_scenario(test::write_file(
+                        dir, "s2013.yaml",
+                        "scenario: s\nmodel: model.yaml\nhorizon: {start: 2013, end: 2030}\n")),
+                    Catch::Contains("countries.BBB.cadres.nurses.demand_elasticity") &&
+                        Catch::Contains("positive starting supply and need_density"));
+}

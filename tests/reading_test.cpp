@@ -20,8 +20,8 @@
 #include "models/workforce/description.hpp"
 #include "outputs/checkpoint.hpp"
 #include "outputs/csv_writer.hpp"
-#include "outputs/html_report.hpp"
 #include "outputs/holdout_report.hpp"
+#include "outputs/html_report.hpp"
 #include "outputs/validation_report.hpp"
 #include "support.hpp"
 
@@ -324,6 +324,28 @@ TEST_CASE("hwfsim sources escapes sources, notes and names from the input", "[mo
   CHECK(md.find("<script>") == std::string::npos);
   CHECK_THAT(md, Contains("| `cadres.nurses.exit_rate` | 0.035 | 1/year | "));
   CHECK_THAT(md, Contains("&lt;script&gt;x&lt;/script&gt; \\[a\\](b)"));
+}
+
+TEST_CASE("hwfsim sources lists a stock given by start year by its points", "[model][io]") {
+  const auto dir = test::scratch_folder("sources_by_year");
+  test::write_file(dir, "model.yaml", [] {
+    std::ifstream in(test::source_path("tests/data/good/model_by_year.yaml"));
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }());
+  const auto path = test::write_file(
+      dir, "s.yaml",
+      "scenario: s\nmodel: model.yaml\nhorizon: {start: 2013, end: 2030}\nset:\n"
+      "  countries.BBB.cadres.nurses.workforce: {value: 7100, source: \"a census\"}\n");
+  const auto md = model::data_sources_markdown(model::load_scenario(path), "hwfsim sources x");
+  CHECK_THAT(md, Contains("the scenario starts from those of 2013"));
+  CHECK_THAT(md, Contains("| `cadres.nurses.workforce.2013` | 800 | persons | estimate |  | the "
+                          "2013 count |"));
+  CHECK_THAT(md, Contains("| `cadres.nurses.workforce.2020` | 1000 | persons |  | a "
+                          "register |"));
+  CHECK_THAT(md, Contains("| `nurses.migrant_stock.2013` | 150 |"));
+  // A stock the scenario sets is listed once, as set.
+  CHECK_THAT(md, Contains("| `cadres.nurses.workforce` | 7100 | persons |  | a census |"));
+  CHECK_THAT(md, !Contains("| `cadres.nurses.workforce.2016` |"));
 }
 
 TEST_CASE("a chunk with a damaged length is refused before anything is sized by it", "[io]") {

@@ -55,7 +55,8 @@ double indicator(const model::compiled_model& m, const model::run_output& r, std
 
 double model_run::at(int year, const std::string& country, const std::string& name,
                      const std::string& cadre) const {
-  return indicator(*model, out, static_cast<std::size_t>(year - 2020), country, cadre, name);
+  const int first = static_cast<int>(model->start_time());
+  return indicator(*model, out, static_cast<std::size_t>(year - first), country, cadre, name);
 }
 
 bool model_run::has(const std::string& country, const std::string& cadre,
@@ -65,32 +66,30 @@ bool model_run::has(const std::string& country, const std::string& cadre,
          series.end();
 }
 
-namespace {
-model_run run_written(const std::string& folder, const std::string& model_text, int end,
-                      const std::string& solver, const std::string& extra) {
+model_run run_from(const std::string& folder, const std::string& model_text, int start, int end,
+                   const std::string& solver, const std::string& extra) {
   const auto dir = scratch_folder(folder);
   write_file(dir, "model.yaml", model_text);
   const auto path =
       write_file(dir, "s.yaml",
-                 fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: 2020, end: {}}}\n"
+                 fmt::format("scenario: s\nmodel: model.yaml\nhorizon: {{start: {}, end: {}}}\n"
                              "solver: {}\n{}",
-                             end, solver, extra));
+                             start, end, solver, extra));
   model_run r{model::load_scenario(path), nullptr, {}};
   r.model = std::make_unique<model::compiled_model>(r.scenario);
   r.out = model::simulate(*r.model, r.model->default_parameters());
   return r;
 }
-}  // namespace
 
 model_run run_model(const std::string& folder, const std::string& model_text, int end,
                     const std::string& extra) {
-  return run_written(folder, model_text, end, "{method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}",
-                     extra);
+  return run_from(folder, model_text, 2020, end, "{method: dopri5, abs_tol: 1e-10, rel_tol: 1e-12}",
+                  extra);
 }
 
 model_run run_solved(const std::string& folder, const std::string& model_text,
                      const std::string& solver, const std::string& extra) {
-  return run_written(folder, model_text, 2035, solver, extra);
+  return run_from(folder, model_text, 2020, 2035, solver, extra);
 }
 
 std::string analytic_model_yaml() {

@@ -53,7 +53,10 @@ struct model_run {
 /// with its default parameters.
 model_run run_model(const std::string& folder, const std::string& model_text, int end = 2035,
                     const std::string& extra = "");
-/// The same over 2020-2035 with the solver block `solver`, e.g. "{method: rk4, step: 1/4}".
+/// The same from `start` to `end` with the solver block `solver`, e.g. "{method: rk4, step: 1/4}".
+model_run run_from(const std::string& folder, const std::string& model_text, int start, int end,
+                   const std::string& solver, const std::string& extra = "");
+/// The same over 2020-2035 with the solver block `solver`.
 model_run run_solved(const std::string& folder, const std::string& model_text,
                      const std::string& solver, const std::string& extra = "");
 

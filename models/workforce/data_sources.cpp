@@ -1,6 +1,8 @@
 #include "models/workforce/data_sources.hpp"
 
+#include <algorithm>
 #include <map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -23,10 +25,26 @@ std::pair<std::string, std::string> split(const std::string& path) {
 }  // namespace
 
 std::string data_sources_markdown(const scenario_description& s, const std::string& command) {
-  const auto& params = s.model.params;
+  // A stock given by start year is listed by its points (docs/model.md, 15.8), each a row of
+  // its own named <key>.<year>, in place of the stock's parameter, which holds one of them.
+  std::vector<parameter> rows;
+  for (std::size_t i = 0; i < s.model.params.size(); ++i) {
+    const auto stock = std::find_if(s.model.start_stocks.begin(), s.model.start_stocks.end(),
+                                    [&](const start_stock& x) { return x.stock == i; });
+    // A stock `set:` by the scenario is listed as set.
+    if (stock == s.model.start_stocks.end() || stock->points.empty() ||
+        s.model.params[i].overridden) {
+      rows.push_back(s.model.params[i]);
+      continue;
+    }
+    for (const auto& point : stock->points) {
+      rows.push_back(point.value);
+      rows.back().path = fmt::format("{}.{}", s.model.params[i].path, point.year);
+    }
+  }
   std::map<evidence, std::size_t> by_flag;
   std::size_t defaults = 0;
-  for (const auto& p : params.items()) {
+  for (const auto& p : rows) {
     if (p.note.rfind("default", 0) == 0)
       ++defaults;
     else
@@ -40,16 +58,18 @@ std::string data_sources_markdown(const scenario_description& s, const std::stri
       "Flags: **verified** = as printed in the source; **derived** = arithmetic on verified "
       "figures (the note shows it); **estimate** = a judgement (the note says why). Values the "
       "dataset leaves to their documented default (docs/yaml-reference.md) are listed as "
-      "*default*.\n\n"
+      "*default*. A stock given for several start years is listed by its points, "
+      "`<key>.<year>`; the scenario starts from those of {}.\n\n"
       "| verified | derived | estimate | no flag | default |\n|---|---|---|---|---|\n"
       "| {} | {} | {} | {} | {} |\n\n",
       engine::markdown_code(s.model.name), engine::markdown_code(s.model.file.display_name),
       engine::markdown_code(s.name), engine::markdown_fence(command), command,
-      engine::markdown_fence(command), by_flag[evidence::verified], by_flag[evidence::derived],
-      by_flag[evidence::estimate], by_flag[evidence::unstated], defaults);
+      engine::markdown_fence(command), s.start_year, by_flag[evidence::verified],
+      by_flag[evidence::derived], by_flag[evidence::estimate], by_flag[evidence::unstated],
+      defaults);
 
   std::string group;
-  for (const auto& p : params.items()) {
+  for (const auto& p : rows) {
     const auto [g, key] = split(p.path);
     if (g != group) {
       group = g;

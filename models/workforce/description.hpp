@@ -97,11 +97,11 @@ struct country_desc {
   /// population; only the destination of corridors (docs/model.md, 15.2). These entries come
   /// after every listed country in model_description::countries.
   bool rest_of_world = false;
-  std::optional<std::size_t> population;  ///< P0 (with population_growth), or
-  std::size_t population_growth = 0;      ///< (meaningful only with population)
+  std::optional<std::size_t> population;  ///< P0 at the start year (with population_growth), or
   std::size_t code_compliance = 0;        ///< kappa0: the Code compliance in the measured rates
-  std::vector<population_point> population_series;  ///< a year-by-year series
-  std::vector<country_cadre_desc> cadres;           ///< in the model's cadre order
+  std::vector<population_point> population_series;  ///< a year-by-year series, then
+  std::size_t population_growth = 0;       ///< growth from P0, or after the series' last year
+  std::vector<country_cadre_desc> cadres;  ///< in the model's cadre order
   engine::source_location where;
 
   /// This country's entry for cadre index `cadre`, or nullptr if it has none.
@@ -122,10 +122,27 @@ struct corridor_desc {
   engine::source_location where;
 };
 
+/// A stock at the start (`workforce`, `unemployed`, `migrant_stock`) as the dataset gives it
+/// (docs/model.md, 15.8): one number, for the dataset's start_year only, or a series of
+/// (year, value) points, one per year a run may start in. The stock's own parameter (path: the
+/// key's path) holds the value in force; the scenario's horizon.start picks which point that is.
+struct start_stock {
+  struct point {
+    int year;
+    parameter value;  ///< the point's value and provenance (not in the parameter table)
+  };
+  std::size_t stock;          ///< the stock's parameter
+  std::vector<point> points;  ///< in increasing year order; empty: given as one number
+};
+
 struct model_description {
   std::string name;
   std::string description;
+  /// The year the stocks are given for: the dataset's `start_year`, then the scenario's
+  /// horizon.start once load_scenario has picked the stocks of that year.
   int start_year = 0;
+  /// Every stock the dataset writes (one left to its default is valid for any start year).
+  std::vector<start_stock> start_stocks;
   std::vector<cadre_desc> cadres;
   std::vector<country_desc> countries;
   std::vector<corridor_desc> corridors;

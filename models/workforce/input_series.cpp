@@ -24,9 +24,7 @@ constexpr std::array<std::string_view, 4> rest_of_world_corridor_keys{
     "emigration_rate", "return_rate", "exit_rate", "retirement_rate"};
 
 /// Why a key cannot be a series (docs/yaml-reference.md, "Series").
-constexpr std::array<std::pair<std::string_view, std::string_view>, 14> refused{{
-    {"workforce", "it is a stock at the start year"},
-    {"migrant_stock", "it is a stock at the start year"},
+constexpr std::array<std::pair<std::string_view, std::string_view>, 11> refused{{
     {"training_years", "it fixes the pipeline's stages and how fast they drain"},
     {"completion",
      "it sets every stage's dropout share, the pipeline's start and the cost per graduate"},
@@ -36,8 +34,7 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 14> refused{
     {"active_recruitment_share", "the WHO Code lever reads it once per run"},
     {"seat_growth", "a series of seats replaces it"},
     {"post_growth", "a series of posts replaces it"},
-    {"unemployed", "it is a stock at the start year"},
-    {"population_growth", "population_series replaces it"},
+    {"population_growth", "it is one rate; give the path as population_series, which it continues"},
     {"population", "write a population path as population_series: {year: persons}"},
     {"salary", "it prices retention, which is paid at its value at the start year"},
 }};

@@ -134,20 +134,74 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
   return p;
 }
 
+/// Reads a stock at the start (docs/model.md, 15.8): one number, for the dataset's start_year
+/// only, or `{series: {year: value, ...}, source, flag, note}` with a point for each year a run
+/// may start in, start_year among them. The stock's parameter takes start_year's value; the
+/// points go to `md.start_stocks`. An absent key takes its default, which holds in any year.
+/// With `stock_concept` (a workforce), the mapping may say `concept:`.
+static std::optional<std::size_t> read_stock(const map_view& m, std::string_view key,
+                                             std::span<const numeric_field> fields,
+                                             model_description& md,
+                                             std::optional<std::string>* stock_concept = nullptr) {
+  const auto& field = *find_field(fields, key);
+  const auto n = m.get(field.key);
+  if (!n) return read_field(m, field, md.params);
+  if (!is_series(*n)) {
+    auto p = read_value(*n, field.unit, field.range, false, stock_concept);
+    if (!p) return std::nullopt;
+    const auto i = md.params.add(std::move(*p));
+    md.start_stocks.push_back({i, {}});
+    return i;
+  }
+  // `concept` and `interpolation` are read to say why they do not belong here.
+  map_view sm(*n, yaml_keys("stock_series"), strings({"concept", "interpolation"}));
+  if (!sm.is_map() || !read_concept(sm, stock_concept)) return std::nullopt;
+  if (const auto i = sm.get("interpolation")) {
+    i->error("a stock is never interpolated: a run starts from the point of its start year",
+             {"remove interpolation; give a point for each year a run may start in"});
+    return std::nullopt;
+  }
+  parameter defaults;
+  read_evidence(sm, defaults);
+  const auto points_node = sm.require("series");
+  if (!points_node) return std::nullopt;
+  parameter_table points;  // the points' values, kept apart from the model's parameters
+  std::vector<population_point> years;
+  const std::size_t diagnostics = n->diags().count();
+  read_points(node_ref(points_node->node(), n->path(), points_node->file(), points_node->diags()),
+              field.unit, field.range, points, years, &defaults);
+  if (years.empty() || n->diags().count() != diagnostics) return std::nullopt;
+  start_stock stock{0, {}};
+  for (const auto& y : years) stock.points.push_back({y.year, points[y.value]});
+  const auto at_start = std::find_if(stock.points.begin(), stock.points.end(),
+                                     [&](const auto& pt) { return pt.year == md.start_year; });
+  if (at_start == stock.points.end()) {
+    std::vector<std::string> given;
+    for (const auto& pt : stock.points) given.push_back(std::to_string(pt.year));
+    points_node->error(
+        fmt::format("the series of {} has no point for the dataset's start_year {}", field.key,
+                    md.start_year),
+        {fmt::format("it gives {}; a stock is never interpolated: add a {} point, the value "
+                     "a scenario starts from when its horizon.start is left out",
+                     engine::join_list(given), md.start_year)});
+    return std::nullopt;
+  }
+  parameter head = at_start->value;
+  head.path = n->path();
+  stock.stock = md.params.add(std::move(head));
+  md.start_stocks.push_back(std::move(stock));
+  return md.start_stocks.back().stock;
+}
+
 /// Reads a country-cadre's `workforce`, which may state its concept (docs/model.md, 15.3): the
 /// parameter holds the number as given, and `workforce_registered` says whether it counts the
 /// register (then W0 = workforce * practising_share).
-static bool read_workforce(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
-  const auto& field = *find_field(country_cadre_fields(), "workforce");
-  const auto n = m.get(field.key);
-  // Absent (reported missing) or written as a series (refused with the reason).
-  if (!n || is_series(*n))
-    return read_input_field(m, field, table, country_cadre_series_keys(), cc.series).has_value();
+static bool read_workforce(const map_view& m, country_cadre_desc& cc, model_description& md) {
   std::optional<std::string> stock_concept;
-  auto p = read_value(*n, field.unit, field.range, false, &stock_concept);
-  if (!p) return false;
+  const auto i = read_stock(m, "workforce", country_cadre_fields(), md, &stock_concept);
+  if (!i) return false;
   cc.workforce_registered = stock_concept == "registered";
-  cc.workforce = table.add(std::move(*p));
+  cc.workforce = *i;
   return true;
 }
 
@@ -408,7 +462,7 @@ static bool read_growing_students(const node_ref& n, country_cadre_desc& cc,
 
 /// Reads `posts` and the keys beside it (docs/model.md, 15.5) into `cc.labour`. They are read
 /// only where `posts` is given: without it, each of the others is an error at its key.
-static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parameter_table& table) {
+static bool read_labour_market(const map_view& m, country_cadre_desc& cc, model_description& md) {
   static constexpr std::array<std::string_view, 5> beside{"post_growth", "unemployed", "hire_years",
                                                           "unemployed_exit_rate",
                                                           "unemployed_emigration_factor"};
@@ -424,10 +478,13 @@ static bool read_labour_market(const map_view& m, country_cadre_desc& cc, parame
     return ok;
   }
   country_cadre_desc::labour_market lm{};
-  input_fields field{m, country_cadre_fields(), table, country_cadre_series_keys(), cc.series};
+  input_fields field{m, country_cadre_fields(), md.params, country_cadre_series_keys(), cc.series};
   field("posts", lm.posts);
   field("post_growth", lm.post_growth);
-  field("unemployed", lm.unemployed);
+  if (const auto u = read_stock(m, "unemployed", country_cadre_fields(), md))
+    lm.unemployed = *u;
+  else
+    field.ok = false;
   field("hire_years", lm.hire_years);
   field("unemployed_exit_rate", lm.unemployed_exit_rate);
   field("unemployed_emigration_factor", lm.unemployed_emigration_factor);
@@ -645,21 +702,18 @@ class model_reader {
           "not both");
       return;
     }
+    std::vector<input_series> none;  // population's path over time is population_series
     if (series) {
-      if (m.get("population_growth"))
-        m.get("population_growth")
-            ->error("population_growth has no effect with population_series; remove it");
       read_points(*series, "persons", {0, 1e11, true}, table, c.population_series);
-      return;
-    }
-    if (!single) {
+    } else if (!single) {
       m.report_missing("population", {"give population (persons at the start year) or "
                                       "population_series (year: persons)"});
       return;
+    } else {
+      c.population =
+          read_input_field(m, *find_field(country_fields(), "population"), table, {}, none);
     }
-    std::vector<input_series> none;  // population's path over time is population_series
-    c.population =
-        read_input_field(m, *find_field(country_fields(), "population"), table, {}, none);
+    // From P0, or after the series' last year (docs/model.md, (1a) and (1b)).
     if (auto g = read_input_field(m, *find_field(country_fields(), "population_growth"), table, {},
                                   none))
       c.population_growth = *g;
@@ -697,7 +751,7 @@ class model_reader {
       bool ok = true;
       input_fields field{m, country_cadre_fields(), md.params, country_cadre_series_keys(),
                          cc.series};
-      if (!read_workforce(m, cc, md.params)) ok = false;
+      if (!read_workforce(m, cc, md)) ok = false;
       field("seats", cc.seats);
       field("seat_growth", cc.seat_growth);
       field("fill", cc.fill);
@@ -713,7 +767,7 @@ class model_reader {
       field("demand_elasticity", cc.demand_elasticity);
       field("practising_share", cc.practising_share);
       field("abroad_registered_share", cc.abroad_registered_share);
-      if (!read_labour_market(m, cc, md.params)) ok = false;
+      if (!read_labour_market(m, cc, md)) ok = false;
       cc.training_years = cadre.training_years;
       cc.completion = cadre.completion;
       if (m.get("training_years")) field("training_years", cc.training_years);
@@ -830,7 +884,10 @@ class model_reader {
         cd.where = v.where();
         const bool row = md.countries[*d].rest_of_world;
         input_fields field{cm, corridor_fields(), md.params, corridor_series_keys(row), cd.series};
-        field("migrant_stock", cd.migrant_stock);
+        if (const auto stock = read_stock(cm, "migrant_stock", corridor_fields(), md))
+          cd.migrant_stock = *stock;
+        else
+          field.ok = false;
         field("emigration_rate", cd.emigration_rate);
         field("return_rate", cd.return_rate);
         field("active_recruitment_share", cd.active_recruitment_share);

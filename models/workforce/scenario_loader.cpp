@@ -582,14 +582,56 @@ model_description read_named_model(const chain_keys& k, diagnostic_list& diags) 
   }
 }
 
-/// The horizon's years: start is the model's start_year (given, it must be the same).
-void set_horizon(const chain_keys& k, scenario_description& sd) {
+/// The stocks a run starts from (docs/model.md, 15.8): each stock's parameter takes its point
+/// for `year`, with that point's provenance. Every stock the dataset writes needs one; a stock
+/// written as one number has only the dataset's start_year.
+void pick_start_stocks(const chain_keys& k, model_description& md, int year,
+                       diagnostic_list& diags) {
+  if (year == md.start_year) return;  // the loader took start_year's points
+  const auto& at = k.horizon_node->where();
+  const auto horizon =
+      fmt::format("horizon.start {} is set at {}:{}:{}", year, at.file, at.line, at.column);
+  std::size_t one_number = 0;
+  for (const auto& s : md.start_stocks) {
+    auto& stock = md.params[s.stock];
+    const auto point = std::find_if(s.points.begin(), s.points.end(),
+                                    [&](const auto& p) { return p.year == year; });
+    if (point != s.points.end()) {
+      const auto path = stock.path;
+      stock = point->value;
+      stock.path = path;
+      continue;
+    }
+    if (s.points.empty() && ++one_number > 1) continue;  // one such error says it for all
+    std::vector<std::string> given;
+    for (const auto& p : s.points) given.push_back(std::to_string(p.year));
+    diags.add(
+        {stock.where,
+         stock.path,
+         s.points.empty()
+             ? fmt::format("a stock written as one number holds for the dataset's "
+                           "start_year {} only: a run cannot start in {} from it",
+                           md.start_year, year)
+             : fmt::format("the series gives no value for {}, the scenario's start", year),
+         {s.points.empty()
+              ? fmt::format("give every stock the dataset writes (workforce, unemployed, "
+                            "migrant_stock) as a series with a {} point, {{series: {{{}: "
+                            "<value>, {}: <value>}}}}, or leave horizon.start out",
+                            year, std::min(year, md.start_year), std::max(year, md.start_year))
+              : fmt::format("its series gives {}; a stock is never interpolated: add a "
+                            "{} point, or start in one of those years",
+                            engine::join_list(given), year),
+          horizon},
+         ""});
+  }
+  md.start_year = year;
+}
+
+/// The horizon's years; a start other than the model's start_year picks the stocks of that
+/// year.
+void set_horizon(const chain_keys& k, scenario_description& sd, diagnostic_list& diags) {
   sd.start_year = static_cast<int>(k.start.value_or(sd.model.start_year));
-  if (k.start && *k.start != sd.model.start_year)
-    k.horizon_node->error(fmt::format("horizon.start {} differs from the model's start_year {}",
-                                      *k.start, sd.model.start_year),
-                          {"the model's stocks are given for its start_year; omit horizon.start or "
-                           "set it to that year"});
+  if (k.start) pick_start_stocks(k, sd.model, sd.start_year, diags);
   sd.end_year = static_cast<int>(*k.end);
   if (sd.end_year <= sd.start_year)
     k.horizon_node->error(
@@ -667,7 +709,7 @@ scenario_description load_chain(const std::filesystem::path& path,
                "the model has no age bands, so there is no ages table to write",
                {"give a cadre age_bands in the model (docs/yaml-reference.md), or leave ages out"},
                ""});
-  set_horizon(k, sd);
+  set_horizon(k, sd, diags);
   if (k.discount_node)
     if (auto r = read_value(*k.discount_node, "1/year", {0, 0.5})) sd.discount_rate = r->value;
 

@@ -46,7 +46,8 @@ const std::array country_table{
                   "1/year",
                   {-0.2, 0.2},
                   0.0,
-                  "Exponential growth rate g: P(t) = population * exp(g (t - t0))."},
+                  "Exponential growth rate g: P(t) = population * exp(g (t - t0)); with "
+                  "population_series, the growth after its last year."},
     numeric_field{"code_compliance",
                   "share",
                   {0, 0.9},
@@ -58,7 +59,8 @@ const std::array country_table{
 
 const std::array country_cadre_table{
     numeric_field{"workforce", "persons", non_negative, std::nullopt,
-                  "W: workers trained in the country and practising there at the start year."},
+                  "W: workers trained in the country and practising there at the start year "
+                  "(a series gives one value per start year, docs/model.md 15.8)."},
     numeric_field{"seats", "persons/year", non_negative, std::nullopt,
                   "Training seats (intake capacity) at the start year."},
     numeric_field{"seat_growth", "1/year", {-0.5, 0.5}, 0.0, "Exponential growth rate of seats."},

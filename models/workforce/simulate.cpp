@@ -59,13 +59,16 @@ struct corridor_rates {
   double own_exit, own_retirement;
 };
 
+/// P(t) (docs/model.md, (1a)-(1b)): p0 grown from t0 or, with a series, the series to its
+/// last year `from` and then its last value `p0` grown from there.
 struct population_curve {
-  double p0, growth;
+  double p0, growth, from;
   std::optional<input_profile> series;  ///< population_series (linear), if given
 
   double at(double t, double t0) const {
     if (!series) return p0 * std::exp(growth * (t - t0));
-    return series->at(t);
+    if (t <= from) return series->at(t);
+    return p0 * std::exp(growth * (t - from));
   }
 };
 
@@ -75,12 +78,13 @@ class workforce_system final : public engine::ode_system {
   workforce_system(const compiled_model& m, std::span<const double> p) : m_(m) {
     t0_ = m.start_time();
     for (const auto& c : m.countries()) {
-      population_curve pc{0, 0, std::nullopt};
+      population_curve pc{0, p[c.p_population_growth], 0, std::nullopt};
       if (c.has_series) {
         pc.series.emplace(c.p_series, false, p);
+        pc.from = c.p_series.back().first;
+        pc.p0 = p[c.p_series.back().second];
       } else {
         pc.p0 = p[c.p_population];
-        pc.growth = p[c.p_population_growth];
       }
       population_.push_back(std::move(pc));
     }

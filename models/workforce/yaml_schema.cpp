@@ -163,16 +163,21 @@ std::vector<yaml_key> evidence_keys() {
           {"note", text(), "Free text on the value.", false}};
 }
 
+/// A workforce's `concept` (docs/model.md, 15.3).
+yaml_key concept_key() {
+  return {"concept", choice({"practising", "registered"}),
+          "What the stock counts: practising (default) or registered workers (docs/model.md, "
+          "15.3).",
+          false};
+}
+
 /// The mappings of a value with its provenance, of a workforce with its concept, and of a
 /// series, which the keys of several mappings take.
 void add_value_objects(std::vector<yaml_object>& out) {
   auto value = evidence_keys();
   value.insert(value.begin(), {"value", number("", {-inf, inf}), "The number.", true});
   out.push_back({"value", "a number with its provenance: {value, source, flag, note}", value});
-  value.push_back({"concept", choice({"practising", "registered"}),
-                   "What the stock counts: practising (default) or registered workers "
-                   "(docs/model.md, 15.3).",
-                   false});
+  value.push_back(concept_key());
   out.push_back({"stock_value", "workforce with its provenance and concept", std::move(value)});
 
   auto series = evidence_keys();
@@ -184,6 +189,19 @@ void add_value_objects(std::vector<yaml_object>& out) {
                   "until the next point.",
                   false}});
   out.push_back({"series", "a value over time: {series: {year: value}, ...}", std::move(series)});
+
+  // A stock by start year (docs/model.md, 15.8): points, never interpolated, so no
+  // `interpolation`; a workforce's may state its concept.
+  auto stock = evidence_keys();
+  stock.insert(stock.begin(),
+               {"series", map_of(year_pattern, "year", quantity("", {-inf, inf})),
+                "The stock at the start of each year a run may start in (year: value), the "
+                "dataset's start_year among them; years in increasing order.",
+                true});
+  out.push_back({"stock_series", "a stock by start year: {series: {year: value}, ...}", stock});
+  stock.push_back(concept_key());
+  out.push_back(
+      {"workforce_series", "workforce by start year, with its concept", std::move(stock)});
 }
 
 std::vector<yaml_object> model_objects() {
@@ -241,6 +259,12 @@ std::vector<yaml_object> model_objects() {
   out.push_back({"country", "countries.<ISO3>", std::move(country)});
 
   auto country_cadre = numeric_keys(country_cadre_fields(), country_cadre_series_keys());
+  // Stocks may be given by start year (docs/model.md, 15.8).
+  for (const auto& [key, series] :
+       {std::pair{"workforce", "workforce_series"}, std::pair{"unemployed", "stock_series"}}) {
+    find_key(country_cadre, key)->shape.series = true;
+    find_key(country_cadre, key)->shape.series_object = series;
+  }
   find_key(country_cadre, "workforce")->shape.object = "stock_value";
   allow_band_list(country_cadre);
   country_cadre.push_back(
@@ -276,6 +300,8 @@ std::vector<yaml_object> model_objects() {
          "The corridor's cadres, by id, each declared in both countries.", true}}});
 
   auto corridor_cadre = numeric_keys(corridor_fields(), corridor_series_keys(true));
+  find_key(corridor_cadre, "migrant_stock")->shape.series = true;
+  find_key(corridor_cadre, "migrant_stock")->shape.series_object = "stock_series";
   allow_band_list(corridor_cadre);
   out.push_back({"corridor_cadre", "corridors[i].cadres.<cadre>", std::move(corridor_cadre)});
 
@@ -682,7 +708,7 @@ class json_writer {
 
   /// A quantity written as a series: values by year, each in the range.
   json series(const yaml_shape& s) {
-    auto o = yaml_object_named("series");
+    auto o = yaml_object_named(s.series_object);
     auto point = s;
     point.series = false;
     o.keys.front().shape = map_of(year_pattern, "year", point, input_limits::series_points);

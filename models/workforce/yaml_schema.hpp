@@ -34,7 +34,8 @@ struct yaml_shape {
   std::string unit;
   value_range range{0, 0};
   bool series = false;
-  bool fraction = false;  ///< a number may also be written as a fraction "1/12"
+  std::string series_object = "series";  ///< quantity with `series`: the series' mapping
+  bool fraction = false;                 ///< a number may also be written as a fraction "1/12"
   std::vector<std::string> values;
   std::string key_pattern;  ///< ECMA-262 regular expression, anchored
   std::string key_doc;      ///< what a key of a map is, e.g. "ISO3 code"
