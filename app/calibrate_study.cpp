@@ -21,6 +21,7 @@ namespace {
 std::string flag_of(const engine::fit_result& f, std::size_t i) {
   if (!f.identified[i]) return "not identified";
   if (f.at_bound[i]) return "on a bound";
+  if (f.weak[i]) return "weakly identified";
   return "identified";
 }
 

@@ -235,6 +235,7 @@ fit_result least_squares_fit(const std::vector<fit_parameter>& p, std::size_t ob
   out.covariance.assign(n * n, not_a_number);
   out.identified.assign(n, false);
   out.at_bound.assign(n, false);
+  out.weak.assign(n, false);
   out.influence.assign(n, 0.0);
   for (std::size_t i = 0; i < n; ++i) {
     const double tolerance = 1e-6 * (p[i].upper - p[i].lower);
@@ -293,6 +294,9 @@ fit_result least_squares_fit(const std::vector<fit_parameter>& p, std::size_t ob
             cov(static_cast<int>(a), static_cast<int>(b)) * range_of(p[free[a]]) *
             range_of(p[free[b]]);
   }
+  for (const int i : free)
+    out.weak[static_cast<std::size_t>(i)] =
+        2 * 1.96 * out.standard_error(static_cast<std::size_t>(i)) > range_of(p[i]);
   out.evaluations = evaluations.load();
   return out;
 }

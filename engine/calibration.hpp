@@ -94,6 +94,9 @@ struct fit_result {
   std::vector<double> covariance;
   std::vector<bool> identified;  ///< false: the data and priors leave it (nearly) free
   std::vector<bool> at_bound;    ///< the estimate sits on a bound (within 1e-6 of its width)
+  /// Identified and inside its bounds, but with a 95% interval (estimate +- 1.96 standard
+  /// errors) wider than its bounds: the bounds hold it more than the data do.
+  std::vector<bool> weak;
   /// How strongly each parameter moved the residuals at the estimate, per width of its range
   /// (the norm of the Jacobian's column in those units): for messages about a fit that does
   /// not converge.

@@ -193,7 +193,8 @@ void add_calibrate_files(std::vector<result_file>& c) {
                read_as_records,
                {{"calibrate", always,
                  "every fitted parameter: its value before the fit, the estimate, its bounds, "
-                 "its prior (or `none`), the standard error, and a flag: `identified`, `not "
+                 "its prior (or `none`), the standard error, and a flag: `identified`, "
+                 "`weakly identified` (its 95% interval is wider than its bounds), `not "
                  "identified` (the data and priors leave it free: no standard error) or `on a "
                  "bound` (no standard error)"}}});
   c.push_back({"correlations.csv",

@@ -112,6 +112,22 @@ TEST_CASE("a prior keeps an unidentified parameter at its centre", "[engine][cal
   CHECK(f.identified[2]);  // the prior identifies it
 }
 
+TEST_CASE("a parameter whose 95% interval is wider than its bounds is weakly identified",
+          "[engine][calibration]") {
+  // Held by its prior alone, the parameter's standard error is the prior's sigma: 0.5 gives an
+  // interval of 1.96 on a range of 10, 5 gives 19.6.
+  for (const double sigma : {0.5, 2.5, 2.6}) {
+    auto p = exponential_parameters();
+    p.push_back({"prior only", 5, 0, 10, engine::fit_prior{false, 4, sigma}});
+    const auto f = engine::least_squares_fit(p, 10, exponential(), engine::fit_settings{});
+    INFO("sigma " << sigma);
+    CHECK(f.standard_error(2) == Approx(sigma).epsilon(1e-6));
+    CHECK(f.weak[2] == (2 * 1.96 * sigma > 10));
+    CHECK_FALSE(f.weak[0]);  // the data pin the others
+    CHECK_FALSE(f.weak[1]);
+  }
+}
+
 TEST_CASE("a fit gives the same result for any thread count", "[engine][calibration][parallel]") {
   engine::fit_settings s;
   s.starts = 6;

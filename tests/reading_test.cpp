@@ -338,6 +338,10 @@ TEST_CASE("hwfsim sources lists a stock given by start year by its points", "[mo
       "  countries.BBB.cadres.nurses.workforce: {value: 7100, source: \"a census\"}\n");
   const auto md = model::data_sources_markdown(model::load_scenario(path), "hwfsim sources x");
   CHECK_THAT(md, Contains("the scenario starts from those of 2013"));
+  // The counts by flag: the 2013 point is an estimate; the rest unstated (the test model has
+  // no flags) or defaults.
+  CHECK_THAT(md, Contains("| verified | derived | estimate | calibrated | no flag | default |\n"
+                          "|---|---|---|---|---|---|\n| 0 | 0 | 1 | 0 | "));
   CHECK_THAT(md, Contains("| `cadres.nurses.workforce.2013` | 800 | persons | estimate |  | the "
                           "2013 count |"));
   CHECK_THAT(md, Contains("| `cadres.nurses.workforce.2020` | 1000 | persons |  | a "

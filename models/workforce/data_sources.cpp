@@ -56,17 +56,19 @@ std::string data_sources_markdown(const scenario_description& s, const std::stri
       "how sure the figure is and where it comes from. Generated; do not edit by hand:\n\n"
       "{}sh\n{}\n{}\n\n"
       "Flags: **verified** = as printed in the source; **derived** = arithmetic on verified "
-      "figures (the note shows it); **estimate** = a judgement (the note says why). Values the "
+      "figures (the note shows it); **estimate** = a judgement (the note says why); "
+      "**calibrated** = fitted by `hwfsim calibrate` (the note gives the fit). Values the "
       "dataset leaves to their documented default (docs/yaml-reference.md) are listed as "
       "*default*. A stock given for several start years is listed by its points, "
       "`<key>.<year>`; the scenario starts from those of {}.\n\n"
-      "| verified | derived | estimate | no flag | default |\n|---|---|---|---|---|\n"
-      "| {} | {} | {} | {} | {} |\n\n",
+      "| verified | derived | estimate | calibrated | no flag | default |\n"
+      "|---|---|---|---|---|---|\n"
+      "| {} | {} | {} | {} | {} | {} |\n\n",
       engine::markdown_code(s.model.name), engine::markdown_code(s.model.file.display_name),
       engine::markdown_code(s.name), engine::markdown_fence(command), command,
       engine::markdown_fence(command), s.start_year, by_flag[evidence::verified],
-      by_flag[evidence::derived], by_flag[evidence::estimate], by_flag[evidence::unstated],
-      defaults);
+      by_flag[evidence::derived], by_flag[evidence::estimate], by_flag[evidence::calibrated],
+      by_flag[evidence::unstated], defaults);
 
   std::string group;
   for (const auto& p : rows) {

@@ -1256,7 +1256,8 @@
       const s = section('parameters', 'Estimates',
         'Each fitted parameter before the fit (the scenario\u2019s value, the first start), its estimate, bounds, prior and standard error ' +
         '(parameters.csv). Not identified: the data and priors leave it, or a combination with others, free. On a bound: the estimate ' +
-        'is at an end of its range. Neither has a standard error (docs/calibration.md).');
+        'is at an end of its range. Neither has a standard error. Weakly identified: its 95% interval is wider than its bounds, which ' +
+        'hold it more than the data do (docs/calibration.md).');
       s.charts.remove();
       const rows = parameters.map((p) => {
         const flagged = p.flag !== 'identified';

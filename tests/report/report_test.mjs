@@ -588,8 +588,8 @@ try {
     check(name + ': an estimate reads as in parameters.csv (' + ghaCsv[2] + ')', gha && gha.cells[2] === String(Number(Number(ghaCsv[2]).toPrecision(4))),
       JSON.stringify(gha));
     const flagged = parameters.filter((f) => f[7] !== 'identified').length;
-    check(name + ': every parameter not identified or on a bound is marked (' + flagged + ')', flagged > 0 &&
-      estimates.filter((r) => r.flagged && (r.badge === 'on a bound' || r.badge === 'not identified')).length === flagged);
+    check(name + ': every parameter not identified, weakly identified or on a bound is marked (' + flagged + ')', flagged > 0 &&
+      estimates.filter((r) => r.flagged && ['on a bound', 'not identified', 'weakly identified'].includes(r.badge)).length === flagged);
     // The hold-out's median errors: run.json's, the best of each row emphasised.
     const errors = await page.$$eval('#holdout-errors tbody tr', (rows) => rows.map((r) => ({
       cells: [...r.children].map((td) => td.textContent), best: [...r.querySelectorAll('strong.best')].map((b) => b.textContent) })));
