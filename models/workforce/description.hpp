@@ -131,8 +131,9 @@ struct start_stock {
     int year;
     parameter value;  ///< the point's value and provenance (not in the parameter table)
   };
-  std::size_t stock;          ///< the stock's parameter
-  std::vector<point> points;  ///< in increasing year order; empty: given as one number
+  std::size_t stock;              ///< the stock's parameter
+  std::vector<point> points;      ///< in increasing year order; empty: given as one number
+  engine::source_location where;  ///< the stock's key
 };
 
 struct model_description {

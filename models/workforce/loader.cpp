@@ -150,7 +150,7 @@ static std::optional<std::size_t> read_stock(const map_view& m, std::string_view
     auto p = read_value(*n, field.unit, field.range, false, stock_concept);
     if (!p) return std::nullopt;
     const auto i = md.params.add(std::move(*p));
-    md.start_stocks.push_back({i, {}});
+    md.start_stocks.push_back({i, {}, n->where()});
     return i;
   }
   // `concept` and `interpolation` are read to say why they do not belong here.
@@ -171,7 +171,7 @@ static std::optional<std::size_t> read_stock(const map_view& m, std::string_view
   read_points(node_ref(points_node->node(), n->path(), points_node->file(), points_node->diags()),
               field.unit, field.range, points, years, &defaults);
   if (years.empty() || n->diags().count() != diagnostics) return std::nullopt;
-  start_stock stock{0, {}};
+  start_stock stock{0, {}, n->where()};
   for (const auto& y : years) stock.points.push_back({y.year, points[y.value]});
   const auto at_start = std::find_if(stock.points.begin(), stock.points.end(),
                                      [&](const auto& pt) { return pt.year == md.start_year; });

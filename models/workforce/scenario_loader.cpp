@@ -606,7 +606,7 @@ void pick_start_stocks(const chain_keys& k, model_description& md, int year,
     std::vector<std::string> given;
     for (const auto& p : s.points) given.push_back(std::to_string(p.year));
     diags.add(
-        {stock.where,
+        {s.where,
          stock.path,
          s.points.empty()
              ? fmt::format("a stock written as one number holds for the dataset's "
