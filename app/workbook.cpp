@@ -46,6 +46,7 @@ std::string country_name(const model::scenario_description& s, const std::string
 out::xlsx_sheet sheet_of(const key_figures& k) {
   out::xlsx_sheet s;
   s.name = "Key figures";
+  s.title = k.title;
   s.header = k.label_columns;
   s.header.insert(s.header.end(), k.columns.begin(), k.columns.end());
   s.numeric.assign(k.label_columns.size(), false);

@@ -98,6 +98,8 @@ class workbook {
     std::string author = "hwfsim";
     properties.author = author.data();
     check(workbook_set_properties(book_, &properties));
+    title_ = workbook_add_format(book_);
+    format_set_bold(title_);
     header_ = workbook_add_format(book_);
     format_set_bold(header_);
     format_set_bottom(header_, LXW_BORDER_THIN);
@@ -123,8 +125,10 @@ class workbook {
     auto* ws = workbook_add_worksheet(book_, s.name.c_str());
     if (ws == nullptr) throw engine::internal_error(fmt::format("sheet '{}' twice", s.name));
     sheets_[s.name] = {ws, &s};
+    const lxw_row_t top = s.title.empty() ? 0 : 1;  // the header's row
+    if (!s.title.empty()) check(worksheet_write_string(ws, 0, 0, s.title.c_str(), title_));
     for (std::size_t c = 0; c < s.header.size(); ++c) {
-      check(worksheet_write_string(ws, 0, col(c), s.header[c].c_str(), header_));
+      check(worksheet_write_string(ws, top, col(c), s.header[c].c_str(), header_));
       worksheet_set_column(ws, col(c), col(c), c < s.widths.size() ? s.widths[c] : 12.0, nullptr);
     }
     for (std::size_t r = 0; r < s.rows.size(); ++r) {
@@ -135,7 +139,7 @@ class workbook {
         if (text.empty()) continue;
         const bool numeric = c < s.numeric.size() && s.numeric[c];
         const auto number = numeric ? parse_csv_number(text) : std::nullopt;
-        const lxw_row_t at = static_cast<lxw_row_t>(r + 1);
+        const lxw_row_t at = static_cast<lxw_row_t>(r + 1) + top;
         if (number && std::isfinite(*number)) {
           const auto style = c < s.columns.size() && s.columns[c] != xlsx_number::general
                                  ? s.columns[c]
@@ -147,8 +151,9 @@ class workbook {
       }
     }
     if (s.header.empty()) return;  // a sheet for charts only
-    worksheet_freeze_panes(ws, 1, 0);
-    worksheet_autofilter(ws, 0, 0, static_cast<lxw_row_t>(s.rows.size()), col(s.header.size() - 1));
+    worksheet_freeze_panes(ws, top + 1, 0);
+    worksheet_autofilter(ws, top, 0, static_cast<lxw_row_t>(s.rows.size()) + top,
+                         col(s.header.size() - 1));
   }
 
   void add(const xlsx_line_chart& c) {
@@ -159,8 +164,9 @@ class workbook {
           fmt::format("a chart on sheet '{}' of data on sheet '{}'", c.place_sheet, c.data_sheet));
     const auto& header = data->second.sheet->header;
     auto* chart = workbook_add_chart(book_, LXW_CHART_LINE);
-    const auto first = static_cast<lxw_row_t>(c.first_row + 1),
-               last = static_cast<lxw_row_t>(c.last_row + 1);
+    const lxw_row_t top = data->second.sheet->title.empty() ? 0 : 1;  // the header's row
+    const auto first = static_cast<lxw_row_t>(c.first_row + 1) + top,
+               last = static_cast<lxw_row_t>(c.last_row + 1) + top;
     for (const auto& l : c.lines) {
       if (l.column >= header.size() || c.category_column >= header.size())
         throw engine::internal_error(
@@ -170,7 +176,7 @@ class workbook {
                                   col(c.category_column));
       chart_series_set_values(series, c.data_sheet.c_str(), first, col(l.column), last,
                               col(l.column));
-      chart_series_set_name_range(series, c.data_sheet.c_str(), 0, col(l.column));
+      chart_series_set_name_range(series, c.data_sheet.c_str(), top, col(l.column));
       lxw_chart_line line{};
       switch (l.look) {
         case xlsx_line::solid:
@@ -219,6 +225,7 @@ class workbook {
 
   std::string name_;
   lxw_workbook* book_ = nullptr;
+  lxw_format* title_ = nullptr;
   lxw_format* header_ = nullptr;
   std::map<xlsx_number, lxw_format*> format_;
   std::map<std::string, placed, std::less<>> sheets_;

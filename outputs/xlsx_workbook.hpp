@@ -25,6 +25,8 @@ xlsx_number number_style(engine::value_format format);
 /// other cell as text ("nan", "inf", and a text that looks like a formula stay text).
 struct xlsx_sheet {
   std::string name;  ///< at most 31 characters, none of []:*?/\ (checked: internal_error)
+  /// A line above the header saying what the figures are (years, units); none when empty.
+  std::string title;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
   std::vector<bool> numeric;            ///< per column

@@ -116,8 +116,13 @@ for name in tables:
 
 # The key figures, each against the CSV value it shows.
 ws = book["Key figures"]
-key_header = [c.value for c in ws[1]]
-key_rows = list(ws.iter_rows(min_row=2, values_only=True))
+title = ws.cell(row=1, column=1).value
+key_header = [c.value for c in ws[2]]
+key_rows = list(ws.iter_rows(min_row=3, values_only=True))
+last_year = max({r["year"] for r in records(tables[0] + ".csv")}, key=float)
+check("Key figures: a title row says what they are and of which year",
+      isinstance(title, str) and str(int(float(last_year))) in title
+      and ws.freeze_panes == "A3", f"{title!r}, panes {ws.freeze_panes}")
 bad = 0
 if kind == "run":
     h = records("indicators.csv")
