@@ -346,6 +346,16 @@ double distribution::variance() const {
   throw internal_error("unknown distribution");
 }
 
+std::vector<double> distribution::weights() const {
+  std::vector<double> out;
+  double previous = 0;
+  for (double c : cumulative_) {
+    out.push_back(c - previous);
+    previous = c;
+  }
+  return out;
+}
+
 std::optional<multivariate_normal> multivariate_normal::make(std::vector<double> mean,
                                                              std::vector<double> sd,
                                                              const std::vector<double>& correlation,
@@ -362,6 +372,7 @@ std::optional<multivariate_normal> multivariate_normal::make(std::vector<double>
   for (Eigen::Index i = 0; i < n; ++i)
     for (Eigen::Index j = 0; j <= i; ++j)
       out.cholesky_[static_cast<std::size_t>(i * n + j)] = l(i, j);
+  out.correlation_ = correlation;
   out.mean_ = std::move(mean);
   out.sd_ = std::move(sd);
   out.lower_ = std::move(lower);

@@ -47,6 +47,11 @@ class distribution {
   /// distribution's support ends there. Normal: neither; lognormal and gamma: below only.
   bool bounded_below() const noexcept;
   bool bounded_above() const noexcept;
+  /// The numbers it was made from, in its factory's order (unused ones 0; none for discrete).
+  std::span<const double, 4> numbers() const noexcept { return p_; }
+  /// A discrete distribution's values and weights (the weights summing to 1).
+  const std::vector<double>& values() const noexcept { return values_; }
+  std::vector<double> weights() const;
 
  private:
   distribution_kind kind_{};
@@ -70,8 +75,15 @@ class multivariate_normal {
   /// Fills `out` (size() values) from `uniforms` (size() numbers in (0, 1)).
   void draw(std::span<const double> uniforms, std::span<double> out) const;
 
+  const std::vector<double>& mean() const noexcept { return mean_; }
+  const std::vector<double>& sd() const noexcept { return sd_; }
+  const std::vector<double>& lower() const noexcept { return lower_; }
+  const std::vector<double>& upper() const noexcept { return upper_; }
+  /// The correlation it was made from (row-major, n x n).
+  const std::vector<double>& correlation() const noexcept { return correlation_; }
+
  private:
-  std::vector<double> mean_, sd_, lower_, upper_;
+  std::vector<double> mean_, sd_, lower_, upper_, correlation_;
   std::vector<double> cholesky_;  ///< lower triangle, row-major
 };
 

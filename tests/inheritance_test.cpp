@@ -258,3 +258,67 @@ policies:
   CHECK(param(mid, "policies.deal.quota") == 20);
   CHECK(param(mid, "policies.pay.u") == 0.2);
 }
+
+TEST_CASE("hwfsim show writes the uncertainty block, which loads back the same",
+          "[model][inheritance][io]") {
+  const auto scenario = test::scenario_on_good_model(
+      "show_uncertainty",
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\nuncertainty:\n"
+      "  samples: 64\n  sampling: sobol\n  seed: 11\n  parameters:\n"
+      "    countries.AAA.cadres.nurses.exit_rate: {dist: pert, min: 0.02, mode: 0.03, max: 0.05}\n"
+      "    countries.BBB.cadres.nurses.exit_rate: {dist: triangular, min: 0.03, mode: 0.05, "
+      "max: 0.07}\n"
+      "    countries.AAA.cadres.nurses.seats: {dist: gamma, shape: 20, scale: 25}\n"
+      "    countries.BBB.cadres.nurses.seats: {dist: lognormal, median: 900, sigma: 0.2}\n"
+      "    countries.AAA.cadres.nurses.retirement_rate: {dist: truncated_normal, mean: 0.04, "
+      "sd: 0.01, min: 0.01, max: 0.08}\n"
+      "    countries.BBB.cadres.nurses.retirement_rate: {dist: beta, alpha: 2, beta: 5, min: "
+      "0.01, max: 0.05}\n"
+      "    countries.AAA.cadres.nurses.salary: {dist: discrete, values: [900, 1000, 1100], "
+      "weights: [1, 2, 1]}\n"
+      "    countries.*.cadres.nurses.need_density: {dist: uniform, min: 0.9, max: 1.1, apply: "
+      "multiply, shared: true}\n"
+      "  multivariate_normal:\n"
+      "    - source: \"a fit\"\n"
+      "      parameters:\n"
+      "        corridors.AAA-BBB.nurses.emigration_rate: {mean: 0.02, sd: 0.004, min: 0.005, "
+      "max: 0.05}\n"
+      "        corridors.AAA-BBB.nurses.return_rate: {mean: 0.05, sd: 0.01, min: 0.01, max: "
+      "0.1}\n"
+      "      correlation:\n        - [1, 0.3]\n        - [0.3, 1]\n");
+  const auto loaded = model::load_scenario(scenario);
+  const auto yaml = model::resolved_yaml(loaded);
+  CHECK_THAT(yaml, Contains("\nuncertainty:") && Contains("  sampling: sobol\n  seed: 11\n"));
+  CHECK_THAT(yaml, Contains("{dist: discrete, values: [900, 1000, 1100], weights: [0.25, 0.5, "
+                            "0.25]}"));
+  CHECK_THAT(yaml, Contains("{dist: uniform, min: 0.9, max: 1.1, apply: multiply, shared: true}"));
+  const auto back =
+      model::load_scenario(test::write_file(scenario.parent_path(), "again.yaml", yaml))
+          .uncertainty;
+  const auto& u = loaded.uncertainty;
+  CHECK(back.samples == u.samples);
+  CHECK(back.sampling == u.sampling);
+  CHECK(back.seed == u.seed);
+  REQUIRE(back.parameters.size() == u.parameters.size());
+  for (std::size_t i = 0; i < u.parameters.size(); ++i) {
+    const auto &a = u.parameters[i], &b = back.parameters[i];
+    INFO(a.pattern);
+    CHECK(b.pattern == a.pattern);
+    CHECK(b.dist.kind() == a.dist.kind());
+    CHECK(b.apply == a.apply);
+    CHECK(b.shared == a.shared);
+    CHECK(b.targets == a.targets);
+    for (const double q : {0.05, 0.3, 0.5, 0.7, 0.95})
+      CHECK(b.dist.quantile(q) == a.dist.quantile(q));
+  }
+  REQUIRE(back.groups.size() == 1);
+  const auto &g = u.groups[0], &h = back.groups[0];
+  CHECK(h.source == g.source);
+  CHECK(h.targets == g.targets);
+  CHECK(h.dist.mean() == g.dist.mean());
+  CHECK(h.dist.sd() == g.dist.sd());
+  CHECK(h.dist.lower() == g.dist.lower());
+  CHECK(h.dist.upper() == g.dist.upper());
+  CHECK(h.dist.correlation() == g.dist.correlation());
+  CHECK(back.dimensions() == u.dimensions());
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <span>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include "engine/yaml_input.hpp"
 #include "models/workforce/levers/lever.hpp"
 #include "models/workforce/schema.hpp"
+#include "models/workforce/uncertainty.hpp"
 
 namespace hwf::model {
 
@@ -85,6 +87,58 @@ void print_calibration(printer& p, const calibration_desc& c) {
   }
 }
 
+/// A distribution as an `uncertainty` entry writes it: `dist:` and its numbers, by the keys
+/// the loader reads (distribution_keys), each number as the shortest text that reads back the
+/// same double.
+std::string distribution_yaml(const engine::distribution& d) {
+  std::vector<std::string> parts{fmt::format("dist: {}", engine::to_string(d.kind()))};
+  if (d.kind() == engine::distribution_kind::discrete) {
+    parts.push_back(fmt::format("values: [{}]", fmt::join(d.values(), ", ")));
+    parts.push_back(fmt::format("weights: [{}]", fmt::join(d.weights(), ", ")));
+  } else {
+    const auto& keys = distribution_keys(d.kind());
+    std::size_t i = 0;
+    for (const auto* names : {&keys.required, &keys.optional})
+      for (const auto& key : *names) parts.push_back(fmt::format("{}: {}", key, d.numbers()[i++]));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+/// The `uncertainty` block (`hwfsim mc`, `hwfsim sensitivity`), as the chain resolved it: each
+/// parameter entry (with the pattern it was written with) and each correlated group.
+void print_uncertainty(printer& p, const uncertainty_desc& u, const parameter_table& params) {
+  if (!u.present) return;
+  p.line(0, "uncertainty:", where(u.where));
+  if (u.samples > 0) p.line(2, fmt::format("samples: {}", u.samples), "");
+  p.line(2, fmt::format("sampling: {}", engine::to_string(u.sampling)), "");
+  p.line(2, fmt::format("seed: {}", u.seed), "");
+  if (!u.parameters.empty()) p.line(2, "parameters:", "");
+  for (const auto& e : u.parameters) {
+    std::string extra;
+    if (e.apply != apply_mode::set) extra += fmt::format(", apply: {}", apply_name(e.apply));
+    if (e.shared) extra += ", shared: true";
+    p.line(4, fmt::format("{}: {{{}{}}}", scalar(e.pattern), distribution_yaml(e.dist), extra),
+           where(e.where));
+  }
+  if (!u.groups.empty()) p.line(2, "multivariate_normal:", "");
+  for (const auto& g : u.groups) {
+    const auto& d = g.dist;
+    p.line(4, g.source.empty() ? "- parameters:" : "- source: " + scalar(g.source), where(g.where));
+    if (!g.source.empty()) p.line(6, "parameters:", "");
+    for (std::size_t i = 0; i < g.targets.size(); ++i)
+      p.line(8,
+             fmt::format("{}: {{mean: {}, sd: {}, min: {}, max: {}}}", params[g.targets[i]].path,
+                         d.mean()[i], d.sd()[i], d.lower()[i], d.upper()[i]),
+             "");
+    p.line(6, "correlation:", "");
+    const std::size_t n = g.targets.size();
+    for (std::size_t r = 0; r < n; ++r)
+      p.line(8,
+             fmt::format("- [{}]", fmt::join(std::span(d.correlation()).subspan(r * n, n), ", ")),
+             "");
+  }
+}
+
 }  // namespace
 
 std::string resolved_yaml(const scenario_description& s) {
@@ -153,6 +207,7 @@ std::string resolved_yaml(const scenario_description& s) {
     value_line("ramp_years", pol.ramp_years);
     for (const auto& [key, idx] : pol.values) value_line(key, idx);
   }
+  print_uncertainty(p, s.uncertainty, params);
   print_calibration(p, s.calibration);
   return p.str();
 }
