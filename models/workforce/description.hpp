@@ -134,6 +134,13 @@ struct start_stock {
   std::size_t stock;              ///< the stock's parameter
   std::vector<point> points;      ///< in increasing year order; empty: given as one number
   engine::source_location where;  ///< the stock's key
+
+  /// The years of its points, as text (for messages).
+  std::vector<std::string> years() const {
+    std::vector<std::string> out;
+    for (const auto& p : points) out.push_back(std::to_string(p.year));
+    return out;
+  }
 };
 
 struct model_description {

@@ -176,14 +176,12 @@ static std::optional<std::size_t> read_stock(const map_view& m, std::string_view
   const auto at_start = std::find_if(stock.points.begin(), stock.points.end(),
                                      [&](const auto& pt) { return pt.year == md.start_year; });
   if (at_start == stock.points.end()) {
-    std::vector<std::string> given;
-    for (const auto& pt : stock.points) given.push_back(std::to_string(pt.year));
     points_node->error(
         fmt::format("the series of {} has no point for the dataset's start_year {}", field.key,
                     md.start_year),
         {fmt::format("it gives {}; a stock is never interpolated: add a {} point, the value "
                      "a scenario starts from when its horizon.start is left out",
-                     engine::join_list(given), md.start_year)});
+                     engine::join_list(stock.years()), md.start_year)});
     return std::nullopt;
   }
   parameter head = at_start->value;

@@ -603,8 +603,6 @@ void pick_start_stocks(const chain_keys& k, model_description& md, int year,
       continue;
     }
     if (s.points.empty() && ++one_number > 1) continue;  // one such error says it for all
-    std::vector<std::string> given;
-    for (const auto& p : s.points) given.push_back(std::to_string(p.year));
     diags.add(
         {s.where,
          stock.path,
@@ -620,7 +618,7 @@ void pick_start_stocks(const chain_keys& k, model_description& md, int year,
                             year, std::min(year, md.start_year), std::max(year, md.start_year))
               : fmt::format("its series gives {}; a stock is never interpolated: add a "
                             "{} point, or start in one of those years",
-                            engine::join_list(given), year),
+                            engine::join_list(s.years()), year),
           horizon},
          ""});
   }

@@ -204,6 +204,43 @@ void add_value_objects(std::vector<yaml_object>& out) {
       {"workforce_series", "workforce by start year, with its concept", std::move(stock)});
 }
 
+/// A stock that may also be given by start year (docs/model.md, 15.8), as the mapping `object`.
+void by_start_year(std::vector<yaml_key>& keys, std::string_view key, std::string object) {
+  auto& k = *find_key(keys, key);
+  k.shape.series = true;
+  k.shape.series_object = std::move(object);
+}
+
+/// The keys of a country's cadre: its numbers (stocks by start year, exit rates by age band),
+/// its students and its age-band shares.
+std::vector<yaml_key> country_cadre_keys() {
+  auto country_cadre = numeric_keys(country_cadre_fields(), country_cadre_series_keys());
+  by_start_year(country_cadre, "workforce", "workforce_series");
+  by_start_year(country_cadre, "unemployed", "stock_series");
+  find_key(country_cadre, "workforce")->shape.object = "stock_value";
+  allow_band_list(country_cadre);
+  country_cadre.push_back(
+      {"students",
+       one_of({list_of(quantity("persons", {0, inf}), 1, input_limits::max_stages),
+               choice({"growing"})}),
+       "Students in each training stage at the start year (one per stage), or growing: as if "
+       "seats had always grown at seat_growth (default: the steady state).",
+       false});
+  country_cadre.push_back({"entry_age_shares", band_values("share", {0, 1}),
+                           "Share of new entrants in each age band, summing to 1; only with age "
+                           "bands (default: all in the first).",
+                           false});
+  country_cadre.push_back({"age_shares", band_values("share", {0, 1}),
+                           "Share of the start-year workforce in each age band, summing to 1; "
+                           "only with age bands.",
+                           false});
+  country_cadre.push_back({"emigration_age_factors", band_values("dimensionless", {0, 10}),
+                           "Emigration in each age band relative to the cadre's rate; only with "
+                           "age bands (default: 1).",
+                           false});
+  return country_cadre;
+}
+
 std::vector<yaml_object> model_objects() {
   std::vector<yaml_object> out;
   out.push_back(
@@ -258,35 +295,7 @@ std::vector<yaml_object> model_objects() {
                      false});
   out.push_back({"country", "countries.<ISO3>", std::move(country)});
 
-  auto country_cadre = numeric_keys(country_cadre_fields(), country_cadre_series_keys());
-  // Stocks may be given by start year (docs/model.md, 15.8).
-  for (const auto& [key, series] :
-       {std::pair{"workforce", "workforce_series"}, std::pair{"unemployed", "stock_series"}}) {
-    find_key(country_cadre, key)->shape.series = true;
-    find_key(country_cadre, key)->shape.series_object = series;
-  }
-  find_key(country_cadre, "workforce")->shape.object = "stock_value";
-  allow_band_list(country_cadre);
-  country_cadre.push_back(
-      {"students",
-       one_of({list_of(quantity("persons", {0, inf}), 1, input_limits::max_stages),
-               choice({"growing"})}),
-       "Students in each training stage at the start year (one per stage), or growing: as if "
-       "seats had always grown at seat_growth (default: the steady state).",
-       false});
-  country_cadre.push_back({"entry_age_shares", band_values("share", {0, 1}),
-                           "Share of new entrants in each age band, summing to 1; only with age "
-                           "bands (default: all in the first).",
-                           false});
-  country_cadre.push_back({"age_shares", band_values("share", {0, 1}),
-                           "Share of the start-year workforce in each age band, summing to 1; "
-                           "only with age bands.",
-                           false});
-  country_cadre.push_back({"emigration_age_factors", band_values("dimensionless", {0, 10}),
-                           "Emigration in each age band relative to the cadre's rate; only with "
-                           "age bands (default: 1).",
-                           false});
-  out.push_back({"country_cadre", "countries.<ISO3>.cadres.<cadre>", std::move(country_cadre)});
+  out.push_back({"country_cadre", "countries.<ISO3>.cadres.<cadre>", country_cadre_keys()});
 
   auto iso3 = text();
   iso3.key_pattern = std::string(iso3_pattern);
@@ -300,8 +309,7 @@ std::vector<yaml_object> model_objects() {
          "The corridor's cadres, by id, each declared in both countries.", true}}});
 
   auto corridor_cadre = numeric_keys(corridor_fields(), corridor_series_keys(true));
-  find_key(corridor_cadre, "migrant_stock")->shape.series = true;
-  find_key(corridor_cadre, "migrant_stock")->shape.series_object = "stock_series";
+  by_start_year(corridor_cadre, "migrant_stock", "stock_series");
   allow_band_list(corridor_cadre);
   out.push_back({"corridor_cadre", "corridors[i].cadres.<cadre>", std::move(corridor_cadre)});
 
