@@ -164,8 +164,31 @@ calibrate_study::calibrate_study(calibrate_options options)
                       "years",
                       "give `holdout: {from: YEAR, to: YEAR}` in the calibration block, or leave "
                       "out --report");
+  if (options_.published.empty() != options_.compare.empty())
+    throw usage_error(options_.published.empty() ? "--compare" : "--published", "",
+                      "--published and --compare go together: the published projections and "
+                      "the scenarios set against them",
+                      "e.g. --published models/world/published.yaml --compare "
+                      "scenarios/flagship.yaml scenarios/world-uk-training-expansion.yaml");
   model_ = std::make_shared<const model::compiled_model>(*scenario_);
   problem_ = model::make_problem(*scenario_, *model_);
+  if (options_.published.empty()) return;
+  std::vector<const model::scenario_description*> scenarios;
+  std::vector<const model::compiled_model*> models;
+  for (const auto& path : options_.compare) {
+    compared_run r;
+    r.scenario = std::make_shared<const model::scenario_description>(model::load_scenario(path));
+    report_warnings(*r.scenario, options_.report);
+    r.model = std::make_shared<const model::compiled_model>(*r.scenario);
+    scenarios.push_back(r.scenario.get());
+    models.push_back(r.model.get());
+    compared_.push_back(std::move(r));
+  }
+  model::check_comparable(scenarios, models);
+  published_ = model::load_published(options_.published, *compared_.front().model);
+  std::vector<std::string> names;
+  for (const auto* s : scenarios) names.push_back(s->name);
+  model::check_published_scenarios(*published_, names);  // before the fit, not after it
 }
 
 std::filesystem::path calibrate_study::output_folder() const {
@@ -225,8 +248,21 @@ calibrate_results calibrate_study::execute() const {
   r.record_.files.emplace_back("report.html");  // written after the tables, from them
   r.summary_ = summary_of(problem, c, r.fit_, r.holdout_);
   r.report_page_ = options_.report_page;
-  r.command_ = fmt::format("hwfsim calibrate {}{}", scenario_->file.display_name,
-                           options_.report_page.empty() ? "" : " --report " + options_.report_page);
+  r.command_ = "hwfsim calibrate " + scenario_->file.display_name;
+  if (published_) {
+    auto compared = compared_;
+    for (auto& cr : compared)
+      cr.run.emplace(model::simulate(*cr.model, cr.model->default_parameters()));
+    r.projections_ = projections_page_of(*published_, compared);
+    r.command_ += " --published " + published_->file.display_name + " --compare";
+    for (const auto& path : options_.compare)
+      r.command_ += " " + std::filesystem::path(path).lexically_normal().generic_string();
+    r.record_.files.insert(r.record_.files.end() - 1, "projections.csv");
+    for (const auto& cr : compared)
+      r.record_.inputs.emplace_back(cr.scenario->file.display_name, cr.scenario->file.sha256);
+    r.record_.inputs.emplace_back(published_->file.display_name, published_->file.sha256);
+  }
+  if (!options_.report_page.empty()) r.command_ += " --report " + options_.report_page;
   const auto& f = r.fit_;
   r.record_.notes.push_back(fmt::format(
       "fit: {} parameters to {} observed values, {} starts (best: {}), {} iterations, {} runs, "
@@ -328,6 +364,7 @@ std::string calibrate_results::holdout_md() const {
                            forecast(h.fitted, p.observed), forecast(h.persistence, p.observed),
                            forecast(h.trend, p.observed), p.note, judged(h)});
   }
+  page.published = projections_;
   return out::holdout_markdown(page);
 }
 
@@ -424,6 +461,7 @@ void calibrate_results::write(results_folder& folder) const {
   }
   folder.write("calibrated.yaml", calibrated_yaml());
   if (!uncertainty_.empty()) folder.write("uncertainty.yaml", uncertainty_);
+  if (projections_) folder.write("projections.csv", out::projections_csv(*projections_));
   folder.write("run.json", run_json());
   folder.commit(true);
   if (!report_page_.empty()) write_asked_report(report_page_, page);
@@ -431,6 +469,7 @@ void calibrate_results::write(results_folder& folder) const {
 
 std::vector<std::string> calibrate_results::notes() const {
   std::vector<std::string> out;
+  if (projections_) out = stale_explanations(*projections_);
   if (emit_uncertainty_ && uncertainty_.empty())
     out.emplace_back(
         "no estimate has a standard error above 0 (each is not identified, on a bound, or "

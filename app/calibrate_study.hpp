@@ -7,9 +7,11 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "app/compare_study.hpp"
 #include "app/results_folder.hpp"
 #include "app/study.hpp"
 #include "engine/calibration.hpp"
@@ -28,7 +30,12 @@ struct calibrate_options {
   /// Also write the hold-out page (holdout.md) to this file, atomically, replacing it: how
   /// docs/validation.md is made. Empty: only in the results folder.
   std::string report_page;
-  std::size_t threads = 0;  ///< 0: every core; the results do not depend on it
+  /// Published projections to set the `compare` scenarios against (projections.csv, and a
+  /// section of the hold-out page): how docs/validation.md holds the baseline against them.
+  /// Both or neither.
+  std::string published;
+  std::vector<std::string> compare;  ///< scenario files, the baseline first
+  std::size_t threads = 0;           ///< 0: every core; the results do not depend on it
   reporting report;
   /// Makes the fit's progress callback for its number of starts (engine::fit_settings::progress);
   /// none: no progress.
@@ -56,8 +63,9 @@ class calibrate_results {
   std::string parameters_csv() const;
   std::string correlations_csv() const;
   std::string holdout_csv() const;
-  /// holdout.md: the hold-out goal, errors by horizon against the naive forecasts, every
-  /// held-out value and the estimates (out::holdout_markdown).
+  /// holdout.md: the hold-out goal, errors by horizon against the naive forecasts, the
+  /// scenarios set against published projections (with --published), every held-out value and
+  /// the estimates (out::holdout_markdown).
   std::string holdout_md() const;
   std::string calibrated_yaml() const;
   /// uncertainty.yaml: a scenario extending calibrated.yaml whose `uncertainty` draws the
@@ -82,16 +90,18 @@ class calibrate_results {
   std::string report_page_, command_;
   out::run_record record_;
   out::calibration_summary summary_;
+  std::optional<out::projections_page> projections_;  ///< with --published
 };
 
 class calibrate_study {
  public:
   /// Loads and compiles the scenario (it must have a `calibration` block) and builds the
-  /// problem: the observed file against its model, the fitted parameters.
+  /// problem: the observed file against its model, the fitted parameters. With --published,
+  /// also loads and compiles the compared scenarios and the published projections.
   explicit calibrate_study(calibrate_options options);
   /// The results folder: options.output, or results/<scenario name>-calibrated.
   std::filesystem::path output_folder() const;
-  /// Fits, then runs the model before and after for the tables.
+  /// Fits, then runs the model before and after for the tables, and the compared scenarios.
   calibrate_results execute() const;
 
  private:
@@ -100,6 +110,8 @@ class calibrate_study {
   std::shared_ptr<const model::scenario_description> scenario_;
   std::shared_ptr<const model::compiled_model> model_;
   model::calibration_problem problem_;
+  std::vector<compared_run> compared_;  ///< with --published, not yet run
+  std::optional<model::published_data> published_;
 };
 
 /// The whole of `calibrate`: builds the study (its inputs checked), checks its results folder,

@@ -141,7 +141,7 @@ compare_study::compare_study(compare_options options) : options_(std::move(optio
                       "--published-report writes the page of published projections, which needs "
                       "--published",
                       "e.g. --published models/world/published.yaml --published-report "
-                      "docs/projections.md");
+                      "pages/projections.md");
   if (options_.threads > 0)
     limit_ = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                    static_cast<std::size_t>(options_.threads));
@@ -219,26 +219,20 @@ compare_results compare_study::execute() {
           options_,         output_folder(),     std::move(projections)};
 }
 
-out::projections_page compare_study::projections_page() const {
-  const auto& m = *runs_[0].model;
-  std::vector<std::pair<std::string, const model::run_output*>> runs;
+out::projections_page projections_page_of(const model::published_data& published,
+                                          const std::vector<compared_run>& runs) {
+  const auto& m = *runs.front().model;
+  std::vector<std::pair<std::string, const model::run_output*>> named;
   out::projections_page page;
-  for (const auto& r : runs_) {
-    runs.emplace_back(r.scenario->name, &*r.run);
+  for (const auto& r : runs) {
+    named.emplace_back(r.scenario->name, &*r.run);
     page.scenarios.push_back(r.scenario->name);
   }
-  const auto& p = *published_;
-  page.published_name = p.name;
-  page.published_file = p.file.display_name;
-  page.description = p.description;
-  page.command = "hwfsim compare";
-  for (const auto& path : options_.scenarios)
-    page.command += " " + std::filesystem::path(path).lexically_normal().generic_string();
-  page.command += " --published " + p.file.display_name;
-  if (!options_.published_report.empty())
-    page.command += " --published-report " + options_.published_report;
+  page.published_name = published.name;
+  page.published_file = published.file.display_name;
+  page.description = published.description;
   const auto countries = m.country_set().size();
-  for (const auto& c : model::compare_published(p, m, runs)) {
+  for (const auto& c : model::compare_published(published, m, named)) {
     const auto& pr = *c.projection;
     out::projections_page::line l;
     l.name = pr.name;
@@ -268,6 +262,28 @@ out::projections_page compare_study::projections_page() const {
     l.expected = model::to_string(pr.expect);
     page.lines.push_back(std::move(l));
   }
+  return page;
+}
+
+std::vector<std::string> stale_explanations(const out::projections_page& page) {
+  std::vector<std::string> notes;
+  for (const auto& l : page.lines)
+    if (l.verdict != l.expected)
+      notes.push_back(fmt::format(
+          "published projection '{}': its explanation was written for a model that is {}, "
+          "the model is now {}; revise the explanation",
+          l.name, l.expected, l.verdict));
+  return notes;
+}
+
+out::projections_page compare_study::projections_page() const {
+  auto page = projections_page_of(*published_, runs_);
+  page.command = "hwfsim compare";
+  for (const auto& path : options_.scenarios)
+    page.command += " " + std::filesystem::path(path).lexically_normal().generic_string();
+  page.command += " --published " + published_->file.display_name;
+  if (!options_.published_report.empty())
+    page.command += " --published-report " + options_.published_report;
   return page;
 }
 
@@ -362,13 +378,10 @@ std::vector<std::string> compare_results::notes() const {
     const auto n = run_notes(*r.model, *r.run);
     notes.insert(notes.end(), n.begin(), n.end());
   }
-  if (projections_)
-    for (const auto& l : projections_->lines)
-      if (l.verdict != l.expected)
-        notes.push_back(fmt::format(
-            "published projection '{}': its explanation was written for a model that is {}, "
-            "the model is now {}; revise the explanation",
-            l.name, l.expected, l.verdict));
+  if (projections_) {
+    const auto stale = stale_explanations(*projections_);
+    notes.insert(notes.end(), stale.begin(), stale.end());
+  }
   return notes;
 }
 

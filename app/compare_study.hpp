@@ -50,6 +50,15 @@ struct compared_run {
   double seconds = 0;  ///< loading, compiling and running
 };
 
+/// Published projections set against runs (the baseline first, each run done): every line of
+/// the page, whose command is the caller's. Throws engine::input_error at a projection whose
+/// scenario is not among the runs (model::compare_published).
+out::projections_page projections_page_of(const model::published_data& published,
+                                          const std::vector<compared_run>& runs);
+
+/// A note for each projection of `page` whose explanation was written for another verdict.
+std::vector<std::string> stale_explanations(const out::projections_page& page);
+
 /// The comparison: every run, the summaries and what the console tables show. Owns the models
 /// and the summary schemas its tables point to.
 class compare_results {

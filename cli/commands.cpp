@@ -81,7 +81,7 @@ void add_compare(CLI::App& app, command_line& c) {
                       "compared scenario (projections.md, projections.csv)");
   compare->add_option("--published-report", o.published_report,
                       "Also write projections.md to this file (replacing it), e.g. "
-                      "docs/projections.md");
+                      "pages/projections.md");
   compare->add_flag("-q,--quiet", c.quiet, "Print nothing on success");
   compare->add_flag("--strict", o.report.strict, strict_help);
   auto* sources = app.add_subcommand(
@@ -120,6 +120,12 @@ void add_calibrate(CLI::App& app, command_line& c) {
                       "(a multivariate-normal group), ready for hwfsim mc");
   calibrate->add_option("--report", o.report_page,
                         "Also write the hold-out page (holdout.md) to this file, replacing it");
+  calibrate->add_option("--published", o.published,
+                        "Published projections YAML file: set the --compare scenarios against "
+                        "them (projections.csv, and a section of the hold-out page)");
+  calibrate->add_option("--compare", o.compare,
+                        "Scenario YAML files to set against the published projections, the "
+                        "baseline first (with --published)");
   calibrate->add_flag("-q,--quiet", c.quiet, "Print nothing on success (no progress)");
   calibrate->add_flag("--strict", o.report.strict, strict_help);
 }

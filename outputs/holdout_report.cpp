@@ -154,8 +154,13 @@ std::string holdout_markdown(const holdout_page& page) {
                       percent(e.persistence_signed), percent(e.trend_signed));
   if (s.holdout_errors.empty()) md += "| - | 0 | 0 | - | - | - | - | - | - | - |\n";
 
+  if (page.published)
+    md += "\n## Set against published projections\n\n" +
+          projections_section(*page.published, 2, false);
+  else
+    md += "\n";
   md +=
-      "\n## Every held-out value\n\nObserved, then each forecast with its error; the smallest "
+      "## Every held-out value\n\nObserved, then each forecast with its error; the smallest "
       "absolute error of a row is in bold. A forecast a series cannot give is `-`.\n\n"
       "| series | year | horizon | observed | calibrated model | persistence | linear trend | "
       "note |\n|---|---|---|---|---|---|---|---|\n";

@@ -1,11 +1,14 @@
 #pragma once
 // The hold-out page of `hwfsim calibrate` (holdout.md, and --report): the fit years against
 // the hold-out years, the calibrated model against two naive forecasts by horizon, the
-// hold-out goal, and every held-out value (docs/calibration.md).
+// hold-out goal, every held-out value and, when asked, scenarios set against published
+// projections (docs/calibration.md).
 
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "outputs/projections_report.hpp"
 #include "outputs/run_record.hpp"
 
 namespace hwf::out {
@@ -36,6 +39,9 @@ struct holdout_page {
     bool judged = false;  ///< counted by the errors by horizon and the goal (all three given)
   };
   std::vector<value_line> values;
+  /// The baseline set against published projections (`--published`), a section of its own
+  /// after the errors by horizon; none: no such section.
+  std::optional<projections_page> published;
 };
 
 /// The page as Markdown. Text from the input files is escaped (engine::markdown_text).

@@ -64,7 +64,12 @@ std::string tolerance_text(const projections_page::line& l) {
 }  // namespace
 
 std::string projections_markdown(const projections_page& page) {
-  std::string md = "# Set against published projections\n\n";
+  return "# Set against published projections\n\n" + projections_section(page, 1, true);
+}
+
+std::string projections_section(const projections_page& page, int level, bool with_command) {
+  const std::string h2(static_cast<std::size_t>(level) + 1, '#'), h3 = h2 + "#";
+  std::string md;
   if (!page.description.empty()) md += markdown_text(page.description) + "\n\n";
   md +=
       "Each published projection is a change over years: a stock or a shortage that grows or "
@@ -80,13 +85,15 @@ std::string projections_markdown(const projections_page& page) {
   md += "- scenarios: ";
   for (std::size_t i = 0; i < page.scenarios.size(); ++i)
     md += (i ? ", " : "") + markdown_code(page.scenarios[i]) + (i ? "" : " (baseline)");
-  const auto fence = engine::markdown_fence(page.command);
-  md +=
-      "\n\nRegenerate this page with:\n\n" + fence + "sh\n" + page.command + "\n" + fence + "\n\n";
+  md += "\n\n";
+  if (with_command) {
+    const auto fence = engine::markdown_fence(page.command);
+    md += "Regenerate this page with:\n\n" + fence + "sh\n" + page.command + "\n" + fence + "\n\n";
+  }
 
   std::size_t stale = 0;
   for (const auto& l : page.lines) stale += l.verdict != l.expected;
-  md += "## The projections\n\n";
+  md += h2 + " The projections\n\n";
   md +=
       "| projection | what it counts | the model sums | years | published change | model "
       "(scenario) | |\n|---|---|---|---|---|---|---|\n";
@@ -106,9 +113,9 @@ std::string projections_markdown(const projections_page& page) {
         "has changed since.\n\n",
         stale, page.lines.size());
 
-  md += "## Each projection explained\n\n";
+  md += h2 + " Each projection explained\n\n";
   for (const auto& l : page.lines) {
-    md += "### " + markdown_text(l.title) + "\n\n";
+    md += h3 + " " + markdown_text(l.title) + "\n\n";
     md += fmt::format(
         "Published: {} from {} to {}. The model ({}): {}. Tolerance: {}. Verdict: {}.\n\n",
         published_change(l), l.from_year, l.to_year, markdown_code(l.scenario),

@@ -1,6 +1,7 @@
 #pragma once
 // The page that sets a scenario's projection against published ones (`hwfsim compare
-// --published`: projections.md and projections.csv; docs/projections.md is made that way).
+// --published`: projections.md and projections.csv), and the same as a section of the hold-out
+// page (`hwfsim calibrate --published`; docs/validation.md is made that way).
 
 #include <string>
 #include <vector>
@@ -32,6 +33,11 @@ struct projections_page {
 /// each projection's explanation, marked for revision where the verdict is no longer the one it
 /// was written for. Text from the input file is escaped (engine::markdown_text).
 std::string projections_markdown(const projections_page& page);
+
+/// The same without its title, as a section of another page whose section headings are of
+/// `level` (1: `#`): the projections' table and their explanations one and two levels below;
+/// the regenerating command only `with_command` (a page of its own).
+std::string projections_section(const projections_page& page, int level, bool with_command);
 
 /// One row per projection: `name,scenario,indicator,series,from_year,to_year,kind,
 /// published_from,published_change_low,published_change_high,model_from,model_to,model_change,

@@ -86,7 +86,10 @@ void add_compare_files(std::vector<result_file>& c) {
                  "share, from the level `published_from`; `persons`: a number of persons), the "
                  "model's sum of the indicator over its `series` in both years and its change, "
                  "the `tolerance`, the `verdict` (`agree`, `below`, `above`) and the verdict the "
-                 "explanation was written for (`expected`)"}}});
+                 "explanation was written for (`expected`)"},
+                {"calibrate", written_when::asked,
+                 "with `--published` and `--compare`: the same, of the compared scenarios (the "
+                 "baseline first), which `holdout.md` shows in a section of its own"}}});
   c.push_back(other("projections.md", file_format::markdown,
                     {{"compare", written_when::asked,
                       "with `--published`: the page of the published projections (also written "
@@ -224,9 +227,10 @@ void add_calibrate_files(std::vector<result_file>& c) {
                       "says): the hold-out goal at four years (where it is not met, the values "
                       "on which the model loses to persistence or misses), the median absolute "
                       "and signed errors of the model, persistence and the trend at each horizon, "
-                      "how many "
-                      "series the model beats persistence in, every held-out value with the "
-                      "data's note, and the estimates"}}));
+                      "how many series the model beats persistence in, with `--published` the "
+                      "compared scenarios set against the published projections (each "
+                      "explained), every held-out value with the data's note, and the "
+                      "estimates"}}));
   c.push_back(other("calibrated.yaml", file_format::yaml,
                     {{"calibrate", always,
                       "a scenario that `extends` the calibrated one and `set:`s every "

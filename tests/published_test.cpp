@@ -186,7 +186,7 @@ TEST_CASE("the projections page escapes its text and marks an explanation out of
 
 TEST_CASE("the shipped projections' explanations fit the world dataset's runs",
           "[published][dataset]") {
-  // The test of docs/projections.md: an explanation written for a verdict the model no longer
+  // The test of docs/validation.md's published projections: an explanation written for a verdict the model no longer
   // gives fails here, naming it, until the explanation is revised (and `expect` with it).
   app::compare_options o;
   o.scenarios = {test::source_path("scenarios/flagship.yaml").string(),

@@ -82,8 +82,8 @@ TEST_CASE("the catalogue defines each file once, with the commands that write it
     CHECK_FALSE(f.written_by.empty());
     CHECK((f.format == out::file_format::csv) == f.name.ends_with(".csv"));
   }
-  CHECK(out::writing_commands() == std::vector<std::string_view>{"run", "compare", "backcast", "mc",
-                                                                 "calibrate", "sensitivity"});
+  CHECK(out::writing_commands() == std::vector<std::string_view>{"run", "compare", "backcast",
+                                                                 "calibrate", "mc", "sensitivity"});
   CHECK(out::own_result_names().size() == c.size());
   CHECK(out::result_entry("deltas.csv").use_by("compare") != nullptr);
   CHECK(out::result_entry("deltas.csv").use_by("run") == nullptr);

@@ -291,21 +291,29 @@ published_data load_published(const std::filesystem::path& path, const compiled_
   return out;
 }
 
+void check_published_scenarios(const published_data& published,
+                               const std::vector<std::string>& names) {
+  std::vector<engine::diagnostic> problems;
+  for (const auto& p : published.projections)
+    if (!p.scenario.empty() && std::find(names.begin(), names.end(), p.scenario) == names.end())
+      problems.push_back({p.where,
+                          p.path + ".scenario",
+                          fmt::format("'{}' is not a compared scenario", p.scenario),
+                          {"compared: " + engine::join_list(names)},
+                          engine::closest_match(p.scenario, names).value_or("")});
+  if (!problems.empty()) throw engine::input_error(std::move(problems));
+}
+
 std::vector<projection_comparison> compare_published(
     const published_data& published, const compiled_model& m,
     const std::vector<std::pair<std::string, const run_output*>>& runs) {
   std::vector<std::string> names;
   for (const auto& [name, run] : runs) names.push_back(name);
+  check_published_scenarios(published, names);
   std::vector<projection_comparison> out;
   for (const auto& p : published.projections) {
     const std::string& wanted = p.scenario.empty() ? runs.front().first : p.scenario;
     const auto it = std::find(names.begin(), names.end(), wanted);
-    if (it == names.end())
-      throw engine::input_error({{p.where,
-                                  p.path + ".scenario",
-                                  fmt::format("'{}' is not a compared scenario", wanted),
-                                  {"compared: " + engine::join_list(names)},
-                                  engine::closest_match(wanted, names).value_or("")}});
     const auto& run = *runs[static_cast<std::size_t>(it - names.begin())].second;
     const std::size_t indicator = indicator_position(country_indicators(), p.indicator);
     // The series summed: each chosen country's `all` row, or its rows of the chosen cadres.

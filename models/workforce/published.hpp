@@ -2,7 +2,8 @@
 // Published projections (docs/yaml-reference.md, "Published projections"): a change another
 // study projects (a global stock from 2020 to 2030, a national plan's added nurses) set against
 // the same change in a compared scenario, summed over the countries and cadres that stand for the
-// study's scope (`hwfsim compare --published`; docs/projections.md is made that way).
+// study's scope (`hwfsim compare --published`, `hwfsim calibrate --published`; a section of
+// docs/validation.md is made that way).
 
 #include <filesystem>
 #include <optional>
@@ -49,6 +50,11 @@ struct published_data {
 /// listing every problem. Scenario names are checked by compare_published.
 published_data load_published(const std::filesystem::path& path, const compiled_model& m);
 
+/// Throws engine::input_error listing every projection that names a scenario not in `names`
+/// (the compared scenarios' names), with the closest one.
+void check_published_scenarios(const published_data& published,
+                               const std::vector<std::string>& names);
+
 /// One projection set against a run.
 struct projection_comparison {
   const published_projection* projection = nullptr;
@@ -61,8 +67,9 @@ struct projection_comparison {
 };
 
 /// Each projection against the run of its scenario. `runs` are (scenario name, run) pairs, the
-/// baseline first, all of models with `m`'s layout. Throws engine::input_error at a projection
-/// whose scenario is not among them, or whose starting value is 0 in the model.
+/// baseline first, all of models with `m`'s layout. Throws engine::input_error at projections
+/// whose scenario is not among them (check_published_scenarios), or whose starting value is 0
+/// in the model.
 std::vector<projection_comparison> compare_published(
     const published_data& published, const compiled_model& m,
     const std::vector<std::pair<std::string, const run_output*>>& runs);

@@ -100,7 +100,7 @@ def test_published_projections_equal_the_command_line(tmp_path):
     assert c.names[-1] == "projections"
     same_as_file(c, "projections", out)
     p = c.projections.set_index("name")
-    # The values a reader of docs/projections.md acts on: the verdicts, as written for.
+    # The values a reader of docs/validation.md's published projections acts on: the verdicts, as written for.
     assert (p.verdict == p.expected).all(), p[["verdict", "expected"]]
     assert p.loc["asamani-2024-afro-need", "verdict"] == "agree"
     assert p.loc["boniol-2022-stock", "model_change"] < p.loc["boniol-2022-stock",
