@@ -10,8 +10,6 @@
 #include <stdexcept>
 #include <string>
 
-#include <fmt/format.h>
-
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/uncertainty.hpp"
@@ -21,28 +19,7 @@ using namespace hwf;
 
 namespace {
 
-/// One country, one cadre (3 years, 3 stages, completion 0.8, entry 1); `nurses` is the rest of
-/// the cadre's entry (seats, exit_rate, ...).
-std::string one_country(const std::string& nurses) {
-  return fmt::format(R"(model: series
-start_year: 2020
-cadres:
-  nurses: {{training_years: 3, completion: 0.8, sdg_core: true}}
-countries:
-  AAA:
-    name: Analytica
-    population: 1.0e6
-    cadres:
-      nurses:
-        workforce: 1000
-        entry_rate: 1
-        need_density: 40
-        salary: 1000
-        cost_per_student_year: 100
-{}
-)",
-                     nurses);
-}
+const auto one_country = test::one_country_yaml;
 
 using test::run_model;
 using test::run_solved;

@@ -92,6 +92,27 @@ model_run run_solved(const std::string& folder, const std::string& model_text,
   return run_from(folder, model_text, 2020, 2035, solver, extra);
 }
 
+std::string one_country_yaml(const std::string& nurses) {
+  return fmt::format(R"(model: one-country
+start_year: 2020
+cadres:
+  nurses: {{training_years: 3, completion: 0.8, sdg_core: true}}
+countries:
+  AAA:
+    name: Analytica
+    population: 1.0e6
+    cadres:
+      nurses:
+        workforce: 1000
+        entry_rate: 1
+        need_density: 40
+        salary: 1000
+        cost_per_student_year: 100
+{}
+)",
+                     nurses);
+}
+
 std::string analytic_model_yaml() {
   return R"(model: analytic
 start_year: 2020

@@ -62,6 +62,10 @@ model_run run_solved(const std::string& folder, const std::string& model_text,
 
 /// A one-country, one-cadre model whose W(t) has a closed form (docs/model.md).
 std::string analytic_model_yaml();
+/// One country AAA, one cadre (nurses: 3 years, 3 stages, completion 0.8; workforce 1000, entry
+/// rate 1, need 40 per 10,000, no pull); `nurses` is the rest of its entry (seats, exit_rate,
+/// ...), each line indented by 8 spaces.
+std::string one_country_yaml(const std::string& nurses);
 /// A scenario for the analytic model with the given solver block, e.g. "{method: rk4, step: 1/4}".
 std::string analytic_scenario_yaml(const std::string& solver);
 

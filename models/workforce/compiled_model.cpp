@@ -56,6 +56,7 @@ cc_block block_of_desc(std::size_t country, const country_cadre_desc& cc) {
   b.p_demand_elasticity = cc.demand_elasticity;
   b.p_training_years = cc.training_years;
   b.p_completion = cc.completion;
+  b.p_unlisted_inflow = cc.unlisted_inflow;
   b.p_students = cc.students;
   b.students_growing = cc.students_growing;
   b.p_practising_share = cc.practising_share;
@@ -220,9 +221,9 @@ void compiled_model::compile_blocks(const model_description& md, engine::table_s
       b.workforce = labels.workers.size();
       add_bands(labels.workers);
       b.accumulators = labels.cc_accumulators.size();
-      for (const char* a :
-           {"intake", "dropouts", "graduates", "attrition", "student_years", "worker_years",
-            "retention_cost", "capital_cost", "compensation_paid", "compensation_received"})
+      for (const char* a : {"intake", "dropouts", "graduates", "attrition", "student_years",
+                            "worker_years", "retention_cost", "capital_cost", "compensation_paid",
+                            "compensation_received", "unlisted_immigration"})
         labels.cc_accumulators.push_back(label + "," + a);
       if (b.has_posts) {
         b.unemployed = labels.unemployed.size();

@@ -47,6 +47,7 @@ enum cc_accumulator : std::size_t {
   acc_capital_cost,
   acc_compensation_paid,      ///< as a destination, to origins' training
   acc_compensation_received,  ///< as an origin
+  acc_unlisted_immigration,   ///< arrivals from unlisted origins (docs/model.md, 15.9)
   cc_accumulator_count
 };
 /// Accumulators kept per corridor and cadre.
@@ -76,7 +77,7 @@ struct cc_block {
   std::size_t accumulators;  ///< state offset of the cc_accumulator block
   std::size_t p_workforce, p_seats, p_seat_growth, p_fill, p_entry_rate, p_exit_rate,
       p_retirement_rate, p_need_density, p_salary, p_cost_per_student_year, p_demand_elasticity,
-      p_training_years, p_completion;
+      p_training_years, p_completion, p_unlisted_inflow;
   std::vector<std::size_t> p_students;  ///< empty: the pipeline starts in steady state
   bool students_growing = false;        ///< the pipeline starts on seat_growth's path (eq. 23a)
   /// First value of this block in a run's dense indicator buffer: every per-cadre indicator,

@@ -58,6 +58,7 @@ struct country_cadre_desc {
   int stages;         ///< pipeline stages n (fixed by the dataset; see docs/model.md)
   std::size_t workforce, seats, seat_growth, fill, entry_rate, exit_rate, retirement_rate,
       need_density, salary, cost_per_student_year, demand_elasticity;
+  std::size_t unlisted_inflow;  ///< workers arriving from unlisted origins (docs/model.md, 15.9)
   std::size_t training_years, completion;  ///< this country's override, else the cadre's
   std::vector<std::size_t> students;       ///< initial students per stage; empty = steady state
   bool students_growing = false;           ///< `students: growing`: on seat_growth's path (eq. 23a)

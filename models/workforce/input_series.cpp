@@ -17,8 +17,8 @@ namespace hwf::model {
 
 namespace {
 
-constexpr std::array<std::string_view, 6> cc_keys{"seats",           "fill",         "exit_rate",
-                                                  "retirement_rate", "need_density", "posts"};
+constexpr std::array<std::string_view, 7> cc_keys{
+    "seats", "fill", "exit_rate", "retirement_rate", "need_density", "posts", "unlisted_inflow"};
 constexpr std::array<std::string_view, 2> corridor_keys{"emigration_rate", "return_rate"};
 constexpr std::array<std::string_view, 4> rest_of_world_corridor_keys{
     "emigration_rate", "return_rate", "exit_rate", "retirement_rate"};
@@ -92,6 +92,7 @@ series_target target_of(std::string_view key, bool on_corridor) {
   if (key == "posts") return series_target::posts;
   if (key == "emigration_rate") return series_target::emigration_rate;
   if (key == "return_rate") return series_target::return_rate;
+  if (key == "unlisted_inflow") return series_target::unlisted_inflow;
   throw engine::internal_error(fmt::format("'{}' is not a series key", key));
 }
 

@@ -25,8 +25,9 @@ enum class series_target {
   posts,
   emigration_rate,
   return_rate,
-  migrant_exit_rate,       ///< a corridor's own, to a rest-of-world destination (eq. B2)
-  migrant_retirement_rate  ///< likewise
+  migrant_exit_rate,        ///< a corridor's own, to a rest-of-world destination (eq. B2)
+  migrant_retirement_rate,  ///< likewise
+  unlisted_inflow           ///< a country-cadre's arrivals from unlisted origins (eq. H1)
 };
 
 /// Keys of a country-cadre that may be a series (docs/yaml-reference.md, "Series").

@@ -765,6 +765,7 @@ class model_reader {
       field("demand_elasticity", cc.demand_elasticity);
       field("practising_share", cc.practising_share);
       field("abroad_registered_share", cc.abroad_registered_share);
+      field("unlisted_inflow", cc.unlisted_inflow);
       if (!read_labour_market(m, cc, md)) ok = false;
       cc.training_years = cadre.training_years;
       cc.completion = cadre.completion;

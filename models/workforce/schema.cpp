@@ -94,6 +94,10 @@ const std::array country_cadre_table{
                   "converts a registered workforce, divides supply in `registered`."},
     numeric_field{"abroad_registered_share", "share", share, 0.0,
                   "Share of the workers abroad still on this country's register."},
+    numeric_field{"unlisted_inflow", "persons/year", non_negative, 0.0,
+                  "Workers arriving from origins the dataset does not list (no corridor), times "
+                  "the country's pull; they join W, or U where posts are given (docs/model.md, "
+                  "15.9)."},
     numeric_field{"posts", "persons", non_negative, std::nullopt,
                   "Funded posts at the start year. Given, graduates and returnees wait in the "
                   "unemployed stock U until hired into a vacancy (docs/model.md, 15.5).",

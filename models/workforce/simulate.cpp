@@ -31,6 +31,7 @@ struct cc_rates {
   double exit, retirement;  ///< exit_rate, retirement_rate (the retention lever acts on each)
   double seats0, fill;
   double seat_growth;
+  double unlisted_inflow;  ///< arrivals from unlisted origins before the pull (eq. H1)
   double need_per_person;  ///< need_density / 10,000
   double beta;
   double ratio0;  ///< need / supply at the start (pull reference), 1 if beta = 0
@@ -162,6 +163,7 @@ class workforce_system final : public engine::ode_system {
       r.seats0 = p[b.p_seats];
       r.fill = p[b.p_fill];
       r.seat_growth = p[b.p_seat_growth];
+      r.unlisted_inflow = p[b.p_unlisted_inflow];
       r.need_per_person = p[b.p_need_density] / 1e4;
       r.beta = p[b.p_demand_elasticity];
       r.ratio0 = 1;
@@ -253,6 +255,9 @@ class workforce_system final : public engine::ode_system {
           break;
         case series_target::posts:
           rates_[o].posts0 = v;
+          break;
+        case series_target::unlisted_inflow:
+          rates_[o].unlisted_inflow = v;
           break;
         case series_target::exit_rate:
           rates_[o].exit = v;
@@ -482,7 +487,7 @@ class workforce_system final : public engine::ode_system {
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const double* acc = &x[blocks[i].accumulators];
       total += acc[acc_dropouts] + (1 - rates_[i].entry) * acc[acc_graduates] + acc[acc_attrition] -
-               acc[acc_intake];
+               acc[acc_intake] - acc[acc_unlisted_immigration];
       if (blocks[i].has_posts) total += x[blocks[i].labour_accumulators + acc_unemployed_exits];
     }
     for (const auto& k : m_.corridors()) total += x[k.accumulators + acc_migrant_attrition];
@@ -538,19 +543,22 @@ class workforce_system final : public engine::ode_system {
         last_out = out;
       }
       const double graduates = last_out * (1 - q);
+      // Arrivals from unlisted origins, drawn by the pull as corridors are, join W, or U where
+      // there are posts, as graduates do (eq. H1).
+      const double unlisted = r.unlisted_inflow * pull_[i];
       double workers = x[b.workforce];
       double attrition = attrition_rate * workers;
       if (b.aged) {
-        aged_workers<levers>(i, x, dxdt, t, r.entry * graduates, workers, attrition);
+        aged_workers<levers>(i, x, dxdt, t, r.entry * graduates, unlisted, workers, attrition);
       } else if (!r.has_posts) {
-        dxdt[b.workforce] = r.entry * graduates - attrition;  // corridors add below
+        dxdt[b.workforce] = r.entry * graduates + unlisted - attrition;  // corridors add below
       } else {
         // Entrants wait in U until hired into a vacancy (eq. E2-E4).
         const double unemployed = x[b.unemployed];
         const double hires = hiring<levers>(i, unemployed, t, dxdt);
         const double exits = r.unemployed_exit * unemployed;
         dxdt[b.workforce] = hires - attrition;
-        dxdt[b.unemployed] = r.entry * graduates - hires - exits;
+        dxdt[b.unemployed] = r.entry * graduates + unlisted - hires - exits;
         dxdt[b.labour_accumulators + acc_unemployed_exits] = exits;
       }
       double* acc = &dxdt[b.accumulators];
@@ -564,6 +572,7 @@ class workforce_system final : public engine::ode_system {
       acc[acc_capital_cost] = levers ? capital_cost_[i] : 0.0;
       acc[acc_compensation_paid] = levers ? compensation_paid_[i] : 0.0;
       acc[acc_compensation_received] = levers ? compensation_received_[i] : 0.0;
+      acc[acc_unlisted_immigration] = unlisted;
     }
 
     for (std::size_t e = 0; e < corridors.size(); ++e) {
@@ -628,13 +637,14 @@ class workforce_system final : public engine::ode_system {
     acc[acc_migrant_years] = migrants;
   }
 
-  /// W (and U) of block `i` with age bands (docs/model.md, eq. F1-F4): entrants by entry share,
-  /// hiring from each band of U in proportion, exits by band, ageing into the next band and,
-  /// from the last, retirement (scaled as retirement is by the retention lever) over a width the
-  /// retirement-age lever moves. Returns W's total and its attrition (exits + retirements).
+  /// W (and U) of block `i` with age bands (docs/model.md, eq. F1-F4): entrants, and arrivals
+  /// from unlisted origins (eq. H1), by entry share (into U where there are posts), hiring from
+  /// each band of U in proportion, exits by band, ageing into the next band and, from the last,
+  /// retirement (scaled as retirement is by the retention lever) over a width the retirement-age
+  /// lever moves. Returns W's total and its attrition (exits + retirements).
   template <bool levers>
   void aged_workers(std::size_t i, std::span<const double> x, std::span<double> dxdt, double t,
-                    double entrants, double& workers, double& attrition) const {
+                    double entrants, double unlisted, double& workers, double& attrition) const {
     const auto& b = m_.blocks()[i];
     const auto& r = rates_[i];
     const std::size_t at = band_at_[i], n = b.bands;
@@ -655,7 +665,7 @@ class workforce_system final : public engine::ode_system {
       const double w = x[b.workforce + k];
       const double exits = band_exit_[at + k] * exit_scale * w;
       const double aged_out = ageing * w * (last ? retire_scale : 1.0);
-      const double entering = entrants * band_entry_[at + k];
+      const double entering = (entrants + unlisted) * band_entry_[at + k];
       if (!r.has_posts) {
         dxdt[b.workforce + k] = into_w + entering - exits - aged_out;
       } else {
@@ -1099,6 +1109,7 @@ void fill_row(const compiled_model& m, const workforce_system& sys, double t,
     for (std::size_t i :
          {i_emigration, i_immigration, i_returns, i_investment_lost, i_net_migration})
       v[i] = flows ? 0.0 : engine::not_defined;
+    if (flows) v[i_immigration] = delta(acc + acc_unlisted_immigration);  // corridors add below
   }
   for (std::size_t e = 0; e < corridors.size(); ++e) {
     const auto& k = corridors[e];
@@ -1439,7 +1450,8 @@ run_output simulate(const compiled_model& m, std::span<const double> params) {
   const auto& blocks = m.blocks();
   for (const auto& s : snapshots) {
     double intake = 0;
-    for (const auto& b : blocks) intake += s[b.accumulators + acc_intake];
+    for (const auto& b : blocks)
+      intake += s[b.accumulators + acc_intake] + s[b.accumulators + acc_unlisted_immigration];
     const double scale = std::max(initial_stock + intake, 1.0);
     out.stats.mass_balance_residual =
         std::max(out.stats.mass_balance_residual, std::abs(sys.mass(s) - mass0) / scale);
