@@ -5,6 +5,7 @@
 #include "models/workforce/compiled_model.hpp"
 #include "models/workforce/description.hpp"
 #include "models/workforce/resolved_yaml.hpp"
+#include "models/workforce/workshop.hpp"
 #include "support.hpp"
 
 using namespace hwf;
@@ -321,4 +322,50 @@ TEST_CASE("hwfsim show writes the uncertainty block, which loads back the same",
   CHECK(h.dist.upper() == g.dist.upper());
   CHECK(h.dist.correlation() == g.dist.correlation());
   CHECK(back.dimensions() == u.dimensions());
+}
+
+TEST_CASE("hwfsim show writes the workshop block, which loads back the same",
+          "[model][inheritance][io][workshop]") {
+  const auto scenario = test::scenario_on_good_model(
+      "show_workshop",
+      "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\nworkshop:\n"
+      "  title: \"Two countries: nurses\"\n  countries: [BBB, AAA]\n  controls:\n"
+      "    countries.AAA.cadres.nurses.seats: {label: \"AAA: training places\", min: 100, "
+      "max: 2000, step: 50}\n"
+      "    countries.BBB.cadres.nurses.exit_rate: {}\n");
+  const auto loaded = model::load_scenario(scenario);
+  const auto yaml = model::resolved_yaml(loaded);
+  CHECK_THAT(yaml, Contains("\nworkshop:") && Contains("  title: \"Two countries: nurses\"\n") &&
+                       Contains("  countries: [BBB, AAA]\n"));
+  CHECK_THAT(yaml, Contains("    countries.AAA.cadres.nurses.seats: {label: \"AAA: training "
+                            "places\", min: 100, max: 2000, step: 50}"));
+  const auto back =
+      model::load_scenario(test::write_file(scenario.parent_path(), "again.yaml", yaml));
+  const auto &w = loaded.workshop, &v = back.workshop;
+  REQUIRE(v.present);
+  CHECK(v.title == w.title);
+  CHECK(v.countries == w.countries);
+  REQUIRE(v.controls.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(v.controls[i].parameter == w.controls[i].parameter);
+    CHECK(v.controls[i].label == w.controls[i].label);
+    CHECK(v.controls[i].min == w.controls[i].min);
+    CHECK(v.controls[i].max == w.controls[i].max);
+  }
+  // The defaults of the second control (its range and step) are written out, and read back.
+  const auto a = model::workshop_controls(loaded), b = model::workshop_controls(back);
+  REQUIRE(a.size() == 2);
+  REQUIRE(b.size() == 2);
+  CHECK(a[1].max > a[1].min);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(b[i].min == a[i].min);
+    CHECK(b[i].max == a[i].max);
+    CHECK(b[i].step == a[i].step);
+    CHECK(b[i].label == a[i].label);
+  }
+  // Without the block, show writes none.
+  CHECK_THAT(model::resolved_yaml(back), Contains("\nworkshop:"));
+  const auto plain = test::scenario_on_good_model(
+      "show_no_workshop", "scenario: s\nmodel: model.yaml\nhorizon: {end: 2030}\n");
+  CHECK_THAT(model::resolved_yaml(model::load_scenario(plain)), !Contains("workshop:"));
 }

@@ -11,6 +11,7 @@
 #include "models/workforce/levers/lever.hpp"
 #include "models/workforce/schema.hpp"
 #include "models/workforce/uncertainty.hpp"
+#include "models/workforce/workshop.hpp"
 
 namespace hwf::model {
 
@@ -84,6 +85,29 @@ void print_calibration(printer& p, const calibration_desc& c) {
                                               q.prior_centre, q.prior_sigma);
     p.line(4, fmt::format("{}: {{min: {}, max: {}{}}}", scalar(q.pattern), q.lower, q.upper, prior),
            where(q.where));
+  }
+}
+
+/// The `workshop` block (`hwfsim workshop`), where the scenario has one: its title, countries and
+/// every control with its label (where given) and its range and step as the page uses them (the
+/// defaults resolved).
+void print_workshop(printer& p, const scenario_description& s) {
+  const auto& w = s.workshop;
+  if (!w.present) return;
+  p.line(0, "workshop:", where(w.where));
+  if (!w.title.empty()) p.line(2, "title: " + scalar(w.title), "");
+  if (!w.countries.empty())
+    p.line(2, fmt::format("countries: [{}]", fmt::join(w.countries, ", ")), "");
+  p.line(2, "controls:", "");
+  const auto controls = workshop_controls(s);
+  for (std::size_t i = 0; i < w.controls.size(); ++i) {
+    const auto& e = w.controls[i];
+    const auto& c = controls[i];
+    const std::string label = e.label.empty() ? "" : "label: " + scalar(e.label) + ", ";
+    p.line(4,
+           fmt::format("{}: {{{}min: {}, max: {}, step: {}}}", scalar(c.path), label, c.min, c.max,
+                       c.step),
+           where(e.where));
   }
 }
 
@@ -209,6 +233,7 @@ std::string resolved_yaml(const scenario_description& s) {
   }
   print_uncertainty(p, s.uncertainty, params);
   print_calibration(p, s.calibration);
+  print_workshop(p, s);
   return p.str();
 }
 
