@@ -517,6 +517,7 @@ std::string calibrate_results::text() const {
         c.holdout->first, c.holdout->second, summary_.holdout_values, all.values, all.fitted,
         all.persistence, all.trend);
   }
+  if (projections_) text += "\n" + agreement_text(*projections_) + " (in holdout.md)\n";
   // In the order they are written: the tables, run.json, then report.html from them.
   std::vector<std::string> files = record_.files;
   files.insert(std::find(files.begin(), files.end(), "report.html"), "run.json");

@@ -265,6 +265,13 @@ out::projections_page projections_page_of(const model::published_data& published
   return page;
 }
 
+std::string agreement_text(const out::projections_page& page) {
+  std::size_t agree = 0;
+  for (const auto& l : page.lines) agree += l.verdict == "agree";
+  return fmt::format("published projections: the model agrees with {} of {}", agree,
+                     page.lines.size());
+}
+
 std::vector<std::string> stale_explanations(const out::projections_page& page) {
   std::vector<std::string> notes;
   for (const auto& l : page.lines)
@@ -475,13 +482,9 @@ std::string compare_results::text() const {
       "corridor_summary.csv, {}{}run.json, report.html\n",
       base.model->has_ages() ? "ages.csv, age_deltas.csv, " : "", xlsx_ ? "results.xlsx, " : "",
       projections_ ? "projections.md, projections.csv, " : "");
-  if (projections_) {
-    std::size_t agree = 0;
-    for (const auto& l : projections_->lines) agree += l.verdict == "agree";
-    text += fmt::format("  published projections: the model agrees with {} of {}{}\n", agree,
-                        projections_->lines.size(),
-                        published_report_.empty() ? "" : "; page " + published_report_);
-  }
+  if (projections_)
+    text += "  " + agreement_text(*projections_) +
+            (published_report_.empty() ? "" : "; page " + published_report_) + "\n";
   const auto k = figures();
   const std::size_t per_year = shown_.size() * runs_.size();
   const auto start = base.model->start_time();

@@ -56,6 +56,9 @@ struct compared_run {
 out::projections_page projections_page_of(const model::published_data& published,
                                           const std::vector<compared_run>& runs);
 
+/// "published projections: the model agrees with 3 of 9", as the commands print it.
+std::string agreement_text(const out::projections_page& page);
+
 /// A note for each projection of `page` whose explanation was written for another verdict.
 std::vector<std::string> stale_explanations(const out::projections_page& page);
 

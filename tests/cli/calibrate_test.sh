@@ -105,10 +105,12 @@ check "(and wrote nothing)" test ! -e "$tmp/pub-one"
 # The hold-out page: in the results folder and where --report says; docs/validation.md is the
 # shipped calibration's, with the flagship set against the published projections (regenerated
 # by the command it names).
-(cd "$root" && "$hwfsim" calibrate scenarios/validation/calibrate-2013.yaml -q -o "$tmp/shipped" \
+(cd "$root" && "$hwfsim" calibrate scenarios/validation/calibrate-2013.yaml -o "$tmp/shipped" \
   --published models/world/published.yaml \
   --compare scenarios/flagship.yaml scenarios/world-uk-training-expansion.yaml \
-  --report "$tmp/page/validation.md")
+  --report "$tmp/page/validation.md" >"$tmp/shipped.out" 2>/dev/null)
+check "it says how many projections the baseline agrees with" \
+  grep -qx "published projections: the model agrees with [0-9] of 9 (in holdout.md)" "$tmp/shipped.out"
 check "--report wrote the page of the results folder" cmp -s "$tmp/shipped/holdout.md" "$tmp/page/validation.md"
 check "which judges the four-year goal" grep -q "^| series where the model beats persistence | at least 75% |" "$tmp/page/validation.md"
 check "docs/validation.md is the shipped calibration's hold-out page" bash -c \
