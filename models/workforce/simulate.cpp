@@ -576,31 +576,37 @@ class workforce_system final : public engine::ode_system {
     }
 
     for (std::size_t e = 0; e < corridors.size(); ++e) {
-      const auto& k = corridors[e];
-      const auto& o = blocks[k.origin];
-      if (o.aged) {
+      if (blocks[corridors[e].origin].aged)
         aged_migrants<levers>(e, x, dxdt);
-        continue;
-      }
-      const double migrants = x[k.migrants];
-      const double flow = flow_[e];
-      const double returns = return_rate_[e] * migrants;
-      const double attrition = corridor_rates_[e].attrition * migrants;
-      if (!o.has_posts) {
-        dxdt[o.workforce] += returns - flow;
-      } else {
-        // Returnees join U; the flow leaves W and U in proportion W : f U (eq. E5), but for the
-        // share an agreement takes from U alone (eq. 20a).
-        const double w = x[o.workforce];
-        const double u = rates_[k.origin].unemployed_emigration * x[o.unemployed];
-        const double rest = levers && u > 0 ? flow * (1 - unemployed_share_[e]) : flow;
-        const double from_w = w + u > 0 ? rest * (w / (w + u)) : rest;  // as in version 1
-        dxdt[o.workforce] -= from_w;
-        dxdt[o.unemployed] += returns - (flow - from_w);
-      }
-      dxdt[k.migrants] = flow - returns - attrition;
-      corridor_accumulators<levers>(e, dxdt, flow, returns, attrition, migrants);
+      else
+        migrants_of<levers>(e, x, dxdt);
     }
+  }
+
+  /// M of corridor `e` without age bands (docs/model.md, eq. 10-12): the final flow leaves the
+  /// origin's W (and U, eq. E5), returns go back to it, migrants leave at the destination's rates.
+  template <bool levers>
+  void migrants_of(std::size_t e, std::span<const double> x, std::span<double> dxdt) const {
+    const auto& k = m_.corridors()[e];
+    const auto& o = m_.blocks()[k.origin];
+    const double migrants = x[k.migrants];
+    const double flow = flow_[e];
+    const double returns = return_rate_[e] * migrants;
+    const double attrition = corridor_rates_[e].attrition * migrants;
+    if (!o.has_posts) {
+      dxdt[o.workforce] += returns - flow;
+    } else {
+      // Returnees join U; the flow leaves W and U in proportion W : f U (eq. E5), but for the
+      // share an agreement takes from U alone (eq. 20a).
+      const double w = x[o.workforce];
+      const double u = rates_[k.origin].unemployed_emigration * x[o.unemployed];
+      const double rest = levers && u > 0 ? flow * (1 - unemployed_share_[e]) : flow;
+      const double from_w = w + u > 0 ? rest * (w / (w + u)) : rest;  // as in version 1
+      dxdt[o.workforce] -= from_w;
+      dxdt[o.unemployed] += returns - (flow - from_w);
+    }
+    dxdt[k.migrants] = flow - returns - attrition;
+    corridor_accumulators<levers>(e, dxdt, flow, returns, attrition, migrants);
   }
 
   /// Funded posts of block i with posts at t (eq. E1), with those the hiring levers add.
