@@ -285,6 +285,10 @@ std::string calibrate_results::fit_csv() const {
                        out::csv_number(model::residual(p, fitted_values_[i])),
                        out::csv_number(p.weight), out::csv_field(p.note));
   }
+  for (const auto& p : problem_.left_out)  // `fit: false`: no model value is computed
+    out += fmt::format("{},{},{},{},{},{},left_out,{},,,,{},{}\n", name, p.country, p.destination,
+                       p.cadre, p.measure, p.year, out::csv_number(p.observed),
+                       out::csv_number(p.weight), out::csv_field(p.note));
   return out;
 }
 
@@ -364,6 +368,8 @@ std::string calibrate_results::holdout_md() const {
                            forecast(h.fitted, p.observed), forecast(h.persistence, p.observed),
                            forecast(h.trend, p.observed), p.note, judged(h)});
   }
+  for (const auto& p : problem_.left_out)
+    page.left_out.push_back({series_label(p), p.year, p.observed, p.note});
   page.published = projections_;
   return out::holdout_markdown(page);
 }

@@ -125,13 +125,14 @@ std::string holdout_markdown(const holdout_page& page) {
       "value. Errors are in percent of the observed value; above 0, the forecast is too "
       "high.\n\n"
       "- scenario: {} ({})\n- observed data: {} ({})\n- source: {}\n"
-      "- fit: {} parameters to {} values, {} starts, cost {:.4g}, {}\n- hold-out years: {}\n\n"
+      "- fit: {} parameters to {} values{}, {} starts, cost {:.4g}, {}\n- hold-out years: {}\n\n"
       "Regenerate this page with:\n\n{}sh\n{}\n{}\n\n",
       engine::markdown_text(page.description), s.fit_from, s.fit_to,
       engine::markdown_code(page.scenario), engine::markdown_code(page.scenario_file),
       engine::markdown_text(s.observed_name), engine::markdown_code(s.observed_file),
-      engine::markdown_text(page.observed_source), s.parameters, s.observations, s.starts, s.cost,
-      s.converged ? "converged" : "**not converged**",
+      engine::markdown_text(page.observed_source), s.parameters, s.observations,
+      page.left_out.empty() ? "" : fmt::format(" ({} more left out: below)", page.left_out.size()),
+      s.starts, s.cost, s.converged ? "converged" : "**not converged**",
       s.holdout
           ? fmt::format("{}-{}, {} values", s.holdout->first, s.holdout->second, s.holdout_values)
           : "none",
@@ -174,6 +175,16 @@ std::string holdout_markdown(const holdout_page& page) {
                       forecast_cell(v.trend, best), engine::markdown_text(v.note));
   }
 
+  if (!page.left_out.empty()) {
+    md +=
+        "\n## Values left out of the fit\n\nThe observed file marks these values of the fit years "
+        "`fit: false`: each is on another basis than the start stock (its note says why), so "
+        "fitting it would fit a change of count, not of the workforce. They are in neither the fit "
+        "nor the naive forecasts.\n\n| series | year | observed | note |\n|---|---|---|---|\n";
+    for (const auto& v : page.left_out)
+      md += fmt::format("| {} | {} | {:.0f} | {} |\n", engine::markdown_text(v.series), v.year,
+                        v.observed, engine::markdown_text(v.note));
+  }
   md +=
       "\n## Fitted parameters\n\n| parameter | start | estimate | standard error | flag |\n"
       "|---|---|---|---|---|\n";

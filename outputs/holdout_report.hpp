@@ -39,6 +39,14 @@ struct holdout_page {
     bool judged = false;  ///< counted by the errors by horizon and the goal (all three given)
   };
   std::vector<value_line> values;
+  /// A fit year's value the observed file leaves out of the fit (`fit: false`).
+  struct left_out_line {
+    std::string series;
+    int year = 0;
+    double observed = 0;
+    std::string note;
+  };
+  std::vector<left_out_line> left_out;
   /// The baseline set against published projections (`--published`), a section of its own
   /// after the errors by horizon; none: no such section.
   std::optional<projections_page> published;

@@ -182,8 +182,9 @@ void add_calibrate_files(std::vector<result_file>& c) {
                series,
                read_as_records,
                {{"calibrate", always,
-                 "every observed value of the fit and hold-out years (`set`: `fit` or "
-                 "`holdout`), the model's value before the fit (`start`) and after it "
+                 "every observed value of the fit and hold-out years (`set`: `fit`, "
+                 "`holdout`, or `left_out` for a fit year's value marked `fit: false`, which has "
+                 "no model value), the model's value before the fit (`start`) and after it "
                  "(`fitted`), the residual weight * log(fitted / observed) and the series' "
                  "weight (1 / se where it gives a standard error); `measure` says what the value "
                  "counts: `practising` workers (compared with supply), `registered` ones, or a "

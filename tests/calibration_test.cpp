@@ -553,6 +553,70 @@ TEST_CASE("the hold-out's median errors are over the values all three forecasts 
   }
 }
 
+TEST_CASE("a fit-year value marked fit: false is left out of the fit and the naive forecasts",
+          "[model][calibration]") {
+  // The model's own supply with 2030, the last fit year, tripled: a series break. Marked
+  // `fit: false`, it moves nothing: the exit rate is recovered exactly, and persistence is
+  // 2029's value, two years before 2031.
+  auto observed = observed_supply(0.04);
+  const auto at = observed.find("      2030: ");
+  REQUIRE(at != std::string::npos);
+  const auto end = observed.find('\n', at);
+  const double value = std::stod(observed.substr(at + 12, end - at - 12));
+  const auto marked = [&](const std::string& settings) {
+    auto text = observed;
+    text.replace(at, end - at, fmt::format("      2030: {{value: {}, {}}}", 3 * value, settings));
+    return text;
+  };
+  const auto r = calibrate(calibration_scenario(
+      "calibration_left_out", marked("fit: false, note: \"series break: another count\"")));
+  REQUIRE(r.converged());
+  CHECK(r.fit().estimate[0] == Approx(0.04).epsilon(1e-6));
+  CHECK(r.problem().fit_points == 9);
+  REQUIRE(r.problem().left_out.size() == 1);
+  CHECK(r.problem().left_out[0].year == 2030);
+  CHECK(r.problem().left_out[0].observed == 3 * value);
+  CHECK_FALSE(r.problem().left_out[0].fitted);
+  REQUIRE(r.holdout().size() == 5);
+  CHECK(r.holdout()[0].horizon == 2);
+  CHECK(r.holdout()[0].persistence == r.problem().points[8].observed);
+  CHECK(r.problem().points[8].year == 2029);
+  // Listed with its note, without a model value, in fit.csv and on the page.
+  CHECK_THAT(r.fit_csv(), Catch::Contains(fmt::format(
+                              ",AAA,,nurses,practising,2030,left_out,{},,,,1,series break: "
+                              "another count\n",
+                              3 * value)));
+  const auto page = r.holdout_md();
+  CHECK_THAT(page, Catch::Contains("- fit: 1 parameters to 9 values (1 more left out: below)"));
+  CHECK_THAT(page, Catch::Contains(fmt::format(
+                       "## Values left out of the fit\n\nThe observed file marks these values "
+                       "of the fit years `fit: false`")));
+  CHECK_THAT(page, Catch::Contains(fmt::format(
+                       "| AAA nurses | 2030 | {:.0f} | series break: another count |", 3 * value)));
+  // Unmarked, the tripled value pulls the estimate away.
+  const auto plain = calibrate(calibration_scenario("calibration_not_left_out", marked("note: x")));
+  CHECK(std::abs(plain.fit().estimate[0] - 0.04) > 1e-3);
+  CHECK(plain.problem().left_out.empty());
+  // `fit: true` is the default; a value left out without a note, and a misspelt key, are
+  // located errors.
+  CHECK(calibrate(calibration_scenario("calibration_fit_true", marked("fit: true, note: x")))
+            .problem()
+            .fit_points == 10);
+  const auto error = [&](const std::string& settings) {
+    try {
+      calibrate(calibration_scenario("calibration_bad_fit", marked(settings)));
+    } catch (const engine::input_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  const auto no_note = error("fit: false");
+  CHECK_THAT(no_note, Catch::Contains("observed.yaml:14:45: error: series.AAA.nurses.2030.fit:"));
+  CHECK_THAT(no_note, Catch::Contains("a value left out of the fit says why in its `note`"));
+  CHECK_THAT(error("fitt: false, note: x"), Catch::Contains("did you mean 'fit'"));
+  CHECK_THAT(error("fit: no, note: x"), Catch::Contains("expected true or false"));
+}
+
 TEST_CASE("a calibration block in a file of its own", "[model][calibration]") {
   // The scenario names calibration/fit.yaml, whose observed file is relative to its folder.
   const auto dir = test::scratch_folder("calibration_own_file");

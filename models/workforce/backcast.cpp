@@ -11,6 +11,7 @@
 #include "engine/yaml_input.hpp"
 #include "models/workforce/indicators.hpp"
 #include "models/workforce/loader_detail.hpp"
+#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -25,8 +26,26 @@ const std::vector<std::string>& corridor_measures() {
   return measures;
 }
 
+/// Reads a value's `fit` (true when absent); nullopt when it is wrong (reported). A value left
+/// out of the fit must say why in its note.
+std::optional<bool> read_fit(const node_ref& v, const std::string& note) {
+  if (!v.is_map()) return true;
+  auto keys = detail::strings({"fit", "concept"});
+  for (auto& k : yaml_keys("value")) keys.push_back(std::move(k));
+  const map_view m(v, std::move(keys));  // read_value has reported any other key
+  const auto f = m.get("fit");
+  if (!f) return true;
+  const auto fit = f->to_bool();
+  if (fit && !*fit && note.empty()) {
+    f->error("a value left out of the fit says why in its `note`",
+             {"e.g. note: \"series break: a registered count, the start stock is practising\""});
+    return std::nullopt;
+  }
+  return fit;
+}
+
 /// Reads `year: value` entries into s.points; a country's value may give its `concept`
-/// (`registered`: the series' default).
+/// (`registered`: the series' default), and any value `fit: false`.
 void read_points(const node_ref& n, observed_series& s, bool registered) {
   const auto points = n.to_entries();
   if (!points) return;
@@ -47,11 +66,14 @@ void read_points(const node_ref& n, observed_series& s, bool registered) {
       continue;
     }
     std::optional<std::string> concept_text;
+    static const std::vector<std::string> point_keys{"fit"};
     auto value = detail::read_value(v, flow ? "persons per year" : "persons", {0, 1e12, true},
-                                    false, s.corridor() ? nullptr : &concept_text);
-    if (value)
+                                    false, s.corridor() ? nullptr : &concept_text, point_keys);
+    if (!value) continue;
+    const auto fit = read_fit(v, value->note);
+    if (fit)
       s.points.push_back({year, value->value, value->note, value->where,
-                          concept_text ? *concept_text == "registered" : registered});
+                          concept_text ? *concept_text == "registered" : registered, *fit});
   }
 }
 

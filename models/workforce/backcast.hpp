@@ -19,6 +19,10 @@ struct observed_point {
   std::string note;
   engine::source_location where;
   bool registered = false;  ///< a register count (`concept: registered`), else practising
+  /// `fit: false`: a calibration leaves the value out of its fit years (and of the naive
+  /// forecasts made from them), as on another basis than the run's start stock; its `note` says
+  /// why. A hold-out value is judged whatever it says.
+  bool fit = true;
 };
 struct observed_series {
   std::string country, cadre;  ///< for a corridor's series, `country` is its origin

@@ -321,7 +321,7 @@ calibration_problem make_problem(const scenario_description& sd, const compiled_
       point.observed = p.value;
       point.weight = s.weight;
       point.has_se = s.has_se;
-      point.fitted = in_fit;
+      point.fitted = in_fit && p.fit;
       point.note = p.note;
       if (corridor) {
         point.table = 1;
@@ -334,7 +334,8 @@ calibration_problem make_problem(const scenario_description& sd, const compiled_
           groups
               .emplace(std::tuple{s.country, s.destination, s.cadre, point.measure}, groups.size())
               .first->second;
-      (in_fit ? fitted : held).push_back(std::move(point));
+      auto& into = !in_fit ? held : p.fit ? fitted : out.left_out;  // left out: `fit: false`
+      into.push_back(std::move(point));
     }
   }
   if (fitted.empty())

@@ -52,6 +52,9 @@ struct calibration_problem {
   /// covariance is not scaled by the residual variance.
   bool scaled = false;
   observed_data observed;
+  /// The fit years' values the observed file marks `fit: false` (on another basis than the
+  /// start stock): in neither the fit nor the naive forecasts; listed on the hold-out page.
+  std::vector<calibration_point> left_out;
 };
 
 /// Builds the problem: loads the observed file against the model (unknown countries, cadres and

@@ -102,7 +102,8 @@ void read_evidence(const map_view& m, parameter& p) {
 /// `{value: x, source: "...", flag: verified|derived|estimate, note: "..."}`.
 std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
                                     const value_range& range, bool allow_fraction,
-                                    std::optional<std::string>* stock_concept) {
+                                    std::optional<std::string>* stock_concept,
+                                    const std::vector<std::string>& caller_keys) {
   parameter p;
   p.path = n.path();
   p.unit = std::string(unit);
@@ -110,7 +111,9 @@ std::optional<parameter> read_value(const node_ref& n, std::string_view unit,
   p.where = n.where();
   std::optional<double> v;
   if (n.is_map()) {
-    map_view m(n, yaml_keys("value"), strings({"concept"}));
+    auto keys = yaml_keys("value");
+    keys.insert(keys.end(), caller_keys.begin(), caller_keys.end());
+    map_view m(n, std::move(keys), strings({"concept"}));
     if (!m.is_map()) return std::nullopt;
     if (!read_concept(m, stock_concept)) return std::nullopt;
     if (auto vn = m.require("value")) {

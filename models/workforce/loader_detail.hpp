@@ -24,10 +24,12 @@ engine::yaml_file read_data_file(const std::filesystem::path& path, input_file& 
 /// Reads a number written plainly or as `{value, source, flag, note}`; checks `range` and
 /// reports problems at the node. The parameter's path is the node's path. With `stock_concept`, the
 /// mapping may also say `concept: practising|registered` (stored there); without, a `concept`
-/// is reported as not allowed at this key (docs/model.md, 15.3).
+/// is reported as not allowed at this key (docs/model.md, 15.3). `caller_keys` are further keys
+/// the mapping may have, which the caller reads itself (an observed value's `fit`).
 std::optional<parameter> read_value(const engine::node_ref& n, std::string_view unit,
                                     const value_range& range, bool allow_fraction = false,
-                                    std::optional<std::string>* stock_concept = nullptr);
+                                    std::optional<std::string>* stock_concept = nullptr,
+                                    const std::vector<std::string>& caller_keys = {});
 
 /// Reads `source`, `flag` and `note` of a value's mapping into `p`.
 void read_evidence(const engine::map_view& m, parameter& p);

@@ -1174,8 +1174,9 @@
 
   const OBSERVED_FIT = 'Observed, fit years';
   const OBSERVED_HOLDOUT = 'Observed, hold-out years';
+  const OBSERVED_LEFT_OUT = 'Observed, left out of the fit';
   const CAL_COLORS = { fit: '#1f2933', holdout: '#d97706', start: '#7b8794', fitted: '#1f5f8b' };
-  const setLabel = (r) => (r.set === 'fit' ? OBSERVED_FIT : OBSERVED_HOLDOUT);
+  const setLabel = (r) => (r.set === 'fit' ? OBSERVED_FIT : r.set === 'left_out' ? OBSERVED_LEFT_OUT : OBSERVED_HOLDOUT);
 
   /** A table in its scrolling frame: `rows` are {cls, cells}, each cell a text or {text, title,
    *  strong, badge, cls}; numeric(i) says whether column i holds numbers (aligned right). */
@@ -1350,6 +1351,7 @@
       const swatch = (cls, text) => { const k = el('span', { class: 'key-item' }); k.append(el('span', { class: 'swatch ' + cls }), text); key.append(k); };
       swatch('dot fit', OBSERVED_FIT);
       if (holdoutYears) swatch('dot holdout', OBSERVED_HOLDOUT + ' (shaded)');
+      if (fit.some((r) => r.set === 'left_out')) swatch('dot left-out', OBSERVED_LEFT_OUT + ' (fit: false in the observed file)');
       swatch('line start', 'Model before the fit');
       swatch('line fitted', 'Fitted model');
       s.el.insertBefore(key, s.charts);
@@ -1376,8 +1378,8 @@
           const line = (field, color, dash) => ({ data: { values: model(field) },
             mark: { type: 'line', color, strokeDash: dash, point: { size: 16, filled: true, color } },
             encoding: { x, y } });
-          const dots = (set, color, shape) => ({ data: { values: obs.filter((r) => r.set === set) },
-            mark: { type: 'point', filled: true, size: 50, color, shape, tooltip: true },
+          const dots = (set, color, shape, filled = true) => ({ data: { values: obs.filter((r) => r.set === set) },
+            mark: { type: 'point', filled, size: 50, color, shape, tooltip: true },
             encoding: { x, y: { field: 'observed', type: 'quantitative' }, tooltip: [
               { field: 'series', title: 'Series' }, { field: 'year', title: 'Year' }, { field: 'setLabel', title: 'Value' },
               { field: 'observed', title: 'Observed', format: ',.0f' }, { field: 'start', title: 'Before the fit', format: ',.0f' },
@@ -1386,7 +1388,8 @@
           spec.layer = (holdoutYears ? [{ data: { values: [{ from: holdoutYears[0] - 0.5, to: last + 0.5 }] },
             mark: { type: 'rect', color: '#eef2f6' }, encoding: { x: { field: 'from', type: 'quantitative', scale: yearScale }, x2: { field: 'to' } } }] : [])
             .concat([line('start', CAL_COLORS.start, [5, 3]), line('fitted', CAL_COLORS.fitted, [1, 0]),
-              dots('fit', CAL_COLORS.fit, 'circle'), dots('holdout', CAL_COLORS.holdout, 'diamond')])
+              dots('fit', CAL_COLORS.fit, 'circle'), dots('holdout', CAL_COLORS.holdout, 'diamond'),
+              dots('left_out', CAL_COLORS.fit, 'circle', false)])
             .filter((layer) => layer.data.values.length);  // an empty layer would make Vega warn
           return spec;
         }, () => label);

@@ -578,6 +578,11 @@ try {
       facts.includes('2017\u20132025') && facts.includes(runJson.runs + ' runs') && facts.includes(String(Number(runJson.cost.toPrecision(4)))),
     facts.slice(0, 300));
     check(name + ': a converged fit shows no warning', (await page.$('#fit-warning')) === null);
+    // A fit year's value marked `fit: false` (Ireland's doctors in 2013) is drawn apart, and named in the key.
+    const leftOut = fitRows.filter((f) => f[6] === 'left_out');
+    const key = await page.textContent('#section-series .key');
+    check(name + ': the key names the ' + leftOut.length + ' value(s) left out of the fit', leftOut.length === 1 &&
+      leftOut[0].slice(1, 6).join() === 'IRL,,doctors,practising,2013' && key.includes('Observed, left out of the fit'), key);
     // The estimates: a row per parameter, its estimate as parameters.csv gives it, flags marked.
     const estimates = await page.$$eval('#parameters tbody tr', (rows) => rows.map((r) => ({
       cells: [...r.children].map((td) => td.textContent), flagged: r.classList.contains('flagged'),
