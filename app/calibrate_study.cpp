@@ -114,8 +114,8 @@ std::optional<out::calibration_summary::goal_check> goal_of(
   g.at = *at;
   g.beats = static_cast<double>(at->beats_persistence) >=
             g.goal.beats_share * static_cast<double>(at->series);
-  g.abs_ok = at->fitted < g.goal.median_abs;
-  g.signed_ok = std::abs(at->fitted_signed) <= g.goal.median_signed;
+  g.abs_ok = g.goal.abs_ok(at->fitted);
+  g.signed_ok = g.goal.signed_ok(at->fitted_signed);
   return g;
 }
 

@@ -66,6 +66,23 @@ std::string shortfall_table(const holdout_page& page, const forecast_goal& g) {
   return md + "\n";
 }
 
+/// Whether the naive forecasts would pass the goal's two error tests, which the model fails:
+/// a goal that no forecast meets says more of the data than of the model.
+std::string naive_error_tests(const forecast_goal& g, const errors& e) {
+  const bool persistence = g.abs_ok(e.persistence) && g.signed_ok(e.persistence_signed);
+  const bool trend = g.abs_ok(e.trend) && g.signed_ok(e.trend_signed);
+  const char* verdict =
+      persistence && trend ? "Both naive forecasts pass the two error tests"
+      : persistence        ? "Persistence passes the two error tests; the linear trend does not"
+      : trend              ? "The linear trend passes the two error tests; persistence does not"
+                           : "Neither naive forecast passes the two error tests either";
+  return fmt::format(
+      "{} (medians at {} years, absolute and signed: persistence {} and {}, linear "
+      "trend {} and {}).",
+      verdict, g.horizon, unsigned_percent(e.persistence), percent(e.persistence_signed),
+      unsigned_percent(e.trend), percent(e.trend_signed));
+}
+
 std::string goal_section(const holdout_page& page) {
   const auto& s = page.summary;
   const forecast_goal g = s.goal ? s.goal->goal : forecast_goal{};
@@ -105,8 +122,9 @@ std::string goal_section(const holdout_page& page) {
     if (!c.beats) missed.emplace_back("the model does not beat persistence in enough series");
     if (!c.abs_ok) missed.emplace_back("the median absolute error is too large");
     if (!c.signed_ok) missed.emplace_back("the median signed error shows a bias");
-    md += fmt::format("**The goal is not met**: {}.\n\n", fmt::join(missed, "; "));
-    md += shortfall_table(page, g);
+    md += fmt::format("**The goal is not met**: {}.", fmt::join(missed, "; "));
+    if (!c.abs_ok || !c.signed_ok) md += " " + naive_error_tests(g, e);
+    md += "\n\n" + shortfall_table(page, g);
   }
   return md;
 }

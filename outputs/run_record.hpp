@@ -76,6 +76,11 @@ struct forecast_goal {
   double beats_share = 0.75;
   double median_abs = 8;
   double median_signed = 3;
+  /// The two error tests, for any forecast's medians (percent of the observed value).
+  bool abs_ok(double median_abs_error) const noexcept { return median_abs_error < median_abs; }
+  bool signed_ok(double median_signed_error) const noexcept {
+    return median_signed_error >= -median_signed && median_signed_error <= median_signed;
+  }
 };
 
 struct calibration_summary {

@@ -703,6 +703,7 @@ TEST_CASE("the hold-out goal and its page: met and not met", "[model][calibratio
     CHECK(s.goal->met());
     const auto page = r.holdout_md();
     CHECK_THAT(page, Catch::Contains("The goal is met."));
+    CHECK(page.find("the two error tests") == std::string::npos);  // said only when one fails
     CHECK(page.find("Where, at") == std::string::npos);
     CHECK_THAT(page, Catch::Contains("| 4 years | 1 | 1 | 1 of 1 | 0.0% |"));
     CHECK_THAT(page, Catch::Contains("hwfsim calibrate "));
@@ -740,6 +741,15 @@ TEST_CASE("the hold-out goal and its page: met and not met", "[model][calibratio
     CHECK_THAT(page, Catch::Contains("the median absolute error is too large"));
     CHECK_THAT(page, Catch::Contains("the median signed error shows a bias"));
     CHECK_THAT(page, Catch::Contains("| median signed error | within +-3% | -16.7% |"));
+    // The naive forecasts miss too: persistence holds 2030's value below the raised 2034, and
+    // the trend through the exact fit years runs 1/1.2 of the raised values as the model does.
+    CHECK_THAT(page, Catch::Contains(fmt::format(
+                         "Neither naive forecast passes the two error tests either (medians at 4 "
+                         "years, absolute and signed: persistence {:.1f}% and {:+.1f}%, linear "
+                         "trend {:.1f}% and {:+.1f}%).\n\n",
+                         at.persistence, at.persistence_signed, at.trend, at.trend_signed)));
+    CHECK(at.persistence_signed < -16.7);
+    CHECK(at.trend_signed < -3);
     // Where: the one value at four years, which misses by 16.7% (persistence, holding the lower
     // value of 2030 on a growing stock, misses by more, so the model does not lose to it).
     const auto where = page.find("Where, at 4 years:");
