@@ -615,6 +615,10 @@ TEST_CASE("a fit-year value marked fit: false is left out of the fit and the nai
   CHECK_THAT(no_note, Catch::Contains("a value left out of the fit says why in its `note`"));
   CHECK_THAT(error("fitt: false, note: x"), Catch::Contains("did you mean 'fit'"));
   CHECK_THAT(error("fit: no, note: x"), Catch::Contains("expected true or false"));
+  const auto twice = error("fit: false, fit: false, note: x");  // reported once, at the second
+  const auto first = twice.find("duplicate key");
+  REQUIRE(first != std::string::npos);
+  CHECK(twice.find("duplicate key", first + 1) == std::string::npos);
 }
 
 TEST_CASE("a calibration block in a file of its own", "[model][calibration]") {

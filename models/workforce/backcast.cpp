@@ -11,7 +11,6 @@
 #include "engine/yaml_input.hpp"
 #include "models/workforce/indicators.hpp"
 #include "models/workforce/loader_detail.hpp"
-#include "models/workforce/yaml_schema.hpp"
 
 namespace hwf::model {
 
@@ -30,15 +29,15 @@ const std::vector<std::string>& corridor_measures() {
 /// out of the fit must say why in its note.
 std::optional<bool> read_fit(const node_ref& v, const std::string& note) {
   if (!v.is_map()) return true;
-  auto keys = detail::strings({"fit", "concept"});
-  for (auto& k : yaml_keys("value")) keys.push_back(std::move(k));
-  const map_view m(v, std::move(keys));  // read_value has reported any other key
-  const auto f = m.get("fit");
-  if (!f) return true;
-  const auto fit = f->to_bool();
+  // read_value has checked the mapping's keys (and reported a duplicate): read `fit` alone.
+  const YAML::Node& mapping = v.node();
+  const YAML::Node given = mapping["fit"];
+  if (!given) return true;
+  const auto f = v.child(given, "fit");
+  const auto fit = f.to_bool();
   if (fit && !*fit && note.empty()) {
-    f->error("a value left out of the fit says why in its `note`",
-             {"e.g. note: \"series break: a registered count, the start stock is practising\""});
+    f.error("a value left out of the fit says why in its `note`",
+            {"e.g. note: \"series break: a registered count, the start stock is practising\""});
     return std::nullopt;
   }
   return fit;
