@@ -666,8 +666,7 @@ TEST_CASE("hwfsim show writes the calibration block, which loads back the same",
                                    scenario.string() + ":12"));
   CHECK_THAT(yaml, Catch::Contains("    countries.AAA.cadres.nurses.seats: {min: 100, max: 2000, "
                                    "prior: {dist: lognormal, median: 500, sigma: 0.5}}"));
-  const auto again = test::write_file(scenario.parent_path(), "again.yaml", yaml);
-  const auto back = model::load_scenario(again).calibration;
+  const auto back = test::load_shown(yaml, scenario.parent_path()).calibration;
   const auto& c = loaded.calibration;
   CHECK(back.observed == c.observed);
   CHECK(back.fit_from == c.fit_from);

@@ -293,9 +293,7 @@ TEST_CASE("hwfsim show writes the uncertainty block, which loads back the same",
   CHECK_THAT(yaml, Contains("{dist: discrete, values: [900, 1000, 1100], weights: [0.25, 0.5, "
                             "0.25]}"));
   CHECK_THAT(yaml, Contains("{dist: uniform, min: 0.9, max: 1.1, apply: multiply, shared: true}"));
-  const auto back =
-      model::load_scenario(test::write_file(scenario.parent_path(), "again.yaml", yaml))
-          .uncertainty;
+  const auto back = test::load_shown(yaml, scenario.parent_path()).uncertainty;
   const auto& u = loaded.uncertainty;
   CHECK(back.samples == u.samples);
   CHECK(back.sampling == u.sampling);
@@ -339,8 +337,7 @@ TEST_CASE("hwfsim show writes the workshop block, which loads back the same",
                        Contains("  countries: [BBB, AAA]\n"));
   CHECK_THAT(yaml, Contains("    countries.AAA.cadres.nurses.seats: {label: \"AAA: training "
                             "places\", min: 100, max: 2000, step: 50}"));
-  const auto back =
-      model::load_scenario(test::write_file(scenario.parent_path(), "again.yaml", yaml));
+  const auto back = test::load_shown(yaml, scenario.parent_path());
   const auto &w = loaded.workshop, &v = back.workshop;
   REQUIRE(v.present);
   CHECK(v.title == w.title);

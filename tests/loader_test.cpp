@@ -311,8 +311,7 @@ TEST_CASE("terminal control characters in user text are shown escaped", "[model]
   CHECK(yaml.find('\x1b') == std::string::npos);
   CHECK(yaml.find('\a') == std::string::npos);
   CHECK_THAT(yaml, Contains(R"(description: "\x1b]0;owned\x07\x1b[2J plan\u200B")"));
-  test::write_file(s.parent_path(), "again.yaml", yaml);
-  CHECK(model::load_scenario(s.parent_path() / "again.yaml").description == loaded.description);
+  CHECK(test::load_shown(yaml, s.parent_path()).description == loaded.description);
 }
 
 TEST_CASE("format: 1 is the current version, assumed when absent", "[model][io]") {
@@ -334,8 +333,7 @@ TEST_CASE("format: 1 is the current version, assumed when absent", "[model][io]"
   // `hwfsim show` writes the version, and what it writes loads back.
   const auto yaml = model::resolved_yaml(with);
   CHECK(yaml.find("\nformat: 1\n") != std::string::npos);
-  test::write_file(dir, "again.yaml", yaml);
-  CHECK(model::load_scenario(dir / "again.yaml").end_year == 2030);
+  CHECK(test::load_shown(yaml, dir).end_year == 2030);
 }
 
 TEST_CASE("an unknown format version is reported alone, in any file of an extends chain",

@@ -30,6 +30,11 @@ std::filesystem::path write_file(const std::filesystem::path& folder, const std:
   return p;
 }
 
+model::scenario_description load_shown(const std::string& shown,
+                                       const std::filesystem::path& folder) {
+  return model::load_scenario(write_file(folder, "again.yaml", shown));
+}
+
 std::filesystem::path scenario_on_good_model(const std::string& folder,
                                              const std::string& scenario_text) {
   const auto dir = scratch_folder(folder);

@@ -21,6 +21,11 @@ std::filesystem::path scratch_folder(const std::string& name);
 std::filesystem::path write_file(const std::filesystem::path& folder, const std::string& name,
                                  const std::string& content);
 
+/// Loads back what `hwfsim show` wrote of a scenario (`shown`, model::resolved_yaml), saved as
+/// again.yaml in `folder` (the scenario's own, so that its relative paths read the same).
+model::scenario_description load_shown(const std::string& shown,
+                                       const std::filesystem::path& folder);
+
 /// A fresh folder holding tests/data/good/model.yaml as model.yaml and `scenario_text` as
 /// s.yaml; returns the scenario's path.
 std::filesystem::path scenario_on_good_model(const std::string& folder,
